@@ -1,0 +1,108 @@
+import type { Dialect, Role } from './types';
+
+/**
+ * Every error this package throws has a stable `code` (documented in the README's
+ * error-code catalog) and a `remedy`: one sentence saying what to do about it.
+ * Messages never contain a password: they are built from variable names and
+ * non-secret values only.
+ */
+export const ERROR_CODES = {
+  E_ENV_ROLE: 'ELOQUENT_DB_ROLE has a value other than runtime or migration.',
+  E_ENV_DIALECT: 'DB_CONNECTION / DB_TEST_CONNECTION names no supported dialect.',
+  E_ENV_AMBIGUOUS: 'Variables of more than one dialect family are set and no DB_CONNECTION picks one.',
+  E_ENV_MISSING: 'A required variable (user, database name, SQLite path) is not set.',
+  E_ENV_PORT: 'A port variable is not an integer from 1 to 65535.',
+  E_ENV_CONFLICT: 'Two equivalent variables (e.g. PG_NAME and PG_DB_NAME) are set to different values.',
+  E_ENV_NO_DATABASE: 'Production mode with no database configured at all.',
+  E_ENV_SECRETS: 'Strict mode: a runtime process holds migration or admin secrets.',
+  E_RUNTIME_DDL: 'A runtime connection tried to run a statement that changes schema, privileges or identity.',
+  E_RUNTIME_MIGRATE: 'A runtime connection tried to run migrations.',
+  E_PRIVILEGES: 'The connected user holds more or fewer privileges than its role should.',
+  E_UNREACHABLE: 'The database could not be reached after a bounded retry.',
+  E_PROVISION: 'Provisioning the migrator and app users failed.',
+  E_MIGRATION_LOCKED: 'Another process holds the knex migration lock.',
+  E_CLI_USAGE: 'The knex-roles command line was called with unknown or missing arguments.',
+  E_CLI_REFUSED: 'A destructive command was refused (production without --force --yes).',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface KnexRolesErrorOptions {
+  remedy: string;
+  cause?: unknown;
+}
+
+/** Base class of every error the package throws. */
+export class KnexRolesError extends Error {
+  override name = 'KnexRolesError';
+  readonly code: ErrorCode;
+  readonly remedy: string;
+
+  constructor(code: ErrorCode, message: string, options: KnexRolesErrorOptions) {
+    super(`${message} ${options.remedy}`, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.remedy = options.remedy;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message, remedy: this.remedy };
+  }
+}
+
+/** A variable of the env contract is missing, malformed or contradicts another. */
+export class EnvContractError extends KnexRolesError {
+  override name = 'EnvContractError';
+  /** The variable(s) at fault, most specific first. */
+  readonly variables: readonly string[];
+
+  constructor(code: ErrorCode, message: string, variables: readonly string[], remedy: string) {
+    super(code, message, { remedy });
+    this.variables = variables;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), variables: this.variables };
+  }
+}
+
+export interface RuntimeDdlErrorFields {
+  kind: string;
+  keyword: string;
+  role: Role;
+  dialect: Dialect;
+  /** The offending statement, truncated; SQL text never carries bindings. */
+  statement: string;
+}
+
+/** A runtime connection refused a statement before it reached the server. */
+export class RuntimeDdlError extends KnexRolesError {
+  override name = 'RuntimeDdlError';
+  readonly kind: string;
+  readonly keyword: string;
+  readonly role: Role;
+  readonly dialect: Dialect;
+  readonly statement: string;
+
+  constructor(fields: RuntimeDdlErrorFields, code: 'E_RUNTIME_DDL' | 'E_RUNTIME_MIGRATE' = 'E_RUNTIME_DDL', message?: string) {
+    super(
+      code,
+      message ??
+        `Refused ${fields.keyword} (${fields.kind}) on a ${fields.role} connection: ${truncate(fields.statement, 120)}.`,
+      { remedy: 'Schema and privilege changes run only under the migration role: put them in a migration and run it with ELOQUENT_DB_ROLE=migration (e.g. `ELOQUENT_DB_ROLE=migration npx knex migrate:latest`).' },
+    );
+    this.kind = fields.kind;
+    this.keyword = fields.keyword;
+    this.role = fields.role;
+    this.dialect = fields.dialect;
+    this.statement = fields.statement;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), kind: this.kind, keyword: this.keyword, role: this.role, dialect: this.dialect, statement: this.statement };
+  }
+}
+
+function truncate(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
