@@ -1,0 +1,143 @@
+import type { Dialect, Role } from '../types';
+
+/**
+ * The env contract as data (seed 000): every variable name is built from this table,
+ * so the resolver has no dialect-specific branches and the README table is checked
+ * against it (test/unit/readme-env-table.test.ts).
+ *
+ *   <FAMILY>_<SCOPE><FIELD>      e.g. DB_RUNTIME_HOST, PG_TEST_MIGRATION_DB_NAME, SQLITE_PATH
+ */
+export type Field = 'host' | 'port' | 'user' | 'password' | 'database' | 'filename';
+
+/** `live` is development and production; `test` is NODE_ENV=test or the knexfile's test entry. */
+export type Mode = 'live' | 'test';
+
+/** Variable family prefix per dialect. */
+export const FAMILY: Readonly<Record<Dialect, string>> = { mysql: 'DB', postgres: 'PG', sqlite: 'SQLITE' };
+
+/**
+ * Scopes per role and mode, most specific first. The runtime role never reads a
+ * MIGRATION scope, the migration role never reads a RUNTIME scope, and test mode
+ * never reads a non-test scope: a test suite can never reach a live database.
+ */
+export const SCOPES: Readonly<Record<Role, Readonly<Record<Mode, readonly string[]>>>> = {
+  runtime: { live: ['RUNTIME_', ''], test: ['TEST_RUNTIME_', 'TEST_'] },
+  migration: { live: ['MIGRATION_', ''], test: ['TEST_MIGRATION_', 'TEST_'] },
+};
+
+/** The admin identity used only to provision (host, port and database come from the migration scope). */
+export const ADMIN_SCOPE: Readonly<Record<Mode, string>> = { live: 'ADMIN_', test: 'TEST_ADMIN_' };
+
+/**
+ * Field suffixes per dialect. Several suffixes on one field are synonyms at the same
+ * precedence level (PostgreSQL `*_NAME` or `*_DB_NAME`); setting both differently is an error.
+ */
+export const FIELDS: Readonly<Record<Dialect, Readonly<Partial<Record<Field, readonly string[]>>>>> = {
+  mysql: { host: ['HOST'], port: ['PORT'], user: ['USER'], password: ['PASSWORD'], database: ['NAME'] },
+  postgres: { host: ['HOST'], port: ['PORT'], user: ['USER'], password: ['PASSWORD'], database: ['NAME', 'DB_NAME'] },
+  sqlite: { filename: ['PATH'] },
+};
+
+export const ADMIN_FIELDS: Readonly<Partial<Record<Field, readonly string[]>>> = { user: ['USER'], password: ['PASSWORD'] };
+
+/** Defaults for fields that may be left unset. There is deliberately no default user. */
+export const DEFAULTS: Readonly<Record<Dialect, Readonly<Partial<Record<Field, string | number>>>>> = {
+  mysql: { host: '127.0.0.1', port: 3306 },
+  postgres: { host: '127.0.0.1', port: 5432 },
+  sqlite: {},
+};
+
+/** Fields that must resolve to a value (SQLite's path falls back to the embedded default instead). */
+export const REQUIRED: Readonly<Record<Dialect, readonly Field[]>> = {
+  mysql: ['user', 'database'],
+  postgres: ['user', 'database'],
+  sqlite: [],
+};
+
+/** Embedded SQLite files, relative to the project directory, used when nothing is configured. */
+export const EMBEDDED_SQLITE: Readonly<Record<Mode, string>> = {
+  live: 'data/development.sqlite3',
+  test: 'data/test.sqlite3',
+};
+
+/** Dialect selector variables, most specific first (test mode falls back to DB_CONNECTION). */
+export const SELECTOR: Readonly<Record<Mode, readonly string[]>> = {
+  live: ['DB_CONNECTION'],
+  test: ['DB_TEST_CONNECTION', 'DB_CONNECTION'],
+};
+
+/** Accepted selector values (eloquent-orm.js names and knex client names); each also with a `_test` suffix. */
+export const DIALECT_ALIASES: Readonly<Record<string, Dialect>> = {
+  mysql: 'mysql',
+  mysql2: 'mysql',
+  mariadb: 'mysql',
+  pg: 'postgres',
+  postgres: 'postgres',
+  postgresql: 'postgres',
+  sqlite: 'sqlite',
+  sqlite3: 'sqlite',
+  'better-sqlite3': 'sqlite',
+};
+
+/** The knex client each dialect runs on. */
+export const KNEX_CLIENT: Readonly<Record<Dialect, string>> = { mysql: 'mysql2', postgres: 'pg', sqlite: 'better-sqlite3' };
+
+export const ROLE_VARIABLE = 'ELOQUENT_DB_ROLE';
+
+/** One precedence level: synonymous variable names for one field. */
+export type Level = readonly string[];
+
+/** The variable names that can supply `field`, as precedence levels, most specific first. */
+export function levelsFor(dialect: Dialect, role: Role, mode: Mode, field: Field): Level[] {
+  const suffixes = FIELDS[dialect][field];
+  if (!suffixes) return [];
+  return SCOPES[role][mode].map((scope) => suffixes.map((suffix) => `${FAMILY[dialect]}_${scope}${suffix}`));
+}
+
+/** The admin variable names for `field` (user, password) in `mode`. */
+export function adminVariable(dialect: Dialect, mode: Mode, field: 'user' | 'password'): string | undefined {
+  const suffix = ADMIN_FIELDS[field]?.[0];
+  return dialect === 'sqlite' || !suffix ? undefined : `${FAMILY[dialect]}_${ADMIN_SCOPE[mode]}${suffix}`;
+}
+
+export interface ContractRow {
+  variable: string;
+  dialect: Dialect;
+  /** 'runtime' | 'migration' | 'both' (shared fallback) | 'admin' */
+  role: Role | 'both' | 'admin';
+  mode: Mode;
+  field: Field;
+  /** The variable this one falls back to, if any. */
+  fallback?: string;
+}
+
+/**
+ * Every credential variable of the contract, one row each, in a stable order. The
+ * README's env table is generated from and tested against this list.
+ */
+export function contractRows(): ContractRow[] {
+  const rows = new Map<string, ContractRow>();
+  for (const dialect of Object.keys(FIELDS) as Dialect[]) {
+    for (const mode of ['live', 'test'] as Mode[]) {
+      for (const role of ['runtime', 'migration'] as Role[]) {
+        for (const field of Object.keys(FIELDS[dialect]) as Field[]) {
+          const levels = levelsFor(dialect, role, mode, field);
+          levels.forEach((level, depth) => {
+            const next = levels[depth + 1];
+            for (const variable of level) {
+              const shared = depth > 0;
+              const row: ContractRow = { variable, dialect, role: shared ? 'both' : role, mode, field };
+              if (next?.[0]) row.fallback = next.join(' / ');
+              rows.set(variable, row);
+            }
+          });
+        }
+      }
+      for (const field of ['user', 'password'] as const) {
+        const variable = adminVariable(dialect, mode, field);
+        if (variable) rows.set(variable, { variable, dialect, role: 'admin', mode, field });
+      }
+    }
+  }
+  return [...rows.values()];
+}

@@ -1,0 +1,72 @@
+import { EnvContractError } from '../errors';
+import type { Dialect } from '../types';
+import { adminVariable, type Mode } from './contract';
+import { loadEnv, readVariable } from './load-env';
+import { hidePassword } from './hide-password';
+import { resolveConnection, type ResolveOptions, type ServerConnection } from './resolve-connection';
+
+export interface Credentials {
+  user: string;
+  password?: string;
+}
+
+export interface ResolvedProvisioning {
+  dialect: Exclude<Dialect, 'sqlite'>;
+  test: boolean;
+  /** Admin login: host, port and database of the migration connection, user and password from *_ADMIN_*. */
+  admin: ServerConnection;
+  database: string;
+  migrator: Credentials;
+  app: Credentials;
+  sources: Record<string, string>;
+}
+
+/**
+ * Everything `knex-roles provision` needs: the admin identity (DB_ADMIN_* / PG_ADMIN_*,
+ * test variants DB_TEST_ADMIN_* / PG_TEST_ADMIN_*) and the migrator and app credentials
+ * of the migration and runtime scopes of the same contract.
+ */
+export function resolveProvisioning(options: Omit<ResolveOptions, 'role'> = {}): ResolvedProvisioning {
+  const env = options.env ?? loadEnv(options.cwd);
+  const migration = resolveConnection({ ...options, env, role: 'migration' });
+  const runtime = resolveConnection({ ...options, env, role: 'runtime', dialect: migration.dialect });
+  const { dialect, test } = migration;
+  if (dialect === 'sqlite' || !('user' in migration.connection) || !('user' in runtime.connection)) {
+    throw new EnvContractError(
+      'E_ENV_DIALECT',
+      'SQLite has no users to provision.',
+      ['DB_CONNECTION'],
+      'Set DB_CONNECTION to mysql or postgres (and their variables) to provision users; on SQLite only the guard applies.',
+    );
+  }
+  if (migration.connection.database !== runtime.connection.database) {
+    throw new EnvContractError(
+      'E_ENV_CONFLICT',
+      `The migration and runtime database names differ (${migration.sources['database']} vs ${runtime.sources['database']}).`,
+      [migration.sources['database'] ?? '', runtime.sources['database'] ?? ''],
+      'Both users are provisioned on one database: point both variables at the same name.',
+    );
+  }
+  const mode: Mode = test ? 'test' : 'live';
+  const userVariable = adminVariable(dialect, mode, 'user') as string;
+  const passwordVariable = adminVariable(dialect, mode, 'password') as string;
+  const adminUser = readVariable(env, userVariable);
+  if (adminUser === undefined) {
+    throw new EnvContractError('E_ENV_MISSING', `No admin user to provision with.`, [userVariable], `Set ${userVariable} (and ${passwordVariable}) to a user that can create roles; it is used only by provision.`);
+  }
+  const admin: ServerConnection = { host: migration.connection.host, port: migration.connection.port, user: adminUser, database: migration.connection.database };
+  hidePassword(admin, readVariable(env, passwordVariable, true));
+  return {
+    dialect,
+    test,
+    admin,
+    database: migration.connection.database,
+    migrator: credentials(migration.connection),
+    app: credentials(runtime.connection),
+    sources: { admin: userVariable, migrator: migration.sources['user'] ?? '', app: runtime.sources['user'] ?? '' },
+  };
+}
+
+function credentials(connection: ServerConnection): Credentials {
+  return hidePassword({ user: connection.user }, connection.password);
+}

@@ -1,0 +1,24 @@
+// The public surface of knex-roles, exported by name.
+export type { Dialect, Role } from './types';
+export { DIALECTS, ROLES } from './types';
+
+export { ERROR_CODES, EnvContractError, KnexRolesError, RuntimeDdlError } from './errors';
+export type { ErrorCode, RuntimeDdlErrorFields } from './errors';
+
+export { contractRows, levelsFor, type ContractRow, type Field, type Mode } from './env/contract';
+export { loadEnv, type Env } from './env/load-env';
+export { resolveRole } from './env/resolve-role';
+export { resolveDialect, type ResolvedDialect } from './env/resolve-dialect';
+export {
+  resolveConnection,
+  type FileConnection,
+  type ResolveOptions,
+  type ResolvedConnection,
+  type ServerConnection,
+} from './env/resolve-connection';
+export { resolveProvisioning, type Credentials, type ResolvedProvisioning } from './env/resolve-provisioning';
+
+export { configFor, createKnex, createKnexfile, knexConfig, type Knexfile, type KnexfileEnvironment, type KnexRolesOptions } from './knexfile';
+
+export { classifySql, type Classification, type ClassifiedStatement, type StatementKind } from './guard/classify';
+export { guard, type GuardInstanceOptions } from './guard/guard';

@@ -1,0 +1,90 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import knex, { type Knex } from 'knex';
+import { KNEX_CLIENT } from './env/contract';
+import { resolveConnection, type ResolveOptions, type ResolvedConnection } from './env/resolve-connection';
+import { guardedClient } from './guard/client';
+import { refusingMigrations } from './guard/refusing-migrations';
+
+export interface KnexRolesOptions extends ResolveOptions {
+  /** Knex settings merged over the generated ones (pool, migrations, seeds, debug …); `client` and `connection` are ours. */
+  knex?: Omit<Knex.Config, 'client' | 'connection'>;
+  /**
+   * Statement keywords a runtime connection may send although the guard refuses them,
+   * e.g. `['TRUNCATE']`. Named loudly on purpose: each entry widens what the app user
+   * can do, so keep it empty unless the database's own privileges are the real boundary.
+   */
+  dangerouslyAllow?: readonly string[];
+}
+
+/** The knex config for the resolved role and dialect; runtime configs carry the guard. */
+export function knexConfig(options: KnexRolesOptions = {}): Knex.Config {
+  return configFor(resolveConnection(options), options);
+}
+
+/** Builds the config from an already resolved connection (data flows one way: env → connection → config). */
+export function configFor(resolved: ResolvedConnection, options: Pick<KnexRolesOptions, 'knex' | 'dangerouslyAllow'> = {}): Knex.Config {
+  const { role, dialect, connection } = resolved;
+  const extra = options.knex ?? {};
+  const config: Knex.Config = {
+    ...extra,
+    client: role === 'runtime' ? guardedClient(dialect, { role, dangerouslyAllow: options.dangerouslyAllow ?? [] }) : KNEX_CLIENT[dialect],
+    connection,
+  };
+  if (role === 'runtime') config.migrations = refusingMigrations(dialect, extra.migrations);
+  if ('filename' in connection) {
+    // The embedded default needs no setup: create the data directory on first use.
+    if (connection.filename !== ':memory:' && !connection.filename.startsWith('file:')) {
+      mkdirSync(dirname(connection.filename), { recursive: true });
+    }
+    config.useNullAsDefault = extra.useNullAsDefault ?? true;
+    config.pool = { ...extra.pool, afterCreate: sqliteAfterCreate(extra.pool?.afterCreate as AfterCreate | undefined) };
+  }
+  return config;
+}
+
+type AfterCreate = (conn: unknown, done: (err: Error | null, conn: unknown) => void) => void;
+
+/** SQLite enforces foreign keys only when asked, per connection. */
+function sqliteAfterCreate(user: AfterCreate | undefined): AfterCreate {
+  return (conn, done) => {
+    try {
+      (conn as { pragma(source: string): unknown }).pragma('foreign_keys = ON');
+    } catch (err) {
+      done(err as Error, conn);
+      return;
+    }
+    if (user) user(conn, done);
+    else done(null, conn);
+  };
+}
+
+export type KnexfileEnvironment = 'development' | 'test' | 'production';
+
+export type Knexfile = Record<KnexfileEnvironment, Knex.Config>;
+
+/**
+ * What `knexfile.ts` exports: one entry per knex environment, each resolved lazily and
+ * once, so loading the knexfile never throws for an environment that was not selected.
+ */
+export function createKnexfile(options: KnexRolesOptions = {}): Knexfile {
+  const modes: Record<KnexfileEnvironment, KnexRolesOptions> = {
+    development: { test: false, production: false },
+    test: { test: true },
+    production: { test: false, production: true },
+  };
+  const knexfile = {} as Knexfile;
+  for (const [environment, mode] of Object.entries(modes) as Array<[KnexfileEnvironment, KnexRolesOptions]>) {
+    let config: Knex.Config | undefined;
+    Object.defineProperty(knexfile, environment, {
+      enumerable: true,
+      get: () => (config ??= knexConfig({ ...options, ...mode })),
+    });
+  }
+  return knexfile;
+}
+
+/** A knex instance for the resolved role; runtime instances reject DDL before it is sent. */
+export function createKnex(options: KnexRolesOptions = {}): Knex {
+  return knex(knexConfig(options));
+}

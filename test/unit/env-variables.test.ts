@@ -1,0 +1,75 @@
+import { expect } from 'chai';
+import { contractRows, resolveConnection, type Dialect, type Role } from '../../lib';
+
+// Every variable named in the seed (shared/seeds/000), written out by hand so the
+// contract data in lib/ is checked against the document, not against itself.
+// [variable, dialect, role, test mode, field]
+type Row = [string, Dialect, Role, boolean, 'host' | 'port' | 'user' | 'password' | 'database' | 'filename'];
+const SEED: Row[] = [];
+const serverFields = [['HOST', 'host'], ['USER', 'user'], ['PASSWORD', 'password'], ['NAME', 'database'], ['PORT', 'port']] as const;
+for (const [family, dialect] of [['DB', 'mysql'], ['PG', 'postgres']] as const) {
+  for (const [suffix, field] of serverFields) {
+    SEED.push(
+      [`${family}_RUNTIME_${suffix}`, dialect, 'runtime', false, field],
+      [`${family}_MIGRATION_${suffix}`, dialect, 'migration', false, field],
+      [`${family}_TEST_RUNTIME_${suffix}`, dialect, 'runtime', true, field],
+      [`${family}_TEST_MIGRATION_${suffix}`, dialect, 'migration', true, field],
+      // The shared variables serve both roles.
+      [`${family}_${suffix}`, dialect, 'runtime', false, field],
+      [`${family}_${suffix}`, dialect, 'migration', false, field],
+      [`${family}_TEST_${suffix}`, dialect, 'runtime', true, field],
+      [`${family}_TEST_${suffix}`, dialect, 'migration', true, field],
+    );
+  }
+}
+for (const scope of ['RUNTIME_', 'MIGRATION_', '', 'TEST_RUNTIME_', 'TEST_MIGRATION_', 'TEST_']) {
+  const test = scope.startsWith('TEST');
+  const roles: Role[] = scope.includes('RUNTIME') ? ['runtime'] : scope.includes('MIGRATION') ? ['migration'] : ['runtime', 'migration'];
+  for (const role of roles) SEED.push([`PG_${scope}DB_NAME`, 'postgres', role, test, 'database']);
+}
+SEED.push(
+  ['SQLITE_RUNTIME_PATH', 'sqlite', 'runtime', false, 'filename'],
+  ['SQLITE_MIGRATION_PATH', 'sqlite', 'migration', false, 'filename'],
+  ['SQLITE_PATH', 'sqlite', 'runtime', false, 'filename'],
+  ['SQLITE_PATH', 'sqlite', 'migration', false, 'filename'],
+  ['SQLITE_TEST_RUNTIME_PATH', 'sqlite', 'runtime', true, 'filename'],
+  ['SQLITE_TEST_MIGRATION_PATH', 'sqlite', 'migration', true, 'filename'],
+  ['SQLITE_TEST_PATH', 'sqlite', 'runtime', true, 'filename'],
+  ['SQLITE_TEST_PATH', 'sqlite', 'migration', true, 'filename'],
+);
+
+// The minimum a server dialect needs besides the variable under test.
+function baseline(dialect: Dialect, test: boolean): Record<string, string> {
+  if (dialect === 'sqlite') return {};
+  const family = dialect === 'mysql' ? 'DB' : 'PG';
+  const scope = test ? 'TEST_' : '';
+  return { [`${family}_${scope}USER`]: 'base_user', [`${family}_${scope}NAME`]: 'base_db' };
+}
+
+function marker(field: string): string {
+  return field === 'port' ? '4242' : field === 'filename' ? '/tmp/knex-roles-marker.sqlite3' : `marker-${field}`;
+}
+
+describe('env contract: every seed variable', () => {
+  for (const [variable, dialect, role, test, field] of SEED) {
+    it(`${variable} → ${role}${test ? ' (test)' : ''} ${dialect} ${field}`, () => {
+      const env = { ...baseline(dialect, test), [variable]: marker(field) };
+      // A synonym of the baseline name must not conflict with it.
+      if (variable.endsWith('DB_NAME')) delete env[variable.replace('DB_NAME', 'NAME')];
+      const resolved = resolveConnection({ env, role, test, dialect });
+      const value = (resolved.connection as unknown as Record<string, unknown>)[field];
+      expect(String(value)).to.equal(marker(field));
+      expect(resolved.sources[field]).to.equal(variable);
+    });
+  }
+
+  it('lib/env/contract.ts lists exactly the seed variables plus the admin identities', () => {
+    const seed = new Set(SEED.map(([variable]) => variable));
+    const listed = contractRows().map((row) => row.variable);
+    const admin = listed.filter((variable) => /_ADMIN_/.test(variable));
+    expect(new Set(listed.filter((variable) => !/_ADMIN_/.test(variable)))).to.deep.equal(seed);
+    expect(admin.sort()).to.deep.equal(
+      ['DB_ADMIN_PASSWORD', 'DB_ADMIN_USER', 'DB_TEST_ADMIN_PASSWORD', 'DB_TEST_ADMIN_USER', 'PG_ADMIN_PASSWORD', 'PG_ADMIN_USER', 'PG_TEST_ADMIN_PASSWORD', 'PG_TEST_ADMIN_USER'],
+    );
+  });
+});

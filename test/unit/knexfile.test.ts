@@ -1,0 +1,73 @@
+import { expect } from 'chai';
+import { mkdtempSync, existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createKnexfile, knexConfig, loadEnv, EnvContractError } from '../../lib';
+
+describe('knexfile', () => {
+  it('loading never throws for an environment that is not selected', () => {
+    const knexfile = createKnexfile({ env: { NODE_ENV: 'production', DB_CONNECTION: 'oracle' } });
+    expect(Object.keys(knexfile)).to.deep.equal(['development', 'test', 'production']);
+    expect(() => knexfile.production).to.throw(EnvContractError);
+  });
+
+  it('development, test and production entries resolve their own mode', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'knex-roles-'));
+    const knexfile = createKnexfile({ cwd, env: { SQLITE_PATH: join(cwd, 'live.db'), SQLITE_TEST_PATH: join(cwd, 'test.db') } });
+    expect(knexfile.development.connection).to.deep.equal({ filename: join(cwd, 'live.db') });
+    expect(knexfile.test.connection).to.deep.equal({ filename: join(cwd, 'test.db') });
+    expect(knexfile.production.connection).to.deep.equal({ filename: join(cwd, 'live.db') });
+  });
+
+  it('each entry resolves once', () => {
+    const knexfile = createKnexfile({ env: { SQLITE_PATH: ':memory:' } });
+    expect(knexfile.development).to.equal(knexfile.development);
+  });
+
+  it('the embedded default creates its data directory on demand', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'knex-roles-'));
+    const config = knexConfig({ cwd, env: {}, role: 'migration' });
+    expect(config.client).to.equal('better-sqlite3');
+    expect(config.connection).to.deep.equal({ filename: join(cwd, 'data/development.sqlite3') });
+    expect(existsSync(join(cwd, 'data'))).to.equal(true);
+  });
+
+  it('maps dialects to knex clients for the migration role', () => {
+    expect(knexConfig({ env: { PG_USER: 'u', PG_NAME: 'd' }, role: 'migration' }).client).to.equal('pg');
+    expect(knexConfig({ env: { DB_USER: 'u', DB_NAME: 'd' }, role: 'migration' }).client).to.equal('mysql2');
+  });
+
+  it('runtime configs carry a guarded client class', () => {
+    const client = knexConfig({ env: { PG_USER: 'u', PG_NAME: 'd' } }).client;
+    expect(client).to.be.a('function');
+    expect((client as { name: string }).name).to.match(/^Guarded/);
+  });
+
+  it('user knex settings are merged, client and connection stay ours', () => {
+    const config = knexConfig({ env: { PG_USER: 'u', PG_NAME: 'd' }, role: 'migration', knex: { pool: { min: 0, max: 3 }, migrations: { tableName: 'schema_history' } } });
+    expect(config.pool).to.deep.equal({ min: 0, max: 3 });
+    expect(config.migrations).to.deep.equal({ tableName: 'schema_history' });
+  });
+});
+
+describe('.env loading', () => {
+  it('reads .env in cwd and lets the real environment win', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'knex-roles-'));
+    writeFileSync(join(cwd, '.env'), 'KNEX_ROLES_FROM_FILE=file\nKNEX_ROLES_BOTH=file\n');
+    process.env['KNEX_ROLES_BOTH'] = 'real';
+    try {
+      const env = loadEnv(cwd);
+      expect(env['KNEX_ROLES_FROM_FILE']).to.equal('file');
+      expect(env['KNEX_ROLES_BOTH']).to.equal('real');
+      expect(process.env['KNEX_ROLES_FROM_FILE']).to.equal(undefined);
+    } finally {
+      delete process.env['KNEX_ROLES_BOTH'];
+    }
+  });
+
+  it('drives resolution when no env is passed', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'knex-roles-'));
+    writeFileSync(join(cwd, '.env'), 'SQLITE_PATH=from-dotenv.db\n');
+    expect(knexConfig({ cwd, role: 'migration' }).connection).to.deep.equal({ filename: join(cwd, 'from-dotenv.db') });
+  });
+});

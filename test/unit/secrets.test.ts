@@ -1,0 +1,49 @@
+import { expect } from 'chai';
+import { inspect } from 'node:util';
+import { configFor, knexConfig, resolveConnection, resolveProvisioning, EnvContractError } from '../../lib';
+
+const SECRET = 'hunter2-$$-\'"\\-ünï';
+
+// Every place a password could leak from a resolved configuration.
+function renderings(value: unknown): string[] {
+  return [inspect(value, { depth: 10, showHidden: false }), JSON.stringify(value) ?? '', String(value), inspect({ ...(value as object) }, { depth: 10 })];
+}
+
+describe('secrets never leak', () => {
+  const env = { DB_CONNECTION: 'pg', PG_USER: 'app', PG_NAME: 'db', PG_PASSWORD: SECRET, PG_ADMIN_USER: 'admin', PG_ADMIN_PASSWORD: SECRET };
+
+  it('the password reaches the driver (readable property)', () => {
+    const { connection } = resolveConnection({ env });
+    expect((connection as { password?: string }).password).to.equal(SECRET);
+  });
+
+  for (const [title, make] of [
+    ['resolveConnection()', () => resolveConnection({ env })],
+    ['resolveConnection().connection', () => resolveConnection({ env }).connection],
+    ['knexConfig() for migration', () => knexConfig({ env, role: 'migration' })],
+    ['configFor() for runtime', () => configFor(resolveConnection({ env }))],
+    ['resolveProvisioning()', () => resolveProvisioning({ env })],
+  ] as Array<[string, () => unknown]>) {
+    it(`${title} hides it from inspect, JSON and spread`, () => {
+      for (const text of renderings(make())) expect(text).not.to.include('hunter2');
+    });
+  }
+
+  for (const [title, badEnv] of [
+    ['a bad port next to a password', { ...env, PG_PORT: 'nope' }],
+    ['a conflict next to a password', { ...env, PG_DB_NAME: 'other' }],
+    ['a missing user next to a password', { DB_CONNECTION: 'pg', PG_NAME: 'db', PG_PASSWORD: SECRET }],
+  ] as Array<[string, Record<string, string>]>) {
+    it(`errors about ${title} carry no password`, () => {
+      let caught: unknown;
+      try {
+        resolveConnection({ env: badEnv });
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).to.be.instanceOf(EnvContractError);
+      const error = caught as EnvContractError;
+      for (const text of [error.message, String(error.stack), JSON.stringify(error), inspect(error)]) expect(text).not.to.include('hunter2');
+    });
+  }
+});
