@@ -107,3 +107,55 @@ function truncate(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
+
+export interface PrivilegeProblem {
+  /** e.g. 'CREATE on schema public', 'SUPERUSER', 'SELECT on table posts'. */
+  privilege: string;
+  /** 'excess': held but must not be; 'missing': needed but not held. */
+  problem: 'excess' | 'missing';
+}
+
+/** The connected user's privileges do not match its role (startup validation). */
+export class PrivilegeError extends KnexRolesError {
+  override name = 'PrivilegeError';
+  readonly user: string;
+  readonly role: Role;
+  readonly dialect: Dialect;
+  readonly problems: readonly PrivilegeProblem[];
+
+  constructor(fields: { user: string; role: Role; dialect: Dialect; problems: readonly PrivilegeProblem[]; remedy: string }) {
+    const listed = fields.problems.map((p) => `${p.problem === 'excess' ? 'has' : 'lacks'} ${p.privilege}`).join('; ');
+    super('E_PRIVILEGES', `The ${fields.role} user ${JSON.stringify(fields.user)} on ${fields.dialect} ${listed}.`, { remedy: fields.remedy });
+    this.user = fields.user;
+    this.role = fields.role;
+    this.dialect = fields.dialect;
+    this.problems = fields.problems;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), user: this.user, role: this.role, dialect: this.dialect, problems: this.problems };
+  }
+}
+
+/** The database could not be reached; names host and port, never the password. */
+export class UnreachableError extends KnexRolesError {
+  override name = 'UnreachableError';
+  readonly host: string;
+  readonly port: number;
+  readonly attempts: number;
+
+  constructor(fields: { host: string; port: number; attempts: number; cause?: unknown; remedy?: string }) {
+    super('E_UNREACHABLE', `Could not reach the database at ${fields.host}:${fields.port} after ${fields.attempts} attempts${describeCause(fields.cause)}.`, {
+      remedy: fields.remedy ?? 'Check that the server is running and that the HOST and PORT variables of the env contract point at it.',
+      cause: fields.cause,
+    });
+    this.host = fields.host;
+    this.port = fields.port;
+    this.attempts = fields.attempts;
+  }
+}
+
+function describeCause(cause: unknown): string {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? ` (${code})` : '';
+}
