@@ -1,0 +1,43 @@
+// Renders the README's env-variable table from the contract data in lib/env/contract.ts.
+// `npx ts-node scripts/env-table.ts` prints it; test/unit/readme.test.ts fails when the
+// README's copy drifts from this rendering.
+import { ADMIN_FIELDS, ADMIN_SCOPE, DEFAULTS, EMBEDDED_SQLITE, FAMILY, FIELDS, REQUIRED, SCOPES, type Field, type Mode } from '../lib/env/contract';
+import type { Dialect, Role } from '../lib/types';
+
+const DIALECT_NAMES: Record<Dialect, string> = { mysql: 'MySQL / MariaDB', postgres: 'PostgreSQL', sqlite: 'SQLite' };
+
+function names(dialect: Dialect, scope: string, fields: Partial<Record<Field, readonly string[]>>): string {
+  return Object.values(fields)
+    .map((suffixes) => suffixes.map((suffix) => `\`${FAMILY[dialect]}_${scope}${suffix}\``).join(' or '))
+    .join(', ');
+}
+
+export function renderEnvTable(): string {
+  const rows = ['| Variables | Dialect | Read by | Falls back to |', '| --- | --- | --- | --- |'];
+  for (const dialect of Object.keys(FIELDS) as Dialect[]) {
+    for (const mode of ['live', 'test'] as Mode[]) {
+      const shared = new Set<string>();
+      for (const role of ['runtime', 'migration'] as Role[]) {
+        const [own, fallback] = SCOPES[role][mode];
+        const who = `${role}${mode === 'test' ? ' (test mode)' : ''}`;
+        rows.push(`| ${names(dialect, own ?? '', FIELDS[dialect])} | ${DIALECT_NAMES[dialect]} | ${who} | \`${FAMILY[dialect]}_${fallback ?? ''}<FIELD>\` |`);
+        if (fallback !== undefined) shared.add(fallback);
+      }
+      for (const scope of shared) {
+        rows.push(`| ${names(dialect, scope, FIELDS[dialect])} | ${DIALECT_NAMES[dialect]} | both roles${mode === 'test' ? ' (test mode)' : ''} | ${defaults(dialect, mode)} |`);
+      }
+      if (dialect !== 'sqlite') {
+        rows.push(`| ${names(dialect, ADMIN_SCOPE[mode], ADMIN_FIELDS)} | ${DIALECT_NAMES[dialect]} | \`knex-roles provision\`${mode === 'test' ? ' (test mode)' : ''} | host, port, database of the migration role |`);
+      }
+    }
+  }
+  return rows.join('\n');
+}
+
+function defaults(dialect: Dialect, mode: Mode): string {
+  const entries = Object.entries(DEFAULTS[dialect]);
+  if (entries.length === 0) return `the embedded file \`${EMBEDDED_SQLITE[mode]}\`${mode === 'live' ? ' (not in production)' : ''}`;
+  return `${entries.map(([field, value]) => `${field} ${value}`).join(', ')}; ${REQUIRED[dialect].map((field) => (field === 'database' ? 'name' : field)).join(' and ')} required`;
+}
+
+if (require.main === module) console.log(renderEnvTable());

@@ -1,0 +1,181 @@
+import { expect } from 'chai';
+import knex, { type Knex } from 'knex';
+import { once } from 'node:events';
+import { createKnex, guard, knexConfig, RuntimeDdlError, type Dialect } from '../../lib';
+import { createTestDatabase, type TestDatabase } from '../../lib/testing';
+import { testDialects } from '../support/dialects';
+import { testEnv } from '../support/servers';
+
+// Server error codes for "permission denied", to tell the database's refusal from the guard's.
+const PERMISSION_DENIED: Record<Dialect, string[]> = { postgres: ['42501'], mysql: ['ER_TABLEACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR'], sqlite: [] };
+
+async function refusal(run: () => Promise<unknown>): Promise<RuntimeDdlError> {
+  try {
+    await run();
+  } catch (err) {
+    if (err instanceof RuntimeDdlError) return err;
+    throw err;
+  }
+  throw new Error('expected the guard to refuse');
+}
+
+/** Tables and columns as the database itself reports them. */
+async function schemaSnapshot(db: Knex, dialect: Dialect): Promise<string[]> {
+  const tables =
+    dialect === 'postgres'
+      ? (await db.raw(`select table_name as name from information_schema.tables where table_schema = 'public' order by 1`)).rows
+      : dialect === 'mysql'
+        ? (await db.raw(`select table_name as name from information_schema.tables where table_schema = database() order by 1`))[0]
+        : await db.raw(`select name from sqlite_master where type = 'table' order by 1`);
+  const out: string[] = [];
+  for (const { name } of tables as Array<{ name: string }>) {
+    out.push(`${name}(${Object.keys(await db(name).columnInfo()).sort().join(',')})`);
+  }
+  return out;
+}
+
+for (const dialect of testDialects()) {
+  describe(`guard on ${dialect}`, () => {
+    let env: Record<string, string>;
+    let testDb: TestDatabase;
+    let migrator: Knex;
+    let before: string[];
+
+    before(async () => {
+      env = { ...(await testEnv()), DB_TEST_CONNECTION: dialect, NODE_ENV: 'test' };
+      testDb = createTestDatabase({ env });
+      await testDb.setup();
+      migrator = createKnex({ env, role: 'migration' });
+      before = await schemaSnapshot(migrator, dialect);
+      expect(before.join(' ')).to.include('posts(');
+    });
+
+    after(async () => {
+      await migrator?.destroy();
+      await testDb?.teardown();
+    });
+
+    it('allows reads, writes and knex catalog reads', async () => {
+      const { db } = testDb;
+      const [row] = await db('authors').insert({ name: 'Grace', email: `grace-${dialect}@example.org` }, ['id']);
+      const id = typeof row === 'object' ? row.id : row;
+      await db('posts').insert({ author_id: id, title: 't', body: 'b' });
+      expect(await db('posts').where({ author_id: id }).update({ published: true })).to.equal(1);
+      expect(await db.schema.hasTable('posts')).to.equal(true);
+      expect(await db.schema.hasColumn('posts', 'title')).to.equal(true);
+      expect(Object.keys(await db('posts').columnInfo())).to.include('body');
+      expect(await db('authors').where({ id }).delete()).to.equal(1);
+    });
+
+    it('refuses the schema builder', async () => {
+      const error = await refusal(() => testDb.db.schema.createTable('intruder', (t) => t.increments()));
+      expect(error.code).to.equal('E_RUNTIME_DDL');
+      expect(error.kind).to.equal('ddl');
+      expect(error.keyword).to.equal('CREATE TABLE');
+      expect(error.role).to.equal('runtime');
+      expect(error.remedy).to.include('ELOQUENT_DB_ROLE=migration');
+      await refusal(() => testDb.db.schema.alterTable('posts', (t) => t.string('extra')));
+      await refusal(() => testDb.db.schema.dropTable('posts'));
+    });
+
+    it('refuses raw DDL and privilege statements', async () => {
+      expect((await refusal(() => testDb.db.raw('drop table posts'))).keyword).to.equal('DROP TABLE');
+      expect((await refusal(() => testDb.db.raw('/* harmless */ TRUNCATE authors'))).keyword).to.match(/^TRUNCATE/);
+      expect((await refusal(() => testDb.db.raw(`grant select on posts to ${dialect === 'mysql' ? "'nobody'@'%'" : 'public'}`))).kind).to.equal('privilege');
+    });
+
+    it('refuses a multi-statement string if any statement is DDL', async () => {
+      const error = await refusal(() => testDb.db.raw('select 1; drop table posts'));
+      expect(error.keyword).to.equal('DROP TABLE');
+      expect(error.statement).to.equal('drop table posts');
+    });
+
+    it('refuses inside transactions and rolls back their writes', async () => {
+      const email = `tx-${dialect}@example.org`;
+      await refusal(() =>
+        testDb.db.transaction(async (trx) => {
+          await trx('authors').insert({ name: 'tx', email });
+          await trx.schema.dropTable('posts');
+        }),
+      );
+      expect(await testDb.db('authors').where({ email }).first()).to.equal(undefined);
+    });
+
+    it('refuses inside nested transactions', async () => {
+      await refusal(() => testDb.db.transaction((trx) => trx.transaction((inner) => inner.raw('alter table posts add column sneaky integer'))));
+      const trx = await testDb.db.transaction();
+      try {
+        await refusal(() => trx.raw('create index sneaky on posts (title)'));
+      } finally {
+        await trx.rollback().catch(() => undefined);
+      }
+    });
+
+    it('refuses streams', async () => {
+      const stream = testDb.db.raw('drop table posts').stream();
+      const [error] = await once(stream, 'error');
+      expect(error).to.be.instanceOf(RuntimeDdlError);
+      const rows: unknown[] = [];
+      for await (const row of testDb.db('authors').select('id').stream()) rows.push(row);
+      expect(rows).to.be.an('array');
+    });
+
+    it('refuses migrations at once, sending nothing', async () => {
+      const sent: string[] = [];
+      const listener = (query: { sql: string }) => sent.push(query.sql);
+      testDb.db.on('query', listener);
+      try {
+        for (const run of [() => testDb.db.migrate.latest(), () => testDb.db.migrate.up(), () => testDb.db.migrate.down(), () => testDb.db.migrate.rollback()]) {
+          const error = await refusal(run);
+          expect(error.code).to.equal('E_RUNTIME_MIGRATE');
+        }
+      } finally {
+        testDb.db.off('query', listener);
+      }
+      expect(sent).to.deep.equal([]);
+    });
+
+    it('leaves the database unchanged', async () => {
+      expect(await schemaSnapshot(migrator, dialect)).to.deep.equal(before);
+    });
+
+    it('dangerouslyAllow lets a named keyword through to the database, loudly', async () => {
+      const warnings: string[] = [];
+      const onWarning = (warning: Error & { code?: string }) => warnings.push(String(warning.code));
+      process.on('warning', onWarning);
+      const loose = createKnex({ env, role: 'runtime', dangerouslyAllow: ['truncate'] });
+      try {
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(warnings).to.include('KNEX_ROLES_DANGEROUSLY_ALLOW');
+        if (dialect === 'sqlite') {
+          // No users on SQLite: the guard was the only boundary, and it was opened.
+          await loose('posts').truncate();
+        } else {
+          // The guard lets it through; the runtime user's missing privilege stops it.
+          let serverError: { code?: string } | undefined;
+          await loose('posts').truncate().catch((err: { code?: string }) => (serverError = err));
+          expect(serverError).not.to.be.instanceOf(RuntimeDdlError);
+          expect(PERMISSION_DENIED[dialect]).to.include(serverError?.code);
+        }
+        await refusal(() => loose.raw('drop table posts'));
+      } finally {
+        process.off('warning', onWarning);
+        await loose.destroy();
+      }
+    });
+
+    it('guard() puts an existing instance under the guard in place, transactions included', async () => {
+      const plain = knex({ ...knexConfig({ env, role: 'migration' }) });
+      try {
+        expect(guard(plain)).to.equal(plain);
+        await refusal(() => plain.schema.createTable('intruder', (t) => t.increments()));
+        await refusal(() => plain.transaction((trx) => trx.raw('drop table posts')));
+        expect(await plain('posts').count({ n: '*' }).first()).to.have.property('n');
+        expect(guard(plain)).to.equal(plain);
+      } finally {
+        await plain.destroy();
+      }
+      expect(await schemaSnapshot(migrator, dialect)).to.deep.equal(before);
+    });
+  });
+}
