@@ -1,0 +1,67 @@
+// Guarded vs plain knex on SQLite in-memory primary-key selects, measured side by side:
+// rounds alternate which instance goes first, and the overhead is the median of the
+// per-round ratios, so drift in machine speed cancels out.
+import knex, { type Knex } from 'knex';
+import { performance } from 'node:perf_hooks';
+import { guard } from '../lib';
+
+export interface BenchRow {
+  name: string;
+  value: number;
+  unit: string;
+  target?: string;
+  ok?: boolean;
+}
+
+async function database(): Promise<Knex> {
+  const db = knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
+  await db.schema.createTable('items', (t) => {
+    t.increments('id');
+    t.string('name');
+  });
+  await db.batchInsert('items', Array.from({ length: 1000 }, (_, i) => ({ name: `item ${i}` })), 200);
+  return db;
+}
+
+async function run(db: Knex, count: number): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < count; i++) await db('items').where({ id: (i % 1000) + 1 }).first('id', 'name');
+  return performance.now() - start;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+export async function benchGuard(rounds = 30, perRound = 3000): Promise<BenchRow[]> {
+  const plain = await database();
+  const guarded = guard(await database());
+  try {
+    await run(plain, perRound);
+    await run(guarded, perRound);
+    const ratios: number[] = [];
+    const plainTimes: number[] = [];
+    const guardedTimes: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? [plain, guarded] : [guarded, plain];
+      const times = new Map<Knex, number>();
+      for (const db of order) times.set(db, await run(db, perRound));
+      const p = times.get(plain) as number;
+      const g = times.get(guarded) as number;
+      plainTimes.push(p);
+      guardedTimes.push(g);
+      ratios.push(g / p);
+    }
+    const overhead = (median(ratios) - 1) * 100;
+    return [
+      { name: 'plain knex, SQLite :memory: pk select', value: Math.round(perRound / (median(plainTimes) / 1000)), unit: 'queries/s' },
+      { name: 'guarded knex, same query', value: Math.round(perRound / (median(guardedTimes) / 1000)), unit: 'queries/s' },
+      { name: 'guard overhead (median of interleaved rounds)', value: Number(overhead.toFixed(2)), unit: '%', target: '≤ 2', ok: overhead <= 2 },
+    ];
+  } finally {
+    await plain.destroy();
+    await guarded.destroy();
+  }
+}
