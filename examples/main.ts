@@ -1,6 +1,7 @@
 // The main job: migrate with the migration role, then do real CRUD with the runtime
 // role, and show the guard refusing DDL on the runtime connection. With nothing
 // configured it runs on the embedded SQLite file data/development.sqlite3.
+import { join } from 'node:path';
 import { createKnex, resolveConnection, RuntimeDdlError } from '../lib';
 import { db } from './db';
 
@@ -9,7 +10,7 @@ async function main(): Promise<void> {
   const target = 'filename' in runtime.connection ? runtime.connection.filename : `${runtime.connection.host}:${runtime.connection.port}/${runtime.connection.database}`;
   console.log(`runtime role → ${runtime.dialect} ${target} (dialect from ${runtime.sources['dialect']})`);
 
-  const migrator = createKnex({ role: 'migration' });
+  const migrator = createKnex({ role: 'migration', knex: { migrations: { directory: join(__dirname, '../migrations') } } });
   try {
     const [batch, applied] = await migrator.migrate.latest();
     console.log(applied.length > 0 ? `migration role → batch ${batch}: applied ${applied.join(', ')}` : 'migration role → schema already up to date');
