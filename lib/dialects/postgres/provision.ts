@@ -1,0 +1,431 @@
+import { Client } from 'pg';
+import { KnexRolesError } from '../../errors';
+import type { AdminConnection, ProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from '../provision-plan';
+import { scrub, validatePlan } from '../provision-plan';
+import { provisionError } from './driver-errors';
+import { alterPasswordSql, checkLogin, type PasswordClauseOptions } from './password';
+import { dollarQuote, quoteIdent as ident, quoteLiteral as literal } from './quote';
+
+/**
+ * PostgreSQL provisioning: the canonical SQL for the migrator and app roles.
+ *
+ * | Who      | Object                         | Privilege                                   | Why |
+ * |----------|--------------------------------|---------------------------------------------|-----|
+ * | both     | role                           | LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS | stated explicitly so a pre-existing role is corrected |
+ * | both     | role memberships               | none (every membership revoked)             | a membership would import another role's rights; the app is never in the migrator |
+ * | PUBLIC   | database                       | CONNECT and TEMPORARY revoked               | only the two roles (and owner/superusers) may connect; no temp tables for anyone else |
+ * | PUBLIC   | schema                         | CREATE revoked                              | nobody else creates objects the app would then trust |
+ * | migrator | database                       | CONNECT (CREATE, TEMPORARY revoked)         | log in; no new schemas, no temp tables |
+ * | migrator | schema                         | USAGE, CREATE                               | create tables, indexes, sequences, views, functions; it owns what it creates (knex_migrations too), which is what lets it ALTER/DROP them later |
+ * | app      | database                       | CONNECT (CREATE, TEMPORARY revoked)         | log in only |
+ * | app      | schema                         | USAGE (CREATE revoked)                      | see objects, create none |
+ * | app      | existing tables/views          | SELECT, INSERT, UPDATE, DELETE (TRUNCATE, REFERENCES, TRIGGER revoked) | data plane only; TRIGGER would let it attach code, TRUNCATE bypasses DELETE triggers |
+ * | app      | existing sequences             | USAGE, SELECT (UPDATE revoked)              | nextval() for serial/identity inserts; no setval() |
+ * | app      | future tables, sequences of the migrator | the same, via ALTER DEFAULT PRIVILEGES FOR ROLE migrator IN SCHEMA | no event trigger, so no superuser is needed after setup |
+ * | admin    | migrator role                  | membership, only when not superuser         | PostgreSQL requires it for ALTER DEFAULT PRIVILEGES FOR ROLE (managed services: CREATEROLE admin) |
+ *
+ * Neither role owns the database or the schema (ownership is moved to the admin if so).
+ *
+ * What PostgreSQL cannot express: a migrator without data access. The migrator owns every
+ * table it creates, and an owner can always GRANT itself SELECT/INSERT/UPDATE/DELETE back
+ * (and knex needs it to read and write knex_migrations anyway). The seed's promise of a
+ * migrator "without data-plane permissions" does not hold on PostgreSQL; keep migrator
+ * credentials out of runtime processes instead.
+ */
+export const MIGRATOR_SCHEMA_PRIVILEGES = ['USAGE', 'CREATE'] as const;
+export const APP_SCHEMA_PRIVILEGES = ['USAGE'] as const;
+export const APP_TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
+export const APP_SEQUENCE_PRIVILEGES = ['USAGE', 'SELECT'] as const;
+/** Table privileges PostgreSQL 15 has that the app must not hold. */
+export const APP_TABLE_PRIVILEGES_REVOKED = ['TRUNCATE', 'REFERENCES', 'TRIGGER'] as const;
+
+const ROLE_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS';
+
+interface Probe {
+  sql: string;
+  params: unknown[];
+}
+
+/** A step plus what `provision` needs to apply it and report honestly. */
+interface PgStep extends ProvisionStep {
+  /**
+   * `create-database`: run only when the target database is missing (from the maintenance
+   * database); `database`: run connected to the target, all in one transaction;
+   * `password`: run only when a login with the password fails.
+   */
+  scope: 'create-database' | 'database' | 'password';
+  /** Fingerprint of the state the step changes; `changed` is before !== after. */
+  probe?: Probe;
+  /** For error messages: "granting …". */
+  action: string;
+  /** For `password` steps. */
+  login?: { user: string; password: string; secret: string };
+}
+
+export interface PostgresProvisionStepsOptions {
+  /** Fixed SCRAM salt (tests): by default each call draws a random one, like the server. */
+  salt?: Buffer;
+}
+
+/**
+ * The statements `provision` runs, in order, as a psql-runnable script (`--print` shows
+ * `redactedSql`). Pure: no I/O. Conditional logic lives in DO blocks so the same text is
+ * idempotent when replayed; only CREATE DATABASE is run solely when the database is missing.
+ */
+export function provisionSteps(plan: ProvisionPlan, options: PostgresProvisionStepsOptions = {}): ProvisionStep[] {
+  return planSteps(plan, options).map(({ description, sql, redactedSql }) => ({ description, sql, redactedSql }));
+}
+
+function planSteps(plan: ProvisionPlan, options: PasswordClauseOptions): PgStep[] {
+  validatePlan(plan, { maxIdentifierLength: 63, maxUserLength: 63, unit: 'bytes' });
+  const db = plan.database;
+  const schema = plan.schema ?? 'public';
+  const m = plan.migrator.user;
+  const a = plan.app.user;
+  const D = ident(db);
+  const S = ident(schema);
+  const M = ident(m);
+  const A = ident(a);
+
+  const step = (s: Omit<PgStep, 'redactedSql'> & { redactedSql?: string }): PgStep => ({ ...s, redactedSql: s.redactedSql ?? s.sql });
+  const tablesProbe: Probe = {
+    sql: `SELECT c.relname, c.relkind, c.relacl::text AS acl FROM pg_catalog.pg_class c
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') ORDER BY 1, 2`,
+    params: [schema],
+  };
+  const defaultAclProbe: Probe = {
+    sql: `SELECT d.defaclobjtype, d.defaclacl::text AS acl FROM pg_catalog.pg_default_acl d
+      JOIN pg_catalog.pg_roles r ON r.oid = d.defaclrole
+      JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace
+      WHERE r.rolname = $1 AND n.nspname = $2 ORDER BY 1`,
+    params: [m, schema],
+  };
+  const databaseProbe: Probe = {
+    sql: `SELECT pg_catalog.pg_get_userbyid(datdba) AS owner, datacl::text AS acl FROM pg_catalog.pg_database WHERE datname = $1`,
+    params: [db],
+  };
+  const schemaProbe: Probe = {
+    sql: `SELECT pg_catalog.pg_get_userbyid(nspowner) AS owner, nspacl::text AS acl FROM pg_catalog.pg_namespace WHERE nspname = $1`,
+    params: [schema],
+  };
+
+  const steps: PgStep[] = [
+    step({
+      scope: 'create-database',
+      description: `Create database ${D} if it does not exist (needs CREATEDB)`,
+      action: `creating database ${D}`,
+      sql: `CREATE DATABASE ${D}`,
+    }),
+  ];
+
+  for (const [who, name, quoted] of [['migrator', m, M], ['app', a, A]] as const) {
+    steps.push(
+      step({
+        scope: 'database',
+        description: `Role ${quoted} (${who}): ${ROLE_ATTRIBUTES}, created if missing, corrected if not`,
+        action: `creating or correcting role ${quoted}`,
+        // One ALTER per wrong attribute: a CREATEROLE admin may not even restate NOSUPERUSER.
+        sql: `DO ${dollarQuote(`
+DECLARE r pg_catalog.pg_roles%ROWTYPE;
+BEGIN
+  SELECT * INTO r FROM pg_catalog.pg_roles WHERE rolname = ${literal(name)};
+  IF NOT FOUND THEN
+    CREATE ROLE ${quoted} WITH ${ROLE_ATTRIBUTES};
+    RETURN;
+  END IF;
+  IF NOT r.rolcanlogin THEN ALTER ROLE ${quoted} WITH LOGIN; END IF;
+  IF r.rolsuper THEN ALTER ROLE ${quoted} WITH NOSUPERUSER; END IF;
+  IF r.rolcreatedb THEN ALTER ROLE ${quoted} WITH NOCREATEDB; END IF;
+  IF r.rolcreaterole THEN ALTER ROLE ${quoted} WITH NOCREATEROLE; END IF;
+  IF r.rolreplication THEN ALTER ROLE ${quoted} WITH NOREPLICATION; END IF;
+  IF r.rolbypassrls THEN ALTER ROLE ${quoted} WITH NOBYPASSRLS; END IF;
+END
+`)}`,
+        probe: {
+          sql: `SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = $1`,
+          params: [name],
+        },
+      }),
+    );
+  }
+
+  steps.push(
+    step({
+      scope: 'database',
+      description: `Roles ${M} and ${A} are members of no role (so the app is not in the migrator)`,
+      action: `revoking role memberships of ${M} and ${A}`,
+      sql: `DO ${dollarQuote(`
+DECLARE g record;
+BEGIN
+  FOR g IN
+    SELECT r.rolname AS granted, u.rolname AS member FROM pg_catalog.pg_auth_members am
+    JOIN pg_catalog.pg_roles r ON r.oid = am.roleid
+    JOIN pg_catalog.pg_roles u ON u.oid = am.member
+    WHERE u.rolname IN (${literal(m)}, ${literal(a)})
+  LOOP
+    EXECUTE pg_catalog.format('REVOKE %I FROM %I', g.granted, g.member);
+  END LOOP;
+END
+`)}`,
+      probe: {
+        sql: `SELECT r.rolname AS granted, u.rolname AS member FROM pg_catalog.pg_auth_members am
+          JOIN pg_catalog.pg_roles r ON r.oid = am.roleid JOIN pg_catalog.pg_roles u ON u.oid = am.member
+          WHERE u.rolname = ANY($1) ORDER BY 1, 2`,
+        params: [[m, a]],
+      },
+    }),
+    step({
+      scope: 'database',
+      description: `Admin is a member of ${M} unless superuser (required for ALTER DEFAULT PRIVILEGES FOR ROLE ${M})`,
+      action: `granting ${M} to the admin`,
+      sql: `DO ${dollarQuote(`
+BEGIN
+  IF NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)
+     AND NOT pg_catalog.pg_has_role(current_user, ${literal(m)}, 'MEMBER') THEN
+    GRANT ${M} TO CURRENT_USER;
+  END IF;
+END
+`)}`,
+      probe: {
+        sql: `SELECT count(*)::int AS n FROM pg_catalog.pg_auth_members am JOIN pg_catalog.pg_roles r ON r.oid = am.roleid
+          WHERE r.rolname = $1 AND am.member = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)`,
+        params: [m],
+      },
+    }),
+    step({
+      scope: 'database',
+      description: `Database ${D} is owned by neither ${M} nor ${A} (else ownership moves to the admin)`,
+      action: `moving ownership of database ${D} to the admin`,
+      sql: `DO ${dollarQuote(`
+BEGIN
+  IF (SELECT pg_catalog.pg_get_userbyid(datdba) FROM pg_catalog.pg_database WHERE datname = ${literal(db)})
+     IN (${literal(m)}, ${literal(a)}) THEN
+    ALTER DATABASE ${D} OWNER TO CURRENT_USER;
+  END IF;
+END
+`)}`,
+      probe: databaseProbe,
+    }),
+    step({
+      scope: 'database',
+      description: `Schema ${S} exists and is owned by neither ${M} nor ${A}`,
+      action: `creating or taking over schema ${S}`,
+      sql: `DO ${dollarQuote(`
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = ${literal(schema)}) THEN
+    CREATE SCHEMA ${S};
+  ELSIF (SELECT pg_catalog.pg_get_userbyid(nspowner) FROM pg_catalog.pg_namespace WHERE nspname = ${literal(schema)})
+     IN (${literal(m)}, ${literal(a)}) THEN
+    ALTER SCHEMA ${S} OWNER TO CURRENT_USER;
+  END IF;
+END
+`)}`,
+      probe: schemaProbe,
+    }),
+    step({
+      scope: 'database',
+      description: `PUBLIC may not connect to ${D} or create temporary tables in it`,
+      action: `revoking CONNECT, TEMPORARY on database ${D} from PUBLIC`,
+      sql: `REVOKE CONNECT, TEMPORARY ON DATABASE ${D} FROM PUBLIC`,
+      probe: databaseProbe,
+    }),
+    step({
+      scope: 'database',
+      description: `PUBLIC may not create objects in schema ${S}`,
+      action: `revoking CREATE on schema ${S} from PUBLIC`,
+      sql: `REVOKE CREATE ON SCHEMA ${S} FROM PUBLIC`,
+      probe: schemaProbe,
+    }),
+  );
+
+  for (const [who, quoted] of [['migrator', M], ['app', A]] as const) {
+    steps.push(
+      step({
+        scope: 'database',
+        description: `${who} ${quoted}: CONNECT on database ${D}, no CREATE or TEMPORARY`,
+        action: `granting CONNECT on database ${D} to ${quoted}`,
+        sql: `GRANT CONNECT ON DATABASE ${D} TO ${quoted}; REVOKE CREATE, TEMPORARY ON DATABASE ${D} FROM ${quoted}`,
+        probe: databaseProbe,
+      }),
+    );
+  }
+
+  steps.push(
+    step({
+      scope: 'database',
+      description: `migrator ${M}: USAGE, CREATE on schema ${S}`,
+      action: `granting USAGE, CREATE on schema ${S} to ${M}`,
+      sql: `GRANT ${MIGRATOR_SCHEMA_PRIVILEGES.join(', ')} ON SCHEMA ${S} TO ${M}`,
+      probe: schemaProbe,
+    }),
+    step({
+      scope: 'database',
+      description: `app ${A}: USAGE on schema ${S}, no CREATE`,
+      action: `granting USAGE on schema ${S} to ${A}`,
+      sql: `GRANT ${APP_SCHEMA_PRIVILEGES.join(', ')} ON SCHEMA ${S} TO ${A}; REVOKE CREATE ON SCHEMA ${S} FROM ${A}`,
+      probe: schemaProbe,
+    }),
+    step({
+      scope: 'database',
+      description: `app ${A}: ${APP_TABLE_PRIVILEGES.join(', ')} on existing tables in ${S}, no ${APP_TABLE_PRIVILEGES_REVOKED.join(', ')}`,
+      action: `granting table privileges in schema ${S} to ${A}`,
+      sql:
+        `GRANT ${APP_TABLE_PRIVILEGES.join(', ')} ON ALL TABLES IN SCHEMA ${S} TO ${A}; ` +
+        `REVOKE ${APP_TABLE_PRIVILEGES_REVOKED.join(', ')} ON ALL TABLES IN SCHEMA ${S} FROM ${A}`,
+      probe: tablesProbe,
+    }),
+    step({
+      scope: 'database',
+      description: `app ${A}: ${APP_SEQUENCE_PRIVILEGES.join(', ')} on existing sequences in ${S}, no UPDATE (setval)`,
+      action: `granting sequence privileges in schema ${S} to ${A}`,
+      sql:
+        `GRANT ${APP_SEQUENCE_PRIVILEGES.join(', ')} ON ALL SEQUENCES IN SCHEMA ${S} TO ${A}; ` +
+        `REVOKE UPDATE ON ALL SEQUENCES IN SCHEMA ${S} FROM ${A}`,
+      probe: tablesProbe,
+    }),
+    step({
+      scope: 'database',
+      description: `app ${A}: the same on every table and sequence ${M} creates in ${S} later (default privileges)`,
+      action: `altering default privileges of ${M} in schema ${S}`,
+      sql: [
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${M} IN SCHEMA ${S} GRANT ${APP_TABLE_PRIVILEGES.join(', ')} ON TABLES TO ${A}`,
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${M} IN SCHEMA ${S} REVOKE ${APP_TABLE_PRIVILEGES_REVOKED.join(', ')} ON TABLES FROM ${A}`,
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${M} IN SCHEMA ${S} GRANT ${APP_SEQUENCE_PRIVILEGES.join(', ')} ON SEQUENCES TO ${A}`,
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${M} IN SCHEMA ${S} REVOKE UPDATE ON SEQUENCES FROM ${A}`,
+      ].join('; '),
+      probe: defaultAclProbe,
+    }),
+  );
+
+  for (const [who, user] of [['migrator', plan.migrator], ['app', plan.app]] as const) {
+    const statement = alterPasswordSql(user.user, user.password, options);
+    steps.push({
+      scope: 'password',
+      description: `${who} ${ident(user.user)}: password (set only when logging in with it fails)`,
+      action: `setting the password of ${ident(user.user)}`,
+      sql: statement.sql,
+      redactedSql: statement.redactedSql,
+      login: { user: user.user, password: user.password, secret: statement.secret },
+    });
+  }
+  return steps;
+}
+
+/**
+ * Applies the plan as `admin` (a superuser, or a CREATEROLE role that owns the database as
+ * on RDS / Cloud SQL). Idempotent: a second run reports `changed: false` everywhere, except
+ * for a password that no longer logs in. All role and grant steps run in one transaction.
+ */
+export async function provision(plan: ProvisionPlan, admin: AdminConnection, options: ProvisionOptions = {}): Promise<ProvisionReport> {
+  const steps = planSteps(plan, {});
+  if (admin.user === plan.migrator.user || admin.user === plan.app.user) {
+    throw new KnexRolesError('E_PROVISION', `The admin user "${admin.user}" is also the migrator or app user.`, {
+      remedy: 'Provision with a separate administrator account.',
+    });
+  }
+  const timeout = options.connectTimeoutMillis ?? 10_000;
+  const secrets = [plan.migrator.password, plan.app.password, admin.password, ...steps.flatMap((s) => (s.login ? [s.login.secret] : []))];
+  const fail = (error: unknown, action: string): KnexRolesError =>
+    provisionError(error, { action, adminUser: admin.user, database: plan.database, secrets });
+  const report: ProvisionReport = { steps: [] };
+  const record = (description: string, changed: boolean): void => {
+    report.steps.push({ description, changed });
+    options.onStep?.({ description, changed });
+  };
+  const connect = async (database: string): Promise<Client> => {
+    const client = new Client({
+      host: admin.host,
+      port: admin.port,
+      user: admin.user,
+      password: admin.password,
+      database,
+      ssl: admin.ssl as never,
+      connectionTimeoutMillis: timeout,
+      application_name: 'knex-roles provision',
+    });
+    client.on('error', () => undefined); // a dropped idle connection surfaces on the next query
+    await client.connect();
+    return client;
+  };
+
+  // The target database is tried first, so an existing database needs no access to `postgres`.
+  let client: Client;
+  const [createDatabase, ...rest] = steps;
+  if (!createDatabase) throw new Error('unreachable: no steps');
+  try {
+    client = await connect(plan.database);
+    record(createDatabase.description, false);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== '3D000') throw fail(error, `connecting to database "${plan.database}" as the admin`);
+    const maintenance = admin.database && admin.database !== plan.database ? admin.database : 'postgres';
+    let server: Client | undefined;
+    try {
+      server = await connect(maintenance);
+      await server.query(createDatabase.sql);
+    } catch (createError) {
+      throw fail(createError, `${createDatabase.action} (connected to "${maintenance}")`);
+    } finally {
+      await server?.end().catch(() => undefined);
+    }
+    record(createDatabase.description, true);
+    try {
+      client = await connect(plan.database);
+    } catch (connectError) {
+      throw fail(connectError, `connecting to the new database "${plan.database}"`);
+    }
+  }
+
+  try {
+    const fingerprint = async (probe: Probe | undefined): Promise<string | undefined> =>
+      probe ? JSON.stringify((await client.query(probe.sql, probe.params)).rows) : undefined;
+    const outcomes: Array<{ description: string; changed: boolean }> = [];
+    await client.query('BEGIN');
+    try {
+      // Unqualified names in our SQL must not resolve to objects someone planted in a schema.
+      await client.query('SET LOCAL search_path = pg_catalog, pg_temp');
+      for (const s of rest.filter((x) => x.scope === 'database')) {
+        try {
+          const before = await fingerprint(s.probe);
+          await client.query(s.sql);
+          const after = await fingerprint(s.probe);
+          outcomes.push({ description: s.description, changed: s.probe ? before !== after : true });
+        } catch (error) {
+          throw fail(error, s.action);
+        }
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    for (const outcome of outcomes) record(outcome.description, outcome.changed);
+
+    // Passwords last: the login check needs committed roles and CONNECT.
+    for (const s of rest.filter((x) => x.scope === 'password')) {
+      const login = s.login;
+      if (!login) continue;
+      const status = await checkLogin(admin, plan.database, login.user, login.password, timeout);
+      if (status === 'ok') {
+        record(s.description, false);
+        continue;
+      }
+      try {
+        await client.query(s.sql);
+      } catch (error) {
+        throw fail(error, s.action);
+      }
+      if (status === 'wrong' && (await checkLogin(admin, plan.database, login.user, login.password, timeout)) === 'wrong') {
+        throw new KnexRolesError(
+          'E_PROVISION',
+          scrub(`The password of role "${login.user}" was set, but logging in with it still fails (database "${plan.database}").`, secrets),
+          { remedy: 'Check pg_hba.conf for a rule that authenticates this role differently (ldap, cert, reject) and the role\'s VALID UNTIL.' },
+        );
+      }
+      record(status === 'unknown' ? `${s.description}; set without a login check (the server gave no verdict)` : s.description, true);
+    }
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  return report;
+}
