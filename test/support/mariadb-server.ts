@@ -1,0 +1,95 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { quoteAccount, quoteString } from '../../lib/dialects/mysql/quote';
+import { freePort } from './free-port';
+import { MISSING_BINARIES } from './postgres-server';
+import { findExecutable, logTail, startServer, waitUntilReady, type ServerProcess } from './server-process';
+
+export interface MariadbServer {
+  host: string;
+  port: number;
+  /** ALL PRIVILEGES ON *.* WITH GRANT OPTION, with a password, for TCP logins. */
+  admin: { user: string; password: string };
+  /** Unix socket; `root` logs in there without a password. */
+  socket: string;
+  /** Server stdout/stderr (error log). */
+  logFile: string;
+  process: ServerProcess;
+}
+
+/**
+ * mariadb-install-db + mariadbd in `dir`: no option files, 127.0.0.1 only, no binary log,
+ * no test database (its PUBLIC grants on `test%` would give every account DDL there),
+ * durability off for speed.
+ */
+export async function startMariadb(dir: string, admin: { user: string; password: string }): Promise<MariadbServer> {
+  const mariadbd = findExecutable(['/usr/sbin/mariadbd'], ['mariadbd', 'mysqld']);
+  const installDb = findExecutable(['/usr/bin/mariadb-install-db'], ['mariadb-install-db', 'mysql_install_db']);
+  if (!mariadbd || !installDb) throw new Error(MISSING_BINARIES);
+  const root = process.getuid?.() === 0;
+  const asUser = root ? ['--user=root'] : [];
+  const dataDir = join(dir, 'data');
+  const tmpDir = join(dir, 'tmp');
+  const socket = join(dir, 'mysqld.sock');
+  const logFile = join(dir, 'server.log');
+  mkdirSync(tmpDir, { recursive: true });
+
+  const install = startServer(
+    'mariadb-install-db',
+    installDb,
+    // --no-defaults must come first.
+    ['--no-defaults', `--datadir=${dataDir}`, ...asUser, '--auth-root-authentication-method=normal', '--skip-test-db', '--skip-name-resolve'],
+    join(dir, 'install.log'),
+  );
+  await install.exited();
+  if (install.child.exitCode !== 0) {
+    throw new Error(`mariadb-install-db failed (status ${String(install.child.exitCode ?? install.child.signalCode)}). Last lines of ${install.logFile}:\n${logTail(install.logFile)}`);
+  }
+
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await freePort();
+    const server = startServer(
+      'MariaDB',
+      mariadbd,
+      [
+        '--no-defaults',
+        ...asUser,
+        `--datadir=${dataDir}`,
+        `--socket=${socket}`,
+        `--port=${port}`,
+        '--bind-address=127.0.0.1',
+        `--pid-file=${join(dir, 'mysqld.pid')}`,
+        `--tmpdir=${tmpDir}`,
+        '--skip-log-bin',
+        '--skip-name-resolve',
+        '--character-set-server=utf8mb4',
+        '--collation-server=utf8mb4_unicode_ci',
+        '--innodb-buffer-pool-size=32M',
+        '--innodb-flush-log-at-trx-commit=0',
+        '--innodb-doublewrite=0',
+        '--performance-schema=OFF',
+        '--max-connections=200',
+      ],
+      logFile,
+    );
+    try {
+      await waitUntilReady(server, async () => void (await (await createConnection({ socketPath: socket, user: 'root' })).end()), 30_000);
+      const connection = await createConnection({ socketPath: socket, user: 'root' });
+      try {
+        const account = quoteAccount(admin.user, '%');
+        await connection.query(`CREATE USER ${account} IDENTIFIED BY ${quoteString(admin.password)}`);
+        await connection.query(`GRANT ALL PRIVILEGES ON *.* TO ${account} WITH GRANT OPTION`);
+        // Only the socket root stays: no password-less root over TCP.
+        await connection.query("DROP USER IF EXISTS 'root'@'127.0.0.1', 'root'@'::1'");
+      } finally {
+        await connection.end().catch(() => undefined);
+      }
+      return { host: '127.0.0.1', port, admin, socket, logFile, process: server };
+    } catch (error) {
+      await server.stop('SIGKILL');
+      if (attempt < 3 && /Address already in use|Can't start server: Bind/i.test(logTail(logFile, 10))) continue;
+      throw error;
+    }
+  }
+}

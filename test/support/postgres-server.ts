@@ -1,0 +1,128 @@
+import { chownSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { scramSha256Verifier } from '../../lib/dialects/postgres/password';
+import { quoteIdent, quoteLiteral } from '../../lib/dialects/postgres/quote';
+import { freePort } from './free-port';
+import { findExecutable, logTail, startServer, waitUntilReady, type ServerProcess } from './server-process';
+
+export interface PostgresServer {
+  host: string;
+  port: number;
+  /** A SUPERUSER with a password, for TCP (scram-sha-256) logins. */
+  admin: { user: string; password: string };
+  /** Unix socket directory; `postgres` logs in there without a password (trust). */
+  socketDir: string;
+  /** Server log; `log_statement = all`, so tests can prove what never reaches it. */
+  logFile: string;
+  process: ServerProcess;
+}
+
+export const MISSING_BINARIES =
+  'PostgreSQL/MariaDB server binaries not found: apt-get install postgresql mariadb-server (bash .ci/run does it)';
+
+/** Debian's /usr/lib/postgresql/<major>/bin (newest first), else initdb on PATH. */
+function postgresBinDir(): string {
+  const base = '/usr/lib/postgresql';
+  let majors: string[] = [];
+  try {
+    majors = readdirSync(base).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a));
+  } catch {
+    // not Debian-style
+  }
+  const initdb = findExecutable(majors.map((m) => join(base, m, 'bin', 'initdb')), ['initdb']);
+  if (!initdb) throw new Error(MISSING_BINARIES);
+  return join(initdb, '..');
+}
+
+/** uid/gid of an OS account, from /etc/passwd. */
+function osAccount(name: string): { uid: number; gid: number } | undefined {
+  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+  const [, , uid, gid] = line?.split(':') ?? [];
+  return uid && gid ? { uid: Number(uid), gid: Number(gid) } : undefined;
+}
+
+/**
+ * initdb + postgres in `dir` (which, when we are root, is handed to the `postgres` OS
+ * account: PostgreSQL refuses to run as root). Listens on 127.0.0.1 only, with
+ * scram-sha-256 on TCP and durability off for speed.
+ */
+export async function startPostgres(dir: string, admin: { user: string; password: string }): Promise<PostgresServer> {
+  const bin = postgresBinDir();
+  let owner: { uid: number; gid: number } | undefined;
+  if (process.getuid?.() === 0) {
+    owner = osAccount('postgres');
+    if (!owner) throw new Error(`PostgreSQL refuses to run as root and there is no "postgres" OS account. ${MISSING_BINARIES}`);
+  }
+  const dataDir = join(dir, 'data');
+  const socketDir = join(dir, 'sock');
+  const logFile = join(dir, 'server.log');
+  mkdirSync(socketDir, { recursive: true });
+  if (owner) {
+    chownSync(dir, owner.uid, owner.gid);
+    chownSync(socketDir, owner.uid, owner.gid);
+  }
+  const asOwner = owner ? { uid: owner.uid, gid: owner.gid } : {};
+  const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
+
+  const initdb = startServer(
+    'initdb',
+    join(bin, 'initdb'),
+    ['-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--encoding=UTF8', '--no-locale', '--no-sync', '--no-instructions'],
+    join(dir, 'initdb.log'),
+    { ...asOwner, env },
+  );
+  await initdb.exited();
+  if (initdb.child.exitCode !== 0) {
+    throw new Error(`PostgreSQL initdb failed (status ${String(initdb.child.exitCode ?? initdb.child.signalCode)}). Last lines of ${initdb.logFile}:\n${logTail(initdb.logFile)}`);
+  }
+
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await freePort();
+    const server = startServer(
+      'PostgreSQL',
+      join(bin, 'postgres'),
+      [
+        '-D', dataDir,
+        '-p', String(port),
+        '-k', socketDir,
+        '-c', 'listen_addresses=127.0.0.1',
+        '-c', 'fsync=off',
+        '-c', 'synchronous_commit=off',
+        '-c', 'full_page_writes=off',
+        '-c', 'shared_buffers=32MB',
+        '-c', 'max_connections=200',
+        '-c', 'log_statement=all',
+        '-c', 'password_encryption=scram-sha-256',
+      ],
+      logFile,
+      { ...asOwner, env },
+    );
+    try {
+      const connect = async (): Promise<Client> => {
+        const client = new Client({ host: socketDir, port, user: 'postgres', database: 'postgres' });
+        client.on('error', () => undefined);
+        try {
+          await client.connect();
+        } catch (error) {
+          await client.end().catch(() => undefined);
+          throw error;
+        }
+        return client;
+      };
+      await waitUntilReady(server, async () => void (await (await connect()).end()), 30_000);
+      const client = await connect();
+      try {
+        // The admin's password reaches the server as a SCRAM verifier, like provisioning does.
+        await client.query(`CREATE ROLE ${quoteIdent(admin.user)} WITH LOGIN SUPERUSER PASSWORD ${quoteLiteral(scramSha256Verifier(admin.password))}`);
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+      return { host: '127.0.0.1', port, admin, socketDir, logFile, process: server };
+    } catch (error) {
+      await server.stop('SIGQUIT');
+      if (attempt < 3 && /could not bind|Address already in use/i.test(logTail(logFile, 10))) continue;
+      throw error;
+    }
+  }
+}
