@@ -1,0 +1,212 @@
+import type { PrivilegeProblem } from '../../errors';
+import type { Role } from '../../types';
+import type { CatalogQuery, DialectFindings } from '../../verify-privileges';
+import { grantPatternMatches, quoteGrantDatabase } from './quote';
+import { parseShowGrantsRow, type ShownGrant } from './show-grants';
+
+/**
+ * MySQL 8 / MariaDB privilege check, from `SHOW GRANTS FOR CURRENT_USER()` (the account
+ * the server actually matched, which may differ from the name logged in with), the
+ * grants of every role granted to it, and MariaDB's PUBLIC. Only the privilege list and
+ * the ON target of each row are kept: the rows can carry a password hash after TO.
+ *
+ * | Grant                                              | runtime               | migration |
+ * |----------------------------------------------------|-----------------------|-----------|
+ * | anything beyond USAGE on *.*, GRANT OPTION anywhere, PROXY | excess        | excess    |
+ * | anything on other databases                        | excess                | excess    |
+ * | SELECT, INSERT, UPDATE, DELETE on the database (or on every app table) | missing if absent | missing if absent (knex writes knex_migrations) |
+ * | CREATE, ALTER, DROP, INDEX, REFERENCES on the database | excess            | missing if absent |
+ * | any other privilege on the database (CREATE VIEW, TRIGGER, CREATE TEMPORARY TABLES, LOCK TABLES …) | excess (EXECUTE tolerated) | listed |
+ *
+ * This matches what `provision` sets up (lib/dialects/mysql/provision.ts). MariaDB's
+ * default grants on `test` / `test\_%` belong to the anonymous account and to other
+ * databases, so they show up only if the login was matched to the anonymous account.
+ */
+export const RUNTIME_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
+export const MIGRATION_PRIVILEGES = ['CREATE', 'ALTER', 'DROP', 'INDEX', 'REFERENCES'] as const;
+/** Not needed by the app, but no schema change either: stored routines run as their DEFINER. */
+const RUNTIME_TOLERATED = ['USAGE', 'EXECUTE'];
+/** Privileges that change the schema: a runtime user holding one is likely the migrator. */
+const SCHEMA_CHANGING = new Set(['ALL PRIVILEGES', 'CREATE', 'ALTER', 'DROP', 'INDEX', 'REFERENCES', 'CREATE VIEW', 'TRIGGER', 'CREATE ROUTINE', 'ALTER ROUTINE', 'EVENT']);
+const KNEX_TABLES = ['knex_migrations', 'knex_migrations_lock'];
+
+interface HeldGrant extends ShownGrant {
+  /** '' for the account's own grants, else ` (via role \`r\`)` / ` (via PUBLIC)`. */
+  via: string;
+}
+
+export async function verifyMysql(query: CatalogQuery, role: Role, databaseOption?: string): Promise<DialectFindings> {
+  const found: string[] = [];
+  const problems: PrivilegeProblem[] = [];
+  const excess = (privilege: string): void => void problems.push({ privilege, problem: 'excess' });
+  const missing = (privilege: string): void => void problems.push({ privilege, problem: 'missing' });
+  let administrator = false;
+  let schemaChanger = false;
+
+  const [me] = await query('SELECT USER() AS login, CURRENT_USER() AS account, DATABASE() AS db');
+  const account = String(me?.['account'] ?? '');
+  const login = String(me?.['login'] ?? '');
+  const database = databaseOption ?? (me?.['db'] == null ? undefined : String(me['db']));
+  if (account.startsWith('@')) {
+    // The server matched the login to the anonymous account (e.g. ''@'localhost' shadows 'app'@'%').
+    excess(`anonymous account ${account} (the login ${login.split('@')[0] ?? ''} was matched to it)`);
+  }
+  if (database === undefined) {
+    missing('a database: the connection names none');
+    return { user: account, found, problems, administrator, schemaChanger };
+  }
+  // As SHOW GRANTS prints it (and a GRANT needs it): `_` and `%` escaped.
+  const on = `${quoteGrantDatabase(database)}.*`;
+
+  const grants = await heldGrants(query, found);
+  const dbLevel = new Set<string>();
+  const globalLevel = new Set<string>();
+  const tableLevel = new Map<string, Set<string>>();
+
+  for (const grant of grants) {
+    const privileges = grant.privileges.map(privilegeName);
+    const listed = `${privileges.join(', ')} on ${grant.target}${grant.via}`;
+    found.push(grant.grantOption ? `${listed} WITH GRANT OPTION` : listed);
+    if (grant.grantOption) {
+      excess(`GRANT OPTION on ${grant.target}${grant.via}`);
+      administrator = true;
+    }
+    if (grant.global) {
+      for (const privilege of privileges) {
+        globalLevel.add(privilege);
+        if (privilege === 'USAGE') continue;
+        // FILE, SUPER, PROCESS, RELOAD, CREATE USER … or any privilege on every database.
+        excess(`${privilege} on *.*${grant.via}`);
+        administrator = true;
+      }
+      continue;
+    }
+    if (privileges.length === 1 && privileges[0] === 'PROXY') {
+      excess(`PROXY on ${grant.target}${grant.via}`);
+      administrator = true;
+      continue;
+    }
+    const table = tableTarget(grant.target);
+    const ours = grant.databasePattern !== undefined ? grantPatternMatches(grant.databasePattern, database) : table?.database === database;
+    if (!ours) {
+      const beyondUsage = privileges.filter((p) => p !== 'USAGE');
+      if (beyondUsage.length > 0) excess(`${beyondUsage.join(', ')} on ${grant.target}${grant.via} (another database)`);
+      continue;
+    }
+    if (grant.databasePattern !== undefined) privileges.forEach((p) => dbLevel.add(p));
+    else if (table && !table.routine) {
+      const set = tableLevel.get(table.name) ?? new Set<string>();
+      privileges.forEach((p) => set.add(p));
+      tableLevel.set(table.name, set);
+    }
+    if (role === 'runtime') {
+      for (const privilege of privileges) {
+        if ((RUNTIME_PRIVILEGES as readonly string[]).includes(privilege) || RUNTIME_TOLERATED.includes(privilege)) continue;
+        excess(`${privilege} on ${grant.target}${grant.via}`);
+        if (SCHEMA_CHANGING.has(privilege)) schemaChanger = true;
+      }
+    }
+  }
+
+  const has = (set: ReadonlySet<string> | undefined, privilege: string): boolean => !!set && (set.has(privilege) || set.has('ALL PRIVILEGES'));
+  const onDatabase = (privilege: string): boolean => has(globalLevel, privilege) || has(dbLevel, privilege);
+  const onTable = (privilege: string, table: string): boolean => onDatabase(privilege) || has(tableLevel.get(table), privilege);
+
+  if (role === 'runtime') {
+    // Table-level grants on every app table serve as well as a database-level grant.
+    let tables: string[] | undefined;
+    for (const privilege of RUNTIME_PRIVILEGES) {
+      if (onDatabase(privilege)) continue;
+      tables ??= (
+        await query(
+          `SELECT TABLE_NAME AS name FROM information_schema.TABLES
+           WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`,
+          [database],
+        )
+      )
+        .map((row) => String(row['name'] ?? row['NAME']))
+        .filter((name) => !name.startsWith('knex_migrations'));
+      const appTables = tables;
+      if (appTables.length === 0 || !appTables.every((t) => onTable(privilege, t))) missing(`${privilege} on ${on}`);
+    }
+  } else {
+    for (const privilege of MIGRATION_PRIVILEGES) {
+      if (!onDatabase(privilege)) missing(`${privilege} on ${on}`);
+    }
+    for (const privilege of RUNTIME_PRIVILEGES) {
+      if (!KNEX_TABLES.every((t) => onTable(privilege, t))) missing(`${privilege} on ${on} (knex reads and writes knex_migrations)`);
+    }
+  }
+
+  return { user: account, database, found, problems, administrator, schemaChanger };
+}
+
+/**
+ * The account's grants, the grants of the roles granted to it (recursively: a role may be
+ * granted roles) and PUBLIC's (MariaDB ≥ 10.11 applies them to every account).
+ */
+async function heldGrants(query: CatalogQuery, found: string[]): Promise<HeldGrant[]> {
+  const held: HeldGrant[] = [];
+  const seen = new Set<string>();
+  const visit = async (forWhom: string, via: string): Promise<void> => {
+    const rows = await query(`SHOW GRANTS FOR ${forWhom}`);
+    for (const row of rows) {
+      const grant = parseShowGrantsRow(String(Object.values(row)[0] ?? ''));
+      if (!grant) continue;
+      if (grant.kind === 'privileges') {
+        held.push({ ...grant, via });
+        continue;
+      }
+      for (const name of splitTopLevel(grant.privilegesText)) {
+        if (seen.has(name)) continue;
+        seen.add(name);
+        found.push(`role ${name}${via}`);
+        try {
+          await visit(name, ` (via role ${name})`);
+        } catch {
+          found.push(`role ${name}: its grants could not be read`);
+        }
+      }
+    }
+  };
+  await visit('CURRENT_USER()', '');
+  try {
+    await visit('PUBLIC', ' (via PUBLIC)');
+  } catch {
+    // MySQL and MariaDB before 10.11 have no PUBLIC account.
+  }
+  return held;
+}
+
+/** `SELECT (\`a\`, \`b\`)` → `SELECT`; `ALL` → `ALL PRIVILEGES`. */
+function privilegeName(item: string): string {
+  const name = item.replace(/\s*\(.*$/s, '').trim();
+  return name === 'ALL' ? 'ALL PRIVILEGES' : name;
+}
+
+/** `` `db`.`t` `` or `` PROCEDURE `db`.`p` `` → its parts; database-level and global targets give undefined. */
+function tableTarget(target: string): { database: string; name: string; routine: boolean } | undefined {
+  const match = /^(?:(PROCEDURE|FUNCTION|PACKAGE\s+BODY|PACKAGE)\s+)?`((?:[^`]|``)*)`\s*\.\s*`((?:[^`]|``)*)`$/i.exec(target.trim());
+  if (!match) return undefined;
+  return { database: (match[2] ?? '').replace(/``/g, '`'), name: (match[3] ?? '').replace(/``/g, '`'), routine: match[1] !== undefined };
+}
+
+/** `` `r1`, `r2`@`%` `` → the items, as printed (quoted, so they can be sent back to SHOW GRANTS FOR). */
+function splitTopLevel(text: string): string[] {
+  const items: string[] = [];
+  let current = '';
+  let quote: string | undefined;
+  for (const c of text) {
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === '`' || c === "'" || c === '"') quote = c;
+    else if (c === ',') {
+      if (current.trim()) items.push(current.trim());
+      current = '';
+      continue;
+    }
+    current += c;
+  }
+  if (current.trim()) items.push(current.trim());
+  return items;
+}
