@@ -34,7 +34,7 @@ function remedyFor(code: string | undefined, context: ErrorContext): string {
       return 'Another process created the same object at the same time: run provision again.';
     case '28P01': // invalid_password
     case '28000': // invalid_authorization_specification (pg_hba)
-      return `Check the admin user "${context.adminUser}" and its password (DB_ADMIN_USER / DB_ADMIN_PASSWORD), and that pg_hba.conf lets it connect from this host.`;
+      return `Check the admin user "${context.adminUser}" and its password (PG_ADMIN_USER / PG_ADMIN_PASSWORD), and that pg_hba.conf lets it connect from this host.`;
     case '3D000': // invalid_catalog_name
       return `Create database "${context.database}" first (CREATE DATABASE needs CREATEDB), or point provision at the right database name.`;
     case '0LP01': // invalid_grant_operation

@@ -179,10 +179,17 @@ END
       scope: 'database',
       description: `Admin is a member of ${M} unless superuser (required for ALTER DEFAULT PRIVILEGES FOR ROLE ${M})`,
       action: `granting ${M} to the admin`,
+      // PostgreSQL 16 wants SET on the role, and a CREATEROLE creator only gets ADMIN
+      // (createrole_self_grant is empty by default); WITH SET is 16+ syntax, hence EXECUTE.
       sql: `DO ${dollarQuote(`
 BEGIN
-  IF NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)
-     AND NOT pg_catalog.pg_has_role(current_user, ${literal(m)}, 'MEMBER') THEN
+  IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+    RETURN;
+  ELSIF pg_catalog.current_setting('server_version_num')::int >= 160000 THEN
+    IF NOT pg_catalog.pg_has_role(current_user, ${literal(m)}, 'SET') THEN
+      EXECUTE pg_catalog.format('GRANT %I TO CURRENT_USER WITH SET TRUE', ${literal(m)});
+    END IF;
+  ELSIF NOT pg_catalog.pg_has_role(current_user, ${literal(m)}, 'MEMBER') THEN
     GRANT ${M} TO CURRENT_USER;
   END IF;
 END
@@ -357,7 +364,7 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
     client = await connect(plan.database);
     record(createDatabase.description, false);
   } catch (error) {
-    if ((error as { code?: unknown }).code !== '3D000') throw fail(error, `connecting to database "${plan.database}" as the admin`);
+    if ((error as { code?: unknown }).code !== '3D000') throw fail(error, "connecting as the admin");
     const maintenance = admin.database && admin.database !== plan.database ? admin.database : 'postgres';
     let server: Client | undefined;
     try {
