@@ -13,6 +13,7 @@ import { parseShowGrantsRow, type ShownGrant } from './show-grants';
  * | Grant                                              | runtime               | migration |
  * |----------------------------------------------------|-----------------------|-----------|
  * | anything beyond USAGE on *.*, GRANT OPTION anywhere, PROXY | excess        | excess    |
+ * | a role whose grants this user cannot read (MariaDB without SELECT on `mysql`) | excess | excess |
  * | anything on other databases                        | excess                | excess    |
  * | SELECT, INSERT, UPDATE, DELETE on the database (or on every app table) | missing if absent | missing if absent (knex writes knex_migrations) |
  * | CREATE, ALTER, DROP, INDEX, REFERENCES on the database | excess            | missing if absent |
@@ -58,7 +59,11 @@ export async function verifyMysql(query: CatalogQuery, role: Role, databaseOptio
   // As SHOW GRANTS prints it (and a GRANT needs it): `_` and `%` escaped.
   const on = `${quoteGrantDatabase(database)}.*`;
 
-  const grants = await heldGrants(query, found);
+  const { grants, unreadableRoles } = await heldGrants(query, found);
+  for (const name of unreadableRoles) {
+    // Provisioning grants no roles; one whose privileges this user cannot even read could hold anything.
+    excess(`role ${name} (its privileges are not readable by this user)`);
+  }
   const dbLevel = new Set<string>();
   const globalLevel = new Set<string>();
   const tableLevel = new Map<string, Set<string>>();
@@ -145,8 +150,9 @@ export async function verifyMysql(query: CatalogQuery, role: Role, databaseOptio
  * The account's grants, the grants of the roles granted to it (recursively: a role may be
  * granted roles) and PUBLIC's (MariaDB ≥ 10.11 applies them to every account).
  */
-async function heldGrants(query: CatalogQuery, found: string[]): Promise<HeldGrant[]> {
+async function heldGrants(query: CatalogQuery, found: string[]): Promise<{ grants: HeldGrant[]; unreadableRoles: string[] }> {
   const held: HeldGrant[] = [];
+  const unreadableRoles: string[] = [];
   const seen = new Set<string>();
   const visit = async (forWhom: string, via: string): Promise<void> => {
     const rows = await query(`SHOW GRANTS FOR ${forWhom}`);
@@ -162,9 +168,10 @@ async function heldGrants(query: CatalogQuery, found: string[]): Promise<HeldGra
         seen.add(name);
         found.push(`role ${name}${via}`);
         try {
+          // MariaDB lets an account read the grants of its roles only with SELECT on `mysql`.
           await visit(name, ` (via role ${name})`);
         } catch {
-          found.push(`role ${name}: its grants could not be read`);
+          unreadableRoles.push(name);
         }
       }
     }
@@ -175,7 +182,7 @@ async function heldGrants(query: CatalogQuery, found: string[]): Promise<HeldGra
   } catch {
     // MySQL and MariaDB before 10.11 have no PUBLIC account.
   }
-  return held;
+  return { grants: held, unreadableRoles };
 }
 
 /** `SELECT (\`a\`, \`b\`)` → `SELECT`; `ALL` → `ALL PRIVILEGES`. */

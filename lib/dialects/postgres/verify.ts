@@ -126,7 +126,8 @@ export async function verifyPostgres(query: CatalogQuery, role: Role, schemaOpti
     // Predefined roles read or write files, all data, other sessions: nothing an app or a migrator needs.
     if (name.startsWith('pg_')) reasons.push('predefined role');
     const adminLike = reasons.length > 0;
-    if (role === 'runtime') {
+    // An administrator role implies the rest; naming it alone keeps the line readable.
+    if (role === 'runtime' && !adminLike) {
       if (m['db_create'] === true) reasons.push(`CREATE on ${db}`);
       if (m['schema_create'] === true) reasons.push(`CREATE on ${sch}`);
       if (m['owns_objects'] === true) reasons.push(`owns objects in ${sch}`);

@@ -1,0 +1,287 @@
+import { existsSync } from 'node:fs';
+import knex, { type Knex } from 'knex';
+import { EnvContractError, type PrivilegeProblem } from './errors';
+import { hidePassword } from './env/hide-password';
+import { loadEnv, type Env } from './env/load-env';
+import { resolveConnection, type ResolveOptions, type ResolvedConnection, type ServerConnection } from './env/resolve-connection';
+import { configFor } from './knexfile';
+import { redact, secretValues } from './redact';
+import { isStrict, secretsInEnv } from './secrets-in-env';
+import { ROLES, type Dialect, type Role } from './types';
+import { verifyPrivileges } from './verify-privileges';
+
+export type DoctorVerdict = 'ok' | 'problems' | 'unreachable' | 'misconfigured';
+
+export interface DoctorOptions extends ResolveOptions {
+  /** The roles to check. Default: runtime and migration (or only `role`, when given). */
+  roles?: Role[];
+  /** One connection attempt per role, bounded by this. Default 3000 ms. */
+  timeoutMs?: number;
+  /** PostgreSQL schema to check (default `public`). */
+  schema?: string;
+  /** Migration or admin secrets in the runtime environment make the runtime role `misconfigured` (also KNEX_ROLES_STRICT=1). */
+  strict?: boolean;
+}
+
+export interface DoctorRoleReport {
+  role: Role;
+  verdict: DoctorVerdict;
+  dialect?: Dialect;
+  /** `host:port/database`, or the SQLite file. Never a password. */
+  target?: string;
+  user?: string;
+  /** The server answered (even if only to refuse the login). */
+  reachable: boolean;
+  guardOnly: boolean;
+  found: string[];
+  problems: PrivilegeProblem[];
+  remedy?: string;
+  note?: string;
+  /** Why the verdict is `misconfigured` / `unreachable` (or a check failed): a stable code and a message. */
+  error?: { code: string; message: string; variables?: string[] };
+  /** Runtime role: names of migration or admin secrets in the environment (never values). */
+  secrets?: string[];
+  /** Which variable each value came from (names only). */
+  sources?: Record<string, string>;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  test: boolean;
+  roles: DoctorRoleReport[];
+}
+
+const DEFAULT_TIMEOUT_MS = 3000;
+
+// Driver and socket codes meaning "nobody answered" (as opposed to "somebody said no").
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', '57P03']);
+// Codes meaning the server refused the login or the database: the env is wrong, not the network.
+const AUTH_CODES = new Set(['28P01', '28000', 'ER_ACCESS_DENIED_ERROR', 'ER_NOT_SUPPORTED_AUTH_MODE', 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR']);
+const DATABASE_CODES = new Set(['3D000', 'ER_BAD_DB_ERROR', 'ER_DBACCESS_DENIED_ERROR', '42501']);
+
+/**
+ * Checks the resolved environment role by role: where it points, whether the server
+ * answers (one bounded attempt), who logs in, what that user may do against what its
+ * role needs, and (runtime) which other roles' secrets the environment holds.
+ * JSON-serializable; no password or password-bearing text ever reaches it.
+ */
+export async function doctor(options: DoctorOptions = {}): Promise<DoctorReport> {
+  const env = options.env ?? loadEnv(options.cwd);
+  const roles = options.roles ?? (options.role ? [options.role] : [...ROLES]);
+  const secrets = secretValues(env);
+  const reports = await Promise.all(roles.map((role) => checkRole(role, env, options)));
+  const scrubbed = reports.map((report) => scrubDeep(report, secrets));
+  const test = options.test ?? env['NODE_ENV'] === 'test';
+  return { ok: scrubbed.every((r) => r.verdict === 'ok'), test, roles: scrubbed };
+}
+
+async function checkRole(role: Role, env: Env, options: DoctorOptions): Promise<DoctorRoleReport> {
+  const report: DoctorRoleReport = { role, verdict: 'ok', reachable: false, guardOnly: false, found: [], problems: [] };
+  if (role === 'runtime') report.secrets = secretsInEnv(env, role);
+
+  let resolved: ResolvedConnection;
+  try {
+    resolved = resolveConnection({ ...options, env, role });
+  } catch (error) {
+    report.verdict = 'misconfigured';
+    report.error = describeError(error);
+    if (error instanceof EnvContractError) report.remedy = error.remedy;
+    return report;
+  }
+  const { connection, dialect } = resolved;
+  report.dialect = dialect;
+  const sources = { ...resolved.sources };
+  report.sources = sources;
+  const password = 'user' in connection ? connection.password : undefined;
+  const own = password ? [password] : [];
+
+  if ('filename' in connection) {
+    report.target = connection.filename;
+    report.guardOnly = true;
+    if (!isSpecialSqlite(connection.filename) && !existsSync(connection.filename)) {
+      // Opening would create it: the doctor changes nothing.
+      report.reachable = true;
+      report.note = 'The SQLite file does not exist yet; it is created on first use (e.g. by the first migration).';
+      return finish(report, env, options, own);
+    }
+  } else {
+    report.target = `${connection.host}:${connection.port}/${connection.database}`;
+    report.user = connection.user;
+  }
+
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const instance = knex(
+    configFor(withConnectTimeout(resolved, timeoutMs), {
+      knex: {
+        acquireConnectionTimeout: timeoutMs,
+        pool: { min: 0, max: 1, createTimeoutMillis: timeoutMs },
+        // The report carries the error; knex's own console warning would repeat it unscrubbed.
+        log: { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined },
+      },
+    }),
+  );
+  try {
+    try {
+      await withDeadline(instance.raw('select 1'), timeoutMs + 1000);
+    } catch (error) {
+      const described = describeError(error);
+      if (isNetworkError(error)) {
+        report.verdict = 'unreachable';
+        // knex's own timeout text blames a full pool; here it only means nobody answered.
+        report.error = isTimeout(error) ? { code: 'ETIMEDOUT', message: `No answer from ${report.target} within ${timeoutMs} ms.` } : described;
+        report.remedy = `Check that a server is running at ${report.target} and reachable from here, and that the host and port variables point at it (host from ${sources['host'] ?? 'default'}, port from ${sources['port'] ?? 'default'}).`;
+      } else {
+        report.reachable = !('filename' in connection);
+        report.verdict = 'misconfigured';
+        report.error = { ...described, message: `${loginFailureLabel(described.code)}${described.message}` };
+        report.remedy = loginRemedy(described.code, sources, role);
+      }
+      return finish(report, env, options, own);
+    }
+    report.reachable = true;
+    try {
+      const privileges = await withDeadline(verifyPrivileges(instance, { role, dialect, ...(options.schema ? { schema: options.schema } : {}) }), timeoutMs * 3);
+      if (privileges.user) report.user = privileges.user;
+      report.guardOnly = privileges.guardOnly;
+      report.found = privileges.found;
+      report.problems = privileges.problems;
+      if (privileges.note) report.note = privileges.note;
+      if (!privileges.ok) {
+        report.verdict = 'problems';
+        if (privileges.remedy) report.remedy = privileges.remedy;
+      }
+    } catch (error) {
+      report.verdict = 'problems';
+      report.error = describeError(error);
+      report.remedy = 'The privilege check itself failed: see the error above.';
+    }
+    return finish(report, env, options, own);
+  } finally {
+    // A destroy that hangs (half-open socket) must not hang the doctor.
+    await withDeadline(instance.destroy(), 2000).catch(() => undefined);
+  }
+}
+
+/** Strict mode turns secrets in a runtime environment into a misconfiguration, as `startKnex` would. */
+function finish(report: DoctorRoleReport, env: Env, options: DoctorOptions, own: string[]): DoctorRoleReport {
+  const secrets = report.secrets ?? [];
+  if (secrets.length > 0 && isStrict(env, options) && report.verdict === 'ok') {
+    report.verdict = 'misconfigured';
+    report.error = { code: 'E_ENV_SECRETS', message: `This runtime environment holds migration or admin secrets: ${secrets.join(', ')}.`, variables: [...secrets] };
+    report.remedy = 'Remove them from the runtime environment: only the migration job needs migration credentials, only provisioning needs admin credentials.';
+  }
+  return scrubDeep(report, own);
+}
+
+/** A copy of the resolved connection with the driver's own connect timeout set (knex's acquire timeout does not stop a hanging connect). */
+function withConnectTimeout(resolved: ResolvedConnection, timeoutMs: number): ResolvedConnection {
+  const { connection } = resolved;
+  if (!('user' in connection)) return resolved;
+  const timeout = resolved.dialect === 'postgres' ? { connectionTimeoutMillis: timeoutMs } : { connectTimeout: timeoutMs };
+  const copy = hidePassword({ ...connection, ...timeout } as ServerConnection, connection.password);
+  return { ...resolved, connection: copy };
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`No answer within ${ms} ms.`), { code: 'ETIMEDOUT' })), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+function isNetworkError(error: unknown): boolean {
+  if (error instanceof AggregateError) return error.errors.some(isNetworkError);
+  const { code, name, message } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+  if (name === 'KnexTimeoutError') return true;
+  // pg's own connect timeout has no code.
+  return typeof message === 'string' && /timeout expired|connection timeout|Connection terminated unexpectedly/i.test(message);
+}
+
+function isTimeout(error: unknown): boolean {
+  const { code, name, message } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
+  return code === 'ETIMEDOUT' || name === 'KnexTimeoutError' || (typeof message === 'string' && /timeout/i.test(message));
+}
+
+function describeError(error: unknown): { code: string; message: string; variables?: string[] } {
+  if (error instanceof EnvContractError) return { code: error.code, message: error.message, variables: [...error.variables] };
+  const inner = error instanceof AggregateError && error.errors.length > 0 ? error.errors[0] : error;
+  const { code, name, message } = (inner ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
+  return {
+    code: typeof code === 'string' ? code : typeof name === 'string' ? name : 'ERROR',
+    message: typeof message === 'string' && message ? message : String(inner),
+  };
+}
+
+function loginFailureLabel(code: string): string {
+  if (AUTH_CODES.has(code)) return 'Authentication failed: ';
+  if (DATABASE_CODES.has(code)) return 'Database refused: ';
+  return 'Connection refused by the server: ';
+}
+
+function loginRemedy(code: string, sources: Record<string, string>, role: Role): string {
+  const user = sources['user'] ?? 'the user variable';
+  const password = sources['password'] ?? 'the password variable';
+  if (AUTH_CODES.has(code)) {
+    return `Check ${user} and ${password} for the ${role} role; if the user does not exist yet, provision it as the admin: ELOQUENT_DB_ROLE=migration npx knex-roles provision.`;
+  }
+  if (DATABASE_CODES.has(code)) {
+    return `Check ${sources['database'] ?? 'the database name variable'}, and that the ${role} user may connect to it (provisioning grants that).`;
+  }
+  return 'Check the connection variables and the server log.';
+}
+
+function isSpecialSqlite(filename: string): boolean {
+  return filename === ':memory:' || filename.startsWith('file:');
+}
+
+/** Every string in a JSON-like value, with each secret replaced by `<redacted>`. */
+function scrubDeep<T>(value: T, secrets: readonly string[]): T {
+  const list = secrets.filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
+  if (list.length === 0) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return redact(v, list);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, walk(inner)]));
+    return v;
+  };
+  return walk(value) as T;
+}
+
+const VERDICT_LABEL: Readonly<Record<DoctorVerdict, string>> = {
+  ok: 'OK',
+  problems: 'PROBLEMS',
+  unreachable: 'UNREACHABLE',
+  misconfigured: 'MISCONFIGURED',
+};
+
+/** The report as plain text: a header, then one two-column table per role. */
+export function formatDoctor(report: DoctorReport): string {
+  const lines = [`knex-roles doctor${report.test ? ' (test mode)' : ''}: ${report.ok ? 'OK' : 'NOT OK'}`];
+  for (const role of report.roles) {
+    const rows: Array<[string, string[]]> = [];
+    const add = (key: string, values: string | string[] | undefined): void => {
+      const list = values === undefined ? [] : Array.isArray(values) ? values : [values];
+      if (list.length > 0) rows.push([key, list]);
+    };
+    add('verdict', VERDICT_LABEL[role.verdict]);
+    add('target', role.target ? `${role.dialect ?? ''} ${role.target}`.trim() : undefined);
+    add('user', role.user);
+    add('reachable', role.target ? (role.reachable ? 'yes' : 'no') : undefined);
+    if (role.error) add('error', `${role.error.code}: ${role.error.message}`);
+    if (role.verdict !== 'misconfigured' && role.verdict !== 'unreachable') add('found', role.found.length > 0 ? role.found : ['(nothing)']);
+    if (role.verdict === 'ok' || role.verdict === 'problems') {
+      add('problems', role.problems.length > 0 ? role.problems.map((p) => `${p.problem}: ${p.privilege}`) : ['none']);
+    }
+    if (role.secrets && role.secrets.length > 0) add('secrets', `${role.secrets.join(', ')} (migration/admin secrets in the runtime environment)`);
+    add('note', role.note);
+    add('remedy', role.remedy);
+    const width = Math.max(...rows.map(([key]) => key.length));
+    lines.push('', role.role);
+    for (const [key, values] of rows) {
+      values.forEach((value, i) => lines.push(`  ${(i === 0 ? key : '').padEnd(width)}  ${value}`));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
