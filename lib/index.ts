@@ -22,3 +22,16 @@ export { configFor, createKnex, createKnexfile, knexConfig, type Knexfile, type 
 
 export { classifySql, type Classification, type ClassifiedStatement, type StatementKind } from './guard/classify';
 export { guard, type GuardInstanceOptions } from './guard/guard';
+
+export { PrivilegeError, UnreachableError, type PrivilegeProblem } from './errors';
+export { startKnex, startKnexWithReport, type StartOptions, type Started } from './start-knex';
+export { waitForDatabase, type WaitOptions } from './wait-for-database';
+export { verifyPrivileges, assertPrivileges, type PrivilegeReport, type VerifyOptions } from './verify-privileges';
+export { checkSecrets, secretsInEnv, type CheckSecretsOptions } from './secrets-in-env';
+export { doctor, formatDoctor, type DoctorOptions, type DoctorReport, type DoctorRoleReport, type DoctorVerdict } from './doctor';
+export { runMigrations } from './migrate/run-migrations';
+export { MIGRATE_COMMANDS, type MigrateCommand, type MigrateEvent, type MigrateOptions, type MigrateResult } from './migrate/types';
+export { provision as provisionPostgres, provisionSteps as provisionStepsPostgres } from './dialects/postgres/provision';
+export { provision as provisionMysql, provisionSteps as provisionStepsMysql } from './dialects/mysql/provision';
+export type { AdminConnection, ProvisionPlan, ProvisionReport, ProvisionStep } from './dialects/provision-plan';
+export { secretValues, redact } from './redact';

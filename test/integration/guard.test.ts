@@ -39,15 +39,15 @@ for (const dialect of testDialects()) {
     let env: Record<string, string>;
     let testDb: TestDatabase;
     let migrator: Knex;
-    let before: string[];
+    let initial: string[];
 
     before(async () => {
       env = { ...(await testEnv()), DB_TEST_CONNECTION: dialect, NODE_ENV: 'test' };
       testDb = createTestDatabase({ env });
       await testDb.setup();
       migrator = createKnex({ env, role: 'migration' });
-      before = await schemaSnapshot(migrator, dialect);
-      expect(before.join(' ')).to.include('posts(');
+      initial = await schemaSnapshot(migrator, dialect);
+      expect(initial.join(' ')).to.include('posts(');
     });
 
     after(async () => {
@@ -136,7 +136,7 @@ for (const dialect of testDialects()) {
     });
 
     it('leaves the database unchanged', async () => {
-      expect(await schemaSnapshot(migrator, dialect)).to.deep.equal(before);
+      expect(await schemaSnapshot(migrator, dialect)).to.deep.equal(initial);
     });
 
     it('dangerouslyAllow lets a named keyword through to the database, loudly', async () => {
@@ -175,7 +175,7 @@ for (const dialect of testDialects()) {
       } finally {
         await plain.destroy();
       }
-      expect(await schemaSnapshot(migrator, dialect)).to.deep.equal(before);
+      expect(await schemaSnapshot(migrator, dialect)).to.deep.equal(initial);
     });
   });
 }

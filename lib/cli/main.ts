@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// The `knex-roles` command: a thin layer over testable functions. Errors print as one
+// line with their code plus the remedy; passwords never reach the output.
+import { parseArgs } from 'node:util';
+import { KnexRolesError } from '../errors';
+import { loadEnv } from '../env/load-env';
+import { redact, secretValues } from '../redact';
+import { EXIT, exitCodeFor } from './exit-codes';
+import { USAGE } from './usage';
+import { provisionCommand } from './provision-command';
+import { doctorCommand } from './doctor-command';
+import { migrateCommand } from './migrate-command';
+
+const OPTIONS = {
+  test: { type: 'boolean' },
+  cwd: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  print: { type: 'boolean' },
+  schema: { type: 'string' },
+  'user-host': { type: 'string' },
+  json: { type: 'boolean' },
+  strict: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  all: { type: 'boolean' },
+  name: { type: 'string' },
+  knexfile: { type: 'string' },
+  force: { type: 'boolean' },
+  yes: { type: 'boolean' },
+} as const;
+
+export type CliValues = ReturnType<typeof parse>['values'];
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new KnexRolesError('E_CLI_USAGE', (err as Error).message.split('\n')[0] ?? 'Bad arguments.', { remedy: 'Run `knex-roles --help`.' });
+  }
+}
+
+export async function run(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  try {
+    const { values, positionals } = parse(argv);
+    const [command, ...rest] = positionals;
+    if (command === undefined || command === 'help') {
+      out(USAGE[rest[0] ?? 'main'] ?? USAGE['main'] ?? '');
+      return command === undefined && !values.help ? EXIT.USAGE : EXIT.OK;
+    }
+    if (values.help) {
+      out(USAGE[command] ?? USAGE['main'] ?? '');
+      return EXIT.OK;
+    }
+    const base = { cwd: values.cwd ?? process.cwd(), ...(values.test ? { test: true } : {}) };
+    switch (command) {
+      case 'provision':
+        expectNoMore(command, rest);
+        await provisionCommand({ ...base, print: values.print ?? false, ...(values.schema ? { schema: values.schema } : {}), ...(values['user-host'] ? { userHost: values['user-host'] } : {}) }, out);
+        return EXIT.OK;
+      case 'doctor':
+        expectNoMore(command, rest);
+        return await doctorCommand({ ...base, json: values.json ?? false, strict: values.strict ?? false }, out);
+      case 'migrate':
+        return await migrateCommand(rest, { ...base, values }, out);
+      default:
+        throw new KnexRolesError('E_CLI_USAGE', `Unknown command "${command}".`, { remedy: 'Run `knex-roles --help` for the commands.' });
+    }
+  } catch (error) {
+    err(describe(error));
+    return exitCodeFor(error);
+  }
+}
+
+function cwdOf(argv: string[]): string {
+  const at = argv.indexOf('--cwd');
+  return (at >= 0 ? argv[at + 1] : argv.find((arg) => arg.startsWith('--cwd='))?.slice(6)) ?? process.cwd();
+}
+
+function expectNoMore(command: string, rest: string[]): void {
+  if (rest.length > 0) throw new KnexRolesError('E_CLI_USAGE', `Unexpected argument "${rest[0]}" for ${command}.`, { remedy: `Run \`knex-roles ${command} --help\`.` });
+}
+
+/** One line with the code, then the remedy; unknown errors keep their message only (no stack). */
+function describe(error: unknown): string {
+  if (error instanceof KnexRolesError) {
+    const message = error.message.endsWith(error.remedy) ? error.message.slice(0, -error.remedy.length).trim() : error.message;
+    return `knex-roles: ${error.code}: ${message}\n  fix: ${error.remedy}`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown })?.code;
+  return `knex-roles: ${typeof code === 'string' ? `${code}: ` : ''}${message.split('\n')[0]}`;
+}
+
+if (require.main === module) {
+  // A safety net under every line printed: no password of the environment gets out.
+  const secrets = secretValues(loadEnv(cwdOf(process.argv)));
+  const print = (stream: NodeJS.WriteStream) => (line: string) => stream.write(`${redact(line, secrets)}\n`);
+  run(process.argv.slice(2), print(process.stdout), print(process.stderr)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`knex-roles: ${redact(String(error), secrets)}\n`);
+      process.exitCode = EXIT.FAILED;
+    },
+  );
+}
