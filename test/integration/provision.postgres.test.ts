@@ -70,7 +70,7 @@ function migratorKnex(plan: ProvisionPlan) {
 function expectNoSecrets(error: unknown, secrets: string[]): void {
   expect(error).to.be.instanceOf(KnexRolesError);
   const e = error as KnexRolesError;
-  const texts = [e.message, e.remedy, String(e.cause), JSON.stringify(e.toJSON()), JSON.stringify(e.cause)];
+  const texts = [e.message, e.remedy, String(e.cause), JSON.stringify(e.toJSON()), JSON.stringify(e.cause) ?? ''];
   for (const secret of secrets) for (const text of texts) expect(text).not.to.include(secret);
 }
 

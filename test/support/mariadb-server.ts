@@ -9,7 +9,7 @@ import { findExecutable, logTail, startServer, waitUntilReady, type ServerProces
 export interface MariadbServer {
   host: string;
   port: number;
-  /** ALL PRIVILEGES ON *.* WITH GRANT OPTION, with a password, for TCP logins. */
+  /** ALL PRIVILEGES ON *.* and PROXY, WITH GRANT OPTION (what root has), with a password, for TCP logins. */
   admin: { user: string; password: string };
   /** Unix socket; `root` logs in there without a password. */
   socket: string;
@@ -17,6 +17,13 @@ export interface MariadbServer {
   logFile: string;
   process: ServerProcess;
 }
+
+/**
+ * Small buffer pool, and no native AIO: io_uring / libaio contexts count against
+ * RLIMIT_MEMLOCK and fs.aio-max-nr, which several servers on one machine (parallel CI
+ * jobs) can exhaust, failing InnoDB start-up.
+ */
+const INNODB_OPTIONS = ['--innodb-buffer-pool-size=32M', '--innodb-use-native-aio=0'];
 
 /**
  * mariadb-install-db + mariadbd in `dir`: no option files, 127.0.0.1 only, no binary log,
@@ -39,7 +46,8 @@ export async function startMariadb(dir: string, admin: { user: string; password:
     'mariadb-install-db',
     installDb,
     // --no-defaults must come first.
-    ['--no-defaults', `--datadir=${dataDir}`, ...asUser, '--auth-root-authentication-method=normal', '--skip-test-db', '--skip-name-resolve'],
+    // Options it does not know (the InnoDB ones) are passed on to the bootstrap mariadbd.
+    ['--no-defaults', `--datadir=${dataDir}`, ...asUser, '--auth-root-authentication-method=normal', '--skip-test-db', '--skip-name-resolve', ...INNODB_OPTIONS],
     join(dir, 'install.log'),
   );
   await install.exited();
@@ -65,7 +73,7 @@ export async function startMariadb(dir: string, admin: { user: string; password:
         '--skip-name-resolve',
         '--character-set-server=utf8mb4',
         '--collation-server=utf8mb4_unicode_ci',
-        '--innodb-buffer-pool-size=32M',
+        ...INNODB_OPTIONS,
         '--innodb-flush-log-at-trx-commit=0',
         '--innodb-doublewrite=0',
         '--performance-schema=OFF',
@@ -80,6 +88,8 @@ export async function startMariadb(dir: string, admin: { user: string; password:
         const account = quoteAccount(admin.user, '%');
         await connection.query(`CREATE USER ${account} IDENTIFIED BY ${quoteString(admin.password)}`);
         await connection.query(`GRANT ALL PRIVILEGES ON *.* TO ${account} WITH GRANT OPTION`);
+        // Like root: may grant and revoke PROXY (provisioning revokes stray PROXY grants).
+        await connection.query(`GRANT PROXY ON ''@'%' TO ${account} WITH GRANT OPTION`);
         // Only the socket root stays: no password-less root over TCP.
         await connection.query("DROP USER IF EXISTS 'root'@'127.0.0.1', 'root'@'::1'");
       } finally {

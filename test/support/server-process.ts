@@ -49,13 +49,20 @@ export function startServer(name: string, command: string, args: string[], logFi
   };
 }
 
-/** The last `lines` lines of a log, for error messages. */
+/**
+ * The last `lines` lines of a log for error messages, preceded by earlier lines that look
+ * like errors (tools such as mariadb-install-db end with pages of boilerplate).
+ */
 export function logTail(file: string, lines = 25): string {
+  let all: string[];
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    all = readFileSync(file, 'utf8').trimEnd().split('\n');
   } catch {
     return '(no log written)';
   }
+  const tail = all.slice(-lines);
+  const earlier = all.slice(0, -lines).filter((line) => /\berror\b|fatal|panic|abort/i.test(line)).slice(-10);
+  return [...earlier, ...(earlier.length > 0 ? ['…'] : []), ...tail].join('\n');
 }
 
 /**

@@ -9,6 +9,8 @@ export interface ErrorContext {
   database: string;
   /** Strings to scrub from anything we repeat (passwords and their quoted literals). */
   secrets: readonly string[];
+  /** The admin was logging in: an access-denied error means credentials, not privileges. */
+  connecting?: boolean;
 }
 
 /**
@@ -27,15 +29,22 @@ export function provisionError(error: unknown, context: ErrorContext): KnexRoles
   return new KnexRolesError('E_PROVISION', message, { remedy: remedyFor(errno, code, context), cause });
 }
 
+function privilegeRemedy(context: ErrorContext): string {
+  return `Provision as an admin with the global CREATE USER privilege and ALL PRIVILEGES ON \`${context.database}\`.* WITH GRANT OPTION (managed services: the master user); revoking a global privilege or a role someone else granted needs that privilege (or the role's ADMIN OPTION) too: ask whoever granted it.`;
+}
+
 function remedyFor(errno: number | undefined, code: string | undefined, context: ErrorContext): string {
   switch (errno) {
     case 1044: // ER_DBACCESS_DENIED_ERROR
     case 1142: // ER_TABLEACCESS_DENIED_ERROR
     case 1227: // ER_SPECIFIC_ACCESS_DENIED_ERROR
     case 1410: // ER_CANT_CREATE_USER_WITH_GRANT
-      return `Provision as an admin with the global CREATE USER privilege and ALL PRIVILEGES ON \`${context.database}\`.* WITH GRANT OPTION (managed services: the master user); only such an admin can grant and revoke these privileges.`;
-    case 1045: // ER_ACCESS_DENIED_ERROR
-      return `Check the admin user "${context.adminUser}" and its password (DB_ADMIN_USER / DB_ADMIN_PASSWORD) and the host it may connect from.`;
+    case 1698: // ER_ACCESS_DENIED_NO_PASSWORD_ERROR: MariaDB's answer to revoking a role without ADMIN OPTION
+      return privilegeRemedy(context);
+    case 1045: // ER_ACCESS_DENIED_ERROR: bad credentials at login, a privilege the admin lacks afterwards
+      return context.connecting
+        ? `Check the admin user "${context.adminUser}" and its password (DB_ADMIN_USER / DB_ADMIN_PASSWORD) and the host it may connect from.`
+        : privilegeRemedy(context);
     case 1396: // ER_CANNOT_USER
       return 'The account was created or dropped concurrently, or a different account form exists: check SELECT user, host FROM mysql.user and run provision again.';
     case 1470: // ER_WRONG_STRING_LENGTH

@@ -191,7 +191,7 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
       ...(admin.database ? { database: admin.database } : {}),
     });
   } catch (error) {
-    throw fail(error, 'connecting as the admin');
+    throw provisionError(error, { action: 'connecting as the admin', adminUser: admin.user, database: plan.database, secrets, connecting: true });
   }
   connection.on('error', () => undefined);
   const userSessions = new Map<string, Connection>();
