@@ -38,8 +38,9 @@ export interface AdminConnection {
   user: string;
   password: string;
   /**
-   * Database the admin connects to first. PostgreSQL: default `postgres` (the
-   * maintenance database; the target database may not exist yet). MySQL: none.
+   * PostgreSQL: the maintenance database used only to CREATE DATABASE when the target is
+   * missing (default `postgres`); everything else runs connected to the target.
+   * MySQL: ignored (statements name the database, which may not exist yet).
    */
   database?: string;
   /** Passed through to the driver (`pg` / `mysql2`) unchanged. */

@@ -188,7 +188,7 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
       password: admin.password,
       ssl: admin.ssl as never,
       connectTimeout: timeout,
-      ...(admin.database ? { database: admin.database } : {}),
+      // No default database: every statement names it, and it may not exist yet.
     });
   } catch (error) {
     throw provisionError(error, { action: 'connecting as the admin', adminUser: admin.user, database: plan.database, secrets, connecting: true });

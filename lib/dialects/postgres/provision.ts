@@ -166,6 +166,15 @@ BEGIN
   LOOP
     EXECUTE pg_catalog.format('REVOKE %I FROM %I', g.granted, g.member);
   END LOOP;
+  -- PostgreSQL 16 keeps one grant per grantor and REVOKE only drops our own: fail closed.
+  SELECT r.rolname AS granted, u.rolname AS member INTO g FROM pg_catalog.pg_auth_members am
+    JOIN pg_catalog.pg_roles r ON r.oid = am.roleid
+    JOIN pg_catalog.pg_roles u ON u.oid = am.member
+    WHERE u.rolname IN (${literal(m)}, ${literal(a)}) LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'role "%" is still a member of role "%" (granted by another role)', g.member, g.granted
+      USING ERRCODE = 'insufficient_privilege', HINT = 'Revoke it as the role that granted it, or as a superuser.';
+  END IF;
 END
 `)}`,
       probe: {
