@@ -1,0 +1,310 @@
+import knex, { type Knex } from 'knex';
+import { KnexRolesError } from '../errors';
+import { loadEnv, readVariable } from '../env/load-env';
+import { resolveConnection } from '../env/resolve-connection';
+import { resolveDialect } from '../env/resolve-dialect';
+import { resolveRole } from '../env/resolve-role';
+import { migrateRefused } from '../guard/refusing-migrations';
+import { configFor } from '../knexfile';
+import { secretValues } from '../redact';
+import { waitForDatabase } from '../wait-for-database';
+import { dropTables, listTables } from './drop-all-tables';
+import { SUPPORTS_TRANSACTIONAL_DDL, transactionalDryRun, type Outcome } from './dry-run';
+import { migrationFailed, refuseInProduction } from './errors';
+import {
+  DEFAULT_LOAD_EXTENSIONS,
+  DEFAULT_TABLE_NAME,
+  NAMED,
+  baseSource,
+  findByName,
+  planFor,
+  progressSource,
+  readState,
+} from './migration-source';
+import { previewRun } from './preview-client';
+import { MIGRATE_COMMANDS, type Direction, type MigrateCommand, type MigrateContext, type MigrateEvent, type MigrateOptions, type MigrateResult } from './types';
+import { DEFAULT_LOCK_TIMEOUT_MS, Deadline, acquireSessionLock, isLockContention, knexLockHeld, lockedError, type Holder } from './wait-for-lock';
+
+/** Migrations whose up/down started in the current attempt. */
+interface Started {
+  name: string;
+  direction: Direction;
+  transactional: boolean;
+}
+
+/**
+ * The engine behind `knex-roles migrate <command>`: runs knex migrations with the
+ * migration role of the env contract, and refuses on any other role.
+ *
+ * Real runs go through knex's own migrator (batches, knex_migrations rows and the
+ * knex_migrations_lock row exactly as `knex migrate:*` does them), with progress
+ * reported per migration through `onProgress`. `dryRun` executes inside one rolled-back
+ * transaction on PostgreSQL and SQLite and previews the SQL on MySQL / MariaDB.
+ * Failures throw KnexRolesError subclasses; a dry run that finds a failing migration
+ * returns `ok: false` instead.
+ */
+export async function runMigrations(command: MigrateCommand, options: MigrateOptions = {}): Promise<MigrateResult> {
+  if (!(MIGRATE_COMMANDS as readonly string[]).includes(command)) {
+    throw new KnexRolesError('E_CLI_USAGE', `Unknown migrate command ${JSON.stringify(String(command))}.`, { remedy: `Use one of ${MIGRATE_COMMANDS.join(', ')}.` });
+  }
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? loadEnv(cwd);
+  const test = options.test ?? readVariable(env, 'NODE_ENV') === 'test';
+  // The role first: a runtime process is refused before its (runtime) variables are even checked.
+  const role = options.role ?? resolveRole(env);
+  if (role !== 'migration') throw migrateRefused(options.dialect ?? resolveDialect(env, role, test ? 'test' : 'live').dialect);
+  refuseInProduction(command, options, env);
+
+  const resolved = resolveConnection({ ...options, env, cwd, test, role: 'migration' });
+  const migrations = options.knex?.migrations ?? {};
+  const { directory: _d, sortDirsSeparately: _s, loadExtensions, migrationSource: _m, ...migratorSettings } = migrations;
+  const emit = safeEmitter(options.onProgress);
+  // Migrations whose up/down started in the current attempt (emptied before each attempt).
+  const started: Started[] = [];
+  const source = baseSource(migrations, cwd);
+  const settings = {
+    disableTransactions: migrations.disableTransactions ?? false,
+    loadExtensions: loadExtensions ?? DEFAULT_LOAD_EXTENSIONS,
+  };
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const instance = knex(
+    configFor(resolved, {
+      knex: {
+        ...options.knex,
+        ...(resolved.dialect === 'sqlite' ? { pool: sqliteBusyTimeout(options.knex?.pool, lockTimeoutMs) } : {}),
+        // Error messages carry the SQL without its values (they could be secrets).
+        compileSqlOnError: options.knex?.compileSqlOnError ?? false,
+        log: options.knex?.log ?? knexLog(emit),
+        migrations: {
+          ...migratorSettings,
+          migrationSource: progressSource(source, { emit, onStart: (name, direction, transactional) => void started.push({ name, direction, transactional }) }, settings),
+        },
+      },
+    }),
+  );
+  const ctx: MigrateContext = {
+    command,
+    dialect: resolved.dialect,
+    options,
+    knex: instance,
+    source,
+    tableName: migrations.tableName ?? DEFAULT_TABLE_NAME,
+    schemaName: migrations.schemaName,
+    ...settings,
+    validateList: !(migrations.disableMigrationsListValidation ?? false),
+    lockTimeoutMs,
+    emit,
+    secrets: secretValues(env),
+  };
+
+  try {
+    await waitForDatabase(instance, resolved);
+    if (command === 'status' || command === 'list') return await readOnly(ctx);
+    if (options.dryRun) {
+      const transactional = SUPPORTS_TRANSACTIONAL_DDL[ctx.dialect];
+      return result(ctx, transactional ? 'dry-run' : 'preview', transactional ? await transactionalDryRun(ctx) : await previewRun(ctx));
+    }
+    return await execute(ctx, started);
+  } catch (error) {
+    throw error instanceof KnexRolesError ? error : migrationFailed(ctx, undefined, error);
+  } finally {
+    await instance.destroy();
+  }
+}
+
+async function readOnly(ctx: MigrateContext): Promise<MigrateResult> {
+  const state = await readState({ ...ctx, validateList: false });
+  const known = new Set(state.all.map((m) => m.name));
+  const done = new Set(state.completed.map((row) => row.name));
+  return {
+    ...result(ctx, 'read', { applied: [], rolledBack: [], dropped: [] }),
+    completed: state.completed.map(({ name, batch }) => ({ name, batch })),
+    pending: state.all.filter((m) => !done.has(m.name)).map((m) => m.name),
+    missing: state.completed.filter((row) => !known.has(row.name)).map((row) => row.name),
+  };
+}
+
+/** A real run: knex's migrator under the session lock, retried while another run holds the lock. */
+async function execute(ctx: MigrateContext, started: Started[]): Promise<MigrateResult> {
+  let name: string | undefined;
+  if (NAMED.has(ctx.command) && ctx.options.name !== undefined) {
+    const state = await readState(ctx);
+    planFor(ctx, state); // the same checks as a dry run: unknown name, down of one not run
+    name = findByName(ctx, state, ctx.options.name).name;
+  }
+  const deadline = new Deadline(ctx.lockTimeoutMs);
+  const session = await acquireSessionLock(ctx, deadline);
+  try {
+    const outcome: Outcome = { applied: [], rolledBack: [], dropped: [] };
+    if (ctx.command === 'fresh') {
+      await whileLocked(ctx, deadline, started, async () => undefined); // never drop under another run
+      outcome.dropped = await listTables(ctx.knex, ctx.dialect, ctx.schemaName);
+      await dropTables(ctx.knex, ctx.dialect, outcome.dropped, ctx.schemaName);
+      for (const table of outcome.dropped) ctx.emit({ type: 'dropped', name: table });
+    }
+    await ensureBookkeeping(ctx, deadline);
+    const migrate = ctx.knex.migrate;
+    const call = (): Promise<[number, string[]]> => {
+      switch (ctx.command) {
+        case 'latest':
+        case 'fresh':
+          return migrate.latest();
+        case 'up':
+          return migrate.up(name === undefined ? undefined : { name });
+        case 'down':
+          return migrate.down(name === undefined ? undefined : { name });
+        case 'rollback':
+          return migrate.rollback(undefined, ctx.options.all === true);
+        default: // reset
+          return migrate.rollback(undefined, true);
+      }
+    };
+    let batch: number;
+    let log: string[];
+    try {
+      [batch, log] = await whileLocked(ctx, deadline, started, call);
+    } catch (error) {
+      throw error instanceof KnexRolesError ? error : await failure(ctx, started, error);
+    }
+    const up = ctx.command === 'latest' || ctx.command === 'fresh' || ctx.command === 'up';
+    if (up) outcome.applied = log;
+    else outcome.rolledBack = log;
+    return { ...result(ctx, 'run', outcome), ...(up && log.length > 0 ? { batch } : {}) };
+  } finally {
+    await session.release();
+  }
+}
+
+/**
+ * Runs `fn` once knex's lock row is free, retrying while another run holds it and
+ * nothing of ours has started, until the deadline; then E_MIGRATION_LOCKED.
+ */
+async function whileLocked<T>(ctx: MigrateContext, deadline: Deadline, started: Started[], fn: () => Promise<T>): Promise<T> {
+  // Under our session lock no live knex-roles run can hold knex's row (PostgreSQL, MySQL).
+  const rowHolder: Holder = ctx.dialect === 'sqlite' ? 'unknown' : 'dead';
+  for (;;) {
+    let holder: Holder;
+    if (await knexLockHeld(ctx)) {
+      holder = rowHolder;
+    } else {
+      started.length = 0;
+      try {
+        return await fn();
+      } catch (error) {
+        const contention = isLockContention(error);
+        // Once a migration has started, a retry could repeat it: report the failure instead.
+        if (contention === undefined || started.length > 0) throw error;
+        holder = contention === 'busy' ? 'live' : rowHolder;
+      }
+    }
+    if (deadline.expired) throw lockedError(ctx, deadline, holder);
+    await deadline.pause(ctx, holder === 'dead' ? 'the migration lock row is set' : 'another migration run holds the lock');
+  }
+}
+
+/**
+ * Creates knex's two tables and its lock row before the run, in one transaction and
+ * retried: knex's own first-run creation is not atomic, and two runs racing through it
+ * can leave two lock rows, after which knex's lock can never be taken again.
+ */
+async function ensureBookkeeping(ctx: MigrateContext, deadline: Deadline): Promise<void> {
+  const { ensureTable } = require('knex/lib/migrations/migrate/table-creator') as {
+    ensureTable(tableName: string, schemaName: string | undefined, trx: Knex.Transaction): Promise<unknown>;
+  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ctx.knex.transaction((trx) => ensureTable(ctx.tableName, ctx.schemaName, trx));
+      return;
+    } catch (error) {
+      if (attempt >= 5 || deadline.expired) throw error;
+      await deadline.pause(ctx, 'another run is creating the migrations tables');
+    }
+  }
+}
+
+/** The failure of a real run, saying what of it the database kept. */
+async function failure(ctx: MigrateContext, started: readonly Started[], error: unknown): Promise<KnexRolesError> {
+  const failed = started[started.length - 1];
+  if (!failed) return migrationFailed(ctx, undefined, error);
+  let recorded: Set<string> | undefined;
+  try {
+    recorded = new Set((await readState({ ...ctx, validateList: false })).completed.map((row) => row.name));
+  } catch {
+    // Could not read back; the message then says less.
+  }
+  const kept = recorded
+    ? started.filter((step) => step !== failed && (step.direction === 'up' ? recorded.has(step.name) : !recorded.has(step.name))).map((step) => step.name)
+    : [];
+  const table = ctx.tableName;
+  const record = failed.direction === 'up' ? `recorded in ${table}` : `removed from ${table}`;
+  let remedy: string;
+  if (ctx.dialect === 'mysql' || !failed.transactional) {
+    const why = ctx.dialect === 'mysql' ? 'MySQL/MariaDB commit each DDL statement implicitly' : 'it opts out of transactions (config.transaction = false)';
+    remedy =
+      `${why}, so what ${failed.name} did before the failure is still in the database, and it is not ${record}. ` +
+      `Undo those leftovers by hand or make the migration idempotent (hasTable / hasColumn checks, IF EXISTS), fix it, then run again.`;
+  } else {
+    remedy = `Nothing of ${failed.name} remains: it ran in a transaction that was rolled back. Fix it and run again.`;
+  }
+  if (started.length > 1 && recorded) remedy += kept.length > 0 ? ` Kept from this run: ${kept.join(', ')}.` : ' Nothing else of this run was kept.';
+  return migrationFailed(ctx, failed.name, error, { remedy, migration: failed.name, direction: failed.direction, kept });
+}
+
+function result(ctx: MigrateContext, mode: MigrateResult['mode'], outcome: Outcome): MigrateResult {
+  return {
+    command: ctx.command,
+    dialect: ctx.dialect,
+    mode,
+    ok: outcome.failed === undefined && outcome.notTransactional === undefined,
+    completed: [],
+    pending: [],
+    missing: [],
+    ...outcome,
+  };
+}
+
+/** A progress printer must never fail a migration: its errors are dropped. */
+function safeEmitter(onProgress: MigrateOptions['onProgress']): (event: MigrateEvent) => void {
+  return (event) => {
+    try {
+      onProgress?.(event);
+    } catch {
+      // ignored on purpose
+    }
+  };
+}
+
+// knex's lock and failure warnings: runMigrations reports those itself (with a remedy
+// that names migrate:unlock only when the holder is known to be dead).
+const OWN_WARNINGS = /^(Can't take lock to run migrations|If you are sure migrations are not running|migration failed with error|migration file ".*" failed)/;
+
+type AfterCreate = (connection: unknown, done: (error: Error | null, connection: unknown) => void) => void;
+
+/**
+ * On SQLite another run's lock shows up as a write lock on the file, which the driver
+ * waits for up to its busy timeout (5 s by default) before SQLITE_BUSY. Capping that
+ * wait at lockTimeoutMs keeps lockTimeoutMs the bound on SQLite too.
+ */
+function sqliteBusyTimeout(pool: Knex.PoolConfig | undefined, lockTimeoutMs: number): Knex.PoolConfig {
+  const user = pool?.afterCreate as AfterCreate | undefined;
+  const afterCreate: AfterCreate = (connection, done) => {
+    try {
+      (connection as { pragma(source: string): unknown }).pragma(`busy_timeout = ${Math.max(0, Math.min(Math.round(lockTimeoutMs), 5000))}`);
+    } catch (error) {
+      done(error as Error, connection);
+      return;
+    }
+    if (user) user(connection, done);
+    else done(null, connection);
+  };
+  return { ...pool, afterCreate };
+}
+
+function knexLog(emit: (event: MigrateEvent) => void): Knex.Logger {
+  return {
+    warn(message: unknown) {
+      const text = String(message);
+      if (!OWN_WARNINGS.test(text)) emit({ type: 'warning', name: '', message: text });
+    },
+  };
+}

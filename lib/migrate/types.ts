@@ -1,0 +1,108 @@
+import type { Knex } from 'knex';
+import type { KnexRolesOptions } from '../knexfile';
+import type { Dialect, Role } from '../types';
+
+export const MIGRATE_COMMANDS = ['latest', 'rollback', 'up', 'down', 'status', 'list', 'fresh', 'reset'] as const;
+export type MigrateCommand = (typeof MIGRATE_COMMANDS)[number];
+
+export type Direction = 'up' | 'down';
+
+export interface MigrateOptions extends Pick<KnexRolesOptions, 'env' | 'cwd' | 'test' | 'production' | 'dialect'> {
+  /** Overrides ELOQUENT_DB_ROLE (tests). Anything but `migration` is refused. */
+  role?: Role;
+  /** Knex settings: `migrations` (directory, tableName, schemaName, migrationSource …), pool, log … */
+  knex?: KnexRolesOptions['knex'];
+  /**
+   * PostgreSQL / SQLite: run in one transaction and roll it back. MySQL / MariaDB: record
+   * the SQL the migrations would send and execute nothing (a PREVIEW).
+   */
+  dryRun?: boolean;
+  /** rollback: every batch, not only the last one. */
+  all?: boolean;
+  /** up / down: that migration (file name, with or without its extension). */
+  name?: string;
+  /** fresh / reset with NODE_ENV=production: both `force` and `yes` are required. */
+  force?: boolean;
+  yes?: boolean;
+  onProgress?: (event: MigrateEvent) => void;
+  /** How long to wait for another run's migration lock before E_MIGRATION_LOCKED. Default 10 000. */
+  lockTimeoutMs?: number;
+}
+
+/** One statement a PREVIEW recorded instead of sending. */
+export interface PreviewStatement {
+  sql: string;
+  bindings: readonly unknown[];
+}
+
+export type MigrateEvent =
+  | { type: 'migrating'; name: string; direction: Direction; dryRun: boolean }
+  | { type: 'migrated'; name: string; ms: number }
+  | { type: 'rolled-back'; name: string; ms: number }
+  /** Ran inside the dry-run transaction without error (it is rolled back with the rest). */
+  | { type: 'dry-run'; name: string; direction: Direction; ms: number }
+  | { type: 'preview'; name: string; direction: Direction; label: string; sql: PreviewStatement[] }
+  /** fresh: a table was dropped (or, in a dry run / preview, would be). */
+  | { type: 'dropped'; name: string }
+  /** Waiting for the migration lock held by another run; emitted once per wait. */
+  | { type: 'waiting'; name: string; reason: string }
+  | { type: 'error'; name: string; message: string }
+  /** knex's own warnings (e.g. "migration X did not return a promise"). */
+  | { type: 'warning'; name: string; message: string };
+
+export type MigrateMode = 'run' | 'dry-run' | 'preview' | 'read';
+
+export interface CompletedMigration {
+  name: string;
+  batch: number;
+}
+
+export interface MigrateResult {
+  command: MigrateCommand;
+  dialect: Dialect;
+  /** run: executed; dry-run: executed in a rolled-back transaction; preview: SQL recorded, nothing sent; read: status/list. */
+  mode: MigrateMode;
+  /** False when a dry run or preview found a failing (or not dry-runnable) migration. Real failures throw. */
+  ok: boolean;
+  /** Migrations applied, in order (dry run: that ran without error before the rollback; preview: previewed). */
+  applied: string[];
+  /** Migrations rolled back, in order (same conventions as `applied`). */
+  rolledBack: string[];
+  /** The batch number recorded (real up-direction runs that applied something). */
+  batch?: number;
+  /** fresh: the tables dropped (or that would be). */
+  dropped: string[];
+  /** status / list: migrations recorded in the migrations table, in run order. */
+  completed: CompletedMigration[];
+  /** status / list: migrations not yet run, in order. */
+  pending: string[];
+  /** status / list: recorded as run but missing from the migration source. */
+  missing: string[];
+  /** Dry run / preview: the migration that failed, and why. */
+  failed?: { name: string; message: string };
+  /** Dry run: the migration that cannot run in a transaction (config.transaction = false); the dry run stopped there. */
+  notTransactional?: string;
+  /** Preview: the label every previewed block carries. */
+  label?: string;
+  /** Preview: the SQL per migration, in order. */
+  preview?: Array<{ name: string; direction: Direction; sql: PreviewStatement[] }>;
+}
+
+/** What the command implementations share. */
+export interface MigrateContext {
+  command: MigrateCommand;
+  dialect: Dialect;
+  options: MigrateOptions;
+  /** The migration-role instance (its migrationSource is the progress-reporting one). */
+  knex: Knex;
+  /** The user's migration source (or knex's file-system source), unwrapped. */
+  source: Knex.MigrationSource<unknown>;
+  tableName: string;
+  schemaName: string | undefined;
+  loadExtensions: readonly string[];
+  disableTransactions: boolean;
+  validateList: boolean;
+  lockTimeoutMs: number;
+  emit: (event: MigrateEvent) => void;
+  secrets: readonly string[];
+}

@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import { KnexRolesError } from '../errors';
+import type { MigrateContext } from './types';
+
+/**
+ * Locking, in two layers:
+ *
+ * 1. knex's own lock (the row of `<tableName>_lock`, taken with
+ *    `UPDATE … SET is_locked = 1 WHERE is_locked = 0`) is left exactly as knex uses it,
+ *    so plain `knex migrate:*` runs and knex-roles runs exclude each other.
+ * 2. On PostgreSQL and MySQL a knex-roles run also holds a session-level lock
+ *    (pg_advisory_lock / GET_LOCK) for its whole duration. The server releases it when
+ *    the session ends, so it tells a live holder from a dead one: when knex's row says
+ *    locked but nobody holds the session lock, the process that set the row is gone.
+ *    It also makes knex-roles runs queue here, with a bound, instead of blocking on
+ *    knex's row lock (PostgreSQL) or racing to create knex's tables.
+ *
+ * SQLite has no session locks: contention shows up as knex's lock row or SQLITE_BUSY.
+ */
+
+export type Holder =
+  /** Another knex-roles run holds the session lock: alive. */
+  | 'live'
+  /** knex's row is locked and no knex-roles run is alive to hold it. */
+  | 'dead'
+  /** SQLite: the row is locked and nothing tells whether its holder is alive. */
+  | 'unknown';
+
+export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+
+export class Deadline {
+  readonly started = Date.now();
+  private delay = 50;
+  private announced = false;
+
+  constructor(readonly timeoutMs: number) {}
+
+  get expired(): boolean {
+    return Date.now() - this.started >= this.timeoutMs;
+  }
+
+  /** Sleeps a backing-off, jittered interval that never passes the deadline. */
+  async pause(ctx: Pick<MigrateContext, 'emit' | 'tableName'>, reason: string): Promise<void> {
+    if (!this.announced) {
+      this.announced = true;
+      ctx.emit({ type: 'waiting', name: `${ctx.tableName}_lock`, reason });
+    }
+    const left = this.timeoutMs - (Date.now() - this.started);
+    const wait = Math.max(0, Math.min(left, this.delay * (0.5 + Math.random())));
+    this.delay = Math.min(this.delay * 2, 1000);
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+export interface SessionLock {
+  release(): Promise<void>;
+}
+
+/** Takes the knex-roles session lock (PostgreSQL, MySQL), waiting until the deadline. */
+export async function acquireSessionLock(ctx: MigrateContext, deadline: Deadline): Promise<SessionLock> {
+  if (ctx.dialect === 'sqlite') return { release: async () => undefined };
+  const { knex } = ctx;
+  const connection = (await knex.client.acquireConnection()) as unknown;
+  const on = (sql: string, bindings: readonly Knex.RawBinding[]) => knex.raw(sql, bindings).connection(connection);
+  const key = sessionLockKey(ctx);
+  let held = false;
+  try {
+    for (;;) {
+      if (ctx.dialect === 'postgres') {
+        const { rows } = (await on('select pg_try_advisory_lock(?, ?) as ok', key.pg)) as { rows: Array<{ ok: boolean }> };
+        held = rows[0]?.ok === true;
+      } else {
+        const [rows] = (await on('select get_lock(?, 0) as ok', [key.mysql])) as [Array<{ ok: number | null }>];
+        held = Number(rows[0]?.ok) === 1;
+      }
+      if (held) break;
+      if (deadline.expired) throw lockedError(ctx, deadline, 'live');
+      await deadline.pause(ctx, 'another knex-roles migration run holds the lock');
+    }
+  } finally {
+    if (!held) await knex.client.releaseConnection(connection);
+  }
+  return {
+    async release() {
+      try {
+        if (ctx.dialect === 'postgres') await on('select pg_advisory_unlock(?, ?)', key.pg);
+        else await on('select release_lock(?)', [key.mysql]);
+      } catch {
+        // The session is gone, and its lock with it.
+      } finally {
+        await knex.client.releaseConnection(connection);
+      }
+    },
+  };
+}
+
+/** One lock per migrations table: PostgreSQL keys are per database, MySQL names server-wide. */
+function sessionLockKey(ctx: Pick<MigrateContext, 'knex' | 'tableName' | 'schemaName'>): { pg: [number, number]; mysql: string } {
+  const table = `${ctx.schemaName ?? ''}.${ctx.tableName}`;
+  const digest = createHash('sha256').update(table).digest();
+  // 'knxr' as the advisory lock's class id, so it cannot collide with an application's one-key locks.
+  const pg: [number, number] = [0x6b6e7872, digest.readInt32BE(0)];
+  const database = String((ctx.knex.client as { database(): unknown }).database() ?? '');
+  const readable = `knex-roles:${database}${table}`;
+  // GET_LOCK names are at most 64 characters.
+  const mysql = readable.length <= 64 ? readable : `knex-roles:${createHash('sha256').update(`${database}${table}`).digest('hex').slice(0, 40)}`;
+  return { pg, mysql };
+}
+
+/** Whether knex's lock row says locked (committed state; false when the table does not exist yet). */
+export async function knexLockHeld(ctx: MigrateContext): Promise<boolean> {
+  const lockTable = `${ctx.tableName}_lock`;
+  const schema = ctx.schemaName ? ctx.knex.schema.withSchema(ctx.schemaName) : ctx.knex.schema;
+  if (!(await schema.hasTable(lockTable))) return false;
+  const table = ctx.schemaName ? ctx.knex(lockTable).withSchema(ctx.schemaName) : ctx.knex(lockTable);
+  const rows = (await table.select('is_locked')) as Array<{ is_locked: number | string | boolean }>;
+  return rows.some((row) => Number(row.is_locked) === 1);
+}
+
+/**
+ * Lock contention as knex reports it: its LockError (name MigrationLocked, thrown when
+ * the row update matches no row) or SQLite's busy error (another connection is writing).
+ */
+export function isLockContention(error: unknown): 'row' | 'busy' | undefined {
+  const { name, code, message } = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
+  const busy = (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) || (typeof message === 'string' && /database is locked/.test(message));
+  if (busy) return 'busy';
+  if (name === 'MigrationLocked') return 'row';
+  return undefined;
+}
+
+export function lockedError(ctx: Pick<MigrateContext, 'tableName' | 'dialect'>, deadline: Deadline, holder: Holder): KnexRolesError {
+  const lock = `${ctx.tableName}_lock`;
+  const waited = `waited ${(deadline.timeoutMs / 1000).toFixed(1)} s`;
+  switch (holder) {
+    case 'live':
+      return new KnexRolesError('E_MIGRATION_LOCKED', `Another migration run is in progress and holds the migration lock (${lock}); ${waited}.`, {
+        remedy: 'Let it finish, then run the command again (or raise lockTimeoutMs). Do not unlock: its holder is alive.',
+      });
+    case 'dead':
+      return new KnexRolesError('E_MIGRATION_LOCKED', `${lock} says locked, but no knex-roles migration run is alive to hold it; ${waited}.`, {
+        remedy:
+          'Its holder died mid-run (unless a plain `knex migrate` process outside knex-roles is running now: let that finish). ' +
+          'Check what the dead run left (`knex-roles migrate status`), then release the lock with `ELOQUENT_DB_ROLE=migration npx knex migrate:unlock` and run again.',
+      });
+    case 'unknown':
+      return new KnexRolesError('E_MIGRATION_LOCKED', `${lock} says locked by another migration run; ${waited}.`, {
+        remedy:
+          'Let the other run finish, then run the command again (or raise lockTimeoutMs). SQLite cannot tell whether the holder is still alive: ' +
+          'only if you are sure no migration process is running is the lock stale (README: Migrations › Lock).',
+      });
+  }
+}
