@@ -10,7 +10,7 @@ import { readVariable } from '../env/load-env';
  * "E_MIGRATION_FAILED: A migration failed; what of it remains depends on the dialect."
  * The cast goes away once the code is registered there.
  */
-export const E_MIGRATION_FAILED = 'E_MIGRATION_FAILED' as ErrorCode;
+export const E_MIGRATION_FAILED: ErrorCode = 'E_MIGRATION_FAILED';
 
 /** A migration (or knex's migrator around it) failed; says what of the run was kept. */
 export class MigrationFailedError extends KnexRolesError {
@@ -76,6 +76,6 @@ export function refuseInProduction(command: MigrateCommand, options: MigrateOpti
   if (!production || (options.force === true && options.yes === true)) return;
   const missing = [options.force === true ? undefined : '--force', options.yes === true ? undefined : '--yes'].filter(Boolean).join(' and ');
   throw new KnexRolesError('E_CLI_REFUSED', `Refused migrate ${command} (it ${what}) with NODE_ENV=production: ${missing} not given.`, {
-    remedy: `If you really mean to do this to the production database, take a backup and pass both --force and --yes (options force: true, yes: true).`,
+    remedy: `If you really mean to do this to the production database, take a backup and pass --force --yes (both; options force: true, yes: true).`,
   });
 }

@@ -117,7 +117,7 @@ for (const dialect of testDialects()) {
           const error = await rejection(runMigrations(command, options(production, FIXTURES.basic, { test: true, ...flags })));
           expect(error.code).to.equal('E_CLI_REFUSED');
           expect(error.message).to.include(`migrate ${command}`);
-          expect(error.remedy).to.include('--force and --yes');
+          expect(error.remedy).to.include('--force --yes');
         }
       }
       expect(await recorded(db)).to.deep.equal(BASIC);
