@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { redact } from '../redact';
 import type { Dialect } from '../types';
 import { dropTables, listTables } from './drop-all-tables';
-import { errorMessage, planFor, readState, usesTransaction, type Plan, type PlannedStep } from './migration-source';
+import { errorMessage } from './errors';
+import { planFor, readState, usesTransaction, type Plan, type PlannedStep } from './migration-source';
 import type { MigrateContext, MigrateResult } from './types';
 
 /**

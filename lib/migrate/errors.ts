@@ -1,9 +1,8 @@
 import { KnexRolesError, type ErrorCode } from '../errors';
 import { redact } from '../redact';
 import type { Dialect } from '../types';
+import { readVariable, type Env } from '../env/load-env';
 import type { Direction, MigrateCommand, MigrateContext, MigrateOptions } from './types';
-import type { Env } from '../env/load-env';
-import { readVariable } from '../env/load-env';
 
 /**
  * Not yet in ERROR_CODES (lib/errors.ts is not this module's to edit): requested as
@@ -48,7 +47,7 @@ export interface FailureDetail {
  * with its values, e.g. mysql2's `sql`).
  */
 export function migrationFailed(ctx: Pick<MigrateContext, 'command' | 'dialect' | 'secrets'>, step: string | undefined, error: unknown, detail: FailureDetail = {}): MigrationFailedError {
-  const text = redact(error instanceof Error ? error.message : String(error), ctx.secrets);
+  const text = redact(errorMessage(error), ctx.secrets);
   const { code, errno } = (error ?? {}) as { code?: unknown; errno?: unknown };
   const cause = Object.assign(new Error(text), { code, errno });
   const where = step ? `Migration ${step} failed` : `migrate ${ctx.command} failed`;
@@ -61,6 +60,10 @@ export function migrationFailed(ctx: Pick<MigrateContext, 'command' | 'dialect' 
     ...(detail.direction !== undefined ? { direction: detail.direction } : {}),
     ...(detail.kept !== undefined ? { kept: detail.kept } : {}),
   });
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 const DESTRUCTIVE: Readonly<Partial<Record<MigrateCommand, string>>> = {

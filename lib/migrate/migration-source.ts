@@ -1,8 +1,9 @@
 import { extname, isAbsolute, resolve } from 'node:path';
 import type { Knex } from 'knex';
 import { KnexRolesError } from '../errors';
-import type { CompletedMigration, Direction, MigrateCommand, MigrateContext, MigrateEvent } from './types';
-import { migrationFailed } from './errors';
+import { redact } from '../redact';
+import type { CompletedMigration, Direction, MigrateContext, MigrateEvent } from './types';
+import { errorMessage, migrationFailed } from './errors';
 
 type Source = Knex.MigrationSource<unknown>;
 type MigratorConfig = NonNullable<Knex.Config['migrations']>;
@@ -47,8 +48,12 @@ export interface ProgressHooks {
  * drives the run (batches, knex_migrations rows, the knex_migrations_lock row), so its
  * locking and bookkeeping stay exactly as they are.
  */
-export function progressSource(source: Source, hooks: ProgressHooks, options: { disableTransactions: boolean; loadExtensions: readonly string[] }): Source {
-  const { disableTransactions, loadExtensions } = options;
+export function progressSource(
+  source: Source,
+  hooks: ProgressHooks,
+  options: { disableTransactions: boolean; loadExtensions: readonly string[]; secrets: readonly string[] },
+): Source {
+  const { disableTransactions, loadExtensions, secrets } = options;
   return {
     // knex passes its default extension list here because loadExtensions is not in the
     // config it sees (a file-system option would make knex replace this source).
@@ -68,7 +73,7 @@ export function progressSource(source: Source, hooks: ProgressHooks, options: { 
           try {
             await run.call(content, knex);
           } catch (error) {
-            hooks.emit({ type: 'error', name, message: errorMessage(error) });
+            hooks.emit({ type: 'error', name, message: redact(errorMessage(error), secrets) });
             throw error;
           }
           const ms = Math.round(performance.now() - started);
@@ -170,17 +175,10 @@ export function findByName(ctx: MigrateContext, state: MigrationState, name: str
   throw usage(`No migration named ${JSON.stringify(name)} in the migration source.`, `Use a file name from \`knex-roles migrate list\` (${state.all.length} known), with or without its extension.`);
 }
 
-/** Commands whose plan depends on a migration name: checked before anything runs. */
-export const NAMED: ReadonlySet<MigrateCommand> = new Set(['up', 'down']);
-
 function stripExtension(name: string): string {
   return name.slice(0, name.length - extname(name).length);
 }
 
 function usage(message: string, remedy: string): KnexRolesError {
   return new KnexRolesError('E_CLI_USAGE', message, { remedy });
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

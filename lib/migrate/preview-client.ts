@@ -2,7 +2,8 @@ import knex, { type Knex } from 'knex';
 import { redact } from '../redact';
 import { dropTables, listTables } from './drop-all-tables';
 import type { Outcome } from './dry-run';
-import { errorMessage, planFor, readState } from './migration-source';
+import { errorMessage } from './errors';
+import { planFor, readState } from './migration-source';
 import type { MigrateContext, PreviewStatement } from './types';
 
 export const PREVIEW_LABEL =

@@ -14,7 +14,6 @@ import { migrationFailed, refuseInProduction } from './errors';
 import {
   DEFAULT_LOAD_EXTENSIONS,
   DEFAULT_TABLE_NAME,
-  NAMED,
   baseSource,
   findByName,
   planFor,
@@ -65,6 +64,7 @@ export async function runMigrations(command: MigrateCommand, options: MigrateOpt
   const settings = {
     disableTransactions: migrations.disableTransactions ?? false,
     loadExtensions: loadExtensions ?? DEFAULT_LOAD_EXTENSIONS,
+    secrets: secretValues(env),
   };
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const instance = knex(
@@ -94,7 +94,6 @@ export async function runMigrations(command: MigrateCommand, options: MigrateOpt
     validateList: !(migrations.disableMigrationsListValidation ?? false),
     lockTimeoutMs,
     emit,
-    secrets: secretValues(env),
   };
 
   try {
@@ -127,7 +126,7 @@ async function readOnly(ctx: MigrateContext): Promise<MigrateResult> {
 /** A real run: knex's migrator under the session lock, retried while another run holds the lock. */
 async function execute(ctx: MigrateContext, started: Started[]): Promise<MigrateResult> {
   let name: string | undefined;
-  if (NAMED.has(ctx.command) && ctx.options.name !== undefined) {
+  if ((ctx.command === 'up' || ctx.command === 'down') && ctx.options.name !== undefined) {
     const state = await readState(ctx);
     planFor(ctx, state); // the same checks as a dry run: unknown name, down of one not run
     name = findByName(ctx, state, ctx.options.name).name;

@@ -132,7 +132,7 @@ export function isLockContention(error: unknown): 'row' | 'busy' | undefined {
 
 export function lockedError(ctx: Pick<MigrateContext, 'tableName' | 'dialect'>, deadline: Deadline, holder: Holder): KnexRolesError {
   const lock = `${ctx.tableName}_lock`;
-  const waited = `waited ${(deadline.timeoutMs / 1000).toFixed(1)} s`;
+  const waited = `waited ${((Date.now() - deadline.started) / 1000).toFixed(1)} s`;
   switch (holder) {
     case 'live':
       return new KnexRolesError('E_MIGRATION_LOCKED', `Another migration run is in progress and holds the migration lock (${lock}); ${waited}.`, {
