@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   E_UNREACHABLE: 'The database could not be reached after a bounded retry.',
   E_PROVISION: 'Provisioning the migrator and app users failed.',
   E_MIGRATION_LOCKED: 'Another process holds the knex migration lock.',
+  E_MIGRATION_FAILED: 'A migration failed; what of it remains depends on the dialect (see Migrations).',
   E_CLI_USAGE: 'The knex-roles command line was called with unknown or missing arguments.',
   E_CLI_REFUSED: 'A destructive command was refused (production without --force --yes).',
 } as const;

@@ -1,4 +1,13 @@
-import { KnexRolesError } from '../errors';
+import { ERROR_CODES, type KnexRolesError } from '../errors';
+
+/**
+ * Duck-typed on purpose: a knexfile.ts loaded through ts-node brings its own copy of
+ * the error classes, so `instanceof` would miss errors thrown from it.
+ */
+export function isKnexRolesError(error: unknown): error is KnexRolesError {
+  const { code, remedy } = (error ?? {}) as { code?: unknown; remedy?: unknown };
+  return error instanceof Error && typeof code === 'string' && code in ERROR_CODES && typeof remedy === 'string';
+}
 
 /** Documented in the README (CLI › Exit codes). */
 export const EXIT = {
@@ -14,7 +23,7 @@ export const EXIT = {
 } as const;
 
 export function exitCodeFor(error: unknown): number {
-  if (!(error instanceof KnexRolesError)) return EXIT.FAILED;
+  if (!isKnexRolesError(error)) return EXIT.FAILED;
   if (error.code === 'E_CLI_USAGE') return EXIT.USAGE;
   if (error.code.startsWith('E_ENV_')) return EXIT.CONFIG;
   if (error.code === 'E_RUNTIME_MIGRATE' || error.code === 'E_RUNTIME_DDL' || error.code === 'E_CLI_REFUSED') return EXIT.REFUSED;

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { KnexRolesError } from '../errors';
 import { loadEnv } from '../env/load-env';
 import { redact, secretValues } from '../redact';
-import { EXIT, exitCodeFor } from './exit-codes';
+import { EXIT, exitCodeFor, isKnexRolesError } from './exit-codes';
 import { USAGE } from './usage';
 import { provisionCommand } from './provision-command';
 import { doctorCommand } from './doctor-command';
@@ -81,7 +81,7 @@ function expectNoMore(command: string, rest: string[]): void {
 
 /** One line with the code, then the remedy; unknown errors keep their message only (no stack). */
 function describe(error: unknown): string {
-  if (error instanceof KnexRolesError) {
+  if (isKnexRolesError(error)) {
     const message = error.message.endsWith(error.remedy) ? error.message.slice(0, -error.remedy.length).trim() : error.message;
     return `knex-roles: ${error.code}: ${message}\n  fix: ${error.remedy}`;
   }

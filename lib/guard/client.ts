@@ -63,7 +63,12 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
 
     override stream(connection: unknown, param: QueryParam, stream: unknown, streamOptions: unknown): Promise<unknown> {
       const error = refusal(sqlOf(param));
-      if (error) return Promise.reject(error);
+      if (error) {
+        // knex assumes errors after the connection is acquired were emitted on the stream
+        // by the driver; destroying it emits ours and closes it, which releases the connection.
+        (stream as { destroy(error: Error): void }).destroy(error);
+        return Promise.resolve();
+      }
       return super.stream(connection, param, stream, streamOptions);
     }
   };

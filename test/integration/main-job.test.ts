@@ -8,7 +8,7 @@ import { ROOT, runCommand } from '../support/run-command';
 // configured, so the embedded SQLite default (created under the working directory).
 describe('main job (npm start)', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'knex-roles-main-'));
-  const start = () => runCommand(process.execPath, ['-r', 'ts-node/register', join(ROOT, 'examples/main.ts')], { TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') }, cwd);
+  const start = () => runCommand(process.execPath, ['-r', require.resolve('ts-node/register'), join(ROOT, 'examples/main.ts')], { TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') }, cwd);
 
   it('migrates, does CRUD as runtime and shows DDL refused', async () => {
     const result = await start();
