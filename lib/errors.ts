@@ -17,7 +17,7 @@ export const ERROR_CODES = {
   E_ENV_SECRETS: 'Strict mode: a runtime process holds migration or admin secrets.',
   E_RUNTIME_DDL: 'A runtime connection tried to run a statement that changes schema, privileges or identity.',
   E_RUNTIME_MIGRATE: 'A runtime connection tried to run migrations.',
-  E_GUARD_DIALECT: 'guard() was given a knex instance of a client it does not support.',
+  E_GUARD_DIALECT: 'guard() or verifyPrivileges() was given a knex instance of a client it does not support.',
   E_PRIVILEGES: 'The connected user holds more or fewer privileges than its role should.',
   E_UNREACHABLE: 'The database could not be reached after a bounded retry.',
   E_PROVISION: 'Provisioning the migrator and app users failed.',
