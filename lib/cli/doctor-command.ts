@@ -1,10 +1,12 @@
 import type { ResolveOptions } from '../env/resolve-connection';
 import { doctor, formatDoctor } from '../doctor';
 import { EXIT } from './exit-codes';
+import type { Role } from '../types';
 
 export interface DoctorCommandOptions extends ResolveOptions {
   json: boolean;
   strict: boolean;
+  roles?: Role[];
 }
 
 /** `knex-roles doctor`: the report as a table (or JSON); exit 1 when anything is wrong. */

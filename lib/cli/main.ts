@@ -3,6 +3,7 @@
 // line with their code plus the remedy; passwords never reach the output.
 import { parseArgs } from 'node:util';
 import { KnexRolesError } from '../errors';
+import type { Role } from '../types';
 import { loadEnv } from '../env/load-env';
 import { redact, secretValues } from '../redact';
 import { EXIT, exitCodeFor, isKnexRolesError } from './exit-codes';
@@ -20,6 +21,7 @@ const OPTIONS = {
   'user-host': { type: 'string' },
   json: { type: 'boolean' },
   strict: { type: 'boolean' },
+  role: { type: 'string' },
   'dry-run': { type: 'boolean' },
   all: { type: 'boolean' },
   name: { type: 'string' },
@@ -58,7 +60,7 @@ export async function run(argv: string[], out: (line: string) => void, err: (lin
         return EXIT.OK;
       case 'doctor':
         expectNoMore(command, rest);
-        return await doctorCommand({ ...base, json: values.json ?? false, strict: values.strict ?? false }, out);
+        return await doctorCommand({ ...base, json: values.json ?? false, strict: values.strict ?? false, ...(values.role ? { roles: [parseRole(values.role)] } : {}) }, out);
       case 'migrate':
         return await migrateCommand(rest, { ...base, values }, out);
       default:
@@ -68,6 +70,11 @@ export async function run(argv: string[], out: (line: string) => void, err: (lin
     err(describe(error));
     return exitCodeFor(error);
   }
+}
+
+function parseRole(value: string): Role {
+  if (value === 'runtime' || value === 'migration') return value;
+  throw new KnexRolesError('E_CLI_USAGE', `--role ${JSON.stringify(value)} is not a role.`, { remedy: 'Use --role runtime or --role migration.' });
 }
 
 function cwdOf(argv: string[]): string {

@@ -26,7 +26,7 @@ Options:
   --print             Print the SQL with passwords redacted; connect to nothing
   --schema <name>     PostgreSQL schema for the migrator's objects. Default: public
   --user-host <host>  MySQL account host part. Default: %`,
-  doctor: `Usage: knex-roles doctor [--json] [--strict] [--test]
+  doctor: `Usage: knex-roles doctor [--json] [--strict] [--role <runtime|migration>] [--test]
 
 For each role: connection target (never the password), reachable, user, privileges
 found and verdict. Warns when migration or admin secrets are in the environment of a
@@ -34,7 +34,8 @@ runtime process. Exits 1 when anything is wrong.
 
 Options:
   --json     Machine-readable report
-  --strict   Secrets in a runtime environment are an error, not a warning`,
+  --strict   Secrets in a runtime environment are an error, not a warning
+  --role     Check one role only (e.g. --role runtime inside the app's environment)`,
   migrate: `Usage: knex-roles migrate <latest|rollback|up|down|status|list|fresh|reset> [options]
 
 Runs knex migrations with the migration role; refuses unless ELOQUENT_DB_ROLE=migration.
