@@ -14,8 +14,10 @@ export type ClientClass = typeof Knex.Client;
 type QueryParam = string | { sql?: string };
 
 // Verdicts per SQL text: knex sends the same few statement shapes over and over, so a
-// small cache makes the guard cost a map lookup. Bounded: cleared when full.
+// small cache makes the guard cost a map lookup. Bounded in entries (cleared when full)
+// and in text size (long one-off statements, e.g. bulk inserts, are classified uncached).
 const CACHE_LIMIT = 2000;
+const CACHE_MAX_SQL = 4096;
 
 /** Marks guarded classes so `guard()` never wraps twice. */
 export const GUARDED = Symbol.for('knex-roles.guarded');
@@ -43,8 +45,10 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
           break;
         }
       }
-      if (verdicts.size >= CACHE_LIMIT) verdicts.clear();
-      verdicts.set(sql, refused);
+      if (sql.length <= CACHE_MAX_SQL) {
+        if (verdicts.size >= CACHE_LIMIT) verdicts.clear();
+        verdicts.set(sql, refused);
+      }
     }
     if (refused === null) return undefined;
     return new RuntimeDdlError({ kind: refused.kind, keyword: refused.keyword, role: options.role, dialect, statement: sql.slice(refused.start, refused.end) });
