@@ -373,7 +373,7 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
     client = await connect(plan.database);
     record(createDatabase.description, false);
   } catch (error) {
-    if ((error as { code?: unknown }).code !== '3D000') throw fail(error, "connecting as the admin");
+    if ((error as { code?: unknown }).code !== '3D000') throw fail(error, 'connecting as the admin');
     const maintenance = admin.database && admin.database !== plan.database ? admin.database : 'postgres';
     let server: Client | undefined;
     try {
