@@ -1,0 +1,287 @@
+import {
+  CHAR_CLASS, C_BACKTICK, C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_HASH, C_IDENT, C_LBRACKET, C_MINUS, C_NUL, C_QUESTION, C_QUOTE, C_SEMI,
+  C_SLASH, C_SPACE, C_VARIABLE, CH_BACKTICK, CH_COLON, CH_DOT, CH_DQUOTE, CH_LF, CH_LPAREN, CH_MINUS, CH_QUOTE, CH_RBRACKET, CH_SPACE, CH_STAR,
+  IDENT_CONT, isDigit,
+} from './chars';
+import type { Lexer, LexerOptions } from './lexer';
+import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from './tokens';
+
+/**
+ * SQLite lexer following src/tokenize.c: `--` comments to `\n`, `/* *\/` comments (not
+ * nested; SQLite accepts an unterminated one at the end, the guard refuses it), `'…'`
+ * strings and `X'…'` blobs with `''` doubling and no backslash escapes, identifiers in
+ * `"…"` or `` `…` `` (doubling) or `[…]` (no escape), parameters `?`, `?NNN`, `:name`,
+ * `@name`, `$name` and `#name` (with `::` continuations). A Tcl-style parameter suffix
+ * `$name(…)` swallows everything up to whitespace or `)` in SQLite, quotes and `;`
+ * included, and is refused (ERROR_UNSUPPORTED) rather than modelled.
+ */
+export class SqliteLexer implements Lexer {
+  sql: string;
+  length: number;
+  type: TokenType = T_EOF;
+  start = 0;
+  /** End of the current token, and where scanning resumes. */
+  end = 0;
+  error = '';
+  errorKind = 0;
+  lastEnd = 0;
+  p1Type = 0;
+  p1Start = 0;
+  p1End = 0;
+  p2Type = 0;
+  p2Start = 0;
+  readonly versions: number[] = [];
+  tooManyVersions = false;
+  sawMariadbComment = false;
+  sawBackslashInString = false;
+  /** Type of the token `tokenEnd` measured last. */
+  private tokenType: TokenType = T_OP;
+
+  constructor(sql: string, _options?: LexerOptions) {
+    this.sql = sql;
+    this.length = sql.length;
+  }
+  /** Starts over on new text (the classifier reuses one lexer per dialect for its default reading). */
+  reset(sql: string): void {
+    this.sql = sql;
+    this.length = sql.length;
+    this.type = T_EOF;
+    this.start = this.end = this.lastEnd = 0;
+    this.error = '';
+    this.errorKind = 0;
+  }
+
+
+  next(): TokenType {
+    if (this.type === T_ERROR) return T_ERROR;
+    const s = this.sql;
+    const n = this.length;
+    let i = this.end;
+    for (;;) {
+      if (i >= n) {
+        this.start = this.end = n;
+        return (this.type = T_EOF);
+      }
+      const c = s.charCodeAt(i);
+      const k = c < 128 ? (CHAR_CLASS[c] as number) : C_IDENT;
+      if (k === C_SPACE) {
+        i++;
+        continue;
+      }
+      const e = this.tokenEnd(i, c, k);
+      if (e === 0) {
+        i = this.commentEnd(i, c);
+        if (i < 0) return T_ERROR;
+        continue;
+      }
+      if (e < 0) return T_ERROR;
+      this.start = i;
+      this.end = e;
+      return (this.type = this.tokenType);
+    }
+  }
+
+  /** See Lexer.skim (SQLite has no INTO clause to watch for). */
+  skim(_watch: boolean, _prevType: number, _prevStart: number): TokenType {
+    if (this.type === T_ERROR) return T_ERROR;
+    const s = this.sql;
+    const n = this.length;
+    let last = this.end;
+    let i = this.end;
+    for (;;) {
+      if (i >= n) {
+        this.lastEnd = last;
+        this.start = this.end = n;
+        return (this.type = T_EOF);
+      }
+      let c = s.charCodeAt(i);
+      // Fast paths for one space, then a lower-case word or a quoted identifier.
+      if (c === CH_SPACE) {
+        if (++i >= n) continue;
+        c = s.charCodeAt(i);
+      }
+      const k = c < 128 ? (CHAR_CLASS[c] as number) : C_IDENT;
+      if (k === C_SPACE) {
+        i++;
+        continue;
+      }
+      if (k === C_IDENT && !((c | 0x20) === 0x78 && s.charCodeAt(i + 1) === CH_QUOTE)) {
+        i = last = identEnd(s, i + 1, n);
+        continue;
+      }
+      const e = this.tokenEnd(i, c, k);
+      if (e === 0) {
+        i = this.commentEnd(i, c);
+        if (i < 0) return T_ERROR;
+        continue;
+      }
+      if (e < 0) return T_ERROR;
+      if (this.tokenType === T_SEMICOLON) {
+        this.lastEnd = last;
+        this.start = i;
+        this.end = e;
+        return (this.type = T_SEMICOLON);
+      }
+      i = last = e;
+    }
+  }
+
+  /**
+   * The end of the token starting at i (class k), with its type in `tokenType`; 0 at the
+   * start of a comment, -1 after recording an error.
+   */
+  private tokenEnd(i: number, c: number, k: number): number {
+    const s = this.sql;
+    const n = this.length;
+    switch (k) {
+      case C_IDENT:
+        // X'…' is a blob literal; any other word followed by a quote is a word then a string.
+        if ((c | 0x20) === 0x78 && s.charCodeAt(i + 1) === CH_QUOTE) {
+          this.tokenType = T_STRING;
+          return this.quotedEnd(i, i + 2, CH_QUOTE);
+        }
+        this.tokenType = T_WORD;
+        return identEnd(s, i + 1, n);
+      case C_DIGIT:
+        this.tokenType = T_NUMBER;
+        return this.numberEnd(i);
+      case C_QUOTE:
+        this.tokenType = T_STRING;
+        return this.quotedEnd(i, i + 1, CH_QUOTE);
+      case C_DQUOTE:
+        this.tokenType = T_QUOTED_IDENT;
+        return this.quotedEnd(i, i + 1, CH_DQUOTE);
+      case C_BACKTICK:
+        this.tokenType = T_QUOTED_IDENT;
+        return this.quotedEnd(i, i + 1, CH_BACKTICK);
+      case C_LBRACKET: {
+        this.tokenType = T_QUOTED_IDENT;
+        let j = i + 1;
+        while (j < n && s.charCodeAt(j) !== CH_RBRACKET) j++;
+        if (j < n) return j + 1;
+        this.fail(i, 'unterminated quoted identifier', ERROR_FATAL);
+        return -1;
+      }
+      case C_SEMI:
+        this.tokenType = T_SEMICOLON;
+        return i + 1;
+      case C_QUESTION: {
+        this.tokenType = T_PARAM;
+        let j = i + 1;
+        while (isDigit(s.charCodeAt(j))) j++;
+        return j;
+      }
+      case C_DOLLAR:
+      case C_VARIABLE:
+      case C_HASH:
+        return this.variableEnd(i);
+      case C_MINUS:
+        if (s.charCodeAt(i + 1) === CH_MINUS) return 0;
+        break;
+      case C_SLASH:
+        if (s.charCodeAt(i + 1) === CH_STAR) return 0;
+        break;
+      case C_DOT:
+        if (isDigit(s.charCodeAt(i + 1))) {
+          this.tokenType = T_NUMBER;
+          return this.numberEnd(i);
+        }
+        break;
+      case C_NUL:
+        this.fail(i, 'NUL character in SQL text', ERROR_UNSUPPORTED);
+        return -1;
+      default:
+        break;
+    }
+    this.tokenType = T_OP;
+    return i + 1;
+  }
+
+  /** Past the `--` or `/*` comment at i, or -1 after recording an error. */
+  private commentEnd(i: number, c: number): number {
+    const s = this.sql;
+    const n = this.length;
+    if (c === CH_MINUS) {
+      let j = i + 2;
+      while (j < n && s.charCodeAt(j) !== CH_LF) j++;
+      return j;
+    }
+    const e = s.indexOf('*/', i + 2);
+    if (e >= 0) return e + 2;
+    this.fail(i, 'unterminated /* comment', ERROR_FATAL);
+    return -1;
+  }
+
+  private fail(at: number, message: string, kind: number): TokenType {
+    this.start = at;
+    this.end = this.length;
+    this.error = message;
+    this.errorKind = kind;
+    return (this.type = T_ERROR);
+  }
+
+  /** '…', "…", `…`, X'…': the quote doubled inside stands for itself. */
+  private quotedEnd(start: number, from: number, quote: number): number {
+    const s = this.sql;
+    const n = this.length;
+    let j = from;
+    while (j < n) {
+      if (s.charCodeAt(j) === quote) {
+        if (s.charCodeAt(j + 1) !== quote) return j + 1;
+        j += 2;
+      } else {
+        j++;
+      }
+    }
+    this.fail(start, quote === CH_QUOTE ? 'unterminated quoted string' : 'unterminated quoted identifier', ERROR_FATAL);
+    return -1;
+  }
+
+  /** Digits, `.`, exponent and any identifier characters glued on (SQLite makes those an error). */
+  private numberEnd(i: number): number {
+    const s = this.sql;
+    const n = this.length;
+    let j = i;
+    while (j < n) {
+      const d = s.charCodeAt(j);
+      if (d === CH_DOT || d >= 128 || IDENT_CONT[d] === 1) j++;
+      else if ((d === 43 || d === CH_MINUS) && (s.charCodeAt(j - 1) | 0x20) === 0x65 && isDigit(s.charCodeAt(j + 1))) j++;
+      else break;
+    }
+    return j;
+  }
+
+  /** `$name`, `@name`, `:name`, `#name` with `::` continuations; a lone sigil is an operator. */
+  private variableEnd(i: number): number {
+    const s = this.sql;
+    const n = this.length;
+    let j = i + 1;
+    let named = 0;
+    while (j < n) {
+      const d = s.charCodeAt(j);
+      if (d >= 128 || IDENT_CONT[d] === 1) {
+        named++;
+        j++;
+      } else if (d === CH_LPAREN && named > 0) {
+        this.fail(i, 'Tcl-style parameter suffix $name(…)', ERROR_UNSUPPORTED);
+        return -1;
+      } else if (d === CH_COLON && s.charCodeAt(j + 1) === CH_COLON) {
+        j += 2;
+      } else {
+        break;
+      }
+    }
+    this.tokenType = named === 0 ? T_OP : T_PARAM;
+    return named === 0 ? i + 1 : j;
+  }
+}
+
+function identEnd(s: string, from: number, n: number): number {
+  let j = from;
+  while (j < n) {
+    const d = s.charCodeAt(j);
+    if (d < 128 && IDENT_CONT[d] !== 1) break;
+    j++;
+  }
+  return j;
+}
