@@ -21,6 +21,7 @@ export const SQLITE_READ_PRAGMAS: ReadonlySet<string> = new Set([
 export const SQLITE_SESSION_PRAGMAS: ReadonlySet<string> = new Set([
   'foreign_keys', 'busy_timeout', 'cache_size', 'temp_store', 'synchronous', 'recursive_triggers', 'case_sensitive_like',
   'defer_foreign_keys', 'query_only', 'reverse_unordered_selects', 'cache_spill', 'automatic_index', 'analysis_limit',
+  'read_uncommitted',
 ]);
 
 /**
