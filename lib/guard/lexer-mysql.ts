@@ -44,6 +44,8 @@ export class MysqlLexer implements Lexer {
   sawMariadbComment = false;
   sawBackslashInString = false;
   private inExec = false;
+  /** Where the running executable comment began (for its "unterminated" error). */
+  private execStart = 0;
   /** Set by numberEnd: the digits began an identifier (`1abc`). */
   private numberWasWord = false;
   private readonly escapes: boolean;
@@ -80,7 +82,7 @@ export class MysqlLexer implements Lexer {
     let i = this.end;
     for (;;) {
       if (i >= n) {
-        if (this.inExec) return this.fail(i, 'unterminated executable comment', ERROR_UNSUPPORTED);
+        if (this.inExec) return this.fail(this.execStart, 'unterminated executable comment', ERROR_UNSUPPORTED);
         this.start = this.end = n;
         return (this.type = T_EOF);
       }
@@ -158,7 +160,7 @@ export class MysqlLexer implements Lexer {
     let i = this.end;
     for (;;) {
       if (i >= n) {
-        if (this.inExec) return this.fail(i, 'unterminated executable comment', ERROR_UNSUPPORTED);
+        if (this.inExec) return this.fail(this.execStart, 'unterminated executable comment', ERROR_UNSUPPORTED);
         this.lastEnd = p1End;
         this.start = this.end = n;
         return (this.type = T_EOF);
@@ -406,6 +408,7 @@ export class MysqlLexer implements Lexer {
       }
       if (runs) {
         this.inExec = true;
+        this.execStart = i;
         return body + used;
       }
       // Skipped: MySQL's consume_comment(lip, 1) for a version it does not run; a plain
