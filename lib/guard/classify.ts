@@ -66,6 +66,8 @@ export interface Classification {
 }
 
 const MAX_DEPTH = 8;
+/** Finds candidate INTO words for nextInto(); `g` so lastIndex sets where the search starts. */
+const INTO_TEXT = /into/gi;
 const SELECT_INTO_REASON = 'SELECT … INTO creates a table';
 
 function isContent(t: number): boolean {
@@ -114,6 +116,8 @@ class Reading {
   private p1End = 0;
   private p2Type = T_EOF;
   private p2Start = 0;
+  /** Cache for nextInto(): -2 unknown, -1 none left, else an index. */
+  private intoAt = -2;
 
   constructor(sql: string, dialect: Dialect, options: LexerOptions | undefined, alternative: boolean) {
     this.sql = sql;
@@ -127,6 +131,7 @@ class Reading {
   /** Reuses this reading (and its lexer) for new text: saves two allocations per call. */
   reset(sql: string): this {
     this.sql = sql;
+    this.intoAt = -2;
     this.lx.reset(sql);
     return this;
   }
@@ -136,11 +141,28 @@ class Reading {
     const statements: ClassifiedStatement[] = [];
     let allowedOnRuntime = true;
     let t = lx.next();
+    let resumedAt = 0;
     for (;;) {
       if (t === T_EOF) break;
       if (t === T_SEMICOLON) {
+        resumedAt = lx.end;
         t = lx.next();
         continue;
+      }
+      // (Read only when needed: statements[-1] on an empty array is a slow property lookup.)
+      const last = t === T_ERROR && lx.start < resumedAt ? statements[statements.length - 1] : undefined;
+      if (last !== undefined) {
+        // An error that began before this point (a MySQL executable comment left open around
+        // the statements already read): the last statement is the one it leaves unfinished.
+        last.kind = 'other';
+        last.keyword = '';
+        last.end = this.sql.length;
+        if (!(this.alternative && lx.errorKind === ERROR_FATAL)) {
+          last.allowedOnRuntime = false;
+          last.reason = lx.error;
+          allowedOnRuntime = false;
+        }
+        break;
       }
       const start = lx.start;
       this.kind = 'read';
@@ -171,6 +193,7 @@ class Reading {
       statements.push(statement);
       if (!this.allowed) allowedOnRuntime = false;
       if (lx.type !== T_SEMICOLON) break;
+      resumedAt = lx.end;
       t = lx.next();
     }
     return { allowedOnRuntime, statements };
@@ -239,6 +262,12 @@ class Reading {
   private scanToEnd(): void {
     const lx = this.lx;
     if (!(lx.type >= T_WORD && lx.type <= T_OP)) return;
+    // No "into" anywhere ahead in the text: nothing for the watch to find, skim fast.
+    if (this.watch && !this.pendingInto && this.nextInto(lx.end) < 0) {
+      lx.skim(false, this.p1Type, this.p1Start);
+      this.lastEnd = lx.lastEnd;
+      return;
+    }
     while (this.watch) {
       if (lx.skim(true, this.p1Type, this.p1Start) !== T_WORD) {
         this.lastEnd = lx.lastEnd;
@@ -257,6 +286,18 @@ class Reading {
     }
     lx.skim(false, this.p1Type, this.p1Start);
     this.lastEnd = lx.lastEnd;
+  }
+
+  /**
+   * Index of the next "into" (any case, anywhere: strings and comments included) at or
+   * after `from`, or -1. Cached, and asked with non-decreasing `from`, so the search runs
+   * over the text at most once per reading.
+   */
+  private nextInto(from: number): number {
+    if (this.intoAt === -1 || this.intoAt >= from) return this.intoAt;
+    INTO_TEXT.lastIndex = from;
+    this.intoAt = INTO_TEXT.test(this.sql) ? INTO_TEXT.lastIndex - 4 : -1;
+    return this.intoAt;
   }
 
   /** From a current token inside parentheses at `depth`, moves to the matching `)`. */
@@ -370,7 +411,7 @@ class Reading {
     if (this.dialect === 'postgres' && rule.kind !== 'read') this.watch = false;
     switch (rule.handler) {
       case H_SIMPLE:
-        this.adv();
+        // The lexer skims on from the leading word itself.
         this.scanToEnd();
         return;
       case H_WITH:
@@ -485,7 +526,7 @@ class Reading {
       this.advRaw();
       this.advRaw();
     }
-    if (this.is('INTO')) this.adv();
+    // The statement's own INTO stays the current token, so the watch never sees it.
     this.scanToEnd();
   }
 

@@ -207,8 +207,9 @@ export function wordHash(s: string, start: number, end: number): number {
   for (let i = start; i < end; i++) {
     let c = s.charCodeAt(i);
     if (c >= 97 && c <= 122) c -= 32;
-    h = (Math.imul(h, 31) + c) | 0;
+    h = (Math.imul(h, 31) + c) & 0x3fffffff;
   }
+  // 30 bits: stays a small integer (Smi) in V8, so Map lookups neither hash nor allocate a heap number.
   return h;
 }
 

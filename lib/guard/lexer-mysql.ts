@@ -1,9 +1,20 @@
 import {
   CHAR_CLASS, C_BACKTICK, C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_HASH, C_IDENT, C_MINUS, C_NUL, C_QUESTION, C_QUOTE, C_SEMI, C_SLASH,
-  C_SPACE, C_STAR, CH_BACKSLASH, CH_BACKTICK, CH_BANG, CH_DOT, CH_LF, CH_MINUS, CH_SLASH, CH_SPACE, CH_STAR, IDENT_CONT, isDigit, isInto,
+  C_SPACE, C_STAR, CH_BACKSLASH, CH_BACKTICK, CH_BANG, CH_DOT, CH_LF, CH_MINUS, CH_SLASH, CH_SPACE, CH_STAR, IDENT_CONT, isDigit, isInto, isSpace,
 } from './chars';
 import type { Lexer, LexerOptions } from './lexer';
 import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from './tokens';
+
+/**
+ * Runs of text skim() may consume in one native call: anything but quotes, comment starts,
+ * `;` and NUL, plus complete '…', "…" (no backslash inside) and `…` literals. In MySQL
+ * nothing else depends on where a token starts, so the run needs no token structure.
+ * Alternatives are told apart by their first character and the repetition is bounded, so
+ * a call is linear in what it consumes. Not used inside an executable comment (where
+ * `*\/` ends the code).
+ */
+const SIMPLE_TEXT =
+  /(?:[^'"`#\-\/;\u0000]+|'[^'\\]*(?:''[^'\\]*)*'|"[^"\\]*(?:""[^"\\]*)*"|`[^`]*(?:``[^`]*)*`|-(?!-(?:[\u0000-\u0020\u007f]|$))|\/(?!\*)){0,4096}/y;
 
 /** Distinct comment versions remembered for the alternative readings (see classify.ts). */
 export const MAX_COMMENT_VERSIONS = 4;
@@ -70,7 +81,7 @@ export class MysqlLexer implements Lexer {
     this.tooManyVersions = false;
     this.sawMariadbComment = false;
     this.sawBackslashInString = false;
-    this.versions.length = 0;
+    if (this.versions.length > 0) this.versions.length = 0;
     this.inExec = false;
   }
 
@@ -150,6 +161,7 @@ export class MysqlLexer implements Lexer {
   /** See Lexer.skim. */
   skim(watch: boolean, prevType: number, prevStart: number): TokenType {
     if (this.type === T_ERROR) return T_ERROR;
+    if (!watch) return this.skimToEnd();
     const s = this.sql;
     const n = this.length;
     let p1Type: number = this.type;
@@ -271,6 +283,88 @@ export class MysqlLexer implements Lexer {
       p1Start = i;
       p1End = e;
       i = e;
+    }
+  }
+
+  /** skim() without the INTO watch: only the statement's end matters. */
+  private skimToEnd(): TokenType {
+    const s = this.sql;
+    const n = this.length;
+    let last = this.end;
+    let i = this.end;
+    for (;;) {
+      if (!this.inExec && i < n) {
+        SIMPLE_TEXT.lastIndex = i;
+        SIMPLE_TEXT.test(s);
+        const j = SIMPLE_TEXT.lastIndex;
+        if (j > i) {
+          let k = j;
+          while (k > i && isSpace(s.charCodeAt(k - 1))) k--;
+          if (k > i) last = k;
+          i = j;
+        }
+      }
+      if (i >= n) {
+        if (this.inExec) return this.fail(this.execStart, 'unterminated executable comment', ERROR_UNSUPPORTED);
+        this.lastEnd = last;
+        this.start = this.end = n;
+        return (this.type = T_EOF);
+      }
+      let c = s.charCodeAt(i);
+      if (c === CH_SPACE) {
+        if (++i >= n) continue;
+        c = s.charCodeAt(i);
+      }
+      if (c >= 97 && c <= 122) {
+        i = last = identEnd(s, i + 1, n);
+        continue;
+      }
+      let e = i + 1;
+      switch (c < 128 ? CHAR_CLASS[c] : C_IDENT) {
+        case C_SPACE:
+          i++;
+          continue;
+        case C_IDENT:
+        case C_DOLLAR:
+          e = identEnd(s, i + 1, n);
+          break;
+        case C_DIGIT:
+          e = this.numberEnd(i);
+          break;
+        case C_QUOTE:
+        case C_DQUOTE:
+          e = this.stringEnd(i, c);
+          break;
+        case C_BACKTICK:
+          e = this.backtickEnd(i);
+          break;
+        case C_SEMI:
+          this.lastEnd = last;
+          this.start = i;
+          this.end = i + 1;
+          return (this.type = T_SEMICOLON);
+        case C_DOT:
+          if (isDigit(s.charCodeAt(i + 1))) e = this.numberEnd(i);
+          break;
+        case C_NUL:
+          return this.fail(i, 'NUL character in SQL text', ERROR_UNSUPPORTED);
+        case C_HASH:
+        case C_MINUS:
+        case C_SLASH:
+        case C_STAR: {
+          const skipped = this.skipComment(i, c);
+          if (skipped < 0) return T_ERROR;
+          if (skipped > i) {
+            i = skipped;
+            continue;
+          }
+          break;
+        }
+        default:
+          break;
+      }
+      if (e < 0) return T_ERROR;
+      i = last = e;
     }
   }
 

@@ -7,6 +7,25 @@ import type { Lexer, LexerOptions } from './lexer';
 import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from './tokens';
 
 /**
+ * What skim() may consume in one native call: runs of whitespace and punctuation (no
+ * quote, `$`, `;`, comment start, backslash or NUL; `.` only when no digit follows, as
+ * `.5` is a number), runs of letters and digits not
+ * followed by `$`, a quote or `&` (so E'…', U&'…', identifiers containing `$` and
+ * numbers next to `$` stop it); digit runs only when followed by
+ * none of those nor `.` or a letter (numbers with a fraction, an exponent or letters
+ * glued on are left to the JS lexer, as `1e5into` holds an INTO); "identifiers", plain
+ * '…' strings without a backslash, and `$1` parameters. Where it stops, the JS lexer takes over at a
+ * token start (or inside a number after its `.` or exponent sign, which lexes to the same
+ * end). Alternatives are told apart by their first character; a failing one gives back at
+ * most one run, and the repetition is bounded, so a call is linear in what it consumes.
+ * Agreement with `next()` is checked by the property tests.
+ */
+const SIMPLE_TOKENS =
+  /(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*(?![\w$'&\u0080-\uffff])|[^\w\u0080-\uffff'"$;\-\/\\.\u0000]+|"[^"]*(?:""[^"]*)*"|\$\d+(?![\w\u0080-\uffff$])|\.(?!\d)|\d+(?![\w$'&.\u0080-\uffff])|'[^'\\]*(?:''[^'\\]*)*'|-(?!-)|\/(?!\*)){0,4096}/y;
+/** The same, but stopping at the word INTO (for the classifier's INTO watch). */
+const SIMPLE_TOKENS_BUT_INTO = new RegExp(SIMPLE_TOKENS.source.replace('(?:[A-Za-z_', '(?:(?![iI][nN][tT][oO](?![\\w\\u0080-\\uffff]))[A-Za-z_'), 'y');
+
+/**
  * PostgreSQL lexer following src/backend/parser/scan.l (PostgreSQL 17): nested `/* *\/`
  * comments, `--` comments ending at `\n` or `\r`, `'…'` with `''` doubling (backslash is a
  * plain character: standard_conforming_strings = on, unless `altBackslash`), `E'…'` with
@@ -41,11 +60,14 @@ export class PostgresLexer implements Lexer {
   sawBackslashInString = false;
   /** standard_conforming_strings = off: plain '…' strings take backslash escapes too. */
   private readonly escapeInPlainStrings: boolean;
+  /** SIMPLE_TOKENS(_BUT_INTO), in the default reading only (their plain-string rule assumes standard strings). */
+  private readonly fast: boolean;
 
   constructor(sql: string, options?: LexerOptions) {
     this.sql = sql;
     this.length = sql.length;
     this.escapeInPlainStrings = options?.altBackslash === true;
+    this.fast = !this.escapeInPlainStrings;
   }
   /** Starts over on new text (the classifier reuses one lexer per dialect for its default reading). */
   reset(sql: string): void {
@@ -145,6 +167,7 @@ export class PostgresLexer implements Lexer {
    */
   skim(watch: boolean, prevType: number, prevStart: number): TokenType {
     if (this.type === T_ERROR) return T_ERROR;
+    if (!watch || this.fast) return this.skimFast(watch, prevType, prevStart);
     const s = this.sql;
     const n = this.length;
     let p1Type: number = this.type;
@@ -275,6 +298,131 @@ export class PostgresLexer implements Lexer {
       p1End = e;
       i = e;
     }
+  }
+
+  /**
+   * skim() accelerated by SIMPLE_TOKENS (default reading), or without the watch in any
+   * reading. With `watch`, an INTO word ends the skim; the two tokens before it are then
+   * found by re-lexing from where this call started, which each call does at most once.
+   */
+  private skimFast(watch: boolean, prevType: number, prevStart: number): TokenType {
+    const s = this.sql;
+    const n = this.length;
+    const fast = !this.fast ? null : watch ? SIMPLE_TOKENS_BUT_INTO : SIMPLE_TOKENS;
+    const entryType = this.type;
+    const entryStart = this.start;
+    const entryEnd = this.end;
+    let last = this.end;
+    let i = this.end;
+    for (;;) {
+      if (fast !== null && i < n) {
+        fast.lastIndex = i;
+        fast.test(s);
+        const j = fast.lastIndex;
+        if (j > i) {
+          let k = j;
+          while (k > i && isSpace(s.charCodeAt(k - 1))) k--;
+          if (k > i) last = k;
+          i = j;
+        }
+      }
+      if (i >= n) {
+        this.lastEnd = last;
+        this.start = this.end = n;
+        return (this.type = T_EOF);
+      }
+      let c = s.charCodeAt(i);
+      if (c === CH_SPACE) {
+        if (++i >= n) continue;
+        c = s.charCodeAt(i);
+      }
+      let e = i + 1;
+      if (c >= 97 && c <= 122) {
+        const c1 = s.charCodeAt(i + 1);
+        if (c1 !== CH_QUOTE && c1 !== CH_AMP) {
+          e = identEnd(s, i + 1, n);
+          if (watch && e - i === 4 && isInto(s, i)) return this.stopAtInto(i, entryType, entryStart, entryEnd, prevType, prevStart);
+          i = last = e;
+          continue;
+        }
+      }
+      switch (c < 128 ? CHAR_CLASS[c] : C_IDENT) {
+        case C_SPACE:
+          i++;
+          continue;
+        case C_IDENT:
+          e = this.prefixedString(i, c);
+          if (e === 0) {
+            e = identEnd(s, i + 1, n);
+            if (watch && e - i === 4 && isInto(s, i)) return this.stopAtInto(i, entryType, entryStart, entryEnd, prevType, prevStart);
+          }
+          break;
+        case C_DIGIT:
+          e = this.numberEnd(i);
+          break;
+        case C_QUOTE:
+          e = this.escapeInPlainStrings ? this.escapeStringEnd(i, i + 1) : this.plainStringEnd(i, i + 1);
+          break;
+        case C_DQUOTE:
+          e = this.quotedEnd(i, i + 1, CH_DQUOTE);
+          break;
+        case C_DOLLAR:
+          e = this.dollarEnd(i);
+          break;
+        case C_SEMI:
+          this.lastEnd = last;
+          this.start = i;
+          this.end = i + 1;
+          return (this.type = T_SEMICOLON);
+        case C_MINUS:
+          if (s.charCodeAt(i + 1) === CH_MINUS) {
+            i = lineEnd(s, i + 2, n);
+            continue;
+          }
+          break;
+        case C_SLASH:
+          if (s.charCodeAt(i + 1) === CH_STAR) {
+            i = this.blockCommentEnd(i);
+            if (i < 0) return T_ERROR;
+            continue;
+          }
+          break;
+        case C_DOT:
+          if (isDigit(s.charCodeAt(i + 1))) e = this.numberEnd(i);
+          break;
+        case C_NUL:
+          return this.fail(i, 'NUL character in SQL text', ERROR_UNSUPPORTED);
+        default:
+          break;
+      }
+      if (e < 0) return T_ERROR;
+      i = last = e;
+    }
+  }
+
+  /** Makes the INTO word at `at` current, with the two tokens before it in p1/p2 (re-lexed from `entryEnd`). */
+  private stopAtInto(at: number, entryType: TokenType, entryStart: number, entryEnd: number, prevType: number, prevStart: number): TokenType {
+    let p1Type: number = entryType;
+    let p1Start = entryStart;
+    let p1End = entryEnd;
+    let p2Type = prevType;
+    let p2Start = prevStart;
+    this.type = entryType;
+    this.end = entryEnd;
+    while (this.next() !== T_ERROR && this.start < at) {
+      p2Type = p1Type;
+      p2Start = p1Start;
+      p1Type = this.type;
+      p1Start = this.start;
+      p1End = this.end;
+    }
+    this.p1Type = p1Type;
+    this.p1Start = p1Start;
+    this.p1End = p1End;
+    this.p2Type = p2Type;
+    this.p2Start = p2Start;
+    this.lastEnd = this.end;
+    return this.type;
   }
 
   private fail(at: number, message: string, kind: number): TokenType {

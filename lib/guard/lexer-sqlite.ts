@@ -1,10 +1,22 @@
 import {
   CHAR_CLASS, C_BACKTICK, C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_HASH, C_IDENT, C_LBRACKET, C_MINUS, C_NUL, C_QUESTION, C_QUOTE, C_SEMI,
   C_SLASH, C_SPACE, C_VARIABLE, CH_BACKTICK, CH_COLON, CH_DOT, CH_DQUOTE, CH_LF, CH_LPAREN, CH_MINUS, CH_QUOTE, CH_RBRACKET, CH_SPACE, CH_STAR,
-  IDENT_CONT, isDigit,
+  IDENT_CONT, isDigit, isSpace,
 } from './chars';
 import type { Lexer, LexerOptions } from './lexer';
 import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from './tokens';
+
+/**
+ * Runs of text skim() may consume in one native call: words (which may contain `$`),
+ * numbers (which swallow letters, `$`, `.` and an exponent sign, as tokenize.c does),
+ * `?NNN` parameters, punctuation other than quotes, comment starts, `;`, NUL and parameter sigils, plus
+ * complete '…', "…", `…` and […] literals. Where SQLite tokens start matters only at
+ * parameter sigils (`$a(…)` swallows quotes), which stop the run. Alternatives are told
+ * apart by their first character and the repetition is bounded, so a call is linear in
+ * what it consumes.
+ */
+const SIMPLE_TEXT =
+  /(?:[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*|\d(?:[\w$.\u0080-\uffff]|(?<=[eE])[-+](?=\d))*|[^\w\u0080-\uffff'"`[\-\/;\u0000$@:#?]+|\?\d*(?![\w$\u0080-\uffff])|'[^']*(?:''[^']*)*'|"[^"]*(?:""[^"]*)*"|`[^`]*(?:``[^`]*)*`|\[[^\]]*\]|-(?!-)|\/(?!\*)){0,4096}/y;
 
 /**
  * SQLite lexer following src/tokenize.c: `--` comments to `\n`, `/* *\/` comments (not
@@ -89,6 +101,17 @@ export class SqliteLexer implements Lexer {
     let last = this.end;
     let i = this.end;
     for (;;) {
+      if (i < n) {
+        SIMPLE_TEXT.lastIndex = i;
+        SIMPLE_TEXT.test(s);
+        const j = SIMPLE_TEXT.lastIndex;
+        if (j > i) {
+          let k = j;
+          while (k > i && isSpace(s.charCodeAt(k - 1))) k--;
+          if (k > i) last = k;
+          i = j;
+        }
+      }
       if (i >= n) {
         this.lastEnd = last;
         this.start = this.end = n;

@@ -1,0 +1,156 @@
+// classifySql measured side by side with a Rails-style leading-keyword regex, in one run:
+// ns per typical knex statement (per dialect), throughput on a 1 MB and a 10 MB multi-row
+// INSERT, and how the time scales from 1 MB to 10 MB. Every figure is the median of
+// several timed rounds after a warm-up; rounds of the two contenders are interleaved so
+// drift in machine speed hits both alike. There is no cache inside classifySql: every call
+// lexes and classifies from scratch, which is what is measured.
+import knex from 'knex';
+import { performance } from 'node:perf_hooks';
+import { classifySql } from '../lib/guard/classify';
+import type { Dialect } from '../lib/types';
+
+export interface ClassifierBenchRow {
+  name: string;
+  value: number;
+  unit: string;
+  target?: string;
+  ok?: boolean;
+}
+
+const DIALECTS: readonly Dialect[] = ['postgres', 'mysql', 'sqlite'];
+const CLIENTS: Record<Dialect, string> = { postgres: 'pg', mysql: 'mysql2', sqlite: 'better-sqlite3' };
+
+/**
+ * The reference: a "does this statement start with a schema-changing keyword?" test in the
+ * style of Rails' `write_query?` (/\A(?:[(\s]|\/\*.*?\*\/|--[^\n]*\n)*(?:INSERT|…)\b/i),
+ * here listing DDL and privilege verbs. It only looks at the leading keyword, so it is
+ * cheap and blind to stacked statements, strings and comments.
+ */
+export const RAILS_STYLE_DDL_REGEX =
+  /^(?:[(\s]|\/\*[\s\S]*?\*\/|--[^\n]*\n)*(?:CREATE|ALTER|DROP|TRUNCATE|RENAME|COMMENT|GRANT|REVOKE|VACUUM|ANALYZE|REINDEX|CLUSTER|REFRESH|SECURITY|REASSIGN|IMPORT|LOAD|ATTACH|DO)\b/i;
+
+/** Typical statements as knex compiles them for each dialect (native placeholders). */
+function typicalStatements(dialect: Dialect): string[] {
+  const k = knex({ client: CLIENTS[dialect], useNullAsDefault: true, log: { warn: () => undefined } });
+  const insert = k('users').insert({ email: 'a@b.c', name: 'A', created_at: new Date(0) });
+  const builders = [
+    k('users').where({ id: 1 }).first(),
+    k('users').select('id', 'email', 'name').where('email', 'a@b.c').andWhere('deleted_at', null).orderBy('id').limit(20).offset(40),
+    dialect === 'mysql' ? insert : insert.returning('id'),
+    k('users').insert({ id: 1, email: 'a@b.c' }).onConflict('id').merge(),
+    k('users').where({ id: 1 }).update({ name: 'B', updated_at: new Date(0) }),
+    k('sessions').where('expires_at', '<', new Date(0)).del(),
+    k('users as u').join('posts as p', 'u.id', 'p.user_id').select('u.id', 'p.title').where('u.active', true).orderBy('p.created_at', 'desc').limit(10),
+    k('posts').count('* as n').where('user_id', 1).groupBy('status'),
+    dialect === 'sqlite' ? k('jobs').where({ state: 'new' }).limit(1) : k('jobs').where({ state: 'new' }).forUpdate().skipLocked().limit(1),
+    k('users').whereIn('id', [1, 2, 3, 4, 5]),
+  ];
+  return builders.map((builder) => builder.toSQL().toNative().sql);
+}
+
+/** A multi-row INSERT of about `bytes` characters (ASCII, so characters = bytes). */
+function bigInsert(dialect: Dialect, bytes: number): string {
+  const q = dialect === 'mysql' ? '`' : '"';
+  const head = `insert into ${q}users${q} (${q}id${q}, ${q}name${q}, ${q}email${q}, ${q}score${q}, ${q}active${q}) values `;
+  const rows: string[] = [];
+  let size = head.length;
+  for (let i = 0; size < bytes; i++) {
+    const row = `(${i}, 'user ${i} O''Brien, drop table x; --', 'user${i}@example.com', ${(i * 3.5).toFixed(1)}, true)`;
+    rows.push(row);
+    size += row.length + 2;
+  }
+  return head + rows.join(', ');
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Milliseconds for `iterations` calls of `run`. */
+function time(run: () => void, iterations: number): number {
+  const start = performance.now();
+  for (let i = 0; i < iterations; i++) run();
+  return performance.now() - start;
+}
+
+let sink = 0;
+
+function perStatement(statements: string[], classify: (sql: string) => number): () => void {
+  return () => {
+    for (const sql of statements) sink += classify(sql);
+  };
+}
+
+export async function benchClassifier(rounds = 21): Promise<ClassifierBenchRow[]> {
+  const rows: ClassifierBenchRow[] = [];
+  const typical = new Map(DIALECTS.map((dialect) => [dialect, typicalStatements(dialect)] as const));
+  // Warm-up for every dialect first, so the JIT has settled (and seen all three lexers)
+  // before anything is timed: the first dialect measured gets no head start or penalty.
+  for (let pass = 0; pass < 3; pass++) {
+    for (const [dialect, statements] of typical) time(perStatement(statements, (sql) => classifySql(sql, dialect).statements.length), 20_000);
+  }
+  for (const dialect of DIALECTS) {
+    const statements = typical.get(dialect) ?? [];
+    for (const sql of statements) {
+      if (!classifySql(sql, dialect).allowedOnRuntime) throw new Error(`bench statement refused: ${sql}`);
+    }
+    const classifier = perStatement(statements, (sql) => classifySql(sql, dialect).statements.length);
+    const regex = perStatement(statements, (sql) => (RAILS_STYLE_DDL_REGEX.test(sql) ? 1 : 0));
+    const perRound = 20_000;
+    time(regex, perRound);
+    const classifierNs: number[] = [];
+    const regexNs: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const first = round % 2 === 0;
+      const a = time(first ? classifier : regex, perRound);
+      const b = time(first ? regex : classifier, perRound);
+      classifierNs.push(((first ? a : b) * 1e6) / (perRound * statements.length));
+      regexNs.push(((first ? b : a) * 1e6) / (perRound * statements.length));
+    }
+    const ns = median(classifierNs);
+    rows.push({ name: `${dialect}: classifySql, typical knex statement`, value: Math.round(ns), unit: 'ns/statement', target: '≤ 300', ok: ns <= 300 });
+    rows.push({ name: `${dialect}: Rails-style leading-keyword regex`, value: Math.round(median(regexNs)), unit: 'ns/statement' });
+
+    const oneMb = bigInsert(dialect, 1_000_000);
+    const tenMb = bigInsert(dialect, 10_000_000);
+    if (!classifySql(oneMb, dialect).allowedOnRuntime) throw new Error('bench insert refused');
+    time(() => classifySql(oneMb, dialect), 5);
+    time(() => classifySql(tenMb, dialect), 1);
+    const oneMbMs: number[] = [];
+    const tenMbMs: number[] = [];
+    for (let round = 0; round < Math.max(5, Math.floor(rounds / 3)); round++) {
+      oneMbMs.push(time(() => classifySql(oneMb, dialect), 1));
+      tenMbMs.push(time(() => classifySql(tenMb, dialect), 1));
+    }
+    const oneMbRate = oneMb.length / 1e6 / (median(oneMbMs) / 1000);
+    const tenMbRate = tenMb.length / 1e6 / (median(tenMbMs) / 1000);
+    const ratio = median(tenMbMs) / median(oneMbMs);
+    rows.push({ name: `${dialect}: classifySql, 1 MB INSERT`, value: Math.round(oneMbRate), unit: 'MB/s', target: '≥ 200', ok: oneMbRate >= 200 });
+    rows.push({ name: `${dialect}: classifySql, 10 MB INSERT`, value: Math.round(tenMbRate), unit: 'MB/s', target: '≥ 200', ok: tenMbRate >= 200 });
+    rows.push({ name: `${dialect}: time 10 MB / time 1 MB`, value: Number(ratio.toFixed(2)), unit: '×', target: '≤ 12', ok: ratio <= 12 });
+  }
+  if (sink === -1) console.log(sink);
+  return rows;
+}
+
+function print(rows: ClassifierBenchRow[]): void {
+  const width = Math.max(...rows.map((row) => row.name.length));
+  for (const row of rows) {
+    const verdict = row.target === undefined ? '' : `  target ${row.target}${row.ok === undefined ? '' : row.ok ? '  ok' : '  MISSED'}`;
+    console.log(`  ${row.name.padEnd(width)}  ${String(row.value).padStart(10)} ${row.unit}${verdict}`);
+  }
+}
+
+if (require.main === module) {
+  benchClassifier()
+    .then((rows) => {
+      console.log(`classifySql bench — node ${process.version}, ${process.platform}/${process.arch}`);
+      print(rows);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+}
