@@ -118,6 +118,8 @@ class Reading {
   private p2Start = 0;
   /** Cache for nextInto(): -2 unknown, -1 none left, else an index. */
   private intoAt = -2;
+  /** After run(): some statement is refused for what it does, or for text no server reads. */
+  refusesSomething = false;
 
   constructor(sql: string, dialect: Dialect, options: LexerOptions | undefined, alternative: boolean) {
     this.sql = sql;
@@ -131,6 +133,7 @@ class Reading {
   /** Reuses this reading (and its lexer) for new text: saves two allocations per call. */
   reset(sql: string): this {
     this.sql = sql;
+    this.refusesSomething = false;
     this.intoAt = -2;
     this.lx.reset(sql);
     return this;
@@ -157,11 +160,10 @@ class Reading {
         last.kind = 'other';
         last.keyword = '';
         last.end = this.sql.length;
-        if (!(this.alternative && lx.errorKind === ERROR_FATAL)) {
-          last.allowedOnRuntime = false;
-          last.reason = lx.error;
-          allowedOnRuntime = false;
-        }
+        last.allowedOnRuntime = false;
+        last.reason = lx.error;
+        allowedOnRuntime = false;
+        if (!(this.alternative && lx.errorKind === ERROR_FATAL)) this.refusesSomething = true;
         break;
       }
       const start = lx.start;
@@ -179,14 +181,13 @@ class Reading {
         end = this.sql.length;
         this.kind = 'other';
         this.keyword = '';
-        if (this.alternative && lx.errorKind === ERROR_FATAL) {
-          // The server rejects this statement's text outright, so under this reading it never runs.
-          this.allowed = true;
-          this.reason = undefined;
-        } else {
-          this.allowed = false;
-          this.reason = lx.error;
-        }
+        this.allowed = false;
+        this.reason = lx.error;
+        // Under an alternative reading the server rejects this statement's text outright,
+        // so it never runs: reported as refused, but no reason to refuse the input.
+        if (!(this.alternative && lx.errorKind === ERROR_FATAL)) this.refusesSomething = true;
+      } else if (!this.allowed) {
+        this.refusesSomething = true;
       }
       const statement: ClassifiedStatement = { kind: this.kind, keyword: this.keyword, start, end, allowedOnRuntime: this.allowed };
       if (this.reason !== undefined) statement.reason = this.reason;
@@ -977,8 +978,9 @@ function alternatives(sql: string, dialect: Dialect, primary: Classification, le
   const backslash = lexer.sawBackslashInString;
   if (dialect === 'postgres') {
     if (!backslash) return primary;
-    const alt = new Reading(sql, dialect, { altBackslash: true }, true).run();
-    return alt.allowedOnRuntime ? primary : annotate(alt, 'if standard_conforming_strings is off');
+    const reading = new Reading(sql, dialect, { altBackslash: true }, true);
+    const alt = reading.run();
+    return reading.refusesSomething ? annotate(alt, 'if standard_conforming_strings is off') : primary;
   }
   if (dialect !== 'mysql') return primary;
   const versions = lexer.versions;
@@ -998,8 +1000,9 @@ function alternatives(sql: string, dialect: Dialect, primary: Classification, le
     for (const server of servers) {
       for (const versionThreshold of thresholds) {
         if (!altBackslash && server === 'mariadb' && versionThreshold === Infinity) continue;
-        const alt = new Reading(sql, dialect, { altBackslash, server, versionThreshold }, true).run();
-        if (!alt.allowedOnRuntime) {
+        const reading = new Reading(sql, dialect, { altBackslash, server, versionThreshold }, true);
+        const alt = reading.run();
+        if (reading.refusesSomething) {
           const notes: string[] = [];
           if (altBackslash) notes.push('with NO_BACKSLASH_ESCAPES or ANSI_QUOTES');
           if (server === 'mysql' || versionThreshold !== Infinity) notes.push(`on a ${server === 'mysql' ? 'MySQL' : 'MariaDB'} server that skips some versioned comments`);

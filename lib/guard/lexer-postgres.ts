@@ -20,10 +20,26 @@ import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM
  * most one run, and the repetition is bounded, so a call is linear in what it consumes.
  * Agreement with `next()` is checked by the property tests.
  */
-const SIMPLE_TOKENS =
-  /(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*(?![\w$'&\u0080-\uffff])|[^\w\u0080-\uffff'"$;\-\/\\.\u0000]+|"[^"]*(?:""[^"]*)*"|\$\d+(?![\w\u0080-\uffff$])|\.(?!\d)|\d+(?![\w$'&.\u0080-\uffff])|'[^'\\]*(?:''[^'\\]*)*'|-(?!-)|\/(?!\*)){0,4096}/y;
+const PUNCTUATION = `[^\\w\\u0080-\\uffff'"$;\\-\\/\\\\.\\u0000]`;
+const SIMPLE_TOKEN_PARTS = [
+  // A word not followed by `$`, a quote or `&`, with the punctuation after it.
+  `[A-Za-z_\\u0080-\\uffff][\\w\\u0080-\\uffff]*(?![\\w$'&\\u0080-\\uffff])${PUNCTUATION}*`,
+  // A "quoted identifier", with the punctuation after it.
+  `"[^"]*(?:""[^"]*)*"${PUNCTUATION}*`,
+  `${PUNCTUATION}+`,
+  // A $1 parameter not followed by identifier characters or `$`.
+  `\\$\\d+(?![\\w\\u0080-\\uffff$])${PUNCTUATION}*`,
+  // A `.` that does not start a number, digits not followed by a letter, `$`, a quote, `&` or `.`.
+  `\\.(?!\\d)`,
+  `\\d+(?![\\w$'&.\\u0080-\\uffff])`,
+  // A plain string without a backslash; `-` and `/` that start no comment.
+  `'[^'\\\\]*(?:''[^'\\\\]*)*'`,
+  `-(?!-)`,
+  `\\/(?!\\*)`,
+];
+const SIMPLE_TOKENS = new RegExp(`(?:${SIMPLE_TOKEN_PARTS.join('|')}){0,4096}`, 'y');
 /** The same, but stopping at the word INTO (for the classifier's INTO watch). */
-const SIMPLE_TOKENS_BUT_INTO = new RegExp(SIMPLE_TOKENS.source.replace('(?:[A-Za-z_', '(?:(?![iI][nN][tT][oO](?![\\w\\u0080-\\uffff]))[A-Za-z_'), 'y');
+const SIMPLE_TOKENS_BUT_INTO = new RegExp(`(?:(?![iI][nN][tT][oO](?![\\w\\u0080-\\uffff]))${SIMPLE_TOKEN_PARTS.join('|')}){0,4096}`, 'y');
 
 /**
  * PostgreSQL lexer following src/backend/parser/scan.l (PostgreSQL 17): nested `/* *\/`

@@ -15,8 +15,23 @@ import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM
  * apart by their first character and the repetition is bounded, so a call is linear in
  * what it consumes.
  */
-const SIMPLE_TEXT =
-  /(?:[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*|\d(?:[\w$.\u0080-\uffff]|(?<=[eE])[-+](?=\d))*|[^\w\u0080-\uffff'"`[\-\/;\u0000$@:#?]+|\?\d*(?![\w$\u0080-\uffff])|'[^']*(?:''[^']*)*'|"[^"]*(?:""[^"]*)*"|`[^`]*(?:``[^`]*)*`|\[[^\]]*\]|-(?!-)|\/(?!\*)){0,4096}/y;
+const OTHER = `[^\\w\\u0080-\\uffff'"\`[\\-\\/;\\u0000$@:#?]`;
+const SIMPLE_TEXT = new RegExp(
+  `(?:${[
+    // Words and numbers (with the punctuation after them); a number swallows letters, `$`, `.` and an exponent sign.
+    `[A-Za-z_\\u0080-\\uffff][\\w$\\u0080-\\uffff]*${OTHER}*`,
+    `\\d(?:[\\w$.\\u0080-\\uffff]|(?<=[eE])[-+](?=\\d))*${OTHER}*`,
+    `${OTHER}+`,
+    `\\?\\d*(?![\\w$\\u0080-\\uffff])${OTHER}*`,
+    `'[^']*(?:''[^']*)*'`,
+    `"[^"]*(?:""[^"]*)*"${OTHER}*`,
+    `\`[^\`]*(?:\`\`[^\`]*)*\`${OTHER}*`,
+    `\\[[^\\]]*\\]${OTHER}*`,
+    `-(?!-)`,
+    `\\/(?!\\*)`,
+  ].join('|')}){0,4096}`,
+  'y',
+);
 
 /**
  * SQLite lexer following src/tokenize.c: `--` comments to `\n`, `/* *\/` comments (not
