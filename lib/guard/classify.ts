@@ -99,6 +99,7 @@ class Reading {
   private sql: string;
   private readonly dialect: Dialect;
   private readonly rules: ReadonlyMap<number, HeadRule>;
+  private readonly common: readonly HeadRule[];
   /** PostgreSQL and MySQL look for INTO clauses (SELECT INTO table / OUTFILE). */
   private readonly intoDialect: boolean;
   /** An alternative reading: statements the server cannot even lex never run. */
@@ -125,6 +126,7 @@ class Reading {
     this.sql = sql;
     this.dialect = dialect;
     this.rules = HEAD_RULES[dialect];
+    this.common = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((word) => this.rules.get(wordHash(word, 0, word.length))).filter((rule): rule is HeadRule => rule !== undefined);
     this.intoDialect = dialect !== 'sqlite';
     this.alternative = alternative;
     this.lx = createLexer(sql, dialect, options);
@@ -498,6 +500,14 @@ class Reading {
   private headRule(): HeadRule | undefined {
     const lx = this.lx;
     if (lx.type !== T_WORD) return undefined;
+    // The statements knex sends most, tried before hashing the word.
+    const common = this.common;
+    if (lx.end - lx.start === 6) {
+      for (let k = 0; k < common.length; k++) {
+        const rule = common[k] as HeadRule;
+        if (this.is(rule.word)) return rule;
+      }
+    }
     const rule = this.rules.get(wordHash(this.sql, lx.start, lx.end));
     return rule !== undefined && this.is(rule.word) ? rule : undefined;
   }
@@ -520,6 +530,8 @@ class Reading {
 
   /** After INSERT / REPLACE / MERGE: modifiers and the statement's own INTO, then the rest. */
   private insertTail(): void {
+    // Without the INTO watch (PostgreSQL DML, SQLite) the statement's own INTO needs no care.
+    if (!this.watch) return this.scanToEnd();
     this.advRaw();
     if (this.dialect === 'mysql') {
       while (this.is('LOW_PRIORITY') || this.is('DELAYED') || this.is('HIGH_PRIORITY') || this.is('IGNORE')) this.advRaw();
