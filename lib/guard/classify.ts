@@ -11,15 +11,23 @@ import { SQLITE_ACTION_PRAGMAS, SQLITE_FILE_PRAGMAS, SQLITE_GUARDED_PRAGMAS, SQL
 import { ERROR_FATAL, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } from './tokens';
 
 /**
- * What a statement does, as far as the runtime guard cares:
- * - `read`: SELECT, VALUES, TABLE, SHOW, EXPLAIN (without ANALYZE), DESCRIBE, catalog PRAGMAs
- * - `write`: INSERT, UPDATE, DELETE, REPLACE, MERGE, CALL, COPY … FROM STDIN
- * - `transaction`: BEGIN, COMMIT, ROLLBACK, SAVEPOINT, SET TRANSACTION, XA, LOCK TABLE (pg)
- * - `session`: SET, RESET, per-connection PRAGMAs, LISTEN, USE, DEALLOCATE
- * - `ddl`: changes the schema (CREATE/ALTER/DROP/TRUNCATE/COMMENT/RENAME…, pg SELECT … INTO)
+ * What a statement does, as far as the runtime guard cares (the allow/refuse decisions
+ * per statement are listed in keywords.ts):
+ * - `read`: SELECT, VALUES, TABLE, SHOW, EXPLAIN (without ANALYZE), DESCRIBE, DO (MySQL),
+ *   FETCH / DECLARE (pg), catalog PRAGMAs, COPY … TO STDOUT
+ * - `write`: INSERT, UPDATE, DELETE, REPLACE, MERGE, CALL, EXECUTE and NOTIFY (pg),
+ *   COPY … FROM STDIN
+ * - `transaction`: BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK, ABORT, SAVEPOINT,
+ *   RELEASE, SET TRANSACTION, SET CONSTRAINTS, PREPARE TRANSACTION, XA, LOCK TABLE (pg)
+ * - `session`: SET, RESET, per-connection PRAGMAs, LISTEN / UNLISTEN, DISCARD, CLOSE, USE,
+ *   DEALLOCATE, UNLOCK TABLES, DETACH (SQLite)
+ * - `ddl`: changes the schema (CREATE/ALTER/DROP/TRUNCATE/COMMENT/RENAME…, pg SELECT … INTO,
+ *   PRAGMAs that change the database file)
  * - `privilege`: changes privileges or identity (GRANT/REVOKE, roles, users, SET ROLE…)
  * - `other`: everything else; always refused (maintenance, server administration, file
  *   access, unknown leading words, input that cannot be lexed)
+ * Kinds other than `ddl`, `privilege` and `other` are refused only with a reason (e.g. a
+ * statement refused because of what it contains keeps the kind of its leading keyword).
  */
 export type StatementKind = 'read' | 'write' | 'transaction' | 'session' | 'ddl' | 'privilege' | 'other';
 
@@ -40,14 +48,19 @@ export interface ClassifiedStatement {
    *   `SET RESOURCE GROUP`, `LOAD DATA`, `LOAD XML`, `LOAD INDEX`, `LOCK TABLES`,
    *   `OPTIMIZE TABLE`, `REPAIR TABLE`, `ANALYZE TABLE`, `CHECK TABLE`, `RENAME TABLE`,
    *   `RENAME USER`, `REFRESH MATERIALIZED VIEW`, `SECURITY LABEL`, `IMPORT FOREIGN SCHEMA`,
-   *   `REASSIGN OWNED`, `START TRANSACTION`, `PREPARE TRANSACTION`, `PRAGMA <NAME>` (e.g.
+   *   `REASSIGN OWNED`, `START TRANSACTION`, `PREPARE TRANSACTION`, `SET TRANSACTION`,
+   *   `SET CONSTRAINTS`, `SET SESSION CHARACTERISTICS`, `LOCK TABLE` (pg), `LOCK INSTANCE`,
+   *   `UNLOCK TABLES`, `CHECKSUM TABLE`, `CACHE INDEX`, `IMPORT TABLE`, `DEALLOCATE PREPARE`,
+   *   `DROP PREPARE`, `BEGIN NOT ATOMIC`, `DESCRIBE`, `PRAGMA <NAME>` (e.g.
    *   `PRAGMA JOURNAL_MODE`), and verb + next word for MySQL RESET / CHANGE / STOP / START /
    *   INSTALL / UNINSTALL (`RESET MASTER`, `INSTALL PLUGIN`);
+   * - `SET` for every other setting assignment (any scope: SESSION, LOCAL, `@x`, `@@x`);
    * - wrappers (EXPLAIN, pg PREPARE … AS, MariaDB SET STATEMENT … FOR) report `EXPLAIN`,
    *   `EXPLAIN ANALYZE`, `EXPLAIN QUERY PLAN`, `PREPARE`, `SET STATEMENT` when the wrapped
    *   statement is allowed, and the wrapped statement's own keyword when it is refused
    *   (so `dangerouslyAllow: ['CREATE TABLE']` covers `EXPLAIN ANALYZE CREATE TABLE … AS`);
-   * - WITH statements report their main statement (`SELECT`, `DELETE`…);
+   * - WITH statements report their main statement (`SELECT`, `DELETE`…), or `WITH` when
+   *   none is recognized (refused);
    * - `''` when there is no keyword: input that could not be lexed, or a statement that
    *   does not start with a word.
    */

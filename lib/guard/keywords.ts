@@ -6,6 +6,29 @@ import type { StatementKind } from './classify';
  * entries are final (`H_SIMPLE`); the others name a handler in classify.ts that reads a
  * few more tokens (the object of CREATE, the variable of SET, the statement EXPLAIN
  * explains…). A word missing from a dialect's table is refused as kind 'other'.
+ *
+ * Decisions where the runtime role could go either way:
+ * - CALL (pg, MySQL) is allowed as a write: a procedure runs with its own definer or
+ *   invoker rights, and creating or replacing one is refused.
+ * - EXECUTE (pg) is allowed: it runs a statement that was judged when it was PREPAREd;
+ *   PREPARE name AS stmt is judged as stmt. MySQL PREPARE … FROM / EXECUTE are refused:
+ *   the prepared text comes from a string or variable the guard cannot see.
+ * - EXPLAIN, DESCRIBE … stmt and MariaDB SET STATEMENT … FOR stmt are judged as stmt, even
+ *   without ANALYZE (fail closed).
+ * - RESET (pg, incl. RESET ROLE / RESET SESSION AUTHORIZATION) is allowed: it only goes back
+ *   toward the login role. SET ROLE (incl. SET ROLE NONE, SET role = …) and SET SESSION
+ *   AUTHORIZATION are refused. SET SESSION CHARACTERISTICS is an allowed session setting.
+ * - LOCK TABLE (pg) is allowed: a data-plane lock inside the app's transaction. MySQL LOCK
+ *   TABLES / LOCK INSTANCE are refused; UNLOCK TABLES is allowed (it only releases).
+ * - COPY … FROM STDIN / TO STDOUT (pg) is allowed; COPY with a file name or PROGRAM is not.
+ * - XA (MySQL) and PREPARE TRANSACTION / COMMIT PREPARED (pg) are allowed transaction control.
+ * - MySQL OPTIMIZE / REPAIR / ANALYZE (MariaDB runs them with DML privileges) and CHECK
+ *   TABLE (maintenance; it can rewrite table status) are refused; CHECKSUM TABLE, HELP and
+ *   DO expr are allowed reads; MariaDB BEGIN NOT ATOMIC (compound statement) is refused.
+ * - SQLite ATTACH is refused (it opens or creates a database file at any path); DETACH is
+ *   allowed. PRAGMA: see sqlite-pragmas.ts.
+ * - DDL through temporary objects is refused like any DDL (`CREATE TEMPORARY TABLE` is its
+ *   own keyword, so it can be opted in alone with dangerouslyAllow).
  */
 
 export const H_SIMPLE = 0;
