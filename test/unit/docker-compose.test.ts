@@ -25,6 +25,7 @@ function services(): Record<string, Service> {
   let current: Service | undefined;
   let inEnvironment = false;
   for (const line of COMPOSE.slice(COMPOSE.indexOf('\nservices:')).split('\n').slice(2)) {
+    if (/^\S/.test(line)) break; // the next top-level key ends the services block
     const service = /^ {2}([a-z][\w-]*):\s*$/.exec(line);
     if (service?.[1]) {
       current = out[service[1]] = { lines: [], environment: {} };
