@@ -29,7 +29,8 @@ export const GUARDED = Symbol.for('knex-roles.guarded');
  * transactions, the schema builder and `raw` all inherit the check.
  */
 export function guardClientClass(Base: ClientClass, dialect: Dialect, options: GuardOptions): ClientClass {
-  const allowed = new Set(options.dangerouslyAllow.map((keyword) => keyword.trim().replace(/\s+/g, ' ').toUpperCase()));
+  // Empty entries are dropped: '' is the keyword of unlexable input, which must stay refused.
+  const allowed = new Set(options.dangerouslyAllow.map((keyword) => keyword.trim().replace(/\s+/g, ' ').toUpperCase()).filter((keyword) => keyword !== ''));
   if (allowed.size > 0) {
     process.emitWarning(`knex-roles: dangerouslyAllow lets ${[...allowed].join(', ')} through the runtime guard.`, { code: 'KNEX_ROLES_DANGEROUSLY_ALLOW' });
   }
