@@ -30,7 +30,7 @@ export const RAILS_STYLE_DDL_REGEX =
   /^(?:[(\s]|\/\*[\s\S]*?\*\/|--[^\n]*\n)*(?:CREATE|ALTER|DROP|TRUNCATE|RENAME|COMMENT|GRANT|REVOKE|VACUUM|ANALYZE|REINDEX|CLUSTER|REFRESH|SECURITY|REASSIGN|IMPORT|LOAD|ATTACH|DO)\b/i;
 
 /** Typical statements as knex compiles them for each dialect (native placeholders). */
-function typicalStatements(dialect: Dialect): string[] {
+export function typicalStatements(dialect: Dialect): string[] {
   const k = knex({ client: CLIENTS[dialect], useNullAsDefault: true, log: { warn: () => undefined } });
   const insert = k('users').insert({ email: 'a@b.c', name: 'A', created_at: new Date(0) });
   const builders = [

@@ -4,6 +4,8 @@
 import knex, { type Knex } from 'knex';
 import { performance } from 'node:perf_hooks';
 import { guard } from '../lib';
+import { createStatementCheck } from '../lib/guard/client';
+import { RAILS_STYLE_DDL_REGEX, typicalStatements } from './classifier';
 
 export interface BenchRow {
   name: string;
@@ -64,4 +66,40 @@ export async function benchGuard(rounds = 30, perRound = 3000): Promise<BenchRow
     await plain.destroy();
     await guarded.destroy();
   }
+}
+
+/** Fresh, flat copies of `statements`: knex builds a new SQL string per query, so no hash is cached yet. */
+function freshCopies(statements: readonly string[], copies: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < copies; i++) for (const sql of statements) out.push(sql.split('').join(''));
+  return out;
+}
+
+/**
+ * The per-query cost of the guard itself (cached verdict, as a guarded client pays it
+ * after the first sight of a statement shape) beside the Rails-style regex on the same
+ * strings: the guard aims to be as cheap as the regex while being as correct as a parser.
+ */
+export function benchCheck(rounds = 15): BenchRow[] {
+  const statements = typicalStatements('postgres');
+  const check = createStatementCheck('postgres', { role: 'runtime', dangerouslyAllow: [] });
+  for (const sql of statements) check(sql);
+  const guardNs: number[] = [];
+  const regexNs: number[] = [];
+  let sink = 0;
+  for (let round = 0; round < rounds; round++) {
+    const a = freshCopies(statements, 2000);
+    const b = freshCopies(statements, 2000);
+    let start = performance.now();
+    for (const sql of a) if (check(sql)) sink++;
+    guardNs.push(((performance.now() - start) * 1e6) / a.length);
+    start = performance.now();
+    for (const sql of b) if (RAILS_STYLE_DDL_REGEX.test(sql)) sink++;
+    regexNs.push(((performance.now() - start) * 1e6) / b.length);
+  }
+  if (sink !== 0) throw new Error('a typical statement was refused');
+  return [
+    { name: 'guard check per query, cached verdict (pg, fresh strings)', value: Math.round(median(guardNs)), unit: 'ns/statement' },
+    { name: 'Rails-style leading-keyword regex, same strings', value: Math.round(median(regexNs)), unit: 'ns/statement' },
+  ];
 }

@@ -1,7 +1,7 @@
 // `npm run bench`: the classifier and the guard, each measured side by side with its
 // reference in one run, printed with the targets they are held to.
 import { benchClassifier } from './classifier';
-import { benchGuard, type BenchRow } from './guard';
+import { benchCheck, benchGuard, type BenchRow } from './guard';
 
 function print(title: string, rows: BenchRow[]): void {
   console.log(`\n${title}`);
@@ -15,6 +15,7 @@ function print(title: string, rows: BenchRow[]): void {
 async function main(): Promise<void> {
   console.log(`knex-roles bench — node ${process.version}, ${process.platform}/${process.arch}`);
   print('classifier (classifySql) vs a Rails-style leading-keyword regex', await benchClassifier());
+  print('the guard per query (cached verdict) vs the Rails-style regex', benchCheck());
   print('guarded vs plain knex, SQLite :memory:, interleaved rounds', await benchGuard());
 }
 

@@ -23,12 +23,10 @@ const CACHE_MAX_SQL = 4096;
 export const GUARDED = Symbol.for('knex-roles.guarded');
 
 /**
- * A subclass of the dialect's knex Client whose `query` and `stream` refuse, before
- * anything is sent, every statement a runtime connection must not run. Knex builds
- * transaction clients from `client.constructor.prototype`, so transactions, nested
- * transactions, the schema builder and `raw` all inherit the check.
+ * The check a guarded client runs on every SQL string: the first statement the runtime
+ * role may not run (and `dangerouslyAllow` does not name), as the error to throw.
  */
-export function guardClientClass(Base: ClientClass, dialect: Dialect, options: GuardOptions): ClientClass {
+export function createStatementCheck(dialect: Dialect, options: GuardOptions): (sql: string) => RuntimeDdlError | undefined {
   // Empty entries are dropped: '' is the keyword of unlexable input, which must stay refused.
   const allowed = new Set(options.dangerouslyAllow.map((keyword) => keyword.trim().replace(/\s+/g, ' ').toUpperCase()).filter((keyword) => keyword !== ''));
   if (allowed.size > 0) {
@@ -36,7 +34,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
   }
   const verdicts = new Map<string, ClassifiedStatement | null>();
 
-  const refusal = (sql: string): RuntimeDdlError | undefined => {
+  return (sql) => {
     let refused = verdicts.get(sql);
     if (refused === undefined) {
       refused = null;
@@ -54,7 +52,16 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     if (refused === null) return undefined;
     return new RuntimeDdlError({ kind: refused.kind, keyword: refused.keyword, role: options.role, dialect, statement: sql.slice(refused.start, refused.end) });
   };
+}
 
+/**
+ * A subclass of the dialect's knex Client whose `query` and `stream` refuse, before
+ * anything is sent, every statement a runtime connection must not run. Knex builds
+ * transaction clients from `client.constructor.prototype`, so transactions, nested
+ * transactions, the schema builder and `raw` all inherit the check.
+ */
+export function guardClientClass(Base: ClientClass, dialect: Dialect, options: GuardOptions): ClientClass {
+  const refusal = createStatementCheck(dialect, options);
   const sqlOf = (param: QueryParam): string => (typeof param === 'string' ? param : param.sql ?? '');
 
   // knex's typings do not declare query/stream on Client; the runtime class has them.
