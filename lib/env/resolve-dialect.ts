@@ -22,7 +22,8 @@ export function resolveDialect(env: Env, role: Role, mode: Mode): ResolvedDialec
     if (dialect) return { dialect, source: variable };
     throw new EnvContractError(
       'E_ENV_DIALECT',
-      `${variable}=${JSON.stringify(value.slice(0, 40))} names no supported dialect.`,
+      // The value is not echoed: a connection URL put here by mistake carries a password.
+      `${variable} names no supported dialect.`,
       [variable],
       `Set ${variable} to one of ${Object.keys(DIALECT_ALIASES).join(', ')} (a _test suffix is accepted).`,
     );

@@ -10,12 +10,9 @@ export function resolveRole(env: Env = process.env): Role {
   if (value === 'migration') return 'migration';
   throw new EnvContractError(
     'E_ENV_ROLE',
-    `${ROLE_VARIABLE}=${JSON.stringify(shorten(env[ROLE_VARIABLE] ?? ''))} is not a role.`,
+    // The value is not echoed: a misplaced secret must not end up in an error.
+    `${ROLE_VARIABLE} is set to something other than runtime or migration.`,
     [ROLE_VARIABLE],
     `Set ${ROLE_VARIABLE} to runtime (the default, for the app) or migration (for schema changes), or unset it.`,
   );
-}
-
-function shorten(value: string): string {
-  return value.length > 40 ? `${value.slice(0, 39)}…` : value;
 }

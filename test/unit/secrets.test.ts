@@ -33,6 +33,8 @@ describe('secrets never leak', () => {
     ['a bad port next to a password', { ...env, PG_PORT: 'nope' }],
     ['a conflict next to a password', { ...env, PG_DB_NAME: 'other' }],
     ['a missing user next to a password', { DB_CONNECTION: 'pg', PG_NAME: 'db', PG_PASSWORD: SECRET }],
+    ['a connection URL put in DB_CONNECTION', { DB_CONNECTION: 'postgres://app:hunter2@db/x' }],
+    ['a secret put in ELOQUENT_DB_ROLE', { ELOQUENT_DB_ROLE: 'hunter2' }],
   ] as Array<[string, Record<string, string>]>) {
     it(`errors about ${title} carry no password`, () => {
       let caught: unknown;
