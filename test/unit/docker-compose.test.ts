@@ -2,15 +2,15 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'dotenv';
-import { contractRows, resolveConnection, resolveProvisioning } from '../../lib';
+import { contractRows, resolveConnection, resolveProvisioning, secretsInEnv } from '../../lib';
 
 // docker-compose.yml cannot run here (no Docker engine), so this checks what can go
 // wrong without one: every variable it names belongs to the env contract, each service
-// holds only its role's secrets, and with .env.example each service resolves as meant.
+// holds only its role's secrets, and with compose.env.example each service resolves as meant.
 
 const ROOT = join(__dirname, '../..');
 const COMPOSE = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
-const EXAMPLE = parse(readFileSync(join(ROOT, '.env.example')));
+const EXAMPLE = parse(readFileSync(join(ROOT, 'compose.env.example')));
 const CONTRACT = new Set([...contractRows().map((row) => row.variable), 'ELOQUENT_DB_ROLE', 'DB_CONNECTION']);
 const IMAGE_VARIABLES = /^(MYSQL|POSTGRES)_/;
 
@@ -41,13 +41,13 @@ function services(): Record<string, Service> {
   return out;
 }
 
-/** Compose interpolation of ${X}, ${X:-default}, ${X:?message} against .env.example. */
+/** Compose interpolation of ${X}, ${X:-default}, ${X:?message} against compose.env.example. */
 function interpolate(value: string): string {
   return value.replace(/\$\{([A-Z0-9_]+)(?::([-?])([^}]*))?\}/g, (_all, name: string, op?: string, arg?: string) => {
     const set = EXAMPLE[name];
     if (set) return set;
     if (op === '-') return arg ?? '';
-    throw new Error(`${name} is required by docker-compose.yml but not set in .env.example`);
+    throw new Error(`${name} is required by docker-compose.yml but not set in compose.env.example`);
   });
 }
 
@@ -71,7 +71,7 @@ describe('docker-compose.yml', () => {
     expect(foreign).to.deep.equal([]);
   });
 
-  it('.env.example names only env-contract variables', () => {
+  it('compose.env.example names only env-contract variables', () => {
     expect(Object.keys(EXAMPLE).filter((name) => !CONTRACT.has(name))).to.deep.equal([]);
   });
 
@@ -95,6 +95,7 @@ describe('docker-compose.yml', () => {
     it(`${name} holds ${role} credentials only and resolves the ${role} role on both dialects`, () => {
       const env = envOf(all[name] as Service);
       expect(Object.keys(env).filter((key) => forbidden.test(key))).to.deep.equal([]);
+      if (role === 'runtime') expect(secretsInEnv(env, 'runtime')).to.deep.equal([]);
       expect(env['ELOQUENT_DB_ROLE']).to.equal(role);
       for (const selector of ['mysql', 'pg']) {
         const resolved = resolveConnection({ env: { ...env, DB_CONNECTION: selector } });
