@@ -15,8 +15,15 @@ export function secretValues(env: Env): string[] {
   return [...values].sort((a, b) => b.length - a.length);
 }
 
+/**
+ * Replaces each secret in `text`, also in the forms output usually carries it: JSON-escaped
+ * (bindings printed with JSON.stringify) and SQL-quoted (`'` doubled, `\` doubled).
+ */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) out = out.split(secret).join('<redacted>');
+  for (const secret of secrets) {
+    const forms = new Set([secret, JSON.stringify(secret).slice(1, -1), secret.replace(/'/g, "''"), secret.replace(/\\/g, '\\\\').replace(/'/g, "\\'")]);
+    for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join('<redacted>');
+  }
   return out;
 }

@@ -1,0 +1,26 @@
+import { expect } from 'chai';
+import { redact, secretValues } from '../../lib';
+
+const SECRET = `Mig'r"ator\\$$-ü`;
+
+// [title, rendering of the secret as output may carry it]
+const CASES: Array<[string, string]> = [
+  ['verbatim', `password ${SECRET} here`],
+  ['JSON-escaped (bindings printed with JSON.stringify)', `-- bindings: ${JSON.stringify([SECRET])}`],
+  ['SQL-quoted with doubled quotes', `identified by '${SECRET.replace(/'/g, "''")}'`],
+  ['MySQL-quoted with backslash escapes', `identified by '${SECRET.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`],
+];
+
+describe('redact', () => {
+  for (const [title, text] of CASES) {
+    it(title, () => {
+      const out = redact(text, [SECRET]);
+      expect(out).to.include('<redacted>');
+      expect(out).not.to.include('ator');
+    });
+  }
+
+  it('secretValues lists every *_PASSWORD of the contract that is set', () => {
+    expect(secretValues({ PG_PASSWORD: 'a1', DB_TEST_MIGRATION_PASSWORD: 'bb22', PG_USER: 'not-a-secret', OTHER_PASSWORD: 'x' })).to.deep.equal(['bb22', 'a1']);
+  });
+});
