@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
+import { KnexRolesError } from './errors';
 import { createKnex, type KnexRolesOptions } from './knexfile';
 
 export interface TestDatabaseOptions extends Omit<KnexRolesOptions, 'role' | 'test'> {
-  /** Roll back every migration in `teardown()`, leaving the test database as found. Default true. */
+  /** Roll back, in `teardown()`, the batch `setup()` applied, leaving the test database as found. Default true. */
   rollback?: boolean;
 }
 
@@ -36,13 +37,14 @@ export function createTestDatabase(options: TestDatabaseOptions = {}): TestDatab
 
   const testDatabase: TestDatabase = {
     get db(): Knex {
-      if (!db) throw new Error('createTestDatabase(): call setup() (or use mochaHooks()) before using db.');
+      if (!db) throw new KnexRolesError('E_CLI_USAGE', 'createTestDatabase(): db was used before setup().', { remedy: 'Call setup() first, or use mochaHooks() as mocha root hooks.' });
       return db;
     },
     get applied(): readonly string[] {
       return applied;
     },
     async setup() {
+      await testDatabase.teardown();
       const knex = migrator();
       try {
         const [, names] = (await knex.migrate.latest()) as [number, string[]];
@@ -56,10 +58,13 @@ export function createTestDatabase(options: TestDatabaseOptions = {}): TestDatab
       const runtime = db;
       db = undefined;
       await runtime?.destroy();
-      if (!rollback) return;
+      // Only what setup() applied (one batch): migrations that were there before stay.
+      const mine = applied;
+      applied = [];
+      if (!rollback || mine.length === 0) return;
       const knex = migrator();
       try {
-        await knex.migrate.rollback(undefined, true);
+        await knex.migrate.rollback();
       } finally {
         await knex.destroy();
       }
