@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import knex, { type Knex } from 'knex';
+import { withConnectTimeout, withDeadline } from './connect-timeout';
 import { EnvContractError, type PrivilegeProblem } from './errors';
-import { hidePassword } from './env/hide-password';
 import { loadEnv, type Env } from './env/load-env';
-import { resolveConnection, type ResolveOptions, type ResolvedConnection, type ServerConnection } from './env/resolve-connection';
+import { resolveConnection, type ResolveOptions, type ResolvedConnection } from './env/resolve-connection';
 import { configFor } from './knexfile';
 import { redact, secretValues } from './redact';
 import { isStrict, secretsInEnv } from './secrets-in-env';
@@ -171,23 +171,6 @@ function finish(report: DoctorRoleReport, env: Env, options: DoctorOptions, own:
     report.remedy = 'Remove them from the runtime environment: only the migration job needs migration credentials, only provisioning needs admin credentials.';
   }
   return scrubDeep(report, own);
-}
-
-/** A copy of the resolved connection with the driver's own connect timeout set (knex's acquire timeout does not stop a hanging connect). */
-function withConnectTimeout(resolved: ResolvedConnection, timeoutMs: number): ResolvedConnection {
-  const { connection } = resolved;
-  if (!('user' in connection)) return resolved;
-  const timeout = resolved.dialect === 'postgres' ? { connectionTimeoutMillis: timeoutMs } : { connectTimeout: timeoutMs };
-  const copy = hidePassword({ ...connection, ...timeout } as ServerConnection, connection.password);
-  return { ...resolved, connection: copy };
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`No answer within ${ms} ms.`), { code: 'ETIMEDOUT' })), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 function isNetworkError(error: unknown): boolean {

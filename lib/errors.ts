@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   E_GUARD_DIALECT: 'guard() or verifyPrivileges() was given a knex instance of a client it does not support.',
   E_PRIVILEGES: 'The connected user holds more or fewer privileges than its role should.',
   E_UNREACHABLE: 'The database could not be reached after a bounded retry.',
+  E_LOGIN_REFUSED: 'The server refused the login or the database: wrong user, password or database name.',
   E_PROVISION: 'Provisioning the migrator and app users failed.',
   E_MIGRATION_LOCKED: 'Another process holds the knex migration lock.',
   E_MIGRATION_FAILED: 'A migration failed; what of it remains depends on the dialect (see Migrations).',
@@ -49,6 +50,15 @@ export class KnexRolesError extends Error {
   toJSON(): Record<string, unknown> {
     return { name: this.name, code: this.code, message: this.message, remedy: this.remedy };
   }
+}
+
+/**
+ * Whether `error` is one of ours. Duck-typed on purpose: a knexfile or migration loaded
+ * through ts-node brings its own copy of these classes, so `instanceof` would miss it.
+ */
+export function isKnexRolesError(error: unknown): error is KnexRolesError {
+  const { code, remedy } = (error ?? {}) as { code?: unknown; remedy?: unknown };
+  return error instanceof Error && typeof code === 'string' && code in ERROR_CODES && typeof remedy === 'string';
 }
 
 /** A variable of the env contract is missing, malformed or contradicts another. */
@@ -153,6 +163,38 @@ export class UnreachableError extends KnexRolesError {
     this.host = fields.host;
     this.port = fields.port;
     this.attempts = fields.attempts;
+  }
+}
+
+/**
+ * The server answered but refused the login or the database (wrong user, password or
+ * database name). Names host, port, user and database, never the password; the remedy
+ * names the variables the values came from.
+ */
+export class LoginRefusedError extends KnexRolesError {
+  override name = 'LoginRefusedError';
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly database: string;
+
+  constructor(fields: { host: string; port: number; user: string; database: string; cause?: unknown; remedy?: string }) {
+    super(
+      'E_LOGIN_REFUSED',
+      `The server at ${fields.host}:${fields.port} refused user ${JSON.stringify(fields.user)} on database ${JSON.stringify(fields.database)}${describeCause(fields.cause)}.`,
+      {
+        remedy: fields.remedy ?? 'Check the user, password and database name variables of the env contract.',
+        cause: fields.cause,
+      },
+    );
+    this.host = fields.host;
+    this.port = fields.port;
+    this.user = fields.user;
+    this.database = fields.database;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), host: this.host, port: this.port, user: this.user, database: this.database };
   }
 }
 

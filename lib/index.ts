@@ -35,3 +35,4 @@ export { provision as provisionPostgres, provisionSteps as provisionStepsPostgre
 export { provision as provisionMysql, provisionSteps as provisionStepsMysql } from './dialects/mysql/provision';
 export type { AdminConnection, ProvisionPlan, ProvisionReport, ProvisionStep } from './dialects/provision-plan';
 export { secretValues, redact } from './redact';
+export { LoginRefusedError } from './errors';

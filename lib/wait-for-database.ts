@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { UnreachableError } from './errors';
+import { withDeadline } from './connect-timeout';
+import { LoginRefusedError, UnreachableError } from './errors';
 import type { ResolvedConnection } from './env/resolve-connection';
 
 export interface WaitOptions {
@@ -7,23 +8,46 @@ export interface WaitOptions {
   attempts?: number;
   /** Delay before the second attempt, doubled after each failure. Default 200 ms. */
   delayMs?: number;
+  /**
+   * Bound on each attempt: a ping with no answer within it counts as a failed attempt.
+   * Default 5000 ms. `startKnex` also sets it as the driver's connect timeout (pg
+   * `connectionTimeoutMillis`, mysql2 `connectTimeout`).
+   */
+  timeoutMs?: number;
 }
 
+export const DEFAULT_WAIT = { attempts: 5, delayMs: 200, timeoutMs: 5000 } as const;
+
 // Errors that mean "nobody answered" rather than "somebody said no": only these are retried.
-const TRANSIENT = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'PROTOCOL_CONNECTION_LOST', '57P03']);
+const TRANSIENT = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', '57P03']);
+// The server answered and refused the login or the database (as the doctor's AUTH_CODES and DATABASE_CODES).
+const LOGIN_REFUSED = new Set([
+  '28P01', // invalid_password
+  '28000', // invalid_authorization_specification (pg_hba: no entry / rejected)
+  '3D000', // invalid_catalog_name: no such database
+  '42501', // insufficient_privilege: no CONNECT on the database
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_ACCESS_DENIED_NO_PASSWORD_ERROR',
+  'ER_DBACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+  'ER_NOT_SUPPORTED_AUTH_MODE',
+]);
 
 /**
- * Pings the database with a bounded, backing-off retry. A server that is not up yet is
- * retried; one that refuses the login fails at once. The error names host and port,
- * never the password.
+ * Pings the database with a bounded, backing-off retry. A server that is not up yet (or
+ * does not answer within `timeoutMs`) is retried; one that refuses the login fails at once
+ * with `LoginRefusedError`. The whole wait is bounded by
+ * `attempts × timeoutMs + delayMs × (2^(attempts−1) − 1)` (defaults: 5 × 5 s + 3 s ≈ 28 s),
+ * after which it throws `UnreachableError`. Errors name host and port, never the password.
  */
 export async function waitForDatabase(knex: Knex, resolved: ResolvedConnection, options: WaitOptions = {}): Promise<void> {
-  const attempts = Math.max(1, options.attempts ?? 5);
-  let delay = options.delayMs ?? 200;
+  const attempts = Math.max(1, options.attempts ?? DEFAULT_WAIT.attempts);
+  const timeoutMs = Math.max(1, options.timeoutMs ?? DEFAULT_WAIT.timeoutMs);
+  let delay = options.delayMs ?? DEFAULT_WAIT.delayMs;
   let last: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
-      await knex.raw('select 1');
+      await withDeadline(knex.raw('select 1'), timeoutMs);
       return;
     } catch (err) {
       last = err;
@@ -34,14 +58,35 @@ export async function waitForDatabase(knex: Knex, resolved: ResolvedConnection, 
       }
     }
   }
-  if ('filename' in resolved.connection) throw last;
-  const { host, port } = resolved.connection;
+  const { connection, sources } = resolved;
+  if ('filename' in connection) throw last;
+  const { host, port, user, database } = connection;
+  if (isLoginRefused(last)) {
+    const variable = (field: string, fallback: string): string => {
+      const source = sources[field];
+      return source && source !== 'default' && source !== 'option' ? source : fallback;
+    };
+    const remedy = `Check ${variable('user', 'the user variable')}, ${variable('password', 'the password variable')} and ${variable('database', 'the database name variable')} for the ${resolved.role} role; if the user or database does not exist yet, provision them (ELOQUENT_DB_ROLE=migration npx knex-roles provision).`;
+    throw new LoginRefusedError({ host, port, user, database, cause: last, remedy });
+  }
   if (!isTransient(last)) throw last;
   throw new UnreachableError({ host, port, attempts, cause: last });
 }
 
+function codeOf(err: unknown): unknown {
+  return ((err ?? {}) as { code?: unknown }).code;
+}
+
+function isLoginRefused(err: unknown): boolean {
+  const code = codeOf(err);
+  return (typeof code === 'string' && LOGIN_REFUSED.has(code)) || (err instanceof AggregateError && err.errors.some(isLoginRefused));
+}
+
 function isTransient(err: unknown): boolean {
-  const { code, name } = (err ?? {}) as { code?: unknown; name?: unknown };
-  // knex reports pool acquisition timeouts as KnexTimeoutError without a code.
-  return (typeof code === 'string' && TRANSIENT.has(code)) || name === 'KnexTimeoutError' || (err instanceof AggregateError && err.errors.some(isTransient));
+  const { code, name, message } = (err ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
+  if (err instanceof AggregateError) return err.errors.some(isTransient);
+  if (typeof code === 'string') return TRANSIENT.has(code);
+  // knex reports pool acquisition timeouts as KnexTimeoutError without a code; pg's own
+  // connect timeout and a dropped socket carry none either.
+  return name === 'KnexTimeoutError' || (typeof message === 'string' && /timeout expired|connection timeout|Connection terminated unexpectedly/i.test(message));
 }

@@ -15,6 +15,7 @@ const THROWN_AS: Record<string, string> = {
   E_RUNTIME_MIGRATE: 'RuntimeDdlError',
   E_PRIVILEGES: 'PrivilegeError',
   E_UNREACHABLE: 'UnreachableError',
+  E_LOGIN_REFUSED: 'LoginRefusedError',
   E_MIGRATION_FAILED: 'MigrationFailedError',
 };
 
