@@ -36,3 +36,6 @@ export { provision as provisionMysql, provisionSteps as provisionStepsMysql } fr
 export type { AdminConnection, ProvisionPlan, ProvisionReport, ProvisionStep } from './dialects/provision-plan';
 export { secretValues, redact } from './redact';
 export { LoginRefusedError } from './errors';
+export { MigrationFailedError } from './migrate/errors';
+export { isKnexRolesError } from './errors';
+export { knexFor } from './knexfile';

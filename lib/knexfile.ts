@@ -4,7 +4,7 @@ import knex, { type Knex } from 'knex';
 import { KNEX_CLIENT } from './env/contract';
 import { resolveConnection, type ResolveOptions, type ResolvedConnection } from './env/resolve-connection';
 import { guardedClient } from './guard/client';
-import { refusingMigrations } from './guard/refusing-migrations';
+import { refuseMigrate, refusingMigrations } from './guard/refusing-migrations';
 
 export interface KnexRolesOptions extends ResolveOptions {
   /** Knex settings merged over the generated ones (pool, migrations, seeds, debug …); `client` and `connection` are ours. */
@@ -86,5 +86,11 @@ export function createKnexfile(options: KnexRolesOptions = {}): Knexfile {
 
 /** A knex instance for the resolved role; runtime instances reject DDL before it is sent. */
 export function createKnex(options: KnexRolesOptions = {}): Knex {
-  return knex(knexConfig(options));
+  return knexFor(resolveConnection(options), options);
+}
+
+/** The instance for an already resolved connection; runtime instances also refuse every `knex.migrate` command. */
+export function knexFor(resolved: ResolvedConnection, options: Pick<KnexRolesOptions, 'knex' | 'dangerouslyAllow'> = {}): Knex {
+  const instance = knex(configFor(resolved, options));
+  return resolved.role === 'runtime' ? refuseMigrate(instance, resolved.dialect) : instance;
 }

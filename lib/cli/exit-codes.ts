@@ -1,13 +1,7 @@
-import { ERROR_CODES, type KnexRolesError } from '../errors';
+import { isKnexRolesError } from '../errors';
 
-/**
- * Duck-typed on purpose: a knexfile.ts loaded through ts-node brings its own copy of
- * the error classes, so `instanceof` would miss errors thrown from it.
- */
-export function isKnexRolesError(error: unknown): error is KnexRolesError {
-  const { code, remedy } = (error ?? {}) as { code?: unknown; remedy?: unknown };
-  return error instanceof Error && typeof code === 'string' && code in ERROR_CODES && typeof remedy === 'string';
-}
+
+export { isKnexRolesError };
 
 /** Documented in the README (CLI › Exit codes). */
 export const EXIT = {

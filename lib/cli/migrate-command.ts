@@ -1,5 +1,6 @@
 import { KnexRolesError } from '../errors';
 import { loadEnv, readVariable } from '../env/load-env';
+import { resolveRole } from '../env/resolve-role';
 import type { ResolveOptions } from '../env/resolve-connection';
 import { runMigrations } from '../migrate/run-migrations';
 import { MIGRATE_COMMANDS, type MigrateCommand, type MigrateEvent, type MigrateResult } from '../migrate/types';
@@ -23,7 +24,8 @@ export async function migrateCommand(args: string[], options: MigrateCommandOpti
   const env = resolve.env ?? loadEnv(cwd);
   const test = resolve.test ?? readVariable(env, 'NODE_ENV') === 'test';
   const environment = test ? 'test' : (readVariable(env, 'NODE_ENV') ?? 'development');
-  const migrations = knexfileMigrations(cwd, values.knexfile, environment);
+  // A runtime process is refused (by runMigrations) before the knexfile is even loaded.
+  const migrations = (resolve.role ?? resolveRole(env)) === 'migration' ? knexfileMigrations(cwd, values.knexfile, environment) : undefined;
 
   const result = await runMigrations(command as MigrateCommand, {
     ...resolve,

@@ -1,6 +1,6 @@
 import { EnvContractError } from '../errors';
 import type { Dialect } from '../types';
-import { adminVariable, type Mode } from './contract';
+import { SELECTOR, adminVariable, type Mode } from './contract';
 import { loadEnv, readVariable } from './load-env';
 import { hidePassword } from './hide-password';
 import { resolveConnection, type ResolveOptions, type ServerConnection } from './resolve-connection';
@@ -32,10 +32,11 @@ export function resolveProvisioning(options: Omit<ResolveOptions, 'role'> = {}):
   const runtime = resolveConnection({ ...options, env, role: 'runtime', dialect: migration.dialect });
   const { dialect, test } = migration;
   if (dialect === 'sqlite' || !('user' in migration.connection) || !('user' in runtime.connection)) {
+    const source = migration.sources['dialect'] ?? 'default';
     throw new EnvContractError(
       'E_ENV_DIALECT',
-      'SQLite has no users to provision.',
-      ['DB_CONNECTION'],
+      `The dialect resolved to SQLite (${source === 'default' ? 'the embedded default: no database is configured' : `from ${source}`}), which has no users to provision.`,
+      [SELECTOR[test ? 'test' : 'live'][0] ?? 'DB_CONNECTION'],
       'Set DB_CONNECTION to mysql or postgres (and their variables) to provision users; on SQLite only the guard applies.',
     );
   }

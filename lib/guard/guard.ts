@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { KnexRolesError } from '../errors';
 import type { Dialect } from '../types';
 import { GUARDED, guardClientClass, type ClientClass } from './client';
-import { refusingMigrations } from './refusing-migrations';
+import { refuseMigrate, refusingMigrations } from './refusing-migrations';
 
 export interface GuardInstanceOptions {
   /** See `KnexRolesOptions.dangerouslyAllow`. */
@@ -22,7 +22,7 @@ export function guard<T extends Knex>(instance: T, options: GuardInstanceOptions
   const Guarded = guardClientClass(Base, dialect, { role: 'runtime', dangerouslyAllow: options.dangerouslyAllow ?? [] });
   Object.setPrototypeOf(client, Guarded.prototype);
   client.config = { ...client.config, migrations: refusingMigrations(dialect, client.config.migrations) };
-  return instance;
+  return refuseMigrate(instance, dialect);
 }
 
 const DRIVER_DIALECTS: Readonly<Record<string, Dialect>> = {

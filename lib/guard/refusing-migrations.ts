@@ -34,3 +34,30 @@ export function migrateRefused(dialect: Dialect): RuntimeDdlError {
     'Refused to run migrations on a runtime connection.',
   );
 }
+
+/**
+ * Replaces `instance.migrate` with a migrator whose every command refuses at once, so
+ * the calls that never consult the migration source (`forceFreeMigrationsLock`,
+ * `currentVersion`, `status`) are refused too; `make` (a file, no database) still works.
+ */
+export function refuseMigrate<T extends Knex>(instance: T, dialect: Dialect): T {
+  const original = Object.getOwnPropertyDescriptor(instance, 'migrate');
+  if (!original?.get) return instance;
+  const getter = original.get;
+  Object.defineProperty(instance, 'migrate', {
+    configurable: true,
+    get(this: T) {
+      const migrator = getter.call(this) as Record<string | symbol, unknown>;
+      return new Proxy(migrator, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver);
+          // Only the Migrator's methods (own properties such as `knex` are data, even when callable).
+          const method = typeof value === 'function' && typeof property === 'string' && !Object.prototype.hasOwnProperty.call(target, property);
+          if (!method || property === 'make' || property.startsWith('_')) return value;
+          return () => Promise.reject(migrateRefused(dialect));
+        },
+      });
+    },
+  });
+  return instance;
+}

@@ -1,5 +1,5 @@
 import knex, { type Knex } from 'knex';
-import { KnexRolesError } from '../errors';
+import { isKnexRolesError, KnexRolesError } from '../errors';
 import { loadEnv, readVariable } from '../env/load-env';
 import { resolveConnection } from '../env/resolve-connection';
 import { resolveDialect } from '../env/resolve-dialect';
@@ -105,7 +105,7 @@ export async function runMigrations(command: MigrateCommand, options: MigrateOpt
     }
     return await execute(ctx, started);
   } catch (error) {
-    throw error instanceof KnexRolesError ? error : migrationFailed(ctx, undefined, error);
+    throw isKnexRolesError(error) ? error : migrationFailed(ctx, undefined, error);
   } finally {
     await instance.destroy();
   }
@@ -163,7 +163,7 @@ async function execute(ctx: MigrateContext, started: Started[]): Promise<Migrate
     try {
       [batch, log] = await whileLocked(ctx, deadline, started, call);
     } catch (error) {
-      throw error instanceof KnexRolesError ? error : await failure(ctx, started, error);
+      throw isKnexRolesError(error) ? error : await failure(ctx, started, error);
     }
     const up = ctx.command === 'latest' || ctx.command === 'fresh' || ctx.command === 'up';
     if (up) outcome.applied = log;
