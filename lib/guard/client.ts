@@ -3,6 +3,7 @@ import { RuntimeDdlError } from '../errors';
 import { KNEX_CLIENT } from '../env/contract';
 import type { Dialect, Role } from '../types';
 import { classifySql, type ClassifiedStatement } from './classify';
+import { redactLiterals } from './redact-literals';
 
 export interface GuardOptions {
   role: Role;
@@ -50,7 +51,10 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions): (
       }
     }
     if (refused === null) return undefined;
-    return new RuntimeDdlError({ kind: refused.kind, keyword: refused.keyword, role: options.role, dialect, statement: sql.slice(refused.start, refused.end) });
+    // The statement goes into the error's message, JSON and stack, and from there into logs:
+    // its literals (passwords, keys, file paths) are replaced by '?' first.
+    const statement = redactLiterals(sql, dialect, refused.start, refused.end);
+    return new RuntimeDdlError({ kind: refused.kind, keyword: refused.keyword, role: options.role, dialect, statement });
   };
 }
 

@@ -37,4 +37,30 @@ describe('guarded client options', () => {
       await db.destroy();
     }
   });
+
+  it('refusals carry no string literal of the statement (message, statement, JSON, stack)', async () => {
+    const db = createKnex({ env: { SQLITE_PATH: ':memory:' } });
+    try {
+      const cases: Array<[sql: string, secret: string, statement: string]> = [
+        ["attach database 'secret-path-hunter2' as x", 'hunter2', "attach database '?' as x"],
+        ["select 1; create table t (x text default 'hunter2-secret')", 'hunter2', "create table t (x text default '?')"],
+        ["pragma key = 'hunter2-secret'", 'hunter2', "pragma key = '?'"],
+        ["attach 'secret-path-hunter2", 'hunter2', "attach '?'"],
+      ];
+      for (const [sql, secret, statement] of cases) {
+        const error = await db.raw(sql).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        expect(error, sql).to.be.instanceOf(RuntimeDdlError);
+        const err = error as RuntimeDdlError;
+        expect(err.statement, sql).to.equal(statement);
+        for (const text of [err.message, err.statement, JSON.stringify(err), String(err.stack), String(err)]) {
+          expect(text, sql).not.to.include(secret);
+        }
+      }
+    } finally {
+      await db.destroy();
+    }
+  });
 });
