@@ -1,0 +1,240 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import type { Knex } from 'knex';
+import {
+  EnvContractError,
+  KnexRolesError,
+  LoginRefusedError,
+  PrivilegeError,
+  RuntimeDdlError,
+  UnreachableError,
+  startKnexWithReport,
+  type StartOptions,
+} from '../../lib';
+import type { Dialect } from '../../lib/types';
+import { testDialects } from '../support/dialects';
+import { freePort } from '../support/free-port';
+import { testEnv } from '../support/servers';
+
+const FAMILY = { postgres: 'PG', mysql: 'DB' } as const;
+const WRONG_PASSWORD = `wr0ng'\\$$-pässwörd`;
+
+/** The error `run` rejects with (failing when it resolves). */
+async function rejection(run: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await run();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Every password in `env` plus the made-up one: none may appear in any rendering of `error`. */
+function expectNoSecrets(error: unknown, env: Record<string, string>): void {
+  const secrets = [WRONG_PASSWORD, ...Object.entries(env).filter(([name]) => name.endsWith('_PASSWORD')).map(([, value]) => value)];
+  const err = error as Error;
+  const texts = [err.message, String(err.stack), JSON.stringify(err), inspect(err, { depth: 5 })];
+  for (const text of texts) for (const secret of secrets) expect(text).not.to.include(secret);
+}
+
+/** Env without the migration and admin variables: what a runtime process should hold. */
+function runtimeOnly(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/_(MIGRATION|ADMIN)_/.test(name)));
+}
+
+/** A pool hook that records each raw connection's socket, to prove the instance was destroyed. */
+function socketSpy(): { options: Pick<StartOptions, 'knex'>; allClosed: () => Promise<boolean>; count: () => number } {
+  const sockets: Array<{ destroyed?: boolean; writableEnded?: boolean }> = [];
+  const afterCreate = (conn: { stream?: unknown; connection?: { stream?: unknown } }, done: (err: Error | null, conn: unknown) => void): void => {
+    const stream = (conn.connection?.stream ?? conn.stream) as { destroyed?: boolean; writableEnded?: boolean } | undefined;
+    if (stream) sockets.push(stream);
+    done(null, conn);
+  };
+  const closed = (): boolean => sockets.every((s) => s.destroyed === true || s.writableEnded === true);
+  return {
+    options: { knex: { pool: { afterCreate } } },
+    count: () => sockets.length,
+    allClosed: async () => {
+      for (let i = 0; i < 20 && !closed(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      return closed();
+    },
+  };
+}
+
+/** Captures process warnings emitted while `run` runs (they are dispatched on a later tick). */
+async function warningsDuring(run: () => Promise<unknown>): Promise<Array<Error & { code?: string }>> {
+  const seen: Array<Error & { code?: string }> = [];
+  const listener = (warning: Error & { code?: string }): void => void seen.push(warning);
+  process.on('warning', listener);
+  try {
+    await run();
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off('warning', listener);
+  }
+  return seen;
+}
+
+for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'> => d !== 'sqlite')) {
+  describe(`startKnex on ${dialect}`, () => {
+    const F = FAMILY[dialect];
+    let full: Record<string, string>;
+    let env: Record<string, string>;
+    const opened: Knex[] = [];
+
+    before(async () => {
+      full = { ...(await testEnv()), DB_TEST_CONNECTION: dialect, NODE_ENV: 'test' };
+      env = runtimeOnly(full);
+    });
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((db) => db.destroy()));
+    });
+
+    it('a good runtime environment resolves to a guarded instance with an ok privileges report', async () => {
+      const warnings = await warningsDuring(async () => {
+        const started = await startKnexWithReport({ env });
+        opened.push(started.knex);
+        expect(started.privileges).to.include({ ok: true, role: 'runtime', dialect, guardOnly: false });
+        expect(started.privileges?.user).to.include(env[`${F}_TEST_RUNTIME_USER`]);
+        expect(started.privileges?.problems).to.deep.equal([]);
+        const rows = await started.knex.raw('select 1 as one');
+        expect(rows).to.exist;
+        const refused = await rejection(() => started.knex.raw('create table start_knex_probe (id int)'));
+        expect(refused).to.be.instanceOf(RuntimeDdlError);
+        expect((refused as RuntimeDdlError).code).to.equal('E_RUNTIME_DDL');
+      });
+      expect(warnings.filter((w) => w.code === 'KNEX_ROLES_SECRETS')).to.deep.equal([]);
+    });
+
+    it('the migrator configured as runtime fails with PrivilegeError E_PRIVILEGES, the instance destroyed', async () => {
+      const spy = socketSpy();
+      const error = await rejection(() =>
+        startKnexWithReport({
+          env: { ...env, [`${F}_TEST_RUNTIME_USER`]: full[`${F}_TEST_MIGRATION_USER`] ?? '', [`${F}_TEST_RUNTIME_PASSWORD`]: full[`${F}_TEST_MIGRATION_PASSWORD`] ?? '' },
+          ...spy.options,
+        }),
+      );
+      expect(error).to.be.instanceOf(PrivilegeError);
+      expect((error as PrivilegeError).code).to.equal('E_PRIVILEGES');
+      expect((error as PrivilegeError).problems.some((p) => p.problem === 'excess')).to.equal(true);
+      expect(spy.count()).to.be.above(0);
+      expect(await spy.allClosed()).to.equal(true, 'the instance was not destroyed');
+      expectNoSecrets(error, full);
+    });
+
+    it('a closed port fails with UnreachableError E_UNREACHABLE within a few seconds, naming host:port', async () => {
+      const port = await freePort();
+      const started = Date.now();
+      const error = await rejection(() => startKnexWithReport({ env: { ...env, [`${F}_TEST_PORT`]: String(port) }, attempts: 2, delayMs: 50 }));
+      expect(Date.now() - started).to.be.below(3000);
+      expect(error).to.be.instanceOf(UnreachableError);
+      const unreachable = error as UnreachableError;
+      expect(unreachable).to.include({ code: 'E_UNREACHABLE', host: env[`${F}_TEST_HOST`], port, attempts: 2 });
+      expect(unreachable.message).to.include(`${env[`${F}_TEST_HOST`]}:${port}`).and.include('ECONNREFUSED');
+      expectNoSecrets(error, full);
+    });
+
+    it('a server that accepts and never answers fails with E_UNREACHABLE within attempts × timeoutMs + backoff', async () => {
+      const sockets = new Set<Socket>();
+      const silent: Server = createServer((socket) => void sockets.add(socket));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const address = silent.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      try {
+        const started = Date.now();
+        const error = await rejection(() =>
+          startKnexWithReport({ env: { ...env, [`${F}_TEST_HOST`]: '127.0.0.1', [`${F}_TEST_PORT`]: String(port) }, attempts: 2, delayMs: 50, timeoutMs: 500 }),
+        );
+        // 2 × 500 ms + 50 ms, plus slack for the destroy and a loaded machine.
+        expect(Date.now() - started).to.be.below(3000);
+        expect(error).to.be.instanceOf(UnreachableError);
+        expect(error).to.include({ code: 'E_UNREACHABLE', host: '127.0.0.1', port, attempts: 2 });
+        expect(sockets.size).to.be.above(0);
+        expectNoSecrets(error, full);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => silent.close(resolve));
+      }
+    });
+
+    it('a wrong password fails at once with LoginRefusedError E_LOGIN_REFUSED, no retries and no password anywhere', async () => {
+      const started = Date.now();
+      const error = await rejection(() => startKnexWithReport({ env: { ...env, [`${F}_TEST_RUNTIME_PASSWORD`]: WRONG_PASSWORD }, attempts: 5, delayMs: 2000 }));
+      // A retry would wait delayMs first.
+      expect(Date.now() - started).to.be.below(2000);
+      expect(error).to.be.instanceOf(LoginRefusedError).and.instanceOf(KnexRolesError);
+      const refused = error as LoginRefusedError;
+      expect(refused).to.include({
+        code: 'E_LOGIN_REFUSED',
+        host: env[`${F}_TEST_HOST`],
+        port: Number(env[`${F}_TEST_PORT`]),
+        user: env[`${F}_TEST_RUNTIME_USER`],
+        database: env[`${F}_TEST_NAME`],
+      });
+      expect((refused.cause as { code?: string }).code).to.equal(dialect === 'postgres' ? '28P01' : 'ER_ACCESS_DENIED_ERROR');
+      expect(refused.remedy).to.include(`${F}_TEST_RUNTIME_USER`).and.include(`${F}_TEST_RUNTIME_PASSWORD`);
+      expect(refused.message).to.include(`${env[`${F}_TEST_HOST`]}:${env[`${F}_TEST_PORT`]}`);
+      expect(JSON.parse(JSON.stringify(refused))).to.include({ name: 'LoginRefusedError', code: 'E_LOGIN_REFUSED', user: env[`${F}_TEST_RUNTIME_USER`] });
+      expectNoSecrets(error, full);
+    });
+
+    it('a database that does not exist fails with LoginRefusedError E_LOGIN_REFUSED', async () => {
+      const error = await rejection(() => startKnexWithReport({ env: { ...env, [`${F}_TEST_NAME`]: 'knexroles_absent' }, attempts: 3, delayMs: 2000 }));
+      expect(error).to.be.instanceOf(LoginRefusedError);
+      expect(error).to.include({ code: 'E_LOGIN_REFUSED', database: 'knexroles_absent' });
+      expect((error as LoginRefusedError).remedy).to.include(`${F}_TEST_NAME`);
+      expectNoSecrets(error, full);
+    });
+
+    it(`strict mode refuses a runtime environment holding ${F}_TEST_MIGRATION_PASSWORD; without strict it warns`, async () => {
+      const leaky = { ...env, [`${F}_TEST_MIGRATION_PASSWORD`]: full[`${F}_TEST_MIGRATION_PASSWORD`] ?? '' };
+      const spy = socketSpy();
+      const error = await rejection(() => startKnexWithReport({ env: leaky, strict: true, ...spy.options }));
+      expect(error).to.be.instanceOf(EnvContractError);
+      expect(error).to.include({ code: 'E_ENV_SECRETS' });
+      expect((error as EnvContractError).variables).to.deep.equal([`${F}_TEST_MIGRATION_PASSWORD`]);
+      expect(spy.count()).to.equal(0); // refused before connecting
+      expectNoSecrets(error, full);
+
+      const viaVariable = await rejection(() => startKnexWithReport({ env: { ...leaky, KNEX_ROLES_STRICT: '1' } }));
+      expect(viaVariable).to.be.instanceOf(EnvContractError).and.include({ code: 'E_ENV_SECRETS' });
+
+      const warnings = await warningsDuring(async () => {
+        const started = await startKnexWithReport({ env: leaky });
+        opened.push(started.knex);
+        expect(started.privileges?.ok).to.equal(true);
+      });
+      const secrets = warnings.filter((w) => w.code === 'KNEX_ROLES_SECRETS');
+      expect(secrets).to.have.length(1);
+      expect(secrets[0]?.message).to.include(`${F}_TEST_MIGRATION_PASSWORD`);
+      for (const secret of [full[`${F}_TEST_MIGRATION_PASSWORD`] ?? '']) expect(secrets[0]?.message).not.to.include(secret);
+    });
+  });
+}
+
+if (testDialects().includes('sqlite')) {
+  describe('startKnex on sqlite', () => {
+    let dir: string;
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), 'knex-roles-start-'));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('resolves to a guarded instance, privileges ok and guard only', async () => {
+      const env = { DB_TEST_CONNECTION: 'sqlite', NODE_ENV: 'test', SQLITE_TEST_PATH: join(dir, 'start.sqlite3') };
+      const started = await startKnexWithReport({ env });
+      try {
+        expect(started.privileges).to.include({ ok: true, guardOnly: true, dialect: 'sqlite', role: 'runtime' });
+        const refused = await rejection(() => started.knex.raw('create table start_knex_probe (id integer)'));
+        expect(refused).to.be.instanceOf(RuntimeDdlError);
+        expect(refused).to.include({ code: 'E_RUNTIME_DDL' });
+      } finally {
+        await started.knex.destroy();
+      }
+    });
+  });
+}
