@@ -29,7 +29,9 @@ async function schemaSnapshot(db: Knex, dialect: Dialect): Promise<string[]> {
         : await db.raw(`select name from sqlite_master where type = 'table' order by 1`);
   const out: string[] = [];
   for (const { name } of tables as Array<{ name: string }>) {
-    out.push(`${name}(${Object.keys(await db(name).columnInfo()).sort().join(',')})`);
+    // Nullability too, so a NOT NULL set or dropped behind the guard's back would show.
+    const columns = Object.entries(await db(name).columnInfo()).map(([column, info]) => `${column}${info.nullable ? '?' : ''}`);
+    out.push(`${name}(${columns.sort().join(',')})`);
   }
   return out;
 }
@@ -116,9 +118,16 @@ for (const dialect of testDialects()) {
       const stream = testDb.db.raw('drop table posts').stream();
       const [error] = await once(stream, 'error');
       expect(error).to.be.instanceOf(RuntimeDdlError);
-      const rows: unknown[] = [];
-      for await (const row of testDb.db('authors').select('id').stream()) rows.push(row);
-      expect(rows).to.be.an('array');
+      // Streams that read still work: a known row comes back through the guarded client.
+      const email = `stream-${dialect}@example.org`;
+      await testDb.db('authors').insert({ name: 'Streamed', email });
+      try {
+        const rows: Array<{ name: string; email: string }> = [];
+        for await (const row of testDb.db('authors').select('name', 'email').where({ email }).stream()) rows.push({ ...(row as { name: string; email: string }) });
+        expect(rows).to.deep.equal([{ name: 'Streamed', email }]);
+      } finally {
+        await testDb.db('authors').where({ email }).delete();
+      }
     });
 
     it('refuses migrations at once, sending nothing', async () => {
@@ -136,6 +145,48 @@ for (const dialect of testDialects()) {
       expect(sent).to.deep.equal([]);
     });
 
+    it('refuses the schema-builder operations knex compiles at run time', async () => {
+      // Some of these compile to a read (column info, the table's CREATE statement) that
+      // runs first and DDL built from its answer: the read may run, the DDL must not.
+      const sent: string[] = [];
+      const listener = (query: { sql: string }) => sent.push(query.sql);
+      testDb.db.on('query', listener);
+      const operations: Array<[name: string, build: (t: Knex.AlterTableBuilder) => void]> = [
+        ['dropColumn', (t) => t.dropColumn('body')],
+        ['renameColumn', (t) => t.renameColumn('title', 'heading')],
+        ['setNullable', (t) => t.setNullable('title')],
+        ['dropNullable', (t) => t.dropNullable('body')],
+        ['foreign', (t) => t.foreign('author_id').references('authors.id')],
+        ['dropForeign', (t) => t.dropForeign('author_id')],
+        ['primary', (t) => t.primary(['id'])],
+        ['dropPrimary', (t) => t.dropPrimary()],
+        ['unique', (t) => t.unique(['title'])],
+        ['index', (t) => t.index(['title'])],
+        ['dropIndex', (t) => t.dropIndex(['author_id', 'published'])],
+        ['alter', (t) => t.string('title', 10).alter()],
+        ['dropTimestamps', (t) => t.dropTimestamps()],
+      ];
+      try {
+        for (const [name, build] of operations) {
+          const error = await refusal(() => testDb.db.schema.alterTable('posts', build)).catch((err: Error) => {
+            throw new Error(`${name}: ${err.message}`);
+          });
+          expect(error.code, name).to.equal('E_RUNTIME_DDL');
+          expect(error.kind, name).to.be.oneOf(['ddl', 'other']);
+        }
+        await refusal(() => testDb.db.schema.renameTable('posts', 'articles'));
+        await refusal(() => testDb.db.schema.table('posts', (t) => t.dropColumn('published')));
+      } finally {
+        testDb.db.off('query', listener);
+      }
+      // The guard refuses before sending: nothing that reached the database changes the schema.
+      const { classifySql } = await import('../../lib/guard/classify');
+      // MySQL and SQLite read the table's definition first, so the run-time path was taken.
+      if (dialect !== 'postgres') expect(sent.length).to.be.above(0);
+      for (const sql of sent) expect(classifySql(sql, dialect).allowedOnRuntime, sql).to.equal(true);
+      expect(await testDb.db('posts').count({ n: '*' }).first()).to.have.property('n');
+    });
+
     it('leaves the database unchanged', async () => {
       expect(await schemaSnapshot(migrator, dialect)).to.deep.equal(initial);
     });
@@ -144,13 +195,22 @@ for (const dialect of testDialects()) {
       const warnings: string[] = [];
       const onWarning = (warning: Error & { code?: string }) => warnings.push(String(warning.code));
       process.on('warning', onWarning);
-      const loose = createKnex({ env, role: 'runtime', dangerouslyAllow: ['truncate'] });
+      // knex compiles truncate() to DELETE on SQLite, which the guard allows anyway: there the
+      // opt-in is shown with a statement it refuses by default.
+      const loose = createKnex({ env, role: 'runtime', dangerouslyAllow: [dialect === 'sqlite' ? 'CREATE TEMPORARY TABLE' : 'truncate'] });
       try {
         await new Promise((resolve) => setImmediate(resolve));
         expect(warnings).to.include('KNEX_ROLES_DANGEROUSLY_ALLOW');
         if (dialect === 'sqlite') {
-          // No users on SQLite: the guard was the only boundary, and it was opened.
-          await loose('posts').truncate();
+          // Refused without the opt-in…
+          expect((await refusal(() => testDb.db.raw('create temporary table scratch (id integer)'))).keyword).to.equal('CREATE TEMPORARY TABLE');
+          // …and, with it, sent: no users on SQLite, so the guard was the only boundary, and it was opened.
+          // One transaction, so one connection: the temporary table lives on the connection that made it.
+          await loose.transaction(async (trx) => {
+            await trx.raw('create temporary table scratch (id integer)');
+            await trx.raw('insert into scratch values (1)');
+            expect(await trx.raw('select count(*) as n from scratch')).to.deep.equal([{ n: 1 }]);
+          });
         } else {
           // The guard lets it through; the runtime user's missing privilege stops it.
           let serverError: { code?: string } | undefined;
