@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
-import knex from 'knex';
 import { withConnectTimeout, withDeadline } from './connect-timeout';
-import { configFor, type KnexRolesOptions } from './knexfile';
+import { knexFor, type KnexRolesOptions } from './knexfile';
 import { loadEnv } from './env/load-env';
 import { resolveConnection } from './env/resolve-connection';
 import { checkSecrets } from './secrets-in-env';
@@ -40,7 +39,7 @@ export async function startKnexWithReport(options: StartOptions = {}): Promise<S
   const resolved = resolveConnection({ ...options, env });
   checkSecrets(env, resolved.role, { strict: options.strict ?? false });
   const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT.timeoutMs;
-  const instance = knex(configFor(withConnectTimeout(resolved, timeoutMs), options));
+  const instance = knexFor(withConnectTimeout(resolved, timeoutMs), options);
   try {
     await waitForDatabase(instance, resolved, { ...options, timeoutMs });
     if (options.verify === false) return { knex: instance };

@@ -1,4 +1,5 @@
 import knex, { type Knex } from 'knex';
+import { withConnectTimeout } from '../connect-timeout';
 import { isKnexRolesError, KnexRolesError } from '../errors';
 import { loadEnv, readVariable } from '../env/load-env';
 import { resolveConnection } from '../env/resolve-connection';
@@ -7,7 +8,7 @@ import { resolveRole } from '../env/resolve-role';
 import { migrateRefused } from '../guard/refusing-migrations';
 import { configFor } from '../knexfile';
 import { secretValues } from '../redact';
-import { waitForDatabase } from '../wait-for-database';
+import { DEFAULT_WAIT, waitForDatabase } from '../wait-for-database';
 import { dropTables, listTables } from './drop-all-tables';
 import { SUPPORTS_TRANSACTIONAL_DDL, transactionalDryRun, type Outcome } from './dry-run';
 import { migrationFailed, refuseInProduction } from './errors';
@@ -68,7 +69,8 @@ export async function runMigrations(command: MigrateCommand, options: MigrateOpt
   };
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const instance = knex(
-    configFor(resolved, {
+    // The driver's connect timeout bounds each attempt, and the final destroy, on a silent server.
+    configFor(withConnectTimeout(resolved, DEFAULT_WAIT.timeoutMs), {
       knex: {
         ...options.knex,
         ...(resolved.dialect === 'sqlite' ? { pool: sqliteBusyTimeout(options.knex?.pool, lockTimeoutMs) } : {}),
