@@ -73,7 +73,12 @@ export async function runMigrations(command: MigrateCommand, options: MigrateOpt
     configFor(withConnectTimeout(resolved, DEFAULT_WAIT.timeoutMs), {
       knex: {
         ...options.knex,
-        ...(resolved.dialect === 'sqlite' ? { pool: sqliteBusyTimeout(options.knex?.pool, lockTimeoutMs) } : {}),
+        // The session lock holds one connection for the whole run, so knex's migrator needs a second.
+        ...(resolved.dialect === 'sqlite'
+          ? { pool: sqliteBusyTimeout(options.knex?.pool, lockTimeoutMs) }
+          : options.knex?.pool?.max !== undefined && options.knex.pool.max < 2
+            ? { pool: { ...options.knex.pool, max: 2 } }
+            : {}),
         // Error messages carry the SQL without its values (they could be secrets).
         compileSqlOnError: options.knex?.compileSqlOnError ?? false,
         log: options.knex?.log ?? knexLog(emit),

@@ -39,6 +39,13 @@ for (const dialect of testDialects()) {
       expect(await db('mt_tags').pluck('label')).to.deep.equal(['seeded']);
     });
 
+    it('latest works with a pool of one connection (the session lock gets its own)', async () => {
+      const run = options(env, FIXTURES.basic);
+      const result = await runMigrations('latest', { ...run, knex: { ...run.knex, pool: { min: 0, max: 1 } }, lockTimeoutMs: 3000 });
+      expect(result.applied).to.deep.equal(BASIC);
+      expect(await recorded(db)).to.deep.equal(BASIC);
+    });
+
     it('a second latest applies nothing', async () => {
       await runMigrations('latest', options(env, FIXTURES.basic));
       const run = options(env, FIXTURES.basic);
