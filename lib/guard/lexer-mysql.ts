@@ -1,8 +1,10 @@
 import {
-  CHAR_CLASS, C_BACKTICK, C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_HASH, C_IDENT, C_MINUS, C_NUL, C_QUESTION, C_QUOTE, C_SEMI, C_SLASH,
-  C_SPACE, C_STAR, CH_BACKSLASH, CH_BACKTICK, CH_BANG, CH_DOT, CH_LF, CH_MINUS, CH_SLASH, CH_SPACE, CH_STAR, IDENT_CONT, isDigit, isInto, isSpace,
+  CHAR_CLASS, C_BACKTICK, C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_HASH, C_IDENT, C_MINUS, C_NUL, C_OTHER, C_QUESTION, C_QUOTE, C_SEMI, C_SLASH,
+  C_SPACE, C_STAR, CH_BACKSLASH, CH_BACKTICK, CH_BANG, CH_DOT, CH_MINUS, CH_SLASH, CH_SPACE, CH_STAR, IDENT_CONT, isDigit, isInto,
 } from './chars';
-import type { Lexer, LexerOptions } from './lexer';
+import type { LexerOptions } from './lexer';
+import { LexerBase } from './lexer-base';
+import { doubledQuoteEnd, identEnd, lastTokenEnd, lineCommentEnd, plainCommentEnd, stickyRunEnd } from './scan-runs';
 import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from './tokens';
 
 /**
@@ -34,128 +36,32 @@ export const MAX_COMMENT_VERSIONS = 4;
  * of nested `/* *\/` allowed). Comments inside a running executable comment are refused
  * (ERROR_UNSUPPORTED): the servers disagree on them and no legitimate query needs them.
  */
-export class MysqlLexer implements Lexer {
-  sql: string;
-  length: number;
-  type: TokenType = T_EOF;
-  start = 0;
-  /** End of the current token, and where scanning resumes. */
-  end = 0;
-  error = '';
-  errorKind = 0;
-  lastEnd = 0;
-  p1Type = 0;
-  p1Start = 0;
-  p1End = 0;
-  p2Type = 0;
-  p2Start = 0;
-  /** Versions of versioned executable comments seen (capped; see `tooManyVersions`). */
-  readonly versions: number[] = [];
-  tooManyVersions = false;
-  sawMariadbComment = false;
-  sawBackslashInString = false;
+export class MysqlLexer extends LexerBase {
   private inExec = false;
   /** Where the running executable comment began (for its "unterminated" error). */
   private execStart = 0;
   /** Set by numberEnd: the digits began an identifier (`1abc`). */
   private numberWasWord = false;
+  /** Set by tokenEnd when it returns 0: where scanning resumes after a comment or marker. */
+  private skipTo = 0;
   private readonly escapes: boolean;
   private readonly mariadb: boolean;
   private readonly threshold: number;
 
   constructor(sql: string, options?: LexerOptions) {
-    this.sql = sql;
-    this.length = sql.length;
+    super(sql);
     this.escapes = options?.altBackslash !== true;
     this.mariadb = options?.server !== 'mysql';
     this.threshold = options?.versionThreshold ?? Infinity;
   }
-  /** Starts over on new text (the classifier reuses one lexer per dialect for its default reading). */
-  reset(sql: string): void {
-    this.sql = sql;
-    this.length = sql.length;
-    this.type = T_EOF;
-    this.start = this.end = this.lastEnd = 0;
-    this.error = '';
-    this.errorKind = 0;
+  /** Also forgets the comment versions, MariaDB comments and backslashes seen, and any open executable comment. */
+  override reset(sql: string): void {
+    super.reset(sql);
     this.tooManyVersions = false;
     this.sawMariadbComment = false;
     this.sawBackslashInString = false;
     if (this.versions.length > 0) this.versions.length = 0;
     this.inExec = false;
-  }
-
-
-  next(): TokenType {
-    if (this.type === T_ERROR) return T_ERROR;
-    const s = this.sql;
-    const n = this.length;
-    let i = this.end;
-    for (;;) {
-      if (i >= n) {
-        if (this.inExec) return this.fail(this.execStart, 'unterminated executable comment', ERROR_UNSUPPORTED);
-        this.start = this.end = n;
-        return (this.type = T_EOF);
-      }
-      const c = s.charCodeAt(i);
-      let type: TokenType = T_OP;
-      let e = i + 1;
-      switch (c < 128 ? CHAR_CLASS[c] : C_IDENT) {
-        case C_SPACE:
-          i++;
-          continue;
-        case C_IDENT:
-        case C_DOLLAR:
-          e = identEnd(s, i + 1, n);
-          type = T_WORD;
-          break;
-        case C_DIGIT:
-          e = this.numberEnd(i);
-          type = e < 0 ? T_NUMBER : (this.numberWasWord ? T_WORD : T_NUMBER);
-          break;
-        case C_QUOTE:
-        case C_DQUOTE:
-          e = this.stringEnd(i, c);
-          type = T_STRING;
-          break;
-        case C_BACKTICK:
-          e = this.backtickEnd(i);
-          type = T_QUOTED_IDENT;
-          break;
-        case C_SEMI:
-          type = T_SEMICOLON;
-          break;
-        case C_QUESTION:
-          type = T_PARAM;
-          break;
-        case C_DOT:
-          if (isDigit(s.charCodeAt(i + 1))) {
-            e = this.numberEnd(i);
-            type = T_NUMBER;
-          }
-          break;
-        case C_NUL:
-          return this.fail(i, 'NUL character in SQL text', ERROR_UNSUPPORTED);
-        case C_HASH:
-        case C_MINUS:
-        case C_SLASH:
-        case C_STAR: {
-          const skipped = this.skipComment(i, c);
-          if (skipped < 0) return T_ERROR;
-          if (skipped > i) {
-            i = skipped;
-            continue;
-          }
-          break;
-        }
-        default:
-          break;
-      }
-      if (e < 0) return T_ERROR;
-      this.start = i;
-      this.end = e;
-      return (this.type = type);
-    }
   }
 
   /** See Lexer.skim. */
@@ -171,12 +77,7 @@ export class MysqlLexer implements Lexer {
     let p2Start = prevStart;
     let i = this.end;
     for (;;) {
-      if (i >= n) {
-        if (this.inExec) return this.fail(this.execStart, 'unterminated executable comment', ERROR_UNSUPPORTED);
-        this.lastEnd = p1End;
-        this.start = this.end = n;
-        return (this.type = T_EOF);
-      }
+      if (i >= n) return this.endOfInput(p1End);
       let c = s.charCodeAt(i);
       // Fast paths for one space, then a lower-case word or a backquoted identifier.
       if (c === CH_SPACE) {
@@ -185,16 +86,7 @@ export class MysqlLexer implements Lexer {
       }
       if (c >= 97 && c <= 122) {
         const e = identEnd(s, i + 1, n);
-        if (watch && e - i === 4 && isInto(s, i)) {
-          this.p1Type = p1Type;
-          this.p1Start = p1Start;
-          this.p1End = p1End;
-          this.p2Type = p2Type;
-          this.p2Start = p2Start;
-          this.start = i;
-          this.lastEnd = this.end = e;
-          return (this.type = T_WORD);
-        }
+        if (watch && e - i === 4 && isInto(s, i)) return this.intoAt(i, e, p1Type, p1Start, p1End, p2Type, p2Start);
         p2Type = p1Type;
         p2Start = p1Start;
         p1Type = T_WORD;
@@ -211,72 +103,25 @@ export class MysqlLexer implements Lexer {
         p1End = i = e;
         continue;
       }
-      let type = T_OP;
-      let e = i + 1;
-      switch (c < 128 ? CHAR_CLASS[c] : C_IDENT) {
-        case C_SPACE:
-          i++;
-          continue;
-        case C_IDENT:
-        case C_DOLLAR:
-          e = identEnd(s, i + 1, n);
-          type = T_WORD;
-          if (watch && e - i === 4 && isInto(s, i)) {
-            this.p1Type = p1Type;
-            this.p1Start = p1Start;
-            this.p1End = p1End;
-            this.p2Type = p2Type;
-            this.p2Start = p2Start;
-            this.start = i;
-            this.lastEnd = this.end = e;
-            return (this.type = T_WORD);
-          }
-          break;
-        case C_DIGIT:
-          e = this.numberEnd(i);
-          type = this.numberWasWord ? T_WORD : T_NUMBER;
-          break;
-        case C_QUOTE:
-        case C_DQUOTE:
-          e = this.stringEnd(i, c);
-          type = T_STRING;
-          break;
-        case C_BACKTICK:
-          e = this.backtickEnd(i);
-          type = T_QUOTED_IDENT;
-          break;
-        case C_SEMI:
-          this.lastEnd = p1End;
-          this.start = i;
-          this.end = i + 1;
-          return (this.type = T_SEMICOLON);
-        case C_QUESTION:
-          type = T_PARAM;
-          break;
-        case C_DOT:
-          if (isDigit(s.charCodeAt(i + 1))) {
-            e = this.numberEnd(i);
-            type = T_NUMBER;
-          }
-          break;
-        case C_NUL:
-          return this.fail(i, 'NUL character in SQL text', ERROR_UNSUPPORTED);
-        case C_HASH:
-        case C_MINUS:
-        case C_SLASH:
-        case C_STAR: {
-          const skipped = this.skipComment(i, c);
-          if (skipped < 0) return T_ERROR;
-          if (skipped > i) {
-            i = skipped;
-            continue;
-          }
-          break;
-        }
-        default:
-          break;
+      const k = c < 128 ? (CHAR_CLASS[c] as number) : C_IDENT;
+      if (k === C_SPACE) {
+        i++;
+        continue;
       }
-      if (e < 0) return T_ERROR;
+      // Punctuation (`,`, `=`, `(`, …) is a one-character operator; everything else goes through tokenEnd.
+      let e = i + 1;
+      let type: number = T_OP;
+      if (k !== C_OTHER) {
+        e = this.tokenEnd(i, c, k);
+        if (e === 0) {
+          i = this.skipTo;
+          continue;
+        }
+        if (e < 0) return T_ERROR;
+        type = this.tokenType;
+        if (type === T_SEMICOLON) return this.semicolonAt(i, p1End);
+        if (type === T_WORD && watch && e - i === 4 && isInto(s, i)) return this.intoAt(i, e, p1Type, p1Start, p1End, p2Type, p2Start);
+      }
       p2Type = p1Type;
       p2Start = p1Start;
       p1Type = type;
@@ -294,22 +139,13 @@ export class MysqlLexer implements Lexer {
     let i = this.end;
     for (;;) {
       if (!this.inExec && i < n) {
-        SIMPLE_TEXT.lastIndex = i;
-        SIMPLE_TEXT.test(s);
-        const j = SIMPLE_TEXT.lastIndex;
+        const j = stickyRunEnd(SIMPLE_TEXT, s, i);
         if (j > i) {
-          let k = j;
-          while (k > i && isSpace(s.charCodeAt(k - 1))) k--;
-          if (k > i) last = k;
+          last = lastTokenEnd(s, i, j, last);
           i = j;
         }
       }
-      if (i >= n) {
-        if (this.inExec) return this.fail(this.execStart, 'unterminated executable comment', ERROR_UNSUPPORTED);
-        this.lastEnd = last;
-        this.start = this.end = n;
-        return (this.type = T_EOF);
-      }
+      if (i >= n) return this.endOfInput(last);
       let c = s.charCodeAt(i);
       if (c === CH_SPACE) {
         if (++i >= n) continue;
@@ -319,61 +155,89 @@ export class MysqlLexer implements Lexer {
         i = last = identEnd(s, i + 1, n);
         continue;
       }
-      let e = i + 1;
-      switch (c < 128 ? CHAR_CLASS[c] : C_IDENT) {
-        case C_SPACE:
-          i++;
-          continue;
-        case C_IDENT:
-        case C_DOLLAR:
-          e = identEnd(s, i + 1, n);
-          break;
-        case C_DIGIT:
-          e = this.numberEnd(i);
-          break;
-        case C_QUOTE:
-        case C_DQUOTE:
-          e = this.stringEnd(i, c);
-          break;
-        case C_BACKTICK:
-          e = this.backtickEnd(i);
-          break;
-        case C_SEMI:
-          this.lastEnd = last;
-          this.start = i;
-          this.end = i + 1;
-          return (this.type = T_SEMICOLON);
-        case C_DOT:
-          if (isDigit(s.charCodeAt(i + 1))) e = this.numberEnd(i);
-          break;
-        case C_NUL:
-          return this.fail(i, 'NUL character in SQL text', ERROR_UNSUPPORTED);
-        case C_HASH:
-        case C_MINUS:
-        case C_SLASH:
-        case C_STAR: {
-          const skipped = this.skipComment(i, c);
-          if (skipped < 0) return T_ERROR;
-          if (skipped > i) {
-            i = skipped;
-            continue;
-          }
-          break;
-        }
-        default:
-          break;
+      const k = c < 128 ? (CHAR_CLASS[c] as number) : C_IDENT;
+      if (k === C_SPACE) {
+        i++;
+        continue;
+      }
+      const e = this.tokenEnd(i, c, k);
+      if (e === 0) {
+        i = this.skipTo;
+        continue;
       }
       if (e < 0) return T_ERROR;
+      if (this.tokenType === T_SEMICOLON) return this.semicolonAt(i, last);
       i = last = e;
     }
   }
 
-  private fail(at: number, message: string, kind: number): TokenType {
-    this.start = at;
-    this.end = this.length;
-    this.error = message;
-    this.errorKind = kind;
-    return (this.type = T_ERROR);
+  /**
+   * The end of the token starting at i (class k), with its type in `tokenType`; 0 when a
+   * comment or an executable-comment marker starts there (already skipped: scanning resumes
+   * at `skipTo`), -1 after recording an error.
+   */
+  protected tokenEnd(i: number, c: number, k: number): number {
+    const s = this.sql;
+    switch (k) {
+      case C_IDENT:
+      case C_DOLLAR:
+        this.tokenType = T_WORD;
+        return identEnd(s, i + 1, this.length);
+      case C_DIGIT: {
+        const e = this.numberEnd(i);
+        this.tokenType = this.numberWasWord ? T_WORD : T_NUMBER;
+        return e;
+      }
+      case C_QUOTE:
+      case C_DQUOTE:
+        this.tokenType = T_STRING;
+        return this.stringEnd(i, c);
+      case C_BACKTICK:
+        this.tokenType = T_QUOTED_IDENT;
+        return this.backtickEnd(i);
+      case C_SEMI:
+        this.tokenType = T_SEMICOLON;
+        return i + 1;
+      case C_QUESTION:
+        this.tokenType = T_PARAM;
+        return i + 1;
+      case C_DOT:
+        if (isDigit(s.charCodeAt(i + 1))) {
+          this.tokenType = T_NUMBER;
+          return this.numberEnd(i);
+        }
+        break;
+      case C_NUL:
+        this.fail(i, 'NUL character in SQL text', ERROR_UNSUPPORTED);
+        return -1;
+      case C_HASH:
+      case C_MINUS:
+      case C_SLASH:
+      case C_STAR: {
+        const skipped = this.skipComment(i, c);
+        if (skipped < 0) return -1;
+        if (skipped > i) {
+          this.skipTo = skipped;
+          return 0;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    this.tokenType = T_OP;
+    return i + 1;
+  }
+
+  /** tokenEnd found a comment or an executable-comment marker at i and already measured it. */
+  protected commentEnd(_i: number, _c: number): number {
+    return this.skipTo;
+  }
+
+  /** An executable comment still open at the end of the input is refused. */
+  protected override endOfInput(lastEnd: number): TokenType {
+    if (this.inExec) return this.fail(this.execStart, 'unterminated executable comment', ERROR_UNSUPPORTED);
+    return super.endOfInput(lastEnd);
   }
 
   /**
@@ -399,9 +263,7 @@ export class MysqlLexer implements Lexer {
       this.fail(i, 'comment inside an executable comment', ERROR_UNSUPPORTED);
       return -1;
     }
-    let j = i + 1;
-    while (j < n && s.charCodeAt(j) !== CH_LF) j++;
-    return j;
+    return lineCommentEnd(s, i + 1, n);
   }
 
   /**
@@ -458,17 +320,8 @@ export class MysqlLexer implements Lexer {
   }
 
   private backtickEnd(i: number): number {
-    const s = this.sql;
-    const n = this.length;
-    let j = i + 1;
-    while (j < n) {
-      if (s.charCodeAt(j) === CH_BACKTICK) {
-        if (s.charCodeAt(j + 1) !== CH_BACKTICK) return j + 1;
-        j += 2;
-      } else {
-        j++;
-      }
-    }
+    const e = doubledQuoteEnd(this.sql, i + 1, this.length, CH_BACKTICK);
+    if (e >= 0) return e;
     this.fail(i, 'unterminated quoted identifier', ERROR_FATAL);
     return -1;
   }
@@ -528,16 +381,6 @@ export class MysqlLexer implements Lexer {
   }
 }
 
-function identEnd(s: string, from: number, n: number): number {
-  let j = from;
-  while (j < n) {
-    const d = s.charCodeAt(j);
-    if (d < 128 && IDENT_CONT[d] !== 1) break;
-    j++;
-  }
-  return j;
-}
-
 /** At `e`/`E` after digits: the end of `e[+-]digits`, or 0 when no exponent follows. */
 function exponentEnd(s: string, j: number): number {
   let k = j + 1;
@@ -546,11 +389,6 @@ function exponentEnd(s: string, j: number): number {
   if (!isDigit(s.charCodeAt(k))) return 0;
   while (isDigit(s.charCodeAt(k))) k++;
   return k;
-}
-
-function plainCommentEnd(s: string, from: number): number {
-  const k = s.indexOf('*/', from);
-  return k < 0 ? -1 : k + 2;
 }
 
 /** consume_comment(lip, 1): one nested `/* … *\/` may appear inside a skipped versioned comment. */

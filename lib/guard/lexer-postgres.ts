@@ -1,9 +1,11 @@
 import {
   CHAR_CLASS, C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_IDENT, C_MINUS, C_NUL, C_QUOTE, C_SEMI, C_SLASH, C_SPACE, CH_AMP, CH_BACKSLASH, CH_CR,
-  CH_DOLLAR, CH_DOT, CH_DQUOTE, CH_FF, CH_LF, CH_MINUS, CH_QUOTE, CH_SLASH, CH_SPACE, CH_STAR, CH_TAB, CH_VT, IDENT_CONT, isDigit,
+  CH_DOLLAR, CH_DOT, CH_DQUOTE, CH_FF, CH_LF, CH_MINUS, CH_QUOTE, CH_SLASH, CH_SPACE, CH_STAR, CH_TAB, CH_VT, isDigit,
   isIdentStart, isInto, isSpace, isTagCont,
 } from './chars';
-import type { Lexer, LexerOptions } from './lexer';
+import type { LexerOptions } from './lexer';
+import { LexerBase } from './lexer-base';
+import { doubledQuoteEnd, identEnd, lastTokenEnd, stickyRunEnd } from './scan-runs';
 import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from './tokens';
 
 /**
@@ -54,124 +56,21 @@ const SIMPLE_TOKENS_BUT_INTO = new RegExp(`(?:(?![iI][nN][tT][oO](?![\\w\\u0080-
  * `1_0`, `0x1F` as one number, which matters only when a `$` follows (`12_3$$…` is an
  * identifier on 15 and a dollar quote on 16): that shape is refused as ambiguous.
  */
-export class PostgresLexer implements Lexer {
-  sql: string;
-  length: number;
-  type: TokenType = T_EOF;
-  start = 0;
-  /** End of the current token, and where scanning resumes. */
-  end = 0;
-  error = '';
-  errorKind = 0;
-  lastEnd = 0;
-  p1Type = 0;
-  p1Start = 0;
-  p1End = 0;
-  p2Type = 0;
-  p2Start = 0;
-  readonly versions: number[] = [];
-  tooManyVersions = false;
-  sawMariadbComment = false;
-  /** A backslash appeared inside a plain '…' string (it would escape if standard_conforming_strings were off). */
-  sawBackslashInString = false;
+export class PostgresLexer extends LexerBase {
   /** standard_conforming_strings = off: plain '…' strings take backslash escapes too. */
   private readonly escapeInPlainStrings: boolean;
   /** SIMPLE_TOKENS(_BUT_INTO), in the default reading only (their plain-string rule assumes standard strings). */
   private readonly fast: boolean;
 
   constructor(sql: string, options?: LexerOptions) {
-    this.sql = sql;
-    this.length = sql.length;
+    super(sql);
     this.escapeInPlainStrings = options?.altBackslash === true;
     this.fast = !this.escapeInPlainStrings;
   }
-  /** Starts over on new text (the classifier reuses one lexer per dialect for its default reading). */
-  reset(sql: string): void {
-    this.sql = sql;
-    this.length = sql.length;
-    this.type = T_EOF;
-    this.start = this.end = this.lastEnd = 0;
-    this.error = '';
-    this.errorKind = 0;
+  /** Also forgets a backslash seen inside a plain '…' string (it would escape if standard_conforming_strings were off). */
+  override reset(sql: string): void {
+    super.reset(sql);
     this.sawBackslashInString = false;
-  }
-
-
-  next(): TokenType {
-    if (this.type === T_ERROR) return T_ERROR;
-    const s = this.sql;
-    const n = this.length;
-    let i = this.end;
-    for (;;) {
-      if (i >= n) {
-        this.start = this.end = n;
-        return (this.type = T_EOF);
-      }
-      const c = s.charCodeAt(i);
-      let type: TokenType = T_OP;
-      let e = i + 1;
-      switch (c < 128 ? CHAR_CLASS[c] : C_IDENT) {
-        case C_SPACE:
-          i++;
-          continue;
-        case C_IDENT:
-          e = this.prefixedString(i, c);
-          if (e === 0) {
-            e = identEnd(s, i + 1, n);
-            type = T_WORD;
-          } else {
-            type = s.charCodeAt(e - 1) === CH_DQUOTE ? T_QUOTED_IDENT : T_STRING;
-          }
-          break;
-        case C_DIGIT:
-          e = this.numberEnd(i);
-          type = T_NUMBER;
-          break;
-        case C_QUOTE:
-          e = this.escapeInPlainStrings ? this.escapeStringEnd(i, i + 1) : this.plainStringEnd(i, i + 1);
-          type = T_STRING;
-          break;
-        case C_DQUOTE:
-          e = this.quotedEnd(i, i + 1, CH_DQUOTE);
-          type = T_QUOTED_IDENT;
-          break;
-        case C_DOLLAR:
-          e = this.dollarEnd(i);
-          type = e === i + 1 ? T_OP : isDigit(s.charCodeAt(i + 1)) ? T_PARAM : T_STRING;
-          break;
-        case C_SEMI:
-          type = T_SEMICOLON;
-          break;
-        case C_MINUS:
-          if (s.charCodeAt(i + 1) === CH_MINUS) {
-            i = lineEnd(s, i + 2, n);
-            continue;
-          }
-          break;
-        case C_SLASH:
-          if (s.charCodeAt(i + 1) === CH_STAR) {
-            i = this.blockCommentEnd(i);
-            if (i < 0) return T_ERROR;
-            continue;
-          }
-          break;
-        case C_DOT:
-          if (isDigit(s.charCodeAt(i + 1))) {
-            e = this.numberEnd(i);
-            type = T_NUMBER;
-          }
-          break;
-        case C_NUL:
-          // The server reads the query as a C string: a NUL would silently truncate it.
-          return this.fail(i, 'NUL character in SQL text', ERROR_UNSUPPORTED);
-        default:
-          break;
-      }
-      if (e < 0) return T_ERROR;
-      this.start = i;
-      this.end = e;
-      return (this.type = type);
-    }
   }
 
   /**
@@ -193,11 +92,7 @@ export class PostgresLexer implements Lexer {
     let p2Start = prevStart;
     let i = this.end;
     for (;;) {
-      if (i >= n) {
-        this.lastEnd = p1End;
-        this.start = this.end = n;
-        return (this.type = T_EOF);
-      }
+      if (i >= n) return this.endOfInput(p1End);
       let c = s.charCodeAt(i);
       // Fast paths for what statements are mostly made of: one space, then a lower-case
       // word or a quoted identifier. Everything else goes through the class switch.
@@ -209,16 +104,7 @@ export class PostgresLexer implements Lexer {
         const c1 = s.charCodeAt(i + 1);
         if (c1 !== CH_QUOTE && c1 !== CH_AMP) {
           const e = identEnd(s, i + 1, n);
-          if (watch && e - i === 4 && isInto(s, i)) {
-            this.p1Type = p1Type;
-            this.p1Start = p1Start;
-            this.p1End = p1End;
-            this.p2Type = p2Type;
-            this.p2Start = p2Start;
-            this.start = i;
-            this.lastEnd = this.end = e;
-            return (this.type = T_WORD);
-          }
+          if (watch && e - i === 4 && isInto(s, i)) return this.intoAt(i, e, p1Type, p1Start, p1End, p2Type, p2Start);
           p2Type = p1Type;
           p2Start = p1Start;
           p1Type = T_WORD;
@@ -236,77 +122,26 @@ export class PostgresLexer implements Lexer {
         p1End = i = e;
         continue;
       }
-      let type = T_OP;
-      let e = i + 1;
-      switch (c < 128 ? CHAR_CLASS[c] : C_IDENT) {
-        case C_SPACE:
-          i++;
-          continue;
-        case C_IDENT:
-          e = this.prefixedString(i, c);
-          if (e === 0) {
-            e = identEnd(s, i + 1, n);
-            type = T_WORD;
-            if (watch && e - i === 4 && isInto(s, i)) {
-              this.p1Type = p1Type;
-              this.p1Start = p1Start;
-              this.p1End = p1End;
-              this.p2Type = p2Type;
-              this.p2Start = p2Start;
-              this.start = i;
-              this.lastEnd = this.end = e;
-              return (this.type = T_WORD);
-            }
-          } else {
-            type = T_STRING;
-          }
-          break;
-        case C_DIGIT:
-          e = this.numberEnd(i);
-          type = T_NUMBER;
-          break;
-        case C_QUOTE:
-          e = this.escapeInPlainStrings ? this.escapeStringEnd(i, i + 1) : this.plainStringEnd(i, i + 1);
-          type = T_STRING;
-          break;
-        case C_DQUOTE:
-          e = this.quotedEnd(i, i + 1, CH_DQUOTE);
-          type = T_QUOTED_IDENT;
-          break;
-        case C_DOLLAR:
-          e = this.dollarEnd(i);
-          type = e === i + 1 ? T_OP : isDigit(s.charCodeAt(i + 1)) ? T_PARAM : T_STRING;
-          break;
-        case C_SEMI:
-          this.lastEnd = p1End;
-          this.start = i;
-          this.end = i + 1;
-          return (this.type = T_SEMICOLON);
-        case C_MINUS:
-          if (s.charCodeAt(i + 1) === CH_MINUS) {
-            i = lineEnd(s, i + 2, n);
-            continue;
-          }
-          break;
-        case C_SLASH:
-          if (s.charCodeAt(i + 1) === CH_STAR) {
-            i = this.blockCommentEnd(i);
-            if (i < 0) return T_ERROR;
-            continue;
-          }
-          break;
-        case C_DOT:
-          if (isDigit(s.charCodeAt(i + 1))) {
-            e = this.numberEnd(i);
-            type = T_NUMBER;
-          }
-          break;
-        case C_NUL:
-          return this.fail(i, 'NUL character in SQL text', ERROR_UNSUPPORTED);
-        default:
-          break;
+      const k = c < 128 ? (CHAR_CLASS[c] as number) : C_IDENT;
+      if (k === C_SPACE) {
+        i++;
+        continue;
+      }
+      const e = this.tokenEnd(i, c, k);
+      if (e === 0) {
+        i = this.commentEnd(i, c);
+        if (i < 0) return T_ERROR;
+        continue;
       }
       if (e < 0) return T_ERROR;
+      let type: number = this.tokenType;
+      if (type === T_SEMICOLON) return this.semicolonAt(i, p1End);
+      if (type === T_WORD) {
+        if (watch && e - i === 4 && isInto(s, i)) return this.intoAt(i, e, p1Type, p1Start, p1End, p2Type, p2Start);
+      } else if (k === C_IDENT) {
+        // A prefixed literal: this loop has always recorded U&"…" as a string here, unlike next().
+        type = T_STRING;
+      }
       p2Type = p1Type;
       p2Start = p1Start;
       p1Type = type;
@@ -332,86 +167,42 @@ export class PostgresLexer implements Lexer {
     let i = this.end;
     for (;;) {
       if (fast !== null && i < n) {
-        fast.lastIndex = i;
-        fast.test(s);
-        const j = fast.lastIndex;
+        const j = stickyRunEnd(fast, s, i);
         if (j > i) {
-          let k = j;
-          while (k > i && isSpace(s.charCodeAt(k - 1))) k--;
-          if (k > i) last = k;
+          last = lastTokenEnd(s, i, j, last);
           i = j;
         }
       }
-      if (i >= n) {
-        this.lastEnd = last;
-        this.start = this.end = n;
-        return (this.type = T_EOF);
-      }
+      if (i >= n) return this.endOfInput(last);
       let c = s.charCodeAt(i);
       if (c === CH_SPACE) {
         if (++i >= n) continue;
         c = s.charCodeAt(i);
       }
-      let e = i + 1;
       if (c >= 97 && c <= 122) {
         const c1 = s.charCodeAt(i + 1);
         if (c1 !== CH_QUOTE && c1 !== CH_AMP) {
-          e = identEnd(s, i + 1, n);
+          const e = identEnd(s, i + 1, n);
           if (watch && e - i === 4 && isInto(s, i)) return this.stopAtInto(i, entryType, entryStart, entryEnd, prevType, prevStart);
           i = last = e;
           continue;
         }
       }
-      switch (c < 128 ? CHAR_CLASS[c] : C_IDENT) {
-        case C_SPACE:
-          i++;
-          continue;
-        case C_IDENT:
-          e = this.prefixedString(i, c);
-          if (e === 0) {
-            e = identEnd(s, i + 1, n);
-            if (watch && e - i === 4 && isInto(s, i)) return this.stopAtInto(i, entryType, entryStart, entryEnd, prevType, prevStart);
-          }
-          break;
-        case C_DIGIT:
-          e = this.numberEnd(i);
-          break;
-        case C_QUOTE:
-          e = this.escapeInPlainStrings ? this.escapeStringEnd(i, i + 1) : this.plainStringEnd(i, i + 1);
-          break;
-        case C_DQUOTE:
-          e = this.quotedEnd(i, i + 1, CH_DQUOTE);
-          break;
-        case C_DOLLAR:
-          e = this.dollarEnd(i);
-          break;
-        case C_SEMI:
-          this.lastEnd = last;
-          this.start = i;
-          this.end = i + 1;
-          return (this.type = T_SEMICOLON);
-        case C_MINUS:
-          if (s.charCodeAt(i + 1) === CH_MINUS) {
-            i = lineEnd(s, i + 2, n);
-            continue;
-          }
-          break;
-        case C_SLASH:
-          if (s.charCodeAt(i + 1) === CH_STAR) {
-            i = this.blockCommentEnd(i);
-            if (i < 0) return T_ERROR;
-            continue;
-          }
-          break;
-        case C_DOT:
-          if (isDigit(s.charCodeAt(i + 1))) e = this.numberEnd(i);
-          break;
-        case C_NUL:
-          return this.fail(i, 'NUL character in SQL text', ERROR_UNSUPPORTED);
-        default:
-          break;
+      const k = c < 128 ? (CHAR_CLASS[c] as number) : C_IDENT;
+      if (k === C_SPACE) {
+        i++;
+        continue;
+      }
+      const e = this.tokenEnd(i, c, k);
+      if (e === 0) {
+        i = this.commentEnd(i, c);
+        if (i < 0) return T_ERROR;
+        continue;
       }
       if (e < 0) return T_ERROR;
+      const type = this.tokenType;
+      if (type === T_SEMICOLON) return this.semicolonAt(i, last);
+      if (type === T_WORD && watch && e - i === 4 && isInto(s, i)) return this.stopAtInto(i, entryType, entryStart, entryEnd, prevType, prevStart);
       i = last = e;
     }
   }
@@ -441,12 +232,65 @@ export class PostgresLexer implements Lexer {
     return this.type;
   }
 
-  private fail(at: number, message: string, kind: number): TokenType {
-    this.start = at;
-    this.end = this.length;
-    this.error = message;
-    this.errorKind = kind;
-    return (this.type = T_ERROR);
+  /**
+   * The end of the token starting at i (class k), with its type in `tokenType`; 0 at the
+   * start of a comment, -1 after recording an error.
+   */
+  protected tokenEnd(i: number, c: number, k: number): number {
+    const s = this.sql;
+    switch (k) {
+      case C_IDENT: {
+        const e = this.prefixedString(i, c);
+        if (e === 0) {
+          this.tokenType = T_WORD;
+          return identEnd(s, i + 1, this.length);
+        }
+        this.tokenType = s.charCodeAt(e - 1) === CH_DQUOTE ? T_QUOTED_IDENT : T_STRING;
+        return e;
+      }
+      case C_DIGIT:
+        this.tokenType = T_NUMBER;
+        return this.numberEnd(i);
+      case C_QUOTE:
+        this.tokenType = T_STRING;
+        return this.escapeInPlainStrings ? this.escapeStringEnd(i, i + 1) : this.plainStringEnd(i, i + 1);
+      case C_DQUOTE:
+        this.tokenType = T_QUOTED_IDENT;
+        return this.quotedEnd(i, i + 1, CH_DQUOTE);
+      case C_DOLLAR: {
+        const e = this.dollarEnd(i);
+        this.tokenType = e === i + 1 ? T_OP : isDigit(s.charCodeAt(i + 1)) ? T_PARAM : T_STRING;
+        return e;
+      }
+      case C_SEMI:
+        this.tokenType = T_SEMICOLON;
+        return i + 1;
+      case C_MINUS:
+        if (s.charCodeAt(i + 1) === CH_MINUS) return 0;
+        break;
+      case C_SLASH:
+        if (s.charCodeAt(i + 1) === CH_STAR) return 0;
+        break;
+      case C_DOT:
+        if (isDigit(s.charCodeAt(i + 1))) {
+          this.tokenType = T_NUMBER;
+          return this.numberEnd(i);
+        }
+        break;
+      case C_NUL:
+        // The server reads the query as a C string: a NUL would silently truncate it.
+        this.fail(i, 'NUL character in SQL text', ERROR_UNSUPPORTED);
+        return -1;
+      default:
+        break;
+    }
+    this.tokenType = T_OP;
+    return i + 1;
+  }
+
+  /** Past the `--` or (nested) `/*` comment at i, or -1 after recording an error. */
+  protected commentEnd(i: number, c: number): number {
+    return c === CH_MINUS ? lineEnd(this.sql, i + 2, this.length) : this.blockCommentEnd(i);
   }
 
   /** At a word start: the end of an E'…', B'…', X'…', N'…', U&'…' or U&"…" literal, 0 if none, -1 on error. */
@@ -521,17 +365,8 @@ export class PostgresLexer implements Lexer {
 
   /** B'…', X'…', U&'…', "…", U&"…": the quote doubled inside stands for itself. */
   private quotedEnd(start: number, from: number, quote: number): number {
-    const s = this.sql;
-    const n = this.length;
-    let j = from;
-    while (j < n) {
-      if (s.charCodeAt(j) === quote) {
-        if (s.charCodeAt(j + 1) !== quote) return j + 1;
-        j += 2;
-      } else {
-        j++;
-      }
-    }
+    const e = doubledQuoteEnd(this.sql, from, this.length, quote);
+    if (e >= 0) return e;
     this.fail(start, quote === CH_DQUOTE ? 'unterminated quoted identifier' : 'unterminated quoted string', ERROR_FATAL);
     return -1;
   }
@@ -611,16 +446,6 @@ export class PostgresLexer implements Lexer {
     this.fail(i, 'unterminated /* comment', ERROR_FATAL);
     return -1;
   }
-}
-
-function identEnd(s: string, from: number, n: number): number {
-  let j = from;
-  while (j < n) {
-    const d = s.charCodeAt(j);
-    if (d < 128 && IDENT_CONT[d] !== 1) break;
-    j++;
-  }
-  return j;
 }
 
 /** Index of the `\n` or `\r` ending a `--` comment that starts before `from`, or `n`. */

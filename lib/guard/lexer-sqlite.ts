@@ -1,9 +1,11 @@
 import {
   CHAR_CLASS, C_BACKTICK, C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_HASH, C_IDENT, C_LBRACKET, C_MINUS, C_NUL, C_QUESTION, C_QUOTE, C_SEMI,
-  C_SLASH, C_SPACE, C_VARIABLE, CH_BACKTICK, CH_COLON, CH_DOT, CH_DQUOTE, CH_LF, CH_LPAREN, CH_MINUS, CH_QUOTE, CH_RBRACKET, CH_SPACE, CH_STAR,
-  IDENT_CONT, isDigit, isSpace,
+  C_SLASH, C_SPACE, C_VARIABLE, CH_BACKTICK, CH_COLON, CH_DOT, CH_DQUOTE, CH_LPAREN, CH_MINUS, CH_QUOTE, CH_RBRACKET, CH_SPACE, CH_STAR,
+  IDENT_CONT, isDigit,
 } from './chars';
-import type { Lexer, LexerOptions } from './lexer';
+import type { LexerOptions } from './lexer';
+import { LexerBase } from './lexer-base';
+import { doubledQuoteEnd, identEnd, lastTokenEnd, lineCommentEnd, plainCommentEnd, stickyRunEnd } from './scan-runs';
 import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from './tokens';
 
 /**
@@ -42,70 +44,9 @@ const SIMPLE_TEXT = new RegExp(
  * `$name(…)` swallows everything up to whitespace or `)` in SQLite, quotes and `;`
  * included, and is refused (ERROR_UNSUPPORTED) rather than modelled.
  */
-export class SqliteLexer implements Lexer {
-  sql: string;
-  length: number;
-  type: TokenType = T_EOF;
-  start = 0;
-  /** End of the current token, and where scanning resumes. */
-  end = 0;
-  error = '';
-  errorKind = 0;
-  lastEnd = 0;
-  p1Type = 0;
-  p1Start = 0;
-  p1End = 0;
-  p2Type = 0;
-  p2Start = 0;
-  readonly versions: number[] = [];
-  tooManyVersions = false;
-  sawMariadbComment = false;
-  sawBackslashInString = false;
-  /** Type of the token `tokenEnd` measured last. */
-  private tokenType: TokenType = T_OP;
-
+export class SqliteLexer extends LexerBase {
   constructor(sql: string, _options?: LexerOptions) {
-    this.sql = sql;
-    this.length = sql.length;
-  }
-  /** Starts over on new text (the classifier reuses one lexer per dialect for its default reading). */
-  reset(sql: string): void {
-    this.sql = sql;
-    this.length = sql.length;
-    this.type = T_EOF;
-    this.start = this.end = this.lastEnd = 0;
-    this.error = '';
-    this.errorKind = 0;
-  }
-
-
-  next(): TokenType {
-    if (this.type === T_ERROR) return T_ERROR;
-    const s = this.sql;
-    const n = this.length;
-    let i = this.end;
-    for (;;) {
-      if (i >= n) {
-        this.start = this.end = n;
-        return (this.type = T_EOF);
-      }
-      const c = s.charCodeAt(i);
-      const k = c < 128 ? (CHAR_CLASS[c] as number) : C_IDENT;
-      if (k === C_SPACE) {
-        i++;
-        continue;
-      }
-      const e = this.tokenEnd(i, c, k);
-      if (e === 0) {
-        i = this.commentEnd(i, c);
-        if (i < 0) return T_ERROR;
-        continue;
-      }
-      if (e < 0) return T_ERROR;
-      this.start = i;
-      this.end = e;
-      return (this.type = this.tokenType);
-    }
+    super(sql);
   }
 
   /** See Lexer.skim (SQLite has no INTO clause to watch for). */
@@ -117,21 +58,13 @@ export class SqliteLexer implements Lexer {
     let i = this.end;
     for (;;) {
       if (i < n) {
-        SIMPLE_TEXT.lastIndex = i;
-        SIMPLE_TEXT.test(s);
-        const j = SIMPLE_TEXT.lastIndex;
+        const j = stickyRunEnd(SIMPLE_TEXT, s, i);
         if (j > i) {
-          let k = j;
-          while (k > i && isSpace(s.charCodeAt(k - 1))) k--;
-          if (k > i) last = k;
+          last = lastTokenEnd(s, i, j, last);
           i = j;
         }
       }
-      if (i >= n) {
-        this.lastEnd = last;
-        this.start = this.end = n;
-        return (this.type = T_EOF);
-      }
+      if (i >= n) return this.endOfInput(last);
       let c = s.charCodeAt(i);
       // Fast paths for one space, then a lower-case word or a quoted identifier.
       if (c === CH_SPACE) {
@@ -154,12 +87,7 @@ export class SqliteLexer implements Lexer {
         continue;
       }
       if (e < 0) return T_ERROR;
-      if (this.tokenType === T_SEMICOLON) {
-        this.lastEnd = last;
-        this.start = i;
-        this.end = e;
-        return (this.type = T_SEMICOLON);
-      }
+      if (this.tokenType === T_SEMICOLON) return this.semicolonAt(i, last);
       i = last = e;
     }
   }
@@ -168,7 +96,7 @@ export class SqliteLexer implements Lexer {
    * The end of the token starting at i (class k), with its type in `tokenType`; 0 at the
    * start of a comment, -1 after recording an error.
    */
-  private tokenEnd(i: number, c: number, k: number): number {
+  protected tokenEnd(i: number, c: number, k: number): number {
     const s = this.sql;
     const n = this.length;
     switch (k) {
@@ -236,41 +164,20 @@ export class SqliteLexer implements Lexer {
   }
 
   /** Past the `--` or `/*` comment at i, or -1 after recording an error. */
-  private commentEnd(i: number, c: number): number {
+  protected commentEnd(i: number, c: number): number {
     const s = this.sql;
     const n = this.length;
-    if (c === CH_MINUS) {
-      let j = i + 2;
-      while (j < n && s.charCodeAt(j) !== CH_LF) j++;
-      return j;
-    }
-    const e = s.indexOf('*/', i + 2);
-    if (e >= 0) return e + 2;
+    if (c === CH_MINUS) return lineCommentEnd(s, i + 2, n);
+    const e = plainCommentEnd(s, i + 2);
+    if (e >= 0) return e;
     this.fail(i, 'unterminated /* comment', ERROR_FATAL);
     return -1;
   }
 
-  private fail(at: number, message: string, kind: number): TokenType {
-    this.start = at;
-    this.end = this.length;
-    this.error = message;
-    this.errorKind = kind;
-    return (this.type = T_ERROR);
-  }
-
   /** '…', "…", `…`, X'…': the quote doubled inside stands for itself. */
   private quotedEnd(start: number, from: number, quote: number): number {
-    const s = this.sql;
-    const n = this.length;
-    let j = from;
-    while (j < n) {
-      if (s.charCodeAt(j) === quote) {
-        if (s.charCodeAt(j + 1) !== quote) return j + 1;
-        j += 2;
-      } else {
-        j++;
-      }
-    }
+    const e = doubledQuoteEnd(this.sql, from, this.length, quote);
+    if (e >= 0) return e;
     this.fail(start, quote === CH_QUOTE ? 'unterminated quoted string' : 'unterminated quoted identifier', ERROR_FATAL);
     return -1;
   }
@@ -312,14 +219,4 @@ export class SqliteLexer implements Lexer {
     this.tokenType = named === 0 ? T_OP : T_PARAM;
     return named === 0 ? i + 1 : j;
   }
-}
-
-function identEnd(s: string, from: number, n: number): number {
-  let j = from;
-  while (j < n) {
-    const d = s.charCodeAt(j);
-    if (d < 128 && IDENT_CONT[d] !== 1) break;
-    j++;
-  }
-  return j;
 }

@@ -1,39 +1,6 @@
 import { expect } from 'chai';
-import { classifySql, type Classification, type StatementKind } from '../../lib/guard/classify';
-
-// [sql, expected, keyword?]: an allowed kind (every statement allowed, the first of that
-// kind and keyword), 'refused' (the keyword is the first refused statement's) or 'empty'.
-type Expected = Exclude<StatementKind, 'ddl' | 'privilege' | 'other'> | 'refused' | 'empty';
-type Case = [sql: string, expected: Expected, keyword?: string];
-
-function checkInvariants(sql: string, result: Classification): void {
-  let previousEnd = 0;
-  for (const statement of result.statements) {
-    expect(statement.start, 'start').to.be.at.least(previousEnd);
-    expect(statement.end, 'end').to.be.above(statement.start);
-    expect(statement.end, 'end').to.be.at.most(sql.length);
-    if (statement.kind === 'other') expect(statement.allowedOnRuntime, 'other is refused').to.equal(false);
-    if (!statement.allowedOnRuntime) expect(statement.reason, 'refusals say why').to.be.a('string');
-    previousEnd = statement.end;
-  }
-  expect(result.allowedOnRuntime).to.equal(result.statements.every((statement) => statement.allowedOnRuntime));
-}
-
-function check(sql: string, expected: Expected, keyword?: string): void {
-  const result = classifySql(sql, 'mysql');
-  const shown = JSON.stringify(result);
-  checkInvariants(sql, result);
-  if (expected === 'empty') {
-    expect(result, shown).to.deep.equal({ allowedOnRuntime: true, statements: [] });
-  } else if (expected === 'refused') {
-    expect(result.allowedOnRuntime, shown).to.equal(false);
-    if (keyword !== undefined) expect(result.statements.find((statement) => !statement.allowedOnRuntime)?.keyword, shown).to.equal(keyword);
-  } else {
-    expect(result.allowedOnRuntime, shown).to.equal(true);
-    expect(result.statements[0]?.kind, shown).to.equal(expected);
-    if (keyword !== undefined) expect(result.statements[0]?.keyword, shown).to.equal(keyword);
-  }
-}
+import { classifySql } from '../../lib/guard/classify';
+import { describeCaseGroups, type Case } from '../support/classify-cases';
 
 const READS: Case[] = [
   ['select 1', 'read', 'SELECT'],
@@ -463,7 +430,7 @@ const EMPTY_AND_UNTERMINATED: Case[] = [
 ];
 
 describe('classifySql: mysql', () => {
-  const groups: Array<[string, Case[]]> = [
+  describeCaseGroups('mysql', [
     ['reads', READS],
     ['writes', WRITES],
     ['transactions', TRANSACTIONS],
@@ -472,12 +439,7 @@ describe('classifySql: mysql', () => {
     ['INTO clauses', INTO],
     ['stacked statements, comments and quoting tricks', STACKED_AND_TRICKS],
     ['empty and unterminated input', EMPTY_AND_UNTERMINATED],
-  ];
-  for (const [name, cases] of groups) {
-    describe(name, () => {
-      for (const [sql, expected, keyword] of cases) it(sql, () => check(sql, expected, keyword));
-    });
-  }
+  ]);
 
   describe('readings that depend on the server', () => {
     it('names the sql_mode under which a backslash hides a statement', () => {

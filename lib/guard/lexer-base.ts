@@ -1,0 +1,132 @@
+import { CHAR_CLASS, C_IDENT, C_SPACE, CH_AMP, CH_QUOTE } from './chars';
+import type { Lexer } from './lexer';
+import { identEnd } from './scan-runs';
+import { T_EOF, T_ERROR, T_OP, T_SEMICOLON, T_WORD, type TokenType } from './tokens';
+
+/**
+ * The state and the token-reporting steps every dialect lexer shares: the fields of the
+ * Lexer interface, starting over on new text, and the ways a scan ends (an error, the end of
+ * the input, a `;`, an INTO word) and the next() loop. The dialect classes supply how a
+ * token or comment is measured (tokenEnd, commentEnd) and skim().
+ */
+export abstract class LexerBase implements Lexer {
+  sql: string;
+  length: number;
+  type: TokenType = T_EOF;
+  start = 0;
+  /** End of the current token, and where scanning resumes. */
+  end = 0;
+  error = '';
+  errorKind = 0;
+  lastEnd = 0;
+  p1Type = 0;
+  p1Start = 0;
+  p1End = 0;
+  p2Type = 0;
+  p2Start = 0;
+  /** MySQL: versions of versioned executable comments seen (capped; see `tooManyVersions`). */
+  readonly versions: number[] = [];
+  tooManyVersions = false;
+  sawMariadbComment = false;
+  sawBackslashInString = false;
+  /** Type of the token the dialect's `tokenEnd` measured last. */
+  protected tokenType: TokenType = T_OP;
+
+  constructor(sql: string) {
+    this.sql = sql;
+    this.length = sql.length;
+  }
+
+  abstract skim(watch: boolean, prevType: number, prevStart: number): TokenType;
+
+  /**
+   * The end of the token starting at i (first character c, class k), with its type in
+   * `tokenType`; 0 at the start of a comment (see commentEnd), -1 after recording an error.
+   */
+  protected abstract tokenEnd(i: number, c: number, k: number): number;
+  /** Where scanning resumes after the comment tokenEnd found at i, or -1 after recording an error. */
+  protected abstract commentEnd(i: number, c: number): number;
+
+  /** See Lexer.next: skips whitespace and comments, then reports the token tokenEnd measures. */
+  next(): TokenType {
+    if (this.type === T_ERROR) return T_ERROR;
+    const s = this.sql;
+    const n = this.length;
+    let i = this.end;
+    for (;;) {
+      if (i >= n) return this.endOfInput(this.lastEnd);
+      const c = s.charCodeAt(i);
+      // Fast path: a lower-case letter not followed by a quote or `&` starts a plain word in
+      // every dialect (no E'…', U&'…', X'…' prefix), so tokenEnd is not needed.
+      if (c >= 97 && c <= 122) {
+        const c1 = s.charCodeAt(i + 1);
+        if (c1 !== CH_QUOTE && c1 !== CH_AMP) {
+          this.start = i;
+          this.end = identEnd(s, i + 1, n);
+          return (this.type = T_WORD);
+        }
+      }
+      const k = c < 128 ? (CHAR_CLASS[c] as number) : C_IDENT;
+      if (k === C_SPACE) {
+        i++;
+        continue;
+      }
+      const e = this.tokenEnd(i, c, k);
+      if (e === 0) {
+        i = this.commentEnd(i, c);
+        if (i < 0) return T_ERROR;
+        continue;
+      }
+      if (e < 0) return T_ERROR;
+      this.start = i;
+      this.end = e;
+      return (this.type = this.tokenType);
+    }
+  }
+
+  /** Starts over on new text (the classifier reuses one lexer per dialect for its default reading). */
+  reset(sql: string): void {
+    this.sql = sql;
+    this.length = sql.length;
+    this.type = T_EOF;
+    this.start = this.end = this.lastEnd = 0;
+    this.error = '';
+    this.errorKind = 0;
+  }
+
+  /** Stops at an error starting at `at`; the lexer then stays at T_ERROR. */
+  protected fail(at: number, message: string, kind: number): TokenType {
+    this.start = at;
+    this.end = this.length;
+    this.error = message;
+    this.errorKind = kind;
+    return (this.type = T_ERROR);
+  }
+
+  /** The scan reached the end of the input; `lastEnd` is the end of the statement's last token. */
+  protected endOfInput(lastEnd: number): TokenType {
+    this.lastEnd = lastEnd;
+    this.start = this.end = this.length;
+    return (this.type = T_EOF);
+  }
+
+  /** A skim reached the `;` at `at`; `lastEnd` is the end of the statement's last token. */
+  protected semicolonAt(at: number, lastEnd: number): TokenType {
+    this.lastEnd = lastEnd;
+    this.start = at;
+    this.end = at + 1;
+    return (this.type = T_SEMICOLON);
+  }
+
+  /** A watching skim stopped at the INTO word [at, end), with the two tokens before it. */
+  protected intoAt(at: number, end: number, p1Type: number, p1Start: number, p1End: number, p2Type: number, p2Start: number): TokenType {
+    this.p1Type = p1Type;
+    this.p1Start = p1Start;
+    this.p1End = p1End;
+    this.p2Type = p2Type;
+    this.p2Start = p2Start;
+    this.start = at;
+    this.lastEnd = this.end = end;
+    return (this.type = T_WORD);
+  }
+}
