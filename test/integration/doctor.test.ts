@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { silentServer } from '../support/silent-server';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knex from 'knex';
@@ -90,11 +90,8 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
     });
 
     it('a server that accepts but never answers is unreachable within the timeout', async () => {
-      const sockets = new Set<Socket>();
-      const silent: Server = createServer((socket) => void sockets.add(socket));
-      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-      const address = silent.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
+      const silent = await silentServer();
+      const { port } = silent;
       try {
         const started = Date.now();
         const report = await doctor({ env: { ...env, [`${F}_TEST_PORT`]: String(port) }, test: true, roles: ['runtime'], timeoutMs: 1000 });
@@ -102,8 +99,7 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
         expect(role(report, 'runtime')).to.include({ verdict: 'unreachable', reachable: false });
         expect(role(report, 'runtime').error).to.deep.equal({ code: 'ETIMEDOUT', message: `No answer from ${env[`${F}_TEST_HOST`]}:${port}/${env[`${F}_TEST_NAME`]} within 1000 ms.` });
       } finally {
-        for (const socket of sockets) socket.destroy();
-        await new Promise((resolve) => silent.close(resolve));
+        await silent.close();
       }
     });
 

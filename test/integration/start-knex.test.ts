@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { silentServer } from '../support/silent-server';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -139,11 +139,8 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
     });
 
     it('a server that accepts and never answers fails with E_UNREACHABLE within attempts × timeoutMs + backoff', async () => {
-      const sockets = new Set<Socket>();
-      const silent: Server = createServer((socket) => void sockets.add(socket));
-      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-      const address = silent.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
+      const silent = await silentServer();
+      const { port } = silent;
       try {
         const started = Date.now();
         const error = await rejection(() =>
@@ -153,11 +150,10 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
         expect(Date.now() - started).to.be.below(3000);
         expect(error).to.be.instanceOf(UnreachableError);
         expect(error).to.include({ code: 'E_UNREACHABLE', host: '127.0.0.1', port, attempts: 2 });
-        expect(sockets.size).to.be.above(0);
+        expect(silent.connections()).to.be.above(0);
         expectNoSecrets(error, full);
       } finally {
-        for (const socket of sockets) socket.destroy();
-        await new Promise((resolve) => silent.close(resolve));
+        await silent.close();
       }
     });
 
