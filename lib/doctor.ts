@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { AUTH_CODES, DATABASE_CODES, NETWORK_CODES } from './driver-codes';
 import knex, { type Knex } from 'knex';
 import { withConnectTimeout, withDeadline } from './connect-timeout';
 import { EnvContractError, type PrivilegeProblem } from './errors';
@@ -53,11 +54,6 @@ export interface DoctorReport {
 
 const DEFAULT_TIMEOUT_MS = 3000;
 
-// Driver and socket codes meaning "nobody answered" (as opposed to "somebody said no").
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', '57P03']);
-// Codes meaning the server refused the login or the database: the env is wrong, not the network.
-const AUTH_CODES = new Set(['28P01', '28000', 'ER_ACCESS_DENIED_ERROR', 'ER_NOT_SUPPORTED_AUTH_MODE', 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR']);
-const DATABASE_CODES = new Set(['3D000', 'ER_BAD_DB_ERROR', 'ER_DBACCESS_DENIED_ERROR', '42501']);
 
 /**
  * Checks the resolved environment role by role: where it points, whether the server

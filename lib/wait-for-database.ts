@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { AUTH_CODES, DATABASE_CODES, NETWORK_CODES } from './driver-codes';
 import { withDeadline } from './connect-timeout';
 import { LoginRefusedError, UnreachableError } from './errors';
 import type { ResolvedConnection } from './env/resolve-connection';
@@ -17,21 +18,6 @@ export interface WaitOptions {
 }
 
 export const DEFAULT_WAIT = { attempts: 5, delayMs: 200, timeoutMs: 5000 } as const;
-
-// Errors that mean "nobody answered" rather than "somebody said no": only these are retried.
-const TRANSIENT = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', '57P03']);
-// The server answered and refused the login or the database (as the doctor's AUTH_CODES and DATABASE_CODES).
-const LOGIN_REFUSED = new Set([
-  '28P01', // invalid_password
-  '28000', // invalid_authorization_specification (pg_hba: no entry / rejected)
-  '3D000', // invalid_catalog_name: no such database
-  '42501', // insufficient_privilege: no CONNECT on the database
-  'ER_ACCESS_DENIED_ERROR',
-  'ER_ACCESS_DENIED_NO_PASSWORD_ERROR',
-  'ER_DBACCESS_DENIED_ERROR',
-  'ER_BAD_DB_ERROR',
-  'ER_NOT_SUPPORTED_AUTH_MODE',
-]);
 
 /**
  * Pings the database with a bounded, backing-off retry. A server that is not up yet (or
@@ -79,13 +65,13 @@ function codeOf(err: unknown): unknown {
 
 function isLoginRefused(err: unknown): boolean {
   const code = codeOf(err);
-  return (typeof code === 'string' && LOGIN_REFUSED.has(code)) || (err instanceof AggregateError && err.errors.some(isLoginRefused));
+  return (typeof code === 'string' && (AUTH_CODES.has(code) || DATABASE_CODES.has(code))) || (err instanceof AggregateError && err.errors.some(isLoginRefused));
 }
 
 function isTransient(err: unknown): boolean {
   const { code, name, message } = (err ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
   if (err instanceof AggregateError) return err.errors.some(isTransient);
-  if (typeof code === 'string') return TRANSIENT.has(code);
+  if (typeof code === 'string') return NETWORK_CODES.has(code);
   // knex reports pool acquisition timeouts as KnexTimeoutError without a code; pg's own
   // connect timeout and a dropped socket carry none either.
   return name === 'KnexTimeoutError' || (typeof message === 'string' && /timeout expired|connection timeout|Connection terminated unexpectedly/i.test(message));
