@@ -71,6 +71,11 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
   // knex's typings do not declare query/stream on Client; the runtime class has them.
   const Loose = Base as unknown as new (config: Knex.Config) => { query(...args: unknown[]): Promise<unknown>; stream(...args: unknown[]): Promise<unknown> };
   const Guarded = class extends Loose {
+    constructor(config: Knex.Config) {
+      super(config);
+      passAsPlainClient(this as unknown as { config: Knex.Config; driverName?: string });
+    }
+
     override query(connection: unknown, param: QueryParam): Promise<unknown> {
       const error = refusal(sqlOf(param));
       if (error) return Promise.reject(error);
@@ -91,6 +96,16 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
   Object.defineProperty(Guarded, GUARDED, { value: true });
   Object.defineProperty(Guarded, 'name', { value: `Guarded${Base.name}` });
   return Guarded as unknown as ClientClass;
+}
+
+/**
+ * knex keeps `config.client` as given, here the guarded class; application code (and
+ * libraries such as Backstage) branch on it as a string: `config.client.includes('pg')`.
+ * The instance is already built from the class, and transactions and `withUserParams`
+ * clone from `client.constructor.prototype`, so the string can go back safely.
+ */
+export function passAsPlainClient(client: { config: Knex.Config; driverName?: string }): void {
+  if (typeof client.config.client === 'function' && client.driverName) client.config.client = client.driverName;
 }
 
 /** The guarded client class for a dialect's default knex driver. */

@@ -1,4 +1,6 @@
 import knex, { type Knex } from 'knex';
+import { classifySql } from '../guard/classify';
+import { passAsPlainClient } from '../guard/client';
 import { redact } from '../redact';
 import { dropTables, listTables } from './drop-all-tables';
 import type { Outcome } from './dry-run';
@@ -8,32 +10,54 @@ import type { MigrateContext, PreviewStatement } from './types';
 
 export const PREVIEW_LABEL =
   'PREVIEW, NOT EXECUTED: MySQL/MariaDB commit DDL implicitly, so no transaction can undo a trial run; ' +
-  'this is the SQL the migration would send. Reads inside migrations (hasTable, hasColumn, select …) ' +
-  'returned empty results here, so code that branches on them may send different SQL for real.';
+  'this is the SQL the migration would send. Reads (SELECT, SHOW, DESCRIBE, information_schema …) ran on the server ' +
+  'and see the database as it is now, without the changes of migrations previewed before them.';
 
-type Recorder = { _query(connection: unknown, obj: QueryObject): Promise<QueryObject> };
 interface QueryObject {
   sql?: string;
   bindings?: readonly unknown[];
   response?: unknown;
 }
+type Sender = {
+  database(): string | undefined;
+  _query(connection: unknown, obj: QueryObject): Promise<QueryObject>;
+  _stream(connection: unknown, obj: QueryObject, stream: unknown, options: unknown): Promise<void>;
+};
+
+// Reads that change something all the same: sequences advance, named locks are held.
+const CHANGING_READS = /\b(nextval|setval|lastval|get_lock|release_lock|release_all_locks)\s*\(|\bnext\s+value\s+for\b/i;
+
+/** Whether the preview may send `sql` for real: one statement that only reads. */
+export function isPassThroughRead(sql: string): boolean {
+  const { statements } = classifySql(sql, 'mysql');
+  const [only] = statements;
+  return statements.length === 1 && only !== undefined && only.kind === 'read' && only.allowedOnRuntime && !CHANGING_READS.test(sql);
+}
 
 /**
- * A subclass of knex's mysql2 client that compiles every query as usual and records
- * `{ sql, bindings }` instead of sending it: no connection is ever opened, and every
- * query "returns" an empty result. `version` (the server's `select version()`) keeps
- * version-dependent compilation (MariaDB vs MySQL) the same as for real.
+ * A subclass of knex's mysql2 client that compiles every query as usual. Reads go to the
+ * server over `reader` (one connection of the migration role), so knex's own catalog
+ * lookups (renameColumn, setNullable, foreign keys, hasTable …) compile as for real;
+ * everything else is recorded as `{ sql, bindings }` instead of sent and "returns" an
+ * empty result. `version` keeps version-dependent compilation (MariaDB vs MySQL) the same.
  */
-export function createPreviewKnex(version: string | undefined): { knex: Knex; take(): PreviewStatement[] } {
-  const { getDialectByNameOrAlias } = require('knex/lib/dialects') as { getDialectByNameOrAlias(name: string): new (config: Knex.Config) => Recorder };
+export function createPreviewKnex(version: string | undefined, reader?: { client: Sender; connection: unknown }): { knex: Knex; take(): PreviewStatement[] } {
+  const { getDialectByNameOrAlias } = require('knex/lib/dialects') as { getDialectByNameOrAlias(name: string): new (config: Knex.Config) => Sender };
   const Mysql2 = getDialectByNameOrAlias('mysql2');
   let recorded: PreviewStatement[] = [];
+  const passes = (obj: QueryObject): boolean => reader !== undefined && obj.sql !== undefined && isPassThroughRead(obj.sql);
 
   class PreviewClient extends Mysql2 {
     constructor(config: Knex.Config) {
       super(config);
+      passAsPlainClient(this as unknown as { config: Knex.Config; driverName?: string });
       // What knex's checkVersion does on connect, from the version read beforehand.
       if (version) (this as unknown as { _applyParsedVersion(v: string, o: { source: string }): void })._applyParsedVersion(version, { source: 'server' });
+    }
+
+    // knex's foreign-key lookups name the connection's database; the preview has no connection settings.
+    override database(): string | undefined {
+      return reader?.client.database();
     }
 
     acquireConnection(): Promise<unknown> {
@@ -45,12 +69,14 @@ export function createPreviewKnex(version: string | undefined): { knex: Knex; ta
     }
 
     override _query(_connection: unknown, obj: QueryObject): Promise<QueryObject> {
+      if (reader && passes(obj)) return reader.client._query(reader.connection, obj);
       if (obj.sql) recorded.push({ sql: obj.sql, bindings: [...(obj.bindings ?? [])] });
       obj.response = [[], []]; // mysql2's [rows, fields]
       return Promise.resolve(obj);
     }
 
-    _stream(_connection: unknown, obj: QueryObject, stream: NodeJS.WritableStream): Promise<void> {
+    override _stream(_connection: unknown, obj: QueryObject, stream: NodeJS.WritableStream, options: unknown): Promise<void> {
+      if (reader && passes(obj)) return reader.client._stream(reader.connection, obj, stream, options);
       if (obj.sql) recorded.push({ sql: obj.sql, bindings: [...(obj.bindings ?? [])] });
       stream.end();
       return Promise.resolve();
@@ -77,7 +103,9 @@ export async function previewRun(ctx: MigrateContext): Promise<Outcome> {
   const state = await readState(ctx);
   const plan = planFor(ctx, state);
   const [rows] = (await ctx.knex.raw('select version() as version')) as [Array<{ version?: string }>];
-  const preview = createPreviewKnex(rows[0]?.version);
+  const client = ctx.knex.client as unknown as Sender & { acquireConnection(): Promise<unknown>; releaseConnection(connection: unknown): Promise<void> };
+  const connection = await client.acquireConnection();
+  const preview = createPreviewKnex(rows[0]?.version, { client, connection });
   const outcome: Outcome = { applied: [], rolledBack: [], dropped: [], preview: [], label: PREVIEW_LABEL };
   try {
     if (plan.dropAll) {
@@ -98,7 +126,7 @@ export async function previewRun(ctx: MigrateContext): Promise<Outcome> {
         if (typeof run !== 'function') throw new Error(`Invalid migration: ${step.name} must have both an up and down function`);
         await run.call(content, preview.knex);
       } catch (error) {
-        const message = `${redact(errorMessage(error), ctx.secrets)} (in a PREVIEW, where reads return no rows)`;
+        const message = `${redact(errorMessage(error), ctx.secrets)} (in a PREVIEW: reads see the database as it is now, without the changes of migrations previewed before this one)`;
         outcome.failed = { name: step.name, message };
         ctx.emit({ type: 'error', name: step.name, message });
         break;
@@ -110,6 +138,7 @@ export async function previewRun(ctx: MigrateContext): Promise<Outcome> {
     }
   } finally {
     await preview.knex.destroy();
+    await client.releaseConnection(connection);
   }
   return outcome;
 }

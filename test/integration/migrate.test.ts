@@ -154,7 +154,7 @@ for (const dialect of testDialects()) {
         const run = options(env, FIXTURES.basic, { dryRun: true });
         const result = await runMigrations('latest', run);
         expect(result).to.include({ mode: 'preview', ok: true, label: PREVIEW_LABEL });
-        expect(result.label).to.match(/^PREVIEW, NOT EXECUTED/).and.include('empty results');
+        expect(result.label).to.match(/^PREVIEW, NOT EXECUTED/).and.include('Reads (SELECT, SHOW, DESCRIBE, information_schema …) ran on the server');
         expect(result.applied).to.deep.equal(BASIC);
         const previews = run.events.filter((e): e is Extract<MigrateEvent, { type: 'preview' }> => e.type === 'preview');
         expect(previews.map((e) => e.name)).to.deep.equal(BASIC);
@@ -186,13 +186,12 @@ for (const dialect of testDialects()) {
         expect(thrown.failed?.name).to.equal('20260306000001_throws.js');
         expect(thrown.failed?.message).to.include('boom').and.include('PREVIEW');
         expect(run.events.map((e) => e.type)).to.deep.equal(['migrating', 'error']);
-        // Nothing is executed, so a statement the server would reject is only shown.
+        // Reads go to the server, so a read of a missing table fails the preview; the
+        // change before it is only shown.
         const failing = await runMigrations('latest', options(env, FIXTURES.failing, { dryRun: true }));
-        expect(failing.ok).to.equal(true);
-        expect(failing.preview?.[1]?.sql.map((s) => s.sql)).to.deep.equal([
-          'create table `mt_partial` (`id` int unsigned not null auto_increment primary key)',
-          'select * from mt_no_such_table',
-        ]);
+        expect(failing.ok).to.equal(false);
+        expect(failing.failed?.name).to.equal('20260302000002_fails_halfway.js');
+        expect(failing.failed?.message).to.include('mt_no_such_table').and.include('PREVIEW');
         expect(await catalog(db, dialect)).to.deep.equal(before);
       });
     } else {
