@@ -2,6 +2,7 @@
 // reference in one run, printed with the targets they are held to.
 import { benchClassifier } from './classifier';
 import { benchCheck, benchGuard, type BenchRow } from './guard';
+import { benchImport } from './import';
 
 function print(title: string, rows: BenchRow[]): void {
   console.log(`\n${title}`);
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   print('classifier (classifySql) vs a Rails-style leading-keyword regex', await benchClassifier());
   print('the guard per query (cached verdict) vs the Rails-style regex', benchCheck());
   print('guarded vs plain knex, SQLite :memory:, interleaved rounds', await benchGuard());
+  print('import: require(knex-roles) vs require(knex), whole processes side by side (needs npm run build)', benchImport());
 }
 
 main().catch((err: unknown) => {

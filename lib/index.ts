@@ -24,15 +24,15 @@ export { classifySql, type Classification, type ClassifiedStatement, type Statem
 export { guard, type GuardInstanceOptions } from './guard/guard';
 
 export { PrivilegeError, UnreachableError, type PrivilegeProblem } from './errors';
-export { startKnex, startKnexWithReport, type StartOptions, type Started } from './start-knex';
-export { waitForDatabase, type WaitOptions } from './wait-for-database';
-export { verifyPrivileges, assertPrivileges, type PrivilegeReport, type VerifyOptions } from './verify-privileges';
+// The commands load on first call (lib/lazy.ts); their types come from their modules.
+export { startKnex, startKnexWithReport, waitForDatabase, verifyPrivileges, assertPrivileges, doctor, formatDoctor, runMigrations } from './lazy';
+export { provisionPostgres, provisionStepsPostgres, provisionMysql, provisionStepsMysql } from './lazy';
+export type { StartOptions, Started } from './start-knex';
+export type { WaitOptions } from './wait-for-database';
+export type { PrivilegeReport, VerifyOptions } from './verify-privileges';
 export { checkSecrets, secretsInEnv, type CheckSecretsOptions } from './secrets-in-env';
-export { doctor, formatDoctor, type DoctorOptions, type DoctorReport, type DoctorRoleReport, type DoctorVerdict } from './doctor';
-export { runMigrations } from './migrate/run-migrations';
+export type { DoctorOptions, DoctorReport, DoctorRoleReport, DoctorVerdict } from './doctor';
 export { MIGRATE_COMMANDS, type MigrateCommand, type MigrateEvent, type MigrateOptions, type MigrateResult } from './migrate/types';
-export { provision as provisionPostgres, provisionSteps as provisionStepsPostgres } from './dialects/postgres/provision';
-export { provision as provisionMysql, provisionSteps as provisionStepsMysql } from './dialects/mysql/provision';
 export type { AdminConnection, ProvisionPlan, ProvisionReport, ProvisionStep } from './dialects/provision-plan';
 export { secretValues, redact } from './redact';
 export { LoginRefusedError } from './errors';

@@ -1,4 +1,4 @@
-import { createConnection } from 'mysql2/promise';
+import { loadMysql2 } from '../load-driver';
 import type { AdminConnection } from '../provision-plan';
 import { REDACTED } from '../provision-plan';
 import { quoteString, type StringQuoteOptions } from './quote';
@@ -31,7 +31,7 @@ export async function checkLogin(
   connectTimeoutMillis: number,
 ): Promise<'ok' | 'wrong' | 'unknown'> {
   try {
-    const connection = await createConnection({
+    const connection = await loadMysql2().createConnection({
       host: admin.host,
       port: admin.port,
       user,

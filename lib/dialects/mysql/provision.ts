@@ -1,4 +1,5 @@
-import { createConnection, type Connection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
+import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { loadMysql2 } from '../load-driver';
 import { KnexRolesError } from '../../errors';
 import type { AdminConnection, ProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from '../provision-plan';
 import { scrub, validatePlan } from '../provision-plan';
@@ -181,7 +182,7 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
 
   let connection: Connection;
   try {
-    connection = await createConnection({
+    connection = await loadMysql2().createConnection({
       host: admin.host,
       port: admin.port,
       user: admin.user,
@@ -237,7 +238,7 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
       if (existing) return existing;
       let session: Connection;
       try {
-        session = await createConnection({ host: admin.host, port: admin.port, user: account.user, password: account.password, ssl: admin.ssl as never, connectTimeout: timeout });
+        session = await loadMysql2().createConnection({ host: admin.host, port: admin.port, user: account.user, password: account.password, ssl: admin.ssl as never, connectTimeout: timeout });
       } catch (error) {
         throw fail(error, `logging in as ${account.account} to read its grants (the admin may not run SHOW GRANTS FOR other accounts)`);
       }

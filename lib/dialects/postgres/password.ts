@@ -1,5 +1,5 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { loadPg } from '../load-driver';
 import type { AdminConnection } from '../provision-plan';
 import { REDACTED } from '../provision-plan';
 import { quoteIdent, quoteLiteral } from './quote';
@@ -83,7 +83,7 @@ async function tryLogin(
   password: string,
   connectTimeoutMillis: number,
 ): Promise<'ok' | 'wrong' | 'unknown'> {
-  const client = new Client({
+  const client = new (loadPg().Client)({
     host: admin.host,
     port: admin.port,
     database,

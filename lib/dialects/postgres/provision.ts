@@ -1,4 +1,5 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { loadPg } from '../load-driver';
 import { KnexRolesError } from '../../errors';
 import type { AdminConnection, ProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from '../provision-plan';
 import { scrub, validatePlan } from '../provision-plan';
@@ -350,7 +351,7 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
     options.onStep?.({ description, changed });
   };
   const connect = async (database: string): Promise<Client> => {
-    const client = new Client({
+    const client = new (loadPg().Client)({
       host: admin.host,
       port: admin.port,
       user: admin.user,
