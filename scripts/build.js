@@ -14,4 +14,7 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', joi
 const names = Object.keys(require(join(root, 'dist/cjs/index.js'))).filter((name) => name !== '__esModule').sort();
 mkdirSync(join(root, 'dist/esm'), { recursive: true });
 writeFileSync(join(root, 'dist/esm/index.mjs'), `export { ${names.join(', ')} } from '../cjs/index.js';\n`);
+// The import condition's own declarations: ESM types for the ESM entry (no default export),
+// so TypeScript under node16/nodenext sees what Node really loads.
+writeFileSync(join(root, 'dist/esm/index.d.mts'), `export * from '../cjs/index.js';\n`);
 console.log(`built dist/cjs and dist/esm (${names.length} exports)`);

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { RuntimeDdlError } from '../errors';
 import { KNEX_CLIENT } from '../env/contract';
 import type { Dialect, Role } from '../types';
+import { bookkeepingWriteCheck } from './bookkeeping-writes';
 import { classifySql, type ClassifiedStatement } from './classify';
 import { redactLiterals } from './redact-literals';
 
@@ -65,7 +66,15 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions): (
  * transactions, the schema builder and `raw` all inherit the check.
  */
 export function guardClientClass(Base: ClientClass, dialect: Dialect, options: GuardOptions): ClientClass {
-  const refusal = createStatementCheck(dialect, options);
+  const statementRefusal = createStatementCheck(dialect, options);
+  const bookkeeping = new Map<string | undefined, (sql: string) => RuntimeDdlError | undefined>();
+  // knex's migration tables are named by each instance's config (migrations.tableName).
+  const refusal = (sql: string, config: Knex.Config | undefined): RuntimeDdlError | undefined => {
+    const tableName = config?.migrations?.tableName;
+    let check = bookkeeping.get(tableName);
+    if (!check) bookkeeping.set(tableName, (check = bookkeepingWriteCheck(dialect, tableName)));
+    return check(sql) ?? statementRefusal(sql);
+  };
   const sqlOf = (param: QueryParam): string => (typeof param === 'string' ? param : param.sql ?? '');
 
   // knex's typings do not declare query/stream on Client; the runtime class has them.
@@ -77,13 +86,13 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     }
 
     override query(connection: unknown, param: QueryParam): Promise<unknown> {
-      const error = refusal(sqlOf(param));
+      const error = refusal(sqlOf(param), (this as unknown as { config?: Knex.Config }).config);
       if (error) return Promise.reject(error);
       return super.query(connection, param);
     }
 
     override stream(connection: unknown, param: QueryParam, stream: unknown, streamOptions: unknown): Promise<unknown> {
-      const error = refusal(sqlOf(param));
+      const error = refusal(sqlOf(param), (this as unknown as { config?: Knex.Config }).config);
       if (error) {
         // knex assumes errors after the connection is acquired were emitted on the stream
         // by the driver; destroying it emits ours and closes it, which releases the connection.

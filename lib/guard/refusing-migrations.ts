@@ -1,30 +1,19 @@
 import type { Knex } from 'knex';
-import { RuntimeDdlError } from '../errors';
+import { KnexRolesError, RuntimeDdlError } from '../errors';
 import type { Dialect } from '../types';
 
 type MigratorConfig = NonNullable<Knex.Config['migrations']>;
 
 /**
- * Migration settings for a runtime instance: `knex.migrate.latest/up/down/rollback/list`
- * ask the migration source for its list before they touch the database, and this one
- * throws synchronously there, so the call rejects before any query is built. The
- * file-system options are dropped because knex would replace the source with its own
- * when they are present; `migrate.make` (no database involved) keeps working.
+ * Migration settings for a runtime instance: the knexfile's own, unchanged, so
+ * `directory`, `loadExtensions`, `tableName` and `schemaName` reach knex (`migrate:make`
+ * writes where `migrate:latest` reads, `migrate:status` lists the right files). What
+ * keeps a runtime connection from migrating is the guard: it refuses every write to
+ * knex's bookkeeping tables (bookkeeping-writes.ts), which each changing command makes
+ * before any migration runs, and `refuseMigrate` refuses them up front on our instances.
  */
-export function refusingMigrations(dialect: Dialect, base: MigratorConfig | undefined): MigratorConfig {
-  const { directory: _directory, loadExtensions: _loadExtensions, sortDirsSeparately: _sort, migrationSource: _source, ...rest } = base ?? {};
-  return {
-    ...rest,
-    migrationSource: {
-      getMigrations: () => {
-        throw migrateRefused(dialect);
-      },
-      getMigrationName: (migration: unknown) => String(migration),
-      getMigration: () => {
-        throw migrateRefused(dialect);
-      },
-    },
-  };
+export function refusingMigrations(_dialect: Dialect, base: MigratorConfig | undefined): MigratorConfig {
+  return { ...base };
 }
 
 export function migrateRefused(dialect: Dialect): RuntimeDdlError {
@@ -35,10 +24,15 @@ export function migrateRefused(dialect: Dialect): RuntimeDdlError {
   );
 }
 
+/** The knex.migrate commands that only read (the migrations table and the files). */
+export const READ_ONLY_MIGRATE = ['list', 'status', 'currentVersion'] as const;
+
 /**
- * Replaces `instance.migrate` with a migrator whose every command refuses at once, so
- * the calls that never consult the migration source (`forceFreeMigrationsLock`,
- * `currentVersion`, `status`) are refused too; `make` (a file, no database) still works.
+ * Replaces `instance.migrate` with a migrator whose changing commands (latest, up, down,
+ * rollback, forceFreeMigrationsLock …) refuse at once, before anything is sent. The
+ * read-only ones work on the runtime role once the migrations table exists; where it
+ * does not they fail with E_NOT_MIGRATED instead of trying to create it. `make` (a file,
+ * no database) works.
  */
 export function refuseMigrate<T extends Knex>(instance: T, dialect: Dialect): T {
   const original = Object.getOwnPropertyDescriptor(instance, 'migrate');
@@ -47,17 +41,37 @@ export function refuseMigrate<T extends Knex>(instance: T, dialect: Dialect): T 
   Object.defineProperty(instance, 'migrate', {
     configurable: true,
     get(this: T) {
-      const migrator = getter.call(this) as Record<string | symbol, unknown>;
+      const migrator = getter.call(this) as Record<string | symbol, unknown> & { config?: { tableName?: string; schemaName?: string } };
       return new Proxy(migrator, {
         get(target, property, receiver) {
           const value = Reflect.get(target, property, receiver);
           // Only the Migrator's methods (own properties such as `knex` are data, even when callable).
           const method = typeof value === 'function' && typeof property === 'string' && !Object.prototype.hasOwnProperty.call(target, property);
           if (!method || property === 'make' || property.startsWith('_')) return value;
+          if ((READ_ONLY_MIGRATE as readonly string[]).includes(property)) {
+            return async (...args: unknown[]) => {
+              const config = (args[0] ?? {}) as { tableName?: string; schemaName?: string };
+              const tableName = config.tableName ?? target.config?.tableName ?? 'knex_migrations';
+              const schemaName = config.schemaName ?? target.config?.schemaName ?? undefined;
+              const schema = schemaName ? instance.schema.withSchema(schemaName) : instance.schema;
+              if (!(await schema.hasTable(tableName))) throw notMigrated(tableName, [], 'no migration has run yet');
+              return (value as (...a: unknown[]) => unknown).apply(target, args);
+            };
+          }
           return () => Promise.reject(migrateRefused(dialect));
         },
       });
     },
   });
   return instance;
+}
+
+/** The database is behind its migrations (or has none): named, with the command that fixes it. */
+export function notMigrated(tableName: string, pending: readonly string[], why?: string): KnexRolesError & { pending: readonly string[] } {
+  const what = why ?? `${pending.length} migration${pending.length === 1 ? ' is' : 's are'} pending: ${pending.join(', ')}`;
+  const error = new KnexRolesError('E_NOT_MIGRATED', `The database is not migrated (${tableName}): ${what}.`, {
+    remedy: 'Run the migrations with the migration role first: ELOQUENT_DB_ROLE=migration npx knex-roles migrate latest.',
+  }) as KnexRolesError & { pending: readonly string[] };
+  Object.defineProperty(error, 'pending', { value: [...pending], enumerable: true });
+  return error;
 }

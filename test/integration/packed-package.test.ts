@@ -1,0 +1,128 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, runCommand, type CommandResult } from '../support/run-command';
+
+const version = (name: string): string => (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+
+/**
+ * A new app with the `npm pack` output installed as a user installs it, offline from the
+ * npm cache `npm ci` filled: the repository's lockfile pins the versions, so npm needs no
+ * registry. No pg or mysql2: the app is SQLite-only. better-sqlite3 (a native build) is
+ * linked from this checkout instead of compiled again.
+ */
+function createApp(): string {
+  const app = mkdtempSync(join(tmpdir(), 'knex-roles-app-'));
+  if (!existsSync(join(ROOT, 'dist/cjs/index.js'))) execFileSync(process.execPath, [join(ROOT, 'scripts/build.js')], { stdio: 'ignore' });
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', app], { cwd: ROOT, encoding: 'utf8' })) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const tarball = packed[0]?.filename ?? '';
+  const dependencies = { 'knex-roles': `file:./${tarball}`, knex: version('knex') };
+  const devDependencies = { typescript: version('typescript'), 'ts-node': version('ts-node'), '@types/node': version('@types/node') };
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, dependencies, devDependencies }, null, 2));
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { name: string; packages: Record<string, unknown> };
+  lock.name = 'app';
+  lock.packages[''] = { name: 'app', version: '1.0.0', dependencies, devDependencies };
+  writeFileSync(join(app, 'package-lock.json'), JSON.stringify(lock, null, 2));
+  execFileSync('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: app, stdio: 'ignore' });
+  symlinkSync(join(ROOT, 'node_modules/better-sqlite3'), join(app, 'node_modules/better-sqlite3'));
+  return app;
+}
+
+describe('the packed package in a new app (SQLite only, no pg, no mysql2)', function () {
+  this.timeout(180_000);
+  let app: string;
+  let env: Record<string, string>;
+  const node = (args: string[], extra: Record<string, string> = {}): Promise<CommandResult> => runCommand(process.execPath, args, { ...env, ...extra }, app);
+  const tsc = (args: string[]): Promise<CommandResult> => node([join(app, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--types', 'node', ...args]);
+
+  before(() => {
+    app = createApp();
+    env = { SQLITE_PATH: join(app, 'data/app.sqlite3') };
+    writeFileSync(
+      join(app, 'check.ts'),
+      `import { createKnex, RuntimeDdlError, type KnexRolesOptions } from 'knex-roles';
+import { createTestDatabase, type TestDatabase } from 'knex-roles/testing';
+const options: KnexRolesOptions = { role: 'runtime' };
+export const db = createKnex(options);
+export const failure: RuntimeDdlError | undefined = undefined;
+export const make: () => TestDatabase = () => createTestDatabase();
+`,
+    );
+    writeFileSync(join(app, 'check.mts'), readFileSync(join(app, 'check.ts'), 'utf8'));
+    writeFileSync(join(app, 'default-import.mts'), `import knexRoles from 'knex-roles';\nexport const api = knexRoles;\n`);
+  });
+
+  it('installs without the optional drivers', async () => {
+    for (const driver of ['pg', 'mysql2']) {
+      const result = await node(['-e', `require.resolve(${JSON.stringify(driver)})`]);
+      expect(result.code, driver).to.not.equal(0);
+      expect(result.stderr).to.include('Cannot find module');
+    }
+    expect(existsSync(join(app, 'node_modules/knex-roles/LICENSE'))).to.equal(true);
+    const manifest = JSON.parse(readFileSync(join(app, 'node_modules/knex-roles/package.json'), 'utf8')) as { license?: string; repository?: { url?: string } };
+    expect(manifest.license).to.equal('MIT');
+    expect(manifest.repository?.url).to.be.a('string').and.match(/^git\+https:/);
+  });
+
+  it('require: a migration and a guarded runtime instance on SQLite', async () => {
+    const script = `
+      const { createKnex, RuntimeDdlError } = require('knex-roles');
+      (async () => {
+        const migrator = createKnex({ role: 'migration' });
+        await migrator.schema.createTable('notes', (t) => { t.increments('id'); t.string('body'); });
+        await migrator.destroy();
+        const db = createKnex();
+        await db('notes').insert({ body: 'hi' });
+        let refused = '';
+        try { await db.schema.dropTable('notes'); } catch (e) { refused = e instanceof RuntimeDdlError ? e.code : String(e); }
+        console.log(JSON.stringify({ rows: await db('notes').pluck('body'), refused, client: db.client.config.client,
+          drivers: Object.keys(require.cache).filter((f) => /node_modules\\/(pg|mysql2)\\//.test(f)).length }));
+        await db.destroy();
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    const result = await node(['-e', script]);
+    expect(result.code, result.output).to.equal(0);
+    expect(JSON.parse(result.stdout)).to.deep.equal({ rows: ['hi'], refused: 'E_RUNTIME_DDL', client: 'better-sqlite3', drivers: 0 });
+  });
+
+  it('import: the ESM entry and the testing subpath', async () => {
+    const result = await node(['--input-type=module', '-e', `
+      import * as esm from 'knex-roles';
+      import { createTestDatabase } from 'knex-roles/testing';
+      import { createRequire } from 'node:module';
+      const cjs = createRequire(import.meta.url)('knex-roles');
+      console.log(JSON.stringify([typeof esm.createKnex, esm.createKnex === cjs.createKnex, typeof createTestDatabase, 'default' in esm]));`]);
+    expect(result.code, result.output).to.equal(0);
+    expect(JSON.parse(result.stdout)).to.deep.equal(['function', true, 'function', false]);
+  });
+
+  for (const [resolution, module] of [['node10', 'commonjs'], ['node16', 'node16'], ['nodenext', 'nodenext'], ['bundler', 'esnext']] as const) {
+    it(`tsc --strict, moduleResolution ${resolution}: the package and knex-roles/testing type-check`, async () => {
+      const result = await tsc(['--moduleResolution', resolution, '--module', module, 'check.ts']);
+      expect(result.code, result.output).to.equal(0);
+    });
+  }
+
+  for (const module of ['node16', 'nodenext'] as const) {
+    it(`tsc --module ${module}: an ES module sees ESM types (named exports, no default export)`, async () => {
+      expect((await tsc(['--module', module, 'check.mts'])).code).to.equal(0);
+      const wrong = await tsc(['--module', module, 'default-import.mts']);
+      expect(wrong.code).to.not.equal(0);
+      expect(wrong.stdout).to.include('has no default export');
+    });
+  }
+
+  it('the knex CLI loads a knexfile.ts through ts-node; runtime is refused, migration migrates', async () => {
+    writeFileSync(join(app, 'knexfile.ts'), `import { createKnexfile } from 'knex-roles';\nexport default createKnexfile({ knex: { migrations: { directory: './db/migrations' } } });\n`);
+    const knexCli = join(app, 'node_modules/knex/bin/cli.js');
+    const made = await node([knexCli, 'migrate:make', 'create_notes']);
+    expect(made.code, made.output).to.equal(0);
+    const refused = await node([knexCli, 'migrate:latest']);
+    expect(refused.code).to.not.equal(0);
+    expect(refused.output).to.include('E_RUNTIME_MIGRATE');
+    const latest = await node([knexCli, 'migrate:latest'], { ELOQUENT_DB_ROLE: 'migration' });
+    expect(latest.code, latest.output).to.equal(0);
+    expect(latest.output).to.include('Batch 1 run: 1 migrations');
+  });
+});
