@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   E_MIGRATION_FAILED: 'A migration failed; what of it remains depends on the dialect (see Migrations).',
   E_CLI_USAGE: 'The knex-roles command line was called with unknown or missing arguments.',
   E_CLI_REFUSED: 'A destructive command was refused (production without --force --yes).',
+  E_KNEXFILE_ENV: 'The knex CLI asked the knexfile for an environment it does not define.',
   E_NOT_MIGRATED: 'The database has pending migrations (or none ran yet) and the caller required it migrated.',
   E_DRIVER_MISSING: 'The database driver (pg, mysql2) a command needs is not installed.',
 } as const;

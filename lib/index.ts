@@ -18,7 +18,7 @@ export {
 } from './env/resolve-connection';
 export { resolveProvisioning, type Credentials, type ResolvedProvisioning } from './env/resolve-provisioning';
 
-export { configFor, createKnex, createKnexfile, knexConfig, type Knexfile, type KnexfileEnvironment, type KnexRolesOptions } from './knexfile';
+export { configFor, createKnex, createKnexfile, knexConfig, type Knexfile, type KnexfileEnvironment, type KnexfileOptions, type KnexRolesOptions } from './knexfile';
 
 export { classifySql, type Classification, type ClassifiedStatement, type StatementKind } from './guard/classify';
 export { guard, type GuardInstanceOptions } from './guard/guard';

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
 import { KNEX_CLIENT } from './env/contract';
+import { KnexRolesError } from './errors';
 import { resolveConnection, type ResolveOptions, type ResolvedConnection } from './env/resolve-connection';
 import { guardedClient } from './guard/client';
 import { refuseMigrate, refusingMigrations } from './guard/refusing-migrations';
@@ -61,27 +62,79 @@ function sqliteAfterCreate(user: AfterCreate | undefined): AfterCreate {
 
 export type KnexfileEnvironment = 'development' | 'test' | 'production';
 
-export type Knexfile = Record<KnexfileEnvironment, Knex.Config>;
+export type Knexfile = Record<KnexfileEnvironment, Knex.Config> & Record<string, Knex.Config>;
+
+export interface KnexfileOptions extends KnexRolesOptions {
+  /**
+   * More knex environments (`npx knex --env staging …`), each with the options that set
+   * it apart, e.g. `{ staging: { production: true, knex: { pool: { max: 4 } } } }`.
+   */
+  environments?: Record<string, KnexRolesOptions>;
+}
+
+const MODES: Record<KnexfileEnvironment, KnexRolesOptions> = {
+  development: { test: false, production: false },
+  test: { test: true },
+  production: { test: false, production: true },
+};
 
 /**
- * What `knexfile.ts` exports: one entry per knex environment, each resolved lazily and
- * once, so loading the knexfile never throws for an environment that was not selected.
+ * What `knexfile.ts` exports: one entry per knex environment. Each entry is a config
+ * that resolves on first use (and once), so loading the knexfile, or spreading it into
+ * your own (`{ ...createKnexfile(), staging: … }`), never throws for an environment
+ * that was not selected. An unknown `--env` fails naming the environments there are.
  */
-export function createKnexfile(options: KnexRolesOptions = {}): Knexfile {
-  const modes: Record<KnexfileEnvironment, KnexRolesOptions> = {
-    development: { test: false, production: false },
-    test: { test: true },
-    production: { test: false, production: true },
-  };
-  const knexfile = {} as Knexfile;
-  for (const [environment, mode] of Object.entries(modes) as Array<[KnexfileEnvironment, KnexRolesOptions]>) {
-    let config: Knex.Config | undefined;
-    Object.defineProperty(knexfile, environment, {
-      enumerable: true,
-      get: () => (config ??= knexConfig({ ...options, ...mode })),
-    });
+export function createKnexfile(options: KnexfileOptions = {}): Knexfile {
+  const { environments = {}, ...base } = options;
+  const knexfile: Record<string, Knex.Config> = {};
+  for (const [environment, mode] of Object.entries({ ...MODES, ...environments })) {
+    const defaults = (MODES as Record<string, KnexRolesOptions>)[environment] ?? {};
+    knexfile[environment] = lazyConfig(() => knexConfig({ ...base, ...defaults, ...mode, knex: { ...base.knex, ...mode.knex } }));
   }
-  return knexfile;
+  return unknownEnvironmentError(knexfile) as Knexfile;
+}
+
+/** A config object that is built on its first inspection, then stands for it. */
+function lazyConfig(build: () => Knex.Config): Knex.Config {
+  let config: Knex.Config | undefined;
+  const real = (): Record<PropertyKey, unknown> => (config ??= build()) as Record<PropertyKey, unknown>;
+  return new Proxy({} as Knex.Config, {
+    get: (_target, key) => real()[key],
+    set: (_target, key, value) => Reflect.set(real(), key, value),
+    has: (_target, key) => key in real(),
+    ownKeys: () => Reflect.ownKeys(real()),
+    getOwnPropertyDescriptor: (_target, key) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(real(), key);
+      return descriptor && { ...descriptor, configurable: true };
+    },
+    defineProperty: (_target, key, descriptor) => Reflect.defineProperty(real(), key, descriptor),
+    deleteProperty: (_target, key) => Reflect.deleteProperty(real(), key),
+    getPrototypeOf: () => Reflect.getPrototypeOf(real()),
+  });
+}
+
+// What knex reads from a config; any other name looked up and missing is an environment.
+const CONFIG_KEYS = new Set(['client', 'connection', 'ext', 'debug', 'migrations', 'seeds', 'useNullAsDefault', 'pool', 'then', 'default', '__esModule', 'toJSON', 'constructor']);
+
+/**
+ * The knex CLI uses the whole knexfile as the config when `--env` names no entry, and
+ * then fails on a missing client; here the lookup that missed is named instead.
+ */
+function unknownEnvironmentError(knexfile: Record<string, Knex.Config>): Record<string, Knex.Config> {
+  let missed: string | undefined;
+  return new Proxy(knexfile, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && !(key in target)) {
+        if (!CONFIG_KEYS.has(key)) missed ??= key;
+        else if (key === 'client' && missed !== undefined) {
+          throw new KnexRolesError('E_KNEXFILE_ENV', `The knexfile has no environment ${JSON.stringify(missed)}.`, {
+            remedy: `Use one of ${Object.keys(target).join(', ')} (--env or NODE_ENV), or add it with createKnexfile({ environments: { ${missed}: { … } } }).`,
+          });
+        }
+      }
+      return Reflect.get(target, key, receiver);
+    },
+  });
 }
 
 /** A knex instance for the resolved role; runtime instances reject DDL before it is sent. */

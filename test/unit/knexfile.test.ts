@@ -8,7 +8,39 @@ describe('knexfile', () => {
   it('loading never throws for an environment that is not selected', () => {
     const knexfile = createKnexfile({ env: { NODE_ENV: 'production', DB_CONNECTION: 'oracle' } });
     expect(Object.keys(knexfile)).to.deep.equal(['development', 'test', 'production']);
-    expect(() => knexfile.production).to.throw(EnvContractError);
+    expect(() => knexfile.production.client).to.throw(EnvContractError);
+  });
+
+  it('spreading it into a bigger knexfile resolves nothing', () => {
+    const knexfile = { ...createKnexfile({ env: { NODE_ENV: 'production', DB_CONNECTION: 'oracle' } }), staging: { client: 'pg' } };
+    expect(Object.keys(knexfile)).to.deep.equal(['development', 'test', 'production', 'staging']);
+    expect(() => knexfile.development.connection).to.throw(EnvContractError);
+  });
+
+  it('extra environments resolve with their own options, over the shared ones', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'knex-roles-'));
+    const knexfile = createKnexfile({
+      cwd,
+      env: { SQLITE_PATH: join(cwd, 'live.db') },
+      knex: { migrations: { directory: './db/migrations' } },
+      environments: { staging: { production: true, knex: { migrations: { directory: './db/staging' }, pool: { min: 0, max: 2 } } } },
+    });
+    expect(Object.keys(knexfile)).to.deep.equal(['development', 'test', 'production', 'staging']);
+    expect(knexfile['staging']?.pool).to.include({ max: 2 });
+    expect(knexfile['staging']?.migrations?.directory).to.equal('./db/staging');
+    expect(knexfile.development.migrations?.directory).to.equal('./db/migrations');
+  });
+
+  it('an environment it does not have is named, with the ones it has', () => {
+    const knexfile = createKnexfile({ env: { SQLITE_PATH: ':memory:' }, environments: { staging: {} } });
+    // What the knex CLI does with `--env nope`: the entry, else the whole file as the config.
+    const config = (knexfile as Record<string, unknown>)['nope'] ?? knexfile;
+    expect(() => (config as { client?: unknown }).client).to.throw(/no environment "nope".*development, test, production, staging/);
+  });
+
+  it('the migration settings reach knex on the runtime role too', () => {
+    const migrations = { directory: './db/migrations', loadExtensions: ['.ts'], tableName: 'history', schemaName: 'app' };
+    expect(knexConfig({ env: { PG_USER: 'u', PG_NAME: 'd' }, knex: { migrations } }).migrations).to.deep.equal(migrations);
   });
 
   it('development, test and production entries resolve their own mode', () => {
