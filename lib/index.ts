@@ -39,3 +39,4 @@ export { LoginRefusedError } from './errors';
 export { MigrationFailedError } from './migrate/errors';
 export { isKnexRolesError } from './errors';
 export { knexFor } from './knexfile';
+export { assertMigrated, migrationStatus, type MigrationStatus } from './pending-migrations';

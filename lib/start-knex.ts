@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { withConnectTimeout, withDeadline } from './connect-timeout';
 import { knexFor, type KnexRolesOptions } from './knexfile';
 import { loadEnv } from './env/load-env';
+import { assertMigrated } from './pending-migrations';
 import { resolveConnection } from './env/resolve-connection';
 import { checkSecrets } from './secrets-in-env';
 import { assertPrivileges, type PrivilegeReport } from './verify-privileges';
@@ -12,6 +13,11 @@ export interface StartOptions extends KnexRolesOptions, WaitOptions {
   verify?: boolean;
   /** Secrets of other roles in this process's environment are an error, not a warning (also KNEX_ROLES_STRICT=1). */
   strict?: boolean;
+  /**
+   * Fail with E_NOT_MIGRATED (naming the pending migrations) unless every migration in
+   * `knex.migrations` (directory, tableName …) is applied. Reads only. Default false.
+   */
+  requireMigrated?: boolean;
 }
 
 export interface Started {
@@ -42,9 +48,9 @@ export async function startKnexWithReport(options: StartOptions = {}): Promise<S
   const instance = knexFor(withConnectTimeout(resolved, timeoutMs), options);
   try {
     await waitForDatabase(instance, resolved, { ...options, timeoutMs });
-    if (options.verify === false) return { knex: instance };
-    const privileges = await assertPrivileges(instance, { role: resolved.role, dialect: resolved.dialect });
-    return { knex: instance, privileges };
+    const privileges = options.verify === false ? undefined : await assertPrivileges(instance, { role: resolved.role, dialect: resolved.dialect });
+    if (options.requireMigrated) await assertMigrated(instance, options.knex?.migrations);
+    return privileges ? { knex: instance, privileges } : { knex: instance };
   } catch (err) {
     // A destroy stuck on a half-open socket must not hide the error or hang the startup.
     await withDeadline(instance.destroy(), timeoutMs + 1000).catch(() => undefined);
