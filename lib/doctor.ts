@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { migrationStatus } from './pending-migrations';
 import { AUTH_CODES, DATABASE_CODES, NETWORK_CODES } from './driver-codes';
 import knex, { type Knex } from 'knex';
 import { withConnectTimeout, withDeadline } from './connect-timeout';
@@ -22,6 +24,8 @@ export interface DoctorOptions extends ResolveOptions {
   schema?: string;
   /** Migration or admin secrets in the runtime environment make the runtime role `misconfigured` (also KNEX_ROLES_STRICT=1). */
   strict?: boolean;
+  /** knex's migration settings (directory, tableName …), to report pending migrations. Default: ./migrations when it exists. */
+  migrations?: NonNullable<Knex.Config['migrations']>;
 }
 
 export interface DoctorRoleReport {
@@ -42,6 +46,8 @@ export interface DoctorRoleReport {
   error?: { code: string; message: string; variables?: string[] };
   /** Runtime role: names of migration or admin secrets in the environment (never values). */
   secrets?: string[];
+  /** Migration files not applied yet (reported when the migrations directory exists; read only). */
+  pending?: string[];
   /** Which variable each value came from (names only). */
   sources?: Record<string, string>;
 }
@@ -151,10 +157,25 @@ async function checkRole(role: Role, env: Env, options: DoctorOptions): Promise<
       report.error = describeError(error);
       report.remedy = 'The privilege check itself failed: see the error above.';
     }
+    await reportPending(report, instance, options, timeoutMs);
     return finish(report, env, options, own);
   } finally {
     // A destroy that hangs (half-open socket) must not hang the doctor.
     await withDeadline(instance.destroy(), 2000).catch(() => undefined);
+  }
+}
+
+/** Pending migrations, as far as the files and knex's table tell (never creating it). */
+async function reportPending(report: DoctorRoleReport, instance: Knex, options: DoctorOptions, timeoutMs: number): Promise<void> {
+  const migrations = options.migrations ?? { directory: resolve(options.cwd ?? process.cwd(), 'migrations') };
+  const directories = ([] as string[]).concat(migrations.directory ?? []);
+  if (migrations.migrationSource === undefined && !directories.some((directory) => existsSync(resolve(options.cwd ?? process.cwd(), directory)))) return;
+  try {
+    report.pending = (await withDeadline(migrationStatus(instance, migrations), timeoutMs * 2)).pending;
+  } catch (error) {
+    // E_NOT_MIGRATED: no migrations table yet, so every file is pending. Anything else: not reported.
+    const { code, pending } = error as { code?: string; pending?: string[] };
+    if (code === 'E_NOT_MIGRATED' && pending) report.pending = pending;
   }
 }
 
@@ -254,6 +275,7 @@ export function formatDoctor(report: DoctorReport): string {
       add('problems', role.problems.length > 0 ? role.problems.map((p) => `${p.problem}: ${p.privilege}`) : ['none']);
     }
     if (role.secrets && role.secrets.length > 0) add('secrets', `${role.secrets.join(', ')} (migration/admin secrets in the runtime environment)`);
+    if (role.pending && role.pending.length > 0) add('pending', role.pending.map((name) => `${name} (not migrated)`));
     add('note', role.note);
     add('remedy', role.remedy);
     const width = Math.max(...rows.map(([key]) => key.length));

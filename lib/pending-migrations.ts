@@ -17,7 +17,7 @@ export interface MigrationStatus {
 export async function migrationStatus(instance: Knex, migrations: MigratorConfig = {}): Promise<MigrationStatus> {
   const tableName = migrations.tableName ?? 'knex_migrations';
   const schema = migrations.schemaName ? instance.schema.withSchema(migrations.schemaName) : instance.schema;
-  if (!(await schema.hasTable(tableName))) throw notMigrated(tableName, [], 'no migration has run yet');
+  if (!(await schema.hasTable(tableName))) throw notMigrated(tableName, await migrationFiles(migrations), 'no migration has run yet');
   const [completed, pending] = (await instance.migrate.list(migrations)) as [Array<{ name: string }>, Array<{ file: string; directory?: string }>];
   return { completed: completed.map((m) => m.name), pending: pending.map((m) => m.file) };
 }
@@ -27,4 +27,15 @@ export async function assertMigrated(instance: Knex, migrations: MigratorConfig 
   const status = await migrationStatus(instance, migrations);
   if (status.pending.length > 0) throw notMigrated(migrations.tableName ?? 'knex_migrations', status.pending);
   return status;
+}
+
+/** The migration names the configured source lists (knex's own file lookup), in run order. */
+export async function migrationFiles(migrations: MigratorConfig = {}): Promise<string[]> {
+  // knex's merge of defaults and settings (./migrations, .js/.ts …), as the migrator does it.
+  const { getMergedConfig } = require('knex/lib/migrations/migrate/migrator-configuration-merger') as {
+    getMergedConfig(config: MigratorConfig): { migrationSource: Knex.MigrationSource<unknown>; loadExtensions: readonly string[] };
+  };
+  const { migrationSource, loadExtensions } = getMergedConfig(migrations);
+  const all = await migrationSource.getMigrations([...loadExtensions]);
+  return all.map((migration) => migrationSource.getMigrationName(migration));
 }

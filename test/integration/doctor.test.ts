@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { silentServer } from '../support/silent-server';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,6 +184,24 @@ if (testDialects().includes('sqlite')) {
         expect(entry.note).to.include('guard');
       }
       expect(formatDoctor(report)).to.include(file);
+    });
+
+    it('pending migrations are reported for both roles, read only (no migrations table is created)', async () => {
+      const file = join(dir, 'pending.sqlite3');
+      const directory = join(dir, 'migrations');
+      mkdirSync(directory);
+      for (const name of ['20260101000001_a.js', '20260101000002_b.js']) writeFileSync(join(directory, name), 'exports.up = async () => {};\nexports.down = async () => {};\n');
+      const env = { DB_CONNECTION: 'sqlite', SQLITE_TEST_PATH: file };
+      const make = knex(knexConfig({ env, test: true, role: 'migration' }));
+      await make.schema.createTable('t', (t) => t.increments('id'));
+      const before = await doctor({ env, test: true, migrations: { directory } });
+      for (const entry of before.roles) expect(entry.pending, entry.role).to.deep.equal(['20260101000001_a.js', '20260101000002_b.js']);
+      expect(await make.schema.hasTable('knex_migrations')).to.equal(false);
+      expect(formatDoctor(before)).to.include('20260101000002_b.js (not migrated)');
+      await make.migrate.up({ directory });
+      const after = await doctor({ env, test: true, migrations: { directory } });
+      for (const entry of after.roles) expect(entry.pending, entry.role).to.deep.equal(['20260101000002_b.js']);
+      await make.destroy();
     });
   });
 }
