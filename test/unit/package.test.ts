@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, runCommand } from '../support/run-command';
 
@@ -30,5 +30,23 @@ describe('built package', () => {
     expect(existsSync(join(ROOT, 'dist/cjs/index.d.ts'))).to.equal(true);
     expect(existsSync(join(ROOT, 'dist/cjs/testing.d.ts'))).to.equal(true);
     expect((require('knex-roles/testing') as Record<string, unknown>)['createTestDatabase']).to.be.a('function');
+  });
+
+  it('the lockfile agrees with package.json, so npm install on a clean clone leaves it as committed', () => {
+    const read = (file: string): Record<string, unknown> => JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as Record<string, unknown>;
+    const manifest = read('package.json');
+    const root = (read('package-lock.json')['packages'] as Record<string, Record<string, unknown>>)[''] ?? {};
+    // The fields npm copies from package.json into the lockfile's root entry.
+    for (const field of ['name', 'version', 'license', 'dependencies', 'devDependencies', 'peerDependencies', 'peerDependenciesMeta', 'engines', 'bin']) {
+      const expected = field === 'bin' ? Object.fromEntries(Object.entries(manifest['bin'] as Record<string, string>).map(([k, v]) => [k, v.replace(/^\.\//, '')])) : manifest[field];
+      expect(root[field], field).to.deep.equal(expected);
+    }
+  });
+
+  it('ships a LICENSE and names its repository', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[]; repository?: { url?: string } };
+    expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).to.match(/^MIT License/);
+    expect(manifest.files).to.include('LICENSE');
+    expect(manifest.repository?.url).to.match(/^git\+https:\/\//);
   });
 });
