@@ -20,8 +20,11 @@ export function bookkeepingWriteCheck(dialect: Dialect, tableName: string | unde
     `^\\s*(?:create\\s+table(?:\\s+if\\s+not\\s+exists)?|insert\\s+(?:ignore\\s+)?into|update|delete\\s+from)\\s+(?:${quote}[^\\s.]+${unquote}\\.)?${quote}${table}(?:_lock)?${unquote}(?:\\s|\\(|$)`,
     'i',
   );
-  return (sql) => (write.test(sql) ? migrateRefused(dialect) : undefined);
+  return (sql) => (WRITE_HEAD.test(sql) && write.test(sql) ? migrateRefused(dialect) : undefined);
 }
+
+// Cheap first test on the hot path (every runtime query): most statements start with neither.
+const WRITE_HEAD = /^\s*[ciud]/i;
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -67,13 +67,16 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions): (
  */
 export function guardClientClass(Base: ClientClass, dialect: Dialect, options: GuardOptions): ClientClass {
   const statementRefusal = createStatementCheck(dialect, options);
-  const bookkeeping = new Map<string | undefined, (sql: string) => RuntimeDdlError | undefined>();
   // knex's migration tables are named by each instance's config (migrations.tableName).
+  let checkedTable: string | undefined;
+  let bookkeeping = bookkeepingWriteCheck(dialect, undefined);
   const refusal = (sql: string, config: Knex.Config | undefined): RuntimeDdlError | undefined => {
     const tableName = config?.migrations?.tableName;
-    let check = bookkeeping.get(tableName);
-    if (!check) bookkeeping.set(tableName, (check = bookkeepingWriteCheck(dialect, tableName)));
-    return check(sql) ?? statementRefusal(sql);
+    if (tableName !== checkedTable) {
+      checkedTable = tableName;
+      bookkeeping = bookkeepingWriteCheck(dialect, tableName);
+    }
+    return bookkeeping(sql) ?? statementRefusal(sql);
   };
   const sqlOf = (param: QueryParam): string => (typeof param === 'string' ? param : param.sql ?? '');
 
