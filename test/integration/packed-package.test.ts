@@ -130,4 +130,18 @@ export const make: () => TestDatabase = () => createTestDatabase();
     expect(status.code, status.output).to.equal(0);
     expect(status.output).to.include('Found 1 Completed Migration file/files.').and.include('No Pending Migration files Found.');
   });
+
+  it('the knex CLI: an extra environment works, an unknown --env names the known ones', async () => {
+    writeFileSync(
+      join(app, 'knexfile.ts'),
+      `import { createKnexfile } from 'knex-roles';\nexport default createKnexfile({ knex: { migrations: { directory: './db/migrations' } }, environments: { staging: {} } });\n`,
+    );
+    const knexCli = join(app, 'node_modules/knex/bin/cli.js');
+    const staging = await node([knexCli, 'migrate:list', '--env', 'staging']);
+    expect(staging.code, staging.output).to.equal(0);
+    expect(staging.output).to.include('Using environment: staging').and.include('Found 1 Completed Migration file/files.');
+    const unknown = await node([knexCli, 'migrate:list', '--env', 'stage']);
+    expect(unknown.code).to.not.equal(0);
+    expect(unknown.output).to.include('The knexfile has no environment "stage"').and.include('development, test, production, staging');
+  });
 });
