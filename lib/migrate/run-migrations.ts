@@ -96,7 +96,8 @@ export async function runMigrations(command: MigrateCommand, options: MigrateOpt
     knex: instance,
     source,
     tableName: migrations.tableName ?? DEFAULT_TABLE_NAME,
-    schemaName: migrations.schemaName,
+    // The knexfile's schemaName wins, else PG_SCHEMA (configFor gives knex the same).
+    schemaName: migrations.schemaName ?? resolved.schema,
     ...settings,
     validateList: !(migrations.disableMigrationsListValidation ?? false),
     lockTimeoutMs,
