@@ -6,6 +6,7 @@ import { provisionError } from './driver-errors';
 import { checkLogin, passwordClause } from './password';
 import { grantDatabasePattern, grantPatternMatches, quoteAccount, quoteGrantDatabase, quoteIdent, type StringQuoteOptions } from './quote';
 import { parseShowGrantsRow, type ShownGrant } from './show-grants';
+import { SYSTEM_DATABASES, isSystemDatabase } from './system-databases';
 
 /**
  * MySQL 8 / MariaDB provisioning: the canonical SQL for the migrator and app accounts.
@@ -351,14 +352,18 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
 
 /**
  * Whether a grant's target lies in another database than `database` (and cannot reach it):
- * `` `other`.* `` and `` `other`.`t` ``, routines of other databases. A wildcard pattern that
- * matches `database` is ours, whatever else it also covers.
+ * `` `other`.* `` and `` `other`.`t` ``, routines of other databases. A pattern that matches
+ * `database` or a system database (wildcards included) is not another database.
  */
 function inOtherDatabase(grant: ShownGrant, database: string): boolean {
   if (grant.kind !== 'privileges' || grant.global) return false;
-  if (grant.databasePattern !== undefined) return !grantPatternMatches(grant.databasePattern, database);
+  if (grant.databasePattern !== undefined) {
+    const pattern = grant.databasePattern;
+    return !grantPatternMatches(pattern, database) && ![...SYSTEM_DATABASES].some((system) => grantPatternMatches(pattern, system));
+  }
   const match = /^(?:(?:PROCEDURE|FUNCTION|PACKAGE\s+BODY|PACKAGE)\s+)?`((?:[^`]|``)*)`\s*\.\s*`(?:[^`]|``)*`$/i.exec(grant.target.trim());
-  return match?.[1] !== undefined && match[1].replace(/``/g, '`') !== database;
+  const name = match?.[1]?.replace(/``/g, '`');
+  return name !== undefined && name !== database && !isSystemDatabase(name);
 }
 
 /** The grants provisioning leaves alone because they are on other databases, as `PRIVS ON target`. */

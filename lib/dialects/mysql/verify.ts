@@ -3,6 +3,7 @@ import type { Role } from '../../types';
 import type { CatalogQuery, DialectFindings } from '../../verify-privileges';
 import { grantPatternMatches, quoteGrantDatabase } from './quote';
 import { parseShowGrantsRow, type ShownGrant } from './show-grants';
+import { SYSTEM_DATABASES, isSystemDatabase } from './system-databases';
 
 /**
  * MySQL 8 / MariaDB privilege check, from `SHOW GRANTS FOR CURRENT_USER()` (the account
@@ -14,6 +15,7 @@ import { parseShowGrantsRow, type ShownGrant } from './show-grants';
  * |----------------------------------------------------|-----------------------|-----------|
  * | anything beyond USAGE on *.*, GRANT OPTION anywhere, PROXY | excess        | excess    |
  * | a role whose grants this user cannot read (MariaDB without SELECT on `mysql`) | excess | excess |
+ * | anything on a system database (`mysql`, `sys`, `performance_schema` …) | excess | excess |
  * | on other databases (one user pair, several databases): what the role may hold on ours | listed | listed |
  * | on other databases: anything beyond that           | excess                | —         |
  * | SELECT, INSERT, UPDATE, DELETE on the database (or on every app table) | missing if absent | missing if absent (knex writes knex_migrations) |
@@ -109,6 +111,16 @@ export async function verifyMysql(query: CatalogQuery, role: Role, options: Mysq
     }
     const table = tableTarget(grant.target);
     const ours = grant.databasePattern !== undefined ? grantPatternMatches(grant.databasePattern, database) : table?.database === database;
+    const system = grant.databasePattern !== undefined ? [...SYSTEM_DATABASES].some((d) => grantPatternMatches(grant.databasePattern as string, d)) : isSystemDatabase(table?.database ?? '');
+    if (!ours && system) {
+      // The server's own databases hold accounts and password hashes: nobody's business but the admin's.
+      const beyondUsage = privileges.filter((p) => p !== 'USAGE');
+      if (beyondUsage.length > 0) {
+        excess(`${beyondUsage.join(', ')} on ${grant.target}${grant.via} (a system database)`);
+        administrator = true;
+      }
+      continue;
+    }
     if (!ours) {
       // One user pair may serve several databases: there it is judged as it would be here.
       if (role === 'runtime') {
