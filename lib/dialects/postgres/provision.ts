@@ -475,6 +475,16 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
     }
     for (const outcome of outcomes) record(outcome.description, outcome.changed);
 
+    // Drift correction stayed inside this database; what the roles hold on others (one
+    // user pair for several databases) is left alone, and said.
+    const others = await client.query<{ line: string }>(
+      `SELECT pg_catalog.format('%s on database %I to %I', pg_catalog.string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type), d.datname, r.rolname) AS line
+       FROM pg_catalog.pg_database d CROSS JOIN LATERAL pg_catalog.aclexplode(d.datacl) a JOIN pg_catalog.pg_roles r ON r.oid = a.grantee
+       WHERE d.datname <> $1 AND r.rolname = ANY($2) GROUP BY d.datname, r.rolname ORDER BY d.datname, r.rolname`,
+      [plan.database, [plan.migrator.user, plan.app.user]],
+    );
+    if (others.rows.length > 0) record(`Left alone on other databases: ${others.rows.map((row) => row.line).join('; ')}`, false);
+
     // Passwords last: the login check needs committed roles and CONNECT.
     for (const s of rest.filter((x) => x.scope === 'password')) {
       const login = s.login;
