@@ -209,13 +209,22 @@ export async function verifyPostgres(query: CatalogQuery, role: Role, options: P
        CASE WHEN c.relkind = 'S' THEN has_sequence_privilege(c.oid, 'UPDATE') END AS seq_update,
        (SELECT t.relname FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
          WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_catalog.pg_class'::regclass
-           AND d.deptype IN ('a', 'i') LIMIT 1) AS owned_by
+           AND d.deptype IN ('a', 'i') LIMIT 1) AS owned_by,
+       EXISTS (SELECT FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'is_locked' AND NOT a.attisdropped) AS has_is_locked
      FROM pg_catalog.pg_class c
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
      ORDER BY c.relname`,
     [schema],
   );
+
+  // knex's tables under a custom tableName the caller did not pass: `<name>` beside a `<name>_lock` with knex's is_locked column.
+  const relationNames = new Set(relations.map((r) => String(r['name'])));
+  for (const r of relations) {
+    const name = String(r['name']);
+    const base = name.slice(0, -'_lock'.length);
+    if (name.endsWith('_lock') && r['has_is_locked'] === true && relationNames.has(base)) bookkeepingTables(base).forEach((t) => bookkeeping.add(t));
+  }
 
   const owned = relations.filter((r) => r['owned'] === true).map((r) => `${RELKIND[String(r['kind'])] ?? 'relation'} ${quoted(String(r['name']))}`);
   if (owned.length > 0) {
