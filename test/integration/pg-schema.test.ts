@@ -85,6 +85,21 @@ describe('a non-public PostgreSQL schema from PG_SCHEMA, end to end', () => {
     expect((await superuser.query(`SELECT count(*)::int AS n FROM ${SCHEMA}.knex_migrations`)).rows[0].n).to.equal(3);
   });
 
+  it("knex-roles migrate fresh re-creates knex's tables read-only for the app (default privileges would give it DML)", async () => {
+    const lines: string[] = [];
+    const code = await migrateCommand(['fresh'], { env: { ...env, ELOQUENT_DB_ROLE: 'migration' }, test: true, cwd, values: {} }, (line) => lines.push(line));
+    expect(code, lines.join('\n')).to.equal(0);
+    expect(lines.join('\n')).to.include('dropped     knex_migrations');
+    const acl = await superuser.query<{ name: string; acl: string }>(
+      `SELECT relname AS name, relacl::text AS acl FROM pg_class WHERE relnamespace = $1::regnamespace AND relname LIKE 'knex_migrations%' AND relkind IN ('r', 'S') ORDER BY 1`,
+      [SCHEMA],
+    );
+    for (const row of acl.rows) {
+      const app = (row.acl ?? '').split(/[{},]/).find((item) => item.startsWith(`${APP.user}=`));
+      expect(app, row.name).to.equal(row.name.endsWith('_seq') ? undefined : `${APP.user}=r/${MIGRATOR.user}`);
+    }
+  });
+
   it('the runtime role reads and writes there unqualified, and startKnex verifies the schema clean', async () => {
     const { knex: db, privileges } = await startKnexWithReport({ env, test: true, role: 'runtime', attempts: 1 });
     open.push(db);
