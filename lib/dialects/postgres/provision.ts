@@ -3,6 +3,7 @@ import { KnexRolesError } from '../../errors';
 import type { AdminConnection, ProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from '../provision-plan';
 import { bookkeepingTables, scrub, validatePlan } from '../provision-plan';
 import { provisionError } from './driver-errors';
+import { restrictBookkeepingSql } from './bookkeeping';
 import { alterPasswordSql, checkLogin, type PasswordClauseOptions } from './password';
 import { dollarQuote, quoteIdent as ident, quoteLiteral as literal } from './quote';
 
@@ -326,7 +327,7 @@ END
         `GRANT ${APP_TABLE_PRIVILEGES.join(', ')} ON ALL TABLES IN SCHEMA ${S} TO ${A}; ` +
         `REVOKE ${APP_TABLE_PRIVILEGES_REVOKED.join(', ')} ON ALL TABLES IN SCHEMA ${S} FROM ${A}; ` +
         // In the same step, so a re-run nets to no change: knex's tables are read-only for the app.
-        `REVOKE ALL ON TABLE ${S}.${T}, ${S}.${L} FROM ${A}; GRANT SELECT ON TABLE ${S}.${T}, ${S}.${L} TO ${A}`,
+        `GRANT SELECT ON TABLE ${S}.${T}, ${S}.${L} TO ${A}; ${restrictBookkeepingSql(table, schema)}`,
       probe: tablesProbe,
     }),
     step({
@@ -337,20 +338,7 @@ END
         `GRANT ${APP_SEQUENCE_PRIVILEGES.join(', ')} ON ALL SEQUENCES IN SCHEMA ${S} TO ${A}; ` +
         `REVOKE UPDATE ON ALL SEQUENCES IN SCHEMA ${S} FROM ${A}; ` +
         // The app inserts no rows into knex's tables, so it needs nothing on their sequences.
-        `DO ${dollarQuote(`
-DECLARE s record;
-BEGIN
-  FOR s IN
-    SELECT d.objid::regclass AS seq FROM pg_catalog.pg_depend d
-    JOIN pg_catalog.pg_class t ON t.oid = d.refobjid JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
-    WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
-      AND d.deptype IN ('a', 'i') AND n.nspname = ${literal(schema)} AND t.relname IN (${literal(table)}, ${literal(lockTable)})
-      AND (SELECT relkind FROM pg_catalog.pg_class WHERE oid = d.objid) = 'S'
-  LOOP
-    EXECUTE pg_catalog.format('REVOKE ALL ON SEQUENCE %s FROM %I', s.seq, ${literal(a)});
-  END LOOP;
-END
-`)}`,
+        restrictBookkeepingSql(table, schema),
       probe: tablesProbe,
     }),
     step({
