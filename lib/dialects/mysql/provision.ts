@@ -5,8 +5,8 @@ import { scrub, validatePlan } from '../provision-plan';
 import { provisionError } from './driver-errors';
 import { checkLogin, passwordClause } from './password';
 import { grantDatabasePattern, grantPatternMatches, quoteAccount, quoteGrantDatabase, quoteIdent, type StringQuoteOptions } from './quote';
-import { parseShowGrantsRow, type ShownGrant } from './show-grants';
-import { SYSTEM_DATABASES, isSystemDatabase } from './system-databases';
+import { parseShowGrantsRow, tableTarget, type ShownGrant } from './show-grants';
+import { coversSystemDatabase, isSystemDatabase } from './system-databases';
 
 /**
  * MySQL 8 / MariaDB provisioning: the canonical SQL for the migrator and app accounts.
@@ -357,13 +357,9 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
  */
 function inOtherDatabase(grant: ShownGrant, database: string): boolean {
   if (grant.kind !== 'privileges' || grant.global) return false;
-  if (grant.databasePattern !== undefined) {
-    const pattern = grant.databasePattern;
-    return !grantPatternMatches(pattern, database) && ![...SYSTEM_DATABASES].some((system) => grantPatternMatches(pattern, system));
-  }
-  const match = /^(?:(?:PROCEDURE|FUNCTION|PACKAGE\s+BODY|PACKAGE)\s+)?`((?:[^`]|``)*)`\s*\.\s*`(?:[^`]|``)*`$/i.exec(grant.target.trim());
-  const name = match?.[1]?.replace(/``/g, '`');
-  return name !== undefined && name !== database && !isSystemDatabase(name);
+  if (grant.databasePattern !== undefined) return !grantPatternMatches(grant.databasePattern, database) && !coversSystemDatabase(grant.databasePattern);
+  const table = tableTarget(grant.target);
+  return table !== undefined && table.database !== database && !isSystemDatabase(table.database);
 }
 
 /** The grants provisioning leaves alone because they are on other databases, as `PRIVS ON target`. */

@@ -2,8 +2,8 @@ import type { PrivilegeProblem } from '../../errors';
 import type { Role } from '../../types';
 import type { CatalogQuery, DialectFindings } from '../../verify-privileges';
 import { grantPatternMatches, quoteGrantDatabase } from './quote';
-import { parseShowGrantsRow, type ShownGrant } from './show-grants';
-import { SYSTEM_DATABASES, isSystemDatabase } from './system-databases';
+import { parseShowGrantsRow, tableTarget, type ShownGrant } from './show-grants';
+import { coversSystemDatabase, isSystemDatabase } from './system-databases';
 
 /**
  * MySQL 8 / MariaDB privilege check, from `SHOW GRANTS FOR CURRENT_USER()` (the account
@@ -111,7 +111,7 @@ export async function verifyMysql(query: CatalogQuery, role: Role, options: Mysq
     }
     const table = tableTarget(grant.target);
     const ours = grant.databasePattern !== undefined ? grantPatternMatches(grant.databasePattern, database) : table?.database === database;
-    const system = grant.databasePattern !== undefined ? [...SYSTEM_DATABASES].some((d) => grantPatternMatches(grant.databasePattern as string, d)) : isSystemDatabase(table?.database ?? '');
+    const system = grant.databasePattern !== undefined ? coversSystemDatabase(grant.databasePattern) : isSystemDatabase(table?.database ?? '');
     if (!ours && system) {
       // The server's own databases hold accounts and password hashes: nobody's business but the admin's.
       const beyondUsage = privileges.filter((p) => p !== 'USAGE');
@@ -225,12 +225,6 @@ function privilegeName(item: string): string {
   return name === 'ALL' ? 'ALL PRIVILEGES' : name;
 }
 
-/** `` `db`.`t` `` or `` PROCEDURE `db`.`p` `` → its parts; database-level and global targets give undefined. */
-function tableTarget(target: string): { database: string; name: string; routine: boolean } | undefined {
-  const match = /^(?:(PROCEDURE|FUNCTION|PACKAGE\s+BODY|PACKAGE)\s+)?`((?:[^`]|``)*)`\s*\.\s*`((?:[^`]|``)*)`$/i.exec(target.trim());
-  if (!match) return undefined;
-  return { database: (match[2] ?? '').replace(/``/g, '`'), name: (match[3] ?? '').replace(/``/g, '`'), routine: match[1] !== undefined };
-}
 
 /** `` `r1`, `r2`@`%` `` → the items, as printed (quoted, so they can be sent back to SHOW GRANTS FOR). */
 function splitTopLevel(text: string): string[] {
