@@ -13,6 +13,7 @@ import { runMigrations } from '../../lib/migrate/run-migrations';
 import type { Dialect, Role } from '../../lib/types';
 import { verifyPrivileges } from '../../lib/verify-privileges';
 import { testDialects } from '../support/dialects';
+import { runCli } from '../support/run-command';
 import { testServers } from '../support/servers';
 
 // Issue 9 item 2: temporary tables are the migrator's by default and the app's by opt-in
@@ -123,6 +124,23 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
       expect((error as RuntimeDdlError).keyword).to.equal('CREATE TEMPORARY TABLE');
       expect(await serverCode('app', dialect === 'postgres' ? 'CREATE TEMP TABLE batch (id int)' : createTemp)).to.equal(dialect === 'postgres' ? '42501' : 1044);
       expect(await problems('runtime')).to.deep.equal([]);
+    });
+
+    it('knex-roles provision --print --app-temporary-tables shows the app grant, and the same from KNEX_ROLES_APP_TEMPORARY_TABLES=1', async () => {
+      const cliEnv = { ...env, DB_TEST_CONNECTION: dialect, [`${F}_TEST_ADMIN_USER`]: admin.user, [`${F}_TEST_ADMIN_PASSWORD`]: admin.password };
+      const appGrant = dialect === 'postgres' ? `GRANT CONNECT, TEMPORARY ON DATABASE "${PLAN.database}" TO "${PLAN.app.user}"` : `GRANT SELECT, INSERT, UPDATE, DELETE, CREATE TEMPORARY TABLES ON \`kr\\_temp\\_db\`.* TO '${PLAN.app.user}'@'%'`;
+      const plain = await runCli(['provision', '--print', '--test'], cliEnv);
+      expect(plain.code, plain.output).to.equal(0);
+      expect(plain.stdout).not.to.include(appGrant);
+      for (const [args, extra] of [
+        [['provision', '--print', '--test', '--app-temporary-tables'], {}],
+        [['provision', '--print', '--test'], { KNEX_ROLES_APP_TEMPORARY_TABLES: 'true' }],
+      ] as const) {
+        const result = await runCli([...args], { ...cliEnv, ...extra });
+        expect(result.code, result.output).to.equal(0);
+        expect(result.stdout).to.include(appGrant);
+        expect(result.output).not.to.include(PLAN.app.password);
+      }
     });
 
     describe('with the app opt-in', () => {

@@ -4,7 +4,9 @@ import { provisionSteps as pgSteps } from '../../lib/dialects/postgres/provision
 import type { ProvisionPlan } from '../../lib/dialects/provision-plan';
 import { resolveConnection } from '../../lib/env/resolve-connection';
 import { resolveFlag } from '../../lib/env/resolve-flag';
-import { EnvContractError } from '../../lib/errors';
+import knex from 'knex';
+import { EnvContractError, RuntimeDdlError } from '../../lib/errors';
+import { guard } from '../../lib/guard/guard';
 import { createStatementCheck } from '../../lib/guard/client';
 import { DIALECTS } from '../../lib/types';
 
@@ -73,6 +75,21 @@ describe('the app-temporary-tables opt-in', () => {
       }
     });
   }
+
+  it('guard() on an existing instance takes the same opt-in', async () => {
+    const db = guard(knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true }), { appTemporaryTables: true });
+    try {
+      await db.raw('CREATE TEMPORARY TABLE batch (id int)');
+      await db.raw('INSERT INTO batch (id) VALUES (1)');
+      const refused = await db.raw('CREATE TABLE intruder (id int)').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(refused).to.be.instanceOf(RuntimeDdlError);
+    } finally {
+      await db.destroy();
+    }
+  });
 
   describe('provisioning SQL', () => {
     it('PostgreSQL: the migrator always gets TEMPORARY; the app only with the opt-in', () => {
