@@ -108,6 +108,9 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
       expect(await problems('migration')).to.deep.equal([]);
       await asUser('admin', revokeTemp(PLAN.migrator.user));
       expect((await problems('migration')).some((p) => p.startsWith(`missing: ${tempGrant}`))).to.equal(true);
+      const diagnosed = await doctor({ env, test: true, dialect, roles: ['migration'] });
+      expect(diagnosed.roles[0]?.verdict).to.equal('problems');
+      expect(diagnosed.roles[0]?.problems.map((p) => p.privilege).join(' ')).to.include(tempGrant);
       expect(changed(await provision(PLAN)).length).to.be.greaterThan(0);
       expect(await problems('migration')).to.deep.equal([]);
       expect(changed(await provision(PLAN))).to.deep.equal([]);
