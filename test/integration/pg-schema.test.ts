@@ -10,6 +10,7 @@ import { doctor } from '../../lib/doctor';
 import { createKnex } from '../../lib/knexfile';
 import { startKnexWithReport } from '../../lib/start-knex';
 import { runKnexCli } from '../support/run-command';
+import { planEnv } from '../support/plan-env';
 import { testServers } from '../support/servers';
 
 // Issue 9 item 5: a non-public PostgreSQL schema from the env contract (PG_TEST_SCHEMA),
@@ -31,19 +32,7 @@ describe('a non-public PostgreSQL schema from PG_SCHEMA, end to end', () => {
 
   before(async () => {
     const server = (await testServers()).postgres;
-    env = {
-      DB_TEST_CONNECTION: 'pg',
-      PG_TEST_HOST: server.host,
-      PG_TEST_PORT: String(server.port),
-      PG_TEST_NAME: DATABASE,
-      PG_TEST_SCHEMA: SCHEMA,
-      PG_TEST_MIGRATION_USER: MIGRATOR.user,
-      PG_TEST_MIGRATION_PASSWORD: MIGRATOR.password,
-      PG_TEST_RUNTIME_USER: APP.user,
-      PG_TEST_RUNTIME_PASSWORD: APP.password,
-      PG_TEST_ADMIN_USER: server.admin.user,
-      PG_TEST_ADMIN_PASSWORD: server.admin.password,
-    };
+    env = { ...planEnv('postgres', server, { database: DATABASE, migrator: MIGRATOR, app: APP }, server.admin), DB_TEST_CONNECTION: 'pg', PG_TEST_SCHEMA: SCHEMA };
     // A project directory of its own: its knexfile names the fixture migrations and nothing else.
     cwd = mkdtempSync(join(tmpdir(), 'knex-roles-schema-'));
     writeFileSync(join(cwd, 'knexfile.js'), `module.exports = { test: { migrations: { directory: ${JSON.stringify(FIXTURES)}, loadExtensions: ['.js'] } } };\n`);

@@ -8,6 +8,7 @@ import { createKnex } from '../../lib/knexfile';
 import type { Dialect, Role } from '../../lib/types';
 import { verifyPrivileges } from '../../lib/verify-privileges';
 import { testDialects } from '../support/dialects';
+import { planEnv } from '../support/plan-env';
 import { testServers } from '../support/servers';
 
 // Issue 9 item 4: one migrator and one app for several databases (one per service, as
@@ -18,26 +19,16 @@ const MIGRATIONS = join(__dirname, '..', 'fixtures', 'migrations');
 const MIGRATOR = { user: 'kr_shared_migrator', password: `sM'ig\\$$-ü` };
 const APP = { user: 'kr_shared_app', password: `sA'pp\\$$-ß` };
 const PLANS: ProvisionPlan[] = ['kr_shared_one', 'kr_shared_two'].map((database) => ({ database, migrator: { ...MIGRATOR }, app: { ...APP } }));
-const FAMILY = { postgres: 'PG', mysql: 'DB' } as const;
 const changed = (report: ProvisionReport): string[] => report.steps.filter((s) => s.changed).map((s) => s.description);
 
 for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'> => d !== 'sqlite')) {
   describe(`one user pair for two databases on ${dialect}`, () => {
-    const F = FAMILY[dialect];
     let admin: AdminConnection;
     let adminKnex: Knex;
     const open: Knex[] = [];
     const provision = (plan: ProvisionPlan): Promise<ProvisionReport> => (dialect === 'postgres' ? provisionPostgres(plan, admin) : provisionMysql(plan, admin));
     const instance = (database: string, role: Role): Knex => {
-      const env = {
-        [`${F}_TEST_HOST`]: admin.host,
-        [`${F}_TEST_PORT`]: String(admin.port),
-        [`${F}_TEST_NAME`]: database,
-        [`${F}_TEST_MIGRATION_USER`]: MIGRATOR.user,
-        [`${F}_TEST_MIGRATION_PASSWORD`]: MIGRATOR.password,
-        [`${F}_TEST_RUNTIME_USER`]: APP.user,
-        [`${F}_TEST_RUNTIME_PASSWORD`]: APP.password,
-      };
+      const env = planEnv(dialect, admin, { database, migrator: MIGRATOR, app: APP });
       const db = createKnex({ env, test: true, role, dialect, knex: { pool: { min: 0, max: 2 }, migrations: { directory: MIGRATIONS, loadExtensions: ['.js'] } } });
       open.push(db);
       return db;
@@ -90,7 +81,7 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
     it('corrects drift only inside the target database: an extra grant on the first survives provisioning the second, not the first', async () => {
       const [one, two] = PLANS as [ProvisionPlan, ProvisionPlan];
       const superuser = createKnex({
-        env: { [`${F}_TEST_HOST`]: admin.host, [`${F}_TEST_PORT`]: String(admin.port), [`${F}_TEST_NAME`]: one.database, [`${F}_TEST_MIGRATION_USER`]: admin.user, [`${F}_TEST_MIGRATION_PASSWORD`]: admin.password },
+        env: planEnv(dialect, admin, { database: one.database, migrator: admin, app: APP }),
         test: true,
         role: 'migration',
         dialect,

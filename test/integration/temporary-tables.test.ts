@@ -13,6 +13,7 @@ import { runMigrations } from '../../lib/migrate/run-migrations';
 import type { Dialect, Role } from '../../lib/types';
 import { verifyPrivileges } from '../../lib/verify-privileges';
 import { testDialects } from '../support/dialects';
+import { planEnv } from '../support/plan-env';
 import { runCli } from '../support/run-command';
 import { testServers } from '../support/servers';
 
@@ -26,12 +27,10 @@ const PLAN: ProvisionPlan = {
   migrator: { user: 'kr_temp_migrator', password: `tM'ig\\$$-ü` },
   app: { user: 'kr_temp_app', password: `tA'pp\\$$-ß` },
 };
-const FAMILY = { postgres: 'PG', mysql: 'DB' } as const;
 const changed = (report: ProvisionReport): string[] => report.steps.filter((s) => s.changed).map((s) => s.description);
 
 for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'> => d !== 'sqlite')) {
   describe(`temporary tables on ${dialect}`, () => {
-    const F = FAMILY[dialect];
     let admin: AdminConnection;
     let env: Record<string, string>;
     const open: Knex[] = [];
@@ -82,15 +81,7 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
       const server = (await testServers())[dialect];
       admin = { host: server.host, port: server.port, ...server.admin };
       await provision(PLAN);
-      env = {
-        [`${F}_TEST_HOST`]: server.host,
-        [`${F}_TEST_PORT`]: String(server.port),
-        [`${F}_TEST_NAME`]: PLAN.database,
-        [`${F}_TEST_MIGRATION_USER`]: PLAN.migrator.user,
-        [`${F}_TEST_MIGRATION_PASSWORD`]: PLAN.migrator.password,
-        [`${F}_TEST_RUNTIME_USER`]: PLAN.app.user,
-        [`${F}_TEST_RUNTIME_PASSWORD`]: PLAN.app.password,
-      };
+      env = planEnv(dialect, server, PLAN);
     });
 
     after(async () => {
@@ -130,7 +121,7 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
     });
 
     it('knex-roles provision --print --app-temporary-tables shows the app grant, and the same from KNEX_ROLES_APP_TEMPORARY_TABLES=1', async () => {
-      const cliEnv = { ...env, DB_TEST_CONNECTION: dialect, [`${F}_TEST_ADMIN_USER`]: admin.user, [`${F}_TEST_ADMIN_PASSWORD`]: admin.password };
+      const cliEnv = { ...planEnv(dialect, admin, PLAN, admin), DB_TEST_CONNECTION: dialect };
       const appGrant = dialect === 'postgres' ? `GRANT CONNECT, TEMPORARY ON DATABASE "${PLAN.database}" TO "${PLAN.app.user}"` : `GRANT SELECT, INSERT, UPDATE, DELETE, CREATE TEMPORARY TABLES ON \`kr\\_temp\\_db\`.* TO '${PLAN.app.user}'@'%'`;
       const plain = await runCli(['provision', '--print', '--test'], cliEnv);
       expect(plain.code, plain.output).to.equal(0);
