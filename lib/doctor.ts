@@ -20,8 +20,6 @@ export interface DoctorOptions extends ResolveOptions {
   roles?: Role[];
   /** One connection attempt per role, bounded by this. Default 3000 ms. */
   timeoutMs?: number;
-  /** PostgreSQL schema to check (default `public`). */
-  schema?: string;
   /** Migration or admin secrets in the runtime environment make the runtime role `misconfigured` (also KNEX_ROLES_STRICT=1). */
   strict?: boolean;
   /** knex's migration settings (directory, tableName …), to report pending migrations. Default: ./migrations when it exists. */
@@ -142,7 +140,8 @@ async function checkRole(role: Role, env: Env, options: DoctorOptions): Promise<
     }
     report.reachable = true;
     try {
-      const privileges = await withDeadline(verifyPrivileges(instance, { role, dialect, ...(options.schema ? { schema: options.schema } : {}) }), timeoutMs * 3);
+      const verifyOptions = { role, dialect, schema: resolved.schema, appTemporaryTables: resolved.appTemporaryTables };
+      const privileges = await withDeadline(verifyPrivileges(instance, verifyOptions), timeoutMs * 3);
       if (privileges.user) report.user = privileges.user;
       report.guardOnly = privileges.guardOnly;
       report.found = privileges.found;
@@ -167,7 +166,9 @@ async function checkRole(role: Role, env: Env, options: DoctorOptions): Promise<
 
 /** Pending migrations, as far as the files and knex's table tell (never creating it). */
 async function reportPending(report: DoctorRoleReport, instance: Knex, options: DoctorOptions, timeoutMs: number): Promise<void> {
-  const migrations = options.migrations ?? { directory: resolve(options.cwd ?? process.cwd(), 'migrations') };
+  // The instance's own settings (e.g. the schema PG_SCHEMA puts knex's tables in), then the caller's.
+  const own = (instance.client.config as Knex.Config).migrations ?? {};
+  const migrations = { ...own, ...(options.migrations ?? { directory: resolve(options.cwd ?? process.cwd(), 'migrations') }) };
   const directories = ([] as string[]).concat(migrations.directory ?? []);
   if (migrations.migrationSource === undefined && !directories.some((directory) => existsSync(resolve(options.cwd ?? process.cwd(), directory)))) return;
   try {

@@ -48,8 +48,18 @@ export async function startKnexWithReport(options: StartOptions = {}): Promise<S
   const instance = knexFor(withConnectTimeout(resolved, timeoutMs), options);
   try {
     await waitForDatabase(instance, resolved, { ...options, timeoutMs });
-    const privileges = options.verify === false ? undefined : await assertPrivileges(instance, { role: resolved.role, dialect: resolved.dialect });
-    if (options.requireMigrated) await assertMigrated(instance, options.knex?.migrations);
+    const privileges =
+      options.verify === false
+        ? undefined
+        : await assertPrivileges(instance, {
+            role: resolved.role,
+            dialect: resolved.dialect,
+            schema: resolved.schema,
+            appTemporaryTables: resolved.appTemporaryTables,
+            migrationsTable: options.knex?.migrations?.tableName,
+          });
+    // The instance's own migration settings: the knexfile's, with the schema the env contract adds.
+    if (options.requireMigrated) await assertMigrated(instance, (instance.client.config as Knex.Config).migrations);
     return privileges ? { knex: instance, privileges } : { knex: instance };
   } catch (err) {
     // A destroy stuck on a half-open socket must not hide the error or hang the startup.
