@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Knex } from 'knex';
+import knex, { type Knex } from 'knex';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { migrateCommand } from '../../lib/cli/migrate-command';
 import { provisionCommand } from '../../lib/cli/provision-command';
 import { doctor } from '../../lib/doctor';
+import { resolveConnection } from '../../lib/env/resolve-connection';
 import { createKnex } from '../../lib/knexfile';
 import { startKnexWithReport } from '../../lib/start-knex';
 import { runKnexCli } from '../support/run-command';
@@ -101,14 +102,19 @@ describe('a non-public PostgreSQL schema from PG_SCHEMA, end to end', () => {
     expect(await db('knex_migrations').count({ n: '*' })).to.deep.equal([{ n: '3' }]);
   });
 
-  it("the app cannot erase the migration history in the schema: the server refuses (42501)", async () => {
+  it("the app cannot erase the migration history in the schema: the guard refuses, and so does the server (42501)", async () => {
+    const failure = async (run: () => Promise<unknown>): Promise<{ code?: string } | undefined> =>
+      (await run().then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as { code?: string } | undefined;
     const app = createKnex({ env, test: true, role: 'runtime' });
     open.push(app);
-    const error = (await app('knex_migrations').delete().then(
-      () => undefined,
-      (e: unknown) => e,
-    )) as { code?: string } | undefined;
-    expect(error?.code).to.equal('42501');
+    expect((await failure(() => app('knex_migrations').delete()))?.code).to.equal('E_RUNTIME_MIGRATE');
+    // Without the guard, with the app's own credentials: the database is the boundary.
+    const unguarded = knex({ client: 'pg', connection: resolveConnection({ env, test: true, role: 'runtime' }).connection, searchPath: [SCHEMA] });
+    open.push(unguarded);
+    expect((await failure(() => unguarded('knex_migrations').delete()))?.code).to.equal('42501');
   });
 
   it('doctor checks the schema for both roles and finds nothing wrong', async () => {
