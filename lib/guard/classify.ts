@@ -5,6 +5,7 @@ import {
   H_PREPARE_PG, H_RENAME_MYSQL, H_SET_MYSQL, H_SET_PG, H_SIMPLE, H_START, H_TABLE_MAINTENANCE, H_VERB_WORD, H_WITH, PRIVILEGE_OBJECTS,
   REASON_PRIVILEGE, REASON_SERVER, REASON_UNKNOWN, type HeadRule,
 } from './keywords';
+import { contentRefusals } from './content-check';
 import { createLexer, type Lexer, type LexerOptions } from './lexer';
 import { MAX_COMMENT_VERSIONS } from './lexer-mysql';
 import { SQLITE_ACTION_PRAGMAS, SQLITE_FILE_PRAGMAS, SQLITE_GUARDED_PRAGMAS, SQLITE_READ_PRAGMAS, SQLITE_SESSION_PRAGMAS } from './sqlite-pragmas';
@@ -117,6 +118,7 @@ class Reading {
   private readonly intoDialect: boolean;
   /** An alternative reading: statements the server cannot even lex never run. */
   private readonly alternative: boolean;
+  private readonly options: LexerOptions | undefined;
 
   private kind: StatementKind = 'read';
   private keyword = '';
@@ -142,6 +144,7 @@ class Reading {
     this.common = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((word) => this.rules.get(wordHash(word, 0, word.length))).filter((rule): rule is HeadRule => rule !== undefined);
     this.intoDialect = dialect !== 'sqlite';
     this.alternative = alternative;
+    this.options = options;
     this.lx = createLexer(sql, dialect, options);
   }
 
@@ -211,6 +214,17 @@ class Reading {
       if (lx.type !== T_SEMICOLON) break;
       resumedAt = lx.end;
       t = lx.next();
+    }
+    // What statements contain (refused functions, catalog writes): content-check.ts.
+    for (const refusal of contentRefusals(this.sql, this.dialect, this.options)) {
+      const statement = statements.find((st) => st.start <= refusal.at && refusal.at < st.end);
+      if (statement === undefined || !statement.allowedOnRuntime) continue;
+      statement.kind = refusal.kind;
+      statement.keyword = refusal.keyword;
+      statement.allowedOnRuntime = false;
+      statement.reason = refusal.reason;
+      allowedOnRuntime = false;
+      this.refusesSomething = true;
     }
     return { allowedOnRuntime, statements };
   }

@@ -1,0 +1,182 @@
+import { MYSQL_GUARD_RULES } from '../dialects/mysql/guard-rules';
+import { POSTGRES_GUARD_RULES } from '../dialects/postgres/guard-rules';
+import { SQLITE_GUARD_RULES } from '../dialects/sqlite/guard-rules';
+import type { Dialect } from '../types';
+import type { StatementKind } from './classify';
+import { prefilterFor, refusedFunction, type GuardRules } from './guard-rules';
+import { createLexer, type LexerOptions } from './lexer';
+import { POSTGRES_LEXING_SETTINGS } from './lexing-settings';
+import { literalValue, nameOf } from './sql-values';
+import { T_EOF, T_ERROR, T_OP, T_QUOTED_IDENT, T_SEMICOLON, T_WORD } from './tokens';
+
+export const GUARD_RULES: Readonly<Record<Dialect, GuardRules>> = { postgres: POSTGRES_GUARD_RULES, mysql: MYSQL_GUARD_RULES, sqlite: SQLITE_GUARD_RULES };
+
+/** Text that cannot match any rule skips the token walk (U&: PostgreSQL escaped names). */
+const PREFILTER: Readonly<Record<Dialect, RegExp>> = {
+  postgres: prefilterFor(POSTGRES_GUARD_RULES, ['pg_', 'set_config', 'u&']),
+  mysql: prefilterFor(MYSQL_GUARD_RULES, []),
+  sqlite: prefilterFor(SQLITE_GUARD_RULES, ['sqlite_']),
+};
+
+export interface ContentRefusal {
+  /** Offset of the token at fault: the statement that contains it is refused. */
+  at: number;
+  kind: StatementKind;
+  keyword: string;
+  reason: string;
+}
+
+const WRITE_VERBS = new Set(['insert', 'update', 'delete', 'replace', 'merge']);
+/** Words between a target-introducing keyword and the table: `UPDATE ONLY t`, `DELETE FROM ONLY t`, `INSERT OR REPLACE INTO t`. */
+const TARGET_MODIFIERS = new Set(['only', 'low_priority', 'quick', 'ignore', 'delayed', 'high_priority']);
+
+/**
+ * Refusals for what a statement contains rather than how it starts: calls of refused
+ * server functions (anywhere: select list, WHERE, CTEs, subqueries; qualified, quoted or
+ * escaped), PostgreSQL set_config() of identity, superuser-only or lexing settings, and
+ * writes whose target is a system catalog. Lexes with the same options as the reading, so
+ * statement boundaries agree.
+ */
+export function contentRefusals(sql: string, dialect: Dialect, options: LexerOptions | undefined): ContentRefusal[] {
+  if (!PREFILTER[dialect].test(sql)) return [];
+  const rules = GUARD_RULES[dialect];
+  const lx = createLexer(sql, dialect, options);
+  const out: ContentRefusal[] = [];
+  const types: number[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (;;) {
+    const t = lx.next();
+    if (t === T_SEMICOLON || t === T_EOF || t === T_ERROR) {
+      judgeStatement(sql, dialect, rules, types, starts, ends, out);
+      types.length = starts.length = ends.length = 0;
+      if (t !== T_SEMICOLON) return out;
+      continue;
+    }
+    types.push(t);
+    starts.push(lx.start);
+    ends.push(lx.end);
+  }
+}
+
+function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types: number[], starts: number[], ends: number[], out: ContentRefusal[]): void {
+  const n = types.length;
+  const name = (i: number): string | undefined => (i < n ? nameOf(sql, types[i] as number, starts[i] as number, ends[i] as number) : undefined);
+  const isOp = (i: number, ch: string): boolean => i < n && types[i] === T_OP && sql[starts[i] as number] === ch;
+  const isName = (i: number): boolean => i < n && (types[i] === T_WORD || types[i] === T_QUOTED_IDENT);
+  const word = (i: number): string | undefined => (i < n && types[i] === T_WORD ? name(i) : undefined);
+  const refuse = (i: number, kind: StatementKind, keyword: string, reason: string): void => {
+    out.push({ at: starts[i] as number, kind, keyword, reason });
+  };
+
+  let writes = false;
+  let deleting = false;
+  let catalogNamed = -1;
+  for (let i = 0; i < n; i++) {
+    const type = types[i] as number;
+    if (type !== T_WORD && type !== T_QUOTED_IDENT) continue;
+    const fn = name(i);
+    if (fn === undefined) {
+      refuse(i, 'other', '', 'a quoted name the guard cannot decode');
+      return;
+    }
+    if (type === T_QUOTED_IDENT && dialect === 'postgres' && word(i + 1) === 'uescape') {
+      refuse(i, 'other', '', 'Unicode escapes with UESCAPE in a name');
+      return;
+    }
+    if (type === T_WORD && WRITE_VERBS.has(fn)) writes = true;
+    if (isName(i) && isOp(i + 1, '.') && rules.catalogSchemas.has(fn)) catalogNamed = i;
+    if (isOp(i + 1, '(') || rules.bareNamePrefixes.some((prefix) => fn.startsWith(prefix))) {
+      const reason = refusedFunction(rules, fn);
+      if (reason !== undefined) {
+        refuse(i, 'other', `${fn.toUpperCase()}()`, `calls ${fn}(): ${reason}`);
+        return;
+      }
+      if (dialect === 'postgres' && fn === 'set_config') {
+        const why = setConfigRefusal(sql, dialect, rules, types, starts, ends, i + 2);
+        if (why !== undefined) {
+          refuse(i, why.kind, why.keyword, why.reason);
+          return;
+        }
+      }
+    }
+    if (type !== T_WORD) continue;
+    // A write's target: INSERT/MERGE/REPLACE … INTO t, UPDATE t, DELETE FROM t.
+    let target = -1;
+    if (fn === 'into' || fn === 'update') target = i + 1;
+    else if (fn === 'delete') deleting = true;
+    else if (fn === 'from' && deleting) {
+      deleting = false;
+      target = i + 1;
+    } else if (fn === 'use' && i === 0 && dialect === 'mysql') {
+      const schema = name(1);
+      if (schema !== undefined && rules.catalogSchemas.has(schema)) {
+        refuse(i, 'other', 'USE CATALOG', `makes the system schema ${schema} the default`);
+        return;
+      }
+    }
+    if (target < 0) continue;
+    if (dialect === 'sqlite' && word(target) === 'or') target += 2;
+    while (TARGET_MODIFIERS.has(word(target) ?? '')) target++;
+    const catalog = catalogTarget(rules, dialect, name, isName, isOp, target);
+    if (catalog !== undefined) {
+      refuse(i, 'ddl', 'CATALOG WRITE', `writes the system catalog ${catalog}`);
+      return;
+    }
+  }
+  if (rules.catalogAnywhereInWrites && writes && catalogNamed >= 0) {
+    refuse(catalogNamed, 'ddl', 'CATALOG WRITE', `a write statement that names the system schema ${name(catalogNamed) ?? ''}`);
+  }
+}
+
+/** The catalog a `[schema.]table` name chain at i is, or undefined. */
+function catalogTarget(
+  rules: GuardRules,
+  dialect: Dialect,
+  name: (i: number) => string | undefined,
+  isName: (i: number) => boolean,
+  isOp: (i: number, ch: string) => boolean,
+  i: number,
+): string | undefined {
+  if (!isName(i)) return undefined;
+  const parts: string[] = [name(i) ?? ''];
+  let j = i;
+  while (isOp(j + 1, '.') && isName(j + 2)) {
+    parts.push(name(j + 2) ?? '');
+    j += 2;
+  }
+  const table = parts[parts.length - 1] as string;
+  const schema = parts.length > 1 ? (parts[parts.length - 2] as string) : undefined;
+  if (schema !== undefined && rules.catalogSchemas.has(schema)) return parts.join('.');
+  if ((schema === undefined || dialect === 'sqlite') && rules.isCatalogTable(table)) return parts.join('.');
+  return undefined;
+}
+
+/** set_config(name, value, is_local) at the argument list starting at i. */
+function setConfigRefusal(
+  sql: string,
+  dialect: Dialect,
+  rules: GuardRules,
+  types: number[],
+  starts: number[],
+  ends: number[],
+  i: number,
+): { kind: StatementKind; keyword: string; reason: string } | undefined {
+  const single = (k: number): string | undefined => {
+    const next = types[k + 1];
+    const closes = next === T_OP && (sql[starts[k + 1] as number] === ',' || sql[starts[k + 1] as number] === ')');
+    return k < types.length && closes ? literalValue(sql, types[k] as number, starts[k] as number, ends[k] as number, dialect) : undefined;
+  };
+  const rawName = single(i);
+  if (rawName === undefined) return { kind: 'other', keyword: 'SET_CONFIG()', reason: 'set_config() of a setting the guard cannot read' };
+  const setting = rawName.trim().toLowerCase();
+  const value = single(i + 2);
+  if (setting === 'role' && value !== undefined && value.trim().toLowerCase() === 'none') return undefined;
+  const refused = rules.refusedSettings.get(setting);
+  if (refused !== undefined) return refused;
+  const allowed = POSTGRES_LEXING_SETTINGS.get(setting);
+  if (allowed !== undefined && (value === undefined || !allowed(value.trim()))) {
+    return { kind: 'other', keyword: 'SET', reason: `changes how the server reads SQL text (${setting})` };
+  }
+  return undefined;
+}

@@ -1,0 +1,54 @@
+/**
+ * Session settings that change how the server reads SQL text, and the values a runtime
+ * connection may set them to. Anything else (another value, a value computed at run time,
+ * one the guard cannot read) is refused: after such a change the guard's reading of later
+ * text, and the drivers' client-side escaping of bound values, would no longer match the
+ * server's.
+ */
+
+/**
+ * PostgreSQL client encodings that are safe: the server-side encodings. The client-only
+ * ones (SJIS, BIG5, GBK, UHC, JOHAB, GB18030, SHIFT_JIS_2004 and their aliases) have
+ * multibyte characters whose second byte is `\` or `'`. Names as PostgreSQL compares them:
+ * lower case, non-alphanumerics removed (`Shift_JIS` → `shiftjis`).
+ */
+const PG_SAFE_ENCODING =
+  /^(?:default|sqlascii|utf8|unicode|muleinternal|euc(?:jp|cn|kr|tw|jis2004)|latin(?:10|[1-9])|iso8859(?:1[03-6]?|[2-9])|koi8[ru]?|(?:win|windows|cp)(?:866|874|125[0-8])|alt|tcvn(?:5712)?|vscii|abc|iso88595|iso88596|iso88597|iso88598)$/;
+
+/** The values allowed per PostgreSQL setting; a setting not listed here does not change lexing. */
+export const POSTGRES_LEXING_SETTINGS: ReadonlyMap<string, (value: string) => boolean> = new Map([
+  ['client_encoding', (value: string) => PG_SAFE_ENCODING.test(value.toLowerCase().replace(/[^a-z0-9]/g, ''))],
+  // `off` would make backslashes escapes in plain '…' strings.
+  ['standard_conforming_strings', (value: string) => /^(?:on|true|yes|1|t|y|default)$/i.test(value)],
+  // `on` lets `\'` quote in client-only encodings; the default is safe_encoding.
+  ['backslash_quote', (value: string) => /^(?:off|false|no|0|safe_encoding|default)$/i.test(value)],
+]);
+
+/**
+ * sql_mode flags that change lexing: ANSI_QUOTES (`"…"` becomes an identifier) and
+ * NO_BACKSLASH_ESCAPES (mysql2 escapes bound values with backslashes, which then stop
+ * protecting them), and the combination modes that include ANSI_QUOTES.
+ */
+const MYSQL_LEXING_MODES = new Set(['ANSI_QUOTES', 'NO_BACKSLASH_ESCAPES', 'ANSI', 'DB2', 'MAXDB', 'MSSQL', 'ORACLE', 'POSTGRESQL']);
+
+/**
+ * MySQL character sets whose multibyte characters never contain `\` or `'` bytes. big5,
+ * cp932, gbk, sjis and gb18030 do, so a backslash the client added can be swallowed.
+ */
+const MYSQL_SAFE_CHARSET =
+  /^(?:default|utf8|utf8mb3|utf8mb4|latin[1257]|ascii|binary|cp125[0-7]|cp850|cp852|cp866|koi8[ru]|greek|hebrew|armscii8|dec8|hp8|swe7|keybcs2|macce|macroman|geostd8|tis620|eucjpms|ujis|euckr|gb2312)(?:_[a-z0-9_]+)?$/i;
+
+function sqlModeAllowed(value: string): boolean {
+  if (/^default$/i.test(value.trim())) return true;
+  return value.split(',').every((mode) => !MYSQL_LEXING_MODES.has(mode.trim().toUpperCase()));
+}
+
+/** MySQL session variables that change lexing or what the connection's bytes mean. */
+export const MYSQL_LEXING_SETTINGS: ReadonlyMap<string, (value: string) => boolean> = new Map([
+  ['sql_mode', sqlModeAllowed],
+  ['character_set_client', (value: string) => MYSQL_SAFE_CHARSET.test(value)],
+  ['character_set_connection', (value: string) => MYSQL_SAFE_CHARSET.test(value)],
+  ['collation_connection', (value: string) => MYSQL_SAFE_CHARSET.test(value)],
+  // SET NAMES / SET CHARACTER SET / SET CHARSET, checked as one pseudo-setting.
+  ['names', (value: string) => MYSQL_SAFE_CHARSET.test(value)],
+]);
