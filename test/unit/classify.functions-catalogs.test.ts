@@ -1,0 +1,163 @@
+import { describeCaseGroups, type Case } from '../support/classify-cases';
+
+/**
+ * Issue 8: server functions and system catalogs (lib/dialects/<d>/guard-rules.ts), refused
+ * wherever they appear and however they are spelled; the harmless neighbours stay allowed.
+ */
+
+const PG_FUNCTIONS: Case[] = [
+  ["select pg_read_file('/etc/passwd')", 'refused', 'PG_READ_FILE()'],
+  ["SELECT PG_READ_FILE('/etc/passwd')", 'refused', 'PG_READ_FILE()'],
+  ["select pg_catalog.pg_read_file('/etc/passwd')", 'refused', 'PG_READ_FILE()'],
+  ["select \"pg_catalog\".\"pg_read_file\"('/etc/passwd')", 'refused', 'PG_READ_FILE()'],
+  ["select pg_catalog /* c */ . /* c */ pg_read_file /* c */ ('/etc/passwd')", 'refused', 'PG_READ_FILE()'],
+  ["select pg_read_file\n\t(\n'/etc/passwd')", 'refused', 'PG_READ_FILE()'],
+  ["select U&\"pg\\005fread\\005ffile\"('/etc/passwd')", 'refused', 'PG_READ_FILE()'],
+  ["select u&\"pg\\+00005fread_file\"('/etc/passwd')", 'refused', 'PG_READ_FILE()'],
+  ["select U&\"pg!005fread_file\" UESCAPE '!' ('/etc/passwd')", 'refused'],
+  ["select pg_read_binary_file('/etc/passwd')", 'refused', 'PG_READ_BINARY_FILE()'],
+  ["select * from pg_ls_dir('.')", 'refused', 'PG_LS_DIR()'],
+  ['select * from pg_ls_waldir()', 'refused', 'PG_LS_WALDIR()'],
+  ['select * from pg_ls_logdir()', 'refused', 'PG_LS_LOGDIR()'],
+  ["select pg_stat_file('postgresql.conf')", 'refused', 'PG_STAT_FILE()'],
+  ["select lo_import('/etc/passwd')", 'refused', 'LO_IMPORT()'],
+  ["select lo_export(16400, '/tmp/x')", 'refused', 'LO_EXPORT()'],
+  ["select lo_from_bytea(0, 'x')", 'refused', 'LO_FROM_BYTEA()'],
+  ['select lo_unlink(16400)', 'refused', 'LO_UNLINK()'],
+  ["select dblink_exec('dbname=x', 'drop table t')", 'refused', 'DBLINK_EXEC()'],
+  ["select * from dblink('dbname=x', 'select 1') as t(a int)", 'refused', 'DBLINK()'],
+  ["select dblink_connect('x')", 'refused', 'DBLINK_CONNECT()'],
+  ['select pg_reload_conf()', 'refused', 'PG_RELOAD_CONF()'],
+  ['select pg_rotate_logfile()', 'refused', 'PG_ROTATE_LOGFILE()'],
+  ["select pg_import_system_collations('pg_catalog')", 'refused', 'PG_IMPORT_SYSTEM_COLLATIONS()'],
+  ['select pg_terminate_backend(1234)', 'refused', 'PG_TERMINATE_BACKEND()'],
+  ["select query_to_xml('drop table t', true, false, '')", 'refused', 'QUERY_TO_XML()'],
+  ["select * from users where id = 1 and pg_read_file('x') is not null", 'refused', 'PG_READ_FILE()'],
+  ["with a as (select pg_read_file('x')) select * from a", 'refused', 'PG_READ_FILE()'],
+  ["select * from (select pg_read_file('x')) s", 'refused', 'PG_READ_FILE()'],
+  ["insert into logs (body) select pg_read_file('x')", 'refused', 'PG_READ_FILE()'],
+  ["update users set bio = pg_read_file('x') where id = 1", 'refused', 'PG_READ_FILE()'],
+  ["explain analyze select pg_read_file('x')", 'refused'],
+  ["select 1; select pg_read_file('x')", 'refused', 'PG_READ_FILE()'],
+  // Neighbours that are fine.
+  ["select 'pg_read_file(1)'", 'read', 'SELECT'],
+  ["select $$ pg_read_file('x') $$", 'read', 'SELECT'],
+  ["select 1 -- pg_read_file('x')", 'read', 'SELECT'],
+  ["select pg_read_file_count from stats", 'read', 'SELECT'],
+  ['select pg_backend_pid(), pg_advisory_lock(1), pg_notify(\'c\', \'m\')', 'read', 'SELECT'],
+  ["select hello_lo_import from t", 'read', 'SELECT'],
+  ['select * from pg_class', 'read', 'SELECT'],
+];
+
+const PG_SET_CONFIG: Case[] = [
+  ["select set_config('role', 'postgres', false)", 'refused', 'SET ROLE'],
+  ["SELECT SET_CONFIG('ROLE', 'postgres', false)", 'refused', 'SET ROLE'],
+  ["select pg_catalog.set_config('session_authorization', 'postgres', false)", 'refused', 'SET SESSION AUTHORIZATION'],
+  ["select set_config('session_replication_role', 'replica', false)", 'refused', 'SET_CONFIG()'],
+  ["select set_config('allow_system_table_mods', 'on', false)", 'refused', 'SET_CONFIG()'],
+  ["select set_config($$role$$, 'postgres', false)", 'refused', 'SET ROLE'],
+  ["select set_config(E'rol\\x65', 'postgres', false)", 'refused', 'SET_CONFIG()'],
+  ["select set_config($1, 'postgres', false)", 'refused', 'SET_CONFIG()'],
+  ["select set_config('ro' || 'le', 'postgres', false)", 'refused', 'SET_CONFIG()'],
+  ["select set_config('client_encoding', 'SJIS', false)", 'refused', 'SET'],
+  ["select set_config('standard_conforming_strings', 'off', false)", 'refused', 'SET'],
+  ["select set_config('client_encoding', $1, false)", 'refused', 'SET'],
+  ["select * from users where set_config('role', 'postgres', true) is not null", 'refused', 'SET ROLE'],
+  ["select set_config('role', 'none', false)", 'read', 'SELECT'],
+  ["select set_config('app.tenant_id', $1, true)", 'read', 'SELECT'],
+  ["select set_config('search_path', 'public', false)", 'read', 'SELECT'],
+  ["select set_config('client_encoding', 'UTF8', false)", 'read', 'SELECT'],
+  ["select current_setting('role')", 'read', 'SELECT'],
+];
+
+const PG_CATALOGS: Case[] = [
+  ['update pg_authid set rolsuper = true', 'refused', 'CATALOG WRITE'],
+  ['UPDATE PG_AUTHID SET rolsuper = true', 'refused', 'CATALOG WRITE'],
+  ['update pg_catalog.pg_authid set rolsuper = true', 'refused', 'CATALOG WRITE'],
+  ['update "pg_catalog"."pg_authid" set rolsuper = true', 'refused', 'CATALOG WRITE'],
+  ['update only pg_class set relname = \'x\'', 'refused', 'CATALOG WRITE'],
+  ['update U&"pg\\005fclass" set relname = \'x\'', 'refused', 'CATALOG WRITE'],
+  ["update pg_settings set setting = 'SJIS' where name = 'client_encoding'", 'refused', 'CATALOG WRITE'],
+  ['delete from pg_description', 'refused', 'CATALOG WRITE'],
+  ['delete from only pg_catalog /**/ . pg_description where objoid = 1', 'refused', 'CATALOG WRITE'],
+  ["insert into pg_catalog.pg_description values (1, 2, 0, 'x')", 'refused', 'CATALOG WRITE'],
+  ['insert into information_schema.sql_features values (1)', 'refused', 'CATALOG WRITE'],
+  ['merge into pg_class c using t on true when matched then delete', 'refused', 'CATALOG WRITE'],
+  ['with d as (delete from pg_description returning *) select * from d', 'refused', 'CATALOG WRITE'],
+  ['with u as (update pg_authid set rolsuper = true returning 1) select 1', 'refused', 'CATALOG WRITE'],
+  ['update users set a = 1 from pg_class where users.id = pg_class.oid', 'write', 'UPDATE'],
+  ['insert into pg_temp.scratch values (1)', 'write', 'INSERT'],
+  ["select * from users for update", 'read', 'SELECT'],
+  ["insert into users (id) values (1) on conflict (id) do update set id = 2", 'write', 'INSERT'],
+];
+
+const MYSQL: Case[] = [
+  ["select LOAD_FILE('/etc/passwd')", 'refused', 'LOAD_FILE()'],
+  ["select load_file('/etc/passwd')", 'refused', 'LOAD_FILE()'],
+  ["select `load_file`('/etc/passwd')", 'refused', 'LOAD_FILE()'],
+  ["select load_file /* c */ ('/etc/passwd')", 'refused', 'LOAD_FILE()'],
+  ["select /*!LOAD_FILE*/('/etc/passwd')", 'refused', 'LOAD_FILE()'],
+  ["select 1 from dual where load_file('/etc/passwd') is not null", 'refused', 'LOAD_FILE()'],
+  ["select * from (select load_file('/x') as f) t", 'refused', 'LOAD_FILE()'],
+  ["insert into t (body) values (load_file('/x'))", 'refused', 'LOAD_FILE()'],
+  ["select sys_exec('id')", 'refused', 'SYS_EXEC()'],
+  ["select 'load_file(1)'", 'read', 'SELECT'],
+  ["select 1 # load_file('x')", 'read', 'SELECT'],
+  ['update mysql.user set authentication_string = \'\'', 'refused', 'CATALOG WRITE'],
+  ['update `mysql`.`user` set authentication_string = \'\'', 'refused', 'CATALOG WRITE'],
+  ['UPDATE MySQL . User SET x = 1', 'refused', 'CATALOG WRITE'],
+  ["insert into mysql.db values ('%', 'x', 'y')", 'refused', 'CATALOG WRITE'],
+  ['delete from mysql.global_priv', 'refused', 'CATALOG WRITE'],
+  ['replace into mysql.user values (1)', 'refused', 'CATALOG WRITE'],
+  ['update t join mysql.user u on u.User = t.name set u.Host = \'%\'', 'refused', 'CATALOG WRITE'],
+  ['update t, mysql.user u set u.Host = \'%\'', 'refused', 'CATALOG WRITE'],
+  ['delete u from t join mysql.user u on true', 'refused', 'CATALOG WRITE'],
+  ['use mysql', 'refused', 'USE CATALOG'],
+  ['USE `mysql`', 'refused', 'USE CATALOG'],
+  ['use information_schema', 'refused', 'USE CATALOG'],
+  ['use app', 'session', 'USE'],
+  ['select * from mysql.user', 'read', 'SELECT'],
+  ['select * from information_schema.tables where table_schema = database()', 'read', 'SELECT'],
+];
+
+const SQLITE: Case[] = [
+  ["select load_extension('/tmp/evil.so')", 'refused', 'LOAD_EXTENSION()'],
+  ["SELECT LOAD_EXTENSION('/tmp/evil.so')", 'refused', 'LOAD_EXTENSION()'],
+  ["select \"load_extension\"('/tmp/evil.so')", 'refused', 'LOAD_EXTENSION()'],
+  ["select [load_extension]('/tmp/evil.so')", 'refused', 'LOAD_EXTENSION()'],
+  ["select `load_extension`('/tmp/evil.so')", 'refused', 'LOAD_EXTENSION()'],
+  ["select 1 where load_extension('/tmp/evil.so') is null", 'refused', 'LOAD_EXTENSION()'],
+  ['select * from pragma_optimize', 'refused', 'PRAGMA_OPTIMIZE()'],
+  ['select * from pragma_optimize()', 'refused', 'PRAGMA_OPTIMIZE()'],
+  ['SELECT * FROM "pragma_optimize"', 'refused', 'PRAGMA_OPTIMIZE()'],
+  ["select * from pragma_journal_mode('delete')", 'refused', 'PRAGMA_JOURNAL_MODE()'],
+  ["select * from main.pragma_table_info('users')", 'read', 'SELECT'],
+  ["select * from pragma_table_info('users')", 'read', 'SELECT'],
+  ["select * from pragma_index_list('users')", 'read', 'SELECT'],
+  ["update sqlite_master set sql = 'x'", 'refused', 'CATALOG WRITE'],
+  ["update sqlite_schema set sql = 'x'", 'refused', 'CATALOG WRITE'],
+  ["UPDATE main.SQLITE_MASTER set sql = 'x'", 'refused', 'CATALOG WRITE'],
+  ["update \"sqlite_master\" set sql = 'x'", 'refused', 'CATALOG WRITE'],
+  ['delete from sqlite_temp_master', 'refused', 'CATALOG WRITE'],
+  ["insert or replace into main.sqlite_schema values ('table', 'x', 'x', 0, 'x')", 'refused', 'CATALOG WRITE'],
+  ["replace into [sqlite_master] values ('table', 'x', 'x', 0, 'x')", 'refused', 'CATALOG WRITE'],
+  ["update or ignore sqlite_master set sql = 'x'", 'refused', 'CATALOG WRITE'],
+  ["select * from sqlite_master where type = 'table'", 'read', 'SELECT'],
+  ['delete from sqlite_sequence where name = \'users\'', 'write', 'DELETE'],
+];
+
+describe('classifySql: refused functions and catalog writes on PostgreSQL', () => {
+  describeCaseGroups('postgres', [
+    ['server functions', PG_FUNCTIONS],
+    ['set_config', PG_SET_CONFIG],
+    ['system catalogs', PG_CATALOGS],
+  ]);
+});
+
+describe('classifySql: refused functions and catalog writes on MySQL', () => {
+  describeCaseGroups('mysql', [['functions and the mysql schema', MYSQL]]);
+});
+
+describe('classifySql: refused functions and catalog writes on SQLite', () => {
+  describeCaseGroups('sqlite', [['functions, pragma functions and sqlite_master', SQLITE]]);
+});
