@@ -1,5 +1,5 @@
 import type { Dialect } from '../types';
-import { CH_AT, CH_COMMA, CH_DOT, CH_EQ, CH_LPAREN, CH_RBRACKET, CH_RPAREN, isInto } from './chars';
+import { CH_AT, CH_COLON, CH_COMMA, CH_DOT, CH_EQ, CH_LPAREN, CH_RBRACKET, CH_RPAREN, isInto } from './chars';
 import {
   DDL_OBJECTS, HEAD_RULES, wordHash, H_BEGIN_MYSQL, H_COPY, H_DDL, H_DESCRIBE_MYSQL, H_EXPLAIN, H_INSERT, H_LOAD_MYSQL, H_LOCK_MYSQL, H_PRAGMA,
   H_PREPARE_PG, H_RENAME_MYSQL, H_SET_MYSQL, H_SET_PG, H_SIMPLE, H_START, H_TABLE_MAINTENANCE, H_VERB_WORD, H_WITH, PRIVILEGE_OBJECTS,
@@ -7,6 +7,8 @@ import {
 } from './keywords';
 import { contentRefusals } from './content-check';
 import { createLexer, type Lexer, type LexerOptions } from './lexer';
+import { MYSQL_LEXING_SETTINGS, POSTGRES_LEXING_SETTINGS } from './lexing-settings';
+import { literalValue, nameOf } from './sql-values';
 import { MAX_COMMENT_VERSIONS } from './lexer-mysql';
 import { SQLITE_ACTION_PRAGMAS, SQLITE_FILE_PRAGMAS, SQLITE_GUARDED_PRAGMAS, SQLITE_READ_PRAGMAS, SQLITE_SESSION_PRAGMAS } from './sqlite-pragmas';
 import { ERROR_FATAL, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } from './tokens';
@@ -460,6 +462,16 @@ class Reading {
         return;
       case H_TABLE_MAINTENANCE:
         this.adv();
+        // MariaDB ANALYZE [FORMAT=…] stmt runs stmt and reports its plan: judged as stmt.
+        if (rule.keyword === 'ANALYZE' && this.dialect === 'mysql' && !this.is('TABLE') && !this.is('TABLES') && (this.is('FORMAT') || this.isOp(CH_LPAREN) || this.headRule() !== undefined)) {
+          if (this.is('FORMAT')) {
+            this.adv();
+            if (this.isOp(CH_EQ)) this.adv();
+            this.adv();
+          }
+          this.explained(depth, 'ANALYZE', true);
+          return;
+        }
         if (this.is('NO_WRITE_TO_BINLOG') || this.is('LOCAL')) this.adv();
         if (this.is('TABLE') || this.is('TABLES')) this.keyword = `${rule.keyword} TABLE`;
         this.scanToEnd();
@@ -735,8 +747,12 @@ class Reading {
       this.set('session', 'SET SESSION CHARACTERISTICS', true);
     } else if ((session && this.is('AUTHORIZATION')) || (this.is('SESSION') && this.adv() === T_WORD && this.is('AUTHORIZATION'))) {
       this.set('privilege', 'SET SESSION AUTHORIZATION', false, 'changes the session user');
+      // SET SESSION AUTHORIZATION DEFAULT is RESET SESSION AUTHORIZATION: back to the login user.
+      if (this.resetsTo('default', false)) this.set('session', 'SET SESSION AUTHORIZATION', true);
     } else if (this.is('ROLE')) {
       this.set('privilege', 'SET ROLE', false, 'changes the current role');
+      // SET ROLE NONE is RESET ROLE: back to the session user's own rights.
+      if (this.resetsTo('none', false)) this.set('session', 'SET ROLE', true);
     } else if (this.is('TRANSACTION')) {
       this.set('transaction', 'SET TRANSACTION', true);
     } else if (this.is('CONSTRAINTS')) {
@@ -747,9 +763,17 @@ class Reading {
         this.set('other', 'SET', false, 'setting name with Unicode escapes');
       } else {
         const name = asciiLower(t === T_QUOTED_IDENT ? raw.slice(1, -1) : raw);
-        if (name === 'role') this.set('privilege', 'SET ROLE', false, 'changes the current role');
-        else if (name === 'session_authorization') this.set('privilege', 'SET SESSION AUTHORIZATION', false, 'changes the session user');
-        else this.set('session', 'SET', true);
+        if (name === 'role') {
+          this.set('privilege', 'SET ROLE', false, 'changes the current role');
+          if (this.resetsTo('none', true)) this.set('session', 'SET ROLE', true);
+        } else if (name === 'session_authorization') {
+          this.set('privilege', 'SET SESSION AUTHORIZATION', false, 'changes the session user');
+          if (this.resetsTo('default', true)) this.set('session', 'SET SESSION AUTHORIZATION', true);
+        }
+        else {
+          this.set('session', 'SET', true);
+          this.lexingSetting(name, asciiUpper(name));
+        }
       }
     } else {
       this.set('session', 'SET', true);
@@ -786,12 +810,20 @@ class Reading {
         const scope = this.globalScope();
         if (scope !== '') return this.refuseRest('other', `SET ${scope}`, 'changes server-wide settings');
         if (this.is('SESSION') || this.is('LOCAL')) t = this.adv();
-        if (this.isOp(CH_AT) && this.adv() === T_OP && this.isOp(CH_AT)) {
-          t = this.adv();
-          const atScope = this.globalScope();
-          if (atScope !== '') return this.refuseRest('other', `SET ${atScope}`, 'changes server-wide settings');
+        let userVariable = false;
+        if (this.isOp(CH_AT)) {
+          userVariable = true;
+          if (this.adv() === T_OP && this.isOp(CH_AT)) {
+            userVariable = false;
+            t = this.adv();
+            const atScope = this.globalScope();
+            if (atScope !== '') return this.refuseRest('other', `SET ${atScope}`, 'changes server-wide settings');
+            // @@session.x / @@local.x
+            if ((this.is('SESSION') || this.is('LOCAL')) && this.adv() === T_OP && this.isOp(CH_DOT)) t = this.adv();
+          }
         }
         if (first && this.is('TRANSACTION') && !statement) this.set('transaction', 'SET TRANSACTION', true);
+        else if (!userVariable) this.mysqlLexingSetting();
         first = false;
         t = this.lx.type;
         if (!isContent(t)) break;
@@ -802,6 +834,8 @@ class Reading {
         else if (c === CH_RPAREN) parens--;
         else if (c === CH_COMMA && parens === 0) itemStart = true;
       } else if (statement && parens === 0 && this.is('FOR')) {
+        // A refused setting stays refused whatever the statement it is for.
+        if (!this.allowed) return this.scanToEnd();
         this.adv();
         this.head(depth + 1);
         if (this.allowed) this.keyword = 'SET STATEMENT';
@@ -809,6 +843,68 @@ class Reading {
       }
       t = this.adv();
     }
+  }
+
+  /**
+   * MySQL: the current token names a session variable; sql_mode, the connection character
+   * set (NAMES, CHARACTER SET, CHARSET, character_set_client…) may only be set to a literal
+   * value that does not change how text is read (lexing-settings.ts).
+   */
+  private mysqlLexingSetting(): void {
+    const t = this.lx.type;
+    if (t !== T_WORD && t !== T_QUOTED_IDENT) return;
+    const name = nameOf(this.sql, t, this.lx.start, this.lx.end);
+    if (name === undefined) return;
+    if (t === T_WORD && name === 'character') {
+      if (this.adv() === T_WORD && this.is('SET')) this.lexingSetting('names', 'CHARACTER SET', true);
+      return;
+    }
+    if (t === T_WORD && (name === 'names' || name === 'charset')) return this.lexingSetting('names', name === 'names' ? 'NAMES' : 'CHARSET', true);
+    this.lexingSetting(name, asciiUpper(name));
+  }
+
+  /**
+   * The current token is the name of a setting being assigned (PostgreSQL SET, MySQL SET
+   * item). If the setting changes how the server reads text, the value must be one literal
+   * that keeps the reading; anything else refuses the statement. Leaves the token after
+   * the value current.
+   */
+  private lexingSetting(name: string, label: string, bare = false): void {
+    const allowedValue = (this.dialect === 'postgres' ? POSTGRES_LEXING_SETTINGS : MYSQL_LEXING_SETTINGS).get(name);
+    if (allowedValue === undefined) return;
+    let t = this.adv();
+    if (!bare) {
+      if (this.is('TO')) t = this.adv();
+      else {
+        if (this.isOp(CH_COLON)) t = this.adv();
+        if (this.isOp(CH_EQ)) t = this.adv();
+      }
+    }
+    const value = isContent(t) ? literalValue(this.sql, t, this.lx.start, this.lx.end, this.dialect) : undefined;
+    if (value !== undefined) t = this.adv();
+    // The value must be the whole assignment (MySQL: up to the next item; NAMES may add COLLATE x).
+    const whole = !isContent(t) || (this.dialect === 'mysql' && (this.isOp(CH_COMMA) || (bare && this.is('COLLATE'))));
+    if (value === undefined || !whole || !allowedValue(value)) {
+      this.refuse('session', `SET ${label}`, `changes how the server reads SQL text (${name}); only values that keep it are allowed`);
+    }
+  }
+
+  /**
+   * PostgreSQL: after the current token (the setting's name) comes exactly `word` (an
+   * unquoted keyword; with `assignment`, after TO or `=`, also as a plain string), and the
+   * statement ends. Consumes what it reads.
+   */
+  private resetsTo(word: string, assignment: boolean): boolean {
+    let t = this.adv();
+    if (assignment) {
+      if (!this.is('TO') && !this.isOp(CH_EQ)) return false;
+      t = this.adv();
+    }
+    const plain = t === T_WORD || (assignment && t === T_STRING && this.sql.charCodeAt(this.lx.start) === 0x27);
+    if (!plain) return false;
+    const value = literalValue(this.sql, t, this.lx.start, this.lx.end, this.dialect);
+    if (value === undefined || value.toLowerCase() !== word) return false;
+    return !isContent(this.adv());
   }
 
   private globalScope(): string {
@@ -1035,15 +1131,24 @@ function alternatives(sql: string, dialect: Dialect, primary: Classification, le
   if (!backslash && !conditional) return primary;
   const thresholds = conditional ? [-1, ...versions, Infinity] : [Infinity];
   const servers: Array<'mariadb' | 'mysql'> = conditional ? ['mariadb', 'mysql'] : ['mariadb'];
-  for (const altBackslash of backslash ? [false, true] : [false]) {
+  // sql_mode readings: the default; NO_BACKSLASH_ESCAPES (with or without ANSI_QUOTES: `"…"`
+  // then ends at the same place, string or identifier); ANSI_QUOTES alone (`sql_mode=ANSI`).
+  const modes: ReadonlyArray<{ altBackslash: boolean; ansiQuotes: boolean; note: string }> = backslash
+    ? [
+        { altBackslash: false, ansiQuotes: false, note: '' },
+        { altBackslash: true, ansiQuotes: false, note: 'with NO_BACKSLASH_ESCAPES' },
+        { altBackslash: false, ansiQuotes: true, note: 'with ANSI_QUOTES' },
+      ]
+    : [{ altBackslash: false, ansiQuotes: false, note: '' }];
+  for (const { altBackslash, ansiQuotes, note } of modes) {
     for (const server of servers) {
       for (const versionThreshold of thresholds) {
-        if (!altBackslash && server === 'mariadb' && versionThreshold === Infinity) continue;
-        const reading = new Reading(sql, dialect, { altBackslash, server, versionThreshold }, true);
+        if (!altBackslash && !ansiQuotes && server === 'mariadb' && versionThreshold === Infinity) continue;
+        const reading = new Reading(sql, dialect, { altBackslash, ansiQuotes, server, versionThreshold }, true);
         const alt = reading.run();
         if (reading.refusesSomething) {
           const notes: string[] = [];
-          if (altBackslash) notes.push('with NO_BACKSLASH_ESCAPES or ANSI_QUOTES');
+          if (note !== '') notes.push(note);
           if (server === 'mysql' || versionThreshold !== Infinity) notes.push(`on a ${server === 'mysql' ? 'MySQL' : 'MariaDB'} server that skips some versioned comments`);
           return annotate(alt, notes.join(', '));
         }

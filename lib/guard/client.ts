@@ -69,16 +69,29 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
   const sqlOf = (param: QueryParam): string => (typeof param === 'string' ? param : param.sql ?? '');
 
   // knex's typings do not declare query/stream on Client; the runtime class has them.
-  const Loose = Base as unknown as new (config: Knex.Config) => { query(...args: unknown[]): Promise<unknown>; stream(...args: unknown[]): Promise<unknown> };
+  const Loose = Base as unknown as new (config: Knex.Config) => {
+    query(...args: unknown[]): Promise<unknown>;
+    stream(...args: unknown[]): Promise<unknown>;
+    positionBindings(sql: string): string;
+  };
   const Guarded = class extends Loose {
+    /**
+     * The text as the driver will receive it: knex's own placeholder rewrite (pg: `?` → `$n`,
+     * `\?` → `?`) runs after this check in `super.query`, so it is applied here the same way,
+     * by knex's method; otherwise `\?` could form a `$$` quote only after the check.
+     */
+    sent(param: QueryParam): string {
+      return this.positionBindings(sqlOf(param));
+    }
+
     override query(connection: unknown, param: QueryParam): Promise<unknown> {
-      const error = refusal(sqlOf(param));
+      const error = refusal(this.sent(param));
       if (error) return Promise.reject(error);
       return super.query(connection, param);
     }
 
     override stream(connection: unknown, param: QueryParam, stream: unknown, streamOptions: unknown): Promise<unknown> {
-      const error = refusal(sqlOf(param));
+      const error = refusal(this.sent(param));
       if (error) {
         // knex assumes errors after the connection is acquired were emitted on the stream
         // by the driver; destroying it emits ours and closes it, which releases the connection.

@@ -15,6 +15,11 @@ export interface LexerOptions {
    * MySQL: `NO_BACKSLASH_ESCAPES` / `ANSI_QUOTES` (backslash is a plain character).
    */
   altBackslash?: boolean;
+  /**
+   * MySQL: `ANSI_QUOTES` without `NO_BACKSLASH_ESCAPES` (what `sql_mode=ANSI` gives): `"…"` is
+   * an identifier (doubling only) while `'…'` keeps its backslash escapes.
+   */
+  ansiQuotes?: boolean;
   /** MySQL family: `'mysql'` never runs MariaDB's `/*M! … *\/` comments. Default `'mariadb'`. */
   server?: 'mariadb' | 'mysql';
   /** MySQL family: a versioned executable comment runs when its version <= this. Default Infinity. */

@@ -18,6 +18,8 @@ const PG_SAFE_ENCODING =
 /** The values allowed per PostgreSQL setting; a setting not listed here does not change lexing. */
 export const POSTGRES_LEXING_SETTINGS: ReadonlyMap<string, (value: string) => boolean> = new Map([
   ['client_encoding', (value: string) => PG_SAFE_ENCODING.test(value.toLowerCase().replace(/[^a-z0-9]/g, ''))],
+  // SET NAMES 'x' is client_encoding.
+  ['names', (value: string) => PG_SAFE_ENCODING.test(value.toLowerCase().replace(/[^a-z0-9]/g, ''))],
   // `off` would make backslashes escapes in plain '…' strings.
   ['standard_conforming_strings', (value: string) => /^(?:on|true|yes|1|t|y|default)$/i.test(value)],
   // `on` lets `\'` quote in client-only encodings; the default is safe_encoding.

@@ -172,7 +172,7 @@ const SESSION: Case[] = [
   ['set @x = 1', 'session', 'SET'],
   ['set @x := 1', 'session'],
   ['set @a = 1, @b = 2', 'session'],
-  ["set session sql_mode = 'ANSI'", 'session'],
+  ["set session sql_mode = 'ANSI'", 'refused', 'SET SQL_MODE'],
   ["set sql_mode = ''", 'session'],
   ["set @@session.sql_mode = ''", 'session'],
   ["set @@sql_mode = ''", 'session'],
