@@ -890,17 +890,15 @@ class Reading {
   }
 
   /**
-   * PostgreSQL: after the current token (the setting's name) comes exactly `word` (an
-   * unquoted keyword; with `assignment`, after TO or `=`, also as a plain string), and the
-   * statement ends. Consumes what it reads.
+   * PostgreSQL: after the current token (the setting's name), and TO or `=` (required with
+   * `assignment`), comes exactly `word` (a keyword or plain string), and the statement
+   * ends. Consumes what it reads.
    */
   private resetsTo(word: string, assignment: boolean): boolean {
     let t = this.adv();
-    if (assignment) {
-      if (!this.is('TO') && !this.isOp(CH_EQ)) return false;
-      t = this.adv();
-    }
-    const plain = t === T_WORD || (assignment && t === T_STRING && this.sql.charCodeAt(this.lx.start) === 0x27);
+    if (this.is('TO') || this.isOp(CH_EQ)) t = this.adv();
+    else if (assignment) return false;
+    const plain = t === T_WORD || (t === T_STRING && this.sql.charCodeAt(this.lx.start) === 0x27);
     if (!plain) return false;
     const value = literalValue(this.sql, t, this.lx.start, this.lx.end, this.dialect);
     if (value === undefined || value.toLowerCase() !== word) return false;

@@ -311,7 +311,6 @@ const REFUSED: Case[] = [
   ['analyze table t', 'refused', 'ANALYZE TABLE'],
   ['analyze local table t', 'refused', 'ANALYZE TABLE'],
   ['check table t', 'refused', 'CHECK TABLE'],
-  ['analyze select * from t', 'refused', 'ANALYZE'],
   ['handler t open', 'refused', 'HANDLER'],
   ["install plugin p soname 'x.so'", 'refused', 'INSTALL PLUGIN'],
   ['uninstall plugin p', 'refused', 'UNINSTALL PLUGIN'],
