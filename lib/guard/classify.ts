@@ -220,7 +220,10 @@ class Reading {
     // What statements contain (refused functions, catalog writes): content-check.ts.
     for (const refusal of contentRefusals(this.sql, this.dialect, this.options)) {
       const statement = statements.find((st) => st.start <= refusal.at && refusal.at < st.end);
-      if (statement === undefined || !statement.allowedOnRuntime) continue;
+      // Also over a refusal by the head (CREATE TEMPORARY TABLE … AS SELECT pg_read_file(…)):
+      // letting the head's keyword through with dangerouslyAllow must not let the call through.
+      // Unlexable text keeps its own refusal.
+      if (statement === undefined || (!statement.allowedOnRuntime && statement.keyword === '')) continue;
       statement.kind = refusal.kind;
       statement.keyword = refusal.keyword;
       statement.allowedOnRuntime = false;

@@ -104,6 +104,8 @@ function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types:
     // A write's target: INSERT/MERGE/REPLACE … INTO t, UPDATE t, DELETE FROM t.
     let target = -1;
     if (fn === 'into' || fn === 'update') target = i + 1;
+    // COPY table FROM … writes the table (COPY … TO only reads it).
+    else if (fn === 'copy' && i === 0 && dialect === 'postgres' && types.some((ty, k) => k > 1 && ty === T_WORD && name(k) === 'from')) target = word(1) === 'binary' ? 2 : 1;
     else if (fn === 'delete') deleting = true;
     else if (fn === 'from' && deleting) {
       deleting = false;

@@ -176,6 +176,18 @@ if (dialects.includes('sqlite')) {
       expect(await guarded.schema.hasTable('t')).to.equal(true);
     });
 
+    it('letting CREATE TEMPORARY TABLE through does not let a refused call inside it through', async () => {
+      const config = { client: 'better-sqlite3', connection: { filename: join(dir, 'db.sqlite') }, useNullAsDefault: true };
+      const allowing = guard(knex(config), { dangerouslyAllow: ['CREATE TEMPORARY TABLE'] });
+      try {
+        await allowing.raw('create temp table scratch (a int)');
+        const error = await refused(() => allowing.raw(`create temp table evil as select load_extension('/nonexistent/evil') as x`));
+        expect(error.keyword).to.equal('LOAD_EXTENSION()');
+      } finally {
+        await allowing.destroy();
+      }
+    });
+
     it('the unguarded connection would have run pragma_optimize (it creates sqlite_stat1)', async () => {
       await plain.raw('select * from pragma_optimize(0x10002)');
       expect(await statTables()).to.be.above(0);
