@@ -887,7 +887,7 @@ class Reading {
     if (value !== undefined) t = this.adv();
     // The value must be the whole assignment (MySQL: up to the next item; NAMES may add COLLATE x).
     const whole = !isContent(t) || (this.dialect === 'mysql' && (this.isOp(CH_COMMA) || (bare && this.is('COLLATE'))));
-    if (value === undefined || !whole || !allowedValue(value)) {
+    if (value === undefined || !whole || !allowedValue(value, this.options ?? {})) {
       this.refuse('session', `SET ${label}`, `changes how the server reads SQL text (${name}); only values that keep it are allowed`);
     }
   }
@@ -1083,6 +1083,17 @@ class Reading {
 }
 
 /**
+ * A session's settings as known from the server (read on the connection), so the text is
+ * read the one way the server reads it instead of every way it might:
+ * - `altBackslash`: PostgreSQL `standard_conforming_strings = off`; MySQL `NO_BACKSLASH_ESCAPES`;
+ * - `ansiQuotes`: MySQL `ANSI_QUOTES` (`"…"` is an identifier).
+ */
+export interface SessionReading {
+  altBackslash?: boolean;
+  ansiQuotes?: boolean;
+}
+
+/**
  * One reusable default reading per dialect. classifySql is synchronous and never re-entered,
  * so sharing the scratch state is safe; every call still classifies from scratch and
  * returns fresh objects (this is no result cache).
@@ -1110,10 +1121,11 @@ function failClosed(sql: string, reason: string): Classification {
  *   version threshold, since which comments run depends on the server.
  * Statements that a reading cannot even lex are not run by the server under that reading.
  */
-function alternatives(sql: string, dialect: Dialect, primary: Classification, lexer: Lexer): Classification {
+function alternatives(sql: string, dialect: Dialect, primary: Classification, lexer: Lexer, session: SessionReading | undefined): Classification {
   const backslash = lexer.sawBackslashInString;
   if (dialect === 'postgres') {
-    if (!backslash) return primary;
+    // Known settings: the primary reading is the server's; nothing to guess.
+    if (!backslash || session !== undefined) return primary;
     const reading = new Reading(sql, dialect, { altBackslash: true }, true);
     const alt = reading.run();
     return reading.refusesSomething ? annotate(alt, 'if standard_conforming_strings is off') : primary;
@@ -1129,22 +1141,25 @@ function alternatives(sql: string, dialect: Dialect, primary: Classification, le
       statements: [{ kind: 'other', keyword: '', start: first?.start ?? 0, end: last?.end ?? sql.length, allowedOnRuntime: false, reason: 'too many distinct versioned comments' }],
     };
   }
-  if (!backslash && !conditional) return primary;
+  if (!conditional && (!backslash || session !== undefined)) return primary;
   const thresholds = conditional ? [-1, ...versions, Infinity] : [Infinity];
   const servers: Array<'mariadb' | 'mysql'> = conditional ? ['mariadb', 'mysql'] : ['mariadb'];
   // sql_mode readings: the default; NO_BACKSLASH_ESCAPES (with or without ANSI_QUOTES: `"…"`
   // then ends at the same place, string or identifier); ANSI_QUOTES alone (`sql_mode=ANSI`).
-  const modes: ReadonlyArray<{ altBackslash: boolean; ansiQuotes: boolean; note: string }> = backslash
+  // The first mode is the primary reading's; with known settings it is the only one.
+  const modes: ReadonlyArray<{ altBackslash: boolean; ansiQuotes: boolean; note: string }> = session !== undefined
+    ? [{ altBackslash: session.altBackslash === true, ansiQuotes: session.ansiQuotes === true, note: '' }]
+    : backslash
     ? [
         { altBackslash: false, ansiQuotes: false, note: '' },
         { altBackslash: true, ansiQuotes: false, note: 'with NO_BACKSLASH_ESCAPES' },
         { altBackslash: false, ansiQuotes: true, note: 'with ANSI_QUOTES' },
       ]
     : [{ altBackslash: false, ansiQuotes: false, note: '' }];
-  for (const { altBackslash, ansiQuotes, note } of modes) {
+  for (const [index, { altBackslash, ansiQuotes, note }] of modes.entries()) {
     for (const server of servers) {
       for (const versionThreshold of thresholds) {
-        if (!altBackslash && !ansiQuotes && server === 'mariadb' && versionThreshold === Infinity) continue;
+        if (index === 0 && server === 'mariadb' && versionThreshold === Infinity) continue;
         const reading = new Reading(sql, dialect, { altBackslash, ansiQuotes, server, versionThreshold }, true);
         const alt = reading.run();
         if (reading.refusesSomething) {
@@ -1165,14 +1180,17 @@ function alternatives(sql: string, dialect: Dialect, primary: Classification, le
  * input it cannot make sense of yields a refused statement of kind 'other'. Empty input,
  * comments only or `;` only give an allowed classification with no statements.
  */
-export function classifySql(sql: string, dialect: Dialect): Classification {
+export function classifySql(sql: string, dialect: Dialect, session?: SessionReading): Classification {
   try {
     if (typeof sql !== 'string') return failClosed('', 'SQL text is not a string');
     if (HEAD_RULES[dialect] === undefined) return failClosed(sql, `unknown dialect ${String(dialect)}`);
-    const reading = (DEFAULT_READINGS[dialect] ??= new Reading('', dialect, undefined, false)).reset(sql);
+    const known = session !== undefined && dialect !== 'sqlite' ? session : undefined;
+    const reading = known === undefined
+      ? (DEFAULT_READINGS[dialect] ??= new Reading('', dialect, undefined, false)).reset(sql)
+      : new Reading(sql, dialect, { altBackslash: known.altBackslash === true, ansiQuotes: dialect === 'mysql' && known.ansiQuotes === true && known.altBackslash !== true }, false);
     const primary = reading.run();
     if (!primary.allowedOnRuntime) return primary;
-    return alternatives(sql, dialect, primary, reading.lx);
+    return alternatives(sql, dialect, primary, reading.lx, known);
   } catch (error) {
     return failClosed(sql, `internal error: ${error instanceof Error ? error.message : String(error)}`);
   }

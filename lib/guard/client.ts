@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
-import { RuntimeDdlError } from '../errors';
+import { GuardSessionError, RuntimeDdlError } from '../errors';
 import { KNEX_CLIENT } from '../env/contract';
 import type { Dialect, Role } from '../types';
 import { classifySql, type ClassifiedStatement } from './classify';
 import { redactLiterals } from './redact-literals';
+import { readSessionSettings, type SessionSettings } from './session-settings';
 
 export interface GuardOptions {
   role: Role;
@@ -27,25 +28,31 @@ export const GUARDED = Symbol.for('knex-roles.guarded');
  * The check a guarded client runs on every SQL string: the first statement the runtime
  * role may not run (and `dangerouslyAllow` does not name), as the error to throw.
  */
-export function createStatementCheck(dialect: Dialect, options: GuardOptions): (sql: string) => RuntimeDdlError | undefined {
+export function createStatementCheck(dialect: Dialect, options: GuardOptions): (sql: string, session?: SessionSettings) => RuntimeDdlError | undefined {
   // Empty entries are dropped: '' is the keyword of unlexable input, which must stay refused.
   const allowed = new Set(options.dangerouslyAllow.map((keyword) => keyword.trim().replace(/\s+/g, ' ').toUpperCase()).filter((keyword) => keyword !== ''));
   if (allowed.size > 0) {
     process.emitWarning(`knex-roles: dangerouslyAllow lets ${[...allowed].join(', ')} through the runtime guard.`, { code: 'KNEX_ROLES_DANGEROUSLY_ALLOW' });
   }
-  const verdicts = new Map<string, ClassifiedStatement | null>();
+  // One cache per way of reading text (session settings), the servers' defaults under ''.
+  const caches = new Map<string, Map<string, ClassifiedStatement | null>>();
 
-  return (sql) => {
-    let refused = verdicts.get(sql);
+  return (sql, session) => {
+    const key = session?.key ?? '';
+    let verdicts = caches.get(key);
+    if (verdicts === undefined) caches.set(key, (verdicts = new Map()));
+    // The length first: a long text is never cached, so hashing it for a lookup is waste.
+    const cacheable = sql.length <= CACHE_MAX_SQL;
+    let refused = cacheable ? verdicts.get(sql) : undefined;
     if (refused === undefined) {
       refused = null;
-      for (const statement of classifySql(sql, dialect).statements) {
+      for (const statement of classifySql(sql, dialect, session?.reading).statements) {
         if (!statement.allowedOnRuntime && !allowed.has(statement.keyword)) {
           refused = statement;
           break;
         }
       }
-      if (sql.length <= CACHE_MAX_SQL) {
+      if (cacheable) {
         if (verdicts.size >= CACHE_LIMIT) verdicts.clear();
         verdicts.set(sql, refused);
       }
@@ -67,6 +74,27 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions): (
 export function guardClientClass(Base: ClientClass, dialect: Dialect, options: GuardOptions): ClientClass {
   const refusal = createStatementCheck(dialect, options);
   const sqlOf = (param: QueryParam): string => (typeof param === 'string' ? param : param.sql ?? '');
+  // Per raw connection: its session settings as read from the server (or the read under
+  // way). SQLite has none. Kept off the connection object itself: WeakMap, no leak.
+  const sessions = new WeakMap<object, SessionSettings | Promise<SessionSettings | undefined>>();
+  const sessionOf = (connection: unknown): SessionSettings | Promise<SessionSettings | undefined> | undefined => {
+    if (dialect === 'sqlite' || typeof connection !== 'object' || connection === null) return undefined;
+    const known = sessions.get(connection);
+    if (known !== undefined) return known;
+    const reading = readSessionSettings(dialect, connection).then(
+      (settings) => {
+        if (settings !== undefined) sessions.set(connection, settings);
+        return settings;
+      },
+      (error: unknown) => {
+        // A session the guard cannot judge stays refused; a failed read (network) is retried.
+        if (!(error instanceof GuardSessionError)) sessions.delete(connection);
+        throw error;
+      },
+    );
+    sessions.set(connection, reading);
+    return reading;
+  };
 
   // knex's typings do not declare query/stream on Client; the runtime class has them.
   const Loose = Base as unknown as new (config: Knex.Config) => {
@@ -85,19 +113,38 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     }
 
     override query(connection: unknown, param: QueryParam): Promise<unknown> {
-      const error = refusal(this.sent(param));
+      const session = sessionOf(connection);
+      if (session instanceof Promise) {
+        return session.then((settings) => {
+          const error = refusal(this.sent(param), settings);
+          if (error) throw error;
+          return super.query(connection, param);
+        });
+      }
+      const error = refusal(this.sent(param), session);
       if (error) return Promise.reject(error);
       return super.query(connection, param);
     }
 
     override stream(connection: unknown, param: QueryParam, stream: unknown, streamOptions: unknown): Promise<unknown> {
-      const error = refusal(this.sent(param));
-      if (error) {
-        // knex assumes errors after the connection is acquired were emitted on the stream
-        // by the driver; destroying it emits ours and closes it, which releases the connection.
+      // knex assumes errors after the connection is acquired were emitted on the stream by
+      // the driver; destroying it emits ours and closes it, which releases the connection.
+      const refuse = (error: Error): Promise<unknown> => {
         (stream as { destroy(error: Error): void }).destroy(error);
         return Promise.resolve();
+      };
+      const session = sessionOf(connection);
+      if (session instanceof Promise) {
+        return session.then(
+          (settings) => {
+            const error = refusal(this.sent(param), settings);
+            return error ? refuse(error) : super.stream(connection, param, stream, streamOptions);
+          },
+          (error: Error) => refuse(error),
+        );
       }
+      const error = refusal(this.sent(param), session);
+      if (error) return refuse(error);
       return super.stream(connection, param, stream, streamOptions);
     }
   };

@@ -5,7 +5,7 @@ import type { Dialect } from '../types';
 import type { StatementKind } from './classify';
 import { prefilterFor, refusedFunction, type GuardRules } from './guard-rules';
 import { createLexer, type LexerOptions } from './lexer';
-import { POSTGRES_LEXING_SETTINGS } from './lexing-settings';
+import { POSTGRES_LEXING_SETTINGS, type CurrentReading } from './lexing-settings';
 import { literalValue, nameOf } from './sql-values';
 import { T_EOF, T_ERROR, T_OP, T_QUOTED_IDENT, T_SEMICOLON, T_WORD } from './tokens';
 
@@ -48,7 +48,7 @@ export function contentRefusals(sql: string, dialect: Dialect, options: LexerOpt
   for (;;) {
     const t = lx.next();
     if (t === T_SEMICOLON || t === T_EOF || t === T_ERROR) {
-      judgeStatement(sql, dialect, rules, types, starts, ends, out);
+      judgeStatement(sql, dialect, rules, types, starts, ends, out, options ?? {});
       types.length = starts.length = ends.length = 0;
       if (t !== T_SEMICOLON) return out;
       continue;
@@ -59,7 +59,7 @@ export function contentRefusals(sql: string, dialect: Dialect, options: LexerOpt
   }
 }
 
-function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types: number[], starts: number[], ends: number[], out: ContentRefusal[]): void {
+function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types: number[], starts: number[], ends: number[], out: ContentRefusal[], current: CurrentReading): void {
   const n = types.length;
   const name = (i: number): string | undefined => (i < n ? nameOf(sql, types[i] as number, starts[i] as number, ends[i] as number) : undefined);
   const isOp = (i: number, ch: string): boolean => i < n && types[i] === T_OP && sql[starts[i] as number] === ch;
@@ -93,7 +93,7 @@ function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types:
         return;
       }
       if (dialect === 'postgres' && fn === 'set_config') {
-        const why = setConfigRefusal(sql, dialect, rules, types, starts, ends, i + 2);
+        const why = setConfigRefusal(sql, dialect, rules, types, starts, ends, i + 2, current);
         if (why !== undefined) {
           refuse(i, why.kind, why.keyword, why.reason);
           return;
@@ -163,6 +163,7 @@ function setConfigRefusal(
   starts: number[],
   ends: number[],
   i: number,
+  current: CurrentReading,
 ): { kind: StatementKind; keyword: string; reason: string } | undefined {
   const single = (k: number): string | undefined => {
     const next = types[k + 1];
@@ -177,7 +178,7 @@ function setConfigRefusal(
   const refused = rules.refusedSettings.get(setting);
   if (refused !== undefined) return refused;
   const allowed = POSTGRES_LEXING_SETTINGS.get(setting);
-  if (allowed !== undefined && (value === undefined || !allowed(value.trim()))) {
+  if (allowed !== undefined && (value === undefined || !allowed(value.trim(), current))) {
     return { kind: 'other', keyword: 'SET', reason: `changes how the server reads SQL text (${setting})` };
   }
   return undefined;

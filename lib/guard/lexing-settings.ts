@@ -15,24 +15,37 @@
 const PG_SAFE_ENCODING =
   /^(?:default|sqlascii|utf8|unicode|muleinternal|euc(?:jp|cn|kr|tw|jis2004)|latin(?:10|[1-9])|iso8859(?:1[03-6]?|[2-9])|koi8[ru]?|(?:win|windows|cp)(?:866|874|125[0-8])|alt|tcvn(?:5712)?|vscii|abc|iso88595|iso88596|iso88597|iso88598)$/;
 
+/**
+ * How the session reads text now (the server's defaults unless read from the server):
+ * `altBackslash` is PostgreSQL standard_conforming_strings off / MySQL NO_BACKSLASH_ESCAPES.
+ */
+export interface CurrentReading {
+  altBackslash?: boolean;
+  ansiQuotes?: boolean;
+}
+
+/** Whether `value` keeps the reading the session has now. */
+export type KeepsReading = (value: string, current: CurrentReading) => boolean;
+
 /** The values allowed per PostgreSQL setting; a setting not listed here does not change lexing. */
-export const POSTGRES_LEXING_SETTINGS: ReadonlyMap<string, (value: string) => boolean> = new Map([
+export const POSTGRES_LEXING_SETTINGS: ReadonlyMap<string, KeepsReading> = new Map([
   ['client_encoding', (value: string) => PG_SAFE_ENCODING.test(value.toLowerCase().replace(/[^a-z0-9]/g, ''))],
   // SET NAMES 'x' is client_encoding.
   ['names', (value: string) => PG_SAFE_ENCODING.test(value.toLowerCase().replace(/[^a-z0-9]/g, ''))],
-  // `off` would make backslashes escapes in plain '…' strings.
-  ['standard_conforming_strings', (value: string) => /^(?:on|true|yes|1|t|y|default)$/i.test(value)],
+  // `off` makes backslashes escapes in plain '…' strings: only the current value is kept.
+  [
+    'standard_conforming_strings',
+    (value: string, current: CurrentReading) => (current.altBackslash === true ? /^(?:off|false|no|0|f|n)$/i : /^(?:on|true|yes|1|t|y|default)$/i).test(value),
+  ],
   // `on` lets `\'` quote in client-only encodings; the default is safe_encoding.
   ['backslash_quote', (value: string) => /^(?:off|false|no|0|safe_encoding|default)$/i.test(value)],
 ]);
 
 /**
- * sql_mode flags that change lexing: ANSI_QUOTES (`"…"` becomes an identifier) and
- * NO_BACKSLASH_ESCAPES (mysql2 escapes bound values with backslashes, which then stop
- * protecting them), and the combination modes that include ANSI_QUOTES.
+ * sql_mode flags that change lexing: ANSI_QUOTES (`"…"` becomes an identifier; also set by
+ * the combination modes below) and NO_BACKSLASH_ESCAPES (mysql2 escapes bound values with
+ * backslashes, which then stop protecting them).
  */
-const MYSQL_LEXING_MODES = new Set(['ANSI_QUOTES', 'NO_BACKSLASH_ESCAPES', 'ANSI', 'DB2', 'MAXDB', 'MSSQL', 'ORACLE', 'POSTGRESQL']);
-
 /**
  * MySQL character sets whose multibyte characters never contain `\` or `'` bytes. big5,
  * cp932, gbk, sjis and gb18030 do, so a backslash the client added can be swallowed.
@@ -40,14 +53,28 @@ const MYSQL_LEXING_MODES = new Set(['ANSI_QUOTES', 'NO_BACKSLASH_ESCAPES', 'ANSI
 const MYSQL_SAFE_CHARSET =
   /^(?:default|utf8|utf8mb3|utf8mb4|latin[1257]|ascii|binary|cp125[0-7]|cp850|cp852|cp866|koi8[ru]|greek|hebrew|armscii8|dec8|hp8|swe7|keybcs2|macce|macroman|geostd8|tis620|eucjpms|ujis|euckr|gb2312)(?:_[a-z0-9_]+)?$/i;
 
-function sqlModeAllowed(value: string): boolean {
-  if (/^default$/i.test(value.trim())) return true;
-  return value.split(',').every((mode) => !MYSQL_LEXING_MODES.has(mode.trim().toUpperCase()));
+const ANSI_QUOTES_MODES = new Set(['ANSI_QUOTES', 'ANSI', 'DB2', 'MAXDB', 'MSSQL', 'ORACLE', 'POSTGRESQL']);
+
+/** The two lexing flags of an sql_mode value. */
+export function sqlModeFlags(mode: string): { ansiQuotes: boolean; noBackslashEscapes: boolean } {
+  const words = mode.split(',').map((word) => word.trim().toUpperCase());
+  return { ansiQuotes: words.some((word) => ANSI_QUOTES_MODES.has(word)), noBackslashEscapes: words.includes('NO_BACKSLASH_ESCAPES') };
+}
+
+/**
+ * NO_BACKSLASH_ESCAPES is never allowed (mysql2's escaping of bound values depends on
+ * backslashes); ANSI_QUOTES only where the session has it already. DEFAULT (the global
+ * value, which the guard does not know) only where the session reads text the default way.
+ */
+function sqlModeKeepsReading(value: string, current: CurrentReading): boolean {
+  if (/^default$/i.test(value.trim())) return current.ansiQuotes !== true && current.altBackslash !== true;
+  const flags = sqlModeFlags(value);
+  return !flags.noBackslashEscapes && flags.ansiQuotes === (current.ansiQuotes === true);
 }
 
 /** MySQL session variables that change lexing or what the connection's bytes mean. */
-export const MYSQL_LEXING_SETTINGS: ReadonlyMap<string, (value: string) => boolean> = new Map([
-  ['sql_mode', sqlModeAllowed],
+export const MYSQL_LEXING_SETTINGS: ReadonlyMap<string, KeepsReading> = new Map([
+  ['sql_mode', sqlModeKeepsReading],
   ['character_set_client', (value: string) => MYSQL_SAFE_CHARSET.test(value)],
   ['character_set_connection', (value: string) => MYSQL_SAFE_CHARSET.test(value)],
   ['collation_connection', (value: string) => MYSQL_SAFE_CHARSET.test(value)],

@@ -3,7 +3,7 @@ import knex, { type Knex } from 'knex';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { guard, RuntimeDdlError } from '../../lib';
+import { GuardSessionError, guard, RuntimeDdlError } from '../../lib';
 import { testDialects } from '../support/dialects';
 import { testServers } from '../support/servers';
 
@@ -78,6 +78,28 @@ if (dialects.includes('postgres')) {
       expect(await victimExists()).to.equal(true);
     });
 
+    it('refuses every query on a session that starts in a client-only encoding (read from the server)', async () => {
+      const { postgres } = await testServers();
+      const connection = { host: postgres.host, port: postgres.port, user: postgres.admin.user, password: postgres.admin.password, database: 'postgres' };
+      const sjis = guard(
+        knex({
+          client: 'pg',
+          connection,
+          pool: { min: 1, max: 1, afterCreate: (conn: { query(sql: string): Promise<unknown> }, done: (err: unknown, conn: unknown) => void) => void conn.query(`set client_encoding = 'SJIS'`).then(() => done(null, conn), (err) => done(err, conn)) },
+        }),
+      );
+      try {
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const error = await sjis.raw(`select E'\u0101\\' ; drop table victim; -- '`).then(() => undefined, (err: unknown) => err);
+          expect(error).to.be.instanceOf(GuardSessionError);
+          expect(error).to.include({ code: 'E_GUARD_SESSION', variable: 'client_encoding', value: 'SJIS' });
+        }
+      } finally {
+        await sjis.destroy();
+      }
+      expect(await victimExists()).to.equal(true);
+    });
+
     it('refuses standard_conforming_strings = off', async () => {
       await refused(() => guarded.raw('set standard_conforming_strings = off'));
       await refused(() => guarded.raw(`select set_config('standard_conforming_strings', 'off', false)`));
@@ -133,8 +155,34 @@ if (dialects.includes('mysql')) {
       try {
         const error = await refused(() => ansi.raw(`select 1 as "\\" , '\\'' ; drop table victim; -- '"`));
         expect(error.keyword).to.equal('DROP TABLE');
+        // Read the one way the server reads it: "x\" is an identifier here, no guessing (the
+        // default reading sees an unterminated string and would refuse it).
+        const [[row]] = await ansi.raw(`select 1 as "x\\"`);
+        expect(row).to.deep.equal({ 'x\\': 1 });
+        // The session keeps its reading: leaving ANSI_QUOTES is a change too.
+        await refused(() => ansi.raw(`set sql_mode = 'TRADITIONAL'`));
+        await ansi.raw(`set sql_mode = 'ANSI,STRICT_ALL_TABLES'`);
       } finally {
         await ansi.destroy();
+      }
+      expect(await victimExists()).to.equal(true);
+    });
+
+    it('refuses every query on a session that starts with NO_BACKSLASH_ESCAPES (read from the server)', async () => {
+      const nbe = guard(
+        knex({
+          client: 'mysql2',
+          connection,
+          pool: { min: 1, max: 1, afterCreate: (conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => conn.query(`set session sql_mode = 'NO_BACKSLASH_ESCAPES'`, (err) => done(err, conn)) },
+        }),
+      );
+      try {
+        const value = `\\' ; drop table victim; -- `;
+        const error = await nbe('victim').where('b', value).delete().then(() => undefined, (err: unknown) => err);
+        expect(error).to.be.instanceOf(GuardSessionError);
+        expect(error).to.include({ code: 'E_GUARD_SESSION', variable: 'sql_mode' });
+      } finally {
+        await nbe.destroy();
       }
       expect(await victimExists()).to.equal(true);
     });
