@@ -117,4 +117,37 @@ describe('classifySql: settings that change lexing', () => {
     expect(result.statements[1]?.keyword).to.equal('DROP TABLE');
     expect(result.statements[1]?.reason).to.match(/ANSI_QUOTES/);
   });
+
+  describe('with the session settings known (read from the server)', () => {
+    const ansi = { ansiQuotes: true };
+    const scsOff = { altBackslash: true };
+    const cases: Array<[sql: string, dialect: 'postgres' | 'mysql', session: { ansiQuotes?: boolean; altBackslash?: boolean }, allowed: boolean]> = [
+      // Read only the server's way: no false alarm from the readings it does not use...
+      [`select 1 as "x\\"`, 'mysql', ansi, true],
+      [`select 'a\\' , 1`, 'postgres', scsOff, false],
+      [`select 'it\\'s'`, 'postgres', scsOff, true],
+      // ...and no miss in the one it does.
+      [`select 1 as "\\" , '\\'' ; drop table t; -- '"`, 'mysql', ansi, false],
+      [`select 'a\\'' ; drop table t; -- '`, 'postgres', scsOff, false],
+      [`select 'a\\' ; drop table t; -- '`, 'postgres', scsOff, true],
+      // Keeping the current reading is allowed; leaving it is a change.
+      [`set sql_mode = 'ANSI'`, 'mysql', ansi, true],
+      [`set sql_mode = 'TRADITIONAL'`, 'mysql', ansi, false],
+      [`set sql_mode = DEFAULT`, 'mysql', ansi, false],
+      [`set sql_mode = 'ANSI,NO_BACKSLASH_ESCAPES'`, 'mysql', ansi, false],
+      ['set standard_conforming_strings = off', 'postgres', scsOff, true],
+      ['set standard_conforming_strings = on', 'postgres', scsOff, false],
+      [`select set_config('standard_conforming_strings', 'on', false)`, 'postgres', scsOff, false],
+    ];
+    for (const [sql, dialect, session, allowed] of cases) {
+      it(`${dialect} ${JSON.stringify(session)}: ${sql}`, () => {
+        expect(classifySql(sql, dialect, session).allowedOnRuntime, JSON.stringify(classifySql(sql, dialect, session))).to.equal(allowed);
+      });
+    }
+    it('the default reading refuses what only the known session reads safely', () => {
+      expect(classifySql(`select 1 as "x\\"`, 'mysql').allowedOnRuntime).to.equal(false);
+      expect(classifySql(`select 'it\\'s'`, 'postgres').allowedOnRuntime).to.equal(false);
+      expect(classifySql(`select 'a\\'' ; drop table t; -- '`, 'postgres').allowedOnRuntime).to.equal(false);
+    });
+  });
 });
