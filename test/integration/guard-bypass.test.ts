@@ -250,5 +250,18 @@ if (dialects.includes('sqlite')) {
       }
       await refused(() => guarded.raw(`select 1; drop table victim`));
     });
+
+    it('covers withUserParams() clones and transactions made after guard()', async () => {
+      const clone = guarded.withUserParams({ tenant: 't1' });
+      await refused(() => clone.raw('drop table victim'));
+      await refused(() => clone.transaction((trx) => trx.raw('drop table victim')));
+      const trx = await guarded.transaction();
+      try {
+        await refused(() => trx.raw('drop table victim'));
+      } finally {
+        await trx.rollback().catch(() => undefined);
+      }
+      expect(await guarded('victim').count({ n: '*' }).first()).to.have.property('n');
+    });
   });
 }
