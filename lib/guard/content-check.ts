@@ -7,7 +7,7 @@ import { prefilterFor, refusedFunction, type GuardRules } from './guard-rules';
 import { createLexer, type LexerOptions } from './lexer';
 import { POSTGRES_LEXING_SETTINGS, type CurrentReading } from './lexing-settings';
 import { literalValue, nameOf } from './sql-values';
-import { T_EOF, T_ERROR, T_OP, T_QUOTED_IDENT, T_SEMICOLON, T_WORD } from './tokens';
+import { T_EOF, T_ERROR, T_OP, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } from './tokens';
 
 export const GUARD_RULES: Readonly<Record<Dialect, GuardRules>> = { postgres: POSTGRES_GUARD_RULES, mysql: MYSQL_GUARD_RULES, sqlite: SQLITE_GUARD_RULES };
 
@@ -61,9 +61,22 @@ export function contentRefusals(sql: string, dialect: Dialect, options: LexerOpt
 
 function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types: number[], starts: number[], ends: number[], out: ContentRefusal[], current: CurrentReading): void {
   const n = types.length;
-  const name = (i: number): string | undefined => (i < n ? nameOf(sql, types[i] as number, starts[i] as number, ends[i] as number) : undefined);
   const isOp = (i: number, ch: string): boolean => i < n && types[i] === T_OP && sql[starts[i] as number] === ch;
-  const isName = (i: number): boolean => i < n && (types[i] === T_WORD || types[i] === T_QUOTED_IDENT);
+  // SQLite reads a '…' string where only a name fits as that name: `FROM 'sqlite_master'`,
+  // `FROM 'pragma_optimize'(…)`. Such strings count as names after FROM / JOIN / `,` /
+  // INTO / UPDATE / TABLE, or before `(`.
+  const stringName = (i: number): boolean => {
+    if (dialect !== 'sqlite' || types[i] !== T_STRING || sql[starts[i] as number] !== "'") return false;
+    if (isOp(i + 1, '(') || isOp(i - 1, ',') || isOp(i - 1, '.')) return true;
+    const before = i > 0 && types[i - 1] === T_WORD ? sql.slice(starts[i - 1], ends[i - 1]).toLowerCase() : '';
+    return before === 'from' || before === 'join' || before === 'into' || before === 'update' || before === 'table';
+  };
+  const name = (i: number): string | undefined => {
+    if (i >= n) return undefined;
+    if (stringName(i)) return literalValue(sql, T_STRING, starts[i] as number, ends[i] as number, dialect)?.toLowerCase();
+    return nameOf(sql, types[i] as number, starts[i] as number, ends[i] as number);
+  };
+  const isName = (i: number): boolean => i < n && (types[i] === T_WORD || types[i] === T_QUOTED_IDENT || stringName(i));
   const word = (i: number): string | undefined => (i < n && types[i] === T_WORD ? name(i) : undefined);
   const refuse = (i: number, kind: StatementKind, keyword: string, reason: string): void => {
     out.push({ at: starts[i] as number, kind, keyword, reason });
@@ -74,7 +87,7 @@ function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types:
   let catalogNamed = -1;
   for (let i = 0; i < n; i++) {
     const type = types[i] as number;
-    if (type !== T_WORD && type !== T_QUOTED_IDENT) continue;
+    if (!isName(i)) continue;
     const fn = name(i);
     if (fn === undefined) {
       refuse(i, 'other', '', 'a quoted name the guard cannot decode');

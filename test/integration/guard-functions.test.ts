@@ -160,6 +160,8 @@ if (dialects.includes('sqlite')) {
       `select load_extension('/nonexistent/evil')`,
       `select * from pragma_optimize`,
       `SELECT * FROM "pragma_optimize"()`,
+      `select * from 'pragma_optimize'(0x10002)`,
+      `update 'sqlite_master' set sql = sql`,
       `update sqlite_master set sql = 'x' where name = 't'`,
       `delete from main.sqlite_schema where name = 't'`,
     ]) {
