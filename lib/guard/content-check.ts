@@ -26,7 +26,8 @@ export interface ContentRefusal {
   reason: string;
 }
 
-const WRITE_VERBS = new Set(['insert', 'update', 'delete', 'replace', 'merge']);
+/** MySQL: statements that write what they name (CREATE: a TEMPORARY TABLE let through by dangerouslyAllow). */
+const WRITE_VERBS = new Set(['insert', 'update', 'delete', 'replace', 'merge', 'create']);
 /** Words between a target-introducing keyword and the table: `UPDATE ONLY t`, `DELETE FROM ONLY t`, `INSERT OR REPLACE INTO t`. */
 const TARGET_MODIFIERS = new Set(['only', 'low_priority', 'quick', 'ignore', 'delayed', 'high_priority']);
 
