@@ -100,7 +100,10 @@ function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types:
     }
     if (type === T_WORD && WRITE_VERBS.has(fn)) writes = true;
     if (isName(i) && isOp(i + 1, '.') && rules.catalogSchemas.has(fn)) catalogNamed = i;
-    if (isOp(i + 1, '(') || rules.bareNamePrefixes.some((prefix) => fn.startsWith(prefix))) {
+    // PostgreSQL attribute notation `x.f` calls f(x); after a catalog schema it is only a qualified name.
+    // Exact names only: a column such as `u.dblink_url` is no call.
+    const attribute = dialect === 'postgres' && rules.functions.has(fn) && isOp(i - 1, '.') && !(i >= 2 && rules.catalogSchemas.has(name(i - 2) ?? ''));
+    if (isOp(i + 1, '(') || attribute || rules.bareNamePrefixes.some((prefix) => fn.startsWith(prefix))) {
       const reason = refusedFunction(rules, fn);
       if (reason !== undefined) {
         refuse(i, 'other', `${fn.toUpperCase()}()`, `calls ${fn}(): ${reason}`);
