@@ -67,6 +67,8 @@ function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types:
   // `FROM 'pragma_optimize'(…)`. Such strings count as names after FROM / JOIN / `,` /
   // INTO / UPDATE / TABLE, or before `(`.
   const stringName = (i: number): boolean => {
+    // MySQL "…" before `(`: a name under ANSI_QUOTES, a syntax error otherwise; fail closed.
+    if (dialect === 'mysql' && types[i] === T_STRING && sql[starts[i] as number] === '"' && isOp(i + 1, '(')) return true;
     if (dialect !== 'sqlite' || types[i] !== T_STRING || sql[starts[i] as number] !== "'") return false;
     if (isOp(i + 1, '(') || isOp(i - 1, ',') || isOp(i - 1, '.')) return true;
     const before = i > 0 && types[i - 1] === T_WORD ? sql.slice(starts[i - 1], ends[i - 1]).toLowerCase() : '';

@@ -1,3 +1,5 @@
+import { expect } from 'chai';
+import { classifySql } from '../../lib/guard/classify';
 import { describeCaseGroups, type Case } from '../support/classify-cases';
 
 /**
@@ -117,6 +119,8 @@ const MYSQL: Case[] = [
   ["select * from (select load_file('/x') as f) t", 'refused', 'LOAD_FILE()'],
   ["insert into t (body) values (load_file('/x'))", 'refused', 'LOAD_FILE()'],
   ["select sys_exec('id')", 'refused', 'SYS_EXEC()'],
+  ["select \"load_file\"('/etc/passwd')", 'refused', 'LOAD_FILE()'],
+  ["select \"load_file\" as x", 'read', 'SELECT'],
   ["create temporary table x as select load_file('/etc/passwd') as f", 'refused', 'LOAD_FILE()'],
   ["select 'load_file(1)'", 'read', 'SELECT'],
   ["select 1 # load_file('x')", 'read', 'SELECT'],
@@ -189,4 +193,24 @@ describe('classifySql: refused functions and catalog writes on MySQL', () => {
 
 describe('classifySql: refused functions and catalog writes on SQLite', () => {
   describeCaseGroups('sqlite', [['functions, pragma functions and sqlite_master', SQLITE]]);
+});
+
+describe('classifySql: functions and catalogs under a known MySQL ANSI_QUOTES session', () => {
+  const ansi = { ansiQuotes: true };
+  for (const [sql, keyword] of [
+    [`select "load_file"('/etc/passwd')`, 'LOAD_FILE()'],
+    [`select "LOAD_FILE" /* x */ ('/etc/passwd')`, 'LOAD_FILE()'],
+    [`update "mysql"."user" set Host = '%'`, 'CATALOG WRITE'],
+    [`delete from "mysql" . "db"`, 'CATALOG WRITE'],
+    [`use "mysql"`, 'USE CATALOG'],
+  ] as const) {
+    it(sql, () => {
+      const result = classifySql(sql, 'mysql', ansi);
+      expect(result.allowedOnRuntime, JSON.stringify(result)).to.equal(false);
+      expect(result.statements.find((s) => !s.allowedOnRuntime)?.keyword).to.equal(keyword);
+    });
+  }
+  it(`select "mysql"."user"."Host" from "mysql"."user" (a read)`, () => {
+    expect(classifySql(`select "mysql"."user"."Host" from "mysql"."user"`, 'mysql', ansi).allowedOnRuntime).to.equal(true);
+  });
 });
