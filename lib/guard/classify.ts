@@ -9,8 +9,8 @@ import { contentRefusals } from './content-check';
 import { createLexer, type Lexer, type LexerOptions } from './lexer';
 import { MYSQL_LEXING_SETTINGS, POSTGRES_LEXING_SETTINGS } from './lexing-settings';
 import { literalValue, nameOf } from './sql-values';
-import { MAX_COMMENT_VERSIONS } from './lexer-mysql';
-import { SQLITE_ACTION_PRAGMAS, SQLITE_FILE_PRAGMAS, SQLITE_GUARDED_PRAGMAS, SQLITE_READ_PRAGMAS, SQLITE_SESSION_PRAGMAS } from './sqlite-pragmas';
+import { MAX_COMMENT_VERSIONS } from '../dialects/mysql/lexer';
+import { SQLITE_ACTION_PRAGMAS, SQLITE_FILE_PRAGMAS, SQLITE_GUARDED_PRAGMAS, SQLITE_READ_PRAGMAS, SQLITE_SESSION_PRAGMAS } from '../dialects/sqlite/pragmas';
 import { ERROR_FATAL, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } from './tokens';
 
 /**
@@ -1049,7 +1049,7 @@ class Reading {
   }
 
   /**
-   * PRAGMA [schema.]name [= value | (value)]: see sqlite-pragmas.ts for which are reads,
+   * PRAGMA [schema.]name [= value | (value)]: see lib/dialects/sqlite/pragmas.ts for which are reads,
    * per-connection settings, file or schema changes and actions.
    */
   private pragma(): void {

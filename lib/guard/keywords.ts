@@ -28,7 +28,7 @@ import type { StatementKind } from './classify';
  *   TABLE (maintenance; it can rewrite table status) are refused; CHECKSUM TABLE, HELP and
  *   DO expr are allowed reads; MariaDB BEGIN NOT ATOMIC (compound statement) is refused.
  * - SQLite ATTACH is refused (it opens or creates a database file at any path); DETACH is
- *   allowed. PRAGMA: see sqlite-pragmas.ts.
+ *   allowed. PRAGMA: see lib/dialects/sqlite/pragmas.ts.
  * - DDL through temporary objects is refused like any DDL (`CREATE TEMPORARY TABLE` is its
  *   own keyword, so it can be opted in alone with dangerouslyAllow).
  */

@@ -1,7 +1,7 @@
 import type { Dialect } from '../types';
-import { PostgresLexer } from './lexer-postgres';
-import { MysqlLexer } from './lexer-mysql';
-import { SqliteLexer } from './lexer-sqlite';
+import { PostgresLexer } from '../dialects/postgres/lexer';
+import { MysqlLexer } from '../dialects/mysql/lexer';
+import { SqliteLexer } from '../dialects/sqlite/lexer';
 import { T_EOF, T_ERROR, TOKEN_NAMES, type TokenType } from './tokens';
 
 /**

@@ -2,11 +2,11 @@ import {
   CHAR_CLASS, C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_IDENT, C_MINUS, C_NUL, C_QUOTE, C_SEMI, C_SLASH, C_SPACE, CH_AMP, CH_BACKSLASH, CH_CR,
   CH_DOLLAR, CH_DOT, CH_DQUOTE, CH_FF, CH_LF, CH_MINUS, CH_QUOTE, CH_SLASH, CH_SPACE, CH_STAR, CH_TAB, CH_VT, isDigit,
   isIdentStart, isInto, isSpace, isTagCont,
-} from './chars';
-import type { LexerOptions } from './lexer';
-import { LexerBase } from './lexer-base';
-import { doubledQuoteEnd, identEnd, lastTokenEnd, stickyRunEnd } from './scan-runs';
-import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from './tokens';
+} from '../../guard/chars';
+import type { LexerOptions } from '../../guard/lexer';
+import { LexerBase } from '../../guard/lexer-base';
+import { doubledQuoteEnd, identEnd, lastTokenEnd, stickyRunEnd } from '../../guard/scan-runs';
+import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from '../../guard/tokens';
 
 /**
  * What skim() may consume in one native call: runs of whitespace and punctuation (no

@@ -1,5 +1,5 @@
 import type { GuardRules } from '../../guard/guard-rules';
-import { SQLITE_READ_PRAGMAS } from '../../guard/sqlite-pragmas';
+import { SQLITE_READ_PRAGMAS } from './pragmas';
 
 const CATALOG_TABLES = new Set(['sqlite_master', 'sqlite_schema', 'sqlite_temp_master', 'sqlite_temp_schema', 'sqlite_dbpage']);
 
