@@ -5,7 +5,8 @@ import {
   H_PREPARE_PG, H_RENAME_MYSQL, H_SET_MYSQL, H_SET_PG, H_SIMPLE, H_START, H_TABLE_MAINTENANCE, H_VERB_WORD, H_WITH, PRIVILEGE_OBJECTS,
   REASON_PRIVILEGE, REASON_SERVER, REASON_UNKNOWN, type HeadRule,
 } from './keywords';
-import { contentRefusals } from './content-check';
+import { contentRefusals, GUARD_RULES } from './content-check';
+import { refusedSettingKeyword } from './guard-rules';
 import { createLexer, type Lexer, type LexerOptions } from './lexer';
 import { MYSQL_LEXING_SETTINGS, POSTGRES_LEXING_SETTINGS } from './lexing-settings';
 import { literalValue, nameOf } from './sql-values';
@@ -775,7 +776,7 @@ class Reading {
         }
         else {
           this.set('session', 'SET', true);
-          this.lexingSetting(name, asciiUpper(name));
+          if (!this.refusedSetting(name)) this.lexingSetting(name, asciiUpper(name));
         }
       }
     } else {
@@ -863,7 +864,15 @@ class Reading {
       return;
     }
     if (t === T_WORD && (name === 'names' || name === 'charset')) return this.lexingSetting('names', name === 'names' ? 'NAMES' : 'CHARSET', true);
-    this.lexingSetting(name, asciiUpper(name));
+    if (!this.refusedSetting(name)) this.lexingSetting(name, asciiUpper(name));
+  }
+
+  /** Refuses assigning a setting listed in the dialect's guard rules (superuser-only, identity). */
+  private refusedSetting(name: string): boolean {
+    const refused = GUARD_RULES[this.dialect].refusedSettings.get(name);
+    if (refused === undefined) return false;
+    this.refuse(refused.kind, refusedSettingKeyword(name, refused), refused.reason);
+    return true;
   }
 
   /**

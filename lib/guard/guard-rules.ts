@@ -21,8 +21,8 @@ export interface GuardRules {
   readonly bareNamePrefixes: readonly string[];
   /** Exceptions to `functionPrefixes` (SQLite's read-only `pragma_table_info` and kin). */
   allowsFunction?(name: string): boolean;
-  /** PostgreSQL set_config(name, …): names refused outright (identity, superuser-only). */
-  readonly refusedSettings: ReadonlyMap<string, { kind: 'privilege' | 'other'; keyword: string; reason: string }>;
+  /** Settings a runtime statement may not assign, by SET or (PostgreSQL) set_config(). */
+  readonly refusedSettings: ReadonlyMap<string, RefusedSetting>;
 }
 
 /** Why `name(…)` is refused, or undefined when it may be called. */
@@ -45,4 +45,19 @@ export function prefilterFor(rules: GuardRules, extra: readonly string[]): RegEx
   const words = [...new Set(all)].filter((w, _, list) => !list.some((other) => other !== w && w.includes(other)));
   const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(escaped.join('|'), 'i');
+}
+
+/**
+ * A session setting a runtime statement may not assign (by SET or set_config): identity,
+ * or superuser-only settings that switch off integrity checks, logging or replication.
+ * `keyword` defaults to `SET <NAME>`.
+ */
+export interface RefusedSetting {
+  kind: 'privilege' | 'other';
+  keyword?: string;
+  reason: string;
+}
+
+export function refusedSettingKeyword(name: string, setting: RefusedSetting): string {
+  return setting.keyword ?? `SET ${name.toUpperCase()}`;
 }

@@ -13,5 +13,17 @@ export const MYSQL_GUARD_RULES: GuardRules = {
   catalogSchemas: new Set(['mysql', 'information_schema', 'performance_schema', 'sys']),
   isCatalogTable: () => false,
   catalogAnywhereInWrites: true,
-  refusedSettings: new Map(),
+  // Session variables that need SUPER-like rights and hide or reshape what the server records.
+  refusedSettings: new Map([
+    ['sql_log_bin', { kind: 'other', reason: 'superuser-only setting: keeps writes out of the binary log' }],
+    ['sql_log_off', { kind: 'other', reason: 'superuser-only setting: keeps statements out of the general log' }],
+    ['gtid_next', { kind: 'other', reason: 'replication setting' }],
+    ['gtid_domain_id', { kind: 'other', reason: 'replication setting' }],
+    ['gtid_seq_no', { kind: 'other', reason: 'replication setting' }],
+    ['server_id', { kind: 'other', reason: 'replication setting' }],
+    ['pseudo_thread_id', { kind: 'other', reason: 'replication setting' }],
+    ['pseudo_slave_mode', { kind: 'other', reason: 'replication setting' }],
+    ['binlog_format', { kind: 'other', reason: 'superuser-only setting' }],
+    ['wsrep_on', { kind: 'other', reason: 'keeps writes out of Galera replication' }],
+  ]),
 };

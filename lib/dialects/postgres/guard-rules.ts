@@ -67,11 +67,11 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
   refusedSettings: new Map([
     ['role', { kind: 'privilege', keyword: 'SET ROLE', reason: 'changes the current role' }],
     ['session_authorization', { kind: 'privilege', keyword: 'SET SESSION AUTHORIZATION', reason: 'changes the session user' }],
-    ['session_replication_role', { kind: 'other', keyword: 'SET_CONFIG()', reason: 'superuser-only setting: turns off triggers and foreign keys' }],
-    ['allow_system_table_mods', { kind: 'other', keyword: 'SET_CONFIG()', reason: 'superuser-only setting: allows changing system catalogs' }],
-    ['allow_in_place_tablespaces', { kind: 'other', keyword: 'SET_CONFIG()', reason: 'superuser-only setting' }],
-    ['ignore_system_indexes', { kind: 'other', keyword: 'SET_CONFIG()', reason: 'superuser-only setting' }],
-    ['zero_damaged_pages', { kind: 'other', keyword: 'SET_CONFIG()', reason: 'superuser-only setting: destroys data' }],
-    ['ignore_checksum_failure', { kind: 'other', keyword: 'SET_CONFIG()', reason: 'superuser-only setting' }],
+    ['session_replication_role', { kind: 'other', reason: 'superuser-only setting: turns off triggers and foreign keys' }],
+    ['allow_system_table_mods', { kind: 'other', reason: 'superuser-only setting: allows changing system catalogs' }],
+    ['allow_in_place_tablespaces', { kind: 'other', reason: 'superuser-only setting' }],
+    ['ignore_system_indexes', { kind: 'other', reason: 'superuser-only setting' }],
+    ['zero_damaged_pages', { kind: 'other', reason: 'superuser-only setting: destroys data' }],
+    ['ignore_checksum_failure', { kind: 'other', reason: 'superuser-only setting' }],
   ]),
 };
