@@ -61,6 +61,7 @@ if (dialects.includes('postgres')) {
       `select lo_import('/etc/hostname')`,
       `select set_config('role', 'pg_read_server_files', false)`,
       `select set_config('session_replication_role', 'replica', false)`,
+      `set session_replication_role = replica`,
       `delete from pg_description where objoid = 'fn_victim'::regclass`,
       `update pg_catalog.pg_description set description = 'changed' where objoid = 'fn_victim'::regclass`,
     ]) {
@@ -70,6 +71,10 @@ if (dialects.includes('postgres')) {
         expect(error.statement).to.not.include('PG_VERSION');
       });
     }
+
+    it('session_replication_role stayed origin (triggers and foreign keys still fire)', async () => {
+      expect((await guarded.raw('show session_replication_role')).rows[0].session_replication_role).to.equal('origin');
+    });
 
     it('the catalog rows survived the refused writes', async () => {
       const { rows } = await admin.raw(`select obj_description('fn_victim'::regclass, 'pg_class') as d`);
@@ -116,6 +121,8 @@ if (dialects.includes('mysql')) {
       'update `mysql` . `user` set Host = \'%\' where User = \'nobody\'',
       `delete from mysql.db where User = 'nobody'`,
       'use mysql',
+      'set sql_log_bin = 0',
+      'set @@session.sql_log_bin = 0',
     ]) {
       it(`refuses: ${sql}`, async () => {
         const error = await refused(() => guarded.raw(sql));
