@@ -68,6 +68,9 @@ export function sqlModeFlags(mode: string): { ansiQuotes: boolean; noBackslashEs
  */
 function sqlModeKeepsReading(value: string, current: CurrentReading): boolean {
   if (/^default$/i.test(value.trim())) return current.ansiQuotes !== true && current.altBackslash !== true;
+  // Mode names only: the server also takes a bitmask (`SET sql_mode = 4` is ANSI_QUOTES) and
+  // a hex string (0x414E5349 is 'ANSI'), which the names would not show.
+  if (!value.split(',').every((mode) => /^\s*(?:[A-Za-z_][A-Za-z0-9_]*)?\s*$/.test(mode))) return false;
   const flags = sqlModeFlags(value);
   return !flags.noBackslashEscapes && flags.ansiQuotes === (current.ansiQuotes === true);
 }

@@ -197,6 +197,9 @@ if (dialects.includes('mysql')) {
           `SET @@sql_mode := CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')`,
           `/*!40101 SET sql_mode = 'NO_BACKSLASH_ESCAPES' */`,
           `SET STATEMENT sql_mode = 'NO_BACKSLASH_ESCAPES' FOR SELECT 1`,
+          // The same mode as a bitmask and as a hex string.
+          `SET sql_mode = 2097152`,
+          `SET sql_mode = 0x4E4F5F4241434B534C4153485F45534341504553`,
           `SET NAMES gbk`,
           `SET CHARACTER SET sjis`,
           `SET character_set_client = big5`,
