@@ -3,17 +3,9 @@
  * connection may set them to. Anything else (another value, a value computed at run time,
  * one the guard cannot read) is refused: after such a change the guard's reading of later
  * text, and the drivers' client-side escaping of bound values, would no longer match the
- * server's.
+ * server's. The tables are per dialect: lib/dialects/postgres/lexing-settings.ts and
+ * lib/dialects/mysql/lexing-settings.ts (SQLite has no such settings).
  */
-
-/**
- * PostgreSQL client encodings that are safe: the server-side encodings. The client-only
- * ones (SJIS, BIG5, GBK, UHC, JOHAB, GB18030, SHIFT_JIS_2004 and their aliases) have
- * multibyte characters whose second byte is `\` or `'`. Names as PostgreSQL compares them:
- * lower case, non-alphanumerics removed (`Shift_JIS` → `shiftjis`).
- */
-const PG_SAFE_ENCODING =
-  /^(?:default|sqlascii|utf8|unicode|muleinternal|euc(?:jp|cn|kr|tw|jis2004)|latin(?:10|[1-9])|iso8859(?:1[03-6]?|[2-9])|koi8[ru]?|(?:win|windows|cp)(?:866|874|125[0-8])|alt|tcvn(?:5712)?|vscii|abc|iso88595|iso88596|iso88597|iso88598)$/;
 
 /**
  * How the session reads text now (the server's defaults unless read from the server):
@@ -27,60 +19,5 @@ export interface CurrentReading {
 /** Whether `value` keeps the reading the session has now. */
 export type KeepsReading = (value: string, current: CurrentReading) => boolean;
 
-/** The values allowed per PostgreSQL setting; a setting not listed here does not change lexing. */
-export const POSTGRES_LEXING_SETTINGS: ReadonlyMap<string, KeepsReading> = new Map([
-  ['client_encoding', (value: string) => PG_SAFE_ENCODING.test(value.toLowerCase().replace(/[^a-z0-9]/g, ''))],
-  // SET NAMES 'x' is client_encoding.
-  ['names', (value: string) => PG_SAFE_ENCODING.test(value.toLowerCase().replace(/[^a-z0-9]/g, ''))],
-  // `off` makes backslashes escapes in plain '…' strings: only the current value is kept.
-  [
-    'standard_conforming_strings',
-    (value: string, current: CurrentReading) => (current.altBackslash === true ? /^(?:off|false|no|0|f|n)$/i : /^(?:on|true|yes|1|t|y|default)$/i).test(value),
-  ],
-  // `on` lets `\'` quote in client-only encodings; the default is safe_encoding.
-  ['backslash_quote', (value: string) => /^(?:off|false|no|0|safe_encoding|default)$/i.test(value)],
-]);
-
-/**
- * sql_mode flags that change lexing: ANSI_QUOTES (`"…"` becomes an identifier; also set by
- * the combination modes below) and NO_BACKSLASH_ESCAPES (mysql2 escapes bound values with
- * backslashes, which then stop protecting them).
- */
-/**
- * MySQL character sets whose multibyte characters never contain `\` or `'` bytes. big5,
- * cp932, gbk, sjis and gb18030 do, so a backslash the client added can be swallowed.
- */
-const MYSQL_SAFE_CHARSET =
-  /^(?:default|utf8|utf8mb3|utf8mb4|latin[1257]|ascii|binary|cp125[0-7]|cp850|cp852|cp866|koi8[ru]|greek|hebrew|armscii8|dec8|hp8|swe7|keybcs2|macce|macroman|geostd8|tis620|eucjpms|ujis|euckr|gb2312)(?:_[a-z0-9_]+)?$/i;
-
-const ANSI_QUOTES_MODES = new Set(['ANSI_QUOTES', 'ANSI', 'DB2', 'MAXDB', 'MSSQL', 'ORACLE', 'POSTGRESQL']);
-
-/** The two lexing flags of an sql_mode value. */
-export function sqlModeFlags(mode: string): { ansiQuotes: boolean; noBackslashEscapes: boolean } {
-  const words = mode.split(',').map((word) => word.trim().toUpperCase());
-  return { ansiQuotes: words.some((word) => ANSI_QUOTES_MODES.has(word)), noBackslashEscapes: words.includes('NO_BACKSLASH_ESCAPES') };
-}
-
-/**
- * NO_BACKSLASH_ESCAPES is never allowed (mysql2's escaping of bound values depends on
- * backslashes); ANSI_QUOTES only where the session has it already. DEFAULT (the global
- * value, which the guard does not know) only where the session reads text the default way.
- */
-function sqlModeKeepsReading(value: string, current: CurrentReading): boolean {
-  if (/^default$/i.test(value.trim())) return current.ansiQuotes !== true && current.altBackslash !== true;
-  // Mode names only: the server also takes a bitmask (`SET sql_mode = 4` is ANSI_QUOTES) and
-  // a hex string (0x414E5349 is 'ANSI'), which the names would not show.
-  if (!value.split(',').every((mode) => /^\s*(?:[A-Za-z_][A-Za-z0-9_]*)?\s*$/.test(mode))) return false;
-  const flags = sqlModeFlags(value);
-  return !flags.noBackslashEscapes && flags.ansiQuotes === (current.ansiQuotes === true);
-}
-
-/** MySQL session variables that change lexing or what the connection's bytes mean. */
-export const MYSQL_LEXING_SETTINGS: ReadonlyMap<string, KeepsReading> = new Map([
-  ['sql_mode', sqlModeKeepsReading],
-  ['character_set_client', (value: string) => MYSQL_SAFE_CHARSET.test(value)],
-  ['character_set_connection', (value: string) => MYSQL_SAFE_CHARSET.test(value)],
-  ['collation_connection', (value: string) => MYSQL_SAFE_CHARSET.test(value)],
-  // SET NAMES / SET CHARACTER SET / SET CHARSET, checked as one pseudo-setting.
-  ['names', (value: string) => MYSQL_SAFE_CHARSET.test(value)],
-]);
+export { POSTGRES_LEXING_SETTINGS } from '../dialects/postgres/lexing-settings';
+export { MYSQL_LEXING_SETTINGS, sqlModeFlags } from '../dialects/mysql/lexing-settings';
