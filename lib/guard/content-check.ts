@@ -26,8 +26,11 @@ export interface ContentRefusal {
   reason: string;
 }
 
-/** MySQL: statements that write what they name (CREATE: a TEMPORARY TABLE let through by dangerouslyAllow). */
-const WRITE_VERBS = new Set(['insert', 'update', 'delete', 'replace', 'merge', 'create']);
+/**
+ * MySQL: statements that write what they name (CREATE: a TEMPORARY TABLE let through by
+ * dangerouslyAllow; CALL: the sys schema's procedures change performance_schema set-up).
+ */
+const WRITE_VERBS = new Set(['insert', 'update', 'delete', 'replace', 'merge', 'create', 'call']);
 /** Words between a target-introducing keyword and the table: `UPDATE ONLY t`, `DELETE FROM ONLY t`, `INSERT OR REPLACE INTO t`. */
 const TARGET_MODIFIERS = new Set(['only', 'low_priority', 'quick', 'ignore', 'delayed', 'high_priority']);
 
