@@ -83,6 +83,8 @@ export interface Classification {
 }
 
 const MAX_DEPTH = 8;
+/** Words that may stand between CREATE and TEMPORARY … TABLE. */
+const TEMP_MODIFIERS = new Set(['OR', 'REPLACE', 'GLOBAL', 'LOCAL']);
 /** Finds candidate INTO words for nextInto(); `g` so lastIndex sets where the search starts. */
 const INTO_TEXT = /into/gi;
 const SELECT_INTO_REASON = 'SELECT … INTO creates a table';
@@ -659,15 +661,22 @@ class Reading {
 
   private ddl(verb: string): void {
     let temporary = false;
+    // TEMPORARY counts only among the plain table modifiers (`CREATE OR REPLACE GLOBAL TEMP
+    // TABLE`): `CREATE DEFINER = temp …` or any other token before the object drops it, so
+    // nothing but a real temporary object is reported with that keyword.
+    let onlyModifiers = true;
     let object = '';
     let t = this.adv();
     // The object type is the first known object word within a few tokens (modifiers such
     // as OR REPLACE, UNIQUE, DEFINER = x@y, ALGORITHM = MERGE are skipped).
     for (let k = 0; k < 24 && isContent(t); k++) {
+      if (t !== T_WORD) onlyModifiers = false;
       if (t === T_WORD) {
         const word = this.upper();
         if (word === 'TEMP' || word === 'TEMPORARY') {
           temporary = true;
+        } else if (!TEMP_MODIFIERS.has(word) && !DDL_OBJECTS.has(word)) {
+          onlyModifiers = false;
         } else {
           const spec = DDL_OBJECTS.get(word);
           if (spec !== undefined) {
@@ -680,6 +689,7 @@ class Reading {
       }
       t = this.adv();
     }
+    if (!onlyModifiers) temporary = false;
     const keyword = `${verb}${temporary ? ' TEMPORARY' : ''}${object === '' ? '' : ` ${object}`}`;
     if (object === 'PREPARE' && verb === 'DROP' && this.dialect === 'mysql') this.set('session', 'DROP PREPARE', true);
     else if (object === 'SYSTEM' || object === 'INSTANCE') this.set('other', keyword, false, REASON_SERVER);
