@@ -13,7 +13,7 @@ export interface GuardOptions {
 }
 
 export type ClientClass = typeof Knex.Client;
-type QueryParam = string | { sql?: string };
+type QueryParam = string | { sql?: string; bindings?: unknown };
 
 // Verdicts per SQL text: knex sends the same few statement shapes over and over, so a
 // small cache makes the guard cost a map lookup. Bounded in entries (cleared when full)
@@ -28,7 +28,7 @@ export const GUARDED = Symbol.for('knex-roles.guarded');
  * The check a guarded client runs on every SQL string: the first statement the runtime
  * role may not run (and `dangerouslyAllow` does not name), as the error to throw.
  */
-export function createStatementCheck(dialect: Dialect, options: GuardOptions): (sql: string, session?: SessionSettings) => RuntimeDdlError | undefined {
+export function createStatementCheck(dialect: Dialect, options: GuardOptions): (sql: string, session?: SessionSettings, once?: boolean) => RuntimeDdlError | undefined {
   // Empty entries are dropped: '' is the keyword of unlexable input, which must stay refused.
   const allowed = new Set(options.dangerouslyAllow.map((keyword) => keyword.trim().replace(/\s+/g, ' ').toUpperCase()).filter((keyword) => keyword !== ''));
   if (allowed.size > 0) {
@@ -37,12 +37,13 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions): (
   // One cache per way of reading text (session settings), the servers' defaults under ''.
   const caches = new Map<string, Map<string, ClassifiedStatement | null>>();
 
-  return (sql, session) => {
+  // `once`: a text with bound values formatted in (MySQL), not worth a cache entry.
+  return (sql, session, once = false) => {
     const key = session?.key ?? '';
     let verdicts = caches.get(key);
     if (verdicts === undefined) caches.set(key, (verdicts = new Map()));
     // The length first: a long text is never cached, so hashing it for a lookup is waste.
-    const cacheable = sql.length <= CACHE_MAX_SQL;
+    const cacheable = !once && sql.length <= CACHE_MAX_SQL;
     let refused = cacheable ? verdicts.get(sql) : undefined;
     if (refused === undefined) {
       refused = null;
@@ -112,16 +113,32 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       return this.positionBindings(sqlOf(param));
     }
 
+    /**
+     * The check on the text as sent. mysql2 formats bound values into the text on the client
+     * (`connection.format`, its own reading of where a `?` is a placeholder), so on MySQL that
+     * formatted text is judged: a `?` the driver fills where the guard read a string or a
+     * comment cannot change the statement behind the guard's back.
+     */
+    refusalOf(connection: unknown, param: QueryParam, session: SessionSettings | undefined): RuntimeDdlError | undefined {
+      const sql = this.sent(param);
+      const error = refusal(sql, session);
+      if (error || dialect !== 'mysql' || typeof param === 'string') return error;
+      const bindings = param.bindings;
+      const format = (connection as { format?: (sql: string, values: unknown) => string } | null)?.format;
+      if (!Array.isArray(bindings) || bindings.length === 0 || typeof format !== 'function') return undefined;
+      return refusal(format.call(connection, sql, bindings), session, true);
+    }
+
     override query(connection: unknown, param: QueryParam): Promise<unknown> {
       const session = sessionOf(connection);
       if (session instanceof Promise) {
         return session.then((settings) => {
-          const error = refusal(this.sent(param), settings);
+          const error = this.refusalOf(connection, param, settings);
           if (error) throw error;
           return super.query(connection, param);
         });
       }
-      const error = refusal(this.sent(param), session);
+      const error = this.refusalOf(connection, param, session);
       if (error) return Promise.reject(error);
       return super.query(connection, param);
     }
@@ -137,13 +154,13 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       if (session instanceof Promise) {
         return session.then(
           (settings) => {
-            const error = refusal(this.sent(param), settings);
+            const error = this.refusalOf(connection, param, settings);
             return error ? refuse(error) : super.stream(connection, param, stream, streamOptions);
           },
           (error: Error) => refuse(error),
         );
       }
-      const error = refusal(this.sent(param), session);
+      const error = this.refusalOf(connection, param, session);
       if (error) return refuse(error);
       return super.stream(connection, param, stream, streamOptions);
     }

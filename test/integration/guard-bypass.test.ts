@@ -168,6 +168,34 @@ if (dialects.includes('mysql')) {
       expect(await victimExists()).to.equal(true);
     });
 
+    it('judges the text mysql2 sends, with the bound values it formats in on the client', async () => {
+      // A formatter that reads placeholders differently from the guard (here: one that
+      // breaks out of the statement) stands for any disagreement; the guard judges its output.
+      const driver = guard(
+        knex({
+          client: 'mysql2',
+          connection,
+          pool: {
+            min: 1,
+            max: 1,
+            afterCreate: (conn: { format(sql: string, values: unknown[]): string }, done: (err: Error | null, conn: unknown) => void) => {
+              const format = conn.format.bind(conn);
+              conn.format = (sql, values) => (values[0] === 'break out' ? 'select 1; drop table victim' : format(sql, values));
+              done(null, conn);
+            },
+          },
+        }),
+      );
+      try {
+        expect(await driver('victim').where('b', 'stays a value').first()).to.equal(undefined);
+        const error = await refused(() => driver('victim').where('b', 'break out').first());
+        expect(error.keyword).to.equal('DROP TABLE');
+      } finally {
+        await driver.destroy();
+      }
+      expect(await victimExists()).to.equal(true);
+    });
+
     it('refuses every query on a session that starts with NO_BACKSLASH_ESCAPES (read from the server)', async () => {
       const nbe = guard(
         knex({
