@@ -85,6 +85,8 @@ const MYSQL_REFUSED: Case[] = [
   ["SET NAMES 'sjis'", 'refused', 'SET NAMES'],
   ['SET NAMES big5 COLLATE big5_chinese_ci', 'refused', 'SET NAMES'],
   ['SET CHARACTER SET cp932', 'refused', 'SET CHARACTER SET'],
+  ['SET NAMES DEFAULT', 'refused', 'SET NAMES'],
+  ['SET character_set_client = DEFAULT', 'refused', 'SET CHARACTER_SET_CLIENT'],
   ['SET CHARSET gb18030', 'refused', 'SET CHARSET'],
   ['SET character_set_client = gbk', 'refused', 'SET CHARACTER_SET_CLIENT'],
   ['SET @@character_set_connection = sjis', 'refused', 'SET CHARACTER_SET_CONNECTION'],

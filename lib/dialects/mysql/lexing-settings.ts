@@ -8,9 +8,10 @@ import type { CurrentReading, KeepsReading } from '../../guard/lexing-settings';
 /**
  * MySQL character sets whose multibyte characters never contain `\` or `'` bytes. big5,
  * cp932, gbk, sjis and gb18030 do, so a backslash the client added can be swallowed.
+ * DEFAULT is not among them: it takes the server's default, which the guard does not know.
  */
 const MYSQL_SAFE_CHARSET =
-  /^(?:default|utf8|utf8mb3|utf8mb4|latin[1257]|ascii|binary|cp125[0-7]|cp850|cp852|cp866|koi8[ru]|greek|hebrew|armscii8|dec8|hp8|swe7|keybcs2|macce|macroman|geostd8|tis620|eucjpms|ujis|euckr|gb2312)(?:_[a-z0-9_]+)?$/i;
+  /^(?:utf8|utf8mb3|utf8mb4|latin[1257]|ascii|binary|cp125[0-7]|cp850|cp852|cp866|koi8[ru]|greek|hebrew|armscii8|dec8|hp8|swe7|keybcs2|macce|macroman|geostd8|tis620|eucjpms|ujis|euckr|gb2312)(?:_[a-z0-9_]+)?$/i;
 
 const ANSI_QUOTES_MODES = new Set(['ANSI_QUOTES', 'ANSI', 'DB2', 'MAXDB', 'MSSQL', 'ORACLE', 'POSTGRESQL']);
 
