@@ -52,8 +52,14 @@ if (dialects.includes('postgres')) {
     const victimExists = async (): Promise<boolean> => (await admin.raw(`select to_regclass('public.victim') as t`)).rows[0].t !== null;
 
     it('judges the text after knex rewrites placeholders: `$?` becomes `$$1`, a dollar quote', async () => {
-      const error = await refused(() => guarded.raw(`select $?::text, '$$ ; drop table victim; -- '`));
-      expect(error.keyword).to.equal('DROP TABLE');
+      for (const sql of [
+        `select $?::text, '$$ ; drop table victim; -- '`,
+        // `$x?` becomes `$x$1`: a tagged dollar quote.
+        `select $x?::text, ' $x$ ; drop table victim; -- '`,
+      ]) {
+        const error = await refused(() => guarded.raw(sql));
+        expect(error.keyword, sql).to.equal('DROP TABLE');
+      }
       expect(await victimExists()).to.equal(true);
     });
 
