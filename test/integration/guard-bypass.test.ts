@@ -221,6 +221,17 @@ if (dialects.includes('mysql')) {
       expect(await victimExists()).to.equal(true);
     });
 
+    it('refuses every query on a connection made with a multibyte character set such as GBK', async () => {
+      const gbk = guard(knex({ client: 'mysql2', connection: { ...connection, charset: 'GBK_CHINESE_CI' }, pool: { min: 1, max: 1 } }));
+      try {
+        const error = await gbk('victim').where('b', '\u5f00\\').first().then(() => undefined, (err: unknown) => err);
+        expect(error).to.be.instanceOf(GuardSessionError);
+        expect(error).to.include({ code: 'E_GUARD_SESSION', variable: 'character_set_client', value: 'gbk' });
+      } finally {
+        await gbk.destroy();
+      }
+    });
+
     it('refuses switching sql_mode to NO_BACKSLASH_ESCAPES or the connection to a multibyte charset, however spelled', async () => {
       const guarded = guard(knex({ client: 'mysql2', connection, pool: { min: 1, max: 1 } }));
       try {
