@@ -88,6 +88,15 @@ function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types:
     out.push({ at: starts[i] as number, kind, keyword, reason });
   };
 
+  // PostgreSQL: information_schema on the search_path makes its writable tables (sql_features …)
+  // reachable unqualified, out of the catalog-target rule's sight.
+  if (dialect === 'postgres' && word(0) === 'set') {
+    const at = word(1) === 'session' || word(1) === 'local' ? 2 : 1;
+    if (name(at) === 'search_path' && searchPathNamesCatalog(sql, types, starts, ends, at + 1)) {
+      refuse(0, 'other', 'SET SEARCH_PATH', 'puts information_schema on the search_path');
+      return;
+    }
+  }
   let writes = false;
   let deleting = false;
   let catalogNamed = -1;
@@ -176,6 +185,16 @@ function catalogTarget(
   return undefined;
 }
 
+/** A token from i on names information_schema, as a name or inside a string literal. */
+function searchPathNamesCatalog(sql: string, types: number[], starts: number[], ends: number[], i: number): boolean {
+  for (let k = i; k < types.length; k++) {
+    const type = types[k] as number;
+    const text = type === T_STRING ? sql.slice(starts[k], ends[k]) : nameOf(sql, type, starts[k] as number, ends[k] as number);
+    if (text === undefined || text.toLowerCase().includes('information_schema')) return true;
+  }
+  return false;
+}
+
 /** set_config(name, value, is_local) at the argument list starting at i. */
 function setConfigRefusal(
   sql: string,
@@ -196,6 +215,11 @@ function setConfigRefusal(
   if (rawName === undefined) return { kind: 'other', keyword: 'SET_CONFIG()', reason: 'set_config() of a setting the guard cannot read' };
   const setting = rawName.trim().toLowerCase();
   const value = single(i + 2);
+  // A bound value stays allowed (schema-per-tenant apps set it so); the tables it could reach
+  // are information_schema's few writable metadata tables.
+  if (setting === 'search_path' && value !== undefined && value.toLowerCase().includes('information_schema')) {
+    return { kind: 'other', keyword: 'SET SEARCH_PATH', reason: 'puts information_schema on the search_path' };
+  }
   if (setting === 'role' && value !== undefined && value.trim().toLowerCase() === 'none') return undefined;
   const refused = rules.refusedSettings.get(setting);
   if (refused !== undefined) return { kind: refused.kind, keyword: refusedSettingKeyword(setting, refused), reason: refused.reason };
