@@ -449,6 +449,9 @@ class Reading {
     if (this.dialect === 'postgres' && rule.kind !== 'read') this.watch = false;
     switch (rule.handler) {
       case H_SIMPLE:
+        if (this.dialect === 'postgres' && !this.alternative && this.options?.altBackslash === true && (rule.keyword === 'RESET' || rule.keyword === 'DISCARD')) {
+          this.resetReading(rule.keyword);
+        }
         // The lexer skims on from the leading word itself.
         this.scanToEnd();
         return;
@@ -925,6 +928,19 @@ class Reading {
     const value = literalValue(this.sql, t, this.lx.start, this.lx.end, this.dialect);
     if (value === undefined || value.toLowerCase() !== word) return false;
     return !isContent(this.adv());
+  }
+
+  /**
+   * PostgreSQL, in a session known to run with standard_conforming_strings off: RESET ALL,
+   * RESET standard_conforming_strings and DISCARD ALL would return it to its login value,
+   * which need not be the reading the guard keeps for this session.
+   */
+  private resetReading(keyword: string): void {
+    const t = this.adv();
+    const name = t === T_WORD || t === T_QUOTED_IDENT ? nameOf(this.sql, t, this.lx.start, this.lx.end) : undefined;
+    if (name === 'all' || (keyword === 'RESET' && name === 'standard_conforming_strings')) {
+      this.refuse('session', keyword, 'would change how the server reads SQL text (standard_conforming_strings back to its login value)');
+    }
   }
 
   private globalScope(): string {

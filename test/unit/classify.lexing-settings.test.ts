@@ -147,6 +147,13 @@ describe('classifySql: settings that change lexing', () => {
       ['set standard_conforming_strings = off', 'postgres', scsOff, true],
       ['set standard_conforming_strings = on', 'postgres', scsOff, false],
       [`select set_config('standard_conforming_strings', 'on', false)`, 'postgres', scsOff, false],
+      ['RESET ALL', 'postgres', scsOff, false],
+      ['reset standard_conforming_strings', 'postgres', scsOff, false],
+      ['DISCARD ALL', 'postgres', scsOff, false],
+      ['RESET search_path', 'postgres', scsOff, true],
+      ['DISCARD PLANS', 'postgres', scsOff, true],
+      ['RESET ALL', 'postgres', {}, true],
+      ['DISCARD ALL', 'postgres', {}, true],
     ];
     for (const [sql, dialect, session, allowed] of cases) {
       it(`${dialect} ${JSON.stringify(session)}: ${sql}`, () => {
