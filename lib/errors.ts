@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   E_ENV_CONFLICT: 'Two equivalent variables (e.g. PG_NAME and PG_DB_NAME) are set to different values.',
   E_ENV_NO_DATABASE: 'Production mode with no database configured at all.',
   E_ENV_SECRETS: 'Strict mode: a runtime process holds migration or admin secrets.',
+  E_ENV_FLAG: 'A yes/no variable (KNEX_ROLES_APP_TEMPORARY_TABLES) has a value other than 1, true, 0 or false.',
   E_RUNTIME_DDL: 'A runtime connection tried to run a statement that changes schema, privileges or identity.',
   E_RUNTIME_MIGRATE: 'A runtime connection tried to run migrations.',
   E_GUARD_DIALECT: 'guard() or verifyPrivileges() was given a knex instance of a client it does not support.',

@@ -26,12 +26,19 @@ export function knexConfig(options: KnexRolesOptions = {}): Knex.Config {
 export function configFor(resolved: ResolvedConnection, options: Pick<KnexRolesOptions, 'knex' | 'dangerouslyAllow'> = {}): Knex.Config {
   const { role, dialect, connection } = resolved;
   const extra = options.knex ?? {};
+  const guardOptions = { role, dangerouslyAllow: options.dangerouslyAllow ?? [], appTemporaryTables: resolved.appTemporaryTables };
   const config: Knex.Config = {
     ...extra,
-    client: role === 'runtime' ? guardedClient(dialect, { role, dangerouslyAllow: options.dangerouslyAllow ?? [] }) : KNEX_CLIENT[dialect],
+    client: role === 'runtime' ? guardedClient(dialect, guardOptions) : KNEX_CLIENT[dialect],
     connection,
   };
-  if (role === 'runtime') config.migrations = refusingMigrations(dialect, extra.migrations);
+  // PG_SCHEMA: unqualified names resolve there, and knex keeps its own tables there; explicit knex settings win.
+  const { schema } = resolved;
+  if (schema !== undefined) {
+    config.searchPath = extra.searchPath ?? [schema];
+    config.migrations = { schemaName: schema, ...extra.migrations };
+  }
+  if (role === 'runtime') config.migrations = refusingMigrations(dialect, config.migrations);
   if ('filename' in connection) {
     // The embedded default needs no setup: create the data directory on first use.
     if (connection.filename !== ':memory:' && !connection.filename.startsWith('file:')) {

@@ -11,6 +11,7 @@ const THROWN_AS: Record<string, string> = {
   E_ENV_CONFLICT: 'EnvContractError',
   E_ENV_NO_DATABASE: 'EnvContractError',
   E_ENV_SECRETS: 'EnvContractError',
+  E_ENV_FLAG: 'EnvContractError',
   E_RUNTIME_DDL: 'RuntimeDdlError',
   E_RUNTIME_MIGRATE: 'RuntimeDdlError',
   E_PRIVILEGES: 'PrivilegeError',

@@ -6,6 +6,7 @@ import { loadEnv, readVariable, type Env } from './load-env';
 import { resolveDialect } from './resolve-dialect';
 import { resolveRole } from './resolve-role';
 import { hidePassword } from './hide-password';
+import { APP_TEMPORARY_TABLES_VARIABLE, resolveFlag } from './resolve-flag';
 
 export interface ResolveOptions {
   /** Overrides ELOQUENT_DB_ROLE. */
@@ -20,6 +21,14 @@ export interface ResolveOptions {
   env?: Env;
   /** Project directory for `.env`, the embedded SQLite files and relative SQLite paths. Default: process.cwd(). */
   cwd?: string;
+  /** PostgreSQL: overrides PG_SCHEMA (and its role and test variants). Default: public. */
+  schema?: string;
+  /**
+   * The app may create temporary tables: provision grants them, the runtime guard lets
+   * `CREATE TEMPORARY TABLE` through, verify expects the grant. Overrides
+   * KNEX_ROLES_APP_TEMPORARY_TABLES. Default false.
+   */
+  appTemporaryTables?: boolean;
 }
 
 export interface ServerConnection {
@@ -42,6 +51,10 @@ export interface ResolvedConnection {
   connection: ServerConnection | FileConnection;
   /** Where each value came from: a variable name, `default`, `option`, `embedded` or `inferred from <VAR>`. */
   sources: Record<string, string>;
+  /** PostgreSQL: the schema (PG_SCHEMA …) for searchPath, knex's own tables and verify; unset means the server's default (public). */
+  schema?: string;
+  /** The app-temporary-tables opt-in (option or KNEX_ROLES_APP_TEMPORARY_TABLES). */
+  appTemporaryTables: boolean;
 }
 
 /** Resolves role, dialect and connection from the env contract (seed 000). */
@@ -58,6 +71,10 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
     role: options.role ? 'option' : readVariable(env, ROLE_VARIABLE) ? ROLE_VARIABLE : 'default',
     dialect: picked.source,
   };
+
+  const temporary = resolveFlag(env, APP_TEMPORARY_TABLES_VARIABLE, options.appTemporaryTables);
+  const appTemporaryTables = temporary.value;
+  sources['appTemporaryTables'] = temporary.source;
 
   const values: Partial<Record<Field, string>> = {};
   for (const field of Object.keys(FIELDS[dialect]) as Field[]) {
@@ -88,7 +105,7 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
       sources['filename'] = 'embedded';
     }
     const connection: FileConnection = { filename: isSpecialSqlitePath(filename) || isAbsolute(filename) ? filename : resolve(cwd, filename) };
-    return { role, dialect, test, connection, sources };
+    return { role, dialect, test, connection, sources, appTemporaryTables };
   }
 
   const port = parsePort(values.port, sources['port']);
@@ -102,7 +119,12 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
     database: values.database as string,
   };
   hidePassword(connection, values.password);
-  return { role, dialect, test, connection, sources };
+  const resolved: ResolvedConnection = { role, dialect, test, connection, sources, appTemporaryTables };
+  // The schema is not part of the driver's connection: it goes to searchPath and migrations.schemaName.
+  const schema = dialect === 'postgres' ? (options.schema ?? values.schema) : undefined;
+  if (options.schema !== undefined && dialect === 'postgres') sources['schema'] = 'option';
+  if (schema !== undefined) resolved.schema = schema;
+  return resolved;
 }
 
 function readField(env: Env, dialect: Dialect, role: Role, mode: Mode, field: Field): { value: string; variable: string } | undefined {
