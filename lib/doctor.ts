@@ -6,6 +6,7 @@ import { EnvContractError, type PrivilegeProblem } from './errors';
 import { loadEnv, type Env } from './env/load-env';
 import { resolveConnection, type ResolveOptions, type ResolvedConnection } from './env/resolve-connection';
 import { configFor } from './knexfile';
+import { passwordOf } from './env/hide-password';
 import { redact, secretValues } from './redact';
 import { isStrict, secretsInEnv } from './secrets-in-env';
 import { ROLES, type Dialect, type Role } from './types';
@@ -88,7 +89,7 @@ async function checkRole(role: Role, env: Env, options: DoctorOptions): Promise<
   report.dialect = dialect;
   const sources = { ...resolved.sources };
   report.sources = sources;
-  const password = 'user' in connection ? connection.password : undefined;
+  const password = 'user' in connection ? passwordOf(connection) : undefined;
   const own = password ? [password] : [];
 
   if ('filename' in connection) {

@@ -15,6 +15,13 @@ export const ERROR_CODES = {
   E_ENV_CONFLICT: 'Two equivalent variables (e.g. PG_NAME and PG_DB_NAME) are set to different values.',
   E_ENV_NO_DATABASE: 'Production mode with no database configured at all.',
   E_ENV_SECRETS: 'Strict mode: a runtime process holds migration or admin secrets.',
+  E_ENV_NOT_READ: 'Database variables are set, but none of them is read for the resolved role and mode (no silent embedded SQLite).',
+  E_ENV_URL: 'A connection URL variable is malformed or has an unknown scheme.',
+  E_ENV_URL_PARAM: 'A connection URL has a query parameter knex-roles does not pass on.',
+  E_ENV_URL_DIALECT: 'A connection URL names another dialect than DB_CONNECTION or than its variable family.',
+  E_ENV_URL_IN_FIELD: 'A host, user, database or path variable holds a connection URL or user:password@ credentials.',
+  E_ENV_SSL: 'A TLS variable (PG_SSLMODE, DB_SSL, *_SSL_CA, URL ssl parameters) has a bad value or an unreadable CA file.',
+  E_TLS: 'The TLS handshake failed: the server certificate does not verify against the CA or host name asked for.',
   E_RUNTIME_DDL: 'A runtime connection tried to run a statement that changes schema, privileges or identity.',
   E_RUNTIME_MIGRATE: 'A runtime connection tried to run migrations.',
   E_GUARD_DIALECT: 'guard() or verifyPrivileges() was given a knex instance of a client it does not support.',
@@ -201,4 +208,30 @@ export class LoginRefusedError extends KnexRolesError {
 function describeCause(cause: unknown): string {
   const code = (cause as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' ? ` (${code})` : '';
+}
+
+/**
+ * The TLS handshake failed (unverifiable certificate, wrong host name, server without
+ * TLS): names the TLS variables the settings came from, never a password.
+ */
+export class TlsError extends KnexRolesError {
+  override name = 'TlsError';
+  readonly host: string;
+  readonly port: number;
+  /** The TLS variables that asked for this verification, most specific first. */
+  readonly variables: readonly string[];
+
+  constructor(fields: { host: string; port: number; variables: readonly string[]; cause?: unknown; remedy: string }) {
+    super('E_TLS', `The TLS connection to ${fields.host}:${fields.port} failed${describeCause(fields.cause)} (TLS settings from ${fields.variables.join(', ') || 'defaults'}).`, {
+      remedy: fields.remedy,
+      cause: fields.cause,
+    });
+    this.host = fields.host;
+    this.port = fields.port;
+    this.variables = fields.variables;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), host: this.host, port: this.port, variables: this.variables };
+  }
 }

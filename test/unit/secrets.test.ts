@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { inspect } from 'node:util';
-import { configFor, knexConfig, resolveConnection, resolveProvisioning, EnvContractError } from '../../lib';
+import { configFor, knexConfig, passwordOf, resolveConnection, resolveProvisioning, EnvContractError } from '../../lib';
 
 const SECRET = 'hunter2-$$-\'"\\-ünï';
 
@@ -12,9 +12,10 @@ function renderings(value: unknown): string[] {
 describe('secrets never leak', () => {
   const env = { DB_CONNECTION: 'pg', PG_USER: 'app', PG_NAME: 'db', PG_PASSWORD: SECRET, PG_ADMIN_USER: 'admin', PG_ADMIN_PASSWORD: SECRET };
 
-  it('the password reaches the driver (readable property)', () => {
+  it('the password reaches the driver (pg calls the password function)', () => {
     const { connection } = resolveConnection({ env });
-    expect((connection as { password?: string }).password).to.equal(SECRET);
+    expect(passwordOf(connection)).to.equal(SECRET);
+    expect(((connection as { password?: () => string }).password as () => string)()).to.equal(SECRET);
   });
 
   for (const [title, make] of [
