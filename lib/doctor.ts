@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { AUTH_CODES, DATABASE_CODES, NETWORK_CODES } from './driver-codes';
+import { AUTH_CODES, DATABASE_CODES, NETWORK_CODES, isTlsError } from './driver-codes';
+import { tlsError } from './wait-for-database';
 import knex, { type Knex } from 'knex';
 import { withConnectTimeout, withDeadline } from './connect-timeout';
 import { EnvContractError, type PrivilegeProblem } from './errors';
@@ -122,7 +123,13 @@ async function checkRole(role: Role, env: Env, options: DoctorOptions): Promise<
       await withDeadline(instance.raw('select 1'), timeoutMs + 1000);
     } catch (error) {
       const described = describeError(error);
-      if (isNetworkError(error)) {
+      if (isTlsError(error)) {
+        const tls = tlsError(resolved, error);
+        report.reachable = true;
+        report.verdict = 'misconfigured';
+        report.error = { code: tls.code, message: `${tls.message.slice(0, -tls.remedy.length).trim()} ${described.message}`, variables: [...tls.variables] };
+        report.remedy = tls.remedy;
+      } else if (isNetworkError(error)) {
         report.verdict = 'unreachable';
         // knex's own timeout text blames a full pool; here it only means nobody answered.
         report.error = isTimeout(error) ? { code: 'ETIMEDOUT', message: `No answer from ${report.target} within ${timeoutMs} ms.` } : described;
