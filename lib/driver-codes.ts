@@ -37,6 +37,7 @@ export const TLS_CODES: ReadonlySet<string> = new Set([
   'CERT_SIGNATURE_FAILURE',
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'HANDSHAKE_NO_SSL_SUPPORT', // mysql2: the server has no TLS
+  'HANDSHAKE_SSL_ERROR', // mysql2: the handshake failed (certificate), the TLS error's own code on its message
   'ERR_SSL_WRONG_VERSION_NUMBER',
 ]);
 

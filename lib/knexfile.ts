@@ -8,6 +8,7 @@ import { knexConnection, primeConnectionSettings } from './env/knex-connection';
 import { passwordOf } from './env/hide-password';
 import { redact } from './redact';
 import { refuseMigrate, refusingMigrations } from './guard/refusing-migrations';
+import { checkMysqlServerIdentity } from './dialects/mysql/check-server-identity';
 
 export interface KnexRolesOptions extends ResolveOptions {
   /** Knex settings merged over the generated ones (pool, migrations, seeds, debug …); `client` and `connection` are ours. */
@@ -37,6 +38,9 @@ export function configFor(resolved: ResolvedConnection, options: Pick<KnexRolesO
   const password = 'user' in connection ? passwordOf(connection) : undefined;
   if (password !== undefined) config.log = scrubbedLog(extra.log, [password]);
   if (role === 'runtime') config.migrations = refusingMigrations(dialect, extra.migrations);
+  if (dialect === 'mysql' && 'user' in connection && connection.ssl && connection.ssl.verifyIdentity) {
+    config.pool = { ...extra.pool, afterCreate: checkMysqlServerIdentity(connection.host, extra.pool?.afterCreate as AfterCreate | undefined) };
+  }
   if ('filename' in connection) {
     // The embedded default needs no setup: create the data directory on first use.
     if (connection.filename !== ':memory:' && !connection.filename.startsWith('file:')) {
