@@ -52,11 +52,41 @@ export class KnexRolesError extends Error {
     super(`${message} ${options.remedy}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.remedy = options.remedy;
+    decorateStack(this, message);
   }
 
   toJSON(): Record<string, unknown> {
     return { name: this.name, code: this.code, message: this.message, remedy: this.remedy };
   }
+}
+
+/**
+ * The stack starts with the code and the fix on a line of its own, so a tool that prints
+ * only `error.stack` (the knex CLI does, when a knexfile throws) still shows both:
+ *
+ *   EnvContractError [E_ENV_PORT]: PG_PORT (shared level) is not an integer from 1 to 65535.
+ *     fix: Set PG_PORT to a port number such as 5432 …
+ *       at parsePort (…)
+ *
+ * Built when first read (the subclass's `name` is set by then); frames are V8's own.
+ */
+function decorateStack(error: KnexRolesError, message: string): void {
+  const original = error.stack ?? '';
+  let stack: string | undefined;
+  Object.defineProperty(error, 'stack', {
+    configurable: true,
+    enumerable: false,
+    get: () => {
+      if (stack === undefined) {
+        const frames = original.split('\n').filter((line) => /^\s+at /.test(line));
+        stack = [`${error.name} [${error.code}]: ${message}`, `  fix: ${error.remedy}`, ...frames].join('\n');
+      }
+      return stack;
+    },
+    set: (value: string) => {
+      stack = value;
+    },
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { EnvContractError } from '../errors';
 import type { Dialect } from '../types';
 import { URL_SCHEMES, type Field } from './contract';
+import { at } from './level-of';
 
 export interface ParsedUrl {
   dialect: Dialect;
@@ -39,7 +40,7 @@ export function parseUrl(value: string, variable: string): ParsedUrl {
   if (!dialect) {
     throw new EnvContractError(
       'E_ENV_URL',
-      `${variable} does not start with a known scheme.`,
+      `${at(variable)} does not start with a known scheme.`,
       [variable],
       `Write ${variable} as postgres://user:password@host:port/database (also postgresql://), mysql:// or mariadb://${variable === 'DATABASE_URL' ? ', or sqlite:path / file:path' : ''}.`,
     );
@@ -66,7 +67,7 @@ export function parseUrl(value: string, variable: string): ParsedUrl {
     if (!field) {
       throw new EnvContractError(
         'E_ENV_URL_PARAM',
-        `${variable} has the query parameter "${safeName(name)}", which knex-roles does not pass on.`,
+        `${at(variable)} has the query parameter "${safeName(name)}", which knex-roles does not pass on.`,
         [variable],
         `Remove it. Accepted for ${dialect}: ${Object.keys(PARAMS[dialect]).join(', ')}; other settings go in the knex config.`,
       );
@@ -99,7 +100,7 @@ function decode(part: string, variable: string, what: string): string {
 }
 
 function malformed(variable: string, why: string): EnvContractError {
-  return new EnvContractError('E_ENV_URL', `${variable} ${why}.`, [variable], `Fix ${variable}: scheme://user:password@host:port/database, with reserved characters in the user name or password percent-encoded (@ as %40, : as %3A, / as %2F).`);
+  return new EnvContractError('E_ENV_URL', `${at(variable)} ${why}.`, [variable], `Fix ${variable}: scheme://user:password@host:port/database, with reserved characters in the user name or password percent-encoded (@ as %40, : as %3A, / as %2F).`);
 }
 
 /** A parameter name is echoed only when it looks like one (a name cannot carry a secret then). */

@@ -9,6 +9,7 @@ import { resolveRole } from './resolve-role';
 import { holdPassword } from './hide-password';
 import { sslOption, type SslOption } from './tls';
 import { strayVariables } from './stray-variables';
+import { at } from './level-of';
 import { carriesCredentials, urlInField } from './url-in-field';
 
 export interface ResolveOptions {
@@ -148,7 +149,7 @@ function parseUrls(env: Env, dialect: Dialect, role: Role, mode: Mode, dialectSo
       const by = variable === DATABASE_URL ? (dialectSource.startsWith('inferred from ') ? dialectSource.slice('inferred from '.length) : dialectSource) : `the ${variable.split('_')[0]}_ family`;
       throw new EnvContractError(
         'E_ENV_URL_DIALECT',
-        `${variable} is a ${url.dialect} URL, but the dialect is ${dialect} (from ${by}).`,
+        `${at(variable)} is a ${url.dialect} URL, but the dialect is ${dialect} (from ${by}).`,
         variable === DATABASE_URL && by !== 'option' ? [variable, by] : [variable],
         variable === DATABASE_URL
           ? `Make ${DATABASE_URL} a ${dialect} URL, or set DB_CONNECTION to ${url.dialect} (and unset the other family's variables).`
@@ -189,7 +190,7 @@ function readLevel(env: Env, level: readonly string[], field: Field, url: string
     if (found && found.value !== value) {
       throw new EnvContractError(
         'E_ENV_CONFLICT',
-        `${found.variable} and ${variable} are both set, to different values.`,
+        `${at(found.variable)} and ${variable} are both set, to different values.`,
         [found.variable, variable],
         `They mean the same thing: unset one of them.`,
       );
@@ -220,7 +221,7 @@ function parsePort(dialect: Dialect, value: string | undefined, variable: string
   const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
   if (port >= 1 && port <= 65535) return port;
   const name = variable ?? 'port';
-  throw new EnvContractError('E_ENV_PORT', `${name} is not an integer from 1 to 65535.`, [name], `Set ${name} to a port number such as ${DEFAULTS[dialect].port ?? 5432} (the ${dialect === 'postgres' ? 'PostgreSQL' : 'MySQL'} default), or unset it for the default.`);
+  throw new EnvContractError('E_ENV_PORT', `${at(name)} is not an integer from 1 to 65535.`, [name], `Set ${name} to a port number such as ${DEFAULTS[dialect].port ?? 5432} (the ${dialect === 'postgres' ? 'PostgreSQL' : 'MySQL'} default), or unset it for the default.`);
 }
 
 function isSpecialSqlitePath(filename: string): boolean {
