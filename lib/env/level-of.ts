@@ -1,4 +1,4 @@
-import { DATABASE_URL, FAMILY, URL_SUFFIX } from './contract';
+import { ADMIN_FIELDS, DATABASE_URL, FAMILY, FIELDS, URL_SUFFIX } from './contract';
 
 const SCOPES: ReadonlyArray<[string, string]> = [
   ['TEST_RUNTIME_', 'test runtime level'],
@@ -11,6 +11,8 @@ const SCOPES: ReadonlyArray<[string, string]> = [
   ['', 'shared level'],
 ];
 
+const SUFFIXES: ReadonlySet<string> = new Set([URL_SUFFIX, ...[...Object.values(FIELDS), ADMIN_FIELDS].flatMap((fields) => Object.values(fields).flat())]);
+
 /** Which level of the ladder a contract variable belongs to, for error messages. */
 export function levelOf(variable: string): string | undefined {
   if (variable === DATABASE_URL) return 'lowest level, never in test mode';
@@ -18,7 +20,7 @@ export function levelOf(variable: string): string | undefined {
     if (!variable.startsWith(`${family}_`)) continue;
     const rest = variable.slice(family.length + 1);
     for (const [scope, label] of SCOPES) {
-      if (rest.startsWith(scope) && rest.length > scope.length) return rest.slice(scope.length) === URL_SUFFIX ? `URL, ${label}` : label;
+      if (rest.startsWith(scope) && SUFFIXES.has(rest.slice(scope.length))) return rest.slice(scope.length) === URL_SUFFIX ? `URL, ${label}` : label;
     }
   }
   return undefined;

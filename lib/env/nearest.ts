@@ -1,11 +1,11 @@
-/** The candidate closest to `word` by edit distance, when close enough to be a typo (≤ 2 edits, and less than half the word). */
+/** The candidate closest to `word` by edit distance, when close enough to be a typo (1 edit; 2 for words longer than 5). */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
   let best: { name: string; distance: number } | undefined;
   for (const name of candidates) {
     const distance = editDistance(word, name);
     if (!best || distance < best.distance) best = { name, distance };
   }
-  return best && best.distance > 0 && best.distance <= Math.min(2, Math.floor(word.length / 2)) ? best.name : undefined;
+  return best && best.distance > 0 && best.distance <= (word.length > 5 ? 2 : 1) ? best.name : undefined;
 }
 
 /** Levenshtein distance with adjacent transpositions counted as one edit. */
