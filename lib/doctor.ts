@@ -192,7 +192,8 @@ function isTimeout(error: unknown): boolean {
 }
 
 function describeError(error: unknown): { code: string; message: string; variables?: string[] } {
-  if (error instanceof EnvContractError) return { code: error.code, message: error.message, variables: [...error.variables] };
+  // The remedy has its own field in the report: the message is given without it.
+  if (error instanceof EnvContractError) return { code: error.code, message: error.message.endsWith(error.remedy) ? error.message.slice(0, -error.remedy.length).trim() : error.message, variables: [...error.variables] };
   const inner = error instanceof AggregateError && error.errors.length > 0 ? error.errors[0] : error;
   const { code, name, message } = (inner ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
   return {

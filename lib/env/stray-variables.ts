@@ -44,15 +44,20 @@ function scopeHint(dialect: Dialect, role: Role, mode: Mode): string {
 export function strayVariables(env: Env, role: Role, mode: Mode): EnvContractError | undefined {
   const set = owners().filter((owner) => readVariable(env, owner.variable, true) !== undefined);
   if (set.length === 0) return undefined;
-  const reasons = set.map((owner) => reasonFor(owner, role, mode));
-  const [first] = reasons;
+  // One sentence per kind of mistake, naming every variable it applies to.
+  const grouped = new Map<string, string[]>();
+  for (const owner of set) {
+    const reason = reasonFor(owner, role, mode).slice(owner.variable.length);
+    grouped.set(reason, [...(grouped.get(reason) ?? []), owner.variable]);
+  }
+  const reasons = [...grouped].map(([reason, variables]) => `${variables.join(', ')}${variables.length > 1 ? reason.replace(/^ is set but /, ' are set but ').replace(/^ is read only/, ' are read only') : reason}`);
   const names = set.map((owner) => owner.variable);
   const shown = names.length > 4 ? `${names.slice(0, 4).join(', ')} and ${names.length - 4} more` : names.join(', ');
   return new EnvContractError(
     'E_ENV_NOT_READ',
     `${shown} ${names.length === 1 ? 'is' : 'are'} set, but no database variable is read for the ${role} role${mode === 'test' ? ' in test mode' : ''}, so knex-roles will not fall back to the embedded SQLite file.`,
     names,
-    [...new Set([first, ...reasons.slice(1)])].join(' '),
+    reasons.join(' '),
   );
 }
 

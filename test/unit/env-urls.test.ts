@@ -95,7 +95,9 @@ const CASES: Array<[string, Record<string, string>, ResolveOptions, Expect]> = [
 
   // No silent embedded fallback
   ['nothing at all → the embedded file', {}, {}, { dialect: 'sqlite', connection: { filename: resolve('data/development.sqlite3') } }],
-  ['only PG_MIGRATION_* for the runtime role is an error', { PG_MIGRATION_USER: 'm', PG_MIGRATION_NAME: 'd' }, {}, { error: 'E_ENV_NOT_READ', variables: ['PG_MIGRATION_USER', 'PG_MIGRATION_NAME'], remedy: /PG_MIGRATION_USER is set but the role is runtime: set PG_RUNTIME_\* or PG_\*, or run with ELOQUENT_DB_ROLE=migration/ }],
+  ['only PG_MIGRATION_* for the runtime role is an error', { PG_MIGRATION_USER: 'm', PG_MIGRATION_NAME: 'd' }, {}, { error: 'E_ENV_NOT_READ', variables: ['PG_MIGRATION_USER', 'PG_MIGRATION_NAME'], remedy: /^PG_MIGRATION_USER, PG_MIGRATION_NAME are set but the role is runtime: set PG_RUNTIME_\* or PG_\*, or run with ELOQUENT_DB_ROLE=migration\.$/ }],
+  ['the issue\'s own example, word for word', { PG_MIGRATION_USER: 'm' }, {}, { error: 'E_ENV_NOT_READ', variables: ['PG_MIGRATION_USER'], remedy: /^PG_MIGRATION_USER is set but the role is runtime: set PG_RUNTIME_\* or PG_\*, or run with ELOQUENT_DB_ROLE=migration\.$/ }],
+  ['mixed mistakes: one sentence each', { PG_MIGRATION_USER: 'm', PG_TEST_USER: 't' }, {}, { error: 'E_ENV_NOT_READ', variables: ['PG_MIGRATION_USER', 'PG_TEST_USER'], remedy: /^PG_MIGRATION_USER is set but the role is runtime: .*\. PG_TEST_USER is set but only test mode/ }],
   ['only DB_MIGRATION_* for the runtime role is an error', { DB_MIGRATION_USER: 'm' }, {}, { error: 'E_ENV_NOT_READ', variables: ['DB_MIGRATION_USER'], remedy: /set DB_RUNTIME_\* or DB_\*/ }],
   ['only DB_RUNTIME_* for the migration role is an error', { DB_RUNTIME_USER: 'r' }, { role: 'migration' }, { error: 'E_ENV_NOT_READ', variables: ['DB_RUNTIME_USER'], remedy: /ELOQUENT_DB_ROLE=runtime/ }],
   ['test mode with PG_HOST only', { PG_HOST: 'h' }, { test: true }, { error: 'E_ENV_NOT_READ', variables: ['PG_HOST'], remedy: /PG_HOST is set but test mode reads only PG_TEST_\*/ }],
