@@ -7,7 +7,6 @@ import { guardedClient } from './guard/client';
 import { knexConnection, primeConnectionSettings } from './env/knex-connection';
 import { passwordOf } from './env/hide-password';
 import { redact } from './redact';
-import { checkHostAfterCreate } from './dialects/mysql/check-host';
 import { refuseMigrate, refusingMigrations } from './guard/refusing-migrations';
 import { checkMysqlServerIdentity } from './dialects/mysql/check-server-identity';
 
@@ -38,10 +37,6 @@ export function configFor(resolved: ResolvedConnection, options: Pick<KnexRolesO
   };
   const password = 'user' in connection ? passwordOf(connection) : undefined;
   if (password !== undefined) config.log = scrubbedLog(extra.log, [password]);
-  if (dialect === 'mysql' && 'host' in connection && connection.ssl && connection.ssl.verifyIdentity) {
-    const afterCreate = checkHostAfterCreate(connection.host, extra.pool?.afterCreate as AfterCreate | undefined);
-    if (afterCreate) config.pool = { ...extra.pool, afterCreate };
-  }
   if (role === 'runtime') config.migrations = refusingMigrations(dialect, extra.migrations);
   if (dialect === 'mysql' && 'user' in connection && connection.ssl && connection.ssl.verifyIdentity) {
     config.pool = { ...extra.pool, afterCreate: checkMysqlServerIdentity(connection.host, extra.pool?.afterCreate as AfterCreate | undefined) };
