@@ -20,8 +20,6 @@ export interface DoctorOptions extends ResolveOptions {
   roles?: Role[];
   /** One connection attempt per role, bounded by this. Default 3000 ms. */
   timeoutMs?: number;
-  /** PostgreSQL schema to check (default `public`). */
-  schema?: string;
   /** Migration or admin secrets in the runtime environment make the runtime role `misconfigured` (also KNEX_ROLES_STRICT=1). */
   strict?: boolean;
 }
@@ -144,7 +142,8 @@ async function checkRole(role: Role, env: Env, options: DoctorOptions): Promise<
     }
     report.reachable = true;
     try {
-      const privileges = await withDeadline(verifyPrivileges(instance, { role, dialect, ...(options.schema ? { schema: options.schema } : {}) }), timeoutMs * 3);
+      const verifyOptions = { role, dialect, schema: resolved.schema, appTemporaryTables: resolved.appTemporaryTables };
+      const privileges = await withDeadline(verifyPrivileges(instance, verifyOptions), timeoutMs * 3);
       if (privileges.user) report.user = privileges.user;
       report.guardOnly = privileges.guardOnly;
       report.found = privileges.found;

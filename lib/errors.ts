@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   E_ENV_URL_IN_FIELD: 'A host, user, database or path variable holds a connection URL or user:password@ credentials.',
   E_ENV_SSL: 'A TLS variable (PG_SSLMODE, DB_SSL, *_SSL_CA, URL ssl parameters) has a bad value or an unreadable CA file.',
   E_TLS: 'The TLS handshake failed: the server certificate does not verify against the CA or host name asked for.',
+  E_ENV_FLAG: 'A yes/no variable (KNEX_ROLES_APP_TEMPORARY_TABLES) has a value other than 1, true, 0 or false.',
   E_RUNTIME_DDL: 'A runtime connection tried to run a statement that changes schema, privileges or identity.',
   E_RUNTIME_MIGRATE: 'A runtime connection tried to run migrations.',
   E_GUARD_DIALECT: 'guard() or verifyPrivileges() was given a knex instance of a client it does not support.',

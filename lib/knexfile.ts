@@ -30,14 +30,21 @@ export function knexConfig(options: KnexRolesOptions = {}): Knex.Config {
 export function configFor(resolved: ResolvedConnection, options: Pick<KnexRolesOptions, 'knex' | 'dangerouslyAllow'> = {}): Knex.Config {
   const { role, dialect, connection } = resolved;
   const extra = options.knex ?? {};
+  const guardOptions = { role, dangerouslyAllow: options.dangerouslyAllow ?? [], appTemporaryTables: resolved.appTemporaryTables };
   const config: Knex.Config = {
     ...extra,
-    client: role === 'runtime' ? guardedClient(dialect, { role, dangerouslyAllow: options.dangerouslyAllow ?? [] }) : KNEX_CLIENT[dialect],
+    client: role === 'runtime' ? guardedClient(dialect, guardOptions) : KNEX_CLIENT[dialect],
     connection: knexConnection(connection) as Knex.Config['connection'],
   };
   const password = 'user' in connection ? passwordOf(connection) : undefined;
   if (password !== undefined) config.log = scrubbedLog(extra.log, [password]);
-  if (role === 'runtime') config.migrations = refusingMigrations(dialect, extra.migrations);
+  // PG_SCHEMA: unqualified names resolve there, and knex keeps its own tables there; explicit knex settings win.
+  const { schema } = resolved;
+  if (schema !== undefined) {
+    config.searchPath = extra.searchPath ?? [schema];
+    config.migrations = { schemaName: schema, ...extra.migrations };
+  }
+  if (role === 'runtime') config.migrations = refusingMigrations(dialect, config.migrations);
   if (dialect === 'mysql' && 'user' in connection && connection.ssl && connection.ssl.verifyIdentity) {
     config.pool = { ...extra.pool, afterCreate: checkMysqlServerIdentity(connection.host, extra.pool?.afterCreate as AfterCreate | undefined) };
   }

@@ -43,7 +43,13 @@ export async function startKnexWithReport(options: StartOptions = {}): Promise<S
   try {
     await waitForDatabase(instance, resolved, { ...options, timeoutMs });
     if (options.verify === false) return { knex: instance };
-    const privileges = await assertPrivileges(instance, { role: resolved.role, dialect: resolved.dialect });
+    const privileges = await assertPrivileges(instance, {
+      role: resolved.role,
+      dialect: resolved.dialect,
+      schema: resolved.schema,
+      appTemporaryTables: resolved.appTemporaryTables,
+      migrationsTable: options.knex?.migrations?.tableName,
+    });
     return { knex: instance, privileges };
   } catch (err) {
     // A destroy stuck on a half-open socket must not hide the error or hang the startup.

@@ -12,6 +12,10 @@ export interface VerifyOptions {
   dialect?: Dialect;
   /** PostgreSQL: the schema the app's tables live in (default `public`, as provisioning). MySQL: the database (default: the connection's). */
   schema?: string;
+  /** The app may create temporary tables (the `appTemporaryTables` opt-in): expect the grant instead of reporting it as excess. */
+  appTemporaryTables?: boolean;
+  /** PostgreSQL: knex's `migrations.tableName` (default `knex_migrations`); the app may only read it and its lock table. */
+  migrationsTable?: string;
 }
 
 export interface PrivilegeReport {
@@ -94,11 +98,12 @@ export function dialectOfKnex(knex: Knex): Dialect {
 export async function verifyPrivileges(knex: Knex, options: VerifyOptions): Promise<PrivilegeReport> {
   const dialect = options.dialect ?? dialectOfKnex(knex);
   const query = catalogQuery(knex);
+  const dialectOptions = { schema: options.schema, appTemporaryTables: options.appTemporaryTables, migrationsTable: options.migrationsTable };
   const findings =
     dialect === 'postgres'
-      ? await verifyPostgres(query, options.role, options.schema)
+      ? await verifyPostgres(query, options.role, dialectOptions)
       : dialect === 'mysql'
-        ? await verifyMysql(query, options.role, options.schema)
+        ? await verifyMysql(query, options.role, { database: options.schema, appTemporaryTables: options.appTemporaryTables })
         : await verifySqlite(query, options.role);
   const ok = findings.problems.length === 0;
   const report: PrivilegeReport = {

@@ -18,6 +18,7 @@ const THROWN_AS: Record<string, string> = {
   E_ENV_URL_IN_FIELD: 'EnvContractError',
   E_ENV_SSL: 'EnvContractError',
   E_TLS: 'TlsError',
+  E_ENV_FLAG: 'EnvContractError',
   E_RUNTIME_DDL: 'RuntimeDdlError',
   E_RUNTIME_MIGRATE: 'RuntimeDdlError',
   E_PRIVILEGES: 'PrivilegeError',

@@ -21,6 +21,7 @@ const OPTIONS = {
   print: { type: 'boolean' },
   schema: { type: 'string' },
   'user-host': { type: 'string' },
+  'app-temporary-tables': { type: 'boolean' },
   json: { type: 'boolean' },
   strict: { type: 'boolean' },
   role: { type: 'string' },
@@ -63,7 +64,7 @@ export async function run(argv: string[], out: (line: string) => void, err: (lin
     switch (command) {
       case 'provision':
         expectNoMore(command, rest);
-        await provisionCommand({ ...base, print: values.print ?? false, ...(values.schema ? { schema: values.schema } : {}), ...(values['user-host'] ? { userHost: values['user-host'] } : {}) }, out);
+        await provisionCommand({ ...base, print: values.print ?? false, ...(values.schema ? { schema: values.schema } : {}), ...(values['user-host'] ? { userHost: values['user-host'] } : {}), ...(values['app-temporary-tables'] ? { appTemporaryTables: true } : {}) }, out);
         return EXIT.OK;
       case 'doctor':
         expectNoMore(command, rest);

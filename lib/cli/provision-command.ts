@@ -8,7 +8,6 @@ import type { ProvisionPlan } from '../dialects/provision-plan';
 
 export interface ProvisionCommandOptions extends Omit<ResolveOptions, 'role'> {
   print?: boolean;
-  schema?: string;
   userHost?: string;
 }
 
@@ -20,7 +19,9 @@ export async function provisionCommand(options: ProvisionCommandOptions, out: (l
     migrator: withPassword(resolved.migrator, 'migration', resolved.sources['migrator']),
     app: withPassword(resolved.app, 'runtime', resolved.sources['app']),
   };
-  if (options.schema !== undefined) plan.schema = options.schema;
+  // --schema and --app-temporary-tables reach resolveProvisioning as options, over PG_SCHEMA / KNEX_ROLES_APP_TEMPORARY_TABLES.
+  if (resolved.schema !== undefined) plan.schema = resolved.schema;
+  if (resolved.appTemporaryTables) plan.appTemporaryTables = true;
   if (options.userHost !== undefined) plan.userHost = options.userHost;
   const dialect = resolved.dialect === 'postgres' ? postgres : mysql;
 

@@ -16,7 +16,7 @@ Options (every command):
   -v, --version Print the version
 
 Exit codes: 0 ok, 1 failed, 2 usage error, 3 misconfigured environment, 4 refused.`,
-  provision: `Usage: knex-roles provision [--print] [--schema <name>] [--user-host <host>] [--test]
+  provision: `Usage: knex-roles provision [--print] [--schema <name>] [--user-host <host>] [--app-temporary-tables] [--test]
 
 Connects as the admin (DB_ADMIN_USER/DB_ADMIN_PASSWORD or PG_ADMIN_USER/PG_ADMIN_PASSWORD;
 host, port and database of the migration role) and creates or corrects the migrator
@@ -25,8 +25,11 @@ Idempotent: a second run changes nothing except a password that changed.
 
 Options:
   --print             Print the SQL with passwords redacted; connect to nothing
-  --schema <name>     PostgreSQL schema for the migrator's objects. Default: public
-  --user-host <host>  MySQL account host part. Default: %`,
+  --schema <name>     PostgreSQL schema for the migrator's objects. Default: PG_SCHEMA, else public
+  --user-host <host>  MySQL account host part. Default: %
+  --app-temporary-tables
+                      Let the app create temporary tables too (the migrator always may).
+                      Default: KNEX_ROLES_APP_TEMPORARY_TABLES, else off`,
   doctor: `Usage: knex-roles doctor [--json] [--strict] [--role <runtime|migration>] [--test]
 
 For each role: connection target (never the password), reachable, user, privileges

@@ -15,6 +15,22 @@ export interface ProvisionPlan {
   app: { user: string; password: string };
   /** MySQL only: the host part of both accounts (`'user'@'host'`). Default `%`. */
   userHost?: string;
+  /**
+   * The opt-in for runtime code that fills temporary tables (`CREATE TEMP TABLE … ON COMMIT
+   * DROP`): the app gets PostgreSQL `TEMPORARY` on the database / MySQL `CREATE TEMPORARY
+   * TABLES` on it. The migrator always has them. Default false. Env: KNEX_ROLES_APP_TEMPORARY_TABLES.
+   */
+  appTemporaryTables?: boolean;
+  /** knex's `migrations.tableName` (its lock table is `<name>_lock`): the app may only read them. Default `knex_migrations`. */
+  migrationsTable?: string;
+}
+
+/** knex's default `migrations.tableName`. */
+export const DEFAULT_MIGRATIONS_TABLE = 'knex_migrations';
+
+/** knex's bookkeeping tables for a `migrations.tableName`: the table and its lock table. */
+export function bookkeepingTables(tableName: string = DEFAULT_MIGRATIONS_TABLE): [string, string] {
+  return [tableName, `${tableName}_lock`];
 }
 
 export interface ProvisionStep {
@@ -84,6 +100,8 @@ export function validatePlan(
   ];
   if (plan.schema !== undefined) named.push(['schema', plan.schema, limits.maxIdentifierLength]);
   if (plan.userHost !== undefined) named.push(['user host', plan.userHost, 255]);
+  // The lock table's name is 5 characters longer and must fit too.
+  if (plan.migrationsTable !== undefined) named.push(['migrations table', plan.migrationsTable, limits.maxIdentifierLength - '_lock'.length]);
   for (const [what, value, max] of named) {
     if (typeof value !== 'string' || value.length === 0) {
       fail(`Provision plan: the ${what} name is empty.`, `Set the ${what} name.`);

@@ -11,6 +11,7 @@ import { sslOption, type SslOption } from './tls';
 import { strayVariables } from './stray-variables';
 import { at } from './level-of';
 import { carriesCredentials, urlInField } from './url-in-field';
+import { APP_TEMPORARY_TABLES_VARIABLE, resolveFlag } from './resolve-flag';
 
 export interface ResolveOptions {
   /** Overrides ELOQUENT_DB_ROLE. */
@@ -25,6 +26,14 @@ export interface ResolveOptions {
   env?: Env;
   /** Project directory for `.env`, the embedded SQLite files, relative SQLite paths and CA files. Default: process.cwd(). */
   cwd?: string;
+  /** PostgreSQL: overrides PG_SCHEMA (and its role and test variants). Default: public. */
+  schema?: string;
+  /**
+   * The app may create temporary tables: provision grants them, the runtime guard lets
+   * `CREATE TEMPORARY TABLE` through, verify expects the grant. Overrides
+   * KNEX_ROLES_APP_TEMPORARY_TABLES. Default false.
+   */
+  appTemporaryTables?: boolean;
 }
 
 export interface ServerConnection {
@@ -52,6 +61,10 @@ export interface ResolvedConnection {
   connection: ServerConnection | FileConnection;
   /** Where each value came from: a variable name (a URL variable for fields it supplied), `default`, `option`, `embedded` or `inferred from <VAR>`. */
   sources: Record<string, string>;
+  /** PostgreSQL: the schema (PG_SCHEMA …) for searchPath, knex's own tables and verify; unset means the server's default (public). */
+  schema?: string;
+  /** The app-temporary-tables opt-in (option or KNEX_ROLES_APP_TEMPORARY_TABLES). */
+  appTemporaryTables: boolean;
 }
 
 interface Found {
@@ -73,6 +86,10 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
     role: options.role ? 'option' : readVariable(env, ROLE_VARIABLE) ? ROLE_VARIABLE : 'default',
     dialect: picked.source,
   };
+
+  const temporary = resolveFlag(env, APP_TEMPORARY_TABLES_VARIABLE, options.appTemporaryTables);
+  const appTemporaryTables = temporary.value;
+  sources['appTemporaryTables'] = temporary.source;
 
   const urls = parseUrls(env, dialect, role, mode, picked.source);
   const values: Partial<Record<Field, string>> = {};
@@ -110,7 +127,7 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
       sources['filename'] = 'embedded';
     }
     const connection: FileConnection = { filename: isSpecialSqlitePath(filename) || isAbsolute(filename) ? filename : resolve(cwd, filename) };
-    return { role, dialect, test, connection, sources };
+    return { role, dialect, test, connection, sources, appTemporaryTables };
   }
 
   const port = parsePort(dialect, values.port, sources['port']);
@@ -131,7 +148,12 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
   });
   if (ssl !== undefined) fields.ssl = ssl;
   const connection = holdPassword(dialect, fields, values.password) as ServerConnection;
-  return { role, dialect, test, connection, sources };
+  const resolved: ResolvedConnection = { role, dialect, test, connection, sources, appTemporaryTables };
+  // The schema is not part of the driver's connection: it goes to searchPath and migrations.schemaName.
+  const schema = dialect === 'postgres' ? (options.schema ?? values.schema) : undefined;
+  if (options.schema !== undefined && dialect === 'postgres') sources['schema'] = 'option';
+  if (schema !== undefined) resolved.schema = schema;
+  return resolved;
 }
 
 /**

@@ -19,6 +19,10 @@ export interface ResolvedProvisioning {
   migrator: Credentials;
   app: Credentials;
   sources: Record<string, string>;
+  /** PostgreSQL: the schema of both roles (PG_SCHEMA …); unset means public. */
+  schema?: string;
+  /** The app-temporary-tables opt-in (option or KNEX_ROLES_APP_TEMPORARY_TABLES). */
+  appTemporaryTables: boolean;
 }
 
 /**
@@ -48,6 +52,14 @@ export function resolveProvisioning(options: Omit<ResolveOptions, 'role'> = {}):
       'Both users are provisioned on one database: point both variables at the same name.',
     );
   }
+  if (migration.schema !== runtime.schema) {
+    throw new EnvContractError(
+      'E_ENV_CONFLICT',
+      `The migration and runtime schemas differ (${migration.sources['schema'] ?? 'unset: public'} vs ${runtime.sources['schema'] ?? 'unset: public'}).`,
+      [migration.sources['schema'] ?? 'PG_MIGRATION_SCHEMA', runtime.sources['schema'] ?? 'PG_RUNTIME_SCHEMA'],
+      'The app reads the tables the migrator creates: point both at the same schema (PG_SCHEMA sets both).',
+    );
+  }
   const mode: Mode = test ? 'test' : 'live';
   const userVariable = adminVariable(dialect, mode, 'user') as string;
   const passwordVariable = adminVariable(dialect, mode, 'password') as string;
@@ -58,15 +70,21 @@ export function resolveProvisioning(options: Omit<ResolveOptions, 'role'> = {}):
   const admin: ServerConnection = { host: migration.connection.host, port: migration.connection.port, user: adminUser, database: migration.connection.database };
   if (migration.connection.ssl !== undefined) admin.ssl = migration.connection.ssl;
   hidePassword(admin, readVariable(env, passwordVariable, true));
-  return {
+  const resolved: ResolvedProvisioning = {
     dialect,
     test,
+    appTemporaryTables: migration.appTemporaryTables,
     admin,
     database: migration.connection.database,
     migrator: credentials(migration.connection),
     app: credentials(runtime.connection),
     sources: { admin: userVariable, migrator: migration.sources['user'] ?? '', app: runtime.sources['user'] ?? '' },
   };
+  if (migration.schema !== undefined) {
+    resolved.schema = migration.schema;
+    resolved.sources['schema'] = migration.sources['schema'] ?? '';
+  }
+  return resolved;
 }
 
 function credentials(connection: ServerConnection): Credentials {

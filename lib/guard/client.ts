@@ -9,7 +9,12 @@ export interface GuardOptions {
   role: Role;
   /** Keywords (as `classifySql` reports them, e.g. `TRUNCATE`) let through anyway. */
   dangerouslyAllow: readonly string[];
+  /** The `appTemporaryTables` opt-in: `CREATE TEMPORARY TABLE` (that keyword only) passes, without a warning. */
+  appTemporaryTables?: boolean;
 }
+
+/** The keyword `classifySql` reports for temporary-table creation, on every dialect. */
+export const TEMPORARY_TABLE_KEYWORD = 'CREATE TEMPORARY TABLE';
 
 export type ClientClass = typeof Knex.Client;
 type QueryParam = string | { sql?: string };
@@ -33,6 +38,8 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions): (
   if (allowed.size > 0) {
     process.emitWarning(`knex-roles: dangerouslyAllow lets ${[...allowed].join(', ')} through the runtime guard.`, { code: 'KNEX_ROLES_DANGEROUSLY_ALLOW' });
   }
+  // A documented opt-in, matched by the database's own grant (provision), so no warning.
+  if (options.appTemporaryTables) allowed.add(TEMPORARY_TABLE_KEYWORD);
   const verdicts = new Map<string, ClassifiedStatement | null>();
 
   return (sql) => {

@@ -7,6 +7,8 @@ import { refuseMigrate, refusingMigrations } from './refusing-migrations';
 export interface GuardInstanceOptions {
   /** See `KnexRolesOptions.dangerouslyAllow`. */
   dangerouslyAllow?: readonly string[];
+  /** Let `CREATE TEMPORARY TABLE` through (see `KnexRolesOptions.appTemporaryTables`). */
+  appTemporaryTables?: boolean;
 }
 
 /**
@@ -19,7 +21,7 @@ export function guard<T extends Knex>(instance: T, options: GuardInstanceOptions
   const Base = client.constructor as ClientClass & { [GUARDED]?: boolean };
   if (Base[GUARDED]) return instance;
   const dialect = dialectOf(client.driverName ?? client.dialect ?? '');
-  const Guarded = guardClientClass(Base, dialect, { role: 'runtime', dangerouslyAllow: options.dangerouslyAllow ?? [] });
+  const Guarded = guardClientClass(Base, dialect, { role: 'runtime', dangerouslyAllow: options.dangerouslyAllow ?? [], appTemporaryTables: options.appTemporaryTables ?? false });
   Object.setPrototypeOf(client, Guarded.prototype);
   client.config = { ...client.config, migrations: refusingMigrations(dialect, client.config.migrations) };
   return refuseMigrate(instance, dialect);

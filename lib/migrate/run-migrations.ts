@@ -6,6 +6,7 @@ import { resolveConnection } from '../env/resolve-connection';
 import { resolveDialect } from '../env/resolve-dialect';
 import { resolveRole } from '../env/resolve-role';
 import { migrateRefused } from '../guard/refusing-migrations';
+import { restrictBookkeepingSql } from '../dialects/postgres/bookkeeping';
 import { configFor } from '../knexfile';
 import { secretValues } from '../redact';
 import { DEFAULT_WAIT, waitForDatabase } from '../wait-for-database';
@@ -96,7 +97,8 @@ export async function runMigrations(command: MigrateCommand, options: MigrateOpt
     knex: instance,
     source,
     tableName: migrations.tableName ?? DEFAULT_TABLE_NAME,
-    schemaName: migrations.schemaName,
+    // The knexfile's schemaName wins, else PG_SCHEMA (configFor gives knex the same).
+    schemaName: migrations.schemaName ?? resolved.schema,
     ...settings,
     validateList: !(migrations.disableMigrationsListValidation ?? false),
     lockTimeoutMs,
@@ -219,7 +221,11 @@ async function ensureBookkeeping(ctx: MigrateContext, deadline: Deadline): Promi
   };
   for (let attempt = 1; ; attempt++) {
     try {
-      await ctx.knex.transaction((trx) => ensureTable(ctx.tableName, ctx.schemaName, trx));
+      await ctx.knex.transaction(async (trx) => {
+        await ensureTable(ctx.tableName, ctx.schemaName, trx);
+        // PostgreSQL: the app may read knex's tables, never write them (see bookkeeping.ts).
+        if (ctx.dialect === 'postgres') await trx.raw(restrictBookkeepingSql(ctx.tableName, ctx.schemaName));
+      });
       return;
     } catch (error) {
       if (attempt >= 5 || deadline.expired) throw error;

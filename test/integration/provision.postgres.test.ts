@@ -227,7 +227,6 @@ describe('provisioning on a real PostgreSQL server', () => {
         'CREATE ROLE intruder',
         'CREATE DATABASE intruder',
         'CREATE SCHEMA intruder',
-        'CREATE TEMPORARY TABLE intruder (id int)',
         `GRANT pg_read_all_data TO ${quoteIdent(a)}`,
         `GRANT ${quoteIdent(m)} TO ${quoteIdent(a)}`,
         `ALTER ROLE ${quoteIdent(m)} CREATEROLE`,
@@ -240,6 +239,30 @@ describe('provisioning on a real PostgreSQL server', () => {
           });
         });
       }
+
+      it('lets the migrator create and fill temporary tables (CREATE TEMP TABLE … AS SELECT), as migrations that dedupe rows do', async () => {
+        await withClient(connect(migrator.user, migrator.password, plan.database), async (c) => {
+          await c.query(`CREATE TEMP TABLE dedupe AS SELECT DISTINCT name FROM fixture_owners`);
+          await c.query(`INSERT INTO dedupe (name) VALUES ('x')`);
+          expect((await c.query('SELECT count(*)::int AS n FROM dedupe')).rows[0].n).to.be.at.least(1);
+        });
+      });
+
+      it("lets the app read knex's tables and nothing more: the server refuses it DML there (42501)", async () => {
+        await withClient(connect(app.user, app.password, plan.database), async (c) => {
+          expect((await c.query('SELECT count(*)::int AS n FROM knex_migrations')).rows[0].n).to.equal(3);
+          expect((await c.query('SELECT is_locked FROM knex_migrations_lock')).rows).to.deep.equal([{ is_locked: 0 }]);
+          for (const sql of [
+            'DELETE FROM knex_migrations',
+            `INSERT INTO knex_migrations (name, batch) VALUES ('forged', 99)`,
+            'UPDATE knex_migrations_lock SET is_locked = 1',
+            'TRUNCATE knex_migrations',
+            `SELECT nextval('knex_migrations_id_seq')`,
+          ]) {
+            expect((await serverError(() => c.query(sql))).code, sql).to.equal('42501');
+          }
+        });
+      });
 
       it('still reports nothing changed with tables in place', async () => {
         expect(changed(await provision(plan, superAdmin))).to.deep.equal([]);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { provision as provisionMysql } from '../../lib/dialects/mysql/provision';
 import { provision as provisionPostgres } from '../../lib/dialects/postgres/provision';
 import { startMariadb, type MariadbServer } from './mariadb-server';
+import { planEnv } from './plan-env';
 import { startPostgres, type PostgresServer } from './postgres-server';
 import { makeTestCerts, type TestCerts } from './tls-certs';
 
@@ -146,20 +147,9 @@ async function buildEnv(): Promise<Record<string, string>> {
   ]);
   const sqliteDir = mkdtempSync(join(tmpdir(), 'knex-roles-sqlite-'));
   tempDirs.add(sqliteDir);
-  const variables = (prefix: 'DB' | 'PG', server: { host: string; port: number; admin: { user: string; password: string } }): Record<string, string> => ({
-    [`${prefix}_TEST_HOST`]: server.host,
-    [`${prefix}_TEST_PORT`]: String(server.port),
-    [`${prefix}_TEST_NAME`]: TEST_DATABASE,
-    [`${prefix}_TEST_MIGRATION_USER`]: TEST_MIGRATOR.user,
-    [`${prefix}_TEST_MIGRATION_PASSWORD`]: TEST_MIGRATOR.password,
-    [`${prefix}_TEST_RUNTIME_USER`]: TEST_APP.user,
-    [`${prefix}_TEST_RUNTIME_PASSWORD`]: TEST_APP.password,
-    [`${prefix}_TEST_ADMIN_USER`]: server.admin.user,
-    [`${prefix}_TEST_ADMIN_PASSWORD`]: server.admin.password,
-  });
   return {
-    ...variables('DB', servers.mysql),
-    ...variables('PG', servers.postgres),
+    ...planEnv('mysql', servers.mysql, plan, servers.mysql.admin),
+    ...planEnv('postgres', servers.postgres, plan, servers.postgres.admin),
     SQLITE_TEST_PATH: join(sqliteDir, 'test.sqlite3'),
   };
 }

@@ -63,16 +63,44 @@ describe('env contract: every seed variable', () => {
     });
   }
 
-  it('lib/env/contract.ts lists exactly the seed variables plus the admin identities', () => {
+  // Issue 9: the PostgreSQL schema is a field like the others, with role and test variants.
+  const SCHEMA_VARIABLES: Array<[string, Role, boolean]> = [
+    ['PG_RUNTIME_SCHEMA', 'runtime', false],
+    ['PG_MIGRATION_SCHEMA', 'migration', false],
+    ['PG_SCHEMA', 'runtime', false],
+    ['PG_SCHEMA', 'migration', false],
+    ['PG_TEST_RUNTIME_SCHEMA', 'runtime', true],
+    ['PG_TEST_MIGRATION_SCHEMA', 'migration', true],
+    ['PG_TEST_SCHEMA', 'runtime', true],
+    ['PG_TEST_SCHEMA', 'migration', true],
+  ];
+  for (const [variable, role, test] of SCHEMA_VARIABLES) {
+    it(`${variable} → ${role}${test ? ' (test)' : ''} postgres schema (not part of the driver connection)`, () => {
+      const resolved = resolveConnection({ env: { ...baseline('postgres', test), [variable]: 'marker_schema' }, role, test, dialect: 'postgres' });
+      expect(resolved.schema).to.equal('marker_schema');
+      expect(resolved.sources['schema']).to.equal(variable);
+      expect(resolved.connection).not.to.have.property('schema');
+    });
+  }
+  it('the role-specific schema wins over PG_SCHEMA, and the other role never reads it', () => {
+    const env = { ...baseline('postgres', false), PG_SCHEMA: 'shared', PG_MIGRATION_SCHEMA: 'mine' };
+    expect(resolveConnection({ env, role: 'migration', test: false, dialect: 'postgres' }).schema).to.equal('mine');
+    expect(resolveConnection({ env, role: 'runtime', test: false, dialect: 'postgres' }).schema).to.equal('shared');
+    expect(resolveConnection({ env: baseline('postgres', false), role: 'runtime', test: false, dialect: 'postgres' }).schema).to.equal(undefined);
+  });
+
+  it('lib/env/contract.ts lists exactly the seed variables plus the admin identities and the PostgreSQL schema', () => {
     const seed = new Set(SEED.map(([variable]) => variable));
     const listed = contractRows().map((row) => row.variable);
     const admin = listed.filter((variable) => /_ADMIN_/.test(variable));
-    // TLS variables (issue 10) are beyond the seed; test/unit/env-urls.test.ts covers them.
+    // TLS variables (issue 10) and PG_SCHEMA (issue 9) are beyond the seed; test/unit/env-urls.test.ts covers TLS.
     const tls = listed.filter((variable) => /_SSL(MODE|_CA)?$/.test(variable));
     expect(tls.sort()).to.deep.equal(
       ['', 'RUNTIME_', 'MIGRATION_', 'TEST_', 'TEST_RUNTIME_', 'TEST_MIGRATION_'].flatMap((scope) => [`DB_${scope}SSL`, `DB_${scope}SSL_CA`, `PG_${scope}SSLMODE`, `PG_${scope}SSL_CA`]).sort(),
     );
-    expect(new Set(listed.filter((variable) => !/_ADMIN_/.test(variable) && !tls.includes(variable)))).to.deep.equal(seed);
+    const schema = new Set(SCHEMA_VARIABLES.map(([variable]) => variable));
+    expect(new Set(listed.filter((variable) => !/_ADMIN_/.test(variable) && !schema.has(variable) && !tls.includes(variable)))).to.deep.equal(seed);
+    expect(new Set(listed.filter((variable) => variable.endsWith('_SCHEMA')))).to.deep.equal(schema);
     expect(admin.sort()).to.deep.equal(
       ['DB_ADMIN_PASSWORD', 'DB_ADMIN_USER', 'DB_TEST_ADMIN_PASSWORD', 'DB_TEST_ADMIN_USER', 'PG_ADMIN_PASSWORD', 'PG_ADMIN_USER', 'PG_TEST_ADMIN_PASSWORD', 'PG_TEST_ADMIN_USER'],
     );

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { provisionError as mysqlError } from '../../lib/dialects/mysql/driver-errors';
-import { APP_PRIVILEGES, MIGRATOR_PRIVILEGES, provisionSteps as mysqlSteps, revocationsFor } from '../../lib/dialects/mysql/provision';
+import { APP_PRIVILEGES, MIGRATOR_PRIVILEGES, otherDatabaseGrants, provisionSteps as mysqlSteps, revocationsFor } from '../../lib/dialects/mysql/provision';
 import { grantPatternMatches, quoteGrantDatabase, quoteString } from '../../lib/dialects/mysql/quote';
 import { parseShowGrantsRow } from '../../lib/dialects/mysql/show-grants';
 import { provisionError as pgError } from '../../lib/dialects/postgres/driver-errors';
@@ -248,19 +248,34 @@ describe('provisioning SQL', () => {
         'GRANT SELECT ON `my_db`.* TO `a`@`%`',
         'GRANT `r` TO `a`@`%`',
         "GRANT PROXY ON ''@'%' TO 'a'@'%'",
+        'GRANT SELECT ON `%`.* TO `a`@`%`',
+        'GRANT UPDATE ON `my_db`.`t` TO `a`@`%`',
+        'GRANT EXECUTE ON PROCEDURE `my_db`.`p` TO `a`@`%`',
+        // Another database of the same user pair, and tables and routines there: left alone.
+        'GRANT SELECT, INSERT, DROP ON `other\\_db`.* TO `a`@`%`',
+        'GRANT SELECT ON `other_db`.`t` TO `a`@`%`',
+        'GRANT EXECUTE ON PROCEDURE `other_db`.`p` TO `a`@`%`',
       ].map((row) => parseShowGrantsRow(row) as NonNullable<ReturnType<typeof parseShowGrantsRow>>);
-      expect(revocationsFor(grants, { privileges: APP_PRIVILEGES }, 'my\\_db')).to.deep.equal([
+      expect(revocationsFor(grants, { privileges: APP_PRIVILEGES }, 'my\\_db', 'my_db')).to.deep.equal([
         'FILE ON *.*',
         'GRANT OPTION ON *.*',
         'DROP ON `my\\_db`.*',
         'SELECT ON `my_db`.*',
         '`r`',
         "PROXY ON ''@'%'",
+        'SELECT ON `%`.*',
+        'UPDATE ON `my_db`.`t`',
+        'EXECUTE ON PROCEDURE `my_db`.`p`',
+      ]);
+      expect(otherDatabaseGrants(grants, 'my_db')).to.deep.equal([
+        'SELECT, INSERT, DROP ON `other\\_db`.*',
+        'SELECT ON `other_db`.`t`',
+        'EXECUTE ON PROCEDURE `other_db`.`p`',
       ]);
       const planOnly = ['GRANT USAGE ON *.* TO `a`@`%`', 'GRANT SELECT, INSERT, UPDATE, DELETE ON `my\\_db`.* TO `a`@`%`'].map(
         (row) => parseShowGrantsRow(row) as NonNullable<ReturnType<typeof parseShowGrantsRow>>,
       );
-      expect(revocationsFor(planOnly, { privileges: APP_PRIVILEGES }, 'my\\_db')).to.deep.equal([]);
+      expect(revocationsFor(planOnly, { privileges: APP_PRIVILEGES }, 'my\\_db', 'my_db')).to.deep.equal([]);
     });
 
     it('keeps the statement (and its password) out of mapped driver errors', () => {

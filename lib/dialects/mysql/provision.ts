@@ -5,7 +5,8 @@ import { scrub, validatePlan } from '../provision-plan';
 import { provisionError } from './driver-errors';
 import { checkLogin, passwordClause } from './password';
 import { grantDatabasePattern, grantPatternMatches, quoteAccount, quoteGrantDatabase, quoteIdent, type StringQuoteOptions } from './quote';
-import { parseShowGrantsRow, type ShownGrant } from './show-grants';
+import { parseShowGrantsRow, tableTarget, type ShownGrant } from './show-grants';
+import { coversSystemDatabase, isSystemDatabase } from './system-databases';
 
 /**
  * MySQL 8 / MariaDB provisioning: the canonical SQL for the migrator and app accounts.
@@ -24,12 +25,18 @@ import { parseShowGrantsRow, type ShownGrant } from './show-grants';
  * | migrator | REFERENCES          | foreign keys (MySQL ≥ 8.0.22 checks it on the parent table) |
  * | migrator | CREATE VIEW, SHOW VIEW | views are schema objects migrations own; SHOW VIEW to alter/dump them |
  * | migrator | TRIGGER             | triggers; they run with the migrator as DEFINER, which adds nothing: it holds the app's DML anyway |
+ * | migrator | CREATE TEMPORARY TABLES | `CREATE TEMPORARY TABLE … AS SELECT` in migrations (session-local, no schema change) |
+ * | app      | CREATE TEMPORARY TABLES | only with the `appTemporaryTables` opt-in |
  * | migrator | SELECT, INSERT, UPDATE, DELETE | knex reads and writes knex_migrations / knex_migrations_lock (lock: UPDATE … WHERE is_locked = 0; rollback: DELETE), data backfills; INSERT is also needed by RENAME TABLE |
  *
- * Left out on purpose: LOCK TABLES (knex locks with a row update, not LOCK TABLES),
- * CREATE TEMPORARY TABLES, EXECUTE, CREATE ROUTINE, ALTER ROUTINE (stored routines run as
+ * Left out on purpose: LOCK TABLES (knex locks with a row update, not LOCK TABLES), EXECUTE, CREATE ROUTINE, ALTER ROUTINE (stored routines run as
  * their DEFINER; grant them by hand, with EXECUTE for the app, if your migrations need
  * them), EVENT, DELETE HISTORY, and every global privilege.
+ *
+ * Drift correction stays inside the target database: grants on other databases (the same
+ * user pair serving one database per service) are left alone and listed in the report;
+ * grants that cover the target through a wildcard pattern, global privileges, roles and
+ * PROXY are revoked.
  *
  * What MySQL cannot express: a migrator without data access. knex must read and write
  * its own tables, and a table-level grant would not hold (with DROP and CREATE the
@@ -50,7 +57,13 @@ export const MIGRATOR_PRIVILEGES = [
   'CREATE VIEW',
   'SHOW VIEW',
   'TRIGGER',
+  'CREATE TEMPORARY TABLES',
 ] as const;
+
+/** The app's privileges on the database; CREATE TEMPORARY TABLES is the `appTemporaryTables` opt-in. */
+export function appPrivileges(appTemporaryTables = false): string[] {
+  return appTemporaryTables ? [...APP_PRIVILEGES, 'CREATE TEMPORARY TABLES'] : [...APP_PRIVILEGES];
+}
 
 interface Account {
   who: 'migrator' | 'app';
@@ -108,7 +121,7 @@ function planSteps(plan: ProvisionPlan, quoting: StringQuoteOptions): MysqlStep[
   ];
   const accounts: Account[] = [
     { who: 'migrator', ...plan.migrator, account: quoteAccount(plan.migrator.user, host, quoting), privileges: MIGRATOR_PRIVILEGES },
-    { who: 'app', ...plan.app, account: quoteAccount(plan.app.user, host, quoting), privileges: APP_PRIVILEGES },
+    { who: 'app', ...plan.app, account: quoteAccount(plan.app.user, host, quoting), privileges: appPrivileges(plan.appTemporaryTables) },
   ];
   for (const account of accounts) {
     const clause = passwordClause(account.password, quoting);
@@ -134,7 +147,7 @@ function planSteps(plan: ProvisionPlan, quoting: StringQuoteOptions): MysqlStep[
       },
       {
         kind: 'revoke',
-        description: `${label}: revoke every privilege outside the plan (global, GRANT OPTION, other databases, roles)`,
+        description: `${label}: revoke every privilege outside the plan on ${D} and server-wide (global, GRANT OPTION, roles); other databases' grants are left alone`,
         action: `revoking privileges of ${account.account} outside the plan`,
         sql: `SHOW GRANTS FOR ${account.account}`,
         redactedSql: `SHOW GRANTS FOR ${account.account}`,
@@ -310,9 +323,15 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
         }
         case 'revoke': {
           if (!account) break;
-          const revokes = revocationsFor(await grantsOf(account), account, pattern);
+          const grants = await grantsOf(account);
+          const revokes = revocationsFor(grants, account, pattern, plan.database);
           for (const revoke of revokes) await run(`REVOKE ${revoke} FROM ${account.account}`, `${step.action}: REVOKE ${revoke}`);
-          record(revokes.length > 0 ? `${step.description}; revoked: ${revokes.join('; ')}` : step.description, revokes.length > 0);
+          const kept = otherDatabaseGrants(grants, plan.database);
+          const notes = [
+            ...(revokes.length > 0 ? [`revoked: ${revokes.join('; ')}`] : []),
+            ...(kept.length > 0 ? [`left alone on other databases: ${kept.join('; ')}`] : []),
+          ];
+          record([step.description, ...notes].join('; '), revokes.length > 0);
           break;
         }
         case 'grant': {
@@ -332,11 +351,30 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
 }
 
 /**
- * REVOKE clauses (without `FROM account`) for every grant outside the plan: global
- * privileges beyond USAGE, GRANT OPTION anywhere, privileges on our database beyond the
- * plan, and anything on other databases, tables, routines, proxies or roles.
+ * Whether a grant's target lies in another database than `database` (and cannot reach it):
+ * `` `other`.* `` and `` `other`.`t` ``, routines of other databases. A pattern that matches
+ * `database` or a system database (wildcards included) is not another database.
  */
-export function revocationsFor(grants: readonly ShownGrant[], account: Pick<Account, 'privileges'>, pattern: string): string[] {
+function inOtherDatabase(grant: ShownGrant, database: string): boolean {
+  if (grant.kind !== 'privileges' || grant.global) return false;
+  if (grant.databasePattern !== undefined) return !grantPatternMatches(grant.databasePattern, database) && !coversSystemDatabase(grant.databasePattern);
+  const table = tableTarget(grant.target);
+  return table !== undefined && table.database !== database && !isSystemDatabase(table.database);
+}
+
+/** The grants provisioning leaves alone because they are on other databases, as `PRIVS ON target`. */
+export function otherDatabaseGrants(grants: readonly ShownGrant[], database: string): string[] {
+  return grants.filter((g) => inOtherDatabase(g, database) && g.privileges.some((p) => p !== 'USAGE')).map((g) => `${g.privilegesText} ON ${g.target}`);
+}
+
+/**
+ * REVOKE clauses (without `FROM account`) for every grant outside the plan that reaches
+ * `database` or the whole server: global privileges beyond USAGE, GRANT OPTION, privileges
+ * on our database beyond the plan, wildcard patterns covering it, its tables and
+ * routines, proxies and roles. Grants on other databases are not touched (one user pair
+ * may serve several databases, each provisioned on its own).
+ */
+export function revocationsFor(grants: readonly ShownGrant[], account: Pick<Account, 'privileges'>, pattern: string, database: string): string[] {
   const wanted = new Set<string>(account.privileges);
   const revokes: string[] = [];
   for (const grant of grants) {
@@ -356,6 +394,8 @@ export function revocationsFor(grants: readonly ShownGrant[], account: Pick<Acco
       if (grant.grantOption) revokes.push(`GRANT OPTION ON ${grant.target}`);
     } else if (grant.privileges.length === 1 && grant.privileges[0] === 'PROXY') {
       revokes.push(`PROXY ON ${grant.target}`);
+    } else if (inOtherDatabase(grant, database)) {
+      continue;
     } else {
       const privileges = grant.privileges.filter((p) => p !== 'USAGE');
       if (privileges.length > 0) revokes.push(`${grant.privilegesText} ON ${grant.target}`);

@@ -127,3 +127,10 @@ function splitList(text: string): string[] {
   if (current.trim()) items.push(current.trim());
   return items;
 }
+
+/** `` `db`.`t` `` or `` PROCEDURE `db`.`p` `` → its parts; database-level and global targets give undefined. */
+export function tableTarget(target: string): { database: string; name: string; routine: boolean } | undefined {
+  const match = /^(?:(PROCEDURE|FUNCTION|PACKAGE\s+BODY|PACKAGE)\s+)?`((?:[^`]|``)*)`\s*\.\s*`((?:[^`]|``)*)`$/i.exec(target.trim());
+  if (!match) return undefined;
+  return { database: (match[2] ?? '').replace(/``/g, '`'), name: (match[3] ?? '').replace(/``/g, '`'), routine: match[1] !== undefined };
+}

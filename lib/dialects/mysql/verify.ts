@@ -2,7 +2,8 @@ import type { PrivilegeProblem } from '../../errors';
 import type { Role } from '../../types';
 import type { CatalogQuery, DialectFindings } from '../../verify-privileges';
 import { grantPatternMatches, quoteGrantDatabase } from './quote';
-import { parseShowGrantsRow, type ShownGrant } from './show-grants';
+import { parseShowGrantsRow, tableTarget, type ShownGrant } from './show-grants';
+import { coversSystemDatabase, isSystemDatabase } from './system-databases';
 
 /**
  * MySQL 8 / MariaDB privilege check, from `SHOW GRANTS FOR CURRENT_USER()` (the account
@@ -14,10 +15,13 @@ import { parseShowGrantsRow, type ShownGrant } from './show-grants';
  * |----------------------------------------------------|-----------------------|-----------|
  * | anything beyond USAGE on *.*, GRANT OPTION anywhere, PROXY | excess        | excess    |
  * | a role whose grants this user cannot read (MariaDB without SELECT on `mysql`) | excess | excess |
- * | anything on other databases                        | excess                | excess    |
+ * | anything on a system database (`mysql`, `sys`, `performance_schema` …) | excess | excess |
+ * | on other databases (one user pair, several databases): what the role may hold on ours | listed | listed |
+ * | on other databases: anything beyond that           | excess                | —         |
  * | SELECT, INSERT, UPDATE, DELETE on the database (or on every app table) | missing if absent | missing if absent (knex writes knex_migrations) |
  * | CREATE, ALTER, DROP, INDEX, REFERENCES on the database | excess            | missing if absent |
- * | any other privilege on the database (CREATE VIEW, TRIGGER, CREATE TEMPORARY TABLES, LOCK TABLES …) | excess (EXECUTE tolerated) | listed |
+ * | CREATE TEMPORARY TABLES on the database            | excess (missing with `appTemporaryTables`) | missing if absent |
+ * | any other privilege on the database (CREATE VIEW, TRIGGER, LOCK TABLES …) | excess (EXECUTE tolerated) | listed |
  *
  * This matches what `provision` sets up (lib/dialects/mysql/provision.ts). MariaDB's
  * default grants on `test` / `test\_%` belong to the anonymous account and to other
@@ -36,7 +40,21 @@ interface HeldGrant extends ShownGrant {
   via: string;
 }
 
-export async function verifyMysql(query: CatalogQuery, role: Role, databaseOption?: string): Promise<DialectFindings> {
+const TEMPORARY_TABLES = 'CREATE TEMPORARY TABLES';
+
+/** What the caller knows beyond the connection: see VerifyOptions. */
+export interface MysqlVerifyOptions {
+  /** Default: the connection's database. */
+  database?: string;
+  appTemporaryTables?: boolean;
+}
+
+export async function verifyMysql(query: CatalogQuery, role: Role, options: MysqlVerifyOptions = {}): Promise<DialectFindings> {
+  const databaseOption = options.database;
+  // Temporary tables are session-local and change no schema: the migrator's by default, the app's by opt-in.
+  const tempExpected = role === 'migration' || options.appTemporaryTables === true;
+  const runtimeAllowed = (privilege: string): boolean =>
+    (RUNTIME_PRIVILEGES as readonly string[]).includes(privilege) || RUNTIME_TOLERATED.includes(privilege) || (tempExpected && privilege === TEMPORARY_TABLES);
   const found: string[] = [];
   const problems: PrivilegeProblem[] = [];
   const excess = (privilege: string): void => void problems.push({ privilege, problem: 'excess' });
@@ -93,9 +111,22 @@ export async function verifyMysql(query: CatalogQuery, role: Role, databaseOptio
     }
     const table = tableTarget(grant.target);
     const ours = grant.databasePattern !== undefined ? grantPatternMatches(grant.databasePattern, database) : table?.database === database;
-    if (!ours) {
+    const system = grant.databasePattern !== undefined ? coversSystemDatabase(grant.databasePattern) : isSystemDatabase(table?.database ?? '');
+    if (!ours && system) {
+      // The server's own databases hold accounts and password hashes: nobody's business but the admin's.
       const beyondUsage = privileges.filter((p) => p !== 'USAGE');
-      if (beyondUsage.length > 0) excess(`${beyondUsage.join(', ')} on ${grant.target}${grant.via} (another database)`);
+      if (beyondUsage.length > 0) {
+        excess(`${beyondUsage.join(', ')} on ${grant.target}${grant.via} (a system database)`);
+        administrator = true;
+      }
+      continue;
+    }
+    if (!ours) {
+      // One user pair may serve several databases: there it is judged as it would be here.
+      if (role === 'runtime') {
+        const beyond = privileges.filter((p) => !runtimeAllowed(p));
+        if (beyond.length > 0) excess(`${beyond.join(', ')} on ${grant.target}${grant.via} (another database)`);
+      }
       continue;
     }
     if (grant.databasePattern !== undefined) privileges.forEach((p) => dbLevel.add(p));
@@ -106,7 +137,7 @@ export async function verifyMysql(query: CatalogQuery, role: Role, databaseOptio
     }
     if (role === 'runtime') {
       for (const privilege of privileges) {
-        if ((RUNTIME_PRIVILEGES as readonly string[]).includes(privilege) || RUNTIME_TOLERATED.includes(privilege)) continue;
+        if (runtimeAllowed(privilege)) continue;
         excess(`${privilege} on ${grant.target}${grant.via}`);
         if (SCHEMA_CHANGING.has(privilege)) schemaChanger = true;
       }
@@ -117,6 +148,9 @@ export async function verifyMysql(query: CatalogQuery, role: Role, databaseOptio
   const onDatabase = (privilege: string): boolean => has(globalLevel, privilege) || has(dbLevel, privilege);
   const onTable = (privilege: string, table: string): boolean => onDatabase(privilege) || has(tableLevel.get(table), privilege);
 
+  if (tempExpected && !onDatabase(TEMPORARY_TABLES)) {
+    missing(`${TEMPORARY_TABLES} on ${on}${role === 'runtime' ? ' (appTemporaryTables is on)' : ' (temporary tables in migrations)'}`);
+  }
   if (role === 'runtime') {
     // Table-level grants on every app table serve as well as a database-level grant.
     let tables: string[] | undefined;
@@ -191,12 +225,6 @@ function privilegeName(item: string): string {
   return name === 'ALL' ? 'ALL PRIVILEGES' : name;
 }
 
-/** `` `db`.`t` `` or `` PROCEDURE `db`.`p` `` → its parts; database-level and global targets give undefined. */
-function tableTarget(target: string): { database: string; name: string; routine: boolean } | undefined {
-  const match = /^(?:(PROCEDURE|FUNCTION|PACKAGE\s+BODY|PACKAGE)\s+)?`((?:[^`]|``)*)`\s*\.\s*`((?:[^`]|``)*)`$/i.exec(target.trim());
-  if (!match) return undefined;
-  return { database: (match[2] ?? '').replace(/``/g, '`'), name: (match[3] ?? '').replace(/``/g, '`'), routine: match[1] !== undefined };
-}
 
 /** `` `r1`, `r2`@`%` `` → the items, as printed (quoted, so they can be sent back to SHOW GRANTS FOR). */
 function splitTopLevel(text: string): string[] {

@@ -1,8 +1,9 @@
 import { Client } from 'pg';
 import { KnexRolesError } from '../../errors';
 import type { AdminConnection, ProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from '../provision-plan';
-import { scrub, validatePlan } from '../provision-plan';
+import { bookkeepingTables, scrub, validatePlan } from '../provision-plan';
 import { provisionError } from './driver-errors';
+import { restrictBookkeepingSql } from './bookkeeping';
 import { alterPasswordSql, checkLogin, type PasswordClauseOptions } from './password';
 import { dollarQuote, quoteIdent as ident, quoteLiteral as literal } from './quote';
 
@@ -15,12 +16,14 @@ import { dollarQuote, quoteIdent as ident, quoteLiteral as literal } from './quo
  * | both     | role memberships               | none (every membership revoked)             | a membership would import another role's rights; the app is never in the migrator |
  * | PUBLIC   | database                       | CONNECT and TEMPORARY revoked               | only the two roles (and owner/superusers) may connect; no temp tables for anyone else |
  * | PUBLIC   | schema                         | CREATE revoked                              | nobody else creates objects the app would then trust |
- * | migrator | database                       | CONNECT (CREATE, TEMPORARY revoked)         | log in; no new schemas, no temp tables |
- * | migrator | schema                         | USAGE, CREATE                               | create tables, indexes, sequences, views, functions; it owns what it creates (knex_migrations too), which is what lets it ALTER/DROP them later |
- * | app      | database                       | CONNECT (CREATE, TEMPORARY revoked)         | log in only |
+ * | migrator | database                       | CONNECT, TEMPORARY (CREATE revoked)         | log in; temporary tables (`CREATE TEMP TABLE … AS SELECT` in migrations: session-local, no schema change); no new schemas |
+ * | migrator | schema                         | USAGE, CREATE                               | create tables, indexes, sequences, views, functions; it owns what it creates, which is what lets it ALTER/DROP them later |
+ * | migrator | knex_migrations, knex_migrations_lock | owner (created by provision if missing, as knex would) | knex reads and writes them; created here so the default privileges below never give the app DML on them |
+ * | app      | database                       | CONNECT (CREATE revoked; TEMPORARY only with `appTemporaryTables`) | log in only |
  * | app      | schema                         | USAGE (CREATE revoked)                      | see objects, create none |
  * | app      | existing tables/views          | SELECT, INSERT, UPDATE, DELETE (TRUNCATE, REFERENCES, TRIGGER revoked) | data plane only; TRIGGER would let it attach code, TRUNCATE bypasses DELETE triggers |
  * | app      | existing sequences             | USAGE, SELECT (UPDATE revoked)              | nextval() for serial/identity inserts; no setval() |
+ * | app      | knex_migrations, knex_migrations_lock | SELECT only (DML, TRUNCATE … revoked; nothing on their sequences) | read migration status; never erase the history or take the lock |
  * | app      | future tables, sequences of the migrator | the same, via ALTER DEFAULT PRIVILEGES FOR ROLE migrator IN SCHEMA | no event trigger, so no superuser is needed after setup |
  * | admin    | migrator role                  | membership, only when not superuser         | PostgreSQL requires it for ALTER DEFAULT PRIVILEGES FOR ROLE (managed services: CREATEROLE admin) |
  *
@@ -32,7 +35,12 @@ import { dollarQuote, quoteIdent as ident, quoteLiteral as literal } from './quo
  * migrator "without data-plane permissions" does not hold on PostgreSQL; keep migrator
  * credentials out of runtime processes instead.
  */
+export const MIGRATOR_DATABASE_PRIVILEGES = ['CONNECT', 'TEMPORARY'] as const;
 export const MIGRATOR_SCHEMA_PRIVILEGES = ['USAGE', 'CREATE'] as const;
+/** The app's database privileges; TEMPORARY is added by the `appTemporaryTables` opt-in. */
+export function appDatabasePrivileges(appTemporaryTables = false): string[] {
+  return appTemporaryTables ? ['CONNECT', 'TEMPORARY'] : ['CONNECT'];
+}
 export const APP_SCHEMA_PRIVILEGES = ['USAGE'] as const;
 export const APP_TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
 export const APP_SEQUENCE_PRIVILEGES = ['USAGE', 'SELECT'] as const;
@@ -86,6 +94,9 @@ function planSteps(plan: ProvisionPlan, options: PasswordClauseOptions): PgStep[
   const S = ident(schema);
   const M = ident(m);
   const A = ident(a);
+  const [table, lockTable] = bookkeepingTables(plan.migrationsTable);
+  const T = ident(table);
+  const L = ident(lockTable);
 
   const step = (s: Omit<PgStep, 'redactedSql'> & { redactedSql?: string }): PgStep => ({ ...s, redactedSql: s.redactedSql ?? s.sql });
   const tablesProbe: Probe = {
@@ -255,13 +266,18 @@ END
     }),
   );
 
-  for (const [who, quoted] of [['migrator', M], ['app', A]] as const) {
+  const databaseGrants: Array<[string, string, readonly string[]]> = [
+    ['migrator', M, MIGRATOR_DATABASE_PRIVILEGES],
+    ['app', A, appDatabasePrivileges(plan.appTemporaryTables)],
+  ];
+  for (const [who, quoted, granted] of databaseGrants) {
+    const revoked = ['CREATE', 'TEMPORARY'].filter((p) => !granted.includes(p));
     steps.push(
       step({
         scope: 'database',
-        description: `${who} ${quoted}: CONNECT on database ${D}, no CREATE or TEMPORARY`,
-        action: `granting CONNECT on database ${D} to ${quoted}`,
-        sql: `GRANT CONNECT ON DATABASE ${D} TO ${quoted}; REVOKE CREATE, TEMPORARY ON DATABASE ${D} FROM ${quoted}`,
+        description: `${who} ${quoted}: ${granted.join(', ')} on database ${D}, no ${revoked.join(' or ')}`,
+        action: `granting ${granted.join(', ')} on database ${D} to ${quoted}`,
+        sql: `GRANT ${granted.join(', ')} ON DATABASE ${D} TO ${quoted}; REVOKE ${revoked.join(', ')} ON DATABASE ${D} FROM ${quoted}`,
         probe: databaseProbe,
       }),
     );
@@ -277,6 +293,27 @@ END
     }),
     step({
       scope: 'database',
+      description: `knex's tables ${T} and ${L} exist in ${S}, owned by ${M} (created as knex creates them if missing)`,
+      action: `creating knex's tables ${T}, ${L} in schema ${S}`,
+      // Created here, not by the first migration, so the default privileges below never
+      // give the app DML on them; knex's ensureTable finds them and creates nothing.
+      sql: `DO ${dollarQuote(`
+BEGIN
+  IF NOT EXISTS (${relationExists(schema, table)}) THEN
+    CREATE TABLE ${S}.${T} ("id" serial primary key, "name" varchar(255), "batch" integer, "migration_time" timestamptz);
+    ALTER TABLE ${S}.${T} OWNER TO ${M};
+  END IF;
+  IF NOT EXISTS (${relationExists(schema, lockTable)}) THEN
+    CREATE TABLE ${S}.${L} ("index" serial primary key, "is_locked" integer);
+    INSERT INTO ${S}.${L} ("is_locked") VALUES (0);
+    ALTER TABLE ${S}.${L} OWNER TO ${M};
+  END IF;
+END
+`)}`,
+      probe: tablesProbe,
+    }),
+    step({
+      scope: 'database',
       description: `app ${A}: USAGE on schema ${S}, no CREATE`,
       action: `granting USAGE on schema ${S} to ${A}`,
       sql: `GRANT ${APP_SCHEMA_PRIVILEGES.join(', ')} ON SCHEMA ${S} TO ${A}; REVOKE CREATE ON SCHEMA ${S} FROM ${A}`,
@@ -284,11 +321,13 @@ END
     }),
     step({
       scope: 'database',
-      description: `app ${A}: ${APP_TABLE_PRIVILEGES.join(', ')} on existing tables in ${S}, no ${APP_TABLE_PRIVILEGES_REVOKED.join(', ')}`,
+      description: `app ${A}: ${APP_TABLE_PRIVILEGES.join(', ')} on existing tables in ${S}, no ${APP_TABLE_PRIVILEGES_REVOKED.join(', ')}; SELECT only on ${T}, ${L}`,
       action: `granting table privileges in schema ${S} to ${A}`,
       sql:
         `GRANT ${APP_TABLE_PRIVILEGES.join(', ')} ON ALL TABLES IN SCHEMA ${S} TO ${A}; ` +
-        `REVOKE ${APP_TABLE_PRIVILEGES_REVOKED.join(', ')} ON ALL TABLES IN SCHEMA ${S} FROM ${A}`,
+        `REVOKE ${APP_TABLE_PRIVILEGES_REVOKED.join(', ')} ON ALL TABLES IN SCHEMA ${S} FROM ${A}; ` +
+        // In the same step, so a re-run nets to no change: knex's tables are read-only for the app.
+        `GRANT SELECT ON TABLE ${S}.${T}, ${S}.${L} TO ${A}; ${restrictBookkeepingSql(table, schema)}`,
       probe: tablesProbe,
     }),
     step({
@@ -297,7 +336,9 @@ END
       action: `granting sequence privileges in schema ${S} to ${A}`,
       sql:
         `GRANT ${APP_SEQUENCE_PRIVILEGES.join(', ')} ON ALL SEQUENCES IN SCHEMA ${S} TO ${A}; ` +
-        `REVOKE UPDATE ON ALL SEQUENCES IN SCHEMA ${S} FROM ${A}`,
+        `REVOKE UPDATE ON ALL SEQUENCES IN SCHEMA ${S} FROM ${A}; ` +
+        // The app inserts no rows into knex's tables, so it needs nothing on their sequences.
+        restrictBookkeepingSql(table, schema),
       probe: tablesProbe,
     }),
     step({
@@ -326,6 +367,11 @@ END
     });
   }
   return steps;
+}
+
+/** A SELECT that finds the relation `name` in `schema` (to_regclass would need the names quoted). */
+function relationExists(schema: string, name: string): string {
+  return `SELECT FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${literal(schema)} AND c.relname = ${literal(name)}`;
 }
 
 /**
@@ -416,6 +462,16 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
       throw error;
     }
     for (const outcome of outcomes) record(outcome.description, outcome.changed);
+
+    // Drift correction stayed inside this database; what the roles hold on others (one
+    // user pair for several databases) is left alone, and said.
+    const others = await client.query<{ line: string }>(
+      `SELECT pg_catalog.format('%s on database %I to %I', pg_catalog.string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type), d.datname, r.rolname) AS line
+       FROM pg_catalog.pg_database d CROSS JOIN LATERAL pg_catalog.aclexplode(d.datacl) a JOIN pg_catalog.pg_roles r ON r.oid = a.grantee
+       WHERE d.datname <> $1 AND r.rolname = ANY($2) GROUP BY d.datname, r.rolname ORDER BY d.datname, r.rolname`,
+      [plan.database, [plan.migrator.user, plan.app.user]],
+    );
+    if (others.rows.length > 0) record(`Left alone on other databases: ${others.rows.map((row) => row.line).join('; ')}`, false);
 
     // Passwords last: the login check needs committed roles and CONNECT.
     for (const s of rest.filter((x) => x.scope === 'password')) {

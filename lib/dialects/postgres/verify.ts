@@ -1,6 +1,7 @@
 import type { PrivilegeProblem } from '../../errors';
 import type { Role } from '../../types';
 import type { CatalogQuery, DialectFindings } from '../../verify-privileges';
+import { bookkeepingTables } from '../provision-plan';
 
 /**
  * PostgreSQL privilege check, from the catalogs and the has_*_privilege functions (which
@@ -14,11 +15,13 @@ import type { CatalogQuery, DialectFindings } from '../../verify-privileges';
  * | member of a role that may create in / owns objects of the schema or database (the migrator) | excess | — |
  * | CONNECT on the database                       | missing if absent  | missing if absent  |
  * | owner of the database                         | excess             | excess             |
- * | CREATE, TEMPORARY on the database             | excess             | listed             |
+ * | CREATE on the database                        | excess             | listed             |
+ * | TEMPORARY on the database                     | excess (missing with `appTemporaryTables`) | missing if absent |
  * | USAGE on the schema                           | missing if absent  | missing if absent  |
  * | CREATE on the schema, owner of the schema     | excess             | CREATE missing if absent |
  * | owner of any table, view, sequence in the schema | excess          | listed             |
- * | SELECT, INSERT, UPDATE, DELETE on each table (not knex_migrations*) | missing if absent | — |
+ * | SELECT, INSERT, UPDATE, DELETE on each table (not knex's own) | missing if absent | — |
+ * | knex_migrations, knex_migrations_lock: SELECT / anything else, their sequences | missing if absent / excess | — |
  * | TRUNCATE, REFERENCES, TRIGGER (MAINTAIN ≥ 17) on any relation | excess | —         |
  * | USAGE on each sequence / UPDATE (setval)      | missing / excess   | —                  |
  *
@@ -36,8 +39,12 @@ export const RUNTIME_TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE']
 /** Table privileges a runtime user must not hold: TRUNCATE skips DELETE triggers, TRIGGER attaches code, REFERENCES can block the owner's changes. */
 export const RUNTIME_TABLE_PRIVILEGES_EXCESS = ['TRUNCATE', 'REFERENCES', 'TRIGGER'] as const;
 
-/** knex's own bookkeeping tables (and their sequences): the app needs no rights there. */
-const KNEX_TABLES_PREFIX = 'knex_migrations';
+/** What the caller knows beyond the connection: see VerifyOptions. */
+export interface PostgresVerifyOptions {
+  schema?: string;
+  appTemporaryTables?: boolean;
+  migrationsTable?: string;
+}
 
 const RELKIND: Readonly<Record<string, string>> = {
   r: 'table',
@@ -61,8 +68,10 @@ const ACL_LETTERS: Readonly<Record<string, string>> = {
   X: 'EXECUTE',
 };
 
-export async function verifyPostgres(query: CatalogQuery, role: Role, schemaOption?: string): Promise<DialectFindings> {
-  const schema = schemaOption ?? 'public';
+export async function verifyPostgres(query: CatalogQuery, role: Role, options: PostgresVerifyOptions = {}): Promise<DialectFindings> {
+  const schema = options.schema ?? 'public';
+  // knex's own bookkeeping tables: the app may read them (migration status) and nothing more.
+  const bookkeeping = new Set<string>(bookkeepingTables(options.migrationsTable));
   const found: string[] = [];
   const problems: PrivilegeProblem[] = [];
   const excess = (privilege: string): void => void problems.push({ privilege, problem: 'excess' });
@@ -150,14 +159,21 @@ export async function verifyPostgres(query: CatalogQuery, role: Role, schemaOpti
     excess(`owner of ${db}`);
     if (role === 'runtime') schemaChanger = true;
   }
-  for (const [column, privilege] of [['db_create', 'CREATE'], ['db_temp', 'TEMPORARY']] as const) {
-    if (me[column] !== true) continue;
-    found.push(`${privilege} on ${db}`);
-    // CREATE makes schemas; TEMPORARY makes tables (temporary ones, but DDL all the same).
+  if (me['db_create'] === true) {
+    found.push(`CREATE on ${db}`);
+    // CREATE makes schemas.
     if (role === 'runtime') {
-      excess(`${privilege} on ${db}`);
-      if (privilege === 'CREATE') schemaChanger = true;
+      excess(`CREATE on ${db}`);
+      schemaChanger = true;
     }
+  }
+  // TEMPORARY makes session-local tables: the migrator's by default, the app's only by opt-in.
+  const tempExpected = role === 'migration' || options.appTemporaryTables === true;
+  if (me['db_temp'] === true) {
+    found.push(`TEMPORARY on ${db}`);
+    if (!tempExpected) excess(`TEMPORARY on ${db} (temporary tables; allow them with appTemporaryTables / KNEX_ROLES_APP_TEMPORARY_TABLES=1)`);
+  } else if (tempExpected) {
+    missing(`TEMPORARY on ${db}${role === 'runtime' ? ' (appTemporaryTables is on)' : ' (temporary tables in migrations)'}`);
   }
 
   if (me['schema_exists'] !== true) {
@@ -190,13 +206,25 @@ export async function verifyPostgres(query: CatalogQuery, role: Role, schemaOpti
          .map((p) => `CASE WHEN c.relkind <> 'S' THEN has_table_privilege(c.oid, '${p}') END AS "${p}"`)
          .join(',\n       ')},
        CASE WHEN c.relkind = 'S' THEN has_sequence_privilege(c.oid, 'USAGE') END AS seq_usage,
-       CASE WHEN c.relkind = 'S' THEN has_sequence_privilege(c.oid, 'UPDATE') END AS seq_update
+       CASE WHEN c.relkind = 'S' THEN has_sequence_privilege(c.oid, 'UPDATE') END AS seq_update,
+       (SELECT t.relname FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
+         WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_catalog.pg_class'::regclass
+           AND d.deptype IN ('a', 'i') LIMIT 1) AS owned_by,
+       EXISTS (SELECT FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'is_locked' AND NOT a.attisdropped) AS has_is_locked
      FROM pg_catalog.pg_class c
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
      ORDER BY c.relname`,
     [schema],
   );
+
+  // knex's tables under a custom tableName the caller did not pass: `<name>` beside a `<name>_lock` with knex's is_locked column.
+  const relationNames = new Set(relations.map((r) => String(r['name'])));
+  for (const r of relations) {
+    const name = String(r['name']);
+    const base = name.slice(0, -'_lock'.length);
+    if (name.endsWith('_lock') && r['has_is_locked'] === true && relationNames.has(base)) bookkeepingTables(base).forEach((t) => bookkeeping.add(t));
+  }
 
   const owned = relations.filter((r) => r['owned'] === true).map((r) => `${RELKIND[String(r['kind'])] ?? 'relation'} ${quoted(String(r['name']))}`);
   if (owned.length > 0) {
@@ -209,7 +237,9 @@ export async function verifyPostgres(query: CatalogQuery, role: Role, schemaOpti
   }
 
   if (role === 'runtime') {
-    const app = relations.filter((r) => !String(r['name']).startsWith(KNEX_TABLES_PREFIX));
+    const isBookkeeping = (r: (typeof relations)[number]): boolean => bookkeeping.has(String(r['name'])) || (r['kind'] === 'S' && bookkeeping.has(String(r['owned_by'] ?? '')));
+    const app = relations.filter((r) => !isBookkeeping(r));
+    checkBookkeeping(relations.filter(isBookkeeping), sch, version, { found, excess, missing });
     const tables = app.filter((r) => ['r', 'p', 'f'].includes(String(r['kind'])));
     const sequences = app.filter((r) => r['kind'] === 'S');
     const names = (rows: typeof relations): string[] => rows.map((r) => quoted(String(r['name'])));
@@ -256,6 +286,31 @@ export async function verifyPostgres(query: CatalogQuery, role: Role, schemaOpti
   }
 
   return { user, database, schema, found, problems, administrator, schemaChanger };
+}
+
+/**
+ * The runtime user on knex's tables: SELECT (migration status), and no DML, TRUNCATE …
+ * there or on their sequences (the history and the lock are the migrator's to write).
+ */
+function checkBookkeeping(
+  relations: ReadonlyArray<Record<string, unknown>>,
+  sch: string,
+  version: number,
+  out: { found: string[]; excess: (p: string) => void; missing: (p: string) => void },
+): void {
+  const forbidden = ['INSERT', 'UPDATE', 'DELETE', ...RUNTIME_TABLE_PRIVILEGES_EXCESS, ...(version >= 170000 ? ['MAINTAIN'] : [])];
+  for (const r of relations) {
+    const name = quoted(String(r['name']));
+    if (r['kind'] === 'S') {
+      const held = [['seq_usage', 'USAGE'], ['seq_update', 'UPDATE']].filter(([column]) => r[column as string] === true).map(([, p]) => p);
+      if (held.length > 0) out.excess(`${held.join(', ')} on knex's sequence ${name} in ${sch}`);
+      continue;
+    }
+    if (r['SELECT'] === true) out.found.push(`SELECT on knex's table ${name} in ${sch}`);
+    else out.missing(`SELECT on knex's table ${name} in ${sch} (migration status)`);
+    const held = forbidden.filter((p) => r[p] === true);
+    if (held.length > 0) out.excess(`${held.join(', ')} on knex's table ${name} in ${sch} (only the migrator writes the migration history)`);
+  }
 }
 
 /** `{app=arwd/migrator,"we ird"=r/migrator}` → grantee and privilege names. */
