@@ -124,11 +124,14 @@ export async function benchClassifier(rounds = 61): Promise<ClassifierBenchRow[]
       contender.ns.push((time(contender.run, perRound) * 1e6) / (perRound * contender.count));
     }
   }
-  const big = new Map(DIALECTS.map((dialect) => [dialect, { one: bigInsert(dialect, 1_000_000), ten: bigInsert(dialect, 10_000_000), oneMs: [] as number[], tenMs: [] as number[] }] as const));
+  const big = new Map(
+    DIALECTS.map((dialect) => [dialect, { one: bigInsert(dialect, 1_000_000), ten: bigInsert(dialect, 10_000_000), oneMs: [] as number[], tenMs: [] as number[], loopMs: [] as number[], sixteenMs: [] as number[] }] as const),
+  );
   for (const [dialect, inputs] of big) {
     if (!classifySql(inputs.one, dialect).allowedOnRuntime) throw new Error('bench insert refused');
     time(() => classifySql(inputs.one, dialect), 5);
     time(() => classifySql(inputs.ten, dialect), 1);
+    time(() => (sink += charLoop(inputs.ten)), 1);
   }
   // A round times ten 1 MB calls against one 10 MB call, so both take about as long and
   // are exposed to the same noise; the 1 MB figure is per call.
@@ -136,13 +139,21 @@ export async function benchClassifier(rounds = 61): Promise<ClassifierBenchRow[]
     for (const [dialect, inputs] of big) {
       inputs.oneMs.push(time(() => classifySql(inputs.one, dialect), 10) / 10);
       inputs.tenMs.push(time(() => classifySql(inputs.ten, dialect), 1));
+      inputs.loopMs.push(time(() => (sink += charLoop(inputs.ten)), 1));
     }
+  }
+  // 16 MB against 1 MB: far enough apart that a super-linear step shows (linear is 16).
+  for (const [dialect, inputs] of big) {
+    const sixteen = bigInsert(dialect, 16_000_000);
+    time(() => classifySql(sixteen, dialect), 1);
+    for (let round = 0; round < 5; round++) inputs.sixteenMs.push(time(() => classifySql(sixteen, dialect), 1));
   }
   for (const dialect of DIALECTS) {
     const ns = median(contenders.find((c) => c.name === `${dialect}: classifySql`)?.ns ?? []);
     const regexNs = median(contenders.find((c) => c.name === `${dialect}: regex`)?.ns ?? []);
     rows.push({ name: `${dialect}: classifySql, typical knex statement`, value: Math.round(ns), unit: 'ns/statement', target: '≤ 300', ok: ns <= 300 });
     rows.push({ name: `${dialect}: Rails-style leading-keyword regex`, value: Math.round(regexNs), unit: 'ns/statement' });
+    rows.push({ name: `${dialect}: classifySql ÷ regex, typical statement`, value: Number((ns / regexNs).toFixed(1)), unit: '×', target: '≤ 8', ok: ns / regexNs <= 8 });
     const floorNs = median(contenders.find((c) => c.name === `${dialect}: floor`)?.ns ?? []);
     rows.push({ name: `${dialect}: one charCodeAt pass over the same text (machine floor)`, value: Math.round(floorNs), unit: 'ns/statement' });
     const inputs = big.get(dialect);
@@ -153,6 +164,10 @@ export async function benchClassifier(rounds = 61): Promise<ClassifierBenchRow[]
     rows.push({ name: `${dialect}: classifySql, 1 MB INSERT`, value: Math.round(oneMbRate), unit: 'MB/s', target: '≥ 200', ok: oneMbRate >= 200 });
     rows.push({ name: `${dialect}: classifySql, 10 MB INSERT`, value: Math.round(tenMbRate), unit: 'MB/s', target: '≥ 200', ok: tenMbRate >= 200 });
     rows.push({ name: `${dialect}: time 10 MB / time 1 MB`, value: Number(ratio.toFixed(2)), unit: '×', target: '≤ 12', ok: ratio <= 12 });
+    const sixteen = median(inputs.sixteenMs) / median(inputs.oneMs);
+    rows.push({ name: `${dialect}: time 16 MB / time 1 MB`, value: Number(sixteen.toFixed(2)), unit: '×', target: '≤ 17', ok: sixteen <= 17 });
+    const vsLoop = median(inputs.tenMs) / median(inputs.loopMs);
+    rows.push({ name: `${dialect}: 10 MB INSERT, classifySql ÷ charCodeAt class-table loop`, value: Number(vsLoop.toFixed(2)), unit: '×', target: '≤ 1', ok: vsLoop <= 1 });
   }
   if (sink === -1) console.log(sink);
   return rows;

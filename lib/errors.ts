@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   E_RUNTIME_DDL: 'A runtime connection tried to run a statement that changes schema, privileges or identity.',
   E_RUNTIME_MIGRATE: 'A runtime connection tried to run migrations.',
   E_GUARD_DIALECT: 'guard() or verifyPrivileges() was given a knex instance of a client it does not support.',
+  E_GUARD_SESSION: "A runtime connection's session reads SQL text in a way the guard cannot judge safely (a client-only multibyte encoding, NO_BACKSLASH_ESCAPES under mysql2).",
   E_PRIVILEGES: 'The connected user holds more or fewer privileges than its role should.',
   E_UNREACHABLE: 'The database could not be reached after a bounded retry.',
   E_LOGIN_REFUSED: 'The server refused the login or the database: wrong user, password or database name.',
@@ -264,5 +265,27 @@ export class TlsError extends KnexRolesError {
 
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), host: this.host, port: this.port, variables: this.variables };
+  }
+}
+
+/**
+ * A guarded connection's session settings make the text the driver sends unsafe to judge:
+ * the guard refuses every query on it. `variable` is the server setting, `value` its value.
+ */
+export class GuardSessionError extends KnexRolesError {
+  override name = 'GuardSessionError';
+  readonly variable: string;
+  readonly value: string;
+  readonly dialect: Dialect;
+
+  constructor(fields: { dialect: Dialect; variable: string; value: string; reason: string; remedy: string }) {
+    super('E_GUARD_SESSION', `knex-roles: the ${fields.dialect} session has ${fields.variable} = ${fields.value}: ${fields.reason}; the guard refuses every query on it.`, { remedy: fields.remedy });
+    this.variable = fields.variable;
+    this.value = fields.value;
+    this.dialect = fields.dialect;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), dialect: this.dialect, variable: this.variable, value: this.value };
   }
 }

@@ -1,13 +1,17 @@
 import type { Dialect } from '../types';
-import { CH_AT, CH_COMMA, CH_DOT, CH_EQ, CH_LPAREN, CH_RBRACKET, CH_RPAREN, isInto } from './chars';
+import { CH_AT, CH_COLON, CH_COMMA, CH_DOT, CH_EQ, CH_LPAREN, CH_RBRACKET, CH_RPAREN, isInto } from './chars';
 import {
   DDL_OBJECTS, HEAD_RULES, wordHash, H_BEGIN_MYSQL, H_COPY, H_DDL, H_DESCRIBE_MYSQL, H_EXPLAIN, H_INSERT, H_LOAD_MYSQL, H_LOCK_MYSQL, H_PRAGMA,
   H_PREPARE_PG, H_RENAME_MYSQL, H_SET_MYSQL, H_SET_PG, H_SIMPLE, H_START, H_TABLE_MAINTENANCE, H_VERB_WORD, H_WITH, PRIVILEGE_OBJECTS,
   REASON_PRIVILEGE, REASON_SERVER, REASON_UNKNOWN, type HeadRule,
 } from './keywords';
+import { contentRefusals, GUARD_RULES } from './content-check';
+import { refusedSettingKeyword } from './guard-rules';
 import { createLexer, type Lexer, type LexerOptions } from './lexer';
-import { MAX_COMMENT_VERSIONS } from './lexer-mysql';
-import { SQLITE_ACTION_PRAGMAS, SQLITE_FILE_PRAGMAS, SQLITE_GUARDED_PRAGMAS, SQLITE_READ_PRAGMAS, SQLITE_SESSION_PRAGMAS } from './sqlite-pragmas';
+import { MYSQL_LEXING_SETTINGS, POSTGRES_LEXING_SETTINGS } from './lexing-settings';
+import { literalValue, nameOf } from './sql-values';
+import { MAX_COMMENT_VERSIONS } from '../dialects/mysql/lexer';
+import { SQLITE_ACTION_PRAGMAS, SQLITE_FILE_PRAGMAS, SQLITE_GUARDED_PRAGMAS, SQLITE_READ_PRAGMAS, SQLITE_SESSION_PRAGMAS } from '../dialects/sqlite/pragmas';
 import { ERROR_FATAL, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } from './tokens';
 
 /**
@@ -79,6 +83,8 @@ export interface Classification {
 }
 
 const MAX_DEPTH = 8;
+/** Words that may stand between CREATE and TEMPORARY … TABLE. */
+const TEMP_MODIFIERS = new Set(['OR', 'REPLACE', 'GLOBAL', 'LOCAL']);
 /** Finds candidate INTO words for nextInto(); `g` so lastIndex sets where the search starts. */
 const INTO_TEXT = /into/gi;
 const SELECT_INTO_REASON = 'SELECT … INTO creates a table';
@@ -117,6 +123,7 @@ class Reading {
   private readonly intoDialect: boolean;
   /** An alternative reading: statements the server cannot even lex never run. */
   private readonly alternative: boolean;
+  private readonly options: LexerOptions | undefined;
 
   private kind: StatementKind = 'read';
   private keyword = '';
@@ -142,6 +149,7 @@ class Reading {
     this.common = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((word) => this.rules.get(wordHash(word, 0, word.length))).filter((rule): rule is HeadRule => rule !== undefined);
     this.intoDialect = dialect !== 'sqlite';
     this.alternative = alternative;
+    this.options = options;
     this.lx = createLexer(sql, dialect, options);
   }
 
@@ -211,6 +219,20 @@ class Reading {
       if (lx.type !== T_SEMICOLON) break;
       resumedAt = lx.end;
       t = lx.next();
+    }
+    // What statements contain (refused functions, catalog writes): content-check.ts.
+    for (const refusal of contentRefusals(this.sql, this.dialect, this.options)) {
+      const statement = statements.find((st) => st.start <= refusal.at && refusal.at < st.end);
+      // Also over a refusal by the head (CREATE TEMPORARY TABLE … AS SELECT pg_read_file(…)):
+      // letting the head's keyword through with dangerouslyAllow must not let the call through.
+      // Unlexable text keeps its own refusal.
+      if (statement === undefined || (!statement.allowedOnRuntime && statement.keyword === '')) continue;
+      statement.kind = refusal.kind;
+      statement.keyword = refusal.keyword;
+      statement.allowedOnRuntime = false;
+      statement.reason = refusal.reason;
+      allowedOnRuntime = false;
+      this.refusesSomething = true;
     }
     return { allowedOnRuntime, statements };
   }
@@ -427,6 +449,9 @@ class Reading {
     if (this.dialect === 'postgres' && rule.kind !== 'read') this.watch = false;
     switch (rule.handler) {
       case H_SIMPLE:
+        if (this.dialect === 'postgres' && !this.alternative && this.options?.altBackslash === true && (rule.keyword === 'RESET' || rule.keyword === 'DISCARD')) {
+          this.resetReading(rule.keyword);
+        }
         // The lexer skims on from the leading word itself.
         this.scanToEnd();
         return;
@@ -446,6 +471,16 @@ class Reading {
         return;
       case H_TABLE_MAINTENANCE:
         this.adv();
+        // MariaDB ANALYZE [FORMAT=…] stmt runs stmt and reports its plan: judged as stmt.
+        if (rule.keyword === 'ANALYZE' && this.dialect === 'mysql' && !this.is('TABLE') && !this.is('TABLES') && (this.is('FORMAT') || this.isOp(CH_LPAREN) || this.headRule() !== undefined)) {
+          if (this.is('FORMAT')) {
+            this.adv();
+            if (this.isOp(CH_EQ)) this.adv();
+            this.adv();
+          }
+          this.explained(depth, 'ANALYZE', true);
+          return;
+        }
         if (this.is('NO_WRITE_TO_BINLOG') || this.is('LOCAL')) this.adv();
         if (this.is('TABLE') || this.is('TABLES')) this.keyword = `${rule.keyword} TABLE`;
         this.scanToEnd();
@@ -629,15 +664,22 @@ class Reading {
 
   private ddl(verb: string): void {
     let temporary = false;
+    // TEMPORARY counts only among the plain table modifiers (`CREATE OR REPLACE GLOBAL TEMP
+    // TABLE`): `CREATE DEFINER = temp …` or any other token before the object drops it, so
+    // nothing but a real temporary object is reported with that keyword.
+    let onlyModifiers = true;
     let object = '';
     let t = this.adv();
     // The object type is the first known object word within a few tokens (modifiers such
     // as OR REPLACE, UNIQUE, DEFINER = x@y, ALGORITHM = MERGE are skipped).
     for (let k = 0; k < 24 && isContent(t); k++) {
+      if (t !== T_WORD) onlyModifiers = false;
       if (t === T_WORD) {
         const word = this.upper();
         if (word === 'TEMP' || word === 'TEMPORARY') {
           temporary = true;
+        } else if (!TEMP_MODIFIERS.has(word) && !DDL_OBJECTS.has(word)) {
+          onlyModifiers = false;
         } else {
           const spec = DDL_OBJECTS.get(word);
           if (spec !== undefined) {
@@ -650,6 +692,7 @@ class Reading {
       }
       t = this.adv();
     }
+    if (!onlyModifiers) temporary = false;
     const keyword = `${verb}${temporary ? ' TEMPORARY' : ''}${object === '' ? '' : ` ${object}`}`;
     if (object === 'PREPARE' && verb === 'DROP' && this.dialect === 'mysql') this.set('session', 'DROP PREPARE', true);
     else if (object === 'SYSTEM' || object === 'INSTANCE') this.set('other', keyword, false, REASON_SERVER);
@@ -721,8 +764,12 @@ class Reading {
       this.set('session', 'SET SESSION CHARACTERISTICS', true);
     } else if ((session && this.is('AUTHORIZATION')) || (this.is('SESSION') && this.adv() === T_WORD && this.is('AUTHORIZATION'))) {
       this.set('privilege', 'SET SESSION AUTHORIZATION', false, 'changes the session user');
+      // SET SESSION AUTHORIZATION DEFAULT is RESET SESSION AUTHORIZATION: back to the login user.
+      if (this.resetsTo('default', false)) this.set('session', 'SET SESSION AUTHORIZATION', true);
     } else if (this.is('ROLE')) {
       this.set('privilege', 'SET ROLE', false, 'changes the current role');
+      // SET ROLE NONE is RESET ROLE: back to the session user's own rights.
+      if (this.resetsTo('none', false)) this.set('session', 'SET ROLE', true);
     } else if (this.is('TRANSACTION')) {
       this.set('transaction', 'SET TRANSACTION', true);
     } else if (this.is('CONSTRAINTS')) {
@@ -733,9 +780,17 @@ class Reading {
         this.set('other', 'SET', false, 'setting name with Unicode escapes');
       } else {
         const name = asciiLower(t === T_QUOTED_IDENT ? raw.slice(1, -1) : raw);
-        if (name === 'role') this.set('privilege', 'SET ROLE', false, 'changes the current role');
-        else if (name === 'session_authorization') this.set('privilege', 'SET SESSION AUTHORIZATION', false, 'changes the session user');
-        else this.set('session', 'SET', true);
+        if (name === 'role') {
+          this.set('privilege', 'SET ROLE', false, 'changes the current role');
+          if (this.resetsTo('none', true)) this.set('session', 'SET ROLE', true);
+        } else if (name === 'session_authorization') {
+          this.set('privilege', 'SET SESSION AUTHORIZATION', false, 'changes the session user');
+          if (this.resetsTo('default', true)) this.set('session', 'SET SESSION AUTHORIZATION', true);
+        }
+        else {
+          this.set('session', 'SET', true);
+          if (!this.refusedSetting(name)) this.lexingSetting(name, asciiUpper(name));
+        }
       }
     } else {
       this.set('session', 'SET', true);
@@ -772,12 +827,20 @@ class Reading {
         const scope = this.globalScope();
         if (scope !== '') return this.refuseRest('other', `SET ${scope}`, 'changes server-wide settings');
         if (this.is('SESSION') || this.is('LOCAL')) t = this.adv();
-        if (this.isOp(CH_AT) && this.adv() === T_OP && this.isOp(CH_AT)) {
-          t = this.adv();
-          const atScope = this.globalScope();
-          if (atScope !== '') return this.refuseRest('other', `SET ${atScope}`, 'changes server-wide settings');
+        let userVariable = false;
+        if (this.isOp(CH_AT)) {
+          userVariable = true;
+          if (this.adv() === T_OP && this.isOp(CH_AT)) {
+            userVariable = false;
+            t = this.adv();
+            const atScope = this.globalScope();
+            if (atScope !== '') return this.refuseRest('other', `SET ${atScope}`, 'changes server-wide settings');
+            // @@session.x / @@local.x
+            if ((this.is('SESSION') || this.is('LOCAL')) && this.adv() === T_OP && this.isOp(CH_DOT)) t = this.adv();
+          }
         }
         if (first && this.is('TRANSACTION') && !statement) this.set('transaction', 'SET TRANSACTION', true);
+        else if (!userVariable) this.mysqlLexingSetting();
         first = false;
         t = this.lx.type;
         if (!isContent(t)) break;
@@ -788,12 +851,95 @@ class Reading {
         else if (c === CH_RPAREN) parens--;
         else if (c === CH_COMMA && parens === 0) itemStart = true;
       } else if (statement && parens === 0 && this.is('FOR')) {
+        // A refused setting stays refused whatever the statement it is for.
+        if (!this.allowed) return this.scanToEnd();
         this.adv();
         this.head(depth + 1);
         if (this.allowed) this.keyword = 'SET STATEMENT';
         return;
       }
       t = this.adv();
+    }
+  }
+
+  /**
+   * MySQL: the current token names a session variable; sql_mode, the connection character
+   * set (NAMES, CHARACTER SET, CHARSET, character_set_client…) may only be set to a literal
+   * value that does not change how text is read (lexing-settings.ts).
+   */
+  private mysqlLexingSetting(): void {
+    const t = this.lx.type;
+    if (t !== T_WORD && t !== T_QUOTED_IDENT) return;
+    const name = nameOf(this.sql, t, this.lx.start, this.lx.end);
+    if (name === undefined) return;
+    if (t === T_WORD && name === 'character') {
+      if (this.adv() === T_WORD && this.is('SET')) this.lexingSetting('names', 'CHARACTER SET', true);
+      return;
+    }
+    if (t === T_WORD && (name === 'names' || name === 'charset')) return this.lexingSetting('names', name === 'names' ? 'NAMES' : 'CHARSET', true);
+    if (!this.refusedSetting(name)) this.lexingSetting(name, asciiUpper(name));
+  }
+
+  /** Refuses assigning a setting listed in the dialect's guard rules (superuser-only, identity). */
+  private refusedSetting(name: string): boolean {
+    const refused = GUARD_RULES[this.dialect].refusedSettings.get(name);
+    if (refused === undefined) return false;
+    this.refuse(refused.kind, refusedSettingKeyword(name, refused), refused.reason);
+    return true;
+  }
+
+  /**
+   * The current token is the name of a setting being assigned (PostgreSQL SET, MySQL SET
+   * item). If the setting changes how the server reads text, the value must be one literal
+   * that keeps the reading; anything else refuses the statement. Leaves the token after
+   * the value current.
+   */
+  private lexingSetting(name: string, label: string, bare = false): void {
+    const allowedValue = (this.dialect === 'postgres' ? POSTGRES_LEXING_SETTINGS : MYSQL_LEXING_SETTINGS).get(name);
+    if (allowedValue === undefined) return;
+    let t = this.adv();
+    if (!bare) {
+      if (this.is('TO')) t = this.adv();
+      else {
+        if (this.isOp(CH_COLON)) t = this.adv();
+        if (this.isOp(CH_EQ)) t = this.adv();
+      }
+    }
+    const value = isContent(t) ? literalValue(this.sql, t, this.lx.start, this.lx.end, this.dialect) : undefined;
+    if (value !== undefined) t = this.adv();
+    // The value must be the whole assignment (MySQL: up to the next item; NAMES may add COLLATE x).
+    const whole = !isContent(t) || (this.dialect === 'mysql' && (this.isOp(CH_COMMA) || (bare && this.is('COLLATE'))));
+    if (value === undefined || !whole || !allowedValue(value, this.options ?? {})) {
+      this.refuse('session', `SET ${label}`, `changes how the server reads SQL text (${name}); only values that keep it are allowed`);
+    }
+  }
+
+  /**
+   * PostgreSQL: after the current token (the setting's name), and TO or `=` (required with
+   * `assignment`), comes exactly `word` (a keyword or plain string), and the statement
+   * ends. Consumes what it reads.
+   */
+  private resetsTo(word: string, assignment: boolean): boolean {
+    let t = this.adv();
+    if (this.is('TO') || this.isOp(CH_EQ)) t = this.adv();
+    else if (assignment) return false;
+    const plain = t === T_WORD || (t === T_STRING && this.sql.charCodeAt(this.lx.start) === 0x27);
+    if (!plain) return false;
+    const value = literalValue(this.sql, t, this.lx.start, this.lx.end, this.dialect);
+    if (value === undefined || value.toLowerCase() !== word) return false;
+    return !isContent(this.adv());
+  }
+
+  /**
+   * PostgreSQL, in a session known to run with standard_conforming_strings off: RESET ALL,
+   * RESET standard_conforming_strings and DISCARD ALL would return it to its login value,
+   * which need not be the reading the guard keeps for this session.
+   */
+  private resetReading(keyword: string): void {
+    const t = this.adv();
+    const name = t === T_WORD || t === T_QUOTED_IDENT ? nameOf(this.sql, t, this.lx.start, this.lx.end) : undefined;
+    if (name === 'all' || (keyword === 'RESET' && name === 'standard_conforming_strings')) {
+      this.refuse('session', keyword, 'would change how the server reads SQL text (standard_conforming_strings back to its login value)');
     }
   }
 
@@ -938,7 +1084,7 @@ class Reading {
   }
 
   /**
-   * PRAGMA [schema.]name [= value | (value)]: see sqlite-pragmas.ts for which are reads,
+   * PRAGMA [schema.]name [= value | (value)]: see lib/dialects/sqlite/pragmas.ts for which are reads,
    * per-connection settings, file or schema changes and actions.
    */
   private pragma(): void {
@@ -972,6 +1118,17 @@ class Reading {
 }
 
 /**
+ * A session's settings as known from the server (read on the connection), so the text is
+ * read the one way the server reads it instead of every way it might:
+ * - `altBackslash`: PostgreSQL `standard_conforming_strings = off`; MySQL `NO_BACKSLASH_ESCAPES`;
+ * - `ansiQuotes`: MySQL `ANSI_QUOTES` (`"…"` is an identifier).
+ */
+export interface SessionReading {
+  altBackslash?: boolean;
+  ansiQuotes?: boolean;
+}
+
+/**
  * One reusable default reading per dialect. classifySql is synchronous and never re-entered,
  * so sharing the scratch state is safe; every call still classifies from scratch and
  * returns fresh objects (this is no result cache).
@@ -999,10 +1156,11 @@ function failClosed(sql: string, reason: string): Classification {
  *   version threshold, since which comments run depends on the server.
  * Statements that a reading cannot even lex are not run by the server under that reading.
  */
-function alternatives(sql: string, dialect: Dialect, primary: Classification, lexer: Lexer): Classification {
+function alternatives(sql: string, dialect: Dialect, primary: Classification, lexer: Lexer, session: SessionReading | undefined): Classification {
   const backslash = lexer.sawBackslashInString;
   if (dialect === 'postgres') {
-    if (!backslash) return primary;
+    // Known settings: the primary reading is the server's; nothing to guess.
+    if (!backslash || session !== undefined) return primary;
     const reading = new Reading(sql, dialect, { altBackslash: true }, true);
     const alt = reading.run();
     return reading.refusesSomething ? annotate(alt, 'if standard_conforming_strings is off') : primary;
@@ -1018,18 +1176,30 @@ function alternatives(sql: string, dialect: Dialect, primary: Classification, le
       statements: [{ kind: 'other', keyword: '', start: first?.start ?? 0, end: last?.end ?? sql.length, allowedOnRuntime: false, reason: 'too many distinct versioned comments' }],
     };
   }
-  if (!backslash && !conditional) return primary;
+  if (!conditional && (!backslash || session !== undefined)) return primary;
   const thresholds = conditional ? [-1, ...versions, Infinity] : [Infinity];
   const servers: Array<'mariadb' | 'mysql'> = conditional ? ['mariadb', 'mysql'] : ['mariadb'];
-  for (const altBackslash of backslash ? [false, true] : [false]) {
+  // sql_mode readings: the default; NO_BACKSLASH_ESCAPES (with or without ANSI_QUOTES: `"…"`
+  // then ends at the same place, string or identifier); ANSI_QUOTES alone (`sql_mode=ANSI`).
+  // The first mode is the primary reading's; with known settings it is the only one.
+  const modes: ReadonlyArray<{ altBackslash: boolean; ansiQuotes: boolean; note: string }> = session !== undefined
+    ? [{ altBackslash: session.altBackslash === true, ansiQuotes: session.ansiQuotes === true, note: '' }]
+    : backslash
+    ? [
+        { altBackslash: false, ansiQuotes: false, note: '' },
+        { altBackslash: true, ansiQuotes: false, note: 'with NO_BACKSLASH_ESCAPES' },
+        { altBackslash: false, ansiQuotes: true, note: 'with ANSI_QUOTES' },
+      ]
+    : [{ altBackslash: false, ansiQuotes: false, note: '' }];
+  for (const [index, { altBackslash, ansiQuotes, note }] of modes.entries()) {
     for (const server of servers) {
       for (const versionThreshold of thresholds) {
-        if (!altBackslash && server === 'mariadb' && versionThreshold === Infinity) continue;
-        const reading = new Reading(sql, dialect, { altBackslash, server, versionThreshold }, true);
+        if (index === 0 && server === 'mariadb' && versionThreshold === Infinity) continue;
+        const reading = new Reading(sql, dialect, { altBackslash, ansiQuotes, server, versionThreshold }, true);
         const alt = reading.run();
         if (reading.refusesSomething) {
           const notes: string[] = [];
-          if (altBackslash) notes.push('with NO_BACKSLASH_ESCAPES or ANSI_QUOTES');
+          if (note !== '') notes.push(note);
           if (server === 'mysql' || versionThreshold !== Infinity) notes.push(`on a ${server === 'mysql' ? 'MySQL' : 'MariaDB'} server that skips some versioned comments`);
           return annotate(alt, notes.join(', '));
         }
@@ -1045,14 +1215,17 @@ function alternatives(sql: string, dialect: Dialect, primary: Classification, le
  * input it cannot make sense of yields a refused statement of kind 'other'. Empty input,
  * comments only or `;` only give an allowed classification with no statements.
  */
-export function classifySql(sql: string, dialect: Dialect): Classification {
+export function classifySql(sql: string, dialect: Dialect, session?: SessionReading): Classification {
   try {
     if (typeof sql !== 'string') return failClosed('', 'SQL text is not a string');
     if (HEAD_RULES[dialect] === undefined) return failClosed(sql, `unknown dialect ${String(dialect)}`);
-    const reading = (DEFAULT_READINGS[dialect] ??= new Reading('', dialect, undefined, false)).reset(sql);
+    const known = session !== undefined && dialect !== 'sqlite' ? session : undefined;
+    const reading = known === undefined
+      ? (DEFAULT_READINGS[dialect] ??= new Reading('', dialect, undefined, false)).reset(sql)
+      : new Reading(sql, dialect, { altBackslash: known.altBackslash === true, ansiQuotes: dialect === 'mysql' && known.ansiQuotes === true && known.altBackslash !== true }, false);
     const primary = reading.run();
     if (!primary.allowedOnRuntime) return primary;
-    return alternatives(sql, dialect, primary, reading.lx);
+    return alternatives(sql, dialect, primary, reading.lx, known);
   } catch (error) {
     return failClosed(sql, `internal error: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
-import { RuntimeDdlError } from '../errors';
+import { GuardSessionError, RuntimeDdlError } from '../errors';
 import { KNEX_CLIENT } from '../env/contract';
 import type { Dialect, Role } from '../types';
 import { classifySql, type ClassifiedStatement } from './classify';
 import { redactLiterals } from './redact-literals';
+import { readSessionSettings, type SessionSettings } from './session-settings';
 
 export interface GuardOptions {
   role: Role;
@@ -17,7 +18,7 @@ export interface GuardOptions {
 export const TEMPORARY_TABLE_KEYWORD = 'CREATE TEMPORARY TABLE';
 
 export type ClientClass = typeof Knex.Client;
-type QueryParam = string | { sql?: string };
+type QueryParam = string | { sql?: string; bindings?: unknown };
 
 // Verdicts per SQL text: knex sends the same few statement shapes over and over, so a
 // small cache makes the guard cost a map lookup. Bounded in entries (cleared when full)
@@ -32,7 +33,7 @@ export const GUARDED = Symbol.for('knex-roles.guarded');
  * The check a guarded client runs on every SQL string: the first statement the runtime
  * role may not run (and `dangerouslyAllow` does not name), as the error to throw.
  */
-export function createStatementCheck(dialect: Dialect, options: GuardOptions): (sql: string) => RuntimeDdlError | undefined {
+export function createStatementCheck(dialect: Dialect, options: GuardOptions): (sql: string, session?: SessionSettings, once?: boolean) => RuntimeDdlError | undefined {
   // Empty entries are dropped: '' is the keyword of unlexable input, which must stay refused.
   const allowed = new Set(options.dangerouslyAllow.map((keyword) => keyword.trim().replace(/\s+/g, ' ').toUpperCase()).filter((keyword) => keyword !== ''));
   if (allowed.size > 0) {
@@ -40,19 +41,26 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions): (
   }
   // A documented opt-in, matched by the database's own grant (provision), so no warning.
   if (options.appTemporaryTables) allowed.add(TEMPORARY_TABLE_KEYWORD);
-  const verdicts = new Map<string, ClassifiedStatement | null>();
+  // One cache per way of reading text (session settings), the servers' defaults under ''.
+  const caches = new Map<string, Map<string, ClassifiedStatement | null>>();
 
-  return (sql) => {
-    let refused = verdicts.get(sql);
+  // `once`: a text with bound values formatted in (MySQL), not worth a cache entry.
+  return (sql, session, once = false) => {
+    const key = session?.key ?? '';
+    let verdicts = caches.get(key);
+    if (verdicts === undefined) caches.set(key, (verdicts = new Map()));
+    // The length first: a long text is never cached, so hashing it for a lookup is waste.
+    const cacheable = !once && sql.length <= CACHE_MAX_SQL;
+    let refused = cacheable ? verdicts.get(sql) : undefined;
     if (refused === undefined) {
       refused = null;
-      for (const statement of classifySql(sql, dialect).statements) {
+      for (const statement of classifySql(sql, dialect, session?.reading).statements) {
         if (!statement.allowedOnRuntime && !allowed.has(statement.keyword)) {
           refused = statement;
           break;
         }
       }
-      if (sql.length <= CACHE_MAX_SQL) {
+      if (cacheable) {
         if (verdicts.size >= CACHE_LIMIT) verdicts.clear();
         verdicts.set(sql, refused);
       }
@@ -74,24 +82,93 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions): (
 export function guardClientClass(Base: ClientClass, dialect: Dialect, options: GuardOptions): ClientClass {
   const refusal = createStatementCheck(dialect, options);
   const sqlOf = (param: QueryParam): string => (typeof param === 'string' ? param : param.sql ?? '');
+  // Per raw connection: its session settings as read from the server (or the read under
+  // way). SQLite has none. Kept off the connection object itself: WeakMap, no leak.
+  const sessions = new WeakMap<object, SessionSettings | Promise<SessionSettings | undefined>>();
+  const sessionOf = (connection: unknown): SessionSettings | Promise<SessionSettings | undefined> | undefined => {
+    if (dialect === 'sqlite' || typeof connection !== 'object' || connection === null) return undefined;
+    const known = sessions.get(connection);
+    if (known !== undefined) return known;
+    const reading = readSessionSettings(dialect, connection).then(
+      (settings) => {
+        if (settings !== undefined) sessions.set(connection, settings);
+        return settings;
+      },
+      (error: unknown) => {
+        // A session the guard cannot judge stays refused; a failed read (network) is retried.
+        if (!(error instanceof GuardSessionError)) sessions.delete(connection);
+        throw error;
+      },
+    );
+    sessions.set(connection, reading);
+    return reading;
+  };
 
   // knex's typings do not declare query/stream on Client; the runtime class has them.
-  const Loose = Base as unknown as new (config: Knex.Config) => { query(...args: unknown[]): Promise<unknown>; stream(...args: unknown[]): Promise<unknown> };
+  const Loose = Base as unknown as new (config: Knex.Config) => {
+    query(...args: unknown[]): Promise<unknown>;
+    stream(...args: unknown[]): Promise<unknown>;
+    positionBindings(sql: string): string;
+  };
   const Guarded = class extends Loose {
+    /**
+     * The text as the driver will receive it: knex's own placeholder rewrite (pg: `?` → `$n`,
+     * `\?` → `?`) runs after this check in `super.query`, so it is applied here the same way,
+     * by knex's method; otherwise `\?` could form a `$$` quote only after the check.
+     */
+    sent(param: QueryParam): string {
+      return this.positionBindings(sqlOf(param));
+    }
+
+    /**
+     * The check on the text as sent. mysql2 formats bound values into the text on the client
+     * (`connection.format`, its own reading of where a `?` is a placeholder), so on MySQL that
+     * formatted text is judged: a `?` the driver fills where the guard read a string or a
+     * comment cannot change the statement behind the guard's back.
+     */
+    refusalOf(connection: unknown, param: QueryParam, session: SessionSettings | undefined): RuntimeDdlError | undefined {
+      const sql = this.sent(param);
+      const error = refusal(sql, session);
+      if (error || dialect !== 'mysql' || typeof param === 'string') return error;
+      const bindings = param.bindings;
+      const format = (connection as { format?: (sql: string, values: unknown) => string } | null)?.format;
+      if (!Array.isArray(bindings) || bindings.length === 0 || typeof format !== 'function') return undefined;
+      return refusal(format.call(connection, sql, bindings), session, true);
+    }
+
     override query(connection: unknown, param: QueryParam): Promise<unknown> {
-      const error = refusal(sqlOf(param));
+      const session = sessionOf(connection);
+      if (session instanceof Promise) {
+        return session.then((settings) => {
+          const error = this.refusalOf(connection, param, settings);
+          if (error) throw error;
+          return super.query(connection, param);
+        });
+      }
+      const error = this.refusalOf(connection, param, session);
       if (error) return Promise.reject(error);
       return super.query(connection, param);
     }
 
     override stream(connection: unknown, param: QueryParam, stream: unknown, streamOptions: unknown): Promise<unknown> {
-      const error = refusal(sqlOf(param));
-      if (error) {
-        // knex assumes errors after the connection is acquired were emitted on the stream
-        // by the driver; destroying it emits ours and closes it, which releases the connection.
+      // knex assumes errors after the connection is acquired were emitted on the stream by
+      // the driver; destroying it emits ours and closes it, which releases the connection.
+      const refuse = (error: Error): Promise<unknown> => {
         (stream as { destroy(error: Error): void }).destroy(error);
         return Promise.resolve();
+      };
+      const session = sessionOf(connection);
+      if (session instanceof Promise) {
+        return session.then(
+          (settings) => {
+            const error = this.refusalOf(connection, param, settings);
+            return error ? refuse(error) : super.stream(connection, param, stream, streamOptions);
+          },
+          (error: Error) => refuse(error),
+        );
       }
+      const error = this.refusalOf(connection, param, session);
+      if (error) return refuse(error);
       return super.stream(connection, param, stream, streamOptions);
     }
   };

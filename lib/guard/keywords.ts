@@ -16,17 +16,19 @@ import type { StatementKind } from './classify';
  * - EXPLAIN, DESCRIBE … stmt and MariaDB SET STATEMENT … FOR stmt are judged as stmt, even
  *   without ANALYZE (fail closed).
  * - RESET (pg, incl. RESET ROLE / RESET SESSION AUTHORIZATION) is allowed: it only goes back
- *   toward the login role. SET ROLE (incl. SET ROLE NONE, SET role = …) and SET SESSION
- *   AUTHORIZATION are refused. SET SESSION CHARACTERISTICS is an allowed session setting.
+ *   toward the login role. SET ROLE x (SET role = x, set_config('role', x, …)) and SET SESSION
+ *   AUTHORIZATION x are refused; SET ROLE NONE and SET SESSION AUTHORIZATION DEFAULT, which
+ *   are the RESET forms, are allowed. SET SESSION CHARACTERISTICS is an allowed session setting.
  * - LOCK TABLE (pg) is allowed: a data-plane lock inside the app's transaction. MySQL LOCK
  *   TABLES / LOCK INSTANCE are refused; UNLOCK TABLES is allowed (it only releases).
  * - COPY … FROM STDIN / TO STDOUT (pg) is allowed; COPY with a file name or PROGRAM is not.
  * - XA (MySQL) and PREPARE TRANSACTION / COMMIT PREPARED (pg) are allowed transaction control.
+ * - MariaDB ANALYZE stmt (EXPLAIN ANALYZE of a statement) is judged as stmt, like EXPLAIN.
  * - MySQL OPTIMIZE / REPAIR / ANALYZE (MariaDB runs them with DML privileges) and CHECK
  *   TABLE (maintenance; it can rewrite table status) are refused; CHECKSUM TABLE, HELP and
  *   DO expr are allowed reads; MariaDB BEGIN NOT ATOMIC (compound statement) is refused.
  * - SQLite ATTACH is refused (it opens or creates a database file at any path); DETACH is
- *   allowed. PRAGMA: see sqlite-pragmas.ts.
+ *   allowed. PRAGMA: see lib/dialects/sqlite/pragmas.ts.
  * - DDL through temporary objects is refused like any DDL (`CREATE TEMPORARY TABLE` is its
  *   own keyword, so it can be opted in alone with dangerouslyAllow).
  */
@@ -143,6 +145,8 @@ const MYSQL: Entry[] = [
   allow('SHOW', 'read'),
   allow('HELP', 'read'),
   allow('DO', 'read'),
+  // GET [CURRENT | STACKED] DIAGNOSTICS: reads the last statement's conditions (the only GET statement).
+  allow('GET', 'read', H_SIMPLE, 'GET DIAGNOSTICS'),
   allow('CHECKSUM', 'read', H_SIMPLE, 'CHECKSUM TABLE'),
   allow('WITH', 'read', H_WITH),
   allow('DESCRIBE', 'read', H_DESCRIBE_MYSQL),

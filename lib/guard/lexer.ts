@@ -1,7 +1,7 @@
 import type { Dialect } from '../types';
-import { PostgresLexer } from './lexer-postgres';
-import { MysqlLexer } from './lexer-mysql';
-import { SqliteLexer } from './lexer-sqlite';
+import { PostgresLexer } from '../dialects/postgres/lexer';
+import { MysqlLexer } from '../dialects/mysql/lexer';
+import { SqliteLexer } from '../dialects/sqlite/lexer';
 import { T_EOF, T_ERROR, TOKEN_NAMES, type TokenType } from './tokens';
 
 /**
@@ -15,6 +15,11 @@ export interface LexerOptions {
    * MySQL: `NO_BACKSLASH_ESCAPES` / `ANSI_QUOTES` (backslash is a plain character).
    */
   altBackslash?: boolean;
+  /**
+   * MySQL: `ANSI_QUOTES` without `NO_BACKSLASH_ESCAPES` (what `sql_mode=ANSI` gives): `"…"` is
+   * an identifier (doubling only) while `'…'` keeps its backslash escapes.
+   */
+  ansiQuotes?: boolean;
   /** MySQL family: `'mysql'` never runs MariaDB's `/*M! … *\/` comments. Default `'mariadb'`. */
   server?: 'mariadb' | 'mysql';
   /** MySQL family: a versioned executable comment runs when its version <= this. Default Infinity. */

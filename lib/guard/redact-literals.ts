@@ -1,6 +1,6 @@
 import type { Dialect } from '../types';
 import { createLexer, type LexerOptions } from './lexer';
-import { MAX_COMMENT_VERSIONS } from './lexer-mysql';
+import { MAX_COMMENT_VERSIONS } from '../dialects/mysql/lexer';
 import { T_EOF, T_ERROR, T_STRING, T_WORD } from './tokens';
 
 /** What a redacted literal is replaced with. */

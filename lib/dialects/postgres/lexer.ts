@@ -2,20 +2,20 @@ import {
   CHAR_CLASS, C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_IDENT, C_MINUS, C_NUL, C_QUOTE, C_SEMI, C_SLASH, C_SPACE, CH_AMP, CH_BACKSLASH, CH_CR,
   CH_DOLLAR, CH_DOT, CH_DQUOTE, CH_FF, CH_LF, CH_MINUS, CH_QUOTE, CH_SLASH, CH_SPACE, CH_STAR, CH_TAB, CH_VT, isDigit,
   isIdentStart, isInto, isSpace, isTagCont,
-} from './chars';
-import type { LexerOptions } from './lexer';
-import { LexerBase } from './lexer-base';
-import { doubledQuoteEnd, identEnd, lastTokenEnd, stickyRunEnd } from './scan-runs';
-import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from './tokens';
+} from '../../guard/chars';
+import type { LexerOptions } from '../../guard/lexer';
+import { LexerBase } from '../../guard/lexer-base';
+import { doubledQuoteEnd, identEnd, lastTokenEnd, stickyRunEnd } from '../../guard/scan-runs';
+import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from '../../guard/tokens';
 
 /**
  * What skim() may consume in one native call: runs of whitespace and punctuation (no
  * quote, `$`, `;`, comment start, backslash or NUL; `.` only when no digit follows, as
  * `.5` is a number), runs of letters and digits not
  * followed by `$`, a quote or `&` (so E'…', U&'…', identifiers containing `$` and
- * numbers next to `$` stop it); digit runs only when followed by
- * none of those nor `.` or a letter (numbers with a fraction, an exponent or letters
- * glued on are left to the JS lexer, as `1e5into` holds an INTO); "identifiers", plain
+ * numbers next to `$` stop it); digit runs and decimals (`3.5`) only when followed by
+ * none of those nor `.` or a letter (exponents and letters glued on are left to the JS
+ * lexer, as `1e5into` holds an INTO); "identifiers", plain
  * '…' strings without a backslash, and `$1` parameters. Where it stops, the JS lexer takes over at a
  * token start (or inside a number after its `.` or exponent sign, which lexes to the same
  * end). Alternatives are told apart by their first character; a failing one gives back at
@@ -33,6 +33,8 @@ const SIMPLE_TOKEN_PARTS = [
   `\\$\\d+(?![\\w\\u0080-\\uffff$])${PUNCTUATION}*`,
   // A `.` that does not start a number, digits not followed by a letter, `$`, a quote, `&` or `.`.
   `\\.(?!\\d)`,
+  // A decimal (`3.5`) not followed by an exponent, a letter, `$`, a quote, `&` or `.`.
+  `\\d+\\.\\d+(?![\\w$'&.\\u0080-\\uffff])`,
   `\\d+(?![\\w$'&.\\u0080-\\uffff])`,
   // A plain string without a backslash; `-` and `/` that start no comment.
   `'[^'\\\\]*(?:''[^'\\\\]*)*'`,

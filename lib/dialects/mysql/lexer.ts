@@ -1,11 +1,11 @@
 import {
   CHAR_CLASS, C_BACKTICK, C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_HASH, C_IDENT, C_MINUS, C_NUL, C_OTHER, C_QUESTION, C_QUOTE, C_SEMI, C_SLASH,
-  C_SPACE, C_STAR, CH_BACKSLASH, CH_BACKTICK, CH_BANG, CH_DOT, CH_MINUS, CH_SLASH, CH_SPACE, CH_STAR, IDENT_CONT, isDigit, isInto,
-} from './chars';
-import type { LexerOptions } from './lexer';
-import { LexerBase } from './lexer-base';
-import { doubledQuoteEnd, identEnd, lastTokenEnd, lineCommentEnd, plainCommentEnd, stickyRunEnd } from './scan-runs';
-import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from './tokens';
+  C_SPACE, C_STAR, CH_BACKSLASH, CH_BACKTICK, CH_BANG, CH_DQUOTE, CH_DOT, CH_MINUS, CH_SLASH, CH_SPACE, CH_STAR, IDENT_CONT, isDigit, isInto,
+} from '../../guard/chars';
+import type { LexerOptions } from '../../guard/lexer';
+import { LexerBase } from '../../guard/lexer-base';
+import { doubledQuoteEnd, identEnd, lastTokenEnd, lineCommentEnd, plainCommentEnd, stickyRunEnd } from '../../guard/scan-runs';
+import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from '../../guard/tokens';
 
 /**
  * Runs of text skim() may consume in one native call: anything but quotes, comment starts,
@@ -45,12 +45,14 @@ export class MysqlLexer extends LexerBase {
   /** Set by tokenEnd when it returns 0: where scanning resumes after a comment or marker. */
   private skipTo = 0;
   private readonly escapes: boolean;
+  private readonly ansiQuotes: boolean;
   private readonly mariadb: boolean;
   private readonly threshold: number;
 
   constructor(sql: string, options?: LexerOptions) {
     super(sql);
     this.escapes = options?.altBackslash !== true;
+    this.ansiQuotes = options?.ansiQuotes === true;
     this.mariadb = options?.server !== 'mysql';
     this.threshold = options?.versionThreshold ?? Infinity;
   }
@@ -188,8 +190,14 @@ export class MysqlLexer extends LexerBase {
         this.tokenType = this.numberWasWord ? T_WORD : T_NUMBER;
         return e;
       }
-      case C_QUOTE:
       case C_DQUOTE:
+        if (this.ansiQuotes) {
+          this.tokenType = T_QUOTED_IDENT;
+          return this.doubledEnd(i, CH_DQUOTE);
+        }
+        this.tokenType = T_STRING;
+        return this.stringEnd(i, c);
+      case C_QUOTE:
         this.tokenType = T_STRING;
         return this.stringEnd(i, c);
       case C_BACKTICK:
@@ -320,7 +328,12 @@ export class MysqlLexer extends LexerBase {
   }
 
   private backtickEnd(i: number): number {
-    const e = doubledQuoteEnd(this.sql, i + 1, this.length, CH_BACKTICK);
+    return this.doubledEnd(i, CH_BACKTICK);
+  }
+
+  /** `` `…` `` (or ANSI_QUOTES `"…"`): an identifier, the quote doubled inside. */
+  private doubledEnd(i: number, quote: number): number {
+    const e = doubledQuoteEnd(this.sql, i + 1, this.length, quote);
     if (e >= 0) return e;
     this.fail(i, 'unterminated quoted identifier', ERROR_FATAL);
     return -1;

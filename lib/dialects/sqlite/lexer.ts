@@ -2,11 +2,11 @@ import {
   CHAR_CLASS, C_BACKTICK, C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_HASH, C_IDENT, C_LBRACKET, C_MINUS, C_NUL, C_QUESTION, C_QUOTE, C_SEMI,
   C_SLASH, C_SPACE, C_VARIABLE, CH_BACKTICK, CH_COLON, CH_DOT, CH_DQUOTE, CH_LPAREN, CH_MINUS, CH_QUOTE, CH_RBRACKET, CH_SPACE, CH_STAR,
   IDENT_CONT, isDigit,
-} from './chars';
-import type { LexerOptions } from './lexer';
-import { LexerBase } from './lexer-base';
-import { doubledQuoteEnd, identEnd, lastTokenEnd, lineCommentEnd, plainCommentEnd, stickyRunEnd } from './scan-runs';
-import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from './tokens';
+} from '../../guard/chars';
+import type { LexerOptions } from '../../guard/lexer';
+import { LexerBase } from '../../guard/lexer-base';
+import { doubledQuoteEnd, identEnd, lastTokenEnd, lineCommentEnd, plainCommentEnd, stickyRunEnd } from '../../guard/scan-runs';
+import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from '../../guard/tokens';
 
 /**
  * Runs of text skim() may consume in one native call: words (which may contain `$`),

@@ -1,0 +1,46 @@
+import type { CurrentReading, KeepsReading } from '../../guard/lexing-settings';
+
+/**
+ * sql_mode flags that change lexing: ANSI_QUOTES (`"…"` becomes an identifier; also set by
+ * the combination modes below) and NO_BACKSLASH_ESCAPES (mysql2 escapes bound values with
+ * backslashes, which then stop protecting them).
+ */
+/**
+ * MySQL character sets whose multibyte characters never contain `\` or `'` bytes. big5,
+ * cp932, gbk, sjis and gb18030 do, so a backslash the client added can be swallowed.
+ * DEFAULT is not among them: it takes the server's default, which the guard does not know.
+ */
+const MYSQL_SAFE_CHARSET =
+  /^(?:utf8|utf8mb3|utf8mb4|latin[1257]|ascii|binary|cp125[0-7]|cp850|cp852|cp866|koi8[ru]|greek|hebrew|armscii8|dec8|hp8|swe7|keybcs2|macce|macroman|geostd8|tis620|eucjpms|ujis|euckr|gb2312)(?:_[a-z0-9_]+)?$/i;
+
+const ANSI_QUOTES_MODES = new Set(['ANSI_QUOTES', 'ANSI', 'DB2', 'MAXDB', 'MSSQL', 'ORACLE', 'POSTGRESQL']);
+
+/** The two lexing flags of an sql_mode value. */
+export function sqlModeFlags(mode: string): { ansiQuotes: boolean; noBackslashEscapes: boolean } {
+  const words = mode.split(',').map((word) => word.trim().toUpperCase());
+  return { ansiQuotes: words.some((word) => ANSI_QUOTES_MODES.has(word)), noBackslashEscapes: words.includes('NO_BACKSLASH_ESCAPES') };
+}
+
+/**
+ * NO_BACKSLASH_ESCAPES is never allowed (mysql2's escaping of bound values depends on
+ * backslashes); ANSI_QUOTES only where the session has it already. DEFAULT (the global
+ * value, which the guard does not know) only where the session reads text the default way.
+ */
+function sqlModeKeepsReading(value: string, current: CurrentReading): boolean {
+  if (/^default$/i.test(value.trim())) return current.ansiQuotes !== true && current.altBackslash !== true;
+  // Mode names only: the server also takes a bitmask (`SET sql_mode = 4` is ANSI_QUOTES) and
+  // a hex string (0x414E5349 is 'ANSI'), which the names would not show.
+  if (!value.split(',').every((mode) => /^\s*(?:[A-Za-z_][A-Za-z0-9_]*)?\s*$/.test(mode))) return false;
+  const flags = sqlModeFlags(value);
+  return !flags.noBackslashEscapes && flags.ansiQuotes === (current.ansiQuotes === true);
+}
+
+/** MySQL session variables that change lexing or what the connection's bytes mean. */
+export const MYSQL_LEXING_SETTINGS: ReadonlyMap<string, KeepsReading> = new Map([
+  ['sql_mode', sqlModeKeepsReading],
+  ['character_set_client', (value: string) => MYSQL_SAFE_CHARSET.test(value)],
+  ['character_set_connection', (value: string) => MYSQL_SAFE_CHARSET.test(value)],
+  ['collation_connection', (value: string) => MYSQL_SAFE_CHARSET.test(value)],
+  // SET NAMES / SET CHARACTER SET / SET CHARSET, checked as one pseudo-setting.
+  ['names', (value: string) => MYSQL_SAFE_CHARSET.test(value)],
+]);

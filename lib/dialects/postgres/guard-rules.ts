@@ -1,0 +1,77 @@
+import type { GuardRules } from '../../guard/guard-rules';
+
+const FILE = 'reads or writes files on the server';
+const LARGE_OBJECT = 'large-object file access or write';
+const FOREIGN = 'runs SQL on another connection or from text the guard cannot see';
+const SERVER = 'changes server state or other sessions';
+
+/**
+ * PostgreSQL: functions the runtime role may not call, anywhere in a statement
+ * (select list, WHERE, CTEs, subqueries, `pg_catalog.`-qualified, quoted, any case).
+ */
+export const POSTGRES_GUARD_RULES: GuardRules = {
+  functions: new Map([
+    ['pg_read_file', FILE],
+    ['pg_read_binary_file', FILE],
+    ['pg_stat_file', FILE],
+    ['pg_current_logfile', FILE],
+    ['pg_file_write', FILE],
+    ['pg_file_rename', FILE],
+    ['pg_file_unlink', FILE],
+    ['pg_file_sync', FILE],
+    ['lo_import', LARGE_OBJECT],
+    ['lo_export', LARGE_OBJECT],
+    ['lo_create', LARGE_OBJECT],
+    ['lo_creat', LARGE_OBJECT],
+    ['lo_unlink', LARGE_OBJECT],
+    ['lo_put', LARGE_OBJECT],
+    ['lo_from_bytea', LARGE_OBJECT],
+    ['lo_truncate', LARGE_OBJECT],
+    ['lo_truncate64', LARGE_OBJECT],
+    ['lowrite', LARGE_OBJECT],
+    ['query_to_xml', FOREIGN],
+    ['query_to_xmlschema', FOREIGN],
+    ['query_to_xml_and_xmlschema', FOREIGN],
+    ['pg_reload_conf', SERVER],
+    ['pg_rotate_logfile', SERVER],
+    ['pg_import_system_collations', SERVER],
+    ['pg_terminate_backend', SERVER],
+    ['pg_cancel_backend', SERVER],
+    ['pg_promote', SERVER],
+    ['pg_switch_wal', SERVER],
+    ['pg_create_restore_point', SERVER],
+    ['pg_backup_start', SERVER],
+    ['pg_backup_stop', SERVER],
+    ['pg_log_backend_memory_contexts', SERVER],
+    ['pg_logical_emit_message', SERVER],
+    ['pg_drop_replication_slot', SERVER],
+    ['pg_copy_physical_replication_slot', SERVER],
+    ['pg_copy_logical_replication_slot', SERVER],
+    ['pg_replication_slot_advance', SERVER],
+  ]),
+  functionPrefixes: [
+    ['pg_ls_', FILE],
+    ['dblink', FOREIGN],
+    ['pg_create_', SERVER],
+    ['pg_replication_origin_', SERVER],
+    ['pg_stat_reset', SERVER],
+    ['pg_stat_statements_reset', SERVER],
+    ['pg_logical_slot_', SERVER],
+    ['pg_wal_replay_', SERVER],
+  ],
+  bareNamePrefixes: [],
+  catalogSchemas: new Set(['pg_catalog', 'information_schema', 'pg_toast']),
+  // Unqualified: pg_catalog is searched first, so `UPDATE pg_authid` is the catalog.
+  isCatalogTable: (name) => name.startsWith('pg_'),
+  catalogAnywhereInWrites: false,
+  refusedSettings: new Map([
+    ['role', { kind: 'privilege', keyword: 'SET ROLE', reason: 'changes the current role' }],
+    ['session_authorization', { kind: 'privilege', keyword: 'SET SESSION AUTHORIZATION', reason: 'changes the session user' }],
+    ['session_replication_role', { kind: 'other', reason: 'superuser-only setting: turns off triggers and foreign keys' }],
+    ['allow_system_table_mods', { kind: 'other', reason: 'superuser-only setting: allows changing system catalogs' }],
+    ['allow_in_place_tablespaces', { kind: 'other', reason: 'superuser-only setting' }],
+    ['ignore_system_indexes', { kind: 'other', reason: 'superuser-only setting' }],
+    ['zero_damaged_pages', { kind: 'other', reason: 'superuser-only setting: destroys data' }],
+    ['ignore_checksum_failure', { kind: 'other', reason: 'superuser-only setting' }],
+  ]),
+};

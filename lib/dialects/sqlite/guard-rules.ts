@@ -1,0 +1,28 @@
+import type { GuardRules } from '../../guard/guard-rules';
+import { SQLITE_READ_PRAGMAS } from './pragmas';
+
+const CATALOG_TABLES = new Set(['sqlite_master', 'sqlite_schema', 'sqlite_temp_master', 'sqlite_temp_schema', 'sqlite_dbpage']);
+
+/**
+ * SQLite: extension loading, the shell's file functions, and table-valued pragma
+ * functions (`pragma_<name>(…)`) other than the read-only catalog pragmas:
+ * `SELECT * FROM pragma_optimize` runs ANALYZE and creates tables.
+ */
+export const SQLITE_GUARD_RULES: GuardRules = {
+  functions: new Map([
+    ['load_extension', 'loads native code into the process'],
+    ['readfile', 'reads a file'],
+    ['writefile', 'writes a file'],
+    ['edit', 'runs an editor'],
+    ['fsdir', 'lists files'],
+    ['fts3_tokenizer', 'registers native code pointers'],
+  ]),
+  functionPrefixes: [['pragma_', 'table-valued pragma that is not a catalog read']],
+  bareNamePrefixes: ['pragma_'],
+  catalogSchemas: new Set(),
+  isCatalogTable: (name) => CATALOG_TABLES.has(name),
+  catalogAnywhereInWrites: false,
+  refusedSettings: new Map(),
+  // `pragma_table_info` and the other catalog reads stay allowed.
+  allowsFunction: (name) => name.startsWith('pragma_') && SQLITE_READ_PRAGMAS.has(name.slice('pragma_'.length)),
+};

@@ -1,0 +1,231 @@
+import { MYSQL_GUARD_RULES } from '../dialects/mysql/guard-rules';
+import { POSTGRES_GUARD_RULES } from '../dialects/postgres/guard-rules';
+import { SQLITE_GUARD_RULES } from '../dialects/sqlite/guard-rules';
+import type { Dialect } from '../types';
+import type { StatementKind } from './classify';
+import { prefilterFor, refusedFunction, refusedSettingKeyword, type GuardRules } from './guard-rules';
+import { createLexer, type LexerOptions } from './lexer';
+import { POSTGRES_LEXING_SETTINGS, type CurrentReading } from './lexing-settings';
+import { literalValue, nameOf } from './sql-values';
+import { T_EOF, T_ERROR, T_OP, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } from './tokens';
+
+export const GUARD_RULES: Readonly<Record<Dialect, GuardRules>> = { postgres: POSTGRES_GUARD_RULES, mysql: MYSQL_GUARD_RULES, sqlite: SQLITE_GUARD_RULES };
+
+/** Text that cannot match any rule skips the token walk (U&: PostgreSQL escaped names). */
+const PREFILTER: Readonly<Record<Dialect, RegExp>> = {
+  postgres: prefilterFor(POSTGRES_GUARD_RULES, ['pg_', 'set_config', 'u&']),
+  mysql: prefilterFor(MYSQL_GUARD_RULES, []),
+  sqlite: prefilterFor(SQLITE_GUARD_RULES, ['sqlite_']),
+};
+
+export interface ContentRefusal {
+  /** Offset of the token at fault: the statement that contains it is refused. */
+  at: number;
+  kind: StatementKind;
+  keyword: string;
+  reason: string;
+}
+
+/**
+ * MySQL: statements that write what they name (CREATE: a TEMPORARY TABLE let through by
+ * dangerouslyAllow; CALL: the sys schema's procedures change performance_schema set-up).
+ */
+const WRITE_VERBS = new Set(['insert', 'update', 'delete', 'replace', 'merge', 'create', 'call']);
+/** Words between a target-introducing keyword and the table: `UPDATE ONLY t`, `DELETE FROM ONLY t`, `INSERT OR REPLACE INTO t`. */
+const TARGET_MODIFIERS = new Set(['only', 'low_priority', 'quick', 'ignore', 'delayed', 'high_priority']);
+
+/**
+ * Refusals for what a statement contains rather than how it starts: calls of refused
+ * server functions (anywhere: select list, WHERE, CTEs, subqueries; qualified, quoted or
+ * escaped), PostgreSQL set_config() of identity, superuser-only or lexing settings, and
+ * writes whose target is a system catalog. Lexes with the same options as the reading, so
+ * statement boundaries agree.
+ */
+export function contentRefusals(sql: string, dialect: Dialect, options: LexerOptions | undefined): ContentRefusal[] {
+  if (!PREFILTER[dialect].test(sql)) return [];
+  const rules = GUARD_RULES[dialect];
+  const lx = createLexer(sql, dialect, options);
+  const out: ContentRefusal[] = [];
+  const types: number[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (;;) {
+    const t = lx.next();
+    if (t === T_SEMICOLON || t === T_EOF || t === T_ERROR) {
+      judgeStatement(sql, dialect, rules, types, starts, ends, out, options ?? {});
+      types.length = starts.length = ends.length = 0;
+      if (t !== T_SEMICOLON) return out;
+      continue;
+    }
+    types.push(t);
+    starts.push(lx.start);
+    ends.push(lx.end);
+  }
+}
+
+function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types: number[], starts: number[], ends: number[], out: ContentRefusal[], current: CurrentReading): void {
+  const n = types.length;
+  const isOp = (i: number, ch: string): boolean => i < n && types[i] === T_OP && sql[starts[i] as number] === ch;
+  // SQLite reads a '…' string where only a name fits as that name: `FROM 'sqlite_master'`,
+  // `FROM 'pragma_optimize'(…)`. Such strings count as names after FROM / JOIN / `,` /
+  // INTO / UPDATE / TABLE, or before `(`.
+  const stringName = (i: number): boolean => {
+    // MySQL "…" before `(`: a name under ANSI_QUOTES, a syntax error otherwise; fail closed.
+    if (dialect === 'mysql' && types[i] === T_STRING && sql[starts[i] as number] === '"' && isOp(i + 1, '(')) return true;
+    if (dialect !== 'sqlite' || types[i] !== T_STRING || sql[starts[i] as number] !== "'") return false;
+    if (isOp(i + 1, '(') || isOp(i - 1, ',') || isOp(i - 1, '.')) return true;
+    const before = i > 0 && types[i - 1] === T_WORD ? sql.slice(starts[i - 1], ends[i - 1]).toLowerCase() : '';
+    return before === 'from' || before === 'join' || before === 'into' || before === 'update' || before === 'table';
+  };
+  const name = (i: number): string | undefined => {
+    if (i >= n) return undefined;
+    if (stringName(i)) return literalValue(sql, T_STRING, starts[i] as number, ends[i] as number, dialect)?.toLowerCase();
+    return nameOf(sql, types[i] as number, starts[i] as number, ends[i] as number);
+  };
+  const isName = (i: number): boolean => i < n && (types[i] === T_WORD || types[i] === T_QUOTED_IDENT || stringName(i));
+  const word = (i: number): string | undefined => (i < n && types[i] === T_WORD ? name(i) : undefined);
+  const refuse = (i: number, kind: StatementKind, keyword: string, reason: string): void => {
+    out.push({ at: starts[i] as number, kind, keyword, reason });
+  };
+
+  // PostgreSQL: information_schema on the search_path makes its writable tables (sql_features …)
+  // reachable unqualified, out of the catalog-target rule's sight.
+  if (dialect === 'postgres' && word(0) === 'set') {
+    const at = word(1) === 'session' || word(1) === 'local' ? 2 : 1;
+    if (name(at) === 'search_path' && searchPathNamesCatalog(sql, types, starts, ends, at + 1)) {
+      refuse(0, 'other', 'SET SEARCH_PATH', 'puts information_schema on the search_path');
+      return;
+    }
+  }
+  let writes = false;
+  let deleting = false;
+  let catalogNamed = -1;
+  for (let i = 0; i < n; i++) {
+    const type = types[i] as number;
+    if (!isName(i)) continue;
+    const fn = name(i);
+    if (fn === undefined) {
+      refuse(i, 'other', '', 'a quoted name the guard cannot decode');
+      return;
+    }
+    if (type === T_QUOTED_IDENT && dialect === 'postgres' && word(i + 1) === 'uescape') {
+      refuse(i, 'other', '', 'Unicode escapes with UESCAPE in a name');
+      return;
+    }
+    if (type === T_WORD && WRITE_VERBS.has(fn)) writes = true;
+    if (isName(i) && isOp(i + 1, '.') && rules.catalogSchemas.has(fn)) catalogNamed = i;
+    // PostgreSQL attribute notation `x.f` calls f(x); after a catalog schema it is only a qualified name.
+    // Exact names only: a column such as `u.dblink_url` is no call.
+    const attribute = dialect === 'postgres' && rules.functions.has(fn) && isOp(i - 1, '.') && !(i >= 2 && rules.catalogSchemas.has(name(i - 2) ?? ''));
+    if (isOp(i + 1, '(') || attribute || rules.bareNamePrefixes.some((prefix) => fn.startsWith(prefix))) {
+      const reason = refusedFunction(rules, fn);
+      if (reason !== undefined) {
+        refuse(i, 'other', `${fn.toUpperCase()}()`, `calls ${fn}(): ${reason}`);
+        return;
+      }
+      if (dialect === 'postgres' && fn === 'set_config') {
+        const why = setConfigRefusal(sql, dialect, rules, types, starts, ends, i + 2, current);
+        if (why !== undefined) {
+          refuse(i, why.kind, why.keyword, why.reason);
+          return;
+        }
+      }
+    }
+    if (type !== T_WORD) continue;
+    // A write's target: INSERT/MERGE/REPLACE … INTO t, UPDATE t, DELETE FROM t.
+    let target = -1;
+    if (fn === 'into' || fn === 'update') target = i + 1;
+    // COPY table FROM … writes the table (COPY … TO only reads it).
+    else if (fn === 'copy' && i === 0 && dialect === 'postgres' && types.some((ty, k) => k > 1 && ty === T_WORD && name(k) === 'from')) target = word(1) === 'binary' ? 2 : 1;
+    else if (fn === 'delete') deleting = true;
+    else if (fn === 'from' && deleting) {
+      deleting = false;
+      target = i + 1;
+    } else if (fn === 'use' && i === 0 && dialect === 'mysql') {
+      const schema = name(1);
+      if (schema !== undefined && rules.catalogSchemas.has(schema)) {
+        refuse(i, 'other', 'USE CATALOG', `makes the system schema ${schema} the default`);
+        return;
+      }
+    }
+    if (target < 0) continue;
+    if (dialect === 'sqlite' && word(target) === 'or') target += 2;
+    while (TARGET_MODIFIERS.has(word(target) ?? '')) target++;
+    const catalog = catalogTarget(rules, dialect, name, isName, isOp, target);
+    if (catalog !== undefined) {
+      refuse(i, 'ddl', 'CATALOG WRITE', `writes the system catalog ${catalog}`);
+      return;
+    }
+  }
+  if (rules.catalogAnywhereInWrites && writes && catalogNamed >= 0) {
+    refuse(catalogNamed, 'ddl', 'CATALOG WRITE', `a write statement that names the system schema ${name(catalogNamed) ?? ''}`);
+  }
+}
+
+/** The catalog a `[schema.]table` name chain at i is, or undefined. */
+function catalogTarget(
+  rules: GuardRules,
+  dialect: Dialect,
+  name: (i: number) => string | undefined,
+  isName: (i: number) => boolean,
+  isOp: (i: number, ch: string) => boolean,
+  i: number,
+): string | undefined {
+  if (!isName(i)) return undefined;
+  const parts: string[] = [name(i) ?? ''];
+  let j = i;
+  while (isOp(j + 1, '.') && isName(j + 2)) {
+    parts.push(name(j + 2) ?? '');
+    j += 2;
+  }
+  const table = parts[parts.length - 1] as string;
+  const schema = parts.length > 1 ? (parts[parts.length - 2] as string) : undefined;
+  if (schema !== undefined && rules.catalogSchemas.has(schema)) return parts.join('.');
+  if ((schema === undefined || dialect === 'sqlite') && rules.isCatalogTable(table)) return parts.join('.');
+  return undefined;
+}
+
+/** A token from i on names information_schema, as a name or inside a string literal. */
+function searchPathNamesCatalog(sql: string, types: number[], starts: number[], ends: number[], i: number): boolean {
+  for (let k = i; k < types.length; k++) {
+    const type = types[k] as number;
+    const text = type === T_STRING ? sql.slice(starts[k], ends[k]) : nameOf(sql, type, starts[k] as number, ends[k] as number);
+    if (text === undefined || text.toLowerCase().includes('information_schema')) return true;
+  }
+  return false;
+}
+
+/** set_config(name, value, is_local) at the argument list starting at i. */
+function setConfigRefusal(
+  sql: string,
+  dialect: Dialect,
+  rules: GuardRules,
+  types: number[],
+  starts: number[],
+  ends: number[],
+  i: number,
+  current: CurrentReading,
+): { kind: StatementKind; keyword: string; reason: string } | undefined {
+  const single = (k: number): string | undefined => {
+    const next = types[k + 1];
+    const closes = next === T_OP && (sql[starts[k + 1] as number] === ',' || sql[starts[k + 1] as number] === ')');
+    return k < types.length && closes ? literalValue(sql, types[k] as number, starts[k] as number, ends[k] as number, dialect) : undefined;
+  };
+  const rawName = single(i);
+  if (rawName === undefined) return { kind: 'other', keyword: 'SET_CONFIG()', reason: 'set_config() of a setting the guard cannot read' };
+  const setting = rawName.trim().toLowerCase();
+  const value = single(i + 2);
+  // A bound value stays allowed (schema-per-tenant apps set it so); the tables it could reach
+  // are information_schema's few writable metadata tables.
+  if (setting === 'search_path' && value !== undefined && value.toLowerCase().includes('information_schema')) {
+    return { kind: 'other', keyword: 'SET SEARCH_PATH', reason: 'puts information_schema on the search_path' };
+  }
+  if (setting === 'role' && value !== undefined && value.trim().toLowerCase() === 'none') return undefined;
+  const refused = rules.refusedSettings.get(setting);
+  if (refused !== undefined) return { kind: refused.kind, keyword: refusedSettingKeyword(setting, refused), reason: refused.reason };
+  const allowed = POSTGRES_LEXING_SETTINGS.get(setting);
+  if (allowed !== undefined && (value === undefined || !allowed(value.trim(), current))) {
+    return { kind: 'other', keyword: 'SET', reason: `changes how the server reads SQL text (${setting})` };
+  }
+  return undefined;
+}
