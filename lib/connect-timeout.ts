@@ -1,4 +1,4 @@
-import { hidePassword } from './env/hide-password';
+import { holdPassword, passwordOf } from './env/hide-password';
 import type { ResolvedConnection, ServerConnection } from './env/resolve-connection';
 
 /**
@@ -11,8 +11,8 @@ export function withConnectTimeout(resolved: ResolvedConnection, timeoutMs: numb
   const { connection } = resolved;
   if (!('user' in connection)) return resolved;
   const timeout = resolved.dialect === 'postgres' ? { connectionTimeoutMillis: timeoutMs } : { connectTimeout: timeoutMs };
-  // The spread drops the non-enumerable password; hidePassword puts it back, hidden.
-  const copy = hidePassword({ ...connection, ...timeout } as ServerConnection, connection.password);
+  // The spread drops the held password; holdPassword puts it back, held the same way.
+  const copy = holdPassword(resolved.dialect, { ...connection, ...timeout }, passwordOf(connection)) as ServerConnection;
   return { ...resolved, connection: copy };
 }
 

@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { migrationStatus } from './pending-migrations';
-import { AUTH_CODES, DATABASE_CODES, NETWORK_CODES } from './driver-codes';
+import { AUTH_CODES, DATABASE_CODES, NETWORK_CODES, isTlsError } from './driver-codes';
+import { tlsError } from './wait-for-database';
 import knex, { type Knex } from 'knex';
 import { withConnectTimeout, withDeadline } from './connect-timeout';
 import { EnvContractError, type PrivilegeProblem } from './errors';
 import { loadEnv, type Env } from './env/load-env';
 import { resolveConnection, type ResolveOptions, type ResolvedConnection } from './env/resolve-connection';
 import { configFor } from './knexfile';
+import { passwordOf } from './env/hide-password';
 import { redact, secretValues } from './redact';
 import { isStrict, secretsInEnv } from './secrets-in-env';
 import { ROLES, type Dialect, type Role } from './types';
@@ -92,7 +94,7 @@ async function checkRole(role: Role, env: Env, options: DoctorOptions): Promise<
   report.dialect = dialect;
   const sources = { ...resolved.sources };
   report.sources = sources;
-  const password = 'user' in connection ? connection.password : undefined;
+  const password = 'user' in connection ? passwordOf(connection) : undefined;
   const own = password ? [password] : [];
 
   if ('filename' in connection) {
@@ -125,7 +127,13 @@ async function checkRole(role: Role, env: Env, options: DoctorOptions): Promise<
       await withDeadline(instance.raw('select 1'), timeoutMs + 1000);
     } catch (error) {
       const described = describeError(error);
-      if (isNetworkError(error)) {
+      if (isTlsError(error)) {
+        const tls = tlsError(resolved, error);
+        report.reachable = true;
+        report.verdict = 'misconfigured';
+        report.error = { code: tls.code, message: `${tls.message.slice(0, -tls.remedy.length).trim()} ${described.message}`, variables: [...tls.variables] };
+        report.remedy = tls.remedy;
+      } else if (isNetworkError(error)) {
         report.verdict = 'unreachable';
         // knex's own timeout text blames a full pool; here it only means nobody answered.
         report.error = isTimeout(error) ? { code: 'ETIMEDOUT', message: `No answer from ${report.target} within ${timeoutMs} ms.` } : described;
@@ -206,7 +214,8 @@ function isTimeout(error: unknown): boolean {
 }
 
 function describeError(error: unknown): { code: string; message: string; variables?: string[] } {
-  if (error instanceof EnvContractError) return { code: error.code, message: error.message, variables: [...error.variables] };
+  // The remedy has its own field in the report: the message is given without it.
+  if (error instanceof EnvContractError) return { code: error.code, message: error.message.endsWith(error.remedy) ? error.message.slice(0, -error.remedy.length).trim() : error.message, variables: [...error.variables] };
   const inner = error instanceof AggregateError && error.errors.length > 0 ? error.errors[0] : error;
   const { code, name, message } = (inner ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
   return {

@@ -15,6 +15,13 @@ export const ERROR_CODES = {
   E_ENV_CONFLICT: 'Two equivalent variables (e.g. PG_NAME and PG_DB_NAME) are set to different values.',
   E_ENV_NO_DATABASE: 'Production mode with no database configured at all.',
   E_ENV_SECRETS: 'Strict mode: a runtime process holds migration or admin secrets.',
+  E_ENV_NOT_READ: 'Database variables are set, but none of them is read for the resolved role and mode (no silent embedded SQLite).',
+  E_ENV_URL: 'A connection URL variable is malformed or has an unknown scheme.',
+  E_ENV_URL_PARAM: 'A connection URL has a query parameter knex-roles does not pass on.',
+  E_ENV_URL_DIALECT: 'A connection URL names another dialect than DB_CONNECTION or than its variable family.',
+  E_ENV_URL_IN_FIELD: 'A host, user, database or path variable holds a connection URL or user:password@ credentials.',
+  E_ENV_SSL: 'A TLS variable (PG_SSLMODE, DB_SSL, *_SSL_CA, URL ssl parameters) has a bad value or an unreadable CA file.',
+  E_TLS: 'The TLS handshake failed: the server certificate does not verify against the CA or host name asked for.',
   E_ENV_FLAG: 'A yes/no variable (KNEX_ROLES_APP_TEMPORARY_TABLES) has a value other than 1, true, 0 or false.',
   E_RUNTIME_DDL: 'A runtime connection tried to run a statement that changes schema, privileges or identity.',
   E_RUNTIME_MIGRATE: 'A runtime connection tried to run migrations.',
@@ -50,11 +57,41 @@ export class KnexRolesError extends Error {
     super(`${message} ${options.remedy}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.remedy = options.remedy;
+    decorateStack(this, message);
   }
 
   toJSON(): Record<string, unknown> {
     return { name: this.name, code: this.code, message: this.message, remedy: this.remedy };
   }
+}
+
+/**
+ * The stack starts with the code and the fix on a line of its own, so a tool that prints
+ * only `error.stack` (the knex CLI does, when a knexfile throws) still shows both:
+ *
+ *   EnvContractError [E_ENV_PORT]: PG_PORT (shared level) is not an integer from 1 to 65535.
+ *     fix: Set PG_PORT to a port number such as 5432 …
+ *       at parsePort (…)
+ *
+ * Built when first read (the subclass's `name` is set by then); frames are V8's own.
+ */
+function decorateStack(error: KnexRolesError, message: string): void {
+  const original = error.stack ?? '';
+  let stack: string | undefined;
+  Object.defineProperty(error, 'stack', {
+    configurable: true,
+    enumerable: false,
+    get: () => {
+      if (stack === undefined) {
+        const frames = original.split('\n').filter((line) => /^\s+at /.test(line));
+        stack = [`${error.name} [${error.code}]: ${message}`, `  fix: ${error.remedy}`, ...frames].join('\n');
+      }
+      return stack;
+    },
+    set: (value: string) => {
+      stack = value;
+    },
+  });
 }
 
 /**
@@ -206,6 +243,32 @@ export class LoginRefusedError extends KnexRolesError {
 function describeCause(cause: unknown): string {
   const code = (cause as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' ? ` (${code})` : '';
+}
+
+/**
+ * The TLS handshake failed (unverifiable certificate, wrong host name, server without
+ * TLS): names the TLS variables the settings came from, never a password.
+ */
+export class TlsError extends KnexRolesError {
+  override name = 'TlsError';
+  readonly host: string;
+  readonly port: number;
+  /** The TLS variables that asked for this verification, most specific first. */
+  readonly variables: readonly string[];
+
+  constructor(fields: { host: string; port: number; variables: readonly string[]; cause?: unknown; remedy: string }) {
+    super('E_TLS', `The TLS connection to ${fields.host}:${fields.port} failed${describeCause(fields.cause)} (TLS settings from ${fields.variables.join(', ') || 'defaults'}).`, {
+      remedy: fields.remedy,
+      cause: fields.cause,
+    });
+    this.host = fields.host;
+    this.port = fields.port;
+    this.variables = fields.variables;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), host: this.host, port: this.port, variables: this.variables };
+  }
 }
 
 /**

@@ -6,7 +6,10 @@ export { ERROR_CODES, EnvContractError, GuardSessionError, KnexRolesError, Runti
 export type { ErrorCode, RuntimeDdlErrorFields } from './errors';
 
 export { contractRows, levelsFor, type ContractRow, type Field, type Mode } from './env/contract';
-export { loadEnv, type Env } from './env/load-env';
+export { findEnvFile, loadEnv, type Env } from './env/load-env';
+export { passwordOf } from './env/hide-password';
+export { parseUrl, type ParsedUrl } from './env/parse-url';
+export { SSL_MODES, type SslMode, type SslOption } from './env/tls';
 export { resolveRole } from './env/resolve-role';
 export { resolveDialect, type ResolvedDialect } from './env/resolve-dialect';
 export {
@@ -35,7 +38,7 @@ export type { DoctorOptions, DoctorReport, DoctorRoleReport, DoctorVerdict } fro
 export { MIGRATE_COMMANDS, type MigrateCommand, type MigrateEvent, type MigrateOptions, type MigrateResult } from './migrate/types';
 export type { AdminConnection, ProvisionPlan, ProvisionReport, ProvisionStep } from './dialects/provision-plan';
 export { secretValues, redact } from './redact';
-export { LoginRefusedError } from './errors';
+export { LoginRefusedError, TlsError } from './errors';
 export { MigrationFailedError } from './migrate/errors';
 export { isKnexRolesError } from './errors';
 export { knexFor } from './knexfile';

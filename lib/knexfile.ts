@@ -5,7 +5,11 @@ import { KNEX_CLIENT } from './env/contract';
 import { KnexRolesError } from './errors';
 import { resolveConnection, type ResolveOptions, type ResolvedConnection } from './env/resolve-connection';
 import { guardedClient } from './guard/client';
+import { knexConnection, primeConnectionSettings } from './env/knex-connection';
+import { passwordOf } from './env/hide-password';
+import { redact } from './redact';
 import { refuseMigrate, refusingMigrations } from './guard/refusing-migrations';
+import { checkMysqlServerIdentity } from './dialects/mysql/check-server-identity';
 
 export interface KnexRolesOptions extends ResolveOptions {
   /** Knex settings merged over the generated ones (pool, migrations, seeds, debug …); `client` and `connection` are ours. */
@@ -31,8 +35,10 @@ export function configFor(resolved: ResolvedConnection, options: Pick<KnexRolesO
   const config: Knex.Config = {
     ...extra,
     client: role === 'runtime' ? guardedClient(dialect, guardOptions) : KNEX_CLIENT[dialect],
-    connection,
+    connection: knexConnection(connection) as Knex.Config['connection'],
   };
+  const password = 'user' in connection ? passwordOf(connection) : undefined;
+  if (password !== undefined) config.log = scrubbedLog(extra.log, [password]);
   // PG_SCHEMA: unqualified names resolve there, and knex keeps its own tables there; explicit knex settings win.
   const { schema } = resolved;
   if (schema !== undefined) {
@@ -40,6 +46,9 @@ export function configFor(resolved: ResolvedConnection, options: Pick<KnexRolesO
     config.migrations = { schemaName: schema, ...extra.migrations };
   }
   if (role === 'runtime') config.migrations = refusingMigrations(dialect, config.migrations);
+  if (dialect === 'mysql' && 'user' in connection && connection.ssl && connection.ssl.verifyIdentity) {
+    config.pool = { ...extra.pool, afterCreate: checkMysqlServerIdentity(connection.host, extra.pool?.afterCreate as AfterCreate | undefined) };
+  }
   if ('filename' in connection) {
     // The embedded default needs no setup: create the data directory on first use.
     if (connection.filename !== ':memory:' && !connection.filename.startsWith('file:')) {
@@ -49,6 +58,28 @@ export function configFor(resolved: ResolvedConnection, options: Pick<KnexRolesO
     config.pool = { ...extra.pool, afterCreate: sqliteAfterCreate(extra.pool?.afterCreate as AfterCreate | undefined) };
   }
   return config;
+}
+
+/**
+ * knex's own "Acquire connection error" warnings print the driver error's stack; a
+ * driver or server may echo a password there, so every knex log line has it removed
+ * (in every encoding `redact` knows) before it reaches the user's logger or the console.
+ */
+function scrubbedLog(log: Knex.Config['log'], secrets: string[]): NonNullable<Knex.Config['log']> {
+  const wrap = (level: 'warn' | 'error' | 'deprecate' | 'debug', fallback: (message: string) => void) => {
+    const user = log?.[level] as ((message: unknown) => void) | undefined;
+    return (message: unknown) => {
+      const text = typeof message === 'string' ? redact(message, secrets) : message;
+      (user ?? fallback)(text as string);
+    };
+  };
+  return {
+    ...log,
+    warn: wrap('warn', (m) => console.warn(m)),
+    error: wrap('error', (m) => console.error(m)),
+    deprecate: wrap('deprecate', (m) => console.warn(m)),
+    debug: wrap('debug', (m) => console.debug(m)),
+  };
 }
 
 type AfterCreate = (conn: unknown, done: (err: Error | null, conn: unknown) => void) => void;
@@ -152,5 +183,6 @@ export function createKnex(options: KnexRolesOptions = {}): Knex {
 /** The instance for an already resolved connection; runtime instances also refuse every `knex.migrate` command. */
 export function knexFor(resolved: ResolvedConnection, options: Pick<KnexRolesOptions, 'knex' | 'dangerouslyAllow'> = {}): Knex {
   const instance = knex(configFor(resolved, options));
+  primeConnectionSettings(instance, resolved.connection);
   return resolved.role === 'runtime' ? refuseMigrate(instance, resolved.dialect) : instance;
 }

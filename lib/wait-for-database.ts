@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { AUTH_CODES, DATABASE_CODES, NETWORK_CODES } from './driver-codes';
+import { AUTH_CODES, DATABASE_CODES, NETWORK_CODES, isTlsError } from './driver-codes';
 import { withDeadline } from './connect-timeout';
-import { LoginRefusedError, UnreachableError } from './errors';
+import { LoginRefusedError, TlsError, UnreachableError } from './errors';
 import type { ResolvedConnection } from './env/resolve-connection';
 
 export interface WaitOptions {
@@ -55,6 +55,7 @@ export async function waitForDatabase(knex: Knex, resolved: ResolvedConnection, 
     const remedy = `Check ${variable('user', 'the user variable')}, ${variable('password', 'the password variable')} and ${variable('database', 'the database name variable')} for the ${resolved.role} role; if the user or database does not exist yet, provision them (ELOQUENT_DB_ROLE=migration npx knex-roles provision).`;
     throw new LoginRefusedError({ host, port, user, database, cause: last, remedy });
   }
+  if (isTlsError(last)) throw tlsError(resolved, last);
   if (!isTransient(last)) throw last;
   throw new UnreachableError({ host, port, attempts, cause: last });
 }
@@ -75,4 +76,23 @@ function isTransient(err: unknown): boolean {
   // knex reports pool acquisition timeouts as KnexTimeoutError without a code; pg's own
   // connect timeout and a dropped socket carry none either.
   return name === 'KnexTimeoutError' || (typeof message === 'string' && /timeout expired|connection timeout|Connection terminated unexpectedly/i.test(message));
+}
+
+/** The TLS variables a connection's settings came from, most specific first (for TlsError and the doctor). */
+export function tlsVariables(resolved: ResolvedConnection): string[] {
+  return [resolved.sources['sslmode'], resolved.sources['sslca']].filter((name): name is string => name !== undefined);
+}
+
+/** TlsError for a failed handshake, naming the TLS variables and what to change. */
+export function tlsError(resolved: ResolvedConnection, cause: unknown): TlsError {
+  const { connection } = resolved;
+  const host = 'host' in connection ? connection.host : '';
+  const port = 'port' in connection ? connection.port : 0;
+  const variables = tlsVariables(resolved);
+  const family = resolved.dialect === 'mysql' ? 'DB' : 'PG';
+  const noTls = /does not support SSL|HANDSHAKE_NO_SSL_SUPPORT/.test(`${(cause as { code?: unknown })?.code ?? ''} ${(cause as { message?: unknown })?.message ?? ''}`);
+  const remedy = noTls
+    ? `The server has no TLS: enable it on the server, or set ${variables[0] ?? `${family}_SSL${family === 'PG' ? 'MODE' : ''}`} to disable.`
+    : `Point ${resolved.sources['sslca'] ?? `${family}_SSL_CA`} at the CA that signed the server's certificate, and connect by a host name the certificate names (verify-full checks it); ${resolved.sources['sslmode'] ?? `${family}_SSL${family === 'PG' ? 'MODE' : ''}`}=require encrypts without verifying.`;
+  return new TlsError({ host, port, variables, cause, remedy });
 }

@@ -1,15 +1,17 @@
 // Renders the README's env-variable table from the contract data in lib/env/contract.ts.
 // `npx ts-node scripts/env-table.ts` prints it; test/unit/readme.test.ts fails when the
 // README's copy drifts from this rendering.
-import { ADMIN_FIELDS, ADMIN_SCOPE, DEFAULTS, EMBEDDED_SQLITE, FAMILY, FIELDS, REQUIRED, SCOPES, type Field, type Mode } from '../lib/env/contract';
+import { ADMIN_FIELDS, ADMIN_SCOPE, DATABASE_URL, DEFAULTS, EMBEDDED_SQLITE, FAMILY, FIELDS, REQUIRED, SCOPES, URL_SCHEMES, urlVariable, type Field, type Mode } from '../lib/env/contract';
 import type { Dialect, Role } from '../lib/types';
 
 const DIALECT_NAMES: Record<Dialect, string> = { mysql: 'MySQL / MariaDB', postgres: 'PostgreSQL', sqlite: 'SQLite' };
 
-function names(dialect: Dialect, scope: string, fields: Partial<Record<Field, readonly string[]>>): string {
-  return Object.values(fields)
-    .map((suffixes) => suffixes.map((suffix) => `\`${FAMILY[dialect]}_${scope}${suffix}\``).join(' or '))
-    .join(', ');
+function names(dialect: Dialect, scope: string, fields: Partial<Record<Field, readonly string[]>>, withUrl = true): string {
+  const url = withUrl ? urlVariable(dialect, scope) : undefined;
+  return [
+    ...Object.values(fields).map((suffixes) => suffixes.map((suffix) => `\`${FAMILY[dialect]}_${scope}${suffix}\``).join(' or ')),
+    ...(url ? [`\`${url}\``] : []),
+  ].join(', ');
 }
 
 export function renderEnvTable(): string {
@@ -27,17 +29,20 @@ export function renderEnvTable(): string {
         rows.push(`| ${names(dialect, scope, FIELDS[dialect])} | ${DIALECT_NAMES[dialect]} | both roles${mode === 'test' ? ' (test mode)' : ''} | ${defaults(dialect, mode)} |`);
       }
       if (dialect !== 'sqlite') {
-        rows.push(`| ${names(dialect, ADMIN_SCOPE[mode], ADMIN_FIELDS)} | ${DIALECT_NAMES[dialect]} | \`knex-roles provision\`${mode === 'test' ? ' (test mode)' : ''} | host, port, database of the migration role |`);
+        rows.push(`| ${names(dialect, ADMIN_SCOPE[mode], ADMIN_FIELDS, false)} | ${DIALECT_NAMES[dialect]} | \`knex-roles provision\`${mode === 'test' ? ' (test mode)' : ''} | host, port, database of the migration role |`);
       }
     }
   }
+  const schemes = Object.keys(URL_SCHEMES).map((scheme) => `\`${scheme}:\``).join(', ');
+  rows.push(`| \`${DATABASE_URL}\` | by scheme: ${schemes} | both roles (never in test mode) | the lowest level of every ladder |`);
   return rows.join('\n');
 }
 
 function defaults(dialect: Dialect, mode: Mode): string {
   const entries = Object.entries(DEFAULTS[dialect]);
-  if (entries.length === 0) return `the embedded file \`${EMBEDDED_SQLITE[mode]}\`${mode === 'live' ? ' (not in production)' : ''}`;
-  return `${entries.map(([field, value]) => `${field} ${value}`).join(', ')}; ${REQUIRED[dialect].map((field) => (field === 'database' ? 'name' : field)).join(' and ')} required`;
+  const url = mode === 'live' ? `\`${DATABASE_URL}\`, then ` : '';
+  if (entries.length === 0) return `${url}the embedded file \`${EMBEDDED_SQLITE[mode]}\` (only when no database variable is set at all${mode === 'live' ? '; not in production' : ''})`;
+  return `${url}${entries.map(([field, value]) => `${field} ${value}`).join(', ')}; ${REQUIRED[dialect].map((field) => (field === 'database' ? 'name' : field)).join(' and ')} required`;
 }
 
 if (require.main === module) console.log(renderEnvTable());

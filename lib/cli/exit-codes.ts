@@ -16,9 +16,31 @@ export const EXIT = {
   REFUSED: 4,
 } as const;
 
+/**
+ * The exit code of the innermost of this package's errors in the cause chain: a failed
+ * migration whose cause is a refused statement exits 4 like the refusal, a driver error
+ * wrapping a misconfiguration exits 3; the code follows the cause, not the wrapper nor
+ * which check happened to run first.
+ */
 export function exitCodeFor(error: unknown): number {
-  if (!isKnexRolesError(error)) return EXIT.FAILED;
+  const ours = innermostOwn(error);
+  return ours ? exitCodeOf(ours) : EXIT.FAILED;
+}
+
+function innermostOwn(error: unknown, depth = 0): ReturnType<typeof asOwn> {
+  if (depth > 8 || error === undefined || error === null) return undefined;
+  const inner = error instanceof AggregateError ? error.errors.map((e) => innermostOwn(e, depth + 1)).find(Boolean) : innermostOwn((error as { cause?: unknown }).cause, depth + 1);
+  return inner ?? asOwn(error);
+}
+
+function asOwn(error: unknown) {
+  return isKnexRolesError(error) ? error : undefined;
+}
+
+function exitCodeOf(error: NonNullable<ReturnType<typeof asOwn>>): number {
   if (error.code === 'E_CLI_USAGE') return EXIT.USAGE;
+  // A TLS variable asking for what the server cannot prove is a configuration error.
+  if (error.code === 'E_TLS') return EXIT.CONFIG;
   if (error.code.startsWith('E_ENV_')) return EXIT.CONFIG;
   if (error.code === 'E_RUNTIME_MIGRATE' || error.code === 'E_RUNTIME_DDL' || error.code === 'E_CLI_REFUSED') return EXIT.REFUSED;
   return EXIT.FAILED;

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The `knex-roles` command: a thin layer over testable functions. Errors print as one
 // line with their code plus the remedy; passwords never reach the output.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KnexRolesError } from '../errors';
 import type { Role } from '../types';
@@ -29,6 +31,7 @@ const OPTIONS = {
   knexfile: { type: 'string' },
   force: { type: 'boolean' },
   yes: { type: 'boolean' },
+  version: { type: 'boolean', short: 'v' },
 } as const;
 
 export type CliValues = ReturnType<typeof parse>['values'];
@@ -45,6 +48,10 @@ export async function run(argv: string[], out: (line: string) => void, err: (lin
   try {
     const { values, positionals } = parse(argv);
     const [command, ...rest] = positionals;
+    if (values.version || command === 'version') {
+      out(version());
+      return EXIT.OK;
+    }
     if (command === undefined || command === 'help') {
       out(USAGE[rest[0] ?? 'main'] ?? USAGE['main'] ?? '');
       return command === undefined && !values.help ? EXIT.USAGE : EXIT.OK;
@@ -87,15 +94,52 @@ function expectNoMore(command: string, rest: string[]): void {
   if (rest.length > 0) throw new KnexRolesError('E_CLI_USAGE', `Unexpected argument "${rest[0]}" for ${command}.`, { remedy: `Run \`knex-roles ${command} --help\`.` });
 }
 
-/** One line with the code, then the remedy; unknown errors keep their message only (no stack). */
+/**
+ * The code and message, then the remedy; then each cause, every line of it (a driver's
+ * multi-line message, e.g. a migration's SQL error with its position, is kept whole).
+ * No stack: the causes carry what the stack would not.
+ */
 function describe(error: unknown): string {
+  const lines: string[] = [];
   if (isKnexRolesError(error)) {
     const message = error.message.endsWith(error.remedy) ? error.message.slice(0, -error.remedy.length).trim() : error.message;
-    return `knex-roles: ${error.code}: ${message}\n  fix: ${error.remedy}`;
+    lines.push(`knex-roles: ${error.code}: ${indent(message)}`, `  fix: ${indent(error.remedy)}`);
+  } else {
+    lines.push(`knex-roles: ${headline(error)}`);
   }
+  const seen = new Set<unknown>([error]);
+  for (let cause = causeOf(error); cause !== undefined && !seen.has(cause) && seen.size < 6; cause = causeOf(cause)) {
+    seen.add(cause);
+    lines.push(`  cause: ${indent(headline(cause))}`);
+  }
+  return lines.join('\n');
+}
+
+function headline(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown })?.code;
-  return `knex-roles: ${typeof code === 'string' ? `${code}: ` : ''}${message.split('\n')[0]}`;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return `${typeof code === 'string' && !message.startsWith(code) ? `${code}: ` : ''}${message}`;
+}
+
+function causeOf(error: unknown): unknown {
+  if (error instanceof AggregateError && error.errors.length > 0) return error.errors[0];
+  return (error as { cause?: unknown } | undefined)?.cause;
+}
+
+/** Continuation lines of a multi-line text, indented under the first. */
+function indent(text: string): string {
+  return text.replace(/\n/g, '\n    ');
+}
+
+/** This package's version, from its package.json (found upward from this file: lib/ or dist/cjs/). */
+function version(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'knex-roles') return `knex-roles ${pkg.version ?? 'unknown'}`;
+  }
+  return 'knex-roles (version unknown)';
 }
 
 if (require.main === module) {

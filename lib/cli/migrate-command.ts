@@ -1,6 +1,7 @@
 import { KnexRolesError } from '../errors';
 import { loadEnv, readVariable } from '../env/load-env';
 import { resolveRole } from '../env/resolve-role';
+import { resolveConnection } from '../env/resolve-connection';
 import type { ResolveOptions } from '../env/resolve-connection';
 import { runMigrations } from '../migrate/run-migrations';
 import { MIGRATE_COMMANDS, type MigrateCommand, type MigrateEvent, type MigrateResult } from '../migrate/types';
@@ -24,8 +25,11 @@ export async function migrateCommand(args: string[], options: MigrateCommandOpti
   const env = resolve.env ?? loadEnv(cwd);
   const test = resolve.test ?? readVariable(env, 'NODE_ENV') === 'test';
   const environment = test ? 'test' : (readVariable(env, 'NODE_ENV') ?? 'development');
+  // The environment is resolved first, so a misconfiguration exits 3 whatever the role:
+  // the exit code follows the cause, not the order of the checks.
+  resolveConnection({ ...resolve, env, cwd, test });
   // A runtime process is refused (by runMigrations) before the knexfile is even loaded.
-  const migrations = (resolve.role ?? resolveRole(env)) === 'migration' ? knexfileMigrations(cwd, values.knexfile, environment) : undefined;
+  const migrations = (resolve.role ?? resolveRole(env)) === 'migration' ? await knexfileMigrations(cwd, values.knexfile, environment) : undefined;
 
   const result = await runMigrations(command as MigrateCommand, {
     ...resolve,

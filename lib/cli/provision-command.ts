@@ -1,6 +1,7 @@
 import { EnvContractError } from '../errors';
 import { resolveProvisioning, type Credentials } from '../env/resolve-provisioning';
 import type { ResolveOptions } from '../env/resolve-connection';
+import { passwordOf } from '../env/hide-password';
 import * as mysql from '../dialects/mysql/provision';
 import * as postgres from '../dialects/postgres/provision';
 import type { ProvisionPlan } from '../dialects/provision-plan';
@@ -34,7 +35,7 @@ export async function provisionCommand(options: ProvisionCommandOptions, out: (l
   out(`provisioning ${resolved.dialect} ${admin.host}:${admin.port}/${resolved.database} as ${admin.user}: migrator ${plan.migrator.user}, app ${plan.app.user}`);
   const report = await dialect.provision(
     plan,
-    { host: admin.host, port: admin.port, user: admin.user, password: admin.password ?? '' },
+    { host: admin.host, port: admin.port, user: admin.user, password: passwordOf(admin) ?? '', ...(admin.ssl !== undefined ? { ssl: admin.ssl } : {}) },
     { onStep: (step) => out(`  ${step.changed ? 'changed  ' : 'unchanged'} ${step.description}`) },
   );
   const changed = report.steps.filter((step) => step.changed).length;

@@ -13,6 +13,7 @@ Options (every command):
   --test        Test mode: read only DB_TEST_* / PG_TEST_* / SQLITE_TEST_* (like NODE_ENV=test)
   --cwd <dir>   Project directory (.env, knexfile, migrations). Default: current directory
   -h, --help    Show help
+  -v, --version Print the version
 
 Exit codes: 0 ok, 1 failed, 2 usage error, 3 misconfigured environment, 4 refused.`,
   provision: `Usage: knex-roles provision [--print] [--schema <name>] [--user-host <host>] [--app-temporary-tables] [--test]

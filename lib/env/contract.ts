@@ -7,7 +7,7 @@ import type { Dialect, Role } from '../types';
  *
  *   <FAMILY>_<SCOPE><FIELD>      e.g. DB_RUNTIME_HOST, PG_TEST_MIGRATION_DB_NAME, SQLITE_PATH
  */
-export type Field = 'host' | 'port' | 'user' | 'password' | 'database' | 'filename' | 'schema';
+export type Field = 'host' | 'port' | 'user' | 'password' | 'database' | 'filename' | 'schema' | 'sslmode' | 'sslca';
 
 /** `live` is development and production; `test` is NODE_ENV=test or the knexfile's test entry. */
 export type Mode = 'live' | 'test';
@@ -33,9 +33,9 @@ export const ADMIN_SCOPE: Readonly<Record<Mode, string>> = { live: 'ADMIN_', tes
  * precedence level (PostgreSQL `*_NAME` or `*_DB_NAME`); setting both differently is an error.
  */
 export const FIELDS: Readonly<Record<Dialect, Readonly<Partial<Record<Field, readonly string[]>>>>> = {
-  mysql: { host: ['HOST'], port: ['PORT'], user: ['USER'], password: ['PASSWORD'], database: ['NAME'] },
+  mysql: { host: ['HOST'], port: ['PORT'], user: ['USER'], password: ['PASSWORD'], database: ['NAME'], sslmode: ['SSL'], sslca: ['SSL_CA'] },
   // PG_SCHEMA: the schema for searchPath, knex's own tables, provision and verify (default public).
-  postgres: { host: ['HOST'], port: ['PORT'], user: ['USER'], password: ['PASSWORD'], database: ['NAME', 'DB_NAME'], schema: ['SCHEMA'] },
+  postgres: { host: ['HOST'], port: ['PORT'], user: ['USER'], password: ['PASSWORD'], database: ['NAME', 'DB_NAME'], schema: ['SCHEMA'], sslmode: ['SSLMODE'], sslca: ['SSL_CA'] },
   sqlite: { filename: ['PATH'] },
 };
 
@@ -84,6 +84,48 @@ export const DIALECT_ALIASES: Readonly<Record<string, Dialect>> = {
 export const KNEX_CLIENT: Readonly<Record<Dialect, string>> = { mysql: 'mysql2', postgres: 'pg', sqlite: 'better-sqlite3' };
 
 export const ROLE_VARIABLE = 'ELOQUENT_DB_ROLE';
+
+/**
+ * Connection URLs: one per scope of the server families (`PG_RUNTIME_URL`, `DB_TEST_URL` …),
+ * on the same ladder as the fields. At each level a field variable wins over the URL of
+ * that level; the walk goes on to the next level only for fields neither supplies.
+ */
+export const URL_SUFFIX = 'URL';
+
+/** The lowest level of every ladder, outside test mode only (a test suite never reads it). */
+export const DATABASE_URL = 'DATABASE_URL';
+
+/** URL schemes and the dialect each names (`sqlite:` and `file:` only in DATABASE_URL). */
+export const URL_SCHEMES: Readonly<Record<string, Dialect>> = {
+  postgres: 'postgres',
+  postgresql: 'postgres',
+  mysql: 'mysql',
+  mariadb: 'mysql',
+  sqlite: 'sqlite',
+  file: 'sqlite',
+};
+
+/** The URL variable of one scope, for the families that have URLs. */
+export function urlVariable(dialect: Dialect, scope: string): string | undefined {
+  return dialect === 'sqlite' ? undefined : `${FAMILY[dialect]}_${scope}${URL_SUFFIX}`;
+}
+
+/** The URL variables for `role` in `mode`, most specific first, DATABASE_URL last (live mode). */
+export function urlLevelsFor(dialect: Dialect, role: Role, mode: Mode): string[] {
+  const own = SCOPES[role][mode].map((scope) => urlVariable(dialect, scope)).filter((name): name is string => name !== undefined);
+  return mode === 'live' ? [...own, DATABASE_URL] : own;
+}
+
+/** Every URL variable of the contract (for scrubbing and for the stray-variable check). */
+export function allUrlVariables(): string[] {
+  const names = new Set<string>();
+  for (const dialect of Object.keys(FIELDS) as Dialect[]) {
+    for (const role of ['runtime', 'migration'] as Role[]) {
+      for (const mode of ['live', 'test'] as Mode[]) for (const name of urlLevelsFor(dialect, role, mode)) names.add(name);
+    }
+  }
+  return [...names];
+}
 
 /** One precedence level: synonymous variable names for one field. */
 export type Level = readonly string[];

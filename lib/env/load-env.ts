@@ -1,17 +1,33 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse } from 'dotenv';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * The environment the contract reads: `.env` in `cwd` (when present) under the real
- * environment, which wins. Nothing is written to `process.env`, so loading is free of
- * side effects and a library import never changes the host process.
+ * The `.env` the contract reads for `cwd`: the first one found walking up from `cwd` to
+ * the nearest directory holding a `package.json` (the project root), both included. An
+ * app started from `src/` thus finds the project's `.env`; the walk never leaves the
+ * project, so a `.env` of an enclosing checkout or of the home directory is never read.
+ * Without any `package.json` above `cwd`, only `cwd/.env` is considered.
+ */
+export function findEnvFile(cwd: string = process.cwd()): string | undefined {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    const file = join(dir, '.env');
+    if (existsSync(file)) return file;
+    if (existsSync(join(dir, 'package.json')) || dirname(dir) === dir) break;
+  }
+  return undefined;
+}
+
+/**
+ * The environment the contract reads: the project's `.env` (see findEnvFile) under the
+ * real environment, which wins. Nothing is written to `process.env`, so loading is free
+ * of side effects and a library import never changes the host process.
  */
 export function loadEnv(cwd: string = process.cwd()): Env {
-  const file = join(cwd, '.env');
-  if (!existsSync(file)) return process.env;
+  const file = findEnvFile(cwd);
+  if (!file) return process.env;
   return { ...parse(readFileSync(file)), ...process.env };
 }
 

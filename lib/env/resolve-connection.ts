@@ -1,11 +1,16 @@
 import { isAbsolute, resolve } from 'node:path';
 import { EnvContractError } from '../errors';
 import type { Dialect, Role } from '../types';
-import { DEFAULTS, EMBEDDED_SQLITE, FIELDS, REQUIRED, ROLE_VARIABLE, levelsFor, type Field, type Mode } from './contract';
+import { DATABASE_URL, DEFAULTS, EMBEDDED_SQLITE, FIELDS, REQUIRED, ROLE_VARIABLE, SCOPES, levelsFor, urlLevelsFor, urlVariable, type Field, type Mode } from './contract';
 import { loadEnv, readVariable, type Env } from './load-env';
+import { parseUrl, type ParsedUrl } from './parse-url';
 import { resolveDialect } from './resolve-dialect';
 import { resolveRole } from './resolve-role';
-import { hidePassword } from './hide-password';
+import { holdPassword } from './hide-password';
+import { sslOption, type SslOption } from './tls';
+import { strayVariables } from './stray-variables';
+import { at } from './level-of';
+import { carriesCredentials, urlInField } from './url-in-field';
 import { APP_TEMPORARY_TABLES_VARIABLE, resolveFlag } from './resolve-flag';
 
 export interface ResolveOptions {
@@ -17,9 +22,9 @@ export interface ResolveOptions {
   test?: boolean;
   /** Production mode: no embedded SQLite fallback. Default: NODE_ENV=production. */
   production?: boolean;
-  /** The environment to read. Default: process.env over `.env` in `cwd`. */
+  /** The environment to read. Default: process.env over the project's `.env` (see loadEnv). */
   env?: Env;
-  /** Project directory for `.env`, the embedded SQLite files and relative SQLite paths. Default: process.cwd(). */
+  /** Project directory for `.env`, the embedded SQLite files, relative SQLite paths and CA files. Default: process.cwd(). */
   cwd?: string;
   /** PostgreSQL: overrides PG_SCHEMA (and its role and test variants). Default: public. */
   schema?: string;
@@ -35,9 +40,14 @@ export interface ServerConnection {
   host: string;
   port: number;
   user: string;
-  /** Non-enumerable: readable by knex and the drivers, invisible to inspect and JSON. */
-  password?: string;
+  /**
+   * Never a plain property: on knex connections a function (pg) or the `password1` alias
+   * (mysql2), on credentials an accessor. Read it with `passwordOf()`.
+   */
+  password?: string | (() => string);
   database: string;
+  /** The driver's TLS option (PG_SSLMODE / DB_SSL, *_SSL_CA, URL ssl parameters); absent when none is set. */
+  ssl?: SslOption;
 }
 
 export interface FileConnection {
@@ -49,7 +59,7 @@ export interface ResolvedConnection {
   dialect: Dialect;
   test: boolean;
   connection: ServerConnection | FileConnection;
-  /** Where each value came from: a variable name, `default`, `option`, `embedded` or `inferred from <VAR>`. */
+  /** Where each value came from: a variable name (a URL variable for fields it supplied), `default`, `option`, `embedded` or `inferred from <VAR>`. */
   sources: Record<string, string>;
   /** PostgreSQL: the schema (PG_SCHEMA …) for searchPath, knex's own tables and verify; unset means the server's default (public). */
   schema?: string;
@@ -57,7 +67,12 @@ export interface ResolvedConnection {
   appTemporaryTables: boolean;
 }
 
-/** Resolves role, dialect and connection from the env contract (seed 000). */
+interface Found {
+  value: string;
+  variable: string;
+}
+
+/** Resolves role, dialect and connection from the env contract (seed 000), URLs and TLS included. */
 export function resolveConnection(options: ResolveOptions = {}): ResolvedConnection {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? loadEnv(cwd);
@@ -76,9 +91,10 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
   const appTemporaryTables = temporary.value;
   sources['appTemporaryTables'] = temporary.source;
 
+  const urls = parseUrls(env, dialect, role, mode, picked.source);
   const values: Partial<Record<Field, string>> = {};
   for (const field of Object.keys(FIELDS[dialect]) as Field[]) {
-    const found = readField(env, dialect, role, mode, field);
+    const found = readField(env, dialect, role, mode, field, urls);
     if (found) {
       values[field] = found.value;
       sources[field] = found.variable;
@@ -92,13 +108,19 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
   if (dialect === 'sqlite') {
     let filename = values.filename;
     if (filename === undefined) {
+      if (picked.source === 'default') {
+        // The embedded file only when nothing at all is configured: a variable set for
+        // another role or mode is a mistake to report, not a reason to use a local file.
+        const stray = strayVariables(env, role, mode);
+        if (stray) throw stray;
+      }
       if (production) {
         const names = levelsFor(dialect, role, mode, 'filename').flat();
         throw new EnvContractError(
           picked.source === 'default' ? 'E_ENV_NO_DATABASE' : 'E_ENV_MISSING',
           `NODE_ENV=production and no database is configured for the ${role} role (the embedded SQLite file is for development only).`,
           picked.source === 'default' ? ['DB_CONNECTION', ...names] : names,
-          `Set DB_CONNECTION and the ${role} variables of your database, or ${names.join(' / ')} for SQLite.`,
+          `Set DB_CONNECTION and the ${role} variables of your database (or ${DATABASE_URL}), or ${names.join(' / ')} for SQLite.`,
         );
       }
       filename = EMBEDDED_SQLITE[mode];
@@ -108,17 +130,24 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
     return { role, dialect, test, connection, sources, appTemporaryTables };
   }
 
-  const port = parsePort(values.port, sources['port']);
+  const port = parsePort(dialect, values.port, sources['port']);
   const defaults = DEFAULTS[dialect];
   if (values.host === undefined) sources['host'] = 'default';
   if (values.port === undefined) sources['port'] = 'default';
-  const connection: ServerConnection = {
+  const fields: Omit<ServerConnection, 'password'> = {
     host: values.host ?? String(defaults.host),
     port: port ?? Number(defaults.port),
     user: values.user as string,
     database: values.database as string,
   };
-  hidePassword(connection, values.password);
+  const ssl = sslOption({
+    dialect,
+    cwd,
+    ...(values.sslmode !== undefined ? { mode: values.sslmode, modeVariable: sources['sslmode'] } : {}),
+    ...(values.sslca !== undefined ? { ca: values.sslca, caVariable: sources['sslca'] } : {}),
+  });
+  if (ssl !== undefined) fields.ssl = ssl;
+  const connection = holdPassword(dialect, fields, values.password) as ServerConnection;
   const resolved: ResolvedConnection = { role, dialect, test, connection, sources, appTemporaryTables };
   // The schema is not part of the driver's connection: it goes to searchPath and migrations.schemaName.
   const schema = dialect === 'postgres' ? (options.schema ?? values.schema) : undefined;
@@ -127,45 +156,94 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
   return resolved;
 }
 
-function readField(env: Env, dialect: Dialect, role: Role, mode: Mode, field: Field): { value: string; variable: string } | undefined {
-  for (const level of levelsFor(dialect, role, mode, field)) {
-    let found: { value: string; variable: string } | undefined;
-    for (const variable of level) {
-      const value = readVariable(env, variable, field === 'password');
-      if (value === undefined) continue;
-      if (found && found.value !== value) {
-        throw new EnvContractError(
-          'E_ENV_CONFLICT',
-          `${found.variable} and ${variable} are both set, to different values.`,
-          [found.variable, variable],
-          `They mean the same thing: unset one of them.`,
-        );
-      }
-      found ??= { value, variable };
+/**
+ * The URL variables on this role's ladder that are set, parsed. A URL whose scheme names
+ * another dialect than its family (PG_URL=mysql://…) or than the selected dialect
+ * (DB_CONNECTION=pg, DATABASE_URL=mysql://…) is an error even when no field needs it.
+ */
+function parseUrls(env: Env, dialect: Dialect, role: Role, mode: Mode, dialectSource: string): Map<string, ParsedUrl> {
+  const parsed = new Map<string, ParsedUrl>();
+  for (const variable of urlLevelsFor(dialect, role, mode)) {
+    const value = readVariable(env, variable);
+    if (value === undefined) continue;
+    const url = parseUrl(value, variable);
+    if (url.dialect !== dialect) {
+      const by = variable === DATABASE_URL ? (dialectSource.startsWith('inferred from ') ? dialectSource.slice('inferred from '.length) : dialectSource) : `the ${variable.split('_')[0]}_ family`;
+      throw new EnvContractError(
+        'E_ENV_URL_DIALECT',
+        `${at(variable)} is a ${url.dialect} URL, but the dialect is ${dialect} (from ${by}).`,
+        variable === DATABASE_URL && by !== 'option' ? [variable, by] : [variable],
+        variable === DATABASE_URL
+          ? `Make ${DATABASE_URL} a ${dialect} URL, or set DB_CONNECTION to ${url.dialect} (and unset the other family's variables).`
+          : `Put a ${url.dialect} URL in ${urlVariable(url.dialect, variable.slice(variable.indexOf('_') + 1, -3)) ?? DATABASE_URL} instead, or make ${variable} a ${dialect} URL.`,
+      );
     }
-    if (found) return found;
+    parsed.set(variable, url);
   }
-  return undefined;
+  return parsed;
+}
+
+/**
+ * One field, walking the ladder from the most specific level to the least: at each level
+ * the field variables (synonyms) first, then the URL of that level; DATABASE_URL last.
+ */
+function readField(env: Env, dialect: Dialect, role: Role, mode: Mode, field: Field, urls: Map<string, ParsedUrl>): Found | undefined {
+  const scopes = SCOPES[role][mode];
+  const levels = levelsFor(dialect, role, mode, field);
+  for (const [depth, level] of levels.entries()) {
+    const found = readLevel(env, level, field, urlVariable(dialect, scopes[depth] ?? ''));
+    if (found) return found;
+    const url = urlVariable(dialect, scopes[depth] ?? '');
+    const fromUrl = url === undefined ? undefined : urls.get(url)?.values[field];
+    if (url !== undefined && fromUrl !== undefined) return { value: fromUrl, variable: url };
+  }
+  const last = mode === 'live' ? urls.get(DATABASE_URL)?.values[field] : undefined;
+  return last === undefined ? undefined : { value: last, variable: DATABASE_URL };
+}
+
+const CHECKED_FOR_URLS: ReadonlySet<Field> = new Set(['host', 'user', 'database', 'filename']);
+
+function readLevel(env: Env, level: readonly string[], field: Field, url: string | undefined): Found | undefined {
+  let found: Found | undefined;
+  for (const variable of level) {
+    const value = readVariable(env, variable, field === 'password');
+    if (value === undefined) continue;
+    if (CHECKED_FOR_URLS.has(field) && carriesCredentials(value) && !(field === 'filename' && /^file:/i.test(value))) throw urlInField(variable, url);
+    if (found && found.value !== value) {
+      throw new EnvContractError(
+        'E_ENV_CONFLICT',
+        `${at(found.variable)} and ${variable} are both set, to different values.`,
+        [found.variable, variable],
+        `They mean the same thing: unset one of them.`,
+      );
+    }
+    found ??= { value, variable };
+  }
+  return found;
 }
 
 function missing(env: Env, dialect: Dialect, role: Role, mode: Mode, field: Field): EnvContractError {
   const names = levelsFor(dialect, role, mode, field).flat();
+  const urls = urlLevelsFor(dialect, role, mode);
   const what = field === 'database' ? 'database name' : field;
-  let remedy = `Set ${names.join(' or ')}.`;
+  let remedy = `Set ${names.join(' or ')}, or a URL that carries it (${urls.join(', ')}).`;
   if (mode === 'test') {
     // Say why a live value that *is* set was not used: test mode never reads it.
-    const live = levelsFor(dialect, role, 'live', field).flat().filter((name) => readVariable(env, name) !== undefined);
+    const live = [...levelsFor(dialect, role, 'live', field).flat(), ...urlLevelsFor(dialect, role, 'live')].filter((name) => readVariable(env, name) !== undefined);
     if (live.length > 0) remedy += ` Test mode never reads ${live.join(', ')}, so a test suite cannot reach a live database.`;
   }
-  return new EnvContractError('E_ENV_MISSING', `No ${role} ${what} for ${dialect}${mode === 'test' ? ' (test mode)' : ''}.`, names, remedy);
+  const other: Role = role === 'runtime' ? 'migration' : 'runtime';
+  const elsewhere = levelsFor(dialect, other, mode, field)[0]?.filter((name) => readVariable(env, name) !== undefined) ?? [];
+  if (elsewhere.length > 0) remedy += ` ${elsewhere.join(', ')} ${elsewhere.length === 1 ? 'is' : 'are'} for the ${other} role only (the role is ${role}; ELOQUENT_DB_ROLE=${other} selects it).`;
+  return new EnvContractError('E_ENV_MISSING', `No ${role} ${what} for ${dialect}${mode === 'test' ? ' (test mode)' : ''}: none of ${names.join(', ')} is set.`, names, remedy);
 }
 
-function parsePort(value: string | undefined, variable: string | undefined): number | undefined {
+function parsePort(dialect: Dialect, value: string | undefined, variable: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
   if (port >= 1 && port <= 65535) return port;
   const name = variable ?? 'port';
-  throw new EnvContractError('E_ENV_PORT', `${name} is not an integer from 1 to 65535.`, [name], `Set ${name} to a port number such as 5432 or 3306, or unset it for the default.`);
+  throw new EnvContractError('E_ENV_PORT', `${at(name)} is not an integer from 1 to 65535.`, [name], `Set ${name} to a port number such as ${DEFAULTS[dialect].port ?? 5432} (the ${dialect === 'postgres' ? 'PostgreSQL' : 'MySQL'} default), or unset it for the default.`);
 }
 
 function isSpecialSqlitePath(filename: string): boolean {

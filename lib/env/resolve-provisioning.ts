@@ -2,7 +2,7 @@ import { EnvContractError } from '../errors';
 import type { Dialect } from '../types';
 import { SELECTOR, adminVariable, type Mode } from './contract';
 import { loadEnv, readVariable } from './load-env';
-import { hidePassword } from './hide-password';
+import { hidePassword, passwordOf } from './hide-password';
 import { resolveConnection, type ResolveOptions, type ServerConnection } from './resolve-connection';
 
 export interface Credentials {
@@ -68,6 +68,7 @@ export function resolveProvisioning(options: Omit<ResolveOptions, 'role'> = {}):
     throw new EnvContractError('E_ENV_MISSING', `No admin user to provision with.`, [userVariable], `Set ${userVariable} (and ${passwordVariable}) to a user that can create roles; it is used only by provision.`);
   }
   const admin: ServerConnection = { host: migration.connection.host, port: migration.connection.port, user: adminUser, database: migration.connection.database };
+  if (migration.connection.ssl !== undefined) admin.ssl = migration.connection.ssl;
   hidePassword(admin, readVariable(env, passwordVariable, true));
   const resolved: ResolvedProvisioning = {
     dialect,
@@ -87,5 +88,5 @@ export function resolveProvisioning(options: Omit<ResolveOptions, 'role'> = {}):
 }
 
 function credentials(connection: ServerConnection): Credentials {
-  return hidePassword({ user: connection.user }, connection.password);
+  return hidePassword({ user: connection.user }, passwordOf(connection));
 }

@@ -1,10 +1,13 @@
 import { EnvContractError } from '../errors';
 import type { Role } from '../types';
 import { ROLE_VARIABLE } from './contract';
-import { readVariable, type Env } from './load-env';
+import { loadEnv, readVariable, type Env } from './load-env';
 
-/** `ELOQUENT_DB_ROLE`, trimmed and case-insensitive; unset or empty is `runtime`. */
-export function resolveRole(env: Env = process.env): Role {
+/**
+ * `ELOQUENT_DB_ROLE`, trimmed and case-insensitive; unset or empty is `runtime`. By
+ * default read like resolveConnection reads it: the real environment over the project's `.env`.
+ */
+export function resolveRole(env: Env = loadEnv()): Role {
   const value = readVariable(env, ROLE_VARIABLE)?.toLowerCase();
   if (value === undefined || value === 'runtime') return 'runtime';
   if (value === 'migration') return 'migration';

@@ -53,7 +53,7 @@ describe('knex-roles CLI', () => {
       expect(result.output).to.include('PG_PORT');
       const migrate = await runCli(['migrate', 'status'], { ...env, ELOQUENT_DB_ROLE: 'migration' });
       expect(migrate.code).to.equal(3);
-      expect(migrate.stderr).to.match(/^knex-roles: E_ENV_PORT: PG_PORT is not an integer from 1 to 65535\.\n {2}fix: /);
+      expect(migrate.stderr).to.match(/^knex-roles: E_ENV_PORT: PG_PORT \(shared level\) is not an integer from 1 to 65535\.\n {2}fix: /);
       expectNoSecrets(result, env);
       expectNoSecrets(migrate, env);
     });

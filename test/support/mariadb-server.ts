@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { quoteAccount, quoteString } from '../../lib/dialects/mysql/quote';
 import { freePort } from './free-port';
+import type { TestCerts } from './tls-certs';
 import { MISSING_BINARIES } from './postgres-server';
 import { findExecutable, logTail, startServer, waitUntilReady, type ServerProcess } from './server-process';
 
@@ -30,7 +31,7 @@ const INNODB_OPTIONS = ['--innodb-buffer-pool-size=32M', '--innodb-use-native-ai
  * no test database (its PUBLIC grants on `test%` would give every account DDL there),
  * durability off for speed.
  */
-export async function startMariadb(dir: string, admin: { user: string; password: string }): Promise<MariadbServer> {
+export async function startMariadb(dir: string, admin: { user: string; password: string }, certs?: TestCerts): Promise<MariadbServer> {
   const mariadbd = findExecutable(['/usr/sbin/mariadbd'], ['mariadbd', 'mysqld']);
   const installDb = findExecutable(['/usr/bin/mariadb-install-db'], ['mariadb-install-db', 'mysql_install_db']);
   if (!mariadbd || !installDb) throw new Error(MISSING_BINARIES);
@@ -78,6 +79,8 @@ export async function startMariadb(dir: string, admin: { user: string; password:
         '--innodb-doublewrite=0',
         '--performance-schema=OFF',
         '--max-connections=200',
+        // TLS available, not required: other suites connect in plain text.
+        ...(certs ? [`--ssl-ca=${certs.ca}`, `--ssl-cert=${certs.cert}`, `--ssl-key=${certs.key}`] : []),
       ],
       logFile,
     );

@@ -1,9 +1,10 @@
-import { chownSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { scramSha256Verifier } from '../../lib/dialects/postgres/password';
 import { quoteIdent, quoteLiteral } from '../../lib/dialects/postgres/quote';
 import { freePort } from './free-port';
+import type { TestCerts } from './tls-certs';
 import { findExecutable, logTail, startServer, waitUntilReady, type ServerProcess } from './server-process';
 
 export interface PostgresServer {
@@ -47,7 +48,7 @@ function osAccount(name: string): { uid: number; gid: number } | undefined {
  * account: PostgreSQL refuses to run as root). Listens on 127.0.0.1 only, with
  * scram-sha-256 on TCP and durability off for speed.
  */
-export async function startPostgres(dir: string, admin: { user: string; password: string }): Promise<PostgresServer> {
+export async function startPostgres(dir: string, admin: { user: string; password: string }, certs?: TestCerts): Promise<PostgresServer> {
   const bin = postgresBinDir();
   let owner: { uid: number; gid: number } | undefined;
   if (process.getuid?.() === 0) {
@@ -63,6 +64,20 @@ export async function startPostgres(dir: string, admin: { user: string; password
     chownSync(socketDir, owner.uid, owner.gid);
   }
   const asOwner = owner ? { uid: owner.uid, gid: owner.gid } : {};
+  // TLS on, optional for clients (pg_hba `host` takes both): the key must be the server's own, mode 0600.
+  const tls: string[] = [];
+  if (certs) {
+    const key = join(dir, 'server.key');
+    const cert = join(dir, 'server.pem');
+    copyFileSync(certs.key, key);
+    copyFileSync(certs.cert, cert);
+    chmodSync(key, 0o600);
+    if (owner) {
+      chownSync(key, owner.uid, owner.gid);
+      chownSync(cert, owner.uid, owner.gid);
+    }
+    tls.push('-c', 'ssl=on', '-c', `ssl_cert_file=${cert}`, '-c', `ssl_key_file=${key}`);
+  }
   const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
 
   const initdb = startServer(
@@ -94,6 +109,7 @@ export async function startPostgres(dir: string, admin: { user: string; password
         '-c', 'max_connections=200',
         '-c', 'log_statement=all',
         '-c', 'password_encryption=scram-sha-256',
+        ...tls,
       ],
       logFile,
       { ...asOwner, env },

@@ -6,6 +6,7 @@ import { provision as provisionPostgres } from '../../lib/dialects/postgres/prov
 import { startMariadb, type MariadbServer } from './mariadb-server';
 import { planEnv } from './plan-env';
 import { startPostgres, type PostgresServer } from './postgres-server';
+import { makeTestCerts, type TestCerts } from './tls-certs';
 
 /**
  * Throwaway PostgreSQL and MariaDB servers for the integration suites: started once per
@@ -16,6 +17,8 @@ import { startPostgres, type PostgresServer } from './postgres-server';
 export interface TestServers {
   postgres: { host: string; port: number; admin: { user: string; password: string }; socketDir: string; logFile: string };
   mysql: { host: string; port: number; admin: { user: string; password: string }; socket: string; logFile: string };
+  /** Both servers offer TLS with a certificate for `localhost` signed by `ca` (see tls-certs.ts). */
+  tls: { ca: string; wrongCa: string };
 }
 
 /** Admin credentials of the throwaway servers; awkward on purpose. */
@@ -32,6 +35,7 @@ export const TEST_APP = { user: 'knexroles_app', password: `App'\\''$$\`;-- ÃŸæ—
 
 interface Started {
   root: string;
+  certs: TestCerts;
   postgres: PostgresServer;
   mysql: MariadbServer;
 }
@@ -44,8 +48,9 @@ const tempDirs = new Set<string>();
 /** Starts both servers (in parallel) the first time; later calls return the same ones. */
 export async function testServers(): Promise<TestServers> {
   starting ??= start();
-  const { postgres, mysql } = await starting;
+  const { postgres, mysql, certs } = await starting;
   return {
+    tls: { ca: certs.ca, wrongCa: certs.wrongCa },
     postgres: { host: postgres.host, port: postgres.port, admin: { ...postgres.admin }, socketDir: postgres.socketDir, logFile: postgres.logFile },
     mysql: { host: mysql.host, port: mysql.port, admin: { ...mysql.admin }, socket: mysql.socket, logFile: mysql.logFile },
   };
@@ -61,7 +66,8 @@ async function start(): Promise<Started> {
   const myDir = join(root, 'mariadb');
   mkdirSync(pgDir);
   mkdirSync(myDir);
-  const [pg, my] = await Promise.allSettled([startPostgres(pgDir, { ...TEST_ADMIN }), startMariadb(myDir, { ...TEST_ADMIN })]);
+  const certs = makeTestCerts(join(root, 'tls'));
+  const [pg, my] = await Promise.allSettled([startPostgres(pgDir, { ...TEST_ADMIN }, certs), startMariadb(myDir, { ...TEST_ADMIN }, certs)]);
   if (pg.status === 'rejected' || my.status === 'rejected') {
     if (pg.status === 'fulfilled') await pg.value.process.stop('SIGQUIT');
     if (my.status === 'fulfilled') await my.value.process.stop('SIGTERM');
@@ -69,7 +75,7 @@ async function start(): Promise<Started> {
     starting = undefined;
     throw pg.status === 'rejected' ? pg.reason : (my as PromiseRejectedResult).reason;
   }
-  started = { root, postgres: pg.value, mysql: my.value };
+  started = { root, certs, postgres: pg.value, mysql: my.value };
   return started;
 }
 

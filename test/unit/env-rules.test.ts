@@ -39,7 +39,7 @@ const CASES: Array<[string, Record<string, string>, ResolveOptions, Expect]> = [
   ['ambiguity is settled by DB_CONNECTION', { ...PG, ...MY, DB_CONNECTION: 'pg' }, {}, { dialect: 'postgres' }],
   ['runtime inference ignores PG_MIGRATION_*', { PG_MIGRATION_USER: 'm', ...MY }, {}, { dialect: 'mysql' }],
   ['migration inference ignores DB_RUNTIME_*', { DB_RUNTIME_USER: 'r', ...PG }, { role: 'migration' }, { dialect: 'postgres' }],
-  ['test inference ignores live variables', { ...PG }, { test: true }, { dialect: 'sqlite', connection: { filename: resolve('data/test.sqlite3') } }],
+  ['test mode with only live variables is an error, not the embedded file', { ...PG }, { test: true }, { error: 'E_ENV_NOT_READ', variables: ['PG_USER', 'PG_NAME'] }],
   ['ambiguity in test mode asks for DB_TEST_CONNECTION', { PG_TEST_USER: 'u', DB_TEST_USER: 'u' }, { test: true }, { error: 'E_ENV_AMBIGUOUS', variables: ['DB_TEST_USER', 'PG_TEST_USER'] }],
 
   // Precedence

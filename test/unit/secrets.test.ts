@@ -1,20 +1,34 @@
 import { expect } from 'chai';
-import { inspect } from 'node:util';
-import { configFor, knexConfig, resolveConnection, resolveProvisioning, EnvContractError } from '../../lib';
+import { format, inspect } from 'node:util';
+import { configFor, knexConfig, passwordOf, resolveConnection, resolveProvisioning, EnvContractError } from '../../lib';
 
 const SECRET = 'hunter2-$$-\'"\\-ünï';
 
 // Every place a password could leak from a resolved configuration.
 function renderings(value: unknown): string[] {
-  return [inspect(value, { depth: 10, showHidden: false }), JSON.stringify(value) ?? '', String(value), inspect({ ...(value as object) }, { depth: 10 })];
+  const texts = [
+    inspect(value, { depth: 10, showHidden: false }),
+    inspect(value, { depth: 10, showHidden: true }),
+    format('%o', value),
+    JSON.stringify(value) ?? '',
+    String(value),
+    inspect({ ...(value as object) }, { depth: 10, showHidden: true }),
+  ];
+  try {
+    texts.push(inspect(structuredClone(value), { depth: 10, showHidden: true }));
+  } catch {
+    // a config holding functions (client class, connection provider) cannot be cloned: nothing revealed
+  }
+  return texts;
 }
 
 describe('secrets never leak', () => {
   const env = { DB_CONNECTION: 'pg', PG_USER: 'app', PG_NAME: 'db', PG_PASSWORD: SECRET, PG_ADMIN_USER: 'admin', PG_ADMIN_PASSWORD: SECRET };
 
-  it('the password reaches the driver (readable property)', () => {
+  it('the password reaches the driver (pg calls the password function)', () => {
     const { connection } = resolveConnection({ env });
-    expect((connection as { password?: string }).password).to.equal(SECRET);
+    expect(passwordOf(connection)).to.equal(SECRET);
+    expect(((connection as { password?: () => string }).password as () => string)()).to.equal(SECRET);
   });
 
   for (const [title, make] of [
@@ -23,8 +37,12 @@ describe('secrets never leak', () => {
     ['knexConfig() for migration', () => knexConfig({ env, role: 'migration' })],
     ['configFor() for runtime', () => configFor(resolveConnection({ env }))],
     ['resolveProvisioning()', () => resolveProvisioning({ env })],
+    ['resolveProvisioning().admin', () => resolveProvisioning({ env }).admin],
+    ['resolveConnection().connection (mysql)', () => resolveConnection({ env: { DB_USER: 'u', DB_NAME: 'd', DB_PASSWORD: SECRET } }).connection],
+    ['knexConfig().connection (mysql)', () => knexConfig({ env: { DB_USER: 'u', DB_NAME: 'd', DB_PASSWORD: SECRET } }).connection],
+    ['resolveConnection() from a URL', () => resolveConnection({ env: { PG_URL: `postgres://u:${encodeURIComponent(SECRET)}@h/d` } })],
   ] as Array<[string, () => unknown]>) {
-    it(`${title} hides it from inspect, JSON and spread`, () => {
+    it(`${title} hides it from inspect (also %o and showHidden), JSON, structuredClone and spread`, () => {
       for (const text of renderings(make())) expect(text).not.to.include('hunter2');
     });
   }

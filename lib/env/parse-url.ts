@@ -1,0 +1,109 @@
+import { EnvContractError } from '../errors';
+import type { Dialect } from '../types';
+import { URL_SCHEMES, type Field } from './contract';
+import { at } from './level-of';
+
+export interface ParsedUrl {
+  dialect: Dialect;
+  /** Decoded values by field; the password among them is never echoed by any error. */
+  values: Partial<Record<Field, string>>;
+}
+
+/**
+ * Query parameters a URL may carry, per dialect, and the field each sets. Anything else
+ * is E_ENV_URL_PARAM: a parameter the driver would silently ignore is a misconfiguration.
+ * `ssl=true|1` means verify-full, `ssl=false|0` disable; MySQL's `ssl-mode` names
+ * (DISABLED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY) map onto the libpq ones.
+ */
+const PARAMS: Readonly<Record<Dialect, Readonly<Record<string, Field>>>> = {
+  postgres: { sslmode: 'sslmode', ssl: 'sslmode', sslrootcert: 'sslca' },
+  mysql: { ssl: 'sslmode', 'ssl-mode': 'sslmode', sslmode: 'sslmode', 'ssl-ca': 'sslca', sslca: 'sslca' },
+  sqlite: {},
+};
+
+const MYSQL_SSL_MODES: Readonly<Record<string, string>> = {
+  disabled: 'disable',
+  preferred: 'prefer',
+  required: 'require',
+  verify_ca: 'verify-ca',
+  verify_identity: 'verify-full',
+};
+
+/**
+ * Parses a connection URL (`postgres://user:pa%40ss@[::1]:5432/db?sslmode=require`,
+ * `mysql://…`, `sqlite:./data/app.db`). Percent-encoded parts are decoded; IPv6 hosts lose
+ * their brackets. Errors name `variable` and never echo the value: it holds a password.
+ */
+export function parseUrl(value: string, variable: string): ParsedUrl {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
+  const dialect = scheme === undefined ? undefined : URL_SCHEMES[scheme];
+  if (!dialect) {
+    throw new EnvContractError(
+      'E_ENV_URL',
+      `${at(variable)} does not start with a known scheme.`,
+      [variable],
+      `Write ${variable} as postgres://user:password@host:port/database (also postgresql://), mysql:// or mariadb://${variable === 'DATABASE_URL' ? ', or sqlite:path / file:path' : ''}.`,
+    );
+  }
+  if (dialect === 'sqlite') return { dialect, values: { filename: sqlitePath(value, scheme ?? 'sqlite', variable) } };
+
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw malformed(variable, 'is not a valid URL');
+  }
+  const values: Partial<Record<Field, string>> = {};
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (host) values.host = decode(host, variable, 'host');
+  if (url.port) values.port = url.port;
+  if (url.username) values.user = decode(url.username, variable, 'user name');
+  if (url.password) values.password = decode(url.password, variable, 'password');
+  const database = url.pathname.replace(/^\//, '');
+  if (database.includes('/')) throw malformed(variable, 'has a path of more than one segment (the database name)');
+  if (database) values.database = decode(database, variable, 'database name');
+  for (const [name, raw] of url.searchParams) {
+    const field = PARAMS[dialect][name];
+    if (!field) {
+      throw new EnvContractError(
+        'E_ENV_URL_PARAM',
+        `${at(variable)} has the query parameter "${safeName(name)}", which knex-roles does not pass on.`,
+        [variable],
+        `Remove it. Accepted for ${dialect}: ${Object.keys(PARAMS[dialect]).join(', ')}; other settings go in the knex config.`,
+      );
+    }
+    values[field] = field === 'sslmode' ? sslWord(name, raw) : raw;
+  }
+  return { dialect, values };
+}
+
+function sslWord(name: string, raw: string): string {
+  const lower = raw.trim().toLowerCase();
+  if (name === 'ssl-mode' || (name === 'sslmode' && lower in MYSQL_SSL_MODES)) return MYSQL_SSL_MODES[lower] ?? lower;
+  return lower;
+}
+
+function sqlitePath(value: string, scheme: string, variable: string): string {
+  let rest = value.slice(scheme.length + 1);
+  if (rest.includes('?')) throw malformed(variable, 'has query parameters, which SQLite URLs do not take');
+  if (rest.startsWith('//')) rest = rest.slice(2);
+  if (rest === '') throw malformed(variable, 'names no SQLite file');
+  return decode(rest, variable, 'path');
+}
+
+function decode(part: string, variable: string, what: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw malformed(variable, `has a badly percent-encoded ${what}`);
+  }
+}
+
+function malformed(variable: string, why: string): EnvContractError {
+  return new EnvContractError('E_ENV_URL', `${at(variable)} ${why}.`, [variable], `Fix ${variable}: scheme://user:password@host:port/database, with reserved characters in the user name or password percent-encoded (@ as %40, : as %3A, / as %2F).`);
+}
+
+/** A parameter name is echoed only when it looks like one (a name cannot carry a secret then). */
+function safeName(name: string): string {
+  return /^[A-Za-z0-9_.-]{1,40}$/.test(name) ? name : '(unprintable)';
+}
