@@ -93,6 +93,19 @@ const PG_SET_CONFIG: Case[] = [
   ["select set_config('search_path', 'public', false)", 'read', 'SELECT'],
   ["select set_config('client_encoding', 'UTF8', false)", 'read', 'SELECT'],
   ["select current_setting('role')", 'read', 'SELECT'],
+  // The setting name must be a string literal: a column, a quoted name or an expression is read at run time.
+  ["SELECT set_config(n,'off',false) FROM (VALUES ('standard_conforming_strings')) v(n)", 'refused', 'SET_CONFIG()'],
+  ['SELECT set_config("n", \'off\', false) FROM (VALUES (\'standard_conforming_strings\')) v("n")', 'refused', 'SET_CONFIG()'],
+  ["SELECT pg_catalog.set_config(n, 'off', false) FROM (VALUES ('role')) v(n)", 'refused', 'SET_CONFIG()'],
+  ["select set_config(current_user, 'x', false)", 'refused', 'SET_CONFIG()'],
+  ["select set_config(t.n, 'x', false) from t", 'refused', 'SET_CONFIG()'],
+  ["select set_config(?, 'x', false)", 'refused', 'SET_CONFIG()'],
+  ["select set_config(lower('ROLE'), 'postgres', false)", 'refused', 'SET_CONFIG()'],
+  ["select set_config(n::text, 'x', false) from t", 'refused', 'SET_CONFIG()'],
+  // A lexing setting's value must be a literal too: `yes` here is a column, not the word.
+  ["select set_config('standard_conforming_strings', yes, false) from (values ('off')) v(yes)", 'refused', 'SET'],
+  ["select set_config('standard_conforming_strings', \"v\", false) from (values ('off')) t(\"v\")", 'refused', 'SET'],
+  ["select set_config('standard_conforming_strings', 'on', false)", 'read', 'SELECT'],
 ];
 
 const PG_CATALOGS: Case[] = [
@@ -120,6 +133,23 @@ const PG_CATALOGS: Case[] = [
   ["select set_config('search_path', $1, true)", 'read', 'SELECT'],
   ['set search_path to "app", public', 'session', 'SET'],
   ["select set_config('search_path', 'app, public', true)", 'read', 'SELECT'],
+  // SET SCHEMA is SET search_path; set_config('search_path') is judged the same; pg_toast as information_schema.
+  ["SET SCHEMA 'information_schema'", 'refused', 'SET SEARCH_PATH'],
+  ["set session schema 'INFORMATION_SCHEMA'", 'refused', 'SET SEARCH_PATH'],
+  ["SET LOCAL SCHEMA 'pg_toast'", 'refused', 'SET SEARCH_PATH'],
+  ['set search_path = pg_toast', 'refused', 'SET SEARCH_PATH'],
+  ['set search_path to public, "PG_TOAST"', 'refused', 'SET SEARCH_PATH'],
+  ["set search_path = U&'information\\005fschema'", 'refused', 'SET SEARCH_PATH'],
+  ["select set_config('search_path', 'pg_toast', false)", 'refused', 'SET SEARCH_PATH'],
+  ["select set_config('search_path', 'public, pg_toast', true)", 'refused', 'SET SEARCH_PATH'],
+  ["select set_config('search_path', n, false) from (values ('pg_toast')) v(n)", 'refused', 'SET SEARCH_PATH'],
+  ["select set_config('search_path', 'pg_' || 'toast', false)", 'refused', 'SET SEARCH_PATH'],
+  ["SET SCHEMA 'app'", 'session', 'SET'],
+  // pg_catalog and pg_temp are on every search_path implicitly: naming them is harmless.
+  ['SET search_path = pg_temp, public', 'session', 'SET'],
+  ['SET search_path = public, pg_catalog', 'session', 'SET'],
+  ["set search_path to 'pg_catalog', \"$user\", public", 'session', 'SET'],
+  ["select set_config('search_path', 'pg_catalog, pg_temp', true)", 'read', 'SELECT'],
   ['copy (select * from pg_class) to stdout', 'read', 'COPY'],
   ['update users set a = 1 from pg_class where users.id = pg_class.oid', 'write', 'UPDATE'],
   ['insert into pg_temp.scratch values (1)', 'write', 'INSERT'],
