@@ -64,6 +64,15 @@ if (dialects.includes('postgres')) {
       `set session_replication_role = replica`,
       `delete from pg_description where objoid = 'fn_victim'::regclass`,
       `update pg_catalog.pg_description set description = 'changed' where objoid = 'fn_victim'::regclass`,
+      `SELECT set_config(n, 'off', false) FROM (VALUES ('standard_conforming_strings')) v(n)`,
+      `SELECT pg_catalog.set_config("n", 'off', false) FROM (VALUES ('standard_conforming_strings')) v("n")`,
+      `select set_config('standard_conforming_strings', yes, false) from (values ('off')) v(yes)`,
+      `SET SCHEMA 'information_schema'`,
+      `select set_config('search_path', 'pg_toast', false)`,
+      `select * from ts_stat('select to_tsvector(description) from pg_description')`,
+      `select * from pg_file_settings`,
+      `select * from pg_catalog.pg_hba_file_rules`,
+      `select * from pg_show_all_file_settings()`,
     ]) {
       it(`refuses: ${sql}`, async () => {
         const error = await refused(() => guarded.raw(sql));
@@ -71,6 +80,18 @@ if (dialects.includes('postgres')) {
         expect(error.statement).to.not.include('PG_VERSION');
       });
     }
+
+    it('standard_conforming_strings stayed on and information_schema stayed off the search_path', async () => {
+      expect((await guarded.raw('show standard_conforming_strings')).rows[0].standard_conforming_strings).to.equal('on');
+      expect((await guarded.raw('show search_path')).rows[0].search_path).to.not.match(/information_schema|pg_toast/);
+    });
+
+    it('the unguarded superuser would have run a set_config whose name is a column', async () => {
+      await admin.transaction(async (trx) => {
+        await trx.raw(`SELECT set_config(n, 'off', true) FROM (VALUES ('standard_conforming_strings')) v(n)`);
+        expect((await trx.raw('show standard_conforming_strings')).rows[0].standard_conforming_strings).to.equal('off');
+      });
+    });
 
     it('session_replication_role stayed origin (triggers and foreign keys still fire)', async () => {
       expect((await guarded.raw('show session_replication_role')).rows[0].session_replication_role).to.equal('origin');
@@ -88,6 +109,7 @@ if (dialects.includes('postgres')) {
         await trx.raw('SET ROLE NONE');
         await trx.raw('SET SESSION AUTHORIZATION DEFAULT');
         await trx.raw(`select set_config('role', 'none', true)`);
+        await trx.raw('SET LOCAL search_path = pg_temp, public, pg_catalog');
         const { rows: who } = await trx.raw('select current_user = session_user as same');
         expect(who[0].same).to.equal(true);
       });
