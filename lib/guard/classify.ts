@@ -449,7 +449,7 @@ class Reading {
     if (this.dialect === 'postgres' && rule.kind !== 'read') this.watch = false;
     switch (rule.handler) {
       case H_SIMPLE:
-        if (this.dialect === 'postgres' && !this.alternative && this.options?.altBackslash === true && (rule.keyword === 'RESET' || rule.keyword === 'DISCARD')) {
+        if (this.dialect === 'postgres' && !this.alternative && (rule.keyword === 'RESET' || rule.keyword === 'DISCARD')) {
           this.resetReading(rule.keyword);
         }
         // The lexer skims on from the leading word itself.
@@ -931,15 +931,16 @@ class Reading {
   }
 
   /**
-   * PostgreSQL, in a session known to run with standard_conforming_strings off: RESET ALL,
-   * RESET standard_conforming_strings and DISCARD ALL would return it to its login value,
-   * which need not be the reading the guard keeps for this session.
+   * PostgreSQL RESET ALL, RESET <lexing setting> and DISCARD ALL return the settings to
+   * their defaults (server configuration, role and database settings, the startup packet),
+   * which the guard does not know and which need not be what the session reads now (an
+   * afterCreate hook may have set it): refused in every reading.
    */
   private resetReading(keyword: string): void {
     const t = this.adv();
     const name = t === T_WORD || t === T_QUOTED_IDENT ? nameOf(this.sql, t, this.lx.start, this.lx.end) : undefined;
-    if (name === 'all' || (keyword === 'RESET' && name === 'standard_conforming_strings')) {
-      this.refuse('session', keyword, 'would change how the server reads SQL text (standard_conforming_strings back to its login value)');
+    if (name === 'all' || (keyword === 'RESET' && (name === undefined || POSTGRES_LEXING_SETTINGS.has(name)))) {
+      this.refuse('session', keyword, `would change how the server reads SQL text (${name === 'all' ? 'every setting' : (name ?? 'a setting')} back to its default, which the guard does not know)`);
     }
   }
 

@@ -73,6 +73,10 @@ if (dialects.includes('postgres')) {
       `select * from pg_file_settings`,
       `select * from pg_catalog.pg_hba_file_rules`,
       `select * from pg_show_all_file_settings()`,
+      'RESET ALL',
+      'DISCARD ALL',
+      'RESET client_encoding',
+      'SET standard_conforming_strings TO DEFAULT',
     ]) {
       it(`refuses: ${sql}`, async () => {
         const error = await refused(() => guarded.raw(sql));
@@ -145,6 +149,8 @@ if (dialects.includes('mysql')) {
       'use mysql',
       'set sql_log_bin = 0',
       'set @@session.sql_log_bin = 0',
+      'SET sql_mode = DEFAULT',
+      'SET @@session.sql_mode = DEFAULT',
     ]) {
       it(`refuses: ${sql}`, async () => {
         const error = await refused(() => guarded.raw(sql));
