@@ -37,9 +37,9 @@ const TARGET_MODIFIERS = new Set(['only', 'low_priority', 'quick', 'ignore', 'de
 /**
  * Refusals for what a statement contains rather than how it starts: calls of refused
  * server functions (anywhere: select list, WHERE, CTEs, subqueries; qualified, quoted or
- * escaped), PostgreSQL set_config() of identity, superuser-only or lexing settings, and
- * writes whose target is a system catalog. Lexes with the same options as the reading, so
- * statement boundaries agree.
+ * escaped), PostgreSQL set_config() of identity, superuser-only or lexing settings,
+ * writes whose target is a system catalog, and PostgreSQL LOCK of a system catalog. Lexes
+ * with the same options as the reading, so statement boundaries agree.
  */
 export function contentRefusals(sql: string, dialect: Dialect, options: LexerOptions | undefined): ContentRefusal[] {
   if (!PREFILTER[dialect].test(sql)) return [];
@@ -142,6 +142,21 @@ function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types:
     else if (fn === 'from' && deleting) {
       deleting = false;
       target = i + 1;
+    } else if (fn === 'lock' && i === 0 && dialect === 'postgres') {
+      // LOCK [TABLE] [ONLY] t [*] [, …] [IN mode] [NOWAIT]: an ACCESS EXCLUSIVE lock on
+      // pg_authid (or any catalog) blocks every login and every session's catalog reads.
+      let k = word(1) === 'table' ? 2 : 1;
+      for (;;) {
+        if (word(k) === 'only') k++;
+        const catalog = catalogTarget(rules, dialect, name, isName, isOp, k);
+        if (catalog !== undefined) {
+          refuse(i, 'other', 'LOCK CATALOG', `locks the system catalog ${catalog}`);
+          return;
+        }
+        while (k < n && !isOp(k, ',') && word(k) !== 'in' && word(k) !== 'nowait') k++;
+        if (!isOp(k, ',')) break;
+        k++;
+      }
     } else if (fn === 'use' && i === 0 && dialect === 'mysql') {
       const schema = name(1);
       if (schema !== undefined && rules.catalogSchemas.has(schema)) {

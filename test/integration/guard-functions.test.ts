@@ -73,6 +73,8 @@ if (dialects.includes('postgres')) {
       `select * from pg_file_settings`,
       `select * from pg_catalog.pg_hba_file_rules`,
       `select * from pg_show_all_file_settings()`,
+      'LOCK TABLE pg_catalog.pg_authid IN ACCESS EXCLUSIVE MODE',
+      'lock table fn_victim, pg_database in share mode',
       'RESET ALL',
       'DISCARD ALL',
       'RESET client_encoding',
@@ -149,6 +151,7 @@ if (dialects.includes('mysql')) {
       'use mysql',
       'set sql_log_bin = 0',
       'set @@session.sql_log_bin = 0',
+      'LOCK TABLES mysql.user WRITE',
       'SET sql_mode = DEFAULT',
       'SET @@session.sql_mode = DEFAULT',
     ]) {
