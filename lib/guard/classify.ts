@@ -83,6 +83,8 @@ export interface Classification {
 }
 
 const MAX_DEPTH = 8;
+/** MySQL engines a temporary table may use: they keep it in this server's own storage. */
+const TEMP_TABLE_ENGINES = new Set(['innodb', 'memory', 'heap', 'myisam', 'aria']);
 /** Words that may stand between CREATE and TEMPORARY … TABLE. */
 const TEMP_MODIFIERS = new Set(['OR', 'REPLACE', 'GLOBAL', 'LOCAL']);
 /** Finds candidate INTO words for nextInto(); `g` so lastIndex sets where the search starts. */
@@ -697,8 +699,50 @@ class Reading {
     if (object === 'PREPARE' && verb === 'DROP' && this.dialect === 'mysql') this.set('session', 'DROP PREPARE', true);
     else if (object === 'SYSTEM' || object === 'INSTANCE') this.set('other', keyword, false, REASON_SERVER);
     else if (PRIVILEGE_OBJECTS.has(object)) this.set('privilege', keyword, false, REASON_PRIVILEGE);
+    else if (keyword === 'CREATE TEMPORARY TABLE' && this.tempTableReaches()) {
+      this.set(this.kind, 'CREATE TABLE', false, 'a temporary table that reaches another object (INHERITS, PARTITION OF, TABLESPACE, ENGINE, DIRECTORY, UNION, CONNECTION)');
+    }
     else this.keyword = keyword;
     this.scanToEnd();
+  }
+
+  /**
+   * At the table name of a CREATE TEMPORARY TABLE: whether its options (before any AS /
+   * SELECT query) reach another object, so that `dangerouslyAllow: ['CREATE TEMPORARY
+   * TABLE']` must not cover it: PostgreSQL INHERITS (alters the permanent parent),
+   * PARTITION OF, TABLESPACE; MySQL ENGINE other than InnoDB / MEMORY / MyISAM / Aria
+   * (CONNECT, FEDERATED reach files or other servers), CONNECTION, DATA / INDEX DIRECTORY,
+   * UNION. `LIKE other` only reads. Consumes the tokens it reads.
+   */
+  private tempTableReaches(): boolean {
+    let depth = 0;
+    for (let t: number = this.lx.type; isContent(t); t = this.adv()) {
+      if (t === T_OP) {
+        if (this.isOp(CH_LPAREN)) depth++;
+        else if (this.isOp(CH_RPAREN)) depth--;
+        continue;
+      }
+      if (depth !== 0 || t !== T_WORD) continue;
+      if (this.is('AS') || this.is('SELECT') || this.is('VALUES')) return false;
+      if (this.is('INHERITS') || this.is('TABLESPACE') || this.is('UNION') || this.is('CONNECTION')) return true;
+      if (this.is('PARTITION')) {
+        if (this.adv() === T_WORD && this.is('OF')) return true;
+        t = this.lx.type;
+        if (t === T_OP && this.isOp(CH_LPAREN)) depth++;
+        continue;
+      }
+      if ((this.is('DATA') || this.is('INDEX')) && this.dialect === 'mysql') {
+        if (this.adv() === T_WORD && this.is('DIRECTORY')) return true;
+        continue;
+      }
+      if (this.is('ENGINE') && this.dialect === 'mysql') {
+        let v = this.adv();
+        if (v === T_OP && this.isOp(CH_EQ)) v = this.adv();
+        const engine = isContent(v) ? literalValue(this.sql, v, this.lx.start, this.lx.end, this.dialect) ?? nameOf(this.sql, v, this.lx.start, this.lx.end) : undefined;
+        if (engine === undefined || !TEMP_TABLE_ENGINES.has(engine.toLowerCase())) return true;
+      }
+    }
+    return false;
   }
 
   /** Completes a (possibly multi-word) object type; '' when the word is no object here. */
