@@ -809,7 +809,7 @@ class Reading {
     } else if ((session && this.is('AUTHORIZATION')) || (this.is('SESSION') && this.adv() === T_WORD && this.is('AUTHORIZATION'))) {
       this.set('privilege', 'SET SESSION AUTHORIZATION', false, 'changes the session user');
       // SET SESSION AUTHORIZATION DEFAULT is RESET SESSION AUTHORIZATION: back to the login user.
-      if (this.resetsTo('default', false)) this.set('session', 'SET SESSION AUTHORIZATION', true);
+      if (this.resetsTo('default', false, false)) this.set('session', 'SET SESSION AUTHORIZATION', true);
     } else if (this.is('ROLE')) {
       this.set('privilege', 'SET ROLE', false, 'changes the current role');
       // SET ROLE NONE is RESET ROLE: back to the session user's own rights.
@@ -829,7 +829,7 @@ class Reading {
           if (this.resetsTo('none', true)) this.set('session', 'SET ROLE', true);
         } else if (name === 'session_authorization') {
           this.set('privilege', 'SET SESSION AUTHORIZATION', false, 'changes the session user');
-          if (this.resetsTo('default', true)) this.set('session', 'SET SESSION AUTHORIZATION', true);
+          if (this.resetsTo('default', true, false)) this.set('session', 'SET SESSION AUTHORIZATION', true);
         }
         else {
           this.set('session', 'SET', true);
@@ -961,13 +961,15 @@ class Reading {
   /**
    * PostgreSQL: after the current token (the setting's name), and TO or `=` (required with
    * `assignment`), comes exactly `word` (a keyword or plain string), and the statement
-   * ends. Consumes what it reads.
+   * ends. Consumes what it reads. Without `strings`, only the keyword counts: `'default'`
+   * is a role named "default" (DEFAULT is a keyword of the grammar; the string is a value),
+   * whereas the role setting reads `'none'` and NONE alike.
    */
-  private resetsTo(word: string, assignment: boolean): boolean {
+  private resetsTo(word: string, assignment: boolean, strings = true): boolean {
     let t = this.adv();
     if (this.is('TO') || this.isOp(CH_EQ)) t = this.adv();
     else if (assignment) return false;
-    const plain = t === T_WORD || (t === T_STRING && this.sql.charCodeAt(this.lx.start) === 0x27);
+    const plain = t === T_WORD || (strings && t === T_STRING && this.sql.charCodeAt(this.lx.start) === 0x27);
     if (!plain) return false;
     const value = literalValue(this.sql, t, this.lx.start, this.lx.end, this.dialect);
     if (value === undefined || value.toLowerCase() !== word) return false;

@@ -100,6 +100,7 @@ function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types:
   }
   let writes = false;
   let deleting = false;
+  let deleteTarget = false;
   let catalogNamed = -1;
   for (let i = 0; i < n; i++) {
     const type = types[i] as number;
@@ -142,6 +143,7 @@ function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types:
     else if (fn === 'from' && deleting) {
       deleting = false;
       target = i + 1;
+      deleteTarget = true;
     } else if (fn === 'lock' && i === 0 && dialect === 'postgres') {
       // LOCK [TABLE] [ONLY] t [*] [, …] [IN mode] [NOWAIT]: an ACCESS EXCLUSIVE lock on
       // pg_authid (or any catalog) blocks every login and every session's catalog reads.
@@ -168,7 +170,9 @@ function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types:
     if (dialect === 'sqlite' && word(target) === 'or') target += 2;
     while (TARGET_MODIFIERS.has(word(target) ?? '')) target++;
     const catalog = catalogTarget(rules, dialect, name, isName, isOp, target);
-    if (catalog !== undefined) {
+    const deletable = deleteTarget && catalog !== undefined && rules.deletableCatalogTables?.has(catalog.split('.').pop() ?? '') === true;
+    deleteTarget = false;
+    if (catalog !== undefined && !deletable) {
       refuse(i, 'ddl', 'CATALOG WRITE', `writes the system catalog ${catalog}`);
       return;
     }

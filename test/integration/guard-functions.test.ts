@@ -75,6 +75,7 @@ if (dialects.includes('postgres')) {
       `select * from pg_show_all_file_settings()`,
       'LOCK TABLE pg_catalog.pg_authid IN ACCESS EXCLUSIVE MODE',
       'lock table fn_victim, pg_database in share mode',
+      `SET SESSION AUTHORIZATION 'default'`,
       'RESET ALL',
       'DISCARD ALL',
       'RESET client_encoding',
@@ -202,12 +203,22 @@ if (dialects.includes('sqlite')) {
       `update 'sqlite_master' set sql = sql`,
       `update sqlite_master set sql = 'x' where name = 't'`,
       `delete from main.sqlite_schema where name = 't'`,
+      `insert into sqlite_stat1 values ('t', 't_a', '2 1')`,
+      `update sqlite_sequence set seq = 9223372036854775807`,
     ]) {
       it(`refuses: ${sql}`, async () => {
         const error = await refused(() => guarded.raw(sql));
         expect(error.code).to.equal('E_RUNTIME_DDL');
       });
     }
+
+    it("knex's truncate() still runs through the guard (it deletes the table's sqlite_sequence row)", async () => {
+      await plain.raw('create table counted (id integer primary key autoincrement, a text)');
+      await plain('counted').insert([{ a: 'x' }, { a: 'y' }]);
+      await guarded('counted').truncate();
+      expect((await plain.raw(`select count(*) as n from sqlite_sequence where name = 'counted'`))[0].n).to.equal(0);
+      expect((await plain('counted').count({ n: '*' }))[0]?.n).to.equal(0);
+    });
 
     it('pragma_optimize ran nothing (no sqlite_stat tables), and catalog reads still work', async () => {
       expect(await statTables()).to.equal(0);

@@ -290,6 +290,21 @@ const SQLITE: Case[] = [
   ["select * from 'sqlite_master'", 'read', 'SELECT'],
   ["create temp table x as select load_extension('/tmp/evil.so')", 'refused', 'LOAD_EXTENSION()'],
   ['delete from sqlite_sequence where name = \'users\'', 'write', 'DELETE'],
+  // The AUTOINCREMENT counters and the planner statistics are catalog writes too (DELETE of
+  // sqlite_sequence stays: knex's SQLite truncate() sends it).
+  ["update sqlite_sequence set seq = 9223372036854775807 where name = 'users'", 'refused', 'CATALOG WRITE'],
+  ["insert into main.sqlite_sequence (name, seq) values ('users', 0)", 'refused', 'CATALOG WRITE'],
+  ["insert or replace into \"sqlite_sequence\" values ('users', -1)", 'refused', 'CATALOG WRITE'],
+  ["replace into [SQLITE_SEQUENCE] values ('users', 1)", 'refused', 'CATALOG WRITE'],
+  ["insert into sqlite_stat1 values ('users', 'users_a', '1 1')", 'refused', 'CATALOG WRITE'],
+  ["update main.sqlite_stat1 set stat = '1000000 1'", 'refused', 'CATALOG WRITE'],
+  ['delete from sqlite_stat1', 'refused', 'CATALOG WRITE'],
+  ["insert into sqlite_stat4 values ('t', 'i', '1', '1', '1', x'00')", 'refused', 'CATALOG WRITE'],
+  ["update 'sqlite_stat2' set sample = 1", 'refused', 'CATALOG WRITE'],
+  ["with x as (select 1) update sqlite_stat3 set neq = 1", 'refused', 'CATALOG WRITE'],
+  ["delete from main.sqlite_sequence where name = 'users'", 'write', 'DELETE'],
+  ['select * from sqlite_sequence', 'read', 'SELECT'],
+  ['select * from sqlite_stat1', 'read', 'SELECT'],
 ];
 
 describe('classifySql: refused functions and catalog writes on PostgreSQL', () => {

@@ -376,6 +376,15 @@ const PRIVILEGES: Case[] = [
   ['set local session authorization admin', 'refused', 'SET SESSION AUTHORIZATION'],
   ['set U&"\\0072ole" = admin', 'refused', 'SET'],
   ['select 1; set role admin', 'refused', 'SET ROLE'],
+  // 'default' as a string is a role named "default"; only the keyword DEFAULT resets.
+  ["SET SESSION AUTHORIZATION 'default'", 'refused', 'SET SESSION AUTHORIZATION'],
+  ["set session authorization 'DEFAULT'", 'refused', 'SET SESSION AUTHORIZATION'],
+  ["set local session authorization 'default'", 'refused', 'SET SESSION AUTHORIZATION'],
+  ["set session_authorization = 'default'", 'refused', 'SET SESSION AUTHORIZATION'],
+  ["set session_authorization to $$default$$", 'refused', 'SET SESSION AUTHORIZATION'],
+  ['set session authorization "default"', 'refused', 'SET SESSION AUTHORIZATION'],
+  ['set session authorization default', 'session', 'SET SESSION AUTHORIZATION'],
+  ['SET session_authorization TO DEFAULT', 'session', 'SET SESSION AUTHORIZATION'],
 ];
 
 const OTHER: Case[] = [
