@@ -853,7 +853,12 @@ class Reading {
     const s = this.sql;
     let t = this.adv();
     if (this.is('PASSWORD')) return this.refuseRest('privilege', 'SET PASSWORD', REASON_PRIVILEGE);
-    if (this.is('ROLE')) return this.refuseRest('privilege', 'SET ROLE', 'changes the current role');
+    if (this.is('ROLE')) {
+      // SET ROLE NONE only drops the current role: fewer privileges, never more. (SET ROLE
+      // DEFAULT activates roles the guard cannot see, and stays refused.)
+      if (this.adv() === T_WORD && this.is('NONE') && !isContent(this.adv())) return this.set('session', 'SET ROLE', true);
+      return this.refuseRest('privilege', 'SET ROLE', 'changes the current role');
+    }
     if (this.is('DEFAULT')) {
       t = this.adv();
       if (this.is('ROLE')) return this.refuseRest('privilege', 'SET DEFAULT ROLE', REASON_PRIVILEGE);

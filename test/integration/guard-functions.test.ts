@@ -166,6 +166,8 @@ if (dialects.includes('mysql')) {
       const [analyzed] = await guarded.raw('analyze select 1 as one');
       expect(analyzed).to.be.an('array').that.is.not.empty;
       await guarded.raw('get diagnostics @knexroles_n = number');
+      await guarded.raw('SET ROLE NONE');
+      expect((await refused(() => guarded.raw('SET ROLE DEFAULT'))).keyword).to.equal('SET ROLE');
       const [rows] = await guarded.raw('select count(*) as n from mysql.user');
       expect(Number(rows[0].n)).to.be.above(0);
     });
