@@ -83,6 +83,8 @@ export interface Classification {
 }
 
 const MAX_DEPTH = 8;
+/** MySQL engines a temporary table may use: they keep it in this server's own storage. */
+const TEMP_TABLE_ENGINES = new Set(['innodb', 'memory', 'heap', 'myisam', 'aria']);
 /** Words that may stand between CREATE and TEMPORARY … TABLE. */
 const TEMP_MODIFIERS = new Set(['OR', 'REPLACE', 'GLOBAL', 'LOCAL']);
 /** Finds candidate INTO words for nextInto(); `g` so lastIndex sets where the search starts. */
@@ -449,7 +451,7 @@ class Reading {
     if (this.dialect === 'postgres' && rule.kind !== 'read') this.watch = false;
     switch (rule.handler) {
       case H_SIMPLE:
-        if (this.dialect === 'postgres' && !this.alternative && this.options?.altBackslash === true && (rule.keyword === 'RESET' || rule.keyword === 'DISCARD')) {
+        if (this.dialect === 'postgres' && !this.alternative && (rule.keyword === 'RESET' || rule.keyword === 'DISCARD')) {
           this.resetReading(rule.keyword);
         }
         // The lexer skims on from the leading word itself.
@@ -697,8 +699,50 @@ class Reading {
     if (object === 'PREPARE' && verb === 'DROP' && this.dialect === 'mysql') this.set('session', 'DROP PREPARE', true);
     else if (object === 'SYSTEM' || object === 'INSTANCE') this.set('other', keyword, false, REASON_SERVER);
     else if (PRIVILEGE_OBJECTS.has(object)) this.set('privilege', keyword, false, REASON_PRIVILEGE);
+    else if (keyword === 'CREATE TEMPORARY TABLE' && this.tempTableReaches()) {
+      this.set(this.kind, 'CREATE TABLE', false, 'a temporary table that reaches another object (INHERITS, PARTITION OF, TABLESPACE, ENGINE, DIRECTORY, UNION, CONNECTION)');
+    }
     else this.keyword = keyword;
     this.scanToEnd();
+  }
+
+  /**
+   * At the table name of a CREATE TEMPORARY TABLE: whether its options (before any AS /
+   * SELECT query) reach another object, so that `dangerouslyAllow: ['CREATE TEMPORARY
+   * TABLE']` must not cover it: PostgreSQL INHERITS (alters the permanent parent),
+   * PARTITION OF, TABLESPACE; MySQL ENGINE other than InnoDB / MEMORY / MyISAM / Aria
+   * (CONNECT, FEDERATED reach files or other servers), CONNECTION, DATA / INDEX DIRECTORY,
+   * UNION. `LIKE other` only reads. Consumes the tokens it reads.
+   */
+  private tempTableReaches(): boolean {
+    let depth = 0;
+    for (let t: number = this.lx.type; isContent(t); t = this.adv()) {
+      if (t === T_OP) {
+        if (this.isOp(CH_LPAREN)) depth++;
+        else if (this.isOp(CH_RPAREN)) depth--;
+        continue;
+      }
+      if (depth !== 0 || t !== T_WORD) continue;
+      if (this.is('AS') || this.is('SELECT') || this.is('VALUES')) return false;
+      if (this.is('INHERITS') || this.is('TABLESPACE') || this.is('UNION') || this.is('CONNECTION')) return true;
+      if (this.is('PARTITION')) {
+        if (this.adv() === T_WORD && this.is('OF')) return true;
+        t = this.lx.type;
+        if (t === T_OP && this.isOp(CH_LPAREN)) depth++;
+        continue;
+      }
+      if ((this.is('DATA') || this.is('INDEX')) && this.dialect === 'mysql') {
+        if (this.adv() === T_WORD && this.is('DIRECTORY')) return true;
+        continue;
+      }
+      if (this.is('ENGINE') && this.dialect === 'mysql') {
+        let v = this.adv();
+        if (v === T_OP && this.isOp(CH_EQ)) v = this.adv();
+        const engine = isContent(v) ? literalValue(this.sql, v, this.lx.start, this.lx.end, this.dialect) ?? nameOf(this.sql, v, this.lx.start, this.lx.end) : undefined;
+        if (engine === undefined || !TEMP_TABLE_ENGINES.has(engine.toLowerCase())) return true;
+      }
+    }
+    return false;
   }
 
   /** Completes a (possibly multi-word) object type; '' when the word is no object here. */
@@ -765,7 +809,7 @@ class Reading {
     } else if ((session && this.is('AUTHORIZATION')) || (this.is('SESSION') && this.adv() === T_WORD && this.is('AUTHORIZATION'))) {
       this.set('privilege', 'SET SESSION AUTHORIZATION', false, 'changes the session user');
       // SET SESSION AUTHORIZATION DEFAULT is RESET SESSION AUTHORIZATION: back to the login user.
-      if (this.resetsTo('default', false)) this.set('session', 'SET SESSION AUTHORIZATION', true);
+      if (this.resetsTo('default', false, false)) this.set('session', 'SET SESSION AUTHORIZATION', true);
     } else if (this.is('ROLE')) {
       this.set('privilege', 'SET ROLE', false, 'changes the current role');
       // SET ROLE NONE is RESET ROLE: back to the session user's own rights.
@@ -785,7 +829,7 @@ class Reading {
           if (this.resetsTo('none', true)) this.set('session', 'SET ROLE', true);
         } else if (name === 'session_authorization') {
           this.set('privilege', 'SET SESSION AUTHORIZATION', false, 'changes the session user');
-          if (this.resetsTo('default', true)) this.set('session', 'SET SESSION AUTHORIZATION', true);
+          if (this.resetsTo('default', true, false)) this.set('session', 'SET SESSION AUTHORIZATION', true);
         }
         else {
           this.set('session', 'SET', true);
@@ -809,7 +853,12 @@ class Reading {
     const s = this.sql;
     let t = this.adv();
     if (this.is('PASSWORD')) return this.refuseRest('privilege', 'SET PASSWORD', REASON_PRIVILEGE);
-    if (this.is('ROLE')) return this.refuseRest('privilege', 'SET ROLE', 'changes the current role');
+    if (this.is('ROLE')) {
+      // SET ROLE NONE only drops the current role: fewer privileges, never more. (SET ROLE
+      // DEFAULT activates roles the guard cannot see, and stays refused.)
+      if (this.adv() === T_WORD && this.is('NONE') && !isContent(this.adv())) return this.set('session', 'SET ROLE', true);
+      return this.refuseRest('privilege', 'SET ROLE', 'changes the current role');
+    }
     if (this.is('DEFAULT')) {
       t = this.adv();
       if (this.is('ROLE')) return this.refuseRest('privilege', 'SET DEFAULT ROLE', REASON_PRIVILEGE);
@@ -917,13 +966,15 @@ class Reading {
   /**
    * PostgreSQL: after the current token (the setting's name), and TO or `=` (required with
    * `assignment`), comes exactly `word` (a keyword or plain string), and the statement
-   * ends. Consumes what it reads.
+   * ends. Consumes what it reads. Without `strings`, only the keyword counts: `'default'`
+   * is a role named "default" (DEFAULT is a keyword of the grammar; the string is a value),
+   * whereas the role setting reads `'none'` and NONE alike.
    */
-  private resetsTo(word: string, assignment: boolean): boolean {
+  private resetsTo(word: string, assignment: boolean, strings = true): boolean {
     let t = this.adv();
     if (this.is('TO') || this.isOp(CH_EQ)) t = this.adv();
     else if (assignment) return false;
-    const plain = t === T_WORD || (t === T_STRING && this.sql.charCodeAt(this.lx.start) === 0x27);
+    const plain = t === T_WORD || (strings && t === T_STRING && this.sql.charCodeAt(this.lx.start) === 0x27);
     if (!plain) return false;
     const value = literalValue(this.sql, t, this.lx.start, this.lx.end, this.dialect);
     if (value === undefined || value.toLowerCase() !== word) return false;
@@ -931,15 +982,16 @@ class Reading {
   }
 
   /**
-   * PostgreSQL, in a session known to run with standard_conforming_strings off: RESET ALL,
-   * RESET standard_conforming_strings and DISCARD ALL would return it to its login value,
-   * which need not be the reading the guard keeps for this session.
+   * PostgreSQL RESET ALL, RESET <lexing setting> and DISCARD ALL return the settings to
+   * their defaults (server configuration, role and database settings, the startup packet),
+   * which the guard does not know and which need not be what the session reads now (an
+   * afterCreate hook may have set it): refused in every reading.
    */
   private resetReading(keyword: string): void {
     const t = this.adv();
     const name = t === T_WORD || t === T_QUOTED_IDENT ? nameOf(this.sql, t, this.lx.start, this.lx.end) : undefined;
-    if (name === 'all' || (keyword === 'RESET' && name === 'standard_conforming_strings')) {
-      this.refuse('session', keyword, 'would change how the server reads SQL text (standard_conforming_strings back to its login value)');
+    if (name === 'all' || (keyword === 'RESET' && (name === undefined || POSTGRES_LEXING_SETTINGS.has(name)))) {
+      this.refuse('session', keyword, `would change how the server reads SQL text (${name === 'all' ? 'every setting' : (name ?? 'a setting')} back to its default, which the guard does not know)`);
     }
   }
 

@@ -7,7 +7,7 @@ import { prefilterFor, refusedFunction, refusedSettingKeyword, type GuardRules }
 import { createLexer, type LexerOptions } from './lexer';
 import { POSTGRES_LEXING_SETTINGS, type CurrentReading } from './lexing-settings';
 import { literalValue, nameOf } from './sql-values';
-import { T_EOF, T_ERROR, T_OP, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } from './tokens';
+import { T_EOF, T_ERROR, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } from './tokens';
 
 export const GUARD_RULES: Readonly<Record<Dialect, GuardRules>> = { postgres: POSTGRES_GUARD_RULES, mysql: MYSQL_GUARD_RULES, sqlite: SQLITE_GUARD_RULES };
 
@@ -37,9 +37,9 @@ const TARGET_MODIFIERS = new Set(['only', 'low_priority', 'quick', 'ignore', 'de
 /**
  * Refusals for what a statement contains rather than how it starts: calls of refused
  * server functions (anywhere: select list, WHERE, CTEs, subqueries; qualified, quoted or
- * escaped), PostgreSQL set_config() of identity, superuser-only or lexing settings, and
- * writes whose target is a system catalog. Lexes with the same options as the reading, so
- * statement boundaries agree.
+ * escaped), PostgreSQL set_config() of identity, superuser-only or lexing settings,
+ * writes whose target is a system catalog, and PostgreSQL LOCK of a system catalog. Lexes
+ * with the same options as the reading, so statement boundaries agree.
  */
 export function contentRefusals(sql: string, dialect: Dialect, options: LexerOptions | undefined): ContentRefusal[] {
   if (!PREFILTER[dialect].test(sql)) return [];
@@ -88,17 +88,19 @@ function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types:
     out.push({ at: starts[i] as number, kind, keyword, reason });
   };
 
-  // PostgreSQL: information_schema on the search_path makes its writable tables (sql_features …)
-  // reachable unqualified, out of the catalog-target rule's sight.
+  // PostgreSQL: see SEARCH_PATH_REASON.
   if (dialect === 'postgres' && word(0) === 'set') {
     const at = word(1) === 'session' || word(1) === 'local' ? 2 : 1;
-    if (name(at) === 'search_path' && searchPathNamesCatalog(sql, types, starts, ends, at + 1)) {
-      refuse(0, 'other', 'SET SEARCH_PATH', 'puts information_schema on the search_path');
+    // `SET SCHEMA 'x'` is an alias of `SET search_path TO 'x'`.
+    const setting = name(at);
+    if ((setting === 'search_path' || setting === 'schema') && searchPathNamesCatalog(sql, dialect, types, starts, ends, at + 1)) {
+      refuse(0, 'other', 'SET SEARCH_PATH', SEARCH_PATH_REASON);
       return;
     }
   }
   let writes = false;
   let deleting = false;
+  let deleteTarget = false;
   let catalogNamed = -1;
   for (let i = 0; i < n; i++) {
     const type = types[i] as number;
@@ -141,6 +143,22 @@ function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types:
     else if (fn === 'from' && deleting) {
       deleting = false;
       target = i + 1;
+      deleteTarget = true;
+    } else if (fn === 'lock' && i === 0 && dialect === 'postgres') {
+      // LOCK [TABLE] [ONLY] t [*] [, …] [IN mode] [NOWAIT]: an ACCESS EXCLUSIVE lock on
+      // pg_authid (or any catalog) blocks every login and every session's catalog reads.
+      let k = word(1) === 'table' ? 2 : 1;
+      for (;;) {
+        if (word(k) === 'only') k++;
+        const catalog = catalogTarget(rules, dialect, name, isName, isOp, k);
+        if (catalog !== undefined) {
+          refuse(i, 'other', 'LOCK CATALOG', `locks the system catalog ${catalog}`);
+          return;
+        }
+        while (k < n && !isOp(k, ',') && word(k) !== 'in' && word(k) !== 'nowait') k++;
+        if (!isOp(k, ',')) break;
+        k++;
+      }
     } else if (fn === 'use' && i === 0 && dialect === 'mysql') {
       const schema = name(1);
       if (schema !== undefined && rules.catalogSchemas.has(schema)) {
@@ -152,7 +170,9 @@ function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types:
     if (dialect === 'sqlite' && word(target) === 'or') target += 2;
     while (TARGET_MODIFIERS.has(word(target) ?? '')) target++;
     const catalog = catalogTarget(rules, dialect, name, isName, isOp, target);
-    if (catalog !== undefined) {
+    const deletable = deleteTarget && catalog !== undefined && rules.deletableCatalogTables?.has(catalog.split('.').pop() ?? '') === true;
+    deleteTarget = false;
+    if (catalog !== undefined && !deletable) {
       refuse(i, 'ddl', 'CATALOG WRITE', `writes the system catalog ${catalog}`);
       return;
     }
@@ -185,12 +205,30 @@ function catalogTarget(
   return undefined;
 }
 
-/** A token from i on names information_schema, as a name or inside a string literal. */
-function searchPathNamesCatalog(sql: string, types: number[], starts: number[], ends: number[], i: number): boolean {
+/**
+ * Schemas whose writable tables a search_path entry would make reachable unqualified, out of
+ * the catalog-target rule's sight: information_schema (sql_features …) and the pg_toast
+ * family. pg_catalog and pg_temp are searched implicitly whatever the path says, so naming
+ * them changes nothing.
+ */
+const SEARCH_PATH_REASON = 'puts information_schema or pg_toast on the search_path';
+function searchPathValueNamesCatalog(value: string): boolean {
+  const text = value.toLowerCase();
+  return text.includes('information_schema') || text.includes('pg_toast');
+}
+
+/** The search_path list from token i on names a refused schema, or holds a token the guard cannot read. */
+function searchPathNamesCatalog(sql: string, dialect: Dialect, types: number[], starts: number[], ends: number[], i: number): boolean {
   for (let k = i; k < types.length; k++) {
     const type = types[k] as number;
-    const text = type === T_STRING ? sql.slice(starts[k], ends[k]) : nameOf(sql, type, starts[k] as number, ends[k] as number);
-    if (text === undefined || text.toLowerCase().includes('information_schema')) return true;
+    if (type === T_OP && (sql[starts[k] as number] === ',' || sql[starts[k] as number] === '=')) continue;
+    const text =
+      type === T_STRING
+        ? literalValue(sql, type, starts[k] as number, ends[k] as number, dialect)
+        : type === T_WORD || type === T_QUOTED_IDENT
+          ? nameOf(sql, type, starts[k] as number, ends[k] as number)
+          : undefined;
+    if (text === undefined || searchPathValueNamesCatalog(text)) return true;
   }
   return false;
 }
@@ -206,19 +244,27 @@ function setConfigRefusal(
   i: number,
   current: CurrentReading,
 ): { kind: StatementKind; keyword: string; reason: string } | undefined {
-  const single = (k: number): string | undefined => {
+  const closes = (k: number): boolean => {
     const next = types[k + 1];
-    const closes = next === T_OP && (sql[starts[k + 1] as number] === ',' || sql[starts[k + 1] as number] === ')');
-    return k < types.length && closes ? literalValue(sql, types[k] as number, starts[k] as number, ends[k] as number, dialect) : undefined;
+    return k < types.length && next === T_OP && (sql[starts[k + 1] as number] === ',' || sql[starts[k + 1] as number] === ')');
   };
+  // Only a string literal is a value the guard knows: a bare word or "quoted" name is a
+  // column (`set_config(n, …) FROM (VALUES (…)) v(n)`), whose value is read at run time.
+  const single = (k: number): string | undefined =>
+    closes(k) && types[k] === T_STRING ? literalValue(sql, T_STRING, starts[k] as number, ends[k] as number, dialect) : undefined;
   const rawName = single(i);
-  if (rawName === undefined) return { kind: 'other', keyword: 'SET_CONFIG()', reason: 'set_config() of a setting the guard cannot read' };
+  if (rawName === undefined) return { kind: 'other', keyword: 'SET_CONFIG()', reason: 'set_config() of a setting the guard cannot read: the name must be a string literal' };
   const setting = rawName.trim().toLowerCase();
   const value = single(i + 2);
-  // A bound value stays allowed (schema-per-tenant apps set it so); the tables it could reach
-  // are information_schema's few writable metadata tables.
-  if (setting === 'search_path' && value !== undefined && value.toLowerCase().includes('information_schema')) {
-    return { kind: 'other', keyword: 'SET SEARCH_PATH', reason: 'puts information_schema on the search_path' };
+  if (setting === 'search_path') {
+    // A bound value stays allowed (schema-per-tenant apps set it so); the tables it could
+    // reach are information_schema's few writable metadata tables. Any other non-literal
+    // value (a column, an expression) is unknown and refused.
+    const bound = closes(i + 2) && types[i + 2] === T_PARAM;
+    if (value === undefined ? !bound : searchPathValueNamesCatalog(value)) {
+      return { kind: 'other', keyword: 'SET SEARCH_PATH', reason: SEARCH_PATH_REASON };
+    }
+    return undefined;
   }
   if (setting === 'role' && value !== undefined && value.trim().toLowerCase() === 'none') return undefined;
   const refused = rules.refusedSettings.get(setting);

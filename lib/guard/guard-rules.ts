@@ -17,7 +17,9 @@ export interface GuardRules {
    * UPDATE / DELETE write any table they join). Elsewhere only the statement's target counts.
    */
   readonly catalogAnywhereInWrites: boolean;
-  /** Prefixes of `functionPrefixes` refused as bare names too (SQLite table-valued functions need no parentheses). */
+  /** Catalog tables a DELETE may target (SQLite's sqlite_sequence: knex's truncate() clears its row). */
+  readonly deletableCatalogTables?: ReadonlySet<string>;
+  /** Names refused as bare names too, by prefix (SQLite table-valued functions need no parentheses; PostgreSQL views over config files). */
   readonly bareNamePrefixes: readonly string[];
   /** Exceptions to `functionPrefixes` (SQLite's read-only `pragma_table_info` and kin). */
   allowsFunction?(name: string): boolean;

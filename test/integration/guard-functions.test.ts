@@ -64,6 +64,22 @@ if (dialects.includes('postgres')) {
       `set session_replication_role = replica`,
       `delete from pg_description where objoid = 'fn_victim'::regclass`,
       `update pg_catalog.pg_description set description = 'changed' where objoid = 'fn_victim'::regclass`,
+      `SELECT set_config(n, 'off', false) FROM (VALUES ('standard_conforming_strings')) v(n)`,
+      `SELECT pg_catalog.set_config("n", 'off', false) FROM (VALUES ('standard_conforming_strings')) v("n")`,
+      `select set_config('standard_conforming_strings', yes, false) from (values ('off')) v(yes)`,
+      `SET SCHEMA 'information_schema'`,
+      `select set_config('search_path', 'pg_toast', false)`,
+      `select * from ts_stat('select to_tsvector(description) from pg_description')`,
+      `select * from pg_file_settings`,
+      `select * from pg_catalog.pg_hba_file_rules`,
+      `select * from pg_show_all_file_settings()`,
+      'LOCK TABLE pg_catalog.pg_authid IN ACCESS EXCLUSIVE MODE',
+      'lock table fn_victim, pg_database in share mode',
+      `SET SESSION AUTHORIZATION 'default'`,
+      'RESET ALL',
+      'DISCARD ALL',
+      'RESET client_encoding',
+      'SET standard_conforming_strings TO DEFAULT',
     ]) {
       it(`refuses: ${sql}`, async () => {
         const error = await refused(() => guarded.raw(sql));
@@ -71,6 +87,18 @@ if (dialects.includes('postgres')) {
         expect(error.statement).to.not.include('PG_VERSION');
       });
     }
+
+    it('standard_conforming_strings stayed on and information_schema stayed off the search_path', async () => {
+      expect((await guarded.raw('show standard_conforming_strings')).rows[0].standard_conforming_strings).to.equal('on');
+      expect((await guarded.raw('show search_path')).rows[0].search_path).to.not.match(/information_schema|pg_toast/);
+    });
+
+    it('the unguarded superuser would have run a set_config whose name is a column', async () => {
+      await admin.transaction(async (trx) => {
+        await trx.raw(`SELECT set_config(n, 'off', true) FROM (VALUES ('standard_conforming_strings')) v(n)`);
+        expect((await trx.raw('show standard_conforming_strings')).rows[0].standard_conforming_strings).to.equal('off');
+      });
+    });
 
     it('session_replication_role stayed origin (triggers and foreign keys still fire)', async () => {
       expect((await guarded.raw('show session_replication_role')).rows[0].session_replication_role).to.equal('origin');
@@ -88,6 +116,7 @@ if (dialects.includes('postgres')) {
         await trx.raw('SET ROLE NONE');
         await trx.raw('SET SESSION AUTHORIZATION DEFAULT');
         await trx.raw(`select set_config('role', 'none', true)`);
+        await trx.raw('SET LOCAL search_path = pg_temp, public, pg_catalog');
         const { rows: who } = await trx.raw('select current_user = session_user as same');
         expect(who[0].same).to.equal(true);
       });
@@ -123,6 +152,9 @@ if (dialects.includes('mysql')) {
       'use mysql',
       'set sql_log_bin = 0',
       'set @@session.sql_log_bin = 0',
+      'LOCK TABLES mysql.user WRITE',
+      'SET sql_mode = DEFAULT',
+      'SET @@session.sql_mode = DEFAULT',
     ]) {
       it(`refuses: ${sql}`, async () => {
         const error = await refused(() => guarded.raw(sql));
@@ -134,6 +166,8 @@ if (dialects.includes('mysql')) {
       const [analyzed] = await guarded.raw('analyze select 1 as one');
       expect(analyzed).to.be.an('array').that.is.not.empty;
       await guarded.raw('get diagnostics @knexroles_n = number');
+      await guarded.raw('SET ROLE NONE');
+      expect((await refused(() => guarded.raw('SET ROLE DEFAULT'))).keyword).to.equal('SET ROLE');
       const [rows] = await guarded.raw('select count(*) as n from mysql.user');
       expect(Number(rows[0].n)).to.be.above(0);
     });
@@ -171,12 +205,22 @@ if (dialects.includes('sqlite')) {
       `update 'sqlite_master' set sql = sql`,
       `update sqlite_master set sql = 'x' where name = 't'`,
       `delete from main.sqlite_schema where name = 't'`,
+      `insert into sqlite_stat1 values ('t', 't_a', '2 1')`,
+      `update sqlite_sequence set seq = 9223372036854775807`,
     ]) {
       it(`refuses: ${sql}`, async () => {
         const error = await refused(() => guarded.raw(sql));
         expect(error.code).to.equal('E_RUNTIME_DDL');
       });
     }
+
+    it("knex's truncate() still runs through the guard (it deletes the table's sqlite_sequence row)", async () => {
+      await plain.raw('create table counted (id integer primary key autoincrement, a text)');
+      await plain('counted').insert([{ a: 'x' }, { a: 'y' }]);
+      await guarded('counted').truncate();
+      expect((await plain.raw(`select count(*) as n from sqlite_sequence where name = 'counted'`))[0].n).to.equal(0);
+      expect((await plain('counted').count({ n: '*' }))[0]?.n).to.equal(0);
+    });
 
     it('pragma_optimize ran nothing (no sqlite_stat tables), and catalog reads still work', async () => {
       expect(await statTables()).to.equal(0);

@@ -35,20 +35,35 @@ const POSTGRES_REFUSED: Case[] = [
   ['SET standard_conforming_strings = 0', 'refused', 'SET STANDARD_CONFORMING_STRINGS'],
   ['SET backslash_quote = on', 'refused', 'SET BACKSLASH_QUOTE'],
   ["SET backslash_quote TO 'on'", 'refused', 'SET BACKSLASH_QUOTE'],
+  // Back to the default: a value the guard does not know (server, role or database configuration).
+  ['SET client_encoding TO DEFAULT', 'refused', 'SET CLIENT_ENCODING'],
+  ['set session client_encoding = default', 'refused', 'SET CLIENT_ENCODING'],
+  ['SET NAMES DEFAULT', 'refused', 'SET NAMES'],
+  ['SET standard_conforming_strings TO DEFAULT', 'refused', 'SET STANDARD_CONFORMING_STRINGS'],
+  ['SET LOCAL "standard_conforming_strings" = DEFAULT', 'refused', 'SET STANDARD_CONFORMING_STRINGS'],
+  ['SET backslash_quote TO DEFAULT', 'refused', 'SET BACKSLASH_QUOTE'],
+  ['RESET client_encoding', 'refused', 'RESET'],
+  ['RESET standard_conforming_strings', 'refused', 'RESET'],
+  ['reset "STANDARD_CONFORMING_STRINGS"', 'refused', 'RESET'],
+  ['RESET backslash_quote', 'refused', 'RESET'],
+  ['RESET ALL', 'refused', 'RESET'],
+  ['discard all', 'refused', 'DISCARD'],
+  ['select 1; DISCARD ALL', 'refused', 'DISCARD'],
 ];
 
 const POSTGRES_ALLOWED: Case[] = [
   ["SET client_encoding TO 'UTF8'", 'session', 'SET'],
   ["SET client_encoding = 'utf-8'", 'session'],
-  ['SET client_encoding TO DEFAULT', 'session'],
   ["SET client_encoding TO 'LATIN1'", 'session'],
   ["SET client_encoding TO 'EUC_JP'", 'session'],
   ["SET NAMES 'UTF8'", 'session'],
   ['SET standard_conforming_strings = on', 'session'],
   ['SET backslash_quote = safe_encoding', 'session'],
   ['SET backslash_quote = off', 'session'],
-  ['RESET client_encoding', 'session'],
   ['SET search_path TO public', 'session'],
+  ['RESET search_path', 'session'],
+  ['SET search_path TO DEFAULT', 'session'],
+  ['DISCARD PLANS', 'session'],
   ["SET application_name = 'sjis'", 'session'],
 ];
 
@@ -91,13 +106,21 @@ const MYSQL_REFUSED: Case[] = [
   ['SET character_set_client = gbk', 'refused', 'SET CHARACTER_SET_CLIENT'],
   ['SET @@character_set_connection = sjis', 'refused', 'SET CHARACTER_SET_CONNECTION'],
   ['SET collation_connection = gbk_chinese_ci', 'refused', 'SET COLLATION_CONNECTION'],
+  // Back to the global value, which the guard does not read.
+  ['SET sql_mode = DEFAULT', 'refused', 'SET SQL_MODE'],
+  ['SET SESSION sql_mode=DEFAULT', 'refused', 'SET SQL_MODE'],
+  ['SET @@sql_mode = DEFAULT', 'refused', 'SET SQL_MODE'],
+  ['set @@session.sql_mode = default', 'refused', 'SET SQL_MODE'],
+  ['SET time_zone = DEFAULT, sql_mode = DEFAULT', 'refused', 'SET SQL_MODE'],
+  ['SET NAMES DEFAULT', 'refused', 'SET NAMES'],
+  ['SET character_set_client = DEFAULT', 'refused', 'SET CHARACTER_SET_CLIENT'],
 ];
 
 const MYSQL_ALLOWED: Case[] = [
   ["SET sql_mode = 'STRICT_TRANS_TABLES'", 'session', 'SET'],
   ["SET sql_mode = 'MYSQL40,NO_ZERO_DATE'", 'session'],
   ["SET sql_mode = ''", 'session'],
-  ['SET sql_mode = DEFAULT', 'session'],
+  ['SET time_zone = DEFAULT', 'session'],
   ["SET SESSION sql_mode = 'TRADITIONAL,ONLY_FULL_GROUP_BY'", 'session'],
   ["SET @sql_mode = 'ANSI'", 'session'],
   ["SET @@session.time_zone = '+00:00'", 'session'],
@@ -152,8 +175,17 @@ describe('classifySql: settings that change lexing', () => {
       ['DISCARD ALL', 'postgres', scsOff, false],
       ['RESET search_path', 'postgres', scsOff, true],
       ['DISCARD PLANS', 'postgres', scsOff, true],
-      ['RESET ALL', 'postgres', {}, true],
-      ['DISCARD ALL', 'postgres', {}, true],
+      // Back to the default is refused in every reading: the default is not what was read.
+      ['RESET ALL', 'postgres', {}, false],
+      ['DISCARD ALL', 'postgres', {}, false],
+      ['RESET standard_conforming_strings', 'postgres', {}, false],
+      ['SET standard_conforming_strings TO DEFAULT', 'postgres', {}, false],
+      ['SET client_encoding TO DEFAULT', 'postgres', {}, false],
+      ['RESET client_encoding', 'postgres', scsOff, false],
+      [`set sql_mode = DEFAULT`, 'mysql', {}, false],
+      ['SET SESSION sql_mode=DEFAULT', 'mysql', {}, false],
+      ['SET @@sql_mode = DEFAULT', 'mysql', {}, false],
+      ['RESET search_path', 'postgres', {}, true],
     ];
     for (const [sql, dialect, session, allowed] of cases) {
       it(`${dialect} ${JSON.stringify(session)}: ${sql}`, () => {

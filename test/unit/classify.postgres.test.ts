@@ -240,11 +240,13 @@ const SESSION: Case[] = [
   ["set myapp.tenant = 'x'", 'session'],
   ["set local myapp.role = 'admin'", 'session'],
   ['set rolename = 1', 'session'],
-  ['reset all', 'session', 'RESET'],
+  ['reset all', 'refused', 'RESET'],
   ['reset search_path', 'session', 'RESET'],
   ['reset role', 'session', 'RESET'],
   ['reset session authorization', 'session', 'RESET'],
-  ['discard all', 'session', 'DISCARD'],
+  ['discard all', 'refused', 'DISCARD'],
+  ['discard plans', 'session', 'DISCARD'],
+  ['discard temp', 'session', 'DISCARD'],
   ['listen ch', 'session', 'LISTEN'],
   ['unlisten *', 'session', 'UNLISTEN'],
   ['unlisten ch', 'session'],
@@ -374,6 +376,15 @@ const PRIVILEGES: Case[] = [
   ['set local session authorization admin', 'refused', 'SET SESSION AUTHORIZATION'],
   ['set U&"\\0072ole" = admin', 'refused', 'SET'],
   ['select 1; set role admin', 'refused', 'SET ROLE'],
+  // 'default' as a string is a role named "default"; only the keyword DEFAULT resets.
+  ["SET SESSION AUTHORIZATION 'default'", 'refused', 'SET SESSION AUTHORIZATION'],
+  ["set session authorization 'DEFAULT'", 'refused', 'SET SESSION AUTHORIZATION'],
+  ["set local session authorization 'default'", 'refused', 'SET SESSION AUTHORIZATION'],
+  ["set session_authorization = 'default'", 'refused', 'SET SESSION AUTHORIZATION'],
+  ["set session_authorization to $$default$$", 'refused', 'SET SESSION AUTHORIZATION'],
+  ['set session authorization "default"', 'refused', 'SET SESSION AUTHORIZATION'],
+  ['set session authorization default', 'session', 'SET SESSION AUTHORIZATION'],
+  ['SET session_authorization TO DEFAULT', 'session', 'SET SESSION AUTHORIZATION'],
 ];
 
 const OTHER: Case[] = [

@@ -23,11 +23,12 @@ export function sqlModeFlags(mode: string): { ansiQuotes: boolean; noBackslashEs
 
 /**
  * NO_BACKSLASH_ESCAPES is never allowed (mysql2's escaping of bound values depends on
- * backslashes); ANSI_QUOTES only where the session has it already. DEFAULT (the global
- * value, which the guard does not know) only where the session reads text the default way.
+ * backslashes); ANSI_QUOTES only where the session has it already; never DEFAULT.
  */
 function sqlModeKeepsReading(value: string, current: CurrentReading): boolean {
-  if (/^default$/i.test(value.trim())) return current.ansiQuotes !== true && current.altBackslash !== true;
+  // DEFAULT is the global value, which the guard does not read and which may differ from the
+  // session's (an afterCreate hook may have set it): refused in every reading.
+  if (/^default$/i.test(value.trim())) return false;
   // Mode names only: the server also takes a bitmask (`SET sql_mode = 4` is ANSI_QUOTES) and
   // a hex string (0x414E5349 is 'ANSI'), which the names would not show.
   if (!value.split(',').every((mode) => /^\s*(?:[A-Za-z_][A-Za-z0-9_]*)?\s*$/.test(mode))) return false;

@@ -4,6 +4,8 @@ const FILE = 'reads or writes files on the server';
 const LARGE_OBJECT = 'large-object file access or write';
 const FOREIGN = 'runs SQL on another connection or from text the guard cannot see';
 const SERVER = 'changes server state or other sessions';
+const QUERY_TEXT = 'runs SQL given as text, which the guard cannot see';
+const CONFIG_FILE = "reads the server's configuration files (pg_hba.conf, pg_ident.conf, postgresql.conf)";
 
 /**
  * PostgreSQL: functions the runtime role may not call, anywhere in a statement
@@ -32,6 +34,22 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
     ['query_to_xml', FOREIGN],
     ['query_to_xmlschema', FOREIGN],
     ['query_to_xml_and_xmlschema', FOREIGN],
+    // Built-in text search: ts_stat(sqlquery) and ts_rewrite(tsquery, sqlquery) run their text
+    // argument (the three-tsquery ts_rewrite does not, but the name cannot tell the overloads apart).
+    ['ts_stat', QUERY_TEXT],
+    ['ts_rewrite', QUERY_TEXT],
+    // tablefunc: crosstab(sql [, sql]), connectby(relname, …) build and run SQL from text.
+    ['connectby', QUERY_TEXT],
+    // xml2: xpath_table builds a query from its text arguments; xslt_process may fetch documents.
+    ['xpath_table', QUERY_TEXT],
+    ['xslt_process', FILE],
+    // Configuration files, as functions and (refused as bare names too) as views.
+    ['pg_show_all_file_settings', CONFIG_FILE],
+    ['pg_file_settings', CONFIG_FILE],
+    ['pg_hba_file_rules', CONFIG_FILE],
+    ['pg_ident_file_mappings', CONFIG_FILE],
+    ['pg_logdir_ls', FILE],
+    ['pg_nextoid', SERVER],
     ['pg_reload_conf', SERVER],
     ['pg_rotate_logfile', SERVER],
     ['pg_import_system_collations', SERVER],
@@ -52,6 +70,9 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
   functionPrefixes: [
     ['pg_ls_', FILE],
     ['dblink', FOREIGN],
+    ['crosstab', QUERY_TEXT],
+    ['pg_background_', QUERY_TEXT],
+    ['pg_file_', FILE],
     ['pg_create_', SERVER],
     ['pg_replication_origin_', SERVER],
     ['pg_stat_reset', SERVER],
@@ -59,7 +80,8 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
     ['pg_logical_slot_', SERVER],
     ['pg_wal_replay_', SERVER],
   ],
-  bareNamePrefixes: [],
+  // Views over the configuration files: refused in FROM without parentheses too.
+  bareNamePrefixes: ['pg_file_settings', 'pg_hba_file_rules', 'pg_ident_file_mappings'],
   catalogSchemas: new Set(['pg_catalog', 'information_schema', 'pg_toast']),
   // Unqualified: pg_catalog is searched first, so `UPDATE pg_authid` is the catalog.
   isCatalogTable: (name) => name.startsWith('pg_'),

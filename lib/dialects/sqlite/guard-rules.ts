@@ -1,7 +1,13 @@
 import type { GuardRules } from '../../guard/guard-rules';
 import { SQLITE_READ_PRAGMAS } from './pragmas';
 
-const CATALOG_TABLES = new Set(['sqlite_master', 'sqlite_schema', 'sqlite_temp_master', 'sqlite_temp_schema', 'sqlite_dbpage']);
+/**
+ * The schema tables, raw pages, the AUTOINCREMENT counters (a huge value makes every insert
+ * fail with SQLITE_FULL; a lower one reuses ids) and the planner statistics (rows there steer
+ * every plan). knex's SQLite truncate() deletes its table's sqlite_sequence row: DELETE of
+ * sqlite_sequence stays allowed, like the truncate it belongs to.
+ */
+const CATALOG_TABLES = new Set(['sqlite_master', 'sqlite_schema', 'sqlite_temp_master', 'sqlite_temp_schema', 'sqlite_dbpage', 'sqlite_sequence', 'sqlite_stat1', 'sqlite_stat2', 'sqlite_stat3', 'sqlite_stat4']);
 
 /**
  * SQLite: extension loading, the shell's file functions, and table-valued pragma
@@ -22,6 +28,7 @@ export const SQLITE_GUARD_RULES: GuardRules = {
   catalogSchemas: new Set(),
   isCatalogTable: (name) => CATALOG_TABLES.has(name),
   catalogAnywhereInWrites: false,
+  deletableCatalogTables: new Set(['sqlite_sequence']),
   refusedSettings: new Map(),
   // `pragma_table_info` and the other catalog reads stay allowed.
   allowsFunction: (name) => name.startsWith('pragma_') && SQLITE_READ_PRAGMAS.has(name.slice('pragma_'.length)),
