@@ -7,6 +7,7 @@ import { resolveDialect } from '../env/resolve-dialect';
 import { resolveRole } from '../env/resolve-role';
 import { migrateRefused } from '../guard/refusing-migrations';
 import { restrictBookkeepingSql } from '../dialects/postgres/bookkeeping';
+import { guardBookkeeping } from '../dialects/mysql/bookkeeping';
 import { configFor } from '../knexfile';
 import { secretValues } from '../redact';
 import { DEFAULT_WAIT, waitForDatabase } from '../wait-for-database';
@@ -226,6 +227,8 @@ async function ensureBookkeeping(ctx: MigrateContext, deadline: Deadline): Promi
         // PostgreSQL: the app may read knex's tables, never write them (see bookkeeping.ts).
         if (ctx.dialect === 'postgres') await trx.raw(restrictBookkeepingSql(ctx.tableName, ctx.schemaName));
       });
+      // MySQL: triggers refuse the app's writes there (see mysql/bookkeeping.ts); CREATE TRIGGER commits, so after.
+      if (ctx.dialect === 'mysql') await guardBookkeeping(ctx.knex, ctx.tableName);
       return;
     } catch (error) {
       if (attempt >= 5 || deadline.expired) throw error;
