@@ -25,7 +25,7 @@ import { coversSystemDatabase, isSystemDatabase } from './system-databases';
  * | migrator | INDEX               | CREATE INDEX / DROP INDEX statements (raw migrations) |
  * | migrator | REFERENCES          | foreign keys (MySQL ≥ 8.0.22 checks it on the parent table) |
  * | migrator | CREATE VIEW, SHOW VIEW | views are schema objects migrations own; SHOW VIEW to alter/dump them |
- * | migrator | TRIGGER             | triggers; they run with the migrator as DEFINER, which adds nothing: it holds the app's DML anyway |
+ * | migrator | TRIGGER             | triggers (also the guard on knex_migrations*, see bookkeeping.ts); they run with the migrator as DEFINER, which adds nothing: it holds the app's DML anyway |
  * | migrator | CREATE TEMPORARY TABLES | `CREATE TEMPORARY TABLE … AS SELECT` in migrations (session-local, no schema change) |
  * | app      | CREATE TEMPORARY TABLES | only with the `appTemporaryTables` opt-in |
  * | migrator | SELECT, INSERT, UPDATE, DELETE | knex reads and writes knex_migrations / knex_migrations_lock (lock: UPDATE … WHERE is_locked = 0; rollback: DELETE), data backfills; INSERT is also needed by RENAME TABLE |
@@ -42,7 +42,8 @@ import { coversSystemDatabase, isSystemDatabase } from './system-databases';
  * What MySQL cannot express: a migrator without data access. knex must read and write
  * its own tables, and a table-level grant would not hold (with DROP and CREATE the
  * migrator can rename any table onto the granted name). MySQL has no schema-wide "deny"
- * either, so the app can also write knex_migrations.
+ * either, so the app's writes to knex_migrations* are refused by triggers that
+ * `knex-roles migrate` creates as the migrator (see bookkeeping.ts).
  */
 export const APP_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
 export const MIGRATOR_PRIVILEGES = [
