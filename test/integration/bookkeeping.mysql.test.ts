@@ -89,6 +89,30 @@ for (const tableName of [undefined, 'kr_history']) {
       expect(await app(lock).select('is_locked')).to.deep.equal([{ is_locked: 0 }]);
     });
 
+    it('accounts whose names only resemble the migrator (`<migrator>@x`, other case) are refused too', async () => {
+      const server = (await testServers()).mysql;
+      const admin = knex({ client: 'mysql2', connection: { host: server.host, port: server.port, ...server.admin } });
+      const lookalikes = [`${plan.migrator.user}@x`, plan.migrator.user.toUpperCase()];
+      try {
+        for (const user of lookalikes) {
+          await admin.raw(`CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY 'look-alike-pw'`, [user]);
+          await admin.raw(`GRANT SELECT, INSERT, UPDATE, DELETE ON ??.* TO ?@'%'`, [plan.database, user]);
+          const other = knex({ client: 'mysql2', connection: { host: server.host, port: server.port, user, password: 'look-alike-pw', database: plan.database } });
+          try {
+            const error = await refusal(() => other(table).delete());
+            expect(error.sqlState, user).to.equal('42000');
+            expect(error.sqlMessage, user).to.equal(BOOKKEEPING_GUARD_MESSAGE);
+          } finally {
+            await other.destroy();
+          }
+        }
+      } finally {
+        for (const user of lookalikes) await admin.raw(`DROP USER IF EXISTS ?@'%'`, [user]);
+        await admin.destroy();
+      }
+      expect(await app(table).count({ n: '*' })).to.deep.equal([{ n: 3 }]);
+    });
+
     it("the app still writes its own tables (the triggers are on knex's only)", async () => {
       const [id] = await app('fixture_owners').insert({ email: `a-${tag}@example.org`, name: 'a' });
       expect(await app('fixture_owners').where({ id }).delete()).to.equal(1);

@@ -16,6 +16,14 @@ function triggerName(table: string, op: string): string {
   return `${name.slice(0, 64 - 13)}_${hash}`;
 }
 
+/**
+ * The user part of `user@host`: cut at the LAST `@` (a user name may hold `@`, a host
+ * cannot), so an account named `migrator@x` is not taken for `migrator`.
+ */
+function userPart(expr: string): string {
+  return `SUBSTRING(${expr}, 1, CHAR_LENGTH(${expr}) - CHAR_LENGTH(SUBSTRING_INDEX(${expr}, '@', -1)) - 1)`;
+}
+
 /** The guard triggers for a `migrations.tableName`: one per table and write operation. */
 export function bookkeepingTriggers(tableName: string): { name: string; table: string; op: (typeof OPERATIONS)[number] }[] {
   return bookkeepingTables(tableName).flatMap((table) => OPERATIONS.map((op) => ({ name: triggerName(table, op), table, op })));
@@ -25,6 +33,7 @@ export function bookkeepingTriggers(tableName: string): { name: string; table: s
  * MySQL has no per-table exception to the app's database-level INSERT/UPDATE/DELETE, so
  * knex's tables get BEFORE triggers that refuse any write whose login (USER()) is not the
  * trigger's DEFINER (CURRENT_USER() inside a trigger), i.e. the migrator that ran this.
+ * Compared as BINARY: user names are case-sensitive, USER()'s collation is not.
  * SELECT is untouched; no app name is needed. Run outside a transaction: CREATE TRIGGER
  * commits implicitly.
  */
@@ -38,7 +47,7 @@ export async function guardBookkeeping(knex: Knex | Knex.Transaction, tableName:
     if (existing.has(t.name)) continue;
     const sql =
       `CREATE TRIGGER ${mariadb ? 'IF NOT EXISTS ' : ''}${quoteIdent(t.name)} BEFORE ${t.op} ON ${quoteIdent(t.table)} FOR EACH ROW ` +
-      `BEGIN IF SUBSTRING_INDEX(USER(),'@',1) <> SUBSTRING_INDEX(CURRENT_USER(),'@',1) THEN ` +
+      `BEGIN IF BINARY ${userPart('USER()')} <> BINARY ${userPart('CURRENT_USER()')} THEN ` +
       `SIGNAL SQLSTATE '42000' SET MESSAGE_TEXT = ${quoteString(BOOKKEEPING_GUARD_MESSAGE)}; END IF; END`;
     try {
       await knex.raw(sql);
