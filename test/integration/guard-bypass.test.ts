@@ -3,8 +3,9 @@ import knex, { type Knex } from 'knex';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GuardSessionError, guard, RuntimeDdlError } from '../../lib';
+import { GuardSessionError, guard } from '../../lib';
 import { testDialects } from '../support/dialects';
+import { pgSuperuser, refused } from '../support/guard-attack';
 import { testServers } from '../support/servers';
 
 /*
@@ -12,16 +13,6 @@ import { testServers } from '../support/servers';
  * admin, SQLite file): the server itself would run anything, so only the guard stands in
  * the way. Each bypass below dropped the table before the guard was fixed.
  */
-
-async function refused(run: () => Promise<unknown>): Promise<RuntimeDdlError> {
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof RuntimeDdlError) return err;
-    throw err;
-  }
-  throw new Error('expected the guard to refuse');
-}
 
 const HOSTILE = [`it's`, `back\\slash\\`, `\\'; drop table victim; --`, `$$ ; drop table victim; $$`, `what?`, `\\?`, `$1`, `日本語ソ表`, `"quoted"`, `é\u0101\\'`];
 
@@ -33,8 +24,7 @@ if (dialects.includes('postgres')) {
     let guarded: Knex;
 
     before(async () => {
-      const { postgres } = await testServers();
-      const connection = { host: postgres.host, port: postgres.port, user: postgres.admin.user, password: postgres.admin.password, database: 'postgres' };
+      const connection = pgSuperuser(await testServers());
       admin = knex({ client: 'pg', connection });
       // One connection, so a session setting made by one statement is seen by the next.
       guarded = guard(knex({ client: 'pg', connection, pool: { min: 1, max: 1 } }));
@@ -85,8 +75,7 @@ if (dialects.includes('postgres')) {
     });
 
     it('refuses every query on a session that starts in a client-only encoding (read from the server)', async () => {
-      const { postgres } = await testServers();
-      const connection = { host: postgres.host, port: postgres.port, user: postgres.admin.user, password: postgres.admin.password, database: 'postgres' };
+      const connection = pgSuperuser(await testServers());
       const sjis = guard(
         knex({
           client: 'pg',

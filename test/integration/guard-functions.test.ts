@@ -3,8 +3,9 @@ import knex, { type Knex } from 'knex';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { guard, RuntimeDdlError } from '../../lib';
+import { guard } from '../../lib';
 import { testDialects } from '../support/dialects';
+import { pgSuperuser, refused } from '../support/guard-attack';
 import { testServers } from '../support/servers';
 
 /*
@@ -12,16 +13,6 @@ import { testServers } from '../support/servers';
  * as a SUPERUSER: the unguarded admin connection shows the server would run each refused
  * call, so only the guard stands in the way; the allowed look-alikes really run.
  */
-
-async function refused(run: () => Promise<unknown>): Promise<RuntimeDdlError> {
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof RuntimeDdlError) return err;
-    throw err;
-  }
-  throw new Error('expected the guard to refuse');
-}
 
 const dialects = testDialects();
 
@@ -31,8 +22,7 @@ if (dialects.includes('postgres')) {
     let guarded: Knex;
 
     before(async () => {
-      const { postgres } = await testServers();
-      const connection = { host: postgres.host, port: postgres.port, user: postgres.admin.user, password: postgres.admin.password, database: 'postgres' };
+      const connection = pgSuperuser(await testServers());
       admin = knex({ client: 'pg', connection });
       guarded = guard(knex({ client: 'pg', connection, pool: { min: 1, max: 1 } }));
       await admin.raw('drop table if exists fn_victim');
