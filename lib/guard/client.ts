@@ -4,6 +4,7 @@ import { KNEX_CLIENT } from '../env/contract';
 import type { Dialect, Role } from '../types';
 import { bookkeepingWriteCheck } from './bookkeeping-writes';
 import { classifySql, type ClassifiedStatement } from './classify';
+import { textOptionsRefusal } from './query-options';
 import { redactLiterals } from './redact-literals';
 import { readSessionSettings, type SessionSettings } from './session-settings';
 
@@ -19,7 +20,7 @@ export interface GuardOptions {
 export const TEMPORARY_TABLE_KEYWORD = 'CREATE TEMPORARY TABLE';
 
 export type ClientClass = typeof Knex.Client;
-type QueryParam = string | { sql?: string; bindings?: unknown };
+type QueryParam = string | { sql?: string; bindings?: unknown; options?: unknown };
 
 // Verdicts per SQL text: knex sends the same few statement shapes over and over, so a
 // small cache makes the guard cost a map lookup. Bounded in entries (cleared when full)
@@ -145,6 +146,11 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
      */
     refusalOf(connection: unknown, param: QueryParam, session: SessionSettings | undefined): RuntimeDdlError | undefined {
       const sql = this.sent(param);
+      // `.options({ text })` (pg) / `.options({ sql })` (mysql2) would replace the text judged here.
+      if (typeof param !== 'string' && param.options !== undefined) {
+        const replaced = textOptionsRefusal(dialect, options.role, param.options, redactLiterals(sql, dialect));
+        if (replaced) return replaced;
+      }
       const error = bookkeepingRefusal(sql, (this as unknown as { config?: Knex.Config }).config) ?? refusal(sql, session);
       if (error || dialect !== 'mysql' || typeof param === 'string') return error;
       const bindings = param.bindings;

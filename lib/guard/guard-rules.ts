@@ -23,6 +23,12 @@ export interface GuardRules {
   readonly bareNamePrefixes: readonly string[];
   /** Exceptions to `functionPrefixes` (SQLite's read-only `pragma_table_info` and kin). */
   allowsFunction?(name: string): boolean;
+  /**
+   * Keys of knex's `.options({…})` that the dialect's knex client merges over the SQL and
+   * bindings it hands the driver (pg `{ text, values }`, mysql2 `{ sql, values }`): they
+   * would replace what the guard judged, so a query carrying one is refused.
+   */
+  readonly textOptions: readonly string[];
   /** Settings a runtime statement may not assign, by SET or (PostgreSQL) set_config(). */
   readonly refusedSettings: ReadonlyMap<string, RefusedSetting>;
 }

@@ -3,7 +3,7 @@ import knex, { type Knex } from 'knex';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GuardSessionError, guard } from '../../lib';
+import { GuardSessionError, guard, RuntimeDdlError } from '../../lib';
 import { testDialects } from '../support/dialects';
 import { pgSuperuser, refused } from '../support/guard-attack';
 import { testServers } from '../support/servers';
@@ -101,6 +101,23 @@ if (dialects.includes('postgres')) {
       expect((await guarded.raw('show standard_conforming_strings')).rows[0].standard_conforming_strings).to.equal('on');
     });
 
+    it('refuses .options({ text | values }) that would replace the judged text (knex merges options over { text, values })', async () => {
+      for (const run of [
+        () => guarded.raw('select 1').options({ text: 'drop table victim' }),
+        () => guarded('victim').select('id').options({ text: 'drop table victim' }),
+        () => guarded.transaction((trx) => trx.raw('select 1').options({ text: 'drop table victim' })),
+        () => guarded.raw('select ?::text as v', ['a']).options({ values: ['b'] }),
+        () => guarded('victim').select('id').options({ submit: () => undefined }),
+      ]) {
+        const error = await refused(run);
+        expect(error).to.include({ code: 'E_RUNTIME_DDL', keyword: 'QUERY OPTIONS' });
+        expect(error.remedy).to.match(/knex\.raw/);
+      }
+      expect(await victimExists()).to.equal(true);
+      // Options that only shape the result still pass.
+      expect((await guarded.raw('select 1 as a').options({ rowMode: 'array' })).rows).to.deep.equal([[1]]);
+    });
+
     it('keeps ordinary CRUD with hostile bound values working', async () => {
       for (const b of HOSTILE) {
         const [row] = await guarded('victim').insert({ b }, ['id']);
@@ -189,6 +206,34 @@ if (dialects.includes('mysql')) {
         await driver.destroy();
       }
       expect(await victimExists()).to.equal(true);
+    });
+
+    it('refuses .options({ sql | values | namedPlaceholders }) that would replace the judged text, in query and stream', async () => {
+      const guarded = guard(knex({ client: 'mysql2', connection, pool: { min: 1, max: 1 } }));
+      try {
+        for (const run of [
+          () => guarded.raw('select 1').options({ sql: 'drop table victim' }),
+          () => guarded('victim').select('id').options({ sql: 'drop table victim' }),
+          () => guarded.raw('select ?', ['a']).options({ values: ['b'] }),
+          () => guarded.raw('select :v').options({ namedPlaceholders: true }),
+        ]) {
+          expect(await refused(run)).to.include({ code: 'E_RUNTIME_DDL', keyword: 'QUERY OPTIONS' });
+        }
+        // knex's mysql _stream merges options the same way.
+        const streamed = await new Promise<unknown>((resolve) => {
+          const stream = guarded('victim').select('id').options({ sql: 'drop table victim' }).stream();
+          stream.on('error', resolve);
+          stream.on('end', () => resolve(undefined));
+          stream.resume();
+        });
+        expect(streamed).to.be.instanceOf(RuntimeDdlError);
+        expect(await victimExists()).to.equal(true);
+        // Options that only shape the result still pass.
+        const [rows] = await guarded.raw('select 1 as a').options({ rowsAsArray: true });
+        expect(rows).to.deep.equal([[1]]);
+      } finally {
+        await guarded.destroy();
+      }
     });
 
     it('refuses every query on a session that starts with NO_BACKSLASH_ESCAPES (read from the server)', async () => {
@@ -286,6 +331,11 @@ if (dialects.includes('sqlite')) {
         expect((await guarded('victim').where({ b }).first())?.id).to.equal(id);
       }
       await refused(() => guarded.raw(`select 1; drop table victim`));
+    });
+
+    it('lets knex options through: better-sqlite3\'s client reads only safeIntegers, never a replacement text', async () => {
+      expect(await guarded.raw('select 1 as a').options({ safeIntegers: true, sql: 'drop table victim', text: 'drop table victim' })).to.deep.equal([{ a: 1n }]);
+      expect(await guarded('victim').count({ n: '*' }).first()).to.have.property('n');
     });
 
     it('covers withUserParams() clones and transactions made after guard()', async () => {

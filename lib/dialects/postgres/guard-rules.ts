@@ -86,6 +86,8 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
   // Unqualified: pg_catalog is searched first, so `UPDATE pg_authid` is the catalog.
   isCatalogTable: (name) => name.startsWith('pg_'),
   catalogAnywhereInWrites: false,
+  // knex's pg client builds `extend({ text, values }, options)`; pg runs an object with `submit()` as its own query.
+  textOptions: ['text', 'values', 'submit'],
   refusedSettings: new Map([
     ['role', { kind: 'privilege', keyword: 'SET ROLE', reason: 'changes the current role' }],
     ['session_authorization', { kind: 'privilege', keyword: 'SET SESSION AUTHORIZATION', reason: 'changes the session user' }],

@@ -29,6 +29,8 @@ export const SQLITE_GUARD_RULES: GuardRules = {
   isCatalogTable: (name) => CATALOG_TABLES.has(name),
   catalogAnywhereInWrites: false,
   deletableCatalogTables: new Set(['sqlite_sequence']),
+  // better-sqlite3's knex client reads only `safeIntegers`, sqlite3's none.
+  textOptions: [],
   refusedSettings: new Map(),
   // `pragma_table_info` and the other catalog reads stay allowed.
   allowsFunction: (name) => name.startsWith('pragma_') && SQLITE_READ_PRAGMAS.has(name.slice('pragma_'.length)),
