@@ -94,6 +94,8 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     }
     return bookkeeping(sql);
   };
+  // MySQL: the text with the bound values formatted in, as judged, keyed by knex's query object until `_query` sends it.
+  const judgedTexts = new WeakMap<object, { sql: string; bindings: unknown; formatted: string }>();
   const sqlOf = (param: QueryParam): string => (typeof param === 'string' ? param : param.sql ?? '');
   // Per raw connection: its session settings as read from the server (or the read under
   // way). SQLite has none. Kept off the connection object itself: WeakMap, no leak.
@@ -122,6 +124,8 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     query(...args: unknown[]): Promise<unknown>;
     stream(...args: unknown[]): Promise<unknown>;
     positionBindings(sql: string): string;
+    _query(...args: unknown[]): Promise<unknown>;
+    _stream(...args: unknown[]): Promise<unknown>;
   };
   const Guarded = class extends Loose {
     constructor(config: Knex.Config) {
@@ -142,7 +146,10 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
      * The check on the text as sent. mysql2 formats bound values into the text on the client
      * (`connection.format`, its own reading of where a `?` is a placeholder), so on MySQL that
      * formatted text is judged: a `?` the driver fills where the guard read a string or a
-     * comment cannot change the statement behind the guard's back.
+     * comment cannot change the statement behind the guard's back. The formatted text is
+     * then what `_query` / `_stream` send (with no bindings left to format): formatting again
+     * would read the values again, and a stateful `toSqlString` or getter could answer
+     * differently the second time.
      */
     refusalOf(connection: unknown, param: QueryParam, session: SessionSettings | undefined): RuntimeDdlError | undefined {
       const sql = this.sent(param);
@@ -156,7 +163,36 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       const bindings = param.bindings;
       const format = (connection as { format?: (sql: string, values: unknown) => string } | null)?.format;
       if (!Array.isArray(bindings) || bindings.length === 0 || typeof format !== 'function') return undefined;
-      return refusal(format.call(connection, sql, bindings), session, true);
+      const formatted = format.call(connection, sql, bindings);
+      const refused = refusal(formatted, session, true);
+      if (!refused) judgedTexts.set(param, { sql, bindings, formatted });
+      return refused;
+    }
+
+    /** Runs the driver call with the text judged by `refusalOf` in place of sql + bindings (MySQL with bound values). */
+    asJudged<R>(obj: { sql?: string; bindings?: unknown }, send: () => R): R {
+      const judged = judgedTexts.get(obj);
+      judgedTexts.delete(obj);
+      // knex hands `_query` the same object (its sql and bindings untouched for MySQL); anything else is sent as is.
+      if (judged === undefined || judged.sql !== obj.sql || judged.bindings !== obj.bindings) return send();
+      // knex's mysql clients read obj.sql / obj.bindings synchronously (the driver formats in
+      // `connection.query`); restored at once, so errors and 'query-error' show them as written.
+      obj.sql = judged.formatted;
+      obj.bindings = [];
+      try {
+        return send();
+      } finally {
+        obj.sql = judged.sql;
+        obj.bindings = judged.bindings;
+      }
+    }
+
+    override _query(connection: unknown, obj: { sql?: string; bindings?: unknown }): Promise<unknown> {
+      return this.asJudged(obj, () => super._query(connection, obj));
+    }
+
+    override _stream(connection: unknown, obj: { sql?: string; bindings?: unknown }, stream: unknown, streamOptions: unknown): Promise<unknown> {
+      return this.asJudged(obj, () => super._stream(connection, obj, stream, streamOptions));
     }
 
     override query(connection: unknown, param: QueryParam): Promise<unknown> {

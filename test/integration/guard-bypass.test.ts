@@ -236,6 +236,38 @@ if (dialects.includes('mysql')) {
       }
     });
 
+    it('sends the bound values exactly as judged: mysql2 does not format them a second time', async () => {
+      const guarded = guard(knex({ client: 'mysql2', connection, pool: { min: 1, max: 1 } }));
+      const events: Array<{ sql: string; bindings: unknown }> = [];
+      guarded.on('query', (query: { sql: string; bindings: unknown }) => events.push({ sql: query.sql, bindings: query.bindings }));
+      try {
+        // A value that answers differently each time it is read: judged as `1`, sent as `1`.
+        let calls = 0;
+        const value = { toSqlString: () => (calls++ === 0 ? '1' : '1; drop table victim') };
+        const [[row]] = await guarded.raw('select ? as v', [value]);
+        expect(row).to.deep.equal({ v: 1 });
+        expect(calls).to.equal(1);
+        // A getter on an object binding (mysql2 expands it to `b` = …): knex reads it once, the guard once.
+        let reads = 0;
+        const assignment = {
+          get b(): unknown {
+            return reads++ < 2 ? 'x' : { toSqlString: () => `'x'; drop table victim` };
+          },
+        };
+        await guarded('victim').insert({ b: 'before' });
+        await guarded.raw('update victim set ?', [assignment]);
+        expect(reads).to.equal(2);
+        expect(await guarded('victim').select('b')).to.deep.equal([{ b: 'x' }]);
+        // What knex reports (query events, error messages) keeps the SQL and bindings as written.
+        expect(events[0]).to.deep.equal({ sql: 'select ? as v', bindings: [value] });
+        const error = await guarded.raw('select ? from no_such_table', ['secret-value']).then(() => undefined, (err: Error) => err);
+        expect(error?.message).to.match(/no_such_table/);
+      } finally {
+        await guarded.destroy();
+      }
+      expect(await victimExists()).to.equal(true);
+    });
+
     it('refuses every query on a session that starts with NO_BACKSLASH_ESCAPES (read from the server)', async () => {
       const nbe = guard(
         knex({
