@@ -86,13 +86,13 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
   // knex's migration tables are named by each instance's config (migrations.tableName).
   let checkedTable: string | undefined;
   let bookkeeping = bookkeepingWriteCheck(dialect, undefined);
-  const bookkeepingRefusal = (sql: string, config: Knex.Config | undefined): RuntimeDdlError | undefined => {
+  const bookkeepingRefusal = (sql: string, config: Knex.Config | undefined, session: SessionSettings | undefined): RuntimeDdlError | undefined => {
     const tableName = config?.migrations?.tableName;
     if (tableName !== checkedTable) {
       checkedTable = tableName;
       bookkeeping = bookkeepingWriteCheck(dialect, tableName);
     }
-    return bookkeeping(sql);
+    return bookkeeping(sql, session?.reading);
   };
   // MySQL: the text with the bound values formatted in, as judged, keyed by knex's query object until `_query` sends it.
   const judgedTexts = new WeakMap<object, { sql: string; bindings: unknown; formatted: string }>();
@@ -158,7 +158,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
         const replaced = textOptionsRefusal(dialect, options.role, param.options, redactLiterals(sql, dialect));
         if (replaced) return replaced;
       }
-      const error = bookkeepingRefusal(sql, (this as unknown as { config?: Knex.Config }).config) ?? refusal(sql, session);
+      const error = bookkeepingRefusal(sql, (this as unknown as { config?: Knex.Config }).config, session) ?? refusal(sql, session);
       if (error || dialect !== 'mysql' || typeof param === 'string') return error;
       const bindings = param.bindings;
       const format = (connection as { format?: (sql: string, values: unknown) => string } | null)?.format;

@@ -370,6 +370,27 @@ if (dialects.includes('sqlite')) {
       expect(await guarded('victim').count({ n: '*' }).first()).to.have.property('n');
     });
 
+    it("refuses hand-written writes to knex's bookkeeping tables, not only the shapes knex compiles", async () => {
+      // knex's bookkeeping table as a migration run leaves it, made outside the guard.
+      const plain = knex({ client: 'better-sqlite3', connection: { filename: join(dir, 'db.sqlite') }, useNullAsDefault: true });
+      await plain.raw('drop table if exists knex_migrations');
+      await plain.raw('create table knex_migrations (id integer primary key, name text, batch integer, migration_time datetime)');
+      await plain.raw(`insert into knex_migrations (name, batch) values ('001_init.js', 1)`);
+      await plain.destroy();
+      for (const sql of [
+        'delete /**/ from knex_migrations',
+        'with x as (select 1) delete from knex_migrations',
+        `replace into knex_migrations (id, name, batch) values (1, '001_init.js', 99)`,
+        `insert or replace into knex_migrations (name, batch) values ('999_future.js', 1)`,
+        `update or replace "main"."knex_migrations" set batch = 99`,
+        `delete from 'knex_migrations'`,
+      ]) {
+        const error = await refused(() => guarded.raw(sql));
+        expect(error.code, sql).to.equal('E_RUNTIME_MIGRATE');
+      }
+      expect(await guarded('knex_migrations').select('name', 'batch')).to.deep.equal([{ name: '001_init.js', batch: 1 }]);
+    });
+
     it('covers withUserParams() clones and transactions made after guard()', async () => {
       const clone = guarded.withUserParams({ tenant: 't1' });
       await refused(() => clone.raw('drop table victim'));
