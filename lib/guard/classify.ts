@@ -6,7 +6,7 @@ import {
   REASON_PRIVILEGE, REASON_SERVER, REASON_UNKNOWN, type HeadRule,
 } from './keywords';
 import { contentRefusals, GUARD_RULES } from './content-check';
-import { refusedSettingKeyword } from './guard-rules';
+import { refusedSettingKeyword, refusedSettingOf } from './guard-rules';
 import { createLexer, type Lexer, type LexerOptions } from './lexer';
 import { MYSQL_LEXING_SETTINGS, POSTGRES_LEXING_SETTINGS } from './lexing-settings';
 import { literalValue, nameOf } from './sql-values';
@@ -931,7 +931,7 @@ class Reading {
 
   /** Refuses assigning a setting listed in the dialect's guard rules (superuser-only, identity). */
   private refusedSetting(name: string): boolean {
-    const refused = GUARD_RULES[this.dialect].refusedSettings.get(name);
+    const refused = refusedSettingOf(GUARD_RULES[this.dialect], name);
     if (refused === undefined) return false;
     this.refuse(refused.kind, refusedSettingKeyword(name, refused), refused.reason);
     return true;

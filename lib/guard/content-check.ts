@@ -3,7 +3,7 @@ import { POSTGRES_GUARD_RULES } from '../dialects/postgres/guard-rules';
 import { SQLITE_GUARD_RULES } from '../dialects/sqlite/guard-rules';
 import type { Dialect } from '../types';
 import type { StatementKind } from './classify';
-import { prefilterFor, refusedFunction, refusedSettingKeyword, type GuardRules } from './guard-rules';
+import { prefilterFor, refusedFunction, refusedSettingKeyword, refusedSettingOf, type GuardRules } from './guard-rules';
 import { createLexer, type LexerOptions } from './lexer';
 import { POSTGRES_LEXING_SETTINGS, type CurrentReading } from './lexing-settings';
 import { literalValue, nameOf } from './sql-values';
@@ -267,7 +267,7 @@ function setConfigRefusal(
     return undefined;
   }
   if (setting === 'role' && value !== undefined && value.trim().toLowerCase() === 'none') return undefined;
-  const refused = rules.refusedSettings.get(setting);
+  const refused = refusedSettingOf(rules, setting);
   if (refused !== undefined) return { kind: refused.kind, keyword: refusedSettingKeyword(setting, refused), reason: refused.reason };
   const allowed = POSTGRES_LEXING_SETTINGS.get(setting);
   if (allowed !== undefined && (value === undefined || !allowed(value.trim(), current))) {

@@ -31,6 +31,16 @@ export interface GuardRules {
   readonly textOptions: readonly string[];
   /** Settings a runtime statement may not assign, by SET or (PostgreSQL) set_config(). */
   readonly refusedSettings: ReadonlyMap<string, RefusedSetting>;
+  /** Refused like `refusedSettings`, by name prefix (`log_`, MariaDB `binlog_`); an exact entry wins. */
+  readonly refusedSettingPrefixes: ReadonlyArray<readonly [prefix: string, setting: RefusedSetting]>;
+}
+
+/** The rule that refuses assigning `name`, or undefined. */
+export function refusedSettingOf(rules: GuardRules, name: string): RefusedSetting | undefined {
+  const exact = rules.refusedSettings.get(name);
+  if (exact !== undefined) return exact;
+  for (const [prefix, setting] of rules.refusedSettingPrefixes) if (name.startsWith(prefix)) return setting;
+  return undefined;
 }
 
 /** Why `name(…)` is refused, or undefined when it may be called. */

@@ -118,6 +118,24 @@ if (dialects.includes('postgres')) {
       expect((await guarded.raw('select 1 as a').options({ rowMode: 'array' })).rows).to.deep.equal([[1]]);
     });
 
+    it('refuses superuser-only logging, statistics and resource settings (SET and set_config)', async () => {
+      for (const sql of [
+        `set log_statement = 'none'`,
+        `set log_min_duration_statement = -1`,
+        `set log_min_error_statement = panic`,
+        `select set_config('log_statement', 'none', false)`,
+        `set track_activities = off`,
+        `set temp_file_limit = -1`,
+      ]) {
+        await refused(() => guarded.raw(sql)).catch((err: Error) => {
+          throw new Error(`${sql}: ${err.message}`);
+        });
+      }
+      // The test server logs every statement (log_statement = all); the session still does.
+      const { rows } = await guarded.raw(`select current_setting('log_statement') as l, current_setting('track_activities') as t`);
+      expect(rows).to.deep.equal([{ l: 'all', t: 'on' }]);
+    });
+
     it('keeps ordinary CRUD with hostile bound values working', async () => {
       for (const b of HOSTILE) {
         const [row] = await guarded('victim').insert({ b }, ['id']);
@@ -266,6 +284,21 @@ if (dialects.includes('mysql')) {
         await guarded.destroy();
       }
       expect(await victimExists()).to.equal(true);
+    });
+
+    it('refuses session settings that hide statements from the logs or replication, like sql_log_bin', async () => {
+      const guarded = guard(knex({ client: 'mysql2', connection, pool: { min: 1, max: 1 } }));
+      try {
+        for (const sql of [`set skip_replication = 1`, `set session binlog_row_image = 'MINIMAL'`, `set session slow_query_log = 0`, `set session log_slow_filter = ''`, `set @@session.long_query_time = 1e9`]) {
+          await refused(() => guarded.raw(sql)).catch((err: Error) => {
+            throw new Error(`${sql}: ${err.message}`);
+          });
+        }
+        const [[row]] = await guarded.raw('select @@skip_replication as r, @@session.binlog_row_image as i');
+        expect(row).to.deep.equal({ r: 0, i: 'FULL' });
+      } finally {
+        await guarded.destroy();
+      }
     });
 
     it('refuses every query on a session that starts with NO_BACKSLASH_ESCAPES (read from the server)', async () => {

@@ -1,5 +1,7 @@
 import type { GuardRules } from '../../guard/guard-rules';
 
+const SLOW_LOG = { kind: 'other', reason: 'logging setting: keeps statements out of the slow query log' } as const;
+
 /** MySQL / MariaDB: functions the runtime role may not call, and the system schemas. */
 export const MYSQL_GUARD_RULES: GuardRules = {
   functions: new Map([
@@ -27,5 +29,17 @@ export const MYSQL_GUARD_RULES: GuardRules = {
     ['pseudo_slave_mode', { kind: 'other', reason: 'replication setting' }],
     ['binlog_format', { kind: 'other', reason: 'superuser-only setting' }],
     ['wsrep_on', { kind: 'other', reason: 'keeps writes out of Galera replication' }],
+    // MariaDB: replicas skip this session's writes, like sql_log_bin.
+    ['skip_replication', { kind: 'other', reason: 'superuser-only setting: replicas skip this session\'s writes' }],
+    ['slow_query_log', SLOW_LOG],
+    ['log_queries_not_using_indexes', SLOW_LOG],
+    // long_query_time / min_examined_row_limit are the old names of log_slow_query_time / log_slow_min_examined_row_limit.
+    ['long_query_time', SLOW_LOG],
+    ['min_examined_row_limit', SLOW_LOG],
+    ['log_warnings', { kind: 'other', reason: 'logging setting: keeps warnings out of the error log' }],
   ]),
+  refusedSettingPrefixes: [
+    ['binlog_', { kind: 'other', reason: 'superuser-only setting: reshapes what the binary log records' }],
+    ['log_slow_', SLOW_LOG],
+  ],
 };

@@ -32,6 +32,7 @@ export const SQLITE_GUARD_RULES: GuardRules = {
   // better-sqlite3's knex client reads only `safeIntegers`, sqlite3's none.
   textOptions: [],
   refusedSettings: new Map(),
+  refusedSettingPrefixes: [],
   // `pragma_table_info` and the other catalog reads stay allowed.
   allowsFunction: (name) => name.startsWith('pragma_') && SQLITE_READ_PRAGMAS.has(name.slice('pragma_'.length)),
 };
