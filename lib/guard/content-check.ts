@@ -179,7 +179,45 @@ function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types:
   }
   if (rules.catalogAnywhereInWrites && writes && catalogNamed >= 0) {
     refuse(catalogNamed, 'ddl', 'CATALOG WRITE', `a write statement that names the system schema ${name(catalogNamed) ?? ''}`);
+    return;
   }
+  if (dialect === 'postgres') {
+    const locked = rowLockedCatalog(n, word, (i) => catalogTarget(rules, dialect, name, isName, isOp, i), isOp);
+    if (locked !== undefined) refuse(locked.at, 'other', 'LOCK CATALOG', `locks rows of the system catalog ${locked.catalog} (FOR UPDATE / SHARE)`);
+  }
+}
+
+/** Words that end a FROM list (or start a clause in which a name is no FROM item). */
+const FROM_LIST_ENDS = new Set(['where', 'group', 'having', 'window', 'order', 'limit', 'offset', 'fetch', 'for', 'on', 'using', 'union', 'intersect', 'except', 'returning', 'set', 'select', 'values']);
+const LOCK_STRENGTHS = new Set(['update', 'share', 'no', 'key']);
+
+/**
+ * PostgreSQL: a statement with a row-locking clause (FOR UPDATE | NO KEY UPDATE | SHARE |
+ * KEY SHARE) that reads a system catalog in a FROM list. Rows of pg_class or pg_authid locked
+ * by a runtime transaction block every ALTER TABLE / ALTER ROLE, like `LOCK pg_class`. Fail
+ * closed: any catalog FROM item counts, whichever query level the clause belongs to.
+ */
+function rowLockedCatalog(
+  n: number,
+  word: (i: number) => string | undefined,
+  catalogAt: (i: number) => string | undefined,
+  isOp: (i: number, ch: string) => boolean,
+): { at: number; catalog: string } | undefined {
+  let locks = false;
+  let found: { at: number; catalog: string } | undefined;
+  let inFrom = false;
+  for (let i = 0; i < n; i++) {
+    const w = word(i);
+    if (w === 'for' && LOCK_STRENGTHS.has(word(i + 1) ?? '')) locks = true;
+    const item = i > 0 && (word(i - 1) === 'from' || word(i - 1) === 'join' || (inFrom && isOp(i - 1, ',')));
+    if (item && found === undefined) {
+      const catalog = catalogAt(i);
+      if (catalog !== undefined) found = { at: i, catalog };
+    }
+    if (w === 'from' || w === 'join') inFrom = true;
+    else if (w !== undefined && FROM_LIST_ENDS.has(w)) inFrom = false;
+  }
+  return locks ? found : undefined;
 }
 
 /** The catalog a `[schema.]table` name chain at i is, or undefined. */

@@ -136,6 +136,21 @@ if (dialects.includes('postgres')) {
       expect(rows).to.deep.equal([{ l: 'all', t: 'on' }]);
     });
 
+    it('refuses row locks on system catalogs (FOR UPDATE / SHARE on pg_class would block every migration)', async () => {
+      for (const sql of [
+        `select * from pg_class where relname = 'victim' for update`,
+        `select 1 from pg_catalog.pg_class for no key update`,
+        `select * from pg_authid for share`,
+      ]) {
+        const error = await refused(() => guarded.transaction((trx) => trx.raw(sql))).catch((err: Error) => {
+          throw new Error(`${sql}: ${err.message}`);
+        });
+        expect(error.keyword, sql).to.equal('LOCK CATALOG');
+      }
+      // Row locks on the app's own tables stay allowed.
+      await guarded.transaction((trx) => trx('victim').select('id').forUpdate());
+    });
+
     it('keeps ordinary CRUD with hostile bound values working', async () => {
       for (const b of HOSTILE) {
         const [row] = await guarded('victim').insert({ b }, ['id']);
