@@ -121,7 +121,9 @@ function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types:
     const attribute = dialect === 'postgres' && rules.functions.has(fn) && isOp(i - 1, '.') && !(i >= 2 && rules.catalogSchemas.has(name(i - 2) ?? ''));
     if (isOp(i + 1, '(') || attribute || rules.bareNamePrefixes.some((prefix) => fn.startsWith(prefix))) {
       const reason = refusedFunction(rules, fn);
-      if (reason !== undefined) {
+      // SQLite `pragma_user_version` with no argument only reads, like `PRAGMA user_version`.
+      const readOnly = rules.readsWithoutArgument?.(fn) === true && (!isOp(i + 1, '(') || isOp(i + 2, ')'));
+      if (reason !== undefined && !readOnly) {
         refuse(i, 'other', `${fn.toUpperCase()}()`, `calls ${fn}(): ${reason}`);
         return;
       }

@@ -23,6 +23,8 @@ export interface GuardRules {
   readonly bareNamePrefixes: readonly string[];
   /** Exceptions to `functionPrefixes` (SQLite's read-only `pragma_table_info` and kin). */
   allowsFunction?(name: string): boolean;
+  /** Exceptions to `functionPrefixes` when called with no argument: SQLite `pragma_user_version` reads, as `PRAGMA user_version` does. */
+  readsWithoutArgument?(name: string): boolean;
   /**
    * Keys of knex's `.options({…})` that the dialect's knex client merges over the SQL and
    * bindings it hands the driver (pg `{ text, values }`, mysql2 `{ sql, values }`): they

@@ -439,6 +439,13 @@ if (dialects.includes('sqlite')) {
       expect(await guarded('knex_migrations').select('name', 'batch')).to.deep.equal([{ name: '001_init.js', batch: 1 }]);
     });
 
+    it('reads the pragmas that take no argument as tables (pragma_user_version), and the read changes nothing', async () => {
+      expect(await guarded.raw('select * from pragma_user_version')).to.deep.equal([{ user_version: 0 }]);
+      expect(await guarded.raw('select journal_mode from pragma_journal_mode')).to.deep.equal([{ journal_mode: 'delete' }]);
+      await refused(() => guarded.raw('select * from pragma_user_version(5)'));
+      expect(await guarded.raw('pragma user_version')).to.deep.equal([{ user_version: 0 }]);
+    });
+
     it('covers withUserParams() clones and transactions made after guard()', async () => {
       const clone = guarded.withUserParams({ tenant: 't1' });
       await refused(() => clone.raw('drop table victim'));
