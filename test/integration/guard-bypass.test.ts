@@ -316,6 +316,19 @@ if (dialects.includes('mysql')) {
       }
     });
 
+    it('refuses switching integrity checks off (foreign_key_checks, unique_checks, check_constraint_checks)', async () => {
+      const guarded = guard(knex({ client: 'mysql2', connection, pool: { min: 1, max: 1 } }));
+      try {
+        for (const sql of ['set foreign_key_checks = 0', 'SET SESSION unique_checks = 0', 'set @@check_constraint_checks = 0', 'set statement foreign_key_checks = 0 for delete from victim']) {
+          expect((await refused(() => guarded.raw(sql))).keyword, sql).to.match(/^SET (FOREIGN_KEY|UNIQUE|CHECK_CONSTRAINT)_CHECKS$/);
+        }
+        const [[row]] = await guarded.raw('select @@foreign_key_checks as f, @@unique_checks as u, @@check_constraint_checks as c');
+        expect(row).to.deep.equal({ f: 1, u: 1, c: 1 });
+      } finally {
+        await guarded.destroy();
+      }
+    });
+
     it('refuses every query on a session that starts with NO_BACKSLASH_ESCAPES (read from the server)', async () => {
       const nbe = guard(
         knex({
@@ -444,6 +457,20 @@ if (dialects.includes('sqlite')) {
       expect(await guarded.raw('select journal_mode from pragma_journal_mode')).to.deep.equal([{ journal_mode: 'delete' }]);
       await refused(() => guarded.raw('select * from pragma_user_version(5)'));
       expect(await guarded.raw('pragma user_version')).to.deep.equal([{ user_version: 0 }]);
+    });
+
+    it('refuses switching foreign keys off (the integrity policy), and the checks stay on', async () => {
+      const plain = knex({ client: 'better-sqlite3', connection: { filename: join(dir, 'db.sqlite') }, useNullAsDefault: true });
+      await plain.raw('create table if not exists parent (id integer primary key)');
+      await plain.raw('create table if not exists child (id integer primary key, parent_id integer references parent (id))');
+      await plain.destroy();
+      await guarded.raw('pragma foreign_keys = on');
+      for (const sql of ['pragma foreign_keys = off', 'PRAGMA main.foreign_keys = 0', 'pragma foreign_keys = banana']) {
+        expect((await refused(() => guarded.raw(sql))).keyword, sql).to.equal('PRAGMA FOREIGN_KEYS');
+      }
+      expect(await guarded.raw('pragma foreign_keys')).to.deep.equal([{ foreign_keys: 1 }]);
+      const error = await guarded('child').insert({ parent_id: 404 }).then(() => undefined, (err: Error) => err);
+      expect(error?.message).to.match(/FOREIGN KEY constraint failed/);
     });
 
     it('covers withUserParams() clones and transactions made after guard()', async () => {

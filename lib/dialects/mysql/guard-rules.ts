@@ -1,5 +1,6 @@
 import type { GuardRules } from '../../guard/guard-rules';
 
+const INTEGRITY = { kind: 'other', reason: 'switches off integrity checks the schema declares (foreign keys, unique keys, CHECK constraints)' } as const;
 const SLOW_LOG = { kind: 'other', reason: 'logging setting: keeps statements out of the slow query log' } as const;
 
 /** MySQL / MariaDB: functions the runtime role may not call, and the system schemas. */
@@ -9,6 +10,10 @@ export const MYSQL_GUARD_RULES: GuardRules = {
     // The usual names of command-running UDFs (lib_mysqludf_sys).
     ['sys_exec', 'runs a program on the server'],
     ['sys_eval', 'runs a program on the server'],
+    // MariaDB Spider: run SQL on another server (the counterpart of PostgreSQL's dblink).
+    ['spider_direct_sql', 'runs SQL on another server'],
+    ['spider_bg_direct_sql', 'runs SQL on another server'],
+    ['spider_copy_tables', 'copies tables between servers'],
   ]),
   functionPrefixes: [],
   bareNamePrefixes: [],
@@ -29,6 +34,12 @@ export const MYSQL_GUARD_RULES: GuardRules = {
     ['pseudo_slave_mode', { kind: 'other', reason: 'replication setting' }],
     ['binlog_format', { kind: 'other', reason: 'superuser-only setting' }],
     ['wsrep_on', { kind: 'other', reason: 'keeps writes out of Galera replication' }],
+    // The integrity policy: a runtime connection may not switch off the checks the schema
+    // declares (like PostgreSQL session_replication_role, SQLite foreign_keys = off). Any
+    // assignment, whatever the value: a value can be an expression or a variable.
+    ['foreign_key_checks', INTEGRITY],
+    ['unique_checks', INTEGRITY],
+    ['check_constraint_checks', INTEGRITY],
     // MariaDB: replicas skip this session's writes, like sql_log_bin.
     ['skip_replication', { kind: 'other', reason: 'superuser-only setting: replicas skip this session\'s writes' }],
     ['slow_query_log', SLOW_LOG],
