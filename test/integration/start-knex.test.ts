@@ -102,8 +102,8 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
         expect(started.privileges).to.include({ ok: true, role: 'runtime', dialect, guardOnly: false });
         expect(started.privileges?.user).to.include(env[`${F}_TEST_RUNTIME_USER`]);
         expect(started.privileges?.problems).to.deep.equal([]);
-        const rows = await started.knex.raw('select 1 as one');
-        expect(rows).to.exist;
+        const result = (await started.knex.raw('select 1 as one')) as { rows: unknown[] } | [unknown[], unknown];
+        expect('rows' in result ? result.rows : result[0]).to.deep.equal([{ one: 1 }]);
         const refused = await rejection(() => started.knex.raw('create table start_knex_probe (id int)'));
         expect(refused).to.be.instanceOf(RuntimeDdlError);
         expect((refused as RuntimeDdlError).code).to.equal('E_RUNTIME_DDL');
