@@ -11,6 +11,9 @@ export const ROOT = join(__dirname, '../..');
  * passes its environment explicitly; one inherited from the developer's shell would make
  * a result depend on where the suite ran.
  */
+/** The repository's example migrations, named absolutely: knex's default `./migrations` would depend on the working directory. */
+export const APP_MIGRATIONS = { directory: join(ROOT, 'migrations') } as const;
+
 const STEERING = /^(?:(?:DB|SQLITE|ELOQUENT|KNEX_ROLES)_|PG[A-Z_]+$|(?:DATABASE_URL|NODE_ENV)$)/;
 
 export function steeringVariables(env: NodeJS.ProcessEnv = process.env): string[] {
