@@ -4,6 +4,8 @@ import { KNEX_CLIENT } from '../env/contract';
 import type { Dialect, Role } from '../types';
 import { bookkeepingWriteCheck } from './bookkeeping-writes';
 import { classifySql, type ClassifiedStatement } from './classify';
+import { throughGate } from './pool-gate';
+import { guardAfterCreate, type SentText } from './raw-connection';
 import { redactLiterals } from './redact-literals';
 import { readSessionSettings, type SessionSettings } from './session-settings';
 
@@ -94,6 +96,14 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     return bookkeeping(sql);
   };
   const sqlOf = (param: QueryParam): string => (typeof param === 'string' ? param : param.sql ?? '');
+  // The text as sent, then on MySQL the text with the bound values mysql2 formats into it (uncached).
+  const textRefusal = (connection: unknown, sql: string, bindings: unknown, session: SessionSettings | undefined, config: Knex.Config | undefined): RuntimeDdlError | undefined => {
+    const error = bookkeepingRefusal(sql, config) ?? refusal(sql, session);
+    if (error || dialect !== 'mysql' || bindings === undefined || bindings === null || (Array.isArray(bindings) && bindings.length === 0)) return error;
+    const format = (connection as { format?: (sql: string, values: unknown) => string } | null)?.format;
+    if (typeof format !== 'function') return undefined;
+    return refusal(format.call(connection, sql, bindings), session, true);
+  };
   // Per raw connection: its session settings as read from the server (or the read under
   // way). SQLite has none. Kept off the connection object itself: WeakMap, no leak.
   const sessions = new WeakMap<object, SessionSettings | Promise<SessionSettings | undefined>>();
@@ -118,9 +128,12 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
 
   // knex's typings do not declare query/stream on Client; the runtime class has them.
   const Loose = Base as unknown as new (config: Knex.Config) => {
+    config: Knex.Config;
     query(...args: unknown[]): Promise<unknown>;
     stream(...args: unknown[]): Promise<unknown>;
     positionBindings(sql: string): string;
+    acquireConnection(): Promise<unknown>;
+    getPoolSettings(poolConfig: Knex.PoolConfig | undefined): unknown;
   };
   const Guarded = class extends Loose {
     constructor(config: Knex.Config) {
@@ -144,13 +157,25 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
      * comment cannot change the statement behind the guard's back.
      */
     refusalOf(connection: unknown, param: QueryParam, session: SessionSettings | undefined): RuntimeDdlError | undefined {
-      const sql = this.sent(param);
-      const error = bookkeepingRefusal(sql, (this as unknown as { config?: Knex.Config }).config) ?? refusal(sql, session);
-      if (error || dialect !== 'mysql' || typeof param === 'string') return error;
-      const bindings = param.bindings;
-      const format = (connection as { format?: (sql: string, values: unknown) => string } | null)?.format;
-      if (!Array.isArray(bindings) || bindings.length === 0 || typeof format !== 'function') return undefined;
-      return refusal(format.call(connection, sql, bindings), session, true);
+      return textRefusal(connection, this.sent(param), typeof param === 'string' ? undefined : param.bindings, session, this.config);
+    }
+
+    /** A raw call the pool.afterCreate hook makes: before the session is read, so judged in every reading. */
+    rawRefusal(connection: object, method: string, sent: SentText | undefined): RuntimeDdlError | undefined {
+      if (sent === undefined) return new RuntimeDdlError({ kind: 'other', keyword: '', role: options.role, dialect, statement: `${method}(…)` }, 'E_RUNTIME_DDL', `Refused ${method}() in pool.afterCreate on a ${options.role} connection: the guard cannot read what its arguments send.`);
+      return textRefusal(connection, sent.sql, sent.values, undefined, this.config);
+    }
+
+    /** Only guarded clients may take connections from a pool guard() gated (pool-gate.ts). */
+    override acquireConnection(): Promise<unknown> {
+      return throughGate(() => super.acquireConnection());
+    }
+
+    /** The pool's afterCreate hook gets the new raw connection under the guard (raw-connection.ts). */
+    override getPoolSettings(poolConfig: Knex.PoolConfig | undefined): unknown {
+      const hook = poolConfig?.afterCreate as Parameters<typeof guardAfterCreate>[0] | undefined;
+      if (typeof hook !== 'function') return super.getPoolSettings(poolConfig);
+      return super.getPoolSettings({ ...poolConfig, afterCreate: guardAfterCreate(hook, dialect, (connection, method, sent) => this.rawRefusal(connection, method, sent)) });
     }
 
     override query(connection: unknown, param: QueryParam): Promise<unknown> {

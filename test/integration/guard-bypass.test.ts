@@ -76,12 +76,16 @@ if (dialects.includes('postgres')) {
 
     it('refuses every query on a session that starts in a client-only encoding (read from the server)', async () => {
       const connection = pgSuperuser(await testServers());
+      // node-postgres always logs in with client_encoding UTF8, so only SQL after login can
+      // switch it: here the pool's afterCreate hook, which the guard lets do so only when
+      // dangerouslyAllow names the keyword. The guard then reads the session as it is.
       const sjis = guard(
         knex({
           client: 'pg',
           connection,
           pool: { min: 1, max: 1, afterCreate: (conn: { query(sql: string): Promise<unknown> }, done: (err: unknown, conn: unknown) => void) => void conn.query(`set client_encoding = 'SJIS'`).then(() => done(null, conn), (err) => done(err, conn)) },
         }),
+        { dangerouslyAllow: ['SET CLIENT_ENCODING'] },
       );
       try {
         for (let attempt = 0; attempt < 2; attempt++) {
@@ -138,30 +142,35 @@ if (dialects.includes('mysql')) {
     const victimExists = async (): Promise<boolean> =>
       (await admin.raw(`select count(*) as n from information_schema.tables where table_schema = ? and table_name = 'victim'`, [database]))[0][0].n === 1;
 
-    it('reads "…" as an identifier where the session runs with sql_mode=ANSI', async () => {
-      // A DBA set ANSI server-wide; here the pool's session set-up does the same.
-      const ansi = guard(
-        knex({
-          client: 'mysql2',
-          connection,
-          pool: { min: 1, max: 1, afterCreate: (conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => conn.query(`set session sql_mode = 'ANSI'`, (err) => done(err, conn)) },
-        }),
-      );
+    /** Runs `run` while the server's default sql_mode (what new sessions start with) is `mode`, as a DBA may set it. */
+    const withServerSqlMode = async (mode: string, run: () => Promise<void>): Promise<void> => {
+      const [[{ previous }]] = await admin.raw('select @@global.sql_mode as previous');
+      await admin.raw('set global sql_mode = ?', [mode]);
       try {
-        const error = await refused(() => ansi.raw(`select 1 as "\\" , '\\'' ; drop table victim; -- '"`));
-        expect(error.keyword).to.equal('DROP TABLE');
-        // Read the one way the server reads it: "x\" is an identifier here, no guessing (the
-        // default reading sees an unterminated string and would refuse it).
-        const [[row]] = await ansi.raw(`select 1 as "x\\"`);
-        expect(row).to.deep.equal({ 'x\\': 1 });
-        // The session keeps its reading: leaving ANSI_QUOTES is a change too.
-        await refused(() => ansi.raw(`set sql_mode = 'TRADITIONAL'`));
-        await ansi.raw(`set sql_mode = 'ANSI,STRICT_ALL_TABLES'`);
+        await run();
       } finally {
-        await ansi.destroy();
+        await admin.raw('set global sql_mode = ?', [previous]);
       }
-      expect(await victimExists()).to.equal(true);
-    });
+    };
+
+    it('reads "…" as an identifier where the session runs with sql_mode=ANSI', () =>
+      withServerSqlMode('ANSI', async () => {
+        const ansi = guard(knex({ client: 'mysql2', connection, pool: { min: 1, max: 1 } }));
+        try {
+          const error = await refused(() => ansi.raw(`select 1 as "\\" , '\\'' ; drop table victim; -- '"`));
+          expect(error.keyword).to.equal('DROP TABLE');
+          // Read the one way the server reads it: "x\" is an identifier here, no guessing (the
+          // default reading sees an unterminated string and would refuse it).
+          const [[row]] = await ansi.raw(`select 1 as "x\\"`);
+          expect(row).to.deep.equal({ 'x\\': 1 });
+          // The session keeps its reading: leaving ANSI_QUOTES is a change too.
+          await refused(() => ansi.raw(`set sql_mode = 'TRADITIONAL'`));
+          await ansi.raw(`set sql_mode = 'ANSI,STRICT_ALL_TABLES'`);
+        } finally {
+          await ansi.destroy();
+        }
+        expect(await victimExists()).to.equal(true);
+      }));
 
     it('judges the text mysql2 sends, with the bound values it formats in on the client', async () => {
       // A formatter that reads placeholders differently from the guard (here: one that
@@ -191,24 +200,19 @@ if (dialects.includes('mysql')) {
       expect(await victimExists()).to.equal(true);
     });
 
-    it('refuses every query on a session that starts with NO_BACKSLASH_ESCAPES (read from the server)', async () => {
-      const nbe = guard(
-        knex({
-          client: 'mysql2',
-          connection,
-          pool: { min: 1, max: 1, afterCreate: (conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => conn.query(`set session sql_mode = 'NO_BACKSLASH_ESCAPES'`, (err) => done(err, conn)) },
-        }),
-      );
-      try {
-        const value = `\\' ; drop table victim; -- `;
-        const error = await nbe('victim').where('b', value).delete().then(() => undefined, (err: unknown) => err);
-        expect(error).to.be.instanceOf(GuardSessionError);
-        expect(error).to.include({ code: 'E_GUARD_SESSION', variable: 'sql_mode' });
-      } finally {
-        await nbe.destroy();
-      }
-      expect(await victimExists()).to.equal(true);
-    });
+    it('refuses every query on a session that starts with NO_BACKSLASH_ESCAPES (read from the server)', () =>
+      withServerSqlMode('NO_BACKSLASH_ESCAPES', async () => {
+        const nbe = guard(knex({ client: 'mysql2', connection, pool: { min: 1, max: 1 } }));
+        try {
+          const value = `\\' ; drop table victim; -- `;
+          const error = await nbe('victim').where('b', value).delete().then(() => undefined, (err: unknown) => err);
+          expect(error).to.be.instanceOf(GuardSessionError);
+          expect(error).to.include({ code: 'E_GUARD_SESSION', variable: 'sql_mode' });
+        } finally {
+          await nbe.destroy();
+        }
+        expect(await victimExists()).to.equal(true);
+      }));
 
     it('refuses every query on a connection made with a multibyte character set such as GBK', async () => {
       const gbk = guard(knex({ client: 'mysql2', connection: { ...connection, charset: 'GBK_CHINESE_CI' }, pool: { min: 1, max: 1 } }));
