@@ -4,8 +4,7 @@ import { APP_PRIVILEGES, MIGRATOR_PRIVILEGES, provision } from '../../lib/dialec
 import { quoteAccount, quoteGrantDatabase, quoteIdent, quoteString } from '../../lib/dialects/mysql/quote';
 import { parseShowGrantsRow, type ShownGrant } from '../../lib/dialects/mysql/show-grants';
 import type { AdminConnection, ProvisionPlan } from '../../lib/dialects/provision-plan';
-import { serverDialects } from '../support/dialects';
-import { changed, expectNoSecrets, provisionError, provisionScenarios, serverError, type ProvisionDialect } from '../support/provision-scenarios';
+import { changed, expectNoSecrets, provisionError, provisionSuite, withSession, serverError, type ProvisionDialect } from '../support/provision-scenarios';
 import { testServers, type TestServers } from '../support/servers';
 
 // Proof against a real MariaDB: connect as each provisioned account through mysql2 and
@@ -24,17 +23,8 @@ const asAdmin = (): Promise<Connection> => connect(superAdmin.user, superAdmin.p
 /** root over the socket: holds PROXY and can grant to PUBLIC. */
 const asRoot = (): Promise<Connection> => createConnection({ socketPath: servers.mysql.socket, user: 'root' });
 
-async function withConnection<T>(connection: Promise<Connection>, run: (c: Connection) => Promise<T>): Promise<T> {
-  const c = await connection;
-  try {
-    return await run(c);
-  } finally {
-    await c.end();
-  }
-}
-
 async function grantsOf(user: string): Promise<ShownGrant[]> {
-  return withConnection(asAdmin(), async (c) => {
+  return withSession(asAdmin(), async (c) => {
     const [rows] = await c.query<RowDataPacket[]>(`SHOW GRANTS FOR ${quoteAccount(user, '%')}`);
     return rows.map((row) => parseShowGrantsRow(String(Object.values(row)[0])) as ShownGrant);
   });
@@ -52,7 +42,7 @@ async function expectExactly(user: string, database: string, privileges: readonl
 }
 
 async function drop(plan: ProvisionPlan): Promise<void> {
-  await withConnection(asAdmin(), async (c) => {
+  await withSession(asAdmin(), async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(plan.database)}`);
     for (const user of [plan.migrator.user, plan.app.user]) await c.query(`DROP USER IF EXISTS ${quoteAccount(user, '%')}`);
   });
@@ -61,7 +51,12 @@ async function drop(plan: ProvisionPlan): Promise<void> {
 const MANAGED = { user: 'kr_my_managed_admin', password: `Mgr'\\$$-é` };
 
 const mysql: ProvisionDialect = {
+  dialect: 'mysql',
   name: 'MariaDB',
+  start: async () => {
+    servers = await testServers();
+    superAdmin = { host: servers.mysql.host, port: servers.mysql.port, ...servers.mysql.admin };
+  },
   client: 'mysql2',
   superAdmin: { title: 'an all-privileges admin', admin: () => superAdmin },
   // Database names contain `_` on purpose (a GRANT wildcard), passwords also `%` and `_`.
@@ -74,13 +69,13 @@ const mysql: ProvisionDialect = {
   provision,
   accountLabel: (user) => quoteAccount(user, '%'),
   loginAs: (account, database) =>
-    withConnection(connect(account.user, account.password, database), async (c) => {
+    withSession(connect(account.user, account.password, database), async (c) => {
       const [rows] = await c.query<RowDataPacket[]>('SELECT CURRENT_USER() AS account');
       return String(rows[0]?.['account']);
     }),
   sessionAccount: (user) => `${user}@%`,
   wrongPasswordCode: 1045,
-  refusal: (account, database, sql) => withConnection(connect(account.user, account.password, database), async (c) => (await serverError<{ errno: number }>(() => c.query(sql))).errno),
+  refusal: (account, database, sql) => withSession(connect(account.user, account.password, database), async (c) => (await serverError<{ errno: number }>(() => c.query(sql))).errno),
   expectFirstRun: (done) => {
     expect(done.some((d) => d.startsWith('Create database'))).to.equal(true);
     expect(done.filter((d) => d.startsWith('Create migrator') || d.startsWith('Create app'))).to.have.length(2);
@@ -88,7 +83,7 @@ const mysql: ProvisionDialect = {
   },
   expectStepCount: (count) => expect(count).to.equal(10),
   appReadsAndWrites: (plan) =>
-    withConnection(connect(plan.app.user, plan.app.password, plan.database), async (c) => {
+    withSession(connect(plan.app.user, plan.app.password, plan.database), async (c) => {
       const [owner] = await c.query<ResultSetHeader>(`INSERT INTO fixture_owners (email, name) VALUES ('ada@example.org', 'Ada')`);
       expect(owner.insertId).to.be.greaterThan(0);
       const [item] = await c.query<ResultSetHeader>('INSERT INTO fixture_items (owner_id, title) VALUES (?, ?)', [owner.insertId, 'first']);
@@ -133,7 +128,7 @@ const mysql: ProvisionDialect = {
     add: async (plan) => {
       const A = quoteAccount(plan.app.user, '%');
       const M = quoteAccount(plan.migrator.user, '%');
-      await withConnection(asRoot(), async (c) => {
+      await withSession(asRoot(), async (c) => {
         for (const sql of [
           `GRANT FILE, PROCESS ON *.* TO ${A}`,
           `GRANT SELECT ON *.* TO ${M} WITH GRANT OPTION`,
@@ -148,7 +143,7 @@ const mysql: ProvisionDialect = {
         }
       });
       // A role the admin created (so it holds ADMIN OPTION on it and may revoke it).
-      await withConnection(asAdmin(), async (c) => {
+      await withSession(asAdmin(), async (c) => {
         await c.query('CREATE ROLE IF NOT EXISTS kr_my_drift_role');
         await c.query(`GRANT kr_my_drift_role TO ${A}`);
       });
@@ -166,12 +161,12 @@ const mysql: ProvisionDialect = {
       await expectExactly(plan.app.user, plan.database, APP_PRIVILEGES);
       await expectExactly(plan.migrator.user, plan.database, MIGRATOR_PRIVILEGES);
     },
-    cleanup: () => withConnection(asAdmin(), (c) => c.query('DROP ROLE IF EXISTS kr_my_drift_role')).then(() => undefined),
+    cleanup: () => withSession(asAdmin(), (c) => c.query('DROP ROLE IF EXISTS kr_my_drift_role')).then(() => undefined),
   },
   managed: {
     title: 'a managed-service admin (CREATE USER + ALL ON the database WITH GRANT OPTION)',
     create: async (plan) => {
-      await withConnection(asAdmin(), async (c) => {
+      await withSession(asAdmin(), async (c) => {
         const account = quoteAccount(MANAGED.user, '%');
         await c.query(`CREATE USER ${account} IDENTIFIED BY ${quoteString(MANAGED.password)}`);
         await c.query(`GRANT CREATE USER ON *.* TO ${account}`);
@@ -185,92 +180,85 @@ const mysql: ProvisionDialect = {
   },
 };
 
-if (serverDialects().includes('mysql')) {
-  describe('provisioning on a real MariaDB server', () => {
-    before(async () => {
-      servers = await testServers();
-      superAdmin = { host: servers.mysql.host, port: servers.mysql.port, ...servers.mysql.admin };
+provisionSuite(mysql, 'kr_my', {
+  provisioned: ({ plan }) => {
+    const { migrator, app } = plan;
+
+    it('grants nothing on *.* beyond USAGE, no GRANT OPTION, and only the plan on the database (SHOW GRANTS)', async () => {
+      await expectExactly(app.user, plan.database, APP_PRIVILEGES);
+      await expectExactly(migrator.user, plan.database, MIGRATOR_PRIVILEGES);
     });
 
-    provisionScenarios(mysql, 'kr_my', {
-      provisioned: ({ plan }) => {
-        const { migrator, app } = plan;
-
-        it('grants nothing on *.* beyond USAGE, no GRANT OPTION, and only the plan on the database (SHOW GRANTS)', async () => {
-          await expectExactly(app.user, plan.database, APP_PRIVILEGES);
-          await expectExactly(migrator.user, plan.database, MIGRATOR_PRIVILEGES);
+    it('escapes `_` in GRANT ON: a database matching the unescaped pattern stays out of reach', async () => {
+      const lookalike = plan.database.replace(/_/g, '1'); // kr1my1super1db matches `kr_my_super_db` as a pattern
+      await withSession(asAdmin(), async (c) => {
+        await c.query(`CREATE DATABASE ${quoteIdent(lookalike)}`);
+        await c.query(`CREATE TABLE ${quoteIdent(lookalike)}.secrets (id int)`);
+      });
+      try {
+        await withSession(connect(app.user, app.password), async (c) => {
+          expect((await serverError<{ errno: number }>(() => c.query(`SELECT * FROM ${quoteIdent(lookalike)}.secrets`))).errno).to.be.oneOf([1142, 1044]);
         });
-
-        it('escapes `_` in GRANT ON: a database matching the unescaped pattern stays out of reach', async () => {
-          const lookalike = plan.database.replace(/_/g, '1'); // kr1my1super1db matches `kr_my_super_db` as a pattern
-          await withConnection(asAdmin(), async (c) => {
-            await c.query(`CREATE DATABASE ${quoteIdent(lookalike)}`);
-            await c.query(`CREATE TABLE ${quoteIdent(lookalike)}.secrets (id int)`);
-          });
-          try {
-            await withConnection(connect(app.user, app.password), async (c) => {
-              expect((await serverError<{ errno: number }>(() => c.query(`SELECT * FROM ${quoteIdent(lookalike)}.secrets`))).errno).to.be.oneOf([1142, 1044]);
-            });
-          } finally {
-            await withConnection(asAdmin(), (c) => c.query(`DROP DATABASE ${quoteIdent(lookalike)}`));
-          }
-        });
-
-        it('quotes passwords right when the server runs with NO_BACKSLASH_ESCAPES', async () => {
-          const rotated: ProvisionPlan = { ...plan, migrator: { ...migrator, password: `back\\slash\\'s-${migrator.password}` } };
-          const original = await withConnection(asAdmin(), async (c) => {
-            const [rows] = await c.query<RowDataPacket[]>('SELECT @@GLOBAL.sql_mode AS mode');
-            const mode = String(rows[0]?.['mode'] ?? '');
-            await c.query('SET GLOBAL sql_mode = ?', [mode ? `${mode},NO_BACKSLASH_ESCAPES` : 'NO_BACKSLASH_ESCAPES']);
-            return mode;
-          });
-          try {
-            expect(changed(await provision(rotated, superAdmin))).to.have.length(1);
-            await withConnection(connect(migrator.user, rotated.migrator.password), async () => undefined);
-          } finally {
-            await withConnection(asAdmin(), (c) => c.query('SET GLOBAL sql_mode = ?', [original]));
-          }
-          expect(changed(await provision(rotated, superAdmin))).to.deep.equal([]);
-        });
-      },
-
-      managed: ({ plan, admin }) => {
-        it('revokes drift on the database although it may not run SHOW GRANTS FOR other accounts', async () => {
-          await withConnection(asAdmin(), (c) => c.query(`GRANT DROP, CREATE ON ${quoteGrantDatabase(plan.database)}.* TO ${quoteAccount(plan.app.user, '%')}`));
-          const report = await provision(plan, admin());
-          expect(changed(report).join(' ')).to.match(/revoked: (CREATE, DROP|DROP, CREATE) ON/);
-          await expectExactly(plan.app.user, plan.database, APP_PRIVILEGES);
-          await expectExactly(plan.migrator.user, plan.database, MIGRATOR_PRIVILEGES);
-        });
-
-        it('fails with E_PROVISION, naming the account, on a global privilege it cannot revoke', async () => {
-          const A = quoteAccount(plan.app.user, '%');
-          await withConnection(asAdmin(), (c) => c.query(`GRANT FILE ON *.* TO ${A}`));
-          try {
-            const error = await provisionError(provision(plan, admin()));
-            expectNoSecrets(error, [plan.app.password, plan.migrator.password, MANAGED.password]);
-            expect(error.code).to.equal('E_PROVISION');
-            expect(error.message).to.include(plan.app.user).and.include('FILE ON *.*');
-            expect(error.remedy).to.include('CREATE USER');
-          } finally {
-            await withConnection(asAdmin(), (c) => c.query(`REVOKE FILE ON *.* FROM ${A}`));
-          }
-        });
-      },
+      } finally {
+        await withSession(asAdmin(), (c) => c.query(`DROP DATABASE ${quoteIdent(lookalike)}`));
+      }
     });
 
+    it('quotes passwords right when the server runs with NO_BACKSLASH_ESCAPES', async () => {
+      const rotated: ProvisionPlan = { ...plan, migrator: { ...migrator, password: `back\\slash\\'s-${migrator.password}` } };
+      const original = await withSession(asAdmin(), async (c) => {
+        const [rows] = await c.query<RowDataPacket[]>('SELECT @@GLOBAL.sql_mode AS mode');
+        const mode = String(rows[0]?.['mode'] ?? '');
+        await c.query('SET GLOBAL sql_mode = ?', [mode ? `${mode},NO_BACKSLASH_ESCAPES` : 'NO_BACKSLASH_ESCAPES']);
+        return mode;
+      });
+      try {
+        expect(changed(await provision(rotated, superAdmin))).to.have.length(1);
+        await withSession(connect(migrator.user, rotated.migrator.password), async () => undefined);
+      } finally {
+        await withSession(asAdmin(), (c) => c.query('SET GLOBAL sql_mode = ?', [original]));
+      }
+      expect(changed(await provision(rotated, superAdmin))).to.deep.equal([]);
+    });
+  },
+
+  managed: ({ plan, admin }) => {
+    it('revokes drift on the database although it may not run SHOW GRANTS FOR other accounts', async () => {
+      await withSession(asAdmin(), (c) => c.query(`GRANT DROP, CREATE ON ${quoteGrantDatabase(plan.database)}.* TO ${quoteAccount(plan.app.user, '%')}`));
+      const report = await provision(plan, admin());
+      expect(changed(report).join(' ')).to.match(/revoked: (CREATE, DROP|DROP, CREATE) ON/);
+      await expectExactly(plan.app.user, plan.database, APP_PRIVILEGES);
+      await expectExactly(plan.migrator.user, plan.database, MIGRATOR_PRIVILEGES);
+    });
+
+    it('fails with E_PROVISION, naming the account, on a global privilege it cannot revoke', async () => {
+      const A = quoteAccount(plan.app.user, '%');
+      await withSession(asAdmin(), (c) => c.query(`GRANT FILE ON *.* TO ${A}`));
+      try {
+        const error = await provisionError(provision(plan, admin()));
+        expectNoSecrets(error, [plan.app.password, plan.migrator.password, MANAGED.password]);
+        expect(error.code).to.equal('E_PROVISION');
+        expect(error.message).to.include(plan.app.user).and.include('FILE ON *.*');
+        expect(error.remedy).to.include('CREATE USER');
+      } finally {
+        await withSession(asAdmin(), (c) => c.query(`REVOKE FILE ON *.* FROM ${A}`));
+      }
+    });
+  },
+
+  more: () => {
     describe('MariaDB PUBLIC grants', () => {
       it('refuses to provision a database that a grant to PUBLIC covers', async () => {
         const plan = mysql.planFor('kr_my_public');
-        await withConnection(asRoot(), (c) => c.query('GRANT CREATE, DROP ON `kr\\_my\\_public%`.* TO PUBLIC'));
+        await withSession(asRoot(), (c) => c.query('GRANT CREATE, DROP ON `kr\\_my\\_public%`.* TO PUBLIC'));
         try {
           const error = await provisionError(provision(plan, superAdmin));
           expectNoSecrets(error, [plan.app.password, plan.migrator.password]);
           expect(error.message).to.include('PUBLIC').and.include('kr_my_public_db');
         } finally {
-          await withConnection(asRoot(), (c) => c.query('REVOKE CREATE, DROP ON `kr\\_my\\_public%`.* FROM PUBLIC'));
+          await withSession(asRoot(), (c) => c.query('REVOKE CREATE, DROP ON `kr\\_my\\_public%`.* FROM PUBLIC'));
         }
       });
     });
-  });
-}
+  },
+});

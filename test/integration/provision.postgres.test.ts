@@ -4,8 +4,7 @@ import { Client } from 'pg';
 import { provision } from '../../lib/dialects/postgres/provision';
 import { quoteIdent, quoteLiteral } from '../../lib/dialects/postgres/quote';
 import type { AdminConnection, ProvisionPlan } from '../../lib/dialects/provision-plan';
-import { serverDialects } from '../support/dialects';
-import { changed, expectNoSecrets, provisionError, provisionScenarios, serverError, type Account, type ProvisionDialect } from '../support/provision-scenarios';
+import { changed, expectNoSecrets, provisionError, provisionSuite, withSession, serverError, type Account, type ProvisionDialect } from '../support/provision-scenarios';
 import { testServers, type TestServers } from '../support/servers';
 
 // Proof against a real PostgreSQL: connect as each provisioned role through the raw driver
@@ -25,26 +24,22 @@ async function connect(user: string, password: string, database: string): Promis
 /** A superuser session on `database`, for catalog checks and set-up. */
 const asSuperuser = (database: string): Promise<Client> => connect(superAdmin.user, superAdmin.password, database);
 
-async function withClient<T>(client: Promise<Client>, run: (c: Client) => Promise<T>): Promise<T> {
-  const c = await client;
-  try {
-    return await run(c);
-  } finally {
-    await c.end();
-  }
-}
-
 const MANAGED = { user: 'kr_pg_managed_admin', password: `Mgr'\\$$-é` };
 
 async function drop(plan: ProvisionPlan): Promise<void> {
-  await withClient(asSuperuser('postgres'), async (c) => {
+  await withSession(asSuperuser('postgres'), async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(plan.database)} WITH (FORCE)`);
     await c.query(`DROP ROLE IF EXISTS ${quoteIdent(plan.migrator.user)}, ${quoteIdent(plan.app.user)}`);
   });
 }
 
 const postgres: ProvisionDialect = {
+  dialect: 'postgres',
   name: 'PostgreSQL',
+  start: async () => {
+    servers = await testServers();
+    superAdmin = { host: servers.postgres.host, port: servers.postgres.port, ...servers.postgres.admin };
+  },
   client: 'pg',
   superAdmin: { title: 'a superuser admin', admin: () => superAdmin },
   planFor: (prefix) => ({
@@ -55,10 +50,10 @@ const postgres: ProvisionDialect = {
   drop,
   provision,
   accountLabel: quoteIdent,
-  loginAs: (account: Account, database: string) => withClient(connect(account.user, account.password, database), async (c) => (await c.query('SELECT current_user AS u')).rows[0].u as string),
+  loginAs: (account: Account, database: string) => withSession(connect(account.user, account.password, database), async (c) => (await c.query('SELECT current_user AS u')).rows[0].u as string),
   sessionAccount: (user) => user,
   wrongPasswordCode: '28P01',
-  refusal: (account, database, sql) => withClient(connect(account.user, account.password, database), async (c) => (await serverError<{ code: string }>(() => c.query(sql))).code),
+  refusal: (account, database, sql) => withSession(connect(account.user, account.password, database), async (c) => (await serverError<{ code: string }>(() => c.query(sql))).code),
   expectFirstRun: (done) => {
     expect(done.some((d) => d.startsWith('Create database'))).to.equal(true);
     expect(done.filter((d) => d.startsWith('Role ')).length).to.equal(2);
@@ -66,7 +61,7 @@ const postgres: ProvisionDialect = {
   },
   expectStepCount: (count) => expect(count).to.be.greaterThan(10),
   appReadsAndWrites: (plan) =>
-    withClient(connect(plan.app.user, plan.app.password, plan.database), async (c) => {
+    withSession(connect(plan.app.user, plan.app.password, plan.database), async (c) => {
       const owner = await c.query(`INSERT INTO fixture_owners (email, name) VALUES ('ada@example.org', 'Ada') RETURNING id`);
       const ownerId = owner.rows[0].id as number;
       expect(ownerId).to.be.a('number');
@@ -107,7 +102,7 @@ const postgres: ProvisionDialect = {
   drift: {
     title: 'revokes attributes, memberships, ownership and privileges added by hand',
     add: (plan) =>
-      withClient(asSuperuser(plan.database), async (c) => {
+      withSession(asSuperuser(plan.database), async (c) => {
         const [M, A, D] = [quoteIdent(plan.migrator.user), quoteIdent(plan.app.user), quoteIdent(plan.database)];
         for (const sql of [
           `ALTER ROLE ${A} CREATEDB CREATEROLE BYPASSRLS`,
@@ -127,7 +122,7 @@ const postgres: ProvisionDialect = {
       }),
     expectRevoked: (report) => expect(changed(report).length).to.be.greaterThan(6),
     expectNone: ({ migrator, app, database }) =>
-      withClient(asSuperuser(database), async (c) => {
+      withSession(asSuperuser(database), async (c) => {
         const roles = await c.query(
           `SELECT bool_or(rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls) AS any FROM pg_roles WHERE rolname = ANY($1)`,
           [[migrator.user, app.user]],
@@ -158,162 +153,155 @@ const postgres: ProvisionDialect = {
   managed: {
     title: 'a managed-service admin (CREATEROLE, owns the database, not superuser)',
     create: async (plan) => {
-      await withClient(asSuperuser('postgres'), (c) => c.query(`CREATE ROLE ${quoteIdent(MANAGED.user)} LOGIN CREATEROLE PASSWORD ${quoteLiteral(MANAGED.password)}`));
+      await withSession(asSuperuser('postgres'), (c) => c.query(`CREATE ROLE ${quoteIdent(MANAGED.user)} LOGIN CREATEROLE PASSWORD ${quoteLiteral(MANAGED.password)}`));
       await postgres.managed.reset(plan);
       return { host: servers.postgres.host, port: servers.postgres.port, ...MANAGED };
     },
     // As the service hands it over: a database the admin owns, no roles yet.
     reset: async (plan) => {
       await drop(plan);
-      await withClient(asSuperuser('postgres'), (c) => c.query(`CREATE DATABASE ${quoteIdent(plan.database)} OWNER ${quoteIdent(MANAGED.user)}`));
+      await withSession(asSuperuser('postgres'), (c) => c.query(`CREATE DATABASE ${quoteIdent(plan.database)} OWNER ${quoteIdent(MANAGED.user)}`));
     },
     expectFirstRun: (done) => expect(done.filter((d) => d.startsWith('Role '))).to.have.length(2),
   },
 };
 
-if (serverDialects().includes('postgres')) describe('provisioning on a real PostgreSQL server', () => {
-  before(async () => {
-    servers = await testServers();
-    superAdmin = { host: servers.postgres.host, port: servers.postgres.port, ...servers.postgres.admin };
-  });
+provisionSuite(postgres, 'kr_pg', {
+  provisioned: ({ plan }) => {
+    const { migrator, app } = plan;
 
-  provisionScenarios(postgres, 'kr_pg', {
-    provisioned: ({ plan }) => {
-      const { migrator, app } = plan;
+    it('gives neither role SUPERUSER, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS (pg_roles)', async () => {
+      const rows = await withSession(asSuperuser(plan.database), async (c) =>
+        (await c.query(
+          `SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls, rolcanlogin
+           FROM pg_roles WHERE rolname = ANY($1) ORDER BY rolname`,
+          [[migrator.user, app.user]],
+        )).rows,
+      );
+      expect(rows).to.have.length(2);
+      for (const row of rows) {
+        expect(row).to.include({ rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolreplication: false, rolbypassrls: false, rolcanlogin: true });
+      }
+    });
 
-      it('gives neither role SUPERUSER, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS (pg_roles)', async () => {
-        const rows = await withClient(asSuperuser(plan.database), async (c) =>
-          (await c.query(
-            `SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls, rolcanlogin
-             FROM pg_roles WHERE rolname = ANY($1) ORDER BY rolname`,
-            [[migrator.user, app.user]],
-          )).rows,
+    it('keeps the app out of the migrator role, and neither role owns the database or the schema', async () => {
+      await withSession(asSuperuser(plan.database), async (c) => {
+        const memberships = await c.query(
+          `SELECT r.rolname AS granted, m.rolname AS member FROM pg_auth_members am
+           JOIN pg_roles r ON r.oid = am.roleid JOIN pg_roles m ON m.oid = am.member
+           WHERE m.rolname = ANY($1)`,
+          [[migrator.user, app.user]],
         );
-        expect(rows).to.have.length(2);
-        for (const row of rows) {
-          expect(row).to.include({ rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolreplication: false, rolbypassrls: false, rolcanlogin: true });
+        expect(memberships.rows).to.deep.equal([]);
+        const owners = await c.query(
+          `SELECT pg_get_userbyid(d.datdba) AS db_owner, pg_get_userbyid(n.nspowner) AS schema_owner
+           FROM pg_database d, pg_namespace n WHERE d.datname = $1 AND n.nspname = 'public'`,
+          [plan.database],
+        );
+        expect([migrator.user, app.user]).not.to.include(owners.rows[0].db_owner);
+        expect([migrator.user, app.user]).not.to.include(owners.rows[0].schema_owner);
+      });
+    });
+
+    it('takes CONNECT and TEMPORARY on the database and CREATE on the schema away from PUBLIC', async () => {
+      await withSession(asSuperuser(plan.database), async (c) => {
+        const db = await c.query(
+          `SELECT datacl IS NOT NULL AS explicit,
+                  ARRAY(SELECT a.privilege_type FROM aclexplode(datacl) a WHERE a.grantee = 0) AS public_privileges
+           FROM pg_database WHERE datname = $1`,
+          [plan.database],
+        );
+        expect(db.rows[0]).to.deep.equal({ explicit: true, public_privileges: [] });
+        const schema = await c.query(
+          `SELECT ARRAY(SELECT a.privilege_type FROM aclexplode(nspacl) a WHERE a.grantee = 0) AS public_privileges
+           FROM pg_namespace WHERE nspname = 'public'`,
+        );
+        expect(schema.rows[0].public_privileges).not.to.include('CREATE');
+        await c.query(`CREATE ROLE kr_pg_outsider LOGIN PASSWORD 'outsider'`);
+      });
+      try {
+        const error = await serverError<{ code: string }>(() => connect('kr_pg_outsider', 'outsider', plan.database));
+        expect(error.code).to.equal('42501');
+      } finally {
+        await withSession(asSuperuser(plan.database), (c) => c.query('DROP ROLE kr_pg_outsider'));
+      }
+    });
+
+    it('never sends a password in plaintext: the server log (log_statement = all) holds none', async () => {
+      // A fresh run and a rotation, so the log surely holds password statements of this test.
+      const rotated = `${app.password}-rotated'\\`;
+      await drop(plan);
+      await provision(plan, superAdmin);
+      await provision({ ...plan, app: { ...app, password: rotated } }, superAdmin);
+      await provision(plan, superAdmin);
+      const log = readFileSync(servers.postgres.logFile, 'utf8');
+      expect(log).to.include('SCRAM-SHA-256$4096:'); // the verifiers are there, so statements are logged
+      for (const secret of [migrator.password, app.password, rotated]) {
+        expect(log).not.to.include(secret);
+        expect(log).not.to.include(secret.replace(/'/g, "''"));
+      }
+    });
+  },
+
+  migrated: ({ plan }) => {
+    const { migrator, app } = plan;
+
+    it('lets a GRANT by the app grant nothing (it holds no grant option)', async () => {
+      await withSession(connect(app.user, app.password, plan.database), async (c) => {
+        const notices: string[] = [];
+        c.on('notice', (notice) => notices.push(notice.message ?? ''));
+        const acl = async (): Promise<string> => (await c.query(`SELECT relacl::text AS acl FROM pg_class WHERE relname = 'fixture_items'`)).rows[0].acl;
+        const before = await acl();
+        await c.query('GRANT SELECT ON fixture_items TO PUBLIC');
+        expect(notices.join(' ')).to.include('no privileges were granted');
+        expect(await acl()).to.equal(before);
+      });
+    });
+
+    it('lets the migrator create and fill temporary tables (CREATE TEMP TABLE … AS SELECT), as migrations that dedupe rows do', async () => {
+      await withSession(connect(migrator.user, migrator.password, plan.database), async (c) => {
+        await c.query(`CREATE TEMP TABLE dedupe AS SELECT DISTINCT name FROM fixture_owners`);
+        await c.query(`INSERT INTO dedupe (name) VALUES ('x')`);
+        expect((await c.query('SELECT count(*)::int AS n FROM dedupe')).rows[0].n).to.be.at.least(1);
+      });
+    });
+
+    it("lets the app read knex's tables and nothing more: the server refuses it DML there (42501)", async () => {
+      await withSession(connect(app.user, app.password, plan.database), async (c) => {
+        expect((await c.query('SELECT count(*)::int AS n FROM knex_migrations')).rows[0].n).to.equal(3);
+        expect((await c.query('SELECT is_locked FROM knex_migrations_lock')).rows).to.deep.equal([{ is_locked: 0 }]);
+        for (const sql of [
+          'DELETE FROM knex_migrations',
+          `INSERT INTO knex_migrations (name, batch) VALUES ('forged', 99)`,
+          'UPDATE knex_migrations_lock SET is_locked = 1',
+          'TRUNCATE knex_migrations',
+          `SELECT nextval('knex_migrations_id_seq')`,
+        ]) {
+          expect((await serverError<{ code: string }>(() => c.query(sql))).code, sql).to.equal('42501');
         }
       });
+    });
+  },
 
-      it('keeps the app out of the migrator role, and neither role owns the database or the schema', async () => {
-        await withClient(asSuperuser(plan.database), async (c) => {
-          const memberships = await c.query(
-            `SELECT r.rolname AS granted, m.rolname AS member FROM pg_auth_members am
-             JOIN pg_roles r ON r.oid = am.roleid JOIN pg_roles m ON m.oid = am.member
-             WHERE m.rolname = ANY($1)`,
-            [[migrator.user, app.user]],
-          );
-          expect(memberships.rows).to.deep.equal([]);
-          const owners = await c.query(
-            `SELECT pg_get_userbyid(d.datdba) AS db_owner, pg_get_userbyid(n.nspowner) AS schema_owner
-             FROM pg_database d, pg_namespace n WHERE d.datname = $1 AND n.nspname = 'public'`,
-            [plan.database],
-          );
-          expect([migrator.user, app.user]).not.to.include(owners.rows[0].db_owner);
-          expect([migrator.user, app.user]).not.to.include(owners.rows[0].schema_owner);
-        });
-      });
+  managed: ({ plan, admin }) => {
+    it('refuses with E_PROVISION, naming the role, when a pre-existing role is SUPERUSER', async () => {
+      const evil = { ...plan, app: { user: 'kr_pg_managed_super', password: `S'up\\er$$` } };
+      await withSession(asSuperuser('postgres'), (c) => c.query(`CREATE ROLE kr_pg_managed_super LOGIN SUPERUSER`));
+      try {
+        const error = await provisionError(provision(evil, admin()));
+        expectNoSecrets(error, [evil.app.password, plan.migrator.password, MANAGED.password]);
+        expect(error.code).to.equal('E_PROVISION');
+        expect(error.message).to.include('kr_pg_managed_super').and.include('42501');
+        expect(error.remedy).to.include('superuser');
+      } finally {
+        await withSession(asSuperuser('postgres'), (c) => c.query('DROP ROLE kr_pg_managed_super'));
+      }
+    });
 
-      it('takes CONNECT and TEMPORARY on the database and CREATE on the schema away from PUBLIC', async () => {
-        await withClient(asSuperuser(plan.database), async (c) => {
-          const db = await c.query(
-            `SELECT datacl IS NOT NULL AS explicit,
-                    ARRAY(SELECT a.privilege_type FROM aclexplode(datacl) a WHERE a.grantee = 0) AS public_privileges
-             FROM pg_database WHERE datname = $1`,
-            [plan.database],
-          );
-          expect(db.rows[0]).to.deep.equal({ explicit: true, public_privileges: [] });
-          const schema = await c.query(
-            `SELECT ARRAY(SELECT a.privilege_type FROM aclexplode(nspacl) a WHERE a.grantee = 0) AS public_privileges
-             FROM pg_namespace WHERE nspname = 'public'`,
-          );
-          expect(schema.rows[0].public_privileges).not.to.include('CREATE');
-          await c.query(`CREATE ROLE kr_pg_outsider LOGIN PASSWORD 'outsider'`);
-        });
-        try {
-          const error = await serverError<{ code: string }>(() => connect('kr_pg_outsider', 'outsider', plan.database));
-          expect(error.code).to.equal('42501');
-        } finally {
-          await withClient(asSuperuser(plan.database), (c) => c.query('DROP ROLE kr_pg_outsider'));
-        }
-      });
-
-      it('never sends a password in plaintext: the server log (log_statement = all) holds none', async () => {
-        // A fresh run and a rotation, so the log surely holds password statements of this test.
-        const rotated = `${app.password}-rotated'\\`;
-        await drop(plan);
-        await provision(plan, superAdmin);
-        await provision({ ...plan, app: { ...app, password: rotated } }, superAdmin);
-        await provision(plan, superAdmin);
-        const log = readFileSync(servers.postgres.logFile, 'utf8');
-        expect(log).to.include('SCRAM-SHA-256$4096:'); // the verifiers are there, so statements are logged
-        for (const secret of [migrator.password, app.password, rotated]) {
-          expect(log).not.to.include(secret);
-          expect(log).not.to.include(secret.replace(/'/g, "''"));
-        }
-      });
-    },
-
-    migrated: ({ plan }) => {
-      const { migrator, app } = plan;
-
-      it('lets a GRANT by the app grant nothing (it holds no grant option)', async () => {
-        await withClient(connect(app.user, app.password, plan.database), async (c) => {
-          const notices: string[] = [];
-          c.on('notice', (notice) => notices.push(notice.message ?? ''));
-          const acl = async (): Promise<string> => (await c.query(`SELECT relacl::text AS acl FROM pg_class WHERE relname = 'fixture_items'`)).rows[0].acl;
-          const before = await acl();
-          await c.query('GRANT SELECT ON fixture_items TO PUBLIC');
-          expect(notices.join(' ')).to.include('no privileges were granted');
-          expect(await acl()).to.equal(before);
-        });
-      });
-
-      it('lets the migrator create and fill temporary tables (CREATE TEMP TABLE … AS SELECT), as migrations that dedupe rows do', async () => {
-        await withClient(connect(migrator.user, migrator.password, plan.database), async (c) => {
-          await c.query(`CREATE TEMP TABLE dedupe AS SELECT DISTINCT name FROM fixture_owners`);
-          await c.query(`INSERT INTO dedupe (name) VALUES ('x')`);
-          expect((await c.query('SELECT count(*)::int AS n FROM dedupe')).rows[0].n).to.be.at.least(1);
-        });
-      });
-
-      it("lets the app read knex's tables and nothing more: the server refuses it DML there (42501)", async () => {
-        await withClient(connect(app.user, app.password, plan.database), async (c) => {
-          expect((await c.query('SELECT count(*)::int AS n FROM knex_migrations')).rows[0].n).to.equal(3);
-          expect((await c.query('SELECT is_locked FROM knex_migrations_lock')).rows).to.deep.equal([{ is_locked: 0 }]);
-          for (const sql of [
-            'DELETE FROM knex_migrations',
-            `INSERT INTO knex_migrations (name, batch) VALUES ('forged', 99)`,
-            'UPDATE knex_migrations_lock SET is_locked = 1',
-            'TRUNCATE knex_migrations',
-            `SELECT nextval('knex_migrations_id_seq')`,
-          ]) {
-            expect((await serverError<{ code: string }>(() => c.query(sql))).code, sql).to.equal('42501');
-          }
-        });
-      });
-    },
-
-    managed: ({ plan, admin }) => {
-      it('refuses with E_PROVISION, naming the role, when a pre-existing role is SUPERUSER', async () => {
-        const evil = { ...plan, app: { user: 'kr_pg_managed_super', password: `S'up\\er$$` } };
-        await withClient(asSuperuser('postgres'), (c) => c.query(`CREATE ROLE kr_pg_managed_super LOGIN SUPERUSER`));
-        try {
-          const error = await provisionError(provision(evil, admin()));
-          expectNoSecrets(error, [evil.app.password, plan.migrator.password, MANAGED.password]);
-          expect(error.code).to.equal('E_PROVISION');
-          expect(error.message).to.include('kr_pg_managed_super').and.include('42501');
-          expect(error.remedy).to.include('superuser');
-        } finally {
-          await withClient(asSuperuser('postgres'), (c) => c.query('DROP ROLE kr_pg_managed_super'));
-        }
-      });
-
-      it('refuses with E_PROVISION when the database is missing and the admin lacks CREATEDB', async () => {
-        const error = await provisionError(provision({ ...plan, database: 'kr_pg_managed_missing' }, admin()));
-        expectNoSecrets(error, [plan.migrator.password, plan.app.password, MANAGED.password]);
-        expect(error.message).to.include('kr_pg_managed_missing').and.include('42501');
-      });
-    },
-  });
+    it('refuses with E_PROVISION when the database is missing and the admin lacks CREATEDB', async () => {
+      const error = await provisionError(provision({ ...plan, database: 'kr_pg_managed_missing' }, admin()));
+      expectNoSecrets(error, [plan.migrator.password, plan.app.password, MANAGED.password]);
+      expect(error.message).to.include('kr_pg_managed_missing').and.include('42501');
+    });
+  },
 });

@@ -3,6 +3,7 @@ import knex, { type Knex } from 'knex';
 import { join } from 'node:path';
 import type { AdminConnection, ProvisionPlan, ProvisionReport } from '../../lib/dialects/provision-plan';
 import { KnexRolesError } from '../../lib/errors';
+import { serverDialects, type ServerDialect } from './dialects';
 
 /**
  * The provisioning scenarios both server dialects go through (test/integration/
@@ -21,8 +22,11 @@ export interface Account {
 }
 
 export interface ProvisionDialect {
+  dialect: ServerDialect;
   /** 'PostgreSQL' or 'MariaDB', for titles. */
   name: string;
+  /** Starts the test servers and takes the admin (the suite's `before`). */
+  start(): Promise<void>;
   /** The knex client of the migrator's instance. */
   client: 'pg' | 'mysql2';
   /** The all-powerful admin of the test server, as the dialect's describe titles it. */
@@ -69,9 +73,21 @@ export interface Extras {
   migrated?(ctx: ScenarioContext): void;
   /** Tests with the managed-service admin, on a provisioned plan. */
   managed?(ctx: ScenarioContext): void;
+  /** More describes of the dialect's own. */
+  more?(): void;
 }
 
 const MIGRATIONS = join(__dirname, '..', 'fixtures', 'migrations');
+
+/** Runs `run` on a driver session (a pg Client, a mysql2 Connection), ending it afterwards. */
+export async function withSession<C extends { end(): Promise<unknown> }, T>(session: Promise<C>, run: (c: C) => Promise<T>): Promise<T> {
+  const c = await session;
+  try {
+    return await run(c);
+  } finally {
+    await c.end();
+  }
+}
 
 export const changed = (report: ProvisionReport): string[] => report.steps.filter((s) => s.changed).map((s) => s.description);
 
@@ -120,8 +136,17 @@ export async function asMigrator(d: ProvisionDialect, server: { host: string; po
   }
 }
 
-/** Registers the shared scenarios for `d` in the caller's describe. */
-export function provisionScenarios(d: ProvisionDialect, prefix: string, extras: Extras = {}): void {
+/** The dialect's provisioning suite, when DIALECTS selects it: the shared scenarios, then `extras`. */
+export function provisionSuite(d: ProvisionDialect, prefix: string, extras: Extras = {}): void {
+  if (!serverDialects().includes(d.dialect)) return;
+  describe(`provisioning on a real ${d.name} server`, () => {
+    before(() => d.start());
+    provisionScenarios(d, prefix, extras);
+    extras.more?.();
+  });
+}
+
+function provisionScenarios(d: ProvisionDialect, prefix: string, extras: Extras): void {
   const server = (): { host: string; port: number } => d.superAdmin.admin();
 
   describe(`${d.name} provisioning as ${d.superAdmin.title}`, () => {
