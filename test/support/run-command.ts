@@ -27,13 +27,12 @@ export function outsideRoot(cwd: string): string {
 }
 
 /**
- * A throwaway project whose knexfile.ts and migrations/ are the repository's (symlinks),
- * for commands that find them the way an app does, in the working directory.
+ * A throwaway project whose knexfile.ts, migrations/ and node_modules/ are the repository's
+ * (symlinks), for commands that find them the way an app does, in the working directory.
  */
 export function projectWithMigrations(prefix = 'knex-roles-app-'): string {
   const dir = tempProject(prefix);
-  symlinkSync(join(ROOT, 'knexfile.ts'), join(dir, 'knexfile.ts'), 'file');
-  symlinkSync(join(ROOT, 'migrations'), join(dir, 'migrations'), 'dir');
+  for (const name of ['knexfile.ts', 'migrations', 'node_modules']) symlinkSync(join(ROOT, name), join(dir, name));
   return dir;
 }
 
@@ -61,9 +60,13 @@ export function runCli(args: string[], env: Record<string, string>, cwd?: string
 
 /**
  * knex's own CLI on the project's knexfile.ts, in `cwd` (default: a projectWithMigrations()).
- * `--cwd` keeps knex from moving to the knexfile's folder, the repository.
+ * knex moves to the folder of the knexfile it is given, so it is given the project's link
+ * to it: knex stays in `cwd` (and would otherwise read the repository's `.env`).
  */
-export function runKnexCli(args: string[], env: Record<string, string>, cwd: string = projectWithMigrations()): Promise<CommandResult> {
-  const cli = [join(ROOT, 'node_modules/knex/bin/cli.js'), '--knexfile', join(ROOT, 'knexfile.ts'), '--cwd', cwd, ...args];
-  return runCommand(process.execPath, cli, { TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env }, cwd);
+export async function runKnexCli(args: string[], env: Record<string, string>, cwd: string = projectWithMigrations()): Promise<CommandResult> {
+  const cli = [join(ROOT, 'node_modules/knex/bin/cli.js'), '--knexfile', join(cwd, 'knexfile.ts'), ...args];
+  const result = await runCommand(process.execPath, cli, { TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env }, cwd);
+  const moved = /Working directory changed to (\S+)/.exec(result.output)?.[1];
+  if (moved !== undefined && insideRoot(moved.replace(/^~/, process.env['HOME'] ?? '~'))) throw new Error(`The knex CLI moved into the repository (${moved}), where it reads its .env.`);
+  return result;
 }
