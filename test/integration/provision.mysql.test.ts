@@ -4,13 +4,13 @@ import { APP_PRIVILEGES, MIGRATOR_PRIVILEGES, provision } from '../../lib/dialec
 import { quoteAccount, quoteGrantDatabase, quoteIdent, quoteString } from '../../lib/dialects/mysql/quote';
 import { parseShowGrantsRow, type ShownGrant } from '../../lib/dialects/mysql/show-grants';
 import type { AdminConnection, ProvisionPlan } from '../../lib/dialects/provision-plan';
-import { changed, expectNoSecrets, provisionError, provisionSuite, withSession, serverError, type ProvisionDialect } from '../support/provision-scenarios';
+import { changed, expectNoSecrets, provisionError, provisionSuite, withSession, serverError, type ProvisionDialect } from '../support/provision-suite';
 import { testServers, type TestServers } from '../support/servers';
 
 // Proof against a real MariaDB: connect as each provisioned account through mysql2 and
 // expect the server's own refusal (1142 table access, 1044 database access, 1227 global
 // privilege), never our guard's. The scenarios both dialects share are in
-// test/support/provision-scenarios.ts.
+// test/support/provision-suite.ts.
 
 let servers: TestServers;
 let superAdmin: AdminConnection;

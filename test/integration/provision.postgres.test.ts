@@ -4,12 +4,12 @@ import { Client } from 'pg';
 import { provision } from '../../lib/dialects/postgres/provision';
 import { quoteIdent, quoteLiteral } from '../../lib/dialects/postgres/quote';
 import type { AdminConnection, ProvisionPlan } from '../../lib/dialects/provision-plan';
-import { changed, expectNoSecrets, provisionError, provisionSuite, withSession, serverError, type Account, type ProvisionDialect } from '../support/provision-scenarios';
+import { changed, expectNoSecrets, provisionError, provisionSuite, withSession, serverError, type Account, type ProvisionDialect } from '../support/provision-suite';
 import { testServers, type TestServers } from '../support/servers';
 
 // Proof against a real PostgreSQL: connect as each provisioned role through the raw driver
 // and expect the server's own refusal (SQLSTATE 42501), never our guard's. The scenarios
-// both dialects share are in test/support/provision-scenarios.ts.
+// both dialects share are in test/support/provision-suite.ts.
 
 let servers: TestServers;
 let superAdmin: AdminConnection;
