@@ -47,21 +47,27 @@ function runtimeOnly(env: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !/_(MIGRATION|ADMIN)_/.test(name)));
 }
 
+type Socket = { destroyed?: boolean; writableEnded?: boolean; once(event: 'close' | 'finish', listener: () => void): unknown };
+
 /** A pool hook that records each raw connection's socket, to prove the instance was destroyed. */
 function socketSpy(): { options: Pick<StartOptions, 'knex'>; allClosed: () => Promise<boolean>; count: () => number } {
-  const sockets: Array<{ destroyed?: boolean; writableEnded?: boolean }> = [];
+  const sockets: Socket[] = [];
   const afterCreate = (conn: { stream?: unknown; connection?: { stream?: unknown } }, done: (err: Error | null, conn: unknown) => void): void => {
-    const stream = (conn.connection?.stream ?? conn.stream) as { destroyed?: boolean; writableEnded?: boolean } | undefined;
+    const stream = (conn.connection?.stream ?? conn.stream) as Socket | undefined;
     if (stream) sockets.push(stream);
     done(null, conn);
   };
-  const closed = (): boolean => sockets.every((s) => s.destroyed === true || s.writableEnded === true);
+  // Ended (our side sent its FIN) or closed: the events, not a poll.
+  const closed = (s: Socket): Promise<void> =>
+    s.destroyed === true || s.writableEnded === true ? Promise.resolve() : new Promise<void>((resolve) => void (s.once('close', resolve), s.once('finish', resolve)));
   return {
     options: { knex: { pool: { afterCreate } } },
     count: () => sockets.length,
+    // A generous bound only so that a socket left open fails with the message below, not a mocha timeout.
     allClosed: async () => {
-      for (let i = 0; i < 20 && !closed(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-      return closed();
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, 20_000, false)));
+      return Promise.race([Promise.all(sockets.map(closed)).then(() => true), bound]).finally(() => clearTimeout(timer));
     },
   };
 }
