@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, type CommandResult } from '../support/run-command';
+import { projectWithMigrations, runCli, type CommandResult } from '../support/run-command';
+import { serverDialects } from '../support/dialects';
 import { testEnv } from '../support/servers';
 
 // The built `knex-roles` command run as a subprocess, as a user runs it.
@@ -60,10 +60,17 @@ describe('knex-roles CLI', () => {
   });
 
   describe('migrate on SQLite', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'knex-roles-cli-'));
-    const env = { SQLITE_TEST_PATH: join(dir, 'cli.sqlite3'), ELOQUENT_DB_ROLE: 'migration' };
+    // A throwaway project per test (the repository's migrations, a SQLite file of its own).
+    let dir: string;
+    let env: { SQLITE_TEST_PATH: string; ELOQUENT_DB_ROLE: string };
+    const cli = (args: string[], extra: Record<string, string> = {}): Promise<CommandResult> => runCli(args, { ...env, ...extra }, dir);
+    const latest = async (): Promise<void> => {
+      const result = await cli(['migrate', 'latest', '--test']);
+      expect(result.code, result.output).to.equal(0);
+    };
     const tables = (): string[] => {
-      const db = new Database(env.SQLITE_TEST_PATH);
+      if (!existsSync(env.SQLITE_TEST_PATH)) return [];
+      const db = new Database(env.SQLITE_TEST_PATH, { readonly: true });
       try {
         return (db.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`).all() as Array<{ name: string }>).map((r) => r.name);
       } finally {
@@ -71,14 +78,20 @@ describe('knex-roles CLI', () => {
       }
     };
 
+    beforeEach(() => {
+      dir = projectWithMigrations('knex-roles-cli-');
+      env = { SQLITE_TEST_PATH: join(dir, 'cli.sqlite3'), ELOQUENT_DB_ROLE: 'migration' };
+    });
+
     it('refuses without ELOQUENT_DB_ROLE=migration (exit 4)', async () => {
-      const result = await runCli(['migrate', 'latest', '--test'], { SQLITE_TEST_PATH: env.SQLITE_TEST_PATH });
+      const result = await runCli(['migrate', 'latest', '--test'], { SQLITE_TEST_PATH: env.SQLITE_TEST_PATH }, dir);
       expect(result.code).to.equal(4);
       expect(result.stderr).to.include('E_RUNTIME_MIGRATE').and.include('fix: ').and.include('ELOQUENT_DB_ROLE=migration');
+      expect(tables()).to.deep.equal([]);
     });
 
     it('--dry-run reports each migration and leaves nothing behind', async () => {
-      const result = await runCli(['migrate', 'latest', '--dry-run', '--test'], env);
+      const result = await cli(['migrate', 'latest', '--dry-run', '--test']);
       expect(result.code, result.output).to.equal(0);
       expect(result.stdout).to.include('20261122000001_create_authors.ts').and.include('20261122000002_create_posts.ts');
       expect(result.stdout).to.include('dry run (rolled back, nothing changed)');
@@ -86,7 +99,7 @@ describe('knex-roles CLI', () => {
     });
 
     it('latest prints progress migration by migration', async () => {
-      const result = await runCli(['migrate', 'latest', '--test'], env);
+      const result = await cli(['migrate', 'latest', '--test']);
       expect(result.code, result.output).to.equal(0);
       expect(result.stdout).to.match(/migrated +20261122000001_create_authors\.ts/);
       expect(result.stdout).to.match(/migrated +20261122000002_create_posts\.ts/);
@@ -95,13 +108,16 @@ describe('knex-roles CLI', () => {
     });
 
     it('status and list', async () => {
-      expect((await runCli(['migrate', 'status', '--test'], env)).stdout).to.include('2 completed, 0 pending');
-      expect((await runCli(['migrate', 'list', '--test'], env)).stdout).to.match(/done +20261122000002_create_posts\.ts \(batch 1\)/);
+      expect((await cli(['migrate', 'status', '--test'])).stdout).to.include('0 completed, 2 pending');
+      await latest();
+      expect((await cli(['migrate', 'status', '--test'])).stdout).to.include('2 completed, 0 pending');
+      expect((await cli(['migrate', 'list', '--test'])).stdout).to.match(/done +20261122000002_create_posts\.ts \(batch 1\)/);
     });
 
     it('fresh and reset are refused in production without --force --yes (exit 4)', async () => {
+      await latest();
       for (const command of ['fresh', 'reset']) {
-        const result = await runCli(['migrate', command], { ...env, NODE_ENV: 'production', SQLITE_PATH: env.SQLITE_TEST_PATH });
+        const result = await cli(['migrate', command], { NODE_ENV: 'production', SQLITE_PATH: env.SQLITE_TEST_PATH });
         expect(result.code, result.output).to.equal(4);
         expect(result.stderr).to.include(`E_CLI_REFUSED: Refused migrate ${command}`).and.include('pass --force --yes');
       }
@@ -109,14 +125,15 @@ describe('knex-roles CLI', () => {
     });
 
     it('rollback --all undoes everything', async () => {
-      const result = await runCli(['migrate', 'rollback', '--all', '--test'], env);
+      await latest();
+      const result = await cli(['migrate', 'rollback', '--all', '--test']);
       expect(result.code, result.output).to.equal(0);
       expect(result.stdout).to.include('rolled back 2');
       expect(tables().filter((t) => !t.startsWith('knex_'))).to.deep.equal([]);
     });
   });
 
-  for (const dialect of ['postgres', 'mysql'] as const) {
+  for (const dialect of serverDialects()) {
     describe(`provision and doctor on ${dialect}`, () => {
       let env: Record<string, string>;
       before(async () => {

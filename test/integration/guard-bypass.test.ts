@@ -411,6 +411,10 @@ if (dialects.includes('sqlite')) {
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'knex-roles-bypass-'));
+      // The schema comes from outside the guard (a migration); the guarded instance only writes rows.
+      const plain = knex({ client: 'better-sqlite3', connection: { filename: join(dir, 'db.sqlite') }, useNullAsDefault: true });
+      await plain.raw('create table victim (id integer primary key, b text)');
+      await plain.destroy();
       guarded = guard(knex({ client: 'better-sqlite3', connection: { filename: join(dir, 'db.sqlite') }, useNullAsDefault: true }));
     });
     after(async () => {
@@ -419,10 +423,6 @@ if (dialects.includes('sqlite')) {
     });
 
     it('keeps ordinary CRUD with hostile bound values working', async () => {
-      // The schema comes from outside the guard (a migration); the guarded instance only writes rows.
-      const plain = knex({ client: 'better-sqlite3', connection: { filename: join(dir, 'db.sqlite') }, useNullAsDefault: true });
-      await plain.raw('create table if not exists victim (id integer primary key, b text)');
-      await plain.destroy();
       for (const b of HOSTILE) {
         const [id] = await guarded('victim').insert({ b });
         expect((await guarded('victim').where({ b }).first())?.id).to.equal(id);

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { createKnex, guard, knexConfig, RuntimeDdlError, type Dialect } from '../../lib';
 import { createTestDatabase, type TestDatabase } from '../../lib/testing';
 import { testDialects } from '../support/dialects';
+import { APP_MIGRATIONS } from '../support/hermetic';
 import { testEnv } from '../support/servers';
 
 // Server error codes for "permission denied", to tell the database's refusal from the guard's.
@@ -49,7 +50,7 @@ for (const dialect of testDialects()) {
 
     before(async () => {
       env = { ...(await testEnv()), DB_TEST_CONNECTION: dialect, NODE_ENV: 'test' };
-      testDb = createTestDatabase({ env });
+      testDb = createTestDatabase({ env, knex: { migrations: APP_MIGRATIONS } });
       await testDb.setup();
       migrator = createKnex({ env, role: 'migration' });
       initial = await schemaSnapshot(migrator, dialect);

@@ -1,14 +1,19 @@
 import { expect } from 'chai';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempProject } from '../support/hermetic';
 import { ROOT, runCommand } from '../support/run-command';
 
 // The first README command's job (`npm start`), run as a newcomer would: nothing
-// configured, so the embedded SQLite default (created under the working directory).
+// configured, so the embedded SQLite default (created under the working directory, a
+// throwaway project per test).
 describe('main job (npm start)', () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'knex-roles-main-'));
+  let cwd: string;
   const start = () => runCommand(process.execPath, ['-r', require.resolve('ts-node/register'), join(ROOT, 'examples/main.ts')], { TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') }, cwd);
+
+  beforeEach(() => {
+    cwd = tempProject('knex-roles-main-');
+  });
 
   it('migrates, does CRUD as runtime and shows DDL refused', async () => {
     const result = await start();
@@ -26,6 +31,8 @@ describe('main job (npm start)', () => {
   });
 
   it('runs again on the same database', async () => {
+    const first = await start();
+    expect(first.code, first.output).to.equal(0);
     const result = await start();
     expect(result.code, result.output).to.equal(0);
     expect(result.stdout).to.include('schema already up to date');

@@ -1,12 +1,11 @@
 import { expect } from 'chai';
-import type { Knex } from 'knex';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isPassThroughRead } from '../../lib/migrate/preview-client';
 import { runMigrations } from '../../lib/migrate/run-migrations';
 import type { PreviewStatement } from '../../lib/migrate/types';
 import { testDialects } from '../support/dialects';
-import { TABLE, catalog, cleanup, inspector, options, suiteEnv } from '../fixtures/migrate-support';
+import { TABLE, catalog, migrateSuite, options } from '../fixtures/migrate-support';
 
 const CATALOG = join(__dirname, '../fixtures/migrate-catalog');
 const STEPS = readdirSync(CATALOG).filter((name) => name.endsWith('.js')).sort();
@@ -23,21 +22,11 @@ function changes(statements: readonly PreviewStatement[]): PreviewStatement[] {
 // preview sends to the server, so each migration previews the SQL it then really sends.
 if (testDialects().includes('mysql')) {
   describe('MySQL preview matches the real run', () => {
-    let env: Record<string, string>;
-    let db: Knex;
-
-    before(async () => {
-      env = await suiteEnv('mysql');
-      db = inspector(env);
-      await cleanup(db, 'mysql');
-    });
-
-    after(async () => {
-      if (db) {
-        await cleanup(db, 'mysql');
-        await db.destroy();
-      }
-    });
+    const suite = migrateSuite('mysql');
+    /** Really applies the first `count` steps: each test starts from the state its step needs. */
+    const applyFirst = async (count: number): Promise<void> => {
+      for (let i = 0; i < count; i++) await suite.db.migrate.up({ directory: CATALOG, tableName: TABLE });
+    };
 
     it('classifies reads the preview may send', () => {
       for (const sql of ['select 1', 'show full fields from `t` where field = ?', 'SELECT * FROM INFORMATION_SCHEMA.KEY_COLUMN_USAGE', 'describe t', 'explain select 1']) {
@@ -49,30 +38,31 @@ if (testDialects().includes('mysql')) {
     });
 
     it('a preview of all of them from empty stops cleanly where a read needs an earlier step', async () => {
-      const before = await catalog(db, 'mysql');
-      const result = await runMigrations('latest', options(env, CATALOG, { dryRun: true }));
+      const before = await catalog(suite.db, 'mysql');
+      const result = await runMigrations('latest', options(suite.env, CATALOG, { dryRun: true }));
       expect(result.ok).to.equal(false);
       expect(result.applied).to.deep.equal([STEPS[0]]);
       expect(result.failed?.name).to.equal(STEPS[1]);
       expect(result.failed?.message).to.include('mt_c_owners').and.include('PREVIEW');
-      expect(await catalog(db, 'mysql')).to.deep.equal(before);
+      expect(await catalog(suite.db, 'mysql')).to.deep.equal(before);
     });
 
     for (const [index, step] of STEPS.entries()) {
       it(`${step}: up previews, statement for statement, what the real run sends`, async () => {
-        const before = await catalog(db, 'mysql');
-        const preview = await runMigrations('up', options(env, CATALOG, { dryRun: true }));
+        await applyFirst(index);
+        const before = await catalog(suite.db, 'mysql');
+        const preview = await runMigrations('up', options(suite.env, CATALOG, { dryRun: true }));
         expect(preview).to.include({ mode: 'preview', ok: true });
         expect(preview.applied).to.deep.equal([step]);
-        expect(await catalog(db, 'mysql')).to.deep.equal(before);
+        expect(await catalog(suite.db, 'mysql')).to.deep.equal(before);
 
         const sent: PreviewStatement[] = [];
         const listener = (query: { sql: string; bindings?: unknown[] }): void => void sent.push({ sql: query.sql, bindings: [...(query.bindings ?? [])] });
-        db.on('query', listener);
+        suite.db.on('query', listener);
         try {
-          await db.migrate.up({ directory: CATALOG, tableName: TABLE });
+          await suite.db.migrate.up({ directory: CATALOG, tableName: TABLE });
         } finally {
-          db.off('query', listener);
+          suite.db.off('query', listener);
         }
         const real = changes(sent);
         expect(real.length, 'the real run changed something').to.be.greaterThan(0);
@@ -81,17 +71,18 @@ if (testDialects().includes('mysql')) {
       });
     }
 
-    for (const step of [...STEPS].reverse()) {
+    for (const [index, step] of [...STEPS.entries()].reverse()) {
       it(`${step}: down previews what the real rollback sends`, async () => {
-        const preview = await runMigrations('down', options(env, CATALOG, { dryRun: true }));
+        await applyFirst(index + 1);
+        const preview = await runMigrations('down', options(suite.env, CATALOG, { dryRun: true }));
         expect(preview.rolledBack).to.deep.equal([step]);
         const sent: PreviewStatement[] = [];
         const listener = (query: { sql: string; bindings?: unknown[] }): void => void sent.push({ sql: query.sql, bindings: [...(query.bindings ?? [])] });
-        db.on('query', listener);
+        suite.db.on('query', listener);
         try {
-          await db.migrate.down({ directory: CATALOG, tableName: TABLE });
+          await suite.db.migrate.down({ directory: CATALOG, tableName: TABLE });
         } finally {
-          db.off('query', listener);
+          suite.db.off('query', listener);
         }
         expect(changes(preview.preview?.[0]?.sql ?? [])).to.deep.equal(changes(sent));
       });

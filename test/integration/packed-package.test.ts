@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, runCommand, type CommandResult } from '../support/run-command';
@@ -132,15 +132,21 @@ export const make: () => TestDatabase = () => createTestDatabase();
   });
 
   it('the knex CLI: an extra environment works, an unknown --env names the known ones', async () => {
+    // Migrations and a SQLite file of its own, so it needs nothing another test made.
     writeFileSync(
       join(app, 'knexfile.ts'),
-      `import { createKnexfile } from 'knex-roles';\nexport default createKnexfile({ knex: { migrations: { directory: './db/migrations' } }, environments: { staging: {} } });\n`,
+      `import { createKnexfile } from 'knex-roles';\nexport default createKnexfile({ knex: { migrations: { directory: './db/staging' } }, environments: { staging: {} } });\n`,
     );
+    mkdirSync(join(app, 'db/staging'), { recursive: true });
+    writeFileSync(join(app, 'db/staging/20260101000001_staging.js'), 'exports.up = async () => {};\nexports.down = async () => {};\n');
+    const stagingEnv = { SQLITE_PATH: join(app, 'data/staging.sqlite3') };
     const knexCli = join(app, 'node_modules/knex/bin/cli.js');
-    const staging = await node([knexCli, 'migrate:list', '--env', 'staging']);
+    const latest = await node([knexCli, 'migrate:latest', '--env', 'staging'], { ...stagingEnv, ELOQUENT_DB_ROLE: 'migration' });
+    expect(latest.code, latest.output).to.equal(0);
+    const staging = await node([knexCli, 'migrate:list', '--env', 'staging'], stagingEnv);
     expect(staging.code, staging.output).to.equal(0);
     expect(staging.output).to.include('Using environment: staging').and.include('Found 1 Completed Migration file/files.');
-    const unknown = await node([knexCli, 'migrate:list', '--env', 'stage']);
+    const unknown = await node([knexCli, 'migrate:list', '--env', 'stage'], stagingEnv);
     expect(unknown.code).to.not.equal(0);
     expect(unknown.output).to.include('The knexfile has no environment "stage"').and.include('development, test, production, staging');
   });

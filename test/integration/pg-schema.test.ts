@@ -11,6 +11,7 @@ import { resolveConnection } from '../../lib/env/resolve-connection';
 import { createKnex } from '../../lib/knexfile';
 import { startKnexWithReport } from '../../lib/start-knex';
 import { runKnexCli } from '../support/run-command';
+import { serverDialects } from '../support/dialects';
 import { planEnv } from '../support/plan-env';
 import { testServers } from '../support/servers';
 
@@ -23,13 +24,26 @@ const MIGRATOR = { user: 'kr_schema_migrator', password: `scM'ig\\$$-ü` };
 const APP = { user: 'kr_schema_app', password: `scA'pp\\$$-ß` };
 const FIXTURES = join(__dirname, '..', 'fixtures', 'migrations');
 
-describe('a non-public PostgreSQL schema from PG_SCHEMA, end to end', () => {
+if (serverDialects().includes('postgres')) describe('a non-public PostgreSQL schema from PG_SCHEMA, end to end', () => {
   let env: Record<string, string>;
   let superuser: Client;
   let cwd: string;
+  let provisioned: string[];
   const open: Knex[] = [];
   const tablesIn = async (schema: string): Promise<string[]> =>
     (await superuser.query<{ name: string }>('SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 ORDER BY 1', [schema])).rows.map((r) => r.name);
+  const superuserOn = async (database: string): Promise<Client> => {
+    const server = (await testServers()).postgres;
+    const client = new Client({ host: server.host, port: server.port, ...server.admin, database });
+    await client.connect();
+    return client;
+  };
+  /** knex-roles migrate latest with the fixture migrations (the project knexfile.js of `cwd`). */
+  const migrateFixtures = async (): Promise<void> => {
+    const lines: string[] = [];
+    const code = await migrateCommand(['latest'], { env: { ...env, ELOQUENT_DB_ROLE: 'migration' }, test: true, cwd, values: {} }, (line) => lines.push(line));
+    expect(code, lines.join('\n')).to.equal(0);
+  };
 
   before(async () => {
     const server = (await testServers()).postgres;
@@ -39,19 +53,29 @@ describe('a non-public PostgreSQL schema from PG_SCHEMA, end to end', () => {
     writeFileSync(join(cwd, 'knexfile.js'), `module.exports = { test: { migrations: { directory: ${JSON.stringify(FIXTURES)}, loadExtensions: ['.js'] } } };\n`);
   });
 
-  after(async () => {
-    await Promise.all(open.splice(0).map((db) => db.destroy()));
-    await superuser?.end();
-    rmSync(cwd, { recursive: true, force: true });
+  // Every test starts from nothing but a fresh provisioning, whatever ran before it.
+  beforeEach(async () => {
+    const maintenance = await superuserOn('postgres');
+    try {
+      await maintenance.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+      await maintenance.query(`DROP ROLE IF EXISTS ${MIGRATOR.user}, ${APP.user}`);
+    } finally {
+      await maintenance.end();
+    }
+    provisioned = [];
+    await provisionCommand({ env, test: true }, (line) => provisioned.push(line));
+    superuser = await superuserOn(DATABASE);
   });
 
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((db) => db.destroy()));
+    await superuser?.end();
+  });
+
+  after(() => rmSync(cwd, { recursive: true, force: true }));
+
   it('provision takes the schema from PG_SCHEMA (no --schema) and creates it', async () => {
-    const lines: string[] = [];
-    await provisionCommand({ env, test: true }, (line) => lines.push(line));
-    expect(lines.join('\n')).to.include(`schema "${SCHEMA}"`).and.not.include('schema "public"');
-    const server = (await testServers()).postgres;
-    superuser = new Client({ host: server.host, port: server.port, ...server.admin, database: DATABASE });
-    await superuser.connect();
+    expect(provisioned.join('\n')).to.include(`schema "${SCHEMA}"`).and.not.include('schema "public"');
     expect(await tablesIn(SCHEMA)).to.deep.equal(['knex_migrations', 'knex_migrations_lock']);
   });
 
@@ -67,15 +91,14 @@ describe('a non-public PostgreSQL schema from PG_SCHEMA, end to end', () => {
   });
 
   it('knex-roles migrate latest keeps the schema: tables and knex bookkeeping land in it', async () => {
-    const lines: string[] = [];
-    const code = await migrateCommand(['latest'], { env: { ...env, ELOQUENT_DB_ROLE: 'migration' }, test: true, cwd, values: {} }, (line) => lines.push(line));
-    expect(code, lines.join('\n')).to.equal(0);
+    await migrateFixtures();
     expect(await tablesIn(SCHEMA)).to.deep.equal(['fixture_items', 'fixture_owners', 'knex_migrations', 'knex_migrations_lock']);
     expect(await tablesIn('public')).to.deep.equal([]);
     expect((await superuser.query(`SELECT count(*)::int AS n FROM ${SCHEMA}.knex_migrations`)).rows[0].n).to.equal(3);
   });
 
   it("knex-roles migrate fresh re-creates knex's tables read-only for the app (default privileges would give it DML)", async () => {
+    await migrateFixtures();
     const lines: string[] = [];
     const code = await migrateCommand(['fresh'], { env: { ...env, ELOQUENT_DB_ROLE: 'migration' }, test: true, cwd, values: {} }, (line) => lines.push(line));
     expect(code, lines.join('\n')).to.equal(0);
@@ -91,6 +114,7 @@ describe('a non-public PostgreSQL schema from PG_SCHEMA, end to end', () => {
   });
 
   it('the runtime role reads and writes there unqualified, and startKnex verifies the schema clean', async () => {
+    await migrateFixtures();
     const { knex: db, privileges } = await startKnexWithReport({ env, test: true, role: 'runtime', attempts: 1 });
     open.push(db);
     expect(privileges?.schema).to.equal(SCHEMA);
@@ -118,6 +142,7 @@ describe('a non-public PostgreSQL schema from PG_SCHEMA, end to end', () => {
   });
 
   it('doctor checks the schema for both roles and finds nothing wrong', async () => {
+    await migrateFixtures();
     const report = await doctor({ env, test: true });
     for (const role of report.roles) {
       expect(role.problems, role.role).to.deep.equal([]);

@@ -1,15 +1,18 @@
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKnex, KnexRolesError, RuntimeDdlError } from '../../lib';
 import { createTestDatabase } from '../../lib/testing';
+import { APP_MIGRATIONS, tempProject } from '../support/hermetic';
 
 // knex-roles/testing on a SQLite test file of its own (the guard suite uses it on all three dialects).
 describe('createTestDatabase', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'knex-roles-testing-'));
-  const env = { SQLITE_TEST_PATH: join(dir, 'suite.sqlite3') };
+  // A SQLite test file of its own per test; the migrations named absolutely, not by the working directory.
+  let env: { SQLITE_TEST_PATH: string };
+  const knex = { migrations: APP_MIGRATIONS };
+  beforeEach(() => {
+    env = { SQLITE_TEST_PATH: join(tempProject('knex-roles-testing-'), 'suite.sqlite3') };
+  });
   const tables = (): string[] => {
     const db = new Database(env.SQLITE_TEST_PATH);
     try {
@@ -20,11 +23,11 @@ describe('createTestDatabase', () => {
   };
 
   it('db before setup() is a typed error', () => {
-    expect(() => createTestDatabase({ env }).db).to.throw(KnexRolesError, /before setup/);
+    expect(() => createTestDatabase({ env, knex }).db).to.throw(KnexRolesError, /before setup/);
   });
 
   it('setup migrates with the test migration role and hands out the guarded test runtime instance', async () => {
-    const testDb = createTestDatabase({ env });
+    const testDb = createTestDatabase({ env, knex });
     await testDb.setup();
     try {
       expect(testDb.applied).to.deep.equal(['20261122000001_create_authors.ts', '20261122000002_create_posts.ts']);
@@ -41,10 +44,10 @@ describe('createTestDatabase', () => {
   });
 
   it('teardown rolls back only what setup applied', async () => {
-    const migrator = createKnex({ env, test: true, role: 'migration' });
+    const migrator = createKnex({ env, test: true, role: 'migration', knex });
     await migrator.migrate.up();
     await migrator.destroy();
-    const testDb = createTestDatabase({ env });
+    const testDb = createTestDatabase({ env, knex });
     await testDb.setup();
     expect(testDb.applied).to.deep.equal(['20261122000002_create_posts.ts']);
     await testDb.teardown();

@@ -11,3 +11,10 @@ export function testDialects(): Dialect[] {
   if (unknown.length > 0) throw new Error(`DIALECTS names unknown dialects: ${unknown.join(', ')} (use ${DIALECTS.join(', ')})`);
   return wanted as Dialect[];
 }
+
+export type ServerDialect = Exclude<Dialect, 'sqlite'>;
+
+/** The selected dialects that need a database server (PostgreSQL, MariaDB). */
+export function serverDialects(): ServerDialect[] {
+  return testDialects().filter((dialect): dialect is ServerDialect => dialect !== 'sqlite');
+}

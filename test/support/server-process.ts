@@ -13,8 +13,16 @@ export interface ServerProcess {
   stop(signal: NodeJS.Signals, graceMillis?: number): Promise<void>;
 }
 
+let started = 0;
+
+/** How many server (and server tool) processes this test process has started. */
+export function serverProcessesStarted(): number {
+  return started;
+}
+
 /** Starts `command` with stdout and stderr appended to `logFile`. */
 export function startServer(name: string, command: string, args: string[], logFile: string, options: SpawnOptions = {}): ServerProcess {
+  started += 1;
   const fd = openSync(logFile, 'a');
   let child: ChildProcess;
   try {

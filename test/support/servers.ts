@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { provision as provisionMysql } from '../../lib/dialects/mysql/provision';
 import { provision as provisionPostgres } from '../../lib/dialects/postgres/provision';
+import { serverDialects } from './dialects';
 import { startMariadb, type MariadbServer } from './mariadb-server';
 import { planEnv } from './plan-env';
 import { startPostgres, type PostgresServer } from './postgres-server';
@@ -47,6 +48,9 @@ const tempDirs = new Set<string>();
 
 /** Starts both servers (in parallel) the first time; later calls return the same ones. */
 export async function testServers(): Promise<TestServers> {
+  if (serverDialects().length === 0) {
+    throw new Error(`A suite asked for the database servers although DIALECTS=${process.env['DIALECTS'] ?? ''} selects none: run it only for serverDialects() (test/support/dialects.ts).`);
+  }
   starting ??= start();
   const { postgres, mysql, certs } = await starting;
   return {
@@ -128,7 +132,8 @@ function installExitCleanup(): void {
 
 /**
  * Starts the servers, provisions `knexroles_it` with a migrator and an app user on both
- * through the provisioning modules, and returns the env-contract test variables.
+ * through the provisioning modules, and returns the env-contract test variables (with
+ * DIALECTS=sqlite, only SQLite's, and no server is started).
  */
 export function testEnv(): Promise<Record<string, string>> {
   envPromise ??= buildEnv().catch((error: unknown) => {
@@ -139,17 +144,20 @@ export function testEnv(): Promise<Record<string, string>> {
 }
 
 async function buildEnv(): Promise<Record<string, string>> {
+  const sqliteDir = mkdtempSync(join(tmpdir(), 'knex-roles-sqlite-'));
+  tempDirs.add(sqliteDir);
+  const sqlite = { SQLITE_TEST_PATH: join(sqliteDir, 'test.sqlite3') };
+  // DIALECTS=sqlite: no server is started, so the env holds SQLite's variable only.
+  if (serverDialects().length === 0) return sqlite;
   const servers = await testServers();
   const plan = { database: TEST_DATABASE, migrator: { ...TEST_MIGRATOR }, app: { ...TEST_APP } };
   await Promise.all([
     provisionPostgres(plan, { host: servers.postgres.host, port: servers.postgres.port, ...servers.postgres.admin }),
     provisionMysql(plan, { host: servers.mysql.host, port: servers.mysql.port, ...servers.mysql.admin }),
   ]);
-  const sqliteDir = mkdtempSync(join(tmpdir(), 'knex-roles-sqlite-'));
-  tempDirs.add(sqliteDir);
   return {
     ...planEnv('mysql', servers.mysql, plan, servers.mysql.admin),
     ...planEnv('postgres', servers.postgres, plan, servers.postgres.admin),
-    SQLITE_TEST_PATH: join(sqliteDir, 'test.sqlite3'),
+    ...sqlite,
   };
 }

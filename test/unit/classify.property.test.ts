@@ -100,19 +100,26 @@ function skimAgrees(sql: string, dialect: Dialect): void {
 /**
  * Linear time, proven without a wall-clock ceiling: the large input is 64 times the small
  * one, so linear work takes about 64 times as long and quadratic work about 4096 times. The
- * bound, 512, leaves 8x for noise on the linear side and is still 8x under quadratic. Each
- * side is the fastest of several runs: load and GC only ever add time, so the minimum is
- * the measurement least disturbed by them.
+ * bound, 512, leaves 8x for noise on the linear side and is still 8x under quadratic. Time
+ * is this process's CPU time, which other processes on a loaded machine do not inflate
+ * (wall time does, most for the longer run), and each side is the fastest of several runs:
+ * GC and cache misses only ever add time, so the minimum is the least disturbed measurement.
  */
 const SCALE = 64;
 const LINEAR_BOUND = 512;
 
+/** CPU milliseconds (user + system) this process spent since `since`. */
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(since);
+  return (user + system) / 1000;
+}
+
 function fastest(run: () => void, rounds: number): number {
   let best = Infinity;
   for (let i = 0; i < rounds; i++) {
-    const start = performance.now();
+    const start = process.cpuUsage();
     run();
-    best = Math.min(best, performance.now() - start);
+    best = Math.min(best, cpuMs(start));
   }
   return best;
 }
@@ -120,7 +127,7 @@ function fastest(run: () => void, rounds: number): number {
 /** large/small time ratio; the small side is repeated until it takes a measurable time. */
 function growth(small: () => void, large: () => void): { ratio: number; note: string } {
   let repeat = 1;
-  while (fastest(() => { for (let i = 0; i < repeat; i++) small(); }, 1) < 2 && repeat < 1 << 16) repeat *= 2;
+  while (fastest(() => { for (let i = 0; i < repeat; i++) small(); }, 1) < 5 && repeat < 1 << 16) repeat *= 2;
   const smallTime = fastest(() => { for (let i = 0; i < repeat; i++) small(); }, 7) / repeat;
   const largeTime = fastest(large, 3);
   return { ratio: largeTime / smallTime, note: `${smallTime.toFixed(3)} ms vs ${largeTime.toFixed(2)} ms` };

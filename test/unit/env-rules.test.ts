@@ -1,11 +1,13 @@
 import { expect } from 'chai';
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import { EnvContractError, resolveConnection, resolveRole, type ResolveOptions } from '../../lib';
 
 type Expect =
   | { dialect?: string; role?: string; test?: boolean; connection?: Record<string, unknown>; sources?: Record<string, string> }
   | { error: string; variables: string[] };
 
+// The project directory the cases resolve in (embedded SQLite files land under it); never read.
+const PROJECT = '/srv/knex-roles-app';
 const PG = { PG_USER: 'u', PG_NAME: 'd' };
 const MY = { DB_USER: 'u', DB_NAME: 'd' };
 
@@ -50,7 +52,7 @@ const CASES: Array<[string, Record<string, string>, ResolveOptions, Expect]> = [
   ['DB_TEST_RUNTIME_NAME beats DB_TEST_NAME', { DB_TEST_USER: 'u', DB_TEST_NAME: 'a', DB_TEST_RUNTIME_NAME: 'b' }, { test: true, dialect: 'mysql' }, { connection: { database: 'b' } }],
   ['test mode never reads DB_USER', { DB_CONNECTION: 'mysql', ...MY, DB_TEST_NAME: 'd' }, { test: true }, { error: 'E_ENV_MISSING', variables: ['DB_TEST_RUNTIME_USER', 'DB_TEST_USER'] }],
   ['test mode never reads PG_NAME', { DB_CONNECTION: 'pg', PG_TEST_USER: 'u', PG_NAME: 'prod' }, { test: true }, { error: 'E_ENV_MISSING', variables: ['PG_TEST_RUNTIME_NAME', 'PG_TEST_RUNTIME_DB_NAME', 'PG_TEST_NAME', 'PG_TEST_DB_NAME'] }],
-  ['test mode never reads SQLITE_PATH', { SQLITE_PATH: '/tmp/prod.db', DB_CONNECTION: 'sqlite' }, { test: true }, { connection: { filename: resolve('data/test.sqlite3') } }],
+  ['test mode never reads SQLITE_PATH', { SQLITE_PATH: '/tmp/prod.db', DB_CONNECTION: 'sqlite' }, { test: true }, { connection: { filename: join(PROJECT, 'data/test.sqlite3') } }],
   ['SQLITE_TEST_PATH serves both test roles', { SQLITE_TEST_PATH: '/tmp/t.db' }, { test: true, role: 'migration' }, { connection: { filename: '/tmp/t.db' } }],
   ['NODE_ENV=test turns on test mode', { NODE_ENV: 'test', PG_TEST_USER: 'u', PG_TEST_NAME: 'd' }, {}, { test: true, dialect: 'postgres' }],
   ['test: false overrides NODE_ENV=test', { NODE_ENV: 'test', ...PG }, { test: false }, { test: false, dialect: 'postgres' }],
@@ -77,8 +79,8 @@ const CASES: Array<[string, Record<string, string>, ResolveOptions, Expect]> = [
   ['test port "x" names DB_TEST_MIGRATION_PORT', { DB_TEST_USER: 'u', DB_TEST_NAME: 'd', DB_TEST_MIGRATION_PORT: 'x' }, { test: true, role: 'migration', dialect: 'mysql' }, { error: 'E_ENV_PORT', variables: ['DB_TEST_MIGRATION_PORT'] }],
 
   // SQLite and production
-  ['embedded development file', {}, {}, { connection: { filename: resolve('data/development.sqlite3') } }],
-  ['embedded test file', {}, { test: true }, { connection: { filename: resolve('data/test.sqlite3') } }],
+  ['embedded development file', {}, {}, { connection: { filename: join(PROJECT, 'data/development.sqlite3') } }],
+  ['embedded test file', {}, { test: true }, { connection: { filename: join(PROJECT, 'data/test.sqlite3') } }],
   ['relative SQLITE_PATH resolves against cwd', { SQLITE_PATH: 'db/app.sqlite3' }, { cwd: '/srv/app' }, { connection: { filename: '/srv/app/db/app.sqlite3' } }],
   ['SQLITE_PATH=:memory: stays as is', { SQLITE_PATH: ':memory:' }, {}, { connection: { filename: ':memory:' } }],
   ['SQLITE_RUNTIME_PATH beats SQLITE_PATH', { SQLITE_PATH: '/a.db', SQLITE_RUNTIME_PATH: '/b.db' }, {}, { connection: { filename: '/b.db' } }],
@@ -94,7 +96,7 @@ describe('env contract: rules', () => {
       if ('error' in expected) {
         let caught: unknown;
         try {
-          resolveConnection({ cwd: process.cwd(), ...options, env });
+          resolveConnection({ cwd: PROJECT, ...options, env });
         } catch (err) {
           caught = err;
         }
@@ -107,7 +109,7 @@ describe('env contract: rules', () => {
         expect(error.remedy).to.be.a('string').and.not.equal('');
         return;
       }
-      const resolved = resolveConnection({ cwd: process.cwd(), ...options, env });
+      const resolved = resolveConnection({ cwd: PROJECT, ...options, env });
       if (expected.dialect) expect(resolved.dialect).to.equal(expected.dialect);
       if (expected.role) expect(resolved.role).to.equal(expected.role);
       if (expected.test !== undefined) expect(resolved.test).to.equal(expected.test);

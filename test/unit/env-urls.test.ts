@@ -1,13 +1,15 @@
 import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { EnvContractError, findEnvFile, loadEnv, passwordOf, resolveConnection, resolveRole, type ResolveOptions } from '../../lib';
 
 type Expect =
   | { dialect?: string; connection?: Record<string, unknown>; password?: string; ssl?: unknown; sources?: Record<string, string> }
   | { error: string; variables: string[]; message?: RegExp; remedy?: RegExp };
 
+// The project directory the cases resolve in (embedded SQLite files land under it); never read.
+const PROJECT = '/srv/knex-roles-app';
 const CA_DIR = mkdtempSync(join(tmpdir(), 'knex-roles-ca-'));
 const CA = join(CA_DIR, 'ca.pem');
 writeFileSync(CA, '-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n');
@@ -94,7 +96,7 @@ const CASES: Array<[string, Record<string, string>, ResolveOptions, Expect]> = [
   ['?ssl-mode=VERIFY_IDENTITY on a MySQL URL', { DB_URL: 'mysql://u@h/d?ssl-mode=VERIFY_IDENTITY' }, {}, { ssl: { rejectUnauthorized: true, verifyIdentity: true } }],
 
   // No silent embedded fallback
-  ['nothing at all → the embedded file', {}, {}, { dialect: 'sqlite', connection: { filename: resolve('data/development.sqlite3') } }],
+  ['nothing at all → the embedded file', {}, {}, { dialect: 'sqlite', connection: { filename: join(PROJECT, 'data/development.sqlite3') } }],
   ['only PG_MIGRATION_* for the runtime role is an error', { PG_MIGRATION_USER: 'm', PG_MIGRATION_NAME: 'd' }, {}, { error: 'E_ENV_NOT_READ', variables: ['PG_MIGRATION_USER', 'PG_MIGRATION_NAME'], remedy: /^PG_MIGRATION_USER, PG_MIGRATION_NAME are set but the role is runtime: set PG_RUNTIME_\* or PG_\*, or run with ELOQUENT_DB_ROLE=migration\.$/ }],
   ['the issue\'s own example, word for word', { PG_MIGRATION_USER: 'm' }, {}, { error: 'E_ENV_NOT_READ', variables: ['PG_MIGRATION_USER'], remedy: /^PG_MIGRATION_USER is set but the role is runtime: set PG_RUNTIME_\* or PG_\*, or run with ELOQUENT_DB_ROLE=migration\.$/ }],
   ['mixed mistakes: one sentence each', { PG_MIGRATION_USER: 'm', PG_TEST_USER: 't' }, {}, { error: 'E_ENV_NOT_READ', variables: ['PG_MIGRATION_USER', 'PG_TEST_USER'], remedy: /^PG_MIGRATION_USER is set but the role is runtime: .*\. PG_TEST_USER is set but only test mode/ }],
@@ -122,7 +124,7 @@ describe('env contract: URLs, TLS, no silent fallback', () => {
       if ('error' in expected) {
         let caught: unknown;
         try {
-          resolveConnection({ cwd: process.cwd(), ...options, env });
+          resolveConnection({ cwd: PROJECT, ...options, env });
         } catch (err) {
           caught = err;
         }
@@ -137,7 +139,7 @@ describe('env contract: URLs, TLS, no silent fallback', () => {
         for (const text of [error.message, JSON.stringify(error)]) expect(text).not.to.include('hunter2');
         return;
       }
-      const resolved = resolveConnection({ cwd: process.cwd(), ...options, env });
+      const resolved = resolveConnection({ cwd: PROJECT, ...options, env });
       if (expected.dialect) expect(resolved.dialect).to.equal(expected.dialect);
       for (const [key, value] of Object.entries(expected.connection ?? {})) expect((resolved.connection as unknown as Record<string, unknown>)[key], key).to.equal(value);
       if ('password' in expected) expect(passwordOf(resolved.connection)).to.equal(expected.password);
@@ -172,7 +174,7 @@ describe('env contract: .env discovery', () => {
     mkdirSync(other, { recursive: true });
     writeFileSync(join(root, 'other', 'package.json'), '{}');
     expect(findEnvFile(other)).to.equal(undefined);
-    expect(loadEnv(other)['PG_PASSWORD']).to.equal(process.env['PG_PASSWORD']);
+    expect(loadEnv(other)['PG_PASSWORD']).to.equal(undefined);
   });
 
   it('a .env nearer to cwd wins over the package root one', () => {

@@ -1,7 +1,16 @@
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempProject } from '../support/hermetic';
 import { ROOT, runCommand } from '../support/run-command';
+
+/** An app directory outside the repository with the package linked in as node_modules/knex-roles. */
+function outsider(): string {
+  const app = tempProject('knex-roles-outsider-');
+  mkdirSync(join(app, 'node_modules'));
+  symlinkSync(ROOT, join(app, 'node_modules', 'knex-roles'), 'dir');
+  return app;
+}
 
 // The built package as a user gets it (npm test builds dist/ first): `require` and
 // `import` of the same name resolve to one implementation, with type declarations.
@@ -21,7 +30,7 @@ describe('built package', () => {
       const cjs = createRequire(import.meta.url)('knex-roles');
       const names = ${JSON.stringify(names)};
       console.log(JSON.stringify(names.map((n) => typeof esm[n] === 'function' && esm[n] === cjs[n])));
-    `], {}, ROOT);
+    `], {}, outsider());
     expect(result.stderr).to.equal('');
     expect(JSON.parse(result.stdout)).to.deep.equal(names.map(() => true));
   });
