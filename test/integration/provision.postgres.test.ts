@@ -7,12 +7,21 @@ import { provision } from '../../lib/dialects/postgres/provision';
 import { quoteIdent, quoteLiteral } from '../../lib/dialects/postgres/quote';
 import type { AdminConnection, ProvisionPlan, ProvisionReport } from '../../lib/dialects/provision-plan';
 import { KnexRolesError } from '../../lib/errors';
+import { verifyPrivileges } from '../../lib/verify-privileges';
+import { testPostgresBuild } from '../support/pg-build';
 import { testServers, type TestServers } from '../support/servers';
 
 // Proof against a real PostgreSQL: connect as each provisioned role through the raw driver
 // and expect the server's own refusal (SQLSTATE 42501), never our guard's.
 
 const MIGRATIONS = join(__dirname, '..', 'fixtures', 'migrations');
+
+// What differs between the majors this file runs on (Debian's 15 and the npm-built matrix).
+const MAJOR = testPostgresBuild().major;
+/** A predefined role that reads everything, on every major (pg_read_all_data is 14+). */
+const PREDEFINED = MAJOR >= 14 ? 'pg_read_all_data' : 'pg_read_server_files';
+/** Before 15 a login role may grant membership in itself, without ADMIN OPTION (15 removed it). */
+const SELF_ADMIN = MAJOR <= 14;
 
 /** A plan per scenario, with passwords that break naive quoting. */
 function planFor(prefix: string): ProvisionPlan {
@@ -64,6 +73,17 @@ function migratorKnex(plan: ProvisionPlan) {
     migrations: { directory: MIGRATIONS, loadExtensions: ['.js'] },
     pool: { min: 0, max: 2 },
   });
+}
+
+/** The KnexRolesError a provisioning run must fail with. */
+async function provisionFailure(plan: ProvisionPlan, admin: AdminConnection): Promise<KnexRolesError> {
+  try {
+    await provision(plan, admin);
+  } catch (error) {
+    expect(error).to.be.instanceOf(KnexRolesError);
+    return error as KnexRolesError;
+  }
+  throw new Error('expected provisioning to fail');
 }
 
 /** Everything a password must never appear in. */
@@ -227,8 +247,8 @@ describe('provisioning on a real PostgreSQL server', () => {
         'CREATE ROLE intruder',
         'CREATE DATABASE intruder',
         'CREATE SCHEMA intruder',
-        `GRANT pg_read_all_data TO ${quoteIdent(a)}`,
-        `GRANT ${quoteIdent(m)} TO ${quoteIdent(a)}`,
+        `GRANT ${PREDEFINED} TO ${quoteIdent(a)}`,
+        ...(SELF_ADMIN ? [] : [`GRANT ${quoteIdent(m)} TO ${quoteIdent(a)}`]),
         `ALTER ROLE ${quoteIdent(m)} CREATEROLE`,
         'SELECT rolpassword FROM pg_authid',
       ];
@@ -237,6 +257,21 @@ describe('provisioning on a real PostgreSQL server', () => {
           await withClient(connect(migrator.user, migrator.password, plan.database), async (c) => {
             expect((await serverError(() => c.query(sql))).code).to.equal('42501');
           });
+        });
+      }
+
+      if (SELF_ADMIN) {
+        it(`PostgreSQL ${MAJOR} lets the migrator make the app its member (GRANT migrator TO app): verify reports it, provision revokes it`, async () => {
+          await withClient(connect(migrator.user, migrator.password, plan.database), (c) => c.query(`GRANT ${quoteIdent(migrator.user)} TO ${quoteIdent(app.user)}`));
+          const db = knex({ client: 'pg', connection: { host: servers.postgres.host, port: servers.postgres.port, user: app.user, password: app.password, database: plan.database }, pool: { min: 0, max: 1 } });
+          try {
+            const report = await verifyPrivileges(db, { role: 'runtime' });
+            expect(report.problems.map((p) => p.privilege)).to.include(`member of role "${migrator.user}" (CREATE on schema "public", owns objects in schema "public")`);
+            expect(changed(await provision(plan, superAdmin))).to.deep.equal([`Roles ${quoteIdent(migrator.user)} and ${quoteIdent(app.user)} are members of no role (so the app is not in the migrator)`]);
+            expect((await verifyPrivileges(db, { role: 'runtime' })).problems).to.deep.equal([]);
+          } finally {
+            await db.destroy();
+          }
         });
       }
 
@@ -331,14 +366,17 @@ describe('provisioning on a real PostgreSQL server', () => {
           `ALTER ROLE ${A} CREATEDB CREATEROLE BYPASSRLS`,
           `ALTER ROLE ${M} SUPERUSER`,
           `GRANT ${M} TO ${A}`,
-          `GRANT pg_read_all_data TO ${M}`,
+          `GRANT ${PREDEFINED} TO ${M}`,
           `ALTER DATABASE ${D} OWNER TO ${M}`,
           `GRANT CREATE ON SCHEMA public TO ${A}`,
           `GRANT CREATE ON SCHEMA public TO PUBLIC`,
           `GRANT CONNECT, TEMPORARY ON DATABASE ${D} TO PUBLIC`,
           `GRANT TEMPORARY ON DATABASE ${D} TO ${A}`,
           `GRANT TRUNCATE, TRIGGER ON fixture_items TO ${A}`,
+          // GRANT ALL includes MAINTAIN on 17+.
+          `GRANT ALL ON fixture_owners TO ${A}`,
           `GRANT UPDATE ON SEQUENCE fixture_items_id_seq TO ${A}`,
+          `ALTER DEFAULT PRIVILEGES FOR ROLE ${M} IN SCHEMA public GRANT ALL ON TABLES TO ${A}`,
         ]) {
           await c.query(sql);
         }
@@ -363,11 +401,16 @@ describe('provisioning on a real PostgreSQL server', () => {
                   has_database_privilege($1, $2, 'TEMPORARY') AS temp,
                   has_table_privilege($1, 'fixture_items', 'TRUNCATE') AS truncate,
                   has_table_privilege($1, 'fixture_items', 'TRIGGER') AS trigger,
+                  has_table_privilege($1, 'fixture_owners', 'TRUNCATE, REFERENCES, TRIGGER${MAJOR >= 17 ? ', MAINTAIN' : ''}') AS all_but_dml,
                   has_sequence_privilege($1, 'fixture_items_id_seq', 'UPDATE') AS setval,
                   has_table_privilege($1, 'fixture_items', 'SELECT, INSERT, UPDATE, DELETE') AS dml`,
           [app.user, plan.database],
         );
-        expect(appPrivileges.rows[0]).to.deep.equal({ schema_create: false, temp: false, truncate: false, trigger: false, setval: false, dml: true });
+        expect(appPrivileges.rows[0]).to.deep.equal({ schema_create: false, temp: false, truncate: false, trigger: false, all_but_dml: false, setval: false, dml: true });
+        // What the migrator creates later: the app's default privileges are DML only again.
+        await withClient(connect(migrator.user, migrator.password, plan.database), (m) => m.query('CREATE TABLE drift_later (id int)'));
+        const later = await c.query(`SELECT has_table_privilege($1, 'drift_later', 'TRUNCATE, REFERENCES, TRIGGER${MAJOR >= 17 ? ', MAINTAIN' : ''}') AS other, has_table_privilege($1, 'drift_later', 'SELECT, INSERT, UPDATE, DELETE') AS dml`, [app.user]);
+        expect(later.rows[0]).to.deep.equal({ other: false, dml: true });
         const publicPrivileges = await c.query(
           `SELECT ARRAY(SELECT a.privilege_type FROM pg_database d, aclexplode(d.datacl) a WHERE d.datname = $1 AND a.grantee = 0) AS db,
                   ARRAY(SELECT a.privilege_type FROM pg_namespace n, aclexplode(n.nspacl) a WHERE n.nspname = 'public' AND a.grantee = 0 AND a.privilege_type = 'CREATE') AS schema`,
@@ -388,6 +431,9 @@ describe('provisioning on a real PostgreSQL server', () => {
         await c.query(`CREATE ROLE ${quoteIdent(managed.user)} LOGIN CREATEROLE PASSWORD ${quoteLiteral(managed.password)}`);
         await c.query(`CREATE DATABASE ${quoteIdent(plan.database)} OWNER ${quoteIdent(managed.user)}`);
       });
+      // From 15 on the database owner owns public (pg_database_owner); before, the bootstrap
+      // superuser does. Give it to the database owner there too, as a managed service would.
+      if (MAJOR <= 14) await withClient(asSuperuser(plan.database), (c) => c.query(`ALTER SCHEMA public OWNER TO ${quoteIdent(managed.user)}`));
       managedAdmin = { host: servers.postgres.host, port: servers.postgres.port, ...managed };
     });
 
@@ -442,6 +488,50 @@ describe('provisioning on a real PostgreSQL server', () => {
       );
       expectNoSecrets(error, [plan.migrator.password, plan.app.password, managed.password]);
       expect((error as KnexRolesError).message).to.include('kr_pg_managed_missing').and.include('42501');
+    });
+
+    it('fails closed with E_PROVISION when PUBLIC keeps CREATE on a schema the admin does not own (the default before 15)', async () => {
+      const other = { ...plan, database: 'kr_pg_managed_pub' };
+      await withClient(asSuperuser('postgres'), (c) => c.query(`CREATE DATABASE kr_pg_managed_pub OWNER ${quoteIdent(managed.user)}`));
+      try {
+        await withClient(asSuperuser(other.database), (c) => c.query(`ALTER SCHEMA public OWNER TO ${quoteIdent(superAdmin.user)}; GRANT CREATE ON SCHEMA public TO PUBLIC`));
+        const error = await provisionFailure(other, managedAdmin);
+        expectNoSecrets(error, [plan.migrator.password, plan.app.password, managed.password]);
+        expect(error.code).to.equal('E_PROVISION');
+        expect(error.message).to.include(`PUBLIC still holds CREATE on schema public, which only its owner (${superAdmin.user}) or a superuser can revoke`);
+        expect(error.remedy).to.include('REVOKE CREATE ON SCHEMA public FROM PUBLIC').and.include(`ALTER SCHEMA public OWNER TO ${managed.user}`);
+        // The remedy's second way: once the admin owns the schema, its REVOKE takes effect.
+        await withClient(asSuperuser(other.database), (c) => c.query(`ALTER SCHEMA public OWNER TO ${quoteIdent(managed.user)}`));
+        await provision(other, managedAdmin);
+        await withClient(connect(plan.app.user, plan.app.password, other.database), async (c) => {
+          expect((await serverError(() => c.query('CREATE TABLE intruder (id int)'))).code).to.equal('42501');
+        });
+      } finally {
+        await withClient(asSuperuser('postgres'), (c) => c.query('DROP DATABASE kr_pg_managed_pub'));
+      }
+    });
+
+    it(`roles that exist already, created by someone else: ${MAJOR >= 16 ? 'E_PROVISION until the admin holds ADMIN OPTION on them (16+)' : 'corrected (before 16 CREATEROLE manages every non-superuser role)'}`, async () => {
+      const pre = { ...planFor('kr_pg_pre'), database: plan.database };
+      await withClient(asSuperuser('postgres'), (c) => c.query(`CREATE ROLE ${quoteIdent(pre.migrator.user)} NOLOGIN; CREATE ROLE ${quoteIdent(pre.app.user)} LOGIN`));
+      try {
+        if (MAJOR >= 16) {
+          const error = await provisionFailure(pre, managedAdmin);
+          expectNoSecrets(error, [pre.migrator.password, pre.app.password, managed.password]);
+          expect(error.code).to.equal('E_PROVISION');
+          expect(error.message).to.include(`role ${pre.migrator.user} exists, and ${managed.user} holds no ADMIN OPTION on it`).and.include('42501');
+          expect(error.remedy).to.include(`GRANT ${pre.migrator.user} TO ${managed.user} WITH ADMIN OPTION`);
+          await withClient(asSuperuser('postgres'), (c) =>
+            c.query(`GRANT ${quoteIdent(pre.migrator.user)} TO ${quoteIdent(managed.user)} WITH ADMIN OPTION; GRANT ${quoteIdent(pre.app.user)} TO ${quoteIdent(managed.user)} WITH ADMIN OPTION`),
+          );
+        }
+        await provision(pre, managedAdmin);
+        await withClient(connect(pre.migrator.user, pre.migrator.password, plan.database), async () => undefined);
+      } finally {
+        await withClient(asSuperuser(plan.database), (c) =>
+          c.query(`DROP OWNED BY ${quoteIdent(pre.migrator.user)}; DROP OWNED BY ${quoteIdent(pre.app.user)}; DROP ROLE ${quoteIdent(pre.migrator.user)}; DROP ROLE ${quoteIdent(pre.app.user)}`),
+        );
+      }
     });
   });
 });
