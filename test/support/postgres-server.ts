@@ -39,7 +39,7 @@ export function postgresBinDir(): string {
 }
 
 /** uid/gid of an OS account, from /etc/passwd. */
-function osAccount(name: string): { uid: number; gid: number } | undefined {
+export function osAccount(name: string): { uid: number; gid: number } | undefined {
   const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
   const [, , uid, gid] = line?.split(':') ?? [];
   return uid && gid ? { uid: Number(uid), gid: Number(gid) } : undefined;
