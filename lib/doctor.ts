@@ -14,6 +14,8 @@ import { redact, secretValues } from './redact';
 import { isStrict, secretsInEnv } from './secrets-in-env';
 import { ROLES, type Dialect, type Role } from './types';
 import { verifyPrivileges } from './verify-privileges';
+import { detectPooler, type PoolerMode } from './dialects/postgres/pooler';
+import { pooledMigrationError } from './migrate/refuse-pooled';
 
 export type DoctorVerdict = 'ok' | 'problems' | 'unreachable' | 'misconfigured';
 
@@ -50,6 +52,12 @@ export interface DoctorRoleReport {
   pending?: string[];
   /** Which variable each value came from (names only). */
   sources?: Record<string, string>;
+  /**
+   * PostgreSQL: whether the connection goes through a pooler (`direct`, `session`,
+   * `transaction`; see lib/dialects/postgres/pooler.ts), what showed it, and the variable
+   * that declares a transaction-mode pooler (PG_POOLED, a URL's pgbouncer=true) if set.
+   */
+  pooler?: { mode: PoolerMode; evidence: string; declared?: string };
 }
 
 export interface DoctorReport {
@@ -164,12 +172,32 @@ async function checkRole(role: Role, env: Env, options: DoctorOptions): Promise<
       report.error = describeError(error);
       report.remedy = 'The privilege check itself failed: see the error above.';
     }
+    if (dialect === 'postgres') await reportPooler(report, instance, resolved, timeoutMs);
     await reportPending(report, instance, options, timeoutMs);
     return finish(report, env, options, own);
   } finally {
     // A destroy that hangs (half-open socket) must not hang the doctor.
     await withDeadline(instance.destroy(), 2000).catch(() => undefined);
   }
+}
+
+/**
+ * PostgreSQL: what the connection goes through. For the migration role a transaction-mode
+ * pooler, detected or declared, is a problem: `knex-roles migrate` would refuse it.
+ */
+async function reportPooler(report: DoctorRoleReport, instance: Knex, resolved: ResolvedConnection, timeoutMs: number): Promise<void> {
+  const declared = resolved.pooled === true ? { declared: resolved.sources['pooled'] ?? 'PG_POOLED' } : {};
+  try {
+    report.pooler = { ...(await withDeadline(detectPooler(instance), timeoutMs * 2)), ...declared };
+  } catch (error) {
+    // The detection failed (not the login: that succeeded); a declaration still stands.
+    if (declared.declared) report.pooler = { mode: 'transaction', evidence: `the detection failed (${describeError(error).message})`, ...declared };
+  }
+  const refused = report.role === 'migration' ? pooledMigrationError(resolved, report.pooler) : undefined;
+  if (!refused) return;
+  report.verdict = 'problems';
+  report.error = { code: refused.code, message: refused.message.slice(0, -refused.remedy.length).trim(), variables: [...refused.variables] };
+  report.remedy ??= refused.remedy;
 }
 
 /** Pending migrations, as far as the files and knex's table tell (never creating it). */
@@ -259,6 +287,12 @@ function scrubDeep<T>(value: T, secrets: readonly string[]): T {
   return walk(value) as T;
 }
 
+const POOLER_LABEL: Readonly<Record<PoolerMode, string>> = {
+  direct: 'none',
+  session: 'session-mode pooler',
+  transaction: 'transaction-mode pooler',
+};
+
 const VERDICT_LABEL: Readonly<Record<DoctorVerdict, string>> = {
   ok: 'OK',
   problems: 'PROBLEMS',
@@ -284,6 +318,7 @@ export function formatDoctor(report: DoctorReport): string {
     if (role.verdict === 'ok' || role.verdict === 'problems') {
       add('problems', role.problems.length > 0 ? role.problems.map((p) => `${p.problem}: ${p.privilege}`) : ['none']);
     }
+    if (role.pooler) add('pooler', `${POOLER_LABEL[role.pooler.mode]}: ${role.pooler.evidence}${role.pooler.declared ? ` (declared by ${role.pooler.declared})` : ''}`);
     if (role.secrets && role.secrets.length > 0) add('secrets', `${role.secrets.join(', ')} (migration/admin secrets in the runtime environment)`);
     if (role.pending && role.pending.length > 0) add('pending', role.pending.map((name) => `${name} (not migrated)`));
     add('note', role.note);

@@ -22,7 +22,7 @@ export const ERROR_CODES = {
   E_ENV_URL_IN_FIELD: 'A host, user, database or path variable holds a connection URL or user:password@ credentials.',
   E_ENV_SSL: 'A TLS variable (PG_SSLMODE, DB_SSL, *_SSL_CA, URL ssl parameters) has a bad value or an unreadable CA file.',
   E_TLS: 'The TLS handshake failed: the server certificate does not verify against the CA or host name asked for.',
-  E_ENV_FLAG: 'A yes/no variable (KNEX_ROLES_APP_TEMPORARY_TABLES) has a value other than 1, true, 0 or false.',
+  E_ENV_FLAG: 'A yes/no variable (KNEX_ROLES_APP_TEMPORARY_TABLES, PG_*_POOLED, a URL\'s pgbouncer=) has a value other than 1, true, 0 or false.',
   E_RUNTIME_DDL: 'A runtime connection tried to run a statement that changes schema, privileges or identity.',
   E_RUNTIME_MIGRATE: 'A runtime connection tried to run migrations.',
   E_GUARD_DIALECT: 'guard() or verifyPrivileges() was given a knex instance of a client it does not support.',
@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   E_LOGIN_REFUSED: 'The server refused the login or the database: wrong user, password or database name.',
   E_PROVISION: 'Provisioning the migrator and app users failed.',
   E_MIGRATION_LOCKED: 'Another process holds the knex migration lock.',
+  E_POOLED_MIGRATION: 'A migration run was pointed at a transaction-mode pooler (detected, or PG_POOLED / pgbouncer=true): migrations need the direct URL.',
   E_MIGRATION_FAILED: 'A migration failed; what of it remains depends on the dialect (see Migrations).',
   E_CLI_USAGE: 'The knex-roles command line was called with unknown or missing arguments.',
   E_CLI_REFUSED: 'A destructive command was refused (production without --force --yes).',
@@ -292,6 +293,35 @@ export class GuardSessionError extends KnexRolesError {
 
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), dialect: this.dialect, variable: this.variable, value: this.value };
+  }
+}
+
+/**
+ * `knex-roles migrate` through a transaction-mode pooler (PgBouncer pool_mode=transaction,
+ * Supavisor's transaction port …): the run's session lock would stay on whichever server
+ * connection took it, so the run is refused before it takes any lock. `variables` are the
+ * ones that point the migration role there (host, port, URL, PG_POOLED).
+ */
+export class PooledMigrationError extends KnexRolesError {
+  override name = 'PooledMigrationError';
+  readonly host: string;
+  readonly port: number;
+  readonly variables: readonly string[];
+  /** How it was known: `detected` (and what was seen) or `declared` by a variable. */
+  readonly how: string;
+
+  constructor(fields: { host: string; port: number; variables: readonly string[]; how: string }) {
+    super('E_POOLED_MIGRATION', `knex-roles migrate: ${fields.host}:${fields.port} is a transaction-mode connection pooler (${fields.how}); a migration run needs one server session for its lock.`, {
+      remedy: `Point the migration role at the database directly, not through the pooler (${fields.variables.join(', ')}): a separate direct URL for migrations, such as PG_MIGRATION_URL, while the app keeps the pooled one. Dry runs, status and list work through it.`,
+    });
+    this.host = fields.host;
+    this.port = fields.port;
+    this.variables = fields.variables;
+    this.how = fields.how;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), host: this.host, port: this.port, variables: this.variables, how: this.how };
   }
 }
 

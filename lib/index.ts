@@ -38,7 +38,7 @@ export type { DoctorOptions, DoctorReport, DoctorRoleReport, DoctorVerdict } fro
 export { MIGRATE_COMMANDS, type MigrateCommand, type MigrateEvent, type MigrateOptions, type MigrateResult } from './migrate/types';
 export type { AdminConnection, ProvisionPlan, ProvisionReport, ProvisionStep } from './dialects/provision-plan';
 export { secretValues, redact } from './redact';
-export { LoginRefusedError, TlsError } from './errors';
+export { LoginRefusedError, PooledMigrationError, TlsError } from './errors';
 export { MigrationFailedError } from './migrate/errors';
 export { isKnexRolesError } from './errors';
 export { knexFor } from './knexfile';

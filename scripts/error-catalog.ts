@@ -28,6 +28,7 @@ const THROWN_AS: Record<string, string> = {
   E_UNREACHABLE: 'UnreachableError',
   E_LOGIN_REFUSED: 'LoginRefusedError',
   E_MIGRATION_FAILED: 'MigrationFailedError',
+  E_POOLED_MIGRATION: 'PooledMigrationError',
 };
 
 export function renderErrorCatalog(): string {

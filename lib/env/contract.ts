@@ -7,7 +7,7 @@ import type { Dialect, Role } from '../types';
  *
  *   <FAMILY>_<SCOPE><FIELD>      e.g. DB_RUNTIME_HOST, PG_TEST_MIGRATION_DB_NAME, SQLITE_PATH
  */
-export type Field = 'host' | 'port' | 'user' | 'password' | 'database' | 'filename' | 'schema' | 'sslmode' | 'sslca';
+export type Field = 'host' | 'port' | 'user' | 'password' | 'database' | 'filename' | 'schema' | 'sslmode' | 'sslca' | 'pooled';
 
 /** `live` is development and production; `test` is NODE_ENV=test or the knexfile's test entry. */
 export type Mode = 'live' | 'test';
@@ -35,7 +35,8 @@ export const ADMIN_SCOPE: Readonly<Record<Mode, string>> = { live: 'ADMIN_', tes
 export const FIELDS: Readonly<Record<Dialect, Readonly<Partial<Record<Field, readonly string[]>>>>> = {
   mysql: { host: ['HOST'], port: ['PORT'], user: ['USER'], password: ['PASSWORD'], database: ['NAME'], sslmode: ['SSL'], sslca: ['SSL_CA'] },
   // PG_SCHEMA: the schema for searchPath, knex's own tables, provision and verify (default public).
-  postgres: { host: ['HOST'], port: ['PORT'], user: ['USER'], password: ['PASSWORD'], database: ['NAME', 'DB_NAME'], schema: ['SCHEMA'], sslmode: ['SSLMODE'], sslca: ['SSL_CA'] },
+  // PG_POOLED: 1 when this connection goes through a transaction-mode pooler (pgbouncer=true in a URL).
+  postgres: { host: ['HOST'], port: ['PORT'], user: ['USER'], password: ['PASSWORD'], database: ['NAME', 'DB_NAME'], schema: ['SCHEMA'], sslmode: ['SSLMODE'], sslca: ['SSL_CA'], pooled: ['POOLED'] },
   sqlite: { filename: ['PATH'] },
 };
 

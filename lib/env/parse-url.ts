@@ -16,7 +16,8 @@ export interface ParsedUrl {
  * (DISABLED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY) map onto the libpq ones.
  */
 const PARAMS: Readonly<Record<Dialect, Readonly<Record<string, Field>>>> = {
-  postgres: { sslmode: 'sslmode', ssl: 'sslmode', sslrootcert: 'sslca' },
+  // pgbouncer=true: Prisma's parameter for a transaction-mode pooler (PG_POOLED=1).
+  postgres: { sslmode: 'sslmode', ssl: 'sslmode', sslrootcert: 'sslca', pgbouncer: 'pooled' },
   mysql: { ssl: 'sslmode', 'ssl-mode': 'sslmode', sslmode: 'sslmode', 'ssl-ca': 'sslca', sslca: 'sslca' },
   sqlite: {},
 };

@@ -63,6 +63,12 @@ export interface ResolvedConnection {
   sources: Record<string, string>;
   /** PostgreSQL: the schema (PG_SCHEMA …) for searchPath, knex's own tables and verify; unset means the server's default (public). */
   schema?: string;
+  /**
+   * PostgreSQL: declared to go through a transaction-mode pooler (PG_POOLED=1, or
+   * `pgbouncer=true` in the URL); `knex-roles migrate` then refuses at once, and doctor says
+   * so. Unset or false means "detect" (lib/dialects/postgres/pooler.ts).
+   */
+  pooled?: boolean;
   /** The app-temporary-tables opt-in (option or KNEX_ROLES_APP_TEMPORARY_TABLES). */
   appTemporaryTables: boolean;
 }
@@ -153,7 +159,23 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
   const schema = dialect === 'postgres' ? (options.schema ?? values.schema) : undefined;
   if (options.schema !== undefined && dialect === 'postgres') sources['schema'] = 'option';
   if (schema !== undefined) resolved.schema = schema;
+  if (values.pooled !== undefined) resolved.pooled = parsePooled(values.pooled, sources['pooled'] ?? 'PG_POOLED');
   return resolved;
+}
+
+const POOLED_VALUES: Readonly<Record<string, boolean>> = { '1': true, true: true, '0': false, false: false };
+
+function parsePooled(value: string, variable: string): boolean {
+  const pooled = POOLED_VALUES[value.trim().toLowerCase()];
+  if (pooled !== undefined) return pooled;
+  const url = variable.endsWith('_URL');
+  throw new EnvContractError(
+    'E_ENV_FLAG',
+    // A URL's text is never echoed (it holds the password).
+    `${at(variable)} ${url ? 'has a pgbouncer parameter that is' : `is ${JSON.stringify(value)},`} not a yes/no value.`,
+    [variable],
+    `Set ${url ? `pgbouncer=true in ${variable}` : `${variable} to 1`} when this connection goes through a transaction-mode pooler (PgBouncer, Supavisor…), 0 or nothing when not.`,
+  );
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   readState,
 } from './migration-source';
 import { previewRun } from './preview-client';
+import { assertNotPooled, pooledMigrationError } from './refuse-pooled';
 import { MIGRATE_COMMANDS, type Direction, type MigrateCommand, type MigrateContext, type MigrateEvent, type MigrateOptions, type MigrateResult } from './types';
 import { DEFAULT_LOCK_TIMEOUT_MS, Deadline, acquireSessionLock, isLockContention, knexLockHeld, lockedError, type Holder } from './wait-for-lock';
 
@@ -107,12 +108,18 @@ export async function runMigrations(command: MigrateCommand, options: MigrateOpt
   };
 
   try {
+    // Declared pooled: refused before connecting (reads and dry runs need no session).
+    const readsOnly = command === 'status' || command === 'list' || options.dryRun === true;
+    const declared = readsOnly ? undefined : pooledMigrationError(resolved);
+    if (declared) throw declared;
     await waitForDatabase(instance, resolved);
     if (command === 'status' || command === 'list') return await readOnly(ctx);
     if (options.dryRun) {
       const transactional = SUPPORTS_TRANSACTIONAL_DDL[ctx.dialect];
       return result(ctx, transactional ? 'dry-run' : 'preview', transactional ? await transactionalDryRun(ctx) : await previewRun(ctx));
     }
+    // Before the session lock, which a transaction-mode pooler would leave on some server connection.
+    await assertNotPooled(instance, resolved);
     return await execute(ctx, started);
   } catch (error) {
     throw isKnexRolesError(error) ? error : migrationFailed(ctx, undefined, error);

@@ -8,6 +8,7 @@ import { knexConfig } from '../../lib/knexfile';
 import type { Dialect, Role } from '../../lib/types';
 import { assertPrivileges, verifyPrivileges, type PrivilegeReport } from '../../lib/verify-privileges';
 import { testDialects } from '../support/dialects';
+import { testPostgresBuild } from '../support/pg-build';
 import { testEnv, testServers } from '../support/servers';
 
 // A database and users of this suite's own: grants are changed here, and other suites
@@ -18,6 +19,8 @@ const APP = { user: 'kr_verify_app', password: `vA'pp\\$$-ß` };
 type Who = 'app' | 'migrator' | 'admin';
 
 const FAMILY = { postgres: 'PG', mysql: 'DB' } as const;
+/** The PostgreSQL major this run starts (Debian's 15, or 13–17 in the matrix runs). */
+const MAJOR = testDialects().includes('postgres') ? testPostgresBuild().major : 0;
 
 function privileges(report: PrivilegeReport, problem: PrivilegeProblem['problem']): string[] {
   return report.problems.filter((p) => p.problem === problem).map((p) => p.privilege);
@@ -165,6 +168,13 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
               'member of role "kr_verify_su" (SUPERUSER)',
             ],
             ['a predefined role', `GRANT pg_read_server_files TO ${APP.user}`, `REVOKE pg_read_server_files FROM ${APP.user}`, 'member of role "pg_read_server_files" (predefined role)'],
+            // PostgreSQL 14 and older grant this by default; provision revokes it.
+            ['CREATE on the schema through PUBLIC', 'GRANT CREATE ON SCHEMA public TO PUBLIC', 'REVOKE CREATE ON SCHEMA public FROM PUBLIC', 'CREATE on schema "public" (granted to PUBLIC)'],
+            // GRANT ALL includes MAINTAIN on 17+ (VACUUM, ANALYZE, REINDEX, CLUSTER, LOCK).
+            ['ALL on a table', `GRANT ALL ON verify_posts TO ${APP.user}`, `REVOKE ALL ON verify_posts FROM ${APP.user}; GRANT SELECT, INSERT, UPDATE, DELETE ON verify_posts TO ${APP.user}`, `${MAJOR >= 17 ? 'MAINTAIN' : 'TRIGGER'} on "verify_posts" in schema "public"`],
+            ...(MAJOR >= 17
+              ? ([['MAINTAIN on a table', `GRANT MAINTAIN ON verify_posts TO ${APP.user}`, `REVOKE MAINTAIN ON verify_posts FROM ${APP.user}`, 'MAINTAIN on "verify_posts" in schema "public"']] as Array<[string, string, string, string]>)
+              : []),
           ]
         : [
             ['ALTER on the database', `GRANT ALTER ON \`knexroles\\_verify\`.* TO '${APP.user}'@'%'`, `REVOKE ALTER ON \`knexroles\\_verify\`.* FROM '${APP.user}'@'%'`, 'ALTER on `knexroles\\_verify`.*'],

@@ -1,5 +1,5 @@
-import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, chmodSync, chownSync, constants, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { scramSha256Verifier } from '../../lib/dialects/postgres/password';
 import { quoteIdent, quoteLiteral } from '../../lib/dialects/postgres/quote';
@@ -16,6 +16,8 @@ export interface PostgresServer {
   socketDir: string;
   /** Server log; `log_statement = all`, so tests can prove what never reaches it. */
   logFile: string;
+  /** The major version the server reports (server_version_num / 10000). */
+  major: number;
   process: ServerProcess;
 }
 
@@ -23,7 +25,7 @@ export const MISSING_BINARIES =
   'PostgreSQL/MariaDB server binaries not found: apt-get install postgresql mariadb-server (bash .ci/run does it)';
 
 /** Debian's /usr/lib/postgresql/<major>/bin (newest first), else initdb on PATH. */
-function postgresBinDir(): string {
+export function postgresBinDir(): string {
   const base = '/usr/lib/postgresql';
   let majors: string[] = [];
   try {
@@ -37,10 +39,35 @@ function postgresBinDir(): string {
 }
 
 /** uid/gid of an OS account, from /etc/passwd. */
-function osAccount(name: string): { uid: number; gid: number } | undefined {
+export function osAccount(name: string): { uid: number; gid: number } | undefined {
   const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
   const [, , uid, gid] = line?.split(':') ?? [];
   return uid && gid ? { uid: Number(uid), gid: Number(gid) } : undefined;
+}
+
+/**
+ * The `postgres` account must reach binaries we did not install for it (an npm package
+ * under a root-owned node_modules): every directory above them searchable by others.
+ */
+function assertReachableByOthers(bin: string): void {
+  for (const name of ['initdb', 'postgres']) {
+    const file = join(bin, name);
+    try {
+      accessSync(file, constants.X_OK);
+    } catch {
+      throw new Error(`No PostgreSQL ${name} in ${bin}.`);
+    }
+    if ((statSync(file).mode & 0o005) !== 0o005) throw new Error(`${file} is not readable and executable by other users, so the postgres OS account cannot run it (chmod o+rx).`);
+  }
+  for (let at = resolve(bin); ; at = dirname(at)) {
+    if ((statSync(at).mode & 0o001) === 0) throw new Error(`The postgres OS account cannot reach ${bin}: ${at} is not searchable by other users (chmod o+x ${at}, or clone the project somewhere world-readable).`);
+    if (dirname(at) === at) return;
+  }
+}
+
+export interface StartPostgresOptions {
+  /** A directory with initdb and postgres (e.g. an npm-shipped build); default Debian's newest. */
+  binDir?: string;
 }
 
 /**
@@ -48,12 +75,18 @@ function osAccount(name: string): { uid: number; gid: number } | undefined {
  * account: PostgreSQL refuses to run as root). Listens on 127.0.0.1 only, with
  * scram-sha-256 on TCP and durability off for speed.
  */
-export async function startPostgres(dir: string, admin: { user: string; password: string }, certs?: TestCerts): Promise<PostgresServer> {
-  const bin = postgresBinDir();
+export async function startPostgres(
+  dir: string,
+  admin: { user: string; password: string },
+  certs?: TestCerts,
+  options: StartPostgresOptions = {},
+): Promise<PostgresServer> {
+  const bin = options.binDir ?? postgresBinDir();
   let owner: { uid: number; gid: number } | undefined;
   if (process.getuid?.() === 0) {
     owner = osAccount('postgres');
     if (!owner) throw new Error(`PostgreSQL refuses to run as root and there is no "postgres" OS account. ${MISSING_BINARIES}`);
+    assertReachableByOthers(bin);
   }
   const dataDir = join(dir, 'data');
   const socketDir = join(dir, 'sock');
@@ -80,10 +113,11 @@ export async function startPostgres(dir: string, admin: { user: string; password
   }
   const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
 
+  // No --no-instructions: PostgreSQL 13's initdb lacks it.
   const initdb = startServer(
     'initdb',
     join(bin, 'initdb'),
-    ['-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--encoding=UTF8', '--no-locale', '--no-sync', '--no-instructions'],
+    ['-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--encoding=UTF8', '--no-locale', '--no-sync'],
     join(dir, 'initdb.log'),
     { ...asOwner, env },
   );
@@ -128,13 +162,16 @@ export async function startPostgres(dir: string, admin: { user: string; password
       };
       await waitUntilReady(server, async () => void (await (await connect()).end()), 30_000);
       const client = await connect();
+      let major = 0;
       try {
         // The admin's password reaches the server as a SCRAM verifier, like provisioning does.
         await client.query(`CREATE ROLE ${quoteIdent(admin.user)} WITH LOGIN SUPERUSER PASSWORD ${quoteLiteral(scramSha256Verifier(admin.password))}`);
+        const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
+        major = Math.floor(Number(rows[0]?.v) / 10000);
       } finally {
         await client.end().catch(() => undefined);
       }
-      return { host: '127.0.0.1', port, admin, socketDir, logFile, process: server };
+      return { host: '127.0.0.1', port, admin, socketDir, logFile, major, process: server };
     } catch (error) {
       await server.stop('SIGQUIT');
       if (attempt < 3 && /could not bind|Address already in use/i.test(logTail(logFile, 10))) continue;

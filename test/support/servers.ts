@@ -5,6 +5,7 @@ import { provision as provisionMysql } from '../../lib/dialects/mysql/provision'
 import { provision as provisionPostgres } from '../../lib/dialects/postgres/provision';
 import { serverDialects } from './dialects';
 import { startMariadb, type MariadbServer } from './mariadb-server';
+import { testPostgresBuild } from './pg-build';
 import { planEnv } from './plan-env';
 import { startPostgres, type PostgresServer } from './postgres-server';
 import { makeTestCerts, type TestCerts } from './tls-certs';
@@ -13,10 +14,13 @@ import { makeTestCerts, type TestCerts } from './tls-certs';
  * Throwaway PostgreSQL and MariaDB servers for the integration suites: started once per
  * process on free ports of 127.0.0.1, data under one mkdtemp directory, stopped and
  * removed by the root hook (test/support/root-hooks.ts) or at process exit. Nothing is
- * ever skipped: missing binaries or a failed start are errors.
+ * ever skipped: missing binaries or a failed start are errors. MariaDB is started only
+ * when DIALECTS includes mysql (the PostgreSQL matrix runs narrow it to postgres), and
+ * PostgreSQL is the build KNEX_ROLES_TEST_PG_MAJOR names (test/support/pg-build.ts).
  */
 export interface TestServers {
-  postgres: { host: string; port: number; admin: { user: string; password: string }; socketDir: string; logFile: string };
+  /** `major`: the server's major version (15 for Debian's, 13–17 in the matrix runs). */
+  postgres: { host: string; port: number; admin: { user: string; password: string }; socketDir: string; logFile: string; major: number };
   mysql: { host: string; port: number; admin: { user: string; password: string }; socket: string; logFile: string };
   /** Both servers offer TLS with a certificate for `localhost` signed by `ca` (see tls-certs.ts). */
   tls: { ca: string; wrongCa: string };
@@ -38,7 +42,7 @@ interface Started {
   root: string;
   certs: TestCerts;
   postgres: PostgresServer;
-  mysql: MariadbServer;
+  mysql: MariadbServer | undefined;
 }
 
 let starting: Promise<Started> | undefined;
@@ -55,8 +59,11 @@ export async function testServers(): Promise<TestServers> {
   const { postgres, mysql, certs } = await starting;
   return {
     tls: { ca: certs.ca, wrongCa: certs.wrongCa },
-    postgres: { host: postgres.host, port: postgres.port, admin: { ...postgres.admin }, socketDir: postgres.socketDir, logFile: postgres.logFile },
-    mysql: { host: mysql.host, port: mysql.port, admin: { ...mysql.admin }, socket: mysql.socket, logFile: mysql.logFile },
+    postgres: { host: postgres.host, port: postgres.port, admin: { ...postgres.admin }, socketDir: postgres.socketDir, logFile: postgres.logFile, major: postgres.major },
+    get mysql() {
+      if (!mysql) throw new Error('MariaDB was not started: DIALECTS leaves out mysql');
+      return { host: mysql.host, port: mysql.port, admin: { ...mysql.admin }, socket: mysql.socket, logFile: mysql.logFile };
+    },
   };
 }
 
@@ -71,10 +78,18 @@ async function start(): Promise<Started> {
   mkdirSync(pgDir);
   mkdirSync(myDir);
   const certs = makeTestCerts(join(root, 'tls'));
-  const [pg, my] = await Promise.allSettled([startPostgres(pgDir, { ...TEST_ADMIN }, certs), startMariadb(myDir, { ...TEST_ADMIN }, certs)]);
+  const build = testPostgresBuild();
+  const [pg, my] = await Promise.allSettled([
+    startPostgres(pgDir, { ...TEST_ADMIN }, certs, { binDir: build.binDir }).then(async (server) => {
+      if (server.major === build.major) return server;
+      await server.process.stop('SIGQUIT');
+      throw new Error(`${build.binDir} started PostgreSQL ${server.major}, not ${build.major}`);
+    }),
+    serverDialects().includes('mysql') ? startMariadb(myDir, { ...TEST_ADMIN }, certs) : undefined,
+  ]);
   if (pg.status === 'rejected' || my.status === 'rejected') {
     if (pg.status === 'fulfilled') await pg.value.process.stop('SIGQUIT');
-    if (my.status === 'fulfilled') await my.value.process.stop('SIGTERM');
+    if (my.status === 'fulfilled') await my.value?.process.stop('SIGTERM');
     removeTempDirs();
     starting = undefined;
     throw pg.status === 'rejected' ? pg.reason : (my as PromiseRejectedResult).reason;
@@ -90,7 +105,7 @@ export async function stopTestServers(): Promise<void> {
   envPromise = undefined;
   if (current) {
     const servers = await current.catch(() => undefined);
-    if (servers) await Promise.all([servers.postgres.process.stop('SIGINT'), servers.mysql.process.stop('SIGTERM')]);
+    if (servers) await Promise.all([servers.postgres.process.stop('SIGINT'), servers.mysql?.process.stop('SIGTERM')]);
   }
   started = undefined;
   removeTempDirs();
@@ -112,7 +127,7 @@ function installExitCleanup(): void {
     if (started) {
       // Synchronous context: immediate shutdown, no waiting.
       started.postgres.process.child.kill('SIGQUIT');
-      started.mysql.process.child.kill('SIGKILL');
+      started.mysql?.process.child.kill('SIGKILL');
       started = undefined;
     }
     try {
@@ -150,13 +165,14 @@ async function buildEnv(): Promise<Record<string, string>> {
   // DIALECTS=sqlite: no server is started, so the env holds SQLite's variable only.
   if (serverDialects().length === 0) return sqlite;
   const servers = await testServers();
+  const mysql = serverDialects().includes('mysql') ? servers.mysql : undefined;
   const plan = { database: TEST_DATABASE, migrator: { ...TEST_MIGRATOR }, app: { ...TEST_APP } };
   await Promise.all([
     provisionPostgres(plan, { host: servers.postgres.host, port: servers.postgres.port, ...servers.postgres.admin }),
-    provisionMysql(plan, { host: servers.mysql.host, port: servers.mysql.port, ...servers.mysql.admin }),
+    mysql ? provisionMysql(plan, { host: mysql.host, port: mysql.port, ...mysql.admin }) : undefined,
   ]);
   return {
-    ...planEnv('mysql', servers.mysql, plan, servers.mysql.admin),
+    ...(mysql ? planEnv('mysql', mysql, plan, mysql.admin) : {}),
     ...planEnv('postgres', servers.postgres, plan, servers.postgres.admin),
     ...sqlite,
   };

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'dotenv';
 import { contractRows, passwordOf, resolveConnection, resolveProvisioning, secretsInEnv } from '../../lib';
+import { MATRIX_SPECS, matrixMajors } from '../support/pg-build';
 
 // docker-compose.yml cannot run here (no Docker engine), so this checks what can go
 // wrong without one: every variable it names belongs to the env contract, each service
@@ -62,6 +63,12 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(all).sort()).to.deep.equal(['app', 'migrate', 'mysql', 'postgres', 'provision']);
     expect(all['mysql']?.lines.join('\n')).to.match(/image: mysql:8\.4[\s\S]*healthcheck:/);
     expect(all['postgres']?.lines.join('\n')).to.match(/image: postgres:16[\s\S]*healthcheck:/);
+  });
+
+  it("runs a PostgreSQL major that the suites run (npm test's PostgreSQL matrix: provision, migrate, the guard)", () => {
+    const major = Number(/image: postgres:(\d+)/.exec(all['postgres']?.lines.join('\n') ?? '')?.[1]);
+    expect(matrixMajors()).to.include(major);
+    expect(MATRIX_SPECS).to.include.members(['test/integration/provision.postgres.test.ts', 'test/integration/migrate.test.ts', 'test/integration/guard.test.ts']);
   });
 
   it('names only env-contract variables', () => {

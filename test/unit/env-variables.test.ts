@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { contractRows, passwordOf, resolveConnection, type Dialect, type Role } from '../../lib';
+import { EnvContractError, contractRows, passwordOf, resolveConnection, type Dialect, type Role } from '../../lib';
 
 // Every variable named in the seed (shared/seeds/000), written out by hand so the
 // contract data in lib/ is checked against the document, not against itself.
@@ -89,6 +89,33 @@ describe('env contract: every seed variable', () => {
     expect(resolveConnection({ env: baseline('postgres', false), role: 'runtime', test: false, dialect: 'postgres' }).schema).to.equal(undefined);
   });
 
+  // Issue 12: PG_POOLED declares a transaction-mode pooler (migrate refuses it, doctor says so).
+  const POOLED_VARIABLES: Array<[string, Role, boolean]> = SCHEMA_VARIABLES.map(([variable, role, test]) => [variable.replace(/SCHEMA$/, 'POOLED'), role, test]);
+  for (const [variable, role, test] of POOLED_VARIABLES) {
+    it(`${variable} → ${role}${test ? ' (test)' : ''} postgres pooled (not part of the driver connection)`, () => {
+      const resolved = resolveConnection({ env: { ...baseline('postgres', test), [variable]: 'true' }, role, test, dialect: 'postgres' });
+      expect(resolved.pooled).to.equal(true);
+      expect(resolved.sources['pooled']).to.equal(variable);
+      expect(resolved.connection).not.to.have.property('pooled');
+    });
+  }
+  it('PG_POOLED: 1/true/0/false; anything else is E_ENV_FLAG naming the variable; pgbouncer=true in a URL declares it too', () => {
+    const resolve = (extra: Record<string, string>) => resolveConnection({ env: { ...baseline('postgres', false), ...extra }, role: 'runtime', test: false, dialect: 'postgres' });
+    expect([resolve({ PG_POOLED: '1' }).pooled, resolve({ PG_POOLED: 'FALSE' }).pooled, resolve({ PG_POOLED: '0' }).pooled, resolve({}).pooled]).to.deep.equal([true, false, false, undefined]);
+    expect(() => resolve({ PG_RUNTIME_POOLED: 'yes' })).to.throw(EnvContractError).with.property('variables').that.deep.equals(['PG_RUNTIME_POOLED']);
+    const url = resolve({ PG_RUNTIME_URL: 'postgres://app:s3cret@pooler.example:6543/shop?pgbouncer=true' });
+    expect(url).to.include({ pooled: true });
+    expect(url.sources['pooled']).to.equal('PG_RUNTIME_URL');
+    let caught: unknown;
+    try {
+      resolve({ PG_RUNTIME_URL: 'postgres://app:s3cret@pooler.example:6543/shop?pgbouncer=s3cret' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).to.be.instanceOf(EnvContractError).with.property('code', 'E_ENV_FLAG');
+    expect(String((caught as Error).message)).not.to.include('s3cret');
+  });
+
   it('lib/env/contract.ts lists exactly the seed variables plus the admin identities and the PostgreSQL schema', () => {
     const seed = new Set(SEED.map(([variable]) => variable));
     const listed = contractRows().map((row) => row.variable);
@@ -99,7 +126,9 @@ describe('env contract: every seed variable', () => {
       ['', 'RUNTIME_', 'MIGRATION_', 'TEST_', 'TEST_RUNTIME_', 'TEST_MIGRATION_'].flatMap((scope) => [`DB_${scope}SSL`, `DB_${scope}SSL_CA`, `PG_${scope}SSLMODE`, `PG_${scope}SSL_CA`]).sort(),
     );
     const schema = new Set(SCHEMA_VARIABLES.map(([variable]) => variable));
-    expect(new Set(listed.filter((variable) => !/_ADMIN_/.test(variable) && !schema.has(variable) && !tls.includes(variable)))).to.deep.equal(seed);
+    const pooled = new Set(POOLED_VARIABLES.map(([variable]) => variable));
+    expect(new Set(listed.filter((variable) => !/_ADMIN_/.test(variable) && !schema.has(variable) && !pooled.has(variable) && !tls.includes(variable)))).to.deep.equal(seed);
+    expect(new Set(listed.filter((variable) => variable.endsWith('_POOLED')))).to.deep.equal(pooled);
     expect(new Set(listed.filter((variable) => variable.endsWith('_SCHEMA')))).to.deep.equal(schema);
     expect(admin.sort()).to.deep.equal(
       ['DB_ADMIN_PASSWORD', 'DB_ADMIN_USER', 'DB_TEST_ADMIN_PASSWORD', 'DB_TEST_ADMIN_USER', 'PG_ADMIN_PASSWORD', 'PG_ADMIN_USER', 'PG_TEST_ADMIN_PASSWORD', 'PG_TEST_ADMIN_USER'],

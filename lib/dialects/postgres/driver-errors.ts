@@ -22,7 +22,9 @@ export function provisionError(error: unknown, context: ErrorContext): KnexRoles
   const where = `(database "${context.database}", admin "${context.adminUser}")`;
   const message = `Provisioning failed while ${context.action} ${where}: ${serverMessage}${code ? ` [${code}]` : ''}.`;
   const cause = Object.assign(new Error(serverMessage), { code });
-  return new KnexRolesError('E_PROVISION', message, { remedy: remedyFor(code, context), cause });
+  // Our own DO blocks raise with a HINT that says exactly what to run.
+  const hint = stringField(error, 'hint');
+  return new KnexRolesError('E_PROVISION', message, { remedy: hint ? scrub(hint, context.secrets) : remedyFor(code, context), cause });
 }
 
 function remedyFor(code: string | undefined, context: ErrorContext): string {

@@ -45,7 +45,7 @@ export function appDatabasePrivileges(appTemporaryTables = false): string[] {
 export const APP_SCHEMA_PRIVILEGES = ['USAGE'] as const;
 export const APP_TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
 export const APP_SEQUENCE_PRIVILEGES = ['USAGE', 'SELECT'] as const;
-/** Table privileges PostgreSQL 15 has that the app must not hold. */
+/** Table privileges every supported major has that the app must not hold (and MAINTAIN on 17+, see since17). */
 export const APP_TABLE_PRIVILEGES_REVOKED = ['TRUNCATE', 'REFERENCES', 'TRIGGER'] as const;
 
 const ROLE_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS';
@@ -145,6 +145,16 @@ BEGIN
   IF NOT FOUND THEN
     CREATE ROLE ${quoted} WITH ${ROLE_ATTRIBUTES};
     RETURN;
+  END IF;
+  -- PostgreSQL 16+: CREATEROLE alters only roles it holds ADMIN OPTION on (it gets it on
+  -- the roles it creates); say so instead of the server's bare "permission denied".
+  IF (NOT r.rolcanlogin OR r.rolsuper OR r.rolcreatedb OR r.rolcreaterole OR r.rolreplication OR r.rolbypassrls)
+     AND pg_catalog.current_setting('server_version_num')::int >= 160000
+     AND NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)
+     AND NOT pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER WITH ADMIN OPTION') THEN
+    RAISE EXCEPTION 'role % exists, and % holds no ADMIN OPTION on it, which PostgreSQL 16 and later require to alter a role', ${literal(name)}, current_user
+      USING ERRCODE = 'insufficient_privilege',
+        HINT = pg_catalog.format('As a superuser (or a role with ADMIN OPTION on it), run GRANT %I TO %I WITH ADMIN OPTION, or drop the role and let provision create it (a CREATEROLE admin holds ADMIN OPTION on the roles it creates); then provision again.', ${literal(name)}, current_user);
   END IF;
   IF NOT r.rolcanlogin THEN ALTER ROLE ${quoted} WITH LOGIN; END IF;
   IF r.rolsuper THEN ALTER ROLE ${quoted} WITH NOSUPERUSER; END IF;
@@ -262,7 +272,21 @@ END
       scope: 'database',
       description: `PUBLIC may not create objects in schema ${S}`,
       action: `revoking CREATE on schema ${S} from PUBLIC`,
-      sql: `REVOKE CREATE ON SCHEMA ${S} FROM PUBLIC`,
+      // PostgreSQL 14 and older grant it on public by default, and a REVOKE by someone who
+      // is not the schema's owner only warns: check that it is gone, and fail closed if not.
+      sql: `DO ${dollarQuote(`
+BEGIN
+  REVOKE CREATE ON SCHEMA ${S} FROM PUBLIC;
+  IF EXISTS (SELECT FROM pg_catalog.pg_namespace n CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) a
+             WHERE n.nspname = ${literal(schema)} AND a.grantee = 0 AND a.privilege_type = 'CREATE') THEN
+    RAISE EXCEPTION 'PUBLIC still holds CREATE on schema %, which only its owner (%) or a superuser can revoke',
+      ${literal(schema)}, (SELECT pg_catalog.pg_get_userbyid(nspowner) FROM pg_catalog.pg_namespace WHERE nspname = ${literal(schema)})
+      USING ERRCODE = 'insufficient_privilege',
+        HINT = pg_catalog.format('As the schema owner or a superuser, run REVOKE CREATE ON SCHEMA %I FROM PUBLIC (PostgreSQL 14 and older grant it on public by default), or make the admin its owner (ALTER SCHEMA %I OWNER TO %I); then provision again.',
+          ${literal(schema)}, ${literal(schema)}, current_user);
+  END IF;
+END
+`)}`,
       probe: schemaProbe,
     }),
   );
@@ -327,6 +351,7 @@ END
       sql:
         `GRANT ${APP_TABLE_PRIVILEGES.join(', ')} ON ALL TABLES IN SCHEMA ${S} TO ${A}; ` +
         `REVOKE ${APP_TABLE_PRIVILEGES_REVOKED.join(', ')} ON ALL TABLES IN SCHEMA ${S} FROM ${A}; ` +
+        `${since17(`REVOKE MAINTAIN ON ALL TABLES IN SCHEMA ${S} FROM ${A}`)}; ` +
         // In the same step, so a re-run nets to no change: knex's tables are read-only for the app.
         `GRANT SELECT ON TABLE ${S}.${T}, ${S}.${L} TO ${A}; ${restrictBookkeepingSql(table, schema)}`,
       probe: tablesProbe,
@@ -351,6 +376,7 @@ END
         `ALTER DEFAULT PRIVILEGES FOR ROLE ${M} IN SCHEMA ${S} REVOKE ${APP_TABLE_PRIVILEGES_REVOKED.join(', ')} ON TABLES FROM ${A}`,
         `ALTER DEFAULT PRIVILEGES FOR ROLE ${M} IN SCHEMA ${S} GRANT ${APP_SEQUENCE_PRIVILEGES.join(', ')} ON SEQUENCES TO ${A}`,
         `ALTER DEFAULT PRIVILEGES FOR ROLE ${M} IN SCHEMA ${S} REVOKE UPDATE ON SEQUENCES FROM ${A}`,
+        since17(`ALTER DEFAULT PRIVILEGES FOR ROLE ${M} IN SCHEMA ${S} REVOKE MAINTAIN ON TABLES FROM ${A}`),
       ].join('; '),
       probe: defaultAclProbe,
     }),
@@ -368,6 +394,21 @@ END
     });
   }
   return steps;
+}
+
+/**
+ * `statement` run only on PostgreSQL 17 and later, where MAINTAIN (VACUUM, ANALYZE,
+ * REINDEX, CLUSTER, REFRESH MATERIALIZED VIEW, LOCK) exists and `GRANT ALL` includes it;
+ * earlier servers reject the word. The plan stays pure: the server decides.
+ */
+function since17(statement: string): string {
+  return `DO ${dollarQuote(`
+BEGIN
+  IF pg_catalog.current_setting('server_version_num')::int >= 170000 THEN
+    EXECUTE ${literal(statement)};
+  END IF;
+END
+`)}`;
 }
 
 /** A SELECT that finds the relation `name` in `schema` (to_regclass would need the names quoted). */

@@ -18,7 +18,7 @@ import { bookkeepingTables } from '../provision-plan';
  * | CREATE on the database                        | excess             | listed             |
  * | TEMPORARY on the database                     | excess (missing with `appTemporaryTables`) | missing if absent |
  * | USAGE on the schema                           | missing if absent  | missing if absent  |
- * | CREATE on the schema, owner of the schema     | excess             | CREATE missing if absent |
+ * | CREATE on the schema (also through PUBLIC, the default on ≤ 14), owner of the schema | excess | CREATE missing if absent |
  * | owner of any table, view, sequence in the schema | excess          | listed             |
  * | SELECT, INSERT, UPDATE, DELETE on each table (not knex's own) | missing if absent | — |
  * | knex_migrations, knex_migrations_lock: SELECT / anything else, their sequences | missing if absent / excess | — |
@@ -90,6 +90,7 @@ export async function verifyPostgres(query: CatalogQuery, role: Role, options: P
        n.oid IS NOT NULL AS schema_exists,
        has_schema_privilege(n.oid, 'USAGE') AS schema_usage,
        has_schema_privilege(n.oid, 'CREATE') AS schema_create,
+       EXISTS (SELECT FROM pg_catalog.aclexplode(n.nspacl) a WHERE a.grantee = 0 AND a.privilege_type = 'CREATE') AS schema_create_public,
        pg_has_role(n.nspowner, 'MEMBER') AS schema_owner
      FROM pg_catalog.pg_roles r
      CROSS JOIN pg_catalog.pg_database d
@@ -186,7 +187,8 @@ export async function verifyPostgres(query: CatalogQuery, role: Role, options: P
   if (me['schema_create'] === true) {
     found.push(`CREATE on ${sch}`);
     if (role === 'runtime') {
-      excess(`CREATE on ${sch}`);
+      // PostgreSQL 14 and older grant it on public to PUBLIC by default.
+      excess(`CREATE on ${sch}${me['schema_create_public'] === true ? ' (granted to PUBLIC)' : ''}`);
       schemaChanger = true;
     }
   } else if (role === 'migration') {
