@@ -23,7 +23,7 @@ export const MISSING_BINARIES =
   'PostgreSQL/MariaDB server binaries not found: apt-get install postgresql mariadb-server (bash .ci/run does it)';
 
 /** Debian's /usr/lib/postgresql/<major>/bin (newest first), else initdb on PATH. */
-function postgresBinDir(): string {
+export function postgresBinDir(): string {
   const base = '/usr/lib/postgresql';
   let majors: string[] = [];
   try {
@@ -34,6 +34,14 @@ function postgresBinDir(): string {
   const initdb = findExecutable(majors.map((m) => join(base, m, 'bin', 'initdb')), ['initdb']);
   if (!initdb) throw new Error(MISSING_BINARIES);
   return join(initdb, '..');
+}
+
+/** The OS account PostgreSQL runs as: `postgres` when we are root (it refuses to run as root), else ourselves. */
+export function postgresOwner(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const owner = osAccount('postgres');
+  if (!owner) throw new Error(`PostgreSQL refuses to run as root and there is no "postgres" OS account. ${MISSING_BINARIES}`);
+  return owner;
 }
 
 /** uid/gid of an OS account, from /etc/passwd. */
@@ -50,11 +58,7 @@ function osAccount(name: string): { uid: number; gid: number } | undefined {
  */
 export async function startPostgres(dir: string, admin: { user: string; password: string }, certs?: TestCerts): Promise<PostgresServer> {
   const bin = postgresBinDir();
-  let owner: { uid: number; gid: number } | undefined;
-  if (process.getuid?.() === 0) {
-    owner = osAccount('postgres');
-    if (!owner) throw new Error(`PostgreSQL refuses to run as root and there is no "postgres" OS account. ${MISSING_BINARIES}`);
-  }
+  const owner = postgresOwner();
   const dataDir = join(dir, 'data');
   const socketDir = join(dir, 'sock');
   const logFile = join(dir, 'server.log');
@@ -63,7 +67,6 @@ export async function startPostgres(dir: string, admin: { user: string; password
     chownSync(dir, owner.uid, owner.gid);
     chownSync(socketDir, owner.uid, owner.gid);
   }
-  const asOwner = owner ? { uid: owner.uid, gid: owner.gid } : {};
   // TLS on, optional for clients (pg_hba `host` takes both): the key must be the server's own, mode 0600.
   const tls: string[] = [];
   if (certs) {
@@ -78,22 +81,68 @@ export async function startPostgres(dir: string, admin: { user: string; password
     }
     tls.push('-c', 'ssl=on', '-c', `ssl_cert_file=${cert}`, '-c', `ssl_key_file=${key}`);
   }
-  const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
+  await runPostgresTool(bin, 'initdb', ['-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--encoding=UTF8', '--no-locale', '--no-sync', '--no-instructions'], join(dir, 'initdb.log'), owner);
 
-  const initdb = startServer(
-    'initdb',
-    join(bin, 'initdb'),
-    ['-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--encoding=UTF8', '--no-locale', '--no-sync', '--no-instructions'],
-    join(dir, 'initdb.log'),
-    { ...asOwner, env },
-  );
-  await initdb.exited();
-  if (initdb.child.exitCode !== 0) {
-    throw new Error(`PostgreSQL initdb failed (status ${String(initdb.child.exitCode ?? initdb.child.signalCode)}). Last lines of ${initdb.logFile}:\n${logTail(initdb.logFile)}`);
+  const { port, process: server } = await runPostgres({ bin, dataDir, socketDir, logFile, owner, args: tls });
+  try {
+    const client = await socketClient(socketDir, port);
+    try {
+      // The admin's password reaches the server as a SCRAM verifier, like provisioning does.
+      await client.query(`CREATE ROLE ${quoteIdent(admin.user)} WITH LOGIN SUPERUSER PASSWORD ${quoteLiteral(scramSha256Verifier(admin.password))}`);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  } catch (error) {
+    await server.stop('SIGQUIT');
+    throw error;
   }
+  return { host: '127.0.0.1', port, admin, socketDir, logFile, process: server };
+}
 
+/** Runs one of PostgreSQL's programs (initdb, pg_basebackup …) as `owner` to completion; throws with its log on failure. */
+export async function runPostgresTool(bin: string, name: string, args: string[], logFile: string, owner: { uid: number; gid: number } | undefined): Promise<void> {
+  const tool = startServer(name, join(bin, name), args, logFile, { ...(owner ? { uid: owner.uid, gid: owner.gid } : {}), env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
+  await tool.exited();
+  if (tool.child.exitCode !== 0) {
+    throw new Error(`PostgreSQL ${name} failed (status ${String(tool.child.exitCode ?? tool.child.signalCode)}). Last lines of ${tool.logFile}:\n${logTail(tool.logFile)}`);
+  }
+}
+
+/** The `postgres` superuser over the Unix socket (trust): no password involved. */
+export async function socketClient(socketDir: string, port: number): Promise<Client> {
+  const client = new Client({ host: socketDir, port, user: 'postgres', database: 'postgres' });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  return client;
+}
+
+export interface RunPostgresOptions {
+  bin: string;
+  dataDir: string;
+  socketDir: string;
+  logFile: string;
+  owner: { uid: number; gid: number } | undefined;
+  /** More server options (`-c name=value` …), after the common ones. */
+  args: string[];
+  /** A fixed port (a restart); otherwise a free one, retried if another process takes it first. */
+  port?: number;
+}
+
+/**
+ * The server of an existing data directory, on 127.0.0.1 and the socket directory, as
+ * `owner`, with durability off for speed; resolves once it accepts logins on the socket.
+ */
+export async function runPostgres(options: RunPostgresOptions): Promise<{ port: number; process: ServerProcess }> {
+  const { bin, dataDir, socketDir, logFile, owner } = options;
+  const asOwner = owner ? { uid: owner.uid, gid: owner.gid } : {};
+  const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
   for (let attempt = 1; ; attempt += 1) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const server = startServer(
       'PostgreSQL',
       join(bin, 'postgres'),
@@ -109,35 +158,17 @@ export async function startPostgres(dir: string, admin: { user: string; password
         '-c', 'max_connections=200',
         '-c', 'log_statement=all',
         '-c', 'password_encryption=scram-sha-256',
-        ...tls,
+        ...options.args,
       ],
       logFile,
       { ...asOwner, env },
     );
     try {
-      const connect = async (): Promise<Client> => {
-        const client = new Client({ host: socketDir, port, user: 'postgres', database: 'postgres' });
-        client.on('error', () => undefined);
-        try {
-          await client.connect();
-        } catch (error) {
-          await client.end().catch(() => undefined);
-          throw error;
-        }
-        return client;
-      };
-      await waitUntilReady(server, async () => void (await (await connect()).end()), 30_000);
-      const client = await connect();
-      try {
-        // The admin's password reaches the server as a SCRAM verifier, like provisioning does.
-        await client.query(`CREATE ROLE ${quoteIdent(admin.user)} WITH LOGIN SUPERUSER PASSWORD ${quoteLiteral(scramSha256Verifier(admin.password))}`);
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-      return { host: '127.0.0.1', port, admin, socketDir, logFile, process: server };
+      await waitUntilReady(server, async () => void (await (await socketClient(socketDir, port)).end()), 30_000);
+      return { port, process: server };
     } catch (error) {
       await server.stop('SIGQUIT');
-      if (attempt < 3 && /could not bind|Address already in use/i.test(logTail(logFile, 10))) continue;
+      if (options.port === undefined && attempt < 3 && /could not bind|Address already in use/i.test(logTail(logFile, 10))) continue;
       throw error;
     }
   }
