@@ -66,6 +66,10 @@ class ReadRouting implements ReadRoutingHook, Router {
     return this.set.pick(now);
   }
 
+  another(tried: ReadonlySet<Replica>): Replica | undefined {
+    return this.set.pick(performance.now(), tried);
+  }
+
   async acquire(replica: Replica): Promise<unknown> {
     try {
       return await (replica.knex.client as { acquireConnection(): Promise<unknown> }).acquireConnection();
@@ -103,8 +107,8 @@ export function attachReadReplicas(instance: Knex, resolved: ResolvedConnection,
   const secrets = [resolved.connection, ...replicas.map((replica) => replica.connection)].map((connection) => passwordOf(connection)).filter((p): p is string => p !== undefined);
   const members = replicas.map((replica): Replica => {
     const own = withConnectTimeout({ ...resolved, connection: replica.connection }, settings.connectTimeoutMs);
-    // The replica's "Acquire connection error" log lines are replaced by one KNEX_ROLES_REPLICA_DOWN warning.
-    const config = configFor(own, { knex: { ...options.knex, log: quietAcquireErrors(options.knex?.log) } });
+    // The replica's connection-error log lines are replaced by one KNEX_ROLES_REPLICA_DOWN warning.
+    const config = configFor(own, { knex: { ...options.knex, log: quietConnectionErrors(options.knex?.log) } });
     const replicaKnex = knex({ ...config, client: client.constructor });
     primeConnectionSettings(replicaKnex, own.connection);
     const { host, port, database } = replica.connection;
@@ -127,12 +131,15 @@ export async function detachReadReplicas(client: { pool?: unknown }): Promise<vo
   await routing?.destroy();
 }
 
-function quietAcquireErrors(log: Knex.Config['log']): Knex.Config['log'] {
+/** knex's "Acquire connection error" and "Connection Error" (an idle connection dropped) lines. */
+const CONNECTION_LOG = /^(Acquire connection error|Connection Error)/;
+
+function quietConnectionErrors(log: Knex.Config['log']): Knex.Config['log'] {
   const warn = log?.warn;
   return {
     ...log,
     warn: (message: string) => {
-      if (typeof message === 'string' && message.startsWith('Acquire connection error')) return;
+      if (typeof message === 'string' && CONNECTION_LOG.test(message)) return;
       if (warn) warn(message);
       else console.warn(message);
     },

@@ -31,13 +31,13 @@ export class ReplicaSet {
     this.replicas = replicas;
   }
 
-  /** The next replica that is up, or undefined (all down, or none). */
-  pick(now = performance.now()): Replica | undefined {
+  /** The next replica that is up and not in `tried`, or undefined (all down or tried, or none). */
+  pick(now = performance.now(), tried?: ReadonlySet<Replica>): Replica | undefined {
     const { replicas } = this;
     for (let step = 0; step < replicas.length; step++) {
       const index = (this.next + step) % replicas.length;
       const replica = replicas[index] as Replica;
-      if (replica.downUntil <= now) {
+      if (replica.downUntil <= now && !tried?.has(replica)) {
         this.next = (index + 1) % replicas.length;
         return replica;
       }

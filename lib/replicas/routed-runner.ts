@@ -4,7 +4,9 @@ import type { Replica } from './replica-set';
 export interface Router {
   /** The replica for this text, or undefined for the primary (a write also marks the scope sticky). */
   replicaFor(sql: string | undefined): Replica | undefined;
-  /** Another replica after `replica` failed to connect (it was marked down). */
+  /** A replica that is up and not among `tried` (one read tries each replica at most once). */
+  another(tried: ReadonlySet<Replica>): Replica | undefined;
+  /** A connection of `replica`'s pool, or undefined when it cannot connect (it is marked down). */
   acquire(replica: Replica): Promise<unknown>;
   /** After a replica ran and failed: run once more on the primary? (marks it down when it dropped). */
   retryOnPrimary(replica: Replica, error: unknown): boolean;
@@ -64,15 +66,20 @@ function routedRunnerClass(Runner: RunnerClass) {
       return cb(this, params);
     }
 
-    override async query(obj: QueryObject): Promise<unknown> {
+    override query(obj: QueryObject): Promise<unknown> {
       if (this.connection) return super.query(obj);
+      const replica = this.router.replicaFor(obj.sql);
+      return replica === undefined ? this.onPrimary(() => super.query(obj)) : this.read(replica, obj);
+    }
+
+    /** A read: on `first`, else on each other replica that is up, once; else (or when refused) on the primary. */
+    private async read(first: Replica, obj: QueryObject): Promise<unknown> {
       const original = { ...obj };
-      for (let replica = this.router.replicaFor(obj.sql); replica !== undefined; ) {
+      const tried = new Set<Replica>();
+      for (let replica: Replica | undefined = first; replica !== undefined; replica = this.router.another(tried)) {
+        tried.add(replica);
         const connection = await this.router.acquire(replica);
-        if (connection === undefined) {
-          replica = this.router.replicaFor(obj.sql);
-          continue;
-        }
+        if (connection === undefined) continue;
         try {
           return await this.on(connection, () => super.query(obj));
         } catch (error) {
@@ -102,7 +109,9 @@ function routedRunnerClass(Runner: RunnerClass) {
       } catch {
         // knex's own callback reports it, on the stream.
       }
-      for (let replica = this.router.replicaFor(sql); replica !== undefined; replica = this.router.replicaFor(sql)) {
+      const tried = new Set<Replica>();
+      for (let replica = this.router.replicaFor(sql); replica !== undefined; replica = this.router.another(tried)) {
+        tried.add(replica);
         const connection = await this.router.acquire(replica);
         if (connection === undefined) continue;
         // No retry: rows may have reached the stream already. knex's own release (on close)

@@ -19,6 +19,7 @@ import type { Dialect } from '../../lib/types';
 import { testDialects } from '../support/dialects';
 import { freePort } from '../support/free-port';
 import { testEnv } from '../support/servers';
+import { warningsDuring } from '../support/warnings';
 
 const FAMILY = { postgres: 'PG', mysql: 'DB' } as const;
 const WRONG_PASSWORD = `wr0ng'\\$$-pässwörd`;
@@ -63,20 +64,6 @@ function socketSpy(): { options: Pick<StartOptions, 'knex'>; allClosed: () => Pr
       return closed();
     },
   };
-}
-
-/** Captures process warnings emitted while `run` runs (they are dispatched on a later tick). */
-async function warningsDuring(run: () => Promise<unknown>): Promise<Array<Error & { code?: string }>> {
-  const seen: Array<Error & { code?: string }> = [];
-  const listener = (warning: Error & { code?: string }): void => void seen.push(warning);
-  process.on('warning', listener);
-  try {
-    await run();
-    await new Promise((resolve) => setImmediate(resolve));
-  } finally {
-    process.off('warning', listener);
-  }
-  return seen;
 }
 
 for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'> => d !== 'sqlite')) {
