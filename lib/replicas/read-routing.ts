@@ -7,7 +7,7 @@ import type { ResolvedConnection } from '../env/resolve-connection';
 import type { ResolvedReplica } from '../env/resolve-read-replicas';
 import { refuseMigrate } from '../guard/refusing-migrations';
 import { configFor, type KnexRolesOptions } from '../knexfile';
-import { readOnReplica } from './read-on-replica';
+import { ON_REPLICA, WRITE, readOnReplica, type ReadVerdict } from './read-on-replica';
 import { currentScope } from './read-your-writes';
 import { REPLICA_RULES } from './replica-rules';
 import { ReplicaSet, type Replica } from './replica-set';
@@ -33,7 +33,7 @@ const DROPPED = /Connection terminated|connection is in closed state|Connection 
 
 class ReadRouting implements ReadRoutingHook, Router {
   private lastWrite = Number.NEGATIVE_INFINITY;
-  private readonly isRead: (sql: string) => boolean;
+  private readonly verdictOf: (sql: string) => ReadVerdict;
   private readonly retryCodes: ReadonlySet<string>;
 
   constructor(
@@ -41,7 +41,7 @@ class ReadRouting implements ReadRoutingHook, Router {
     readonly set: ReplicaSet,
     private readonly stickyMs: number,
   ) {
-    this.isRead = readOnReplica(dialect);
+    this.verdictOf = readOnReplica(dialect);
     this.retryCodes = REPLICA_RULES[dialect].retryOnPrimary;
   }
 
@@ -56,8 +56,9 @@ class ReadRouting implements ReadRoutingHook, Router {
   }
 
   replicaFor(sql: string | undefined): Replica | undefined {
-    if (sql === undefined || !this.isRead(sql)) {
-      this.wrote();
+    const verdict = sql === undefined ? WRITE : this.verdictOf(sql);
+    if (verdict !== ON_REPLICA) {
+      if (verdict === WRITE) this.wrote();
       return undefined;
     }
     const scope = currentScope();
@@ -112,7 +113,9 @@ export function attachReadReplicas(instance: Knex, resolved: ResolvedConnection,
     const replicaKnex = knex({ ...config, client: client.constructor });
     primeConnectionSettings(replicaKnex, own.connection);
     const { host, port, database } = replica.connection;
-    return { knex: refuseMigrate(replicaKnex, resolved.dialect), label: `${host}:${port}/${database} (${replica.variable}${replicas.length > 1 ? `, entry ${replica.entry}` : ''})`, downUntil: 0 };
+    const target = `${host}:${port}/${database}`;
+    const label = `${target} (${replica.variable}${replicas.length > 1 ? `, entry ${replica.entry}` : ''})`;
+    return { knex: refuseMigrate(replicaKnex, resolved.dialect), label, target, variable: replica.variable, entry: replica.entry, downUntil: 0 };
   });
   setReadRouting(client, new ReadRouting(resolved.dialect, new ReplicaSet(members, settings.retryAfterMs, secrets), settings.stickyMs));
   return instance;
@@ -144,4 +147,10 @@ function quietConnectionErrors(log: Knex.Config['log']): Knex.Config['log'] {
       else console.warn(message);
     },
   };
+}
+
+/** The replica set of an instance (to mark a replica down from outside the routing: startKnex). */
+export function replicaSetOf(instance: Knex): ReplicaSet | undefined {
+  const routing = readRoutingOf(instance.client as { pool?: unknown });
+  return routing instanceof ReadRouting ? routing.set : undefined;
 }

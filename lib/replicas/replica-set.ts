@@ -9,6 +9,10 @@ export interface Replica {
   knex: Knex;
   /** `host:port/database (PG_READ_URL, entry 2)`: never a password. */
   label: string;
+  /** `host:port/database`, and where it came from. */
+  target: string;
+  variable: string;
+  entry: number;
   /** Until when it is skipped (performance.now() time); 0 while up. */
   downUntil: number;
 }

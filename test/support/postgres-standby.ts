@@ -63,7 +63,9 @@ export async function startPostgresStandby(primary: { socketDir: string; port: n
       const primaryClient = await socketClient(from.socketDir, from.port);
       let target: string;
       try {
-        target = ((await primaryClient.query('select pg_current_wal_lsn()::text as lsn')).rows[0] as { lsn: string }).lsn;
+        // The insert position, not the write position: with synchronous_commit = off a commit
+        // may still sit in the WAL buffers, ahead of what pg_current_wal_lsn() reports.
+        target = ((await primaryClient.query('select pg_current_wal_insert_lsn()::text as lsn')).rows[0] as { lsn: string }).lsn;
       } finally {
         await primaryClient.end();
       }
