@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   E_RUNTIME_MIGRATE: 'A runtime connection tried to run migrations.',
   E_GUARD_DIALECT: 'guard() or verifyPrivileges() was given a knex instance of a client it does not support.',
   E_GUARD_SESSION: "A runtime connection's session reads SQL text in a way the guard cannot judge safely (a client-only multibyte encoding, NO_BACKSLASH_ESCAPES under mysql2).",
+  E_GUARD_IN_USE: 'guard() was called while the instance had connections in use (a transaction or query begun before it would go on unguarded).',
+  E_GUARD_EARLIER_CLONE: 'A knex client made before guard() (a withUserParams() copy) asked the guarded pool for a connection.',
   E_PRIVILEGES: 'The connected user holds more or fewer privileges than its role should.',
   E_UNREACHABLE: 'The database could not be reached after a bounded retry.',
   E_LOGIN_REFUSED: 'The server refused the login or the database: wrong user, password or database name.',
@@ -137,12 +139,12 @@ export class RuntimeDdlError extends KnexRolesError {
   readonly dialect: Dialect;
   readonly statement: string;
 
-  constructor(fields: RuntimeDdlErrorFields, code: 'E_RUNTIME_DDL' | 'E_RUNTIME_MIGRATE' = 'E_RUNTIME_DDL', message?: string) {
+  constructor(fields: RuntimeDdlErrorFields, code: 'E_RUNTIME_DDL' | 'E_RUNTIME_MIGRATE' = 'E_RUNTIME_DDL', message?: string, remedy?: string) {
     super(
       code,
       message ??
         `Refused ${fields.keyword} (${fields.kind}) on a ${fields.role} connection: ${truncate(fields.statement, 120)}.`,
-      { remedy: 'Schema and privilege changes run only under the migration role: put them in a migration and run it with ELOQUENT_DB_ROLE=migration (e.g. `ELOQUENT_DB_ROLE=migration npx knex migrate:latest`).' },
+      { remedy: remedy ?? 'Schema and privilege changes run only under the migration role: put them in a migration and run it with ELOQUENT_DB_ROLE=migration (e.g. `ELOQUENT_DB_ROLE=migration npx knex migrate:latest`).' },
     );
     this.kind = fields.kind;
     this.keyword = fields.keyword;
@@ -290,5 +292,27 @@ export class GuardSessionError extends KnexRolesError {
 
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), dialect: this.dialect, variable: this.variable, value: this.value };
+  }
+}
+
+/**
+ * guard() cannot put something reachable from the instance under the guard, so it refuses
+ * instead of letting it run unguarded. `path` says what: `in-use`, connections held when
+ * guard() was called (a transaction begun before it keeps knex's unguarded client), or
+ * `earlier-clone`, a client made before guard() asking the pool for a connection.
+ */
+export class UnguardedPathError extends KnexRolesError {
+  override name = 'UnguardedPathError';
+  readonly path: 'in-use' | 'earlier-clone';
+  readonly dialect: Dialect;
+
+  constructor(fields: { path: 'in-use' | 'earlier-clone'; dialect: Dialect; message: string; remedy: string }) {
+    super(fields.path === 'in-use' ? 'E_GUARD_IN_USE' : 'E_GUARD_EARLIER_CLONE', fields.message, { remedy: fields.remedy });
+    this.path = fields.path;
+    this.dialect = fields.dialect;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), path: this.path, dialect: this.dialect };
   }
 }

@@ -2,7 +2,7 @@
 export type { Dialect, Role } from './types';
 export { DIALECTS, ROLES } from './types';
 
-export { ERROR_CODES, EnvContractError, GuardSessionError, KnexRolesError, RuntimeDdlError } from './errors';
+export { ERROR_CODES, EnvContractError, GuardSessionError, KnexRolesError, RuntimeDdlError, UnguardedPathError } from './errors';
 export type { ErrorCode, RuntimeDdlErrorFields } from './errors';
 
 export { contractRows, levelsFor, type ContractRow, type Field, type Mode } from './env/contract';

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { KnexRolesError } from '../errors';
 import type { Dialect } from '../types';
 import { GUARDED, guardClientClass, type ClientClass } from './client';
+import { assertIdle, gatePool } from './pool-gate';
 import { refuseMigrate, refusingMigrations } from './refusing-migrations';
 
 export interface GuardInstanceOptions {
@@ -11,19 +12,38 @@ export interface GuardInstanceOptions {
   appTemporaryTables?: boolean;
 }
 
+type GuardableClient = Knex.Client & {
+  config: Knex.Config;
+  dialect?: string;
+  driverName?: string;
+  pool?: Parameters<typeof gatePool>[0] & { creator?: unknown };
+  getPoolSettings(poolConfig: Knex.PoolConfig | undefined): { create: unknown };
+};
+
 /**
  * Puts an existing knex instance under the runtime guard, in place, and returns it.
  * The client's prototype becomes a guarded subclass of its own class, so transactions
- * (built from `client.constructor.prototype`) inherit the guard and the pool is kept.
+ * and `withUserParams()` copies made from now on (built from `client.constructor.prototype`)
+ * inherit the guard and the pool is kept. What knex made from the client before shares only
+ * the pool: guard() refuses while a connection is out (E_GUARD_IN_USE), and the pool then
+ * refuses earlier copies (E_GUARD_EARLIER_CLONE).
  */
 export function guard<T extends Knex>(instance: T, options: GuardInstanceOptions = {}): T {
-  const client = instance.client as Knex.Client & { config: Knex.Config; dialect?: string; driverName?: string };
+  const client = instance.client as GuardableClient;
   const Base = client.constructor as ClientClass & { [GUARDED]?: boolean };
   if (Base[GUARDED]) return instance;
   const dialect = dialectOf(client.driverName ?? client.dialect ?? '');
+  const { pool } = client;
+  if (pool) assertIdle(pool, dialect);
   const Guarded = guardClientClass(Base, dialect, { role: 'runtime', dangerouslyAllow: options.dangerouslyAllow ?? [], appTemporaryTables: options.appTemporaryTables ?? false });
   Object.setPrototypeOf(client, Guarded.prototype);
   client.config = { ...client.config, migrations: refusingMigrations(dialect, client.config.migrations) };
+  if (pool) {
+    gatePool(pool, dialect);
+    // knex built the pool's create step with the user's afterCreate inside; built again by
+    // the guarded client, the hook gets its connections under the guard (tarn's `creator`).
+    if (client.config.pool?.afterCreate && 'creator' in pool) pool.creator = client.getPoolSettings(client.config.pool).create;
+  }
   return refuseMigrate(instance, dialect);
 }
 

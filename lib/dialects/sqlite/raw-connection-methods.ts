@@ -1,0 +1,23 @@
+import type { RawConnectionMethods, SentText } from '../../guard/raw-connection';
+
+const text = ([first]: readonly unknown[]): SentText | undefined => (typeof first === 'string' ? { sql: first } : undefined);
+
+/**
+ * better-sqlite3 and sqlite3 `Database` methods that take SQL text as the first argument;
+ * better-sqlite3's `pragma(source)` runs `PRAGMA source`, and `loadExtension(path)` (both
+ * drivers) does what `select load_extension(path)` does, so each is judged as that SQL.
+ */
+export const SQLITE_RAW_METHODS: RawConnectionMethods = {
+  sends: {
+    prepare: text,
+    exec: text,
+    run: text,
+    get: text,
+    all: text,
+    each: text,
+    map: text,
+    pragma: ([source]) => (typeof source === 'string' ? { sql: `PRAGMA ${source}` } : undefined),
+    loadExtension: () => ({ sql: 'select load_extension(?)' }),
+  },
+  returnsPromise: () => false,
+};

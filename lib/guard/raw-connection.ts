@@ -1,0 +1,91 @@
+import type { RuntimeDdlError } from '../errors';
+import type { Dialect } from '../types';
+import { MYSQL_RAW_METHODS } from '../dialects/mysql/raw-connection-methods';
+import { POSTGRES_RAW_METHODS } from '../dialects/postgres/raw-connection-methods';
+import { SQLITE_RAW_METHODS } from '../dialects/sqlite/raw-connection-methods';
+
+/**
+ * What one call of a raw driver method sends: the SQL text and, where the driver formats
+ * bound values into the text on the client (mysql2 `query`), those values.
+ */
+export interface SentText {
+  sql: string;
+  values?: unknown;
+}
+
+/** The methods of one dialect's raw driver connections that send SQL, and where their text is. */
+export interface RawConnectionMethods {
+  /** Per method, the text one call sends; `undefined`: arguments of a shape the guard cannot read (refused). */
+  readonly sends: Readonly<Record<string, (args: readonly unknown[]) => SentText | undefined>>;
+  /** Whether a call without a callback returns a promise (pg): a refusal is then a rejected promise, not a throw. */
+  readonly returnsPromise: (args: readonly unknown[]) => boolean;
+}
+
+const RAW_METHODS: Readonly<Record<Dialect, RawConnectionMethods>> = {
+  postgres: POSTGRES_RAW_METHODS,
+  mysql: MYSQL_RAW_METHODS,
+  sqlite: SQLITE_RAW_METHODS,
+};
+
+/** The refusal of one raw call of `method` (`sent` undefined: unreadable arguments), or undefined to let it through. */
+export type RawRefusal = (connection: object, method: string, sent: SentText | undefined) => RuntimeDdlError | undefined;
+
+type AfterCreate = (connection: unknown, done: (error: Error | null, connection: unknown) => void) => void;
+
+/**
+ * A pool.afterCreate hook that hands the user's hook the new raw connection under the
+ * guard (guardRawConnection). knex puts the real connection in the pool, whatever the
+ * hook passes to `done`.
+ */
+export function guardAfterCreate(hook: AfterCreate, dialect: Dialect, refusal: RawRefusal): AfterCreate {
+  return (connection, done) => {
+    const guarded = typeof connection === 'object' && connection !== null ? guardRawConnection(connection, dialect, refusal) : connection;
+    hook(guarded, (error) => done(error, connection));
+  };
+}
+
+/**
+ * The raw driver connection seen through the guard: each method that sends SQL (the
+ * dialect's table) first has its text judged, as a runtime statement, and a refused call
+ * fails the way the driver reports errors (callback, rejected promise or throw) without
+ * sending anything. Every other property is the connection's own, methods bound to it.
+ */
+export function guardRawConnection<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal): T {
+  const { sends, returnsPromise } = RAW_METHODS[dialect];
+  // One wrapper per property, so `conn.query === conn.query` holds as on the connection itself.
+  const wrappers = new Map<PropertyKey, { value: unknown; method: unknown }>();
+  return new Proxy(connection, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      // A proxy must return a non-configurable, read-only property as it is.
+      const own = Reflect.getOwnPropertyDescriptor(target, key);
+      if (own && !own.configurable && !own.writable) return value;
+      const known = wrappers.get(key);
+      if (known?.value === value) return known.method;
+      const call = value as (...args: unknown[]) => unknown;
+      const name = typeof key === 'string' ? key : '';
+      const read = Object.hasOwn(sends, name) ? sends[name] : undefined;
+      const method =
+        read === undefined
+          ? call.bind(target)
+          : (...args: unknown[]): unknown => {
+              const error = refusal(target, name, read(args));
+              return error ? fail(error, args, returnsPromise(args)) : call.apply(target, args);
+            };
+      wrappers.set(key, { value, method });
+      return method;
+    },
+  });
+}
+
+/** Reports a refusal the way the driver reports its errors: to the callback, as a rejected promise, or thrown. */
+function fail(error: Error, args: readonly unknown[], promise: boolean): unknown {
+  const callback = args[args.length - 1];
+  if (typeof callback === 'function') {
+    process.nextTick(callback as (error: Error) => void, error);
+    return undefined;
+  }
+  if (promise) return Promise.reject(error);
+  throw error;
+}
