@@ -7,6 +7,7 @@ import { freePort } from '../support/free-port';
 import { replicaHarness, type ReplicaHarness } from '../support/replica-harness';
 import { TEST_ADMIN } from '../support/servers';
 import { warningsDuring } from '../support/warnings';
+import { rejection } from '../support/rejection';
 
 const WRONG_PASSWORD = `wr0ng'\\$$-pässwörd`;
 
@@ -18,15 +19,6 @@ function runtimeOnly(env: Record<string, string>): Record<string, string> {
 function expectNoSecrets(texts: string[], env: Record<string, string>): void {
   const secrets = [WRONG_PASSWORD, TEST_ADMIN.password, ...Object.entries(env).filter(([name]) => name.endsWith('_PASSWORD')).map(([, value]) => value)];
   for (const text of texts) for (const secret of secrets) expect(text).not.to.include(secret);
-}
-
-async function rejection(run: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 for (const dialect of testDialects().filter((d): d is 'postgres' | 'mysql' => d !== 'sqlite')) {

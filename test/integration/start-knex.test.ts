@@ -20,19 +20,10 @@ import { testDialects } from '../support/dialects';
 import { freePort } from '../support/free-port';
 import { testEnv } from '../support/servers';
 import { warningsDuring } from '../support/warnings';
+import { rejection } from '../support/rejection';
 
 const FAMILY = { postgres: 'PG', mysql: 'DB' } as const;
 const WRONG_PASSWORD = `wr0ng'\\$$-pässwörd`;
-
-/** The error `run` rejects with (failing when it resolves). */
-async function rejection(run: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await run();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Every password in `env` plus the made-up one: none may appear in any rendering of `error`. */
 function expectNoSecrets(error: unknown, env: Record<string, string>): void {

@@ -44,6 +44,19 @@ export function postgresOwner(): { uid: number; gid: number } | undefined {
   return owner;
 }
 
+/** A server's directory: data, socket directory and log inside it, handed to the account PostgreSQL runs as. */
+export function postgresLayout(dir: string): { bin: string; owner: { uid: number; gid: number } | undefined; dataDir: string; socketDir: string; logFile: string } {
+  const bin = postgresBinDir();
+  const owner = postgresOwner();
+  const socketDir = join(dir, 'sock');
+  mkdirSync(socketDir, { recursive: true });
+  if (owner) {
+    chownSync(dir, owner.uid, owner.gid);
+    chownSync(socketDir, owner.uid, owner.gid);
+  }
+  return { bin, owner, dataDir: join(dir, 'data'), socketDir, logFile: join(dir, 'server.log') };
+}
+
 /** uid/gid of an OS account, from /etc/passwd. */
 function osAccount(name: string): { uid: number; gid: number } | undefined {
   const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
@@ -57,16 +70,7 @@ function osAccount(name: string): { uid: number; gid: number } | undefined {
  * scram-sha-256 on TCP and durability off for speed.
  */
 export async function startPostgres(dir: string, admin: { user: string; password: string }, certs?: TestCerts): Promise<PostgresServer> {
-  const bin = postgresBinDir();
-  const owner = postgresOwner();
-  const dataDir = join(dir, 'data');
-  const socketDir = join(dir, 'sock');
-  const logFile = join(dir, 'server.log');
-  mkdirSync(socketDir, { recursive: true });
-  if (owner) {
-    chownSync(dir, owner.uid, owner.gid);
-    chownSync(socketDir, owner.uid, owner.gid);
-  }
+  const { bin, owner, dataDir, socketDir, logFile } = postgresLayout(dir);
   // TLS on, optional for clients (pg_hba `host` takes both): the key must be the server's own, mode 0600.
   const tls: string[] = [];
   if (certs) {

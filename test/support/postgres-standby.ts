@@ -1,7 +1,6 @@
-import { chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
-import { postgresBinDir, postgresOwner, runPostgres, runPostgresTool, socketClient } from './postgres-server';
+import { postgresLayout, runPostgres, runPostgresTool, socketClient } from './postgres-server';
 import type { ServerProcess } from './server-process';
 
 /** A hot standby streaming from a test primary, on 127.0.0.1; stop() and start() it at will. */
@@ -25,16 +24,7 @@ export interface PostgresStandby {
  * the WAL while the standby is stopped; then the standby on a port of its own.
  */
 export async function startPostgresStandby(primary: { socketDir: string; port: number }, dir: string, slot: string): Promise<PostgresStandby> {
-  const bin = postgresBinDir();
-  const owner = postgresOwner();
-  const dataDir = join(dir, 'data');
-  const socketDir = join(dir, 'sock');
-  const logFile = join(dir, 'server.log');
-  mkdirSync(socketDir, { recursive: true });
-  if (owner) {
-    chownSync(dir, owner.uid, owner.gid);
-    chownSync(socketDir, owner.uid, owner.gid);
-  }
+  const { bin, owner, dataDir, socketDir, logFile } = postgresLayout(dir);
   await runPostgresTool(
     bin,
     'pg_basebackup',

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { EnvContractError, passwordOf, resolveConnection, secretValues, type ResolveOptions } from '../../lib';
+import { passwordOf, resolveConnection, secretValues, type ResolveOptions } from '../../lib';
+import { expectEnvError } from '../support/env-error';
 
 type Replica = { host: string; port: number; user: string; database: string; password?: string; ssl?: unknown };
 type Expect = { replicas: Replica[]; variable?: string } | { error: string; variables: string[]; message?: RegExp; remedy?: RegExp };
@@ -65,19 +66,7 @@ describe('env contract: read replicas (PG_READ_URL, DB_READ_URL …)', () => {
     it(title, () => {
       const resolve = () => resolveConnection({ cwd: process.cwd(), ...options, env });
       if ('error' in expected) {
-        let caught: unknown;
-        try {
-          resolve();
-        } catch (err) {
-          caught = err;
-        }
-        expect(caught, 'throws').to.be.instanceOf(EnvContractError);
-        const error = caught as EnvContractError;
-        expect(error.code).to.equal(expected.error);
-        expect([...error.variables].sort()).to.deep.equal([...expected.variables].sort());
-        if (expected.message) expect(error.message).to.match(expected.message);
-        if (expected.remedy) expect(error.remedy).to.match(expected.remedy);
-        for (const text of [error.message, error.stack ?? '', JSON.stringify(error)]) expect(text).not.to.include('hunter2');
+        expectEnvError(resolve, expected);
         return;
       }
       const resolved = resolve();
