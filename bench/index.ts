@@ -3,6 +3,7 @@
 import { benchClassifier } from './classifier';
 import { benchCheck, benchGuard, type BenchRow } from './guard';
 import { benchImport } from './import';
+import { benchReplicas } from './replicas';
 
 function print(title: string, rows: BenchRow[]): void {
   console.log(`\n${title}`);
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   print('classifier (classifySql) vs a Rails-style leading-keyword regex', await benchClassifier());
   print('the guard per query (cached verdict) vs the Rails-style regex', benchCheck());
   print('guarded vs plain knex, SQLite :memory:, interleaved rounds', await benchGuard());
+  print('read routing: guarded with vs without a read replica configured, a query on the primary, real PostgreSQL', await benchReplicas());
   print('import: require(knex-roles) vs require(knex), whole processes side by side (needs npm run build)', benchImport());
 }
 

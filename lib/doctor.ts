@@ -16,6 +16,8 @@ import { ROLES, type Dialect, type Role } from './types';
 import { verifyPrivileges } from './verify-privileges';
 import { detectPooler, type PoolerMode } from './dialects/postgres/pooler';
 import { pooledMigrationError } from './migrate/refuse-pooled';
+import type { ResolvedReplica } from './env/resolve-read-replicas';
+import type { ReplicaReport } from './replicas/check-replica';
 
 export type DoctorVerdict = 'ok' | 'problems' | 'unreachable' | 'misconfigured';
 
@@ -58,6 +60,8 @@ export interface DoctorRoleReport {
    * that declares a transaction-mode pooler (PG_POOLED, a URL's pgbouncer=true) if set.
    */
   pooler?: { mode: PoolerMode; evidence: string; declared?: string };
+  /** Runtime role: each read replica (`PG_READ_URL` …): reachable, user, read-only verdict, problems. */
+  replicas?: Array<Omit<ReplicaReport, 'cause'>>;
 }
 
 export interface DoctorReport {
@@ -85,7 +89,48 @@ export async function doctor(options: DoctorOptions = {}): Promise<DoctorReport>
   return { ok: scrubbed.every((r) => r.verdict === 'ok'), test, roles: scrubbed };
 }
 
+/** The role's primary connection, then (runtime) each read replica; a replica that is not ok makes the role `problems`. */
 async function checkRole(role: Role, env: Env, options: DoctorOptions): Promise<DoctorRoleReport> {
+  const report = await checkPrimary(role, env, options);
+  if (role !== 'runtime' || report.verdict === 'misconfigured') return report;
+  const resolved = resolveConnection({ ...options, env, role });
+  if (!resolved.replicas || resolved.dialect === 'sqlite') return report;
+  const replicas = await Promise.all(resolved.replicas.map((replica) => checkReplicaOf(resolved, replica, options)));
+  report.replicas = replicas;
+  if (report.verdict === 'ok' && replicas.some((replica) => replica.verdict !== 'ok')) {
+    report.verdict = 'problems';
+    report.remedy = 'A read replica is not ok: see its entry.';
+  }
+  return scrubDeep(report, resolved.replicas.map(({ connection }) => passwordOf(connection)).filter((p): p is string => p !== undefined));
+}
+
+async function checkReplicaOf(resolved: ResolvedConnection, replica: ResolvedReplica, options: DoctorOptions): Promise<Omit<ReplicaReport, 'cause'>> {
+  const { checkReplica, withoutCause } = require('./replicas/check-replica') as typeof import('./replicas/check-replica');
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const { host, port, database } = replica.connection;
+  const target = { target: `${host}:${port}/${database}`, variable: replica.variable, entry: replica.entry };
+  const instance = knex(configFor(withConnectTimeout({ ...resolved, connection: replica.connection }, timeoutMs), { knex: oneAttempt(timeoutMs) }));
+  try {
+    const verify = { role: 'runtime' as const, dialect: resolved.dialect as 'postgres' | 'mysql', schema: resolved.schema, appTemporaryTables: resolved.appTemporaryTables, timeoutMs };
+    return withoutCause(await withDeadline(checkReplica({ knex: instance, ...target }, verify), timeoutMs * 4));
+  } catch (error) {
+    return { ...target, verdict: 'problems', reachable: true, problems: [], error: describeError(error), remedy: 'The check of this replica failed: see the error above.' };
+  } finally {
+    await withDeadline(instance.destroy(), 2000).catch(() => undefined);
+  }
+}
+
+/** knex settings for the doctor's instances: one connection, one bounded attempt, no console output. */
+function oneAttempt(timeoutMs: number): NonNullable<Parameters<typeof configFor>[1]>['knex'] {
+  return {
+    acquireConnectionTimeout: timeoutMs,
+    pool: { min: 0, max: 1, createTimeoutMillis: timeoutMs },
+    // The report carries the error; knex's own console warning would repeat it unscrubbed.
+    log: { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined },
+  };
+}
+
+async function checkPrimary(role: Role, env: Env, options: DoctorOptions): Promise<DoctorRoleReport> {
   const report: DoctorRoleReport = { role, verdict: 'ok', reachable: false, guardOnly: false, found: [], problems: [] };
   if (role === 'runtime') report.secrets = secretsInEnv(env, role);
 
@@ -120,16 +165,7 @@ async function checkRole(role: Role, env: Env, options: DoctorOptions): Promise<
   }
 
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const instance = knex(
-    configFor(withConnectTimeout(resolved, timeoutMs), {
-      knex: {
-        acquireConnectionTimeout: timeoutMs,
-        pool: { min: 0, max: 1, createTimeoutMillis: timeoutMs },
-        // The report carries the error; knex's own console warning would repeat it unscrubbed.
-        log: { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined },
-      },
-    }),
-  );
+  const instance = knex(configFor(withConnectTimeout(resolved, timeoutMs), { knex: oneAttempt(timeoutMs) }));
   try {
     try {
       await withDeadline(instance.raw('select 1'), timeoutMs + 1000);
@@ -321,6 +357,15 @@ export function formatDoctor(report: DoctorReport): string {
     if (role.pooler) add('pooler', `${POOLER_LABEL[role.pooler.mode]}: ${role.pooler.evidence}${role.pooler.declared ? ` (declared by ${role.pooler.declared})` : ''}`);
     if (role.secrets && role.secrets.length > 0) add('secrets', `${role.secrets.join(', ')} (migration/admin secrets in the runtime environment)`);
     if (role.pending && role.pending.length > 0) add('pending', role.pending.map((name) => `${name} (not migrated)`));
+    role.replicas?.forEach((replica, i) => {
+      const what = [VERDICT_LABEL[replica.verdict], replica.user ? `user ${replica.user}` : undefined, replica.readOnly === undefined ? undefined : replica.readOnly ? 'read-only' : 'WRITABLE'].filter(Boolean).join(', ');
+      add(`replica ${i + 1}`, [
+        `${replica.target} (${replica.variable}${replica.entry > 1 ? `, entry ${replica.entry}` : ''}): ${what}`,
+        ...(replica.error ? [`error ${replica.error.code}: ${replica.error.message}`] : []),
+        ...replica.problems.map((p) => `${p.problem}: ${p.privilege}`),
+        ...(replica.verdict !== 'ok' && replica.remedy ? [`remedy: ${replica.remedy}`] : []),
+      ]);
+    });
     add('note', role.note);
     add('remedy', role.remedy);
     const width = Math.max(...rows.map(([key]) => key.length));

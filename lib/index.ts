@@ -24,6 +24,8 @@ export { resolveProvisioning, type Credentials, type ResolvedProvisioning } from
 export { configFor, createKnex, createKnexfile, knexConfig, type Knexfile, type KnexfileEnvironment, type KnexfileOptions, type KnexRolesOptions } from './knexfile';
 
 export { classifySql, type Classification, type ClassifiedStatement, type StatementKind } from './guard/classify';
+export { withReadYourWrites } from './replicas/read-your-writes';
+export type { ReadReplicaOptions } from './replicas/read-routing';
 export { guard, type GuardInstanceOptions } from './guard/guard';
 
 export { PrivilegeError, UnreachableError, type PrivilegeProblem } from './errors';

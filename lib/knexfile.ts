@@ -10,6 +10,7 @@ import { passwordOf } from './env/hide-password';
 import { redact } from './redact';
 import { refuseMigrate, refusingMigrations } from './guard/refusing-migrations';
 import { checkMysqlServerIdentity } from './dialects/mysql/check-server-identity';
+import type { ReadReplicaOptions } from './replicas/read-routing';
 
 export interface KnexRolesOptions extends ResolveOptions {
   /** Knex settings merged over the generated ones (pool, migrations, seeds, debug …); `client` and `connection` are ours. */
@@ -20,6 +21,8 @@ export interface KnexRolesOptions extends ResolveOptions {
    * can do, so keep it empty unless the database's own privileges are the real boundary.
    */
   dangerouslyAllow?: readonly string[];
+  /** Read replicas (`PG_READ_URL` …): read-your-writes window, connect bound, retry delay. See README › Read replicas. */
+  readReplicas?: ReadReplicaOptions;
 }
 
 /** The knex config for the resolved role and dialect; runtime configs carry the guard. */
@@ -181,8 +184,11 @@ export function createKnex(options: KnexRolesOptions = {}): Knex {
 }
 
 /** The instance for an already resolved connection; runtime instances also refuse every `knex.migrate` command. */
-export function knexFor(resolved: ResolvedConnection, options: Pick<KnexRolesOptions, 'knex' | 'dangerouslyAllow'> = {}): Knex {
+export function knexFor(resolved: ResolvedConnection, options: Pick<KnexRolesOptions, 'knex' | 'dangerouslyAllow' | 'readReplicas'> = {}): Knex {
   const instance = knex(configFor(resolved, options));
   primeConnectionSettings(instance, resolved.connection);
-  return resolved.role === 'runtime' ? refuseMigrate(instance, resolved.dialect) : instance;
+  if (resolved.role !== 'runtime') return instance;
+  // Read routing loads only for an instance that has replicas.
+  if (resolved.replicas && resolved.replicas.length > 0) (require('./replicas/read-routing') as typeof import('./replicas/read-routing')).attachReadReplicas(instance, resolved, options);
+  return refuseMigrate(instance, resolved.dialect);
 }

@@ -1,9 +1,9 @@
-import { allUrlVariables, contractRows } from './env/contract';
+import { allReadUrlVariables, allUrlVariables, contractRows } from './env/contract';
 import type { Env } from './env/load-env';
 
 /**
  * The password values present in `env` (every *_PASSWORD variable of the contract and
- * the password part of every URL variable), for scrubbing output that could echo one
+ * the password part of every URL variable, read-replica lists included), for scrubbing output that could echo one
  * back (driver errors, CLI lines).
  */
 export function secretValues(env: Env): string[] {
@@ -15,6 +15,12 @@ export function secretValues(env: Env): string[] {
   for (const variable of allUrlVariables()) {
     const password = urlPassword(env[variable]);
     if (password) values.add(password);
+  }
+  for (const variable of allReadUrlVariables()) {
+    for (const entry of env[variable]?.split(',') ?? []) {
+      const password = urlPassword(entry);
+      if (password) values.add(password);
+    }
   }
   // Longest first, so a password containing another is removed whole.
   return [...values].sort((a, b) => b.length - a.length);

@@ -7,6 +7,7 @@ import { resolveConnection } from './env/resolve-connection';
 import { checkSecrets } from './secrets-in-env';
 import { assertPrivileges, type PrivilegeReport } from './verify-privileges';
 import { DEFAULT_WAIT, waitForDatabase, type WaitOptions } from './wait-for-database';
+import type { ReplicaReport } from './replicas/check-replica';
 
 export interface StartOptions extends KnexRolesOptions, WaitOptions {
   /** Check the user's privileges against its role from the server's catalogs. Default true. */
@@ -24,12 +25,14 @@ export interface Started {
   knex: Knex;
   /** The privilege report, when verified. */
   privileges?: PrivilegeReport;
+  /** Read replicas (`PG_READ_URL` …), when verified: one report each (user, read-only verdict, problems). */
+  replicas?: Array<Omit<ReplicaReport, 'cause'>>;
 }
 
 /**
  * The startup call: resolve the env contract, warn (or, strict, fail) when this process
  * holds another role's secrets, wait for the database with a bounded retry, verify the
- * user's privileges, and hand back the instance (guarded for runtime). Fails fast with
+ * user's privileges (and each read replica's: see verifyReplicas), and hand back the instance (guarded for runtime). Fails fast with
  * EnvContractError, UnreachableError, LoginRefusedError or PrivilegeError; the instance
  * is destroyed first. Each connection attempt is bounded by `timeoutMs` (also the driver's
  * connect timeout), so the wait takes at most attempts × timeoutMs + the backoff delays.
@@ -45,7 +48,9 @@ export async function startKnexWithReport(options: StartOptions = {}): Promise<S
   const resolved = resolveConnection({ ...options, env });
   checkSecrets(env, resolved.role, { strict: options.strict ?? false });
   const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT.timeoutMs;
-  const instance = knexFor(withConnectTimeout(resolved, timeoutMs), options);
+  // The primary is waited for and verified without read routing (its checks are reads); replicas come after.
+  const { replicas: readReplicas, ...primary } = withConnectTimeout(resolved, timeoutMs);
+  const instance = knexFor(primary, options);
   try {
     await waitForDatabase(instance, resolved, { ...options, timeoutMs });
     const privileges =
@@ -58,9 +63,22 @@ export async function startKnexWithReport(options: StartOptions = {}): Promise<S
             appTemporaryTables: resolved.appTemporaryTables,
             migrationsTable: options.knex?.migrations?.tableName,
           });
+    // The replicas after the primary: a replica that is down is a warning, a wrong one an error.
+    if (readReplicas) (require('./replicas/read-routing') as typeof import('./replicas/read-routing')).attachReadReplicas(instance, resolved, options);
+    const replicas =
+      privileges && readReplicas && resolved.dialect !== 'sqlite'
+        ? await (require('./replicas/verify-replicas') as typeof import('./replicas/verify-replicas')).verifyReplicas(instance, {
+            role: 'runtime',
+            dialect: resolved.dialect,
+            schema: resolved.schema,
+            appTemporaryTables: resolved.appTemporaryTables,
+            migrationsTable: options.knex?.migrations?.tableName,
+            timeoutMs,
+          })
+        : undefined;
     // The instance's own migration settings: the knexfile's, with the schema the env contract adds.
     if (options.requireMigrated) await assertMigrated(instance, (instance.client.config as Knex.Config).migrations);
-    return privileges ? { knex: instance, privileges } : { knex: instance };
+    return { knex: instance, ...(privileges ? { privileges } : {}), ...(replicas ? { replicas } : {}) };
   } catch (err) {
     // A destroy stuck on a half-open socket must not hide the error or hang the startup.
     await withDeadline(instance.destroy(), timeoutMs + 1000).catch(() => undefined);

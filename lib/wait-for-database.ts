@@ -64,12 +64,14 @@ function codeOf(err: unknown): unknown {
   return ((err ?? {}) as { code?: unknown }).code;
 }
 
-function isLoginRefused(err: unknown): boolean {
+/** The server refused the login or the database (a wrong user, password or database name). */
+export function isLoginRefused(err: unknown): boolean {
   const code = codeOf(err);
   return (typeof code === 'string' && (AUTH_CODES.has(code) || DATABASE_CODES.has(code))) || (err instanceof AggregateError && err.errors.some(isLoginRefused));
 }
 
-function isTransient(err: unknown): boolean {
+/** Nobody answered (yet): a network error or a timeout. */
+export function isTransient(err: unknown): boolean {
   const { code, name, message } = (err ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
   if (err instanceof AggregateError) return err.errors.some(isTransient);
   if (typeof code === 'string') return NETWORK_CODES.has(code);

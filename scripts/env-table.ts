@@ -1,7 +1,7 @@
 // Renders the README's env-variable table from the contract data in lib/env/contract.ts.
 // `npx ts-node scripts/env-table.ts` prints it; test/unit/readme.test.ts fails when the
 // README's copy drifts from this rendering.
-import { ADMIN_FIELDS, ADMIN_SCOPE, DATABASE_URL, DEFAULTS, EMBEDDED_SQLITE, FAMILY, FIELDS, REQUIRED, SCOPES, URL_SCHEMES, urlVariable, type Field, type Mode } from '../lib/env/contract';
+import { ADMIN_FIELDS, ADMIN_SCOPE, DATABASE_URL, DEFAULTS, EMBEDDED_SQLITE, FAMILY, FIELDS, REQUIRED, SCOPES, URL_SCHEMES, readUrlLevelsFor, urlVariable, type Field, type Mode } from '../lib/env/contract';
 import type { Dialect, Role } from '../lib/types';
 
 const DIALECT_NAMES: Record<Dialect, string> = { mysql: 'MySQL / MariaDB', postgres: 'PostgreSQL', sqlite: 'SQLite' };
@@ -27,6 +27,10 @@ export function renderEnvTable(): string {
       }
       for (const scope of shared) {
         rows.push(`| ${names(dialect, scope, FIELDS[dialect])} | ${DIALECT_NAMES[dialect]} | both roles${mode === 'test' ? ' (test mode)' : ''} | ${defaults(dialect, mode)} |`);
+      }
+      const replicas = readUrlLevelsFor(dialect, mode);
+      if (replicas.length > 0) {
+        rows.push(`| ${replicas.map((name) => `\`${name}\``).join(', ')} | ${DIALECT_NAMES[dialect]} | runtime${mode === 'test' ? ' (test mode)' : ''}: read replicas, one URL or a comma-separated list (the first set) | user, password, database and TLS of the runtime connection |`);
       }
       if (dialect !== 'sqlite') {
         rows.push(`| ${names(dialect, ADMIN_SCOPE[mode], ADMIN_FIELDS, false)} | ${DIALECT_NAMES[dialect]} | \`knex-roles provision\`${mode === 'test' ? ' (test mode)' : ''} | host, port, database of the migration role |`);

@@ -117,6 +117,24 @@ export function urlLevelsFor(dialect: Dialect, role: Role, mode: Mode): string[]
   return mode === 'live' ? [...own, DATABASE_URL] : own;
 }
 
+/**
+ * Read replicas, runtime role only: one URL or a comma-separated list per runtime level
+ * (`PG_RUNTIME_READ_URL`, then `PG_READ_URL`; in test mode `PG_TEST_RUNTIME_READ_URL`,
+ * then `PG_TEST_READ_URL`). The most specific one set is the whole list; the migration
+ * role never reads any of them. SQLite has none.
+ */
+export const READ_URL_SUFFIX = 'READ_URL';
+
+/** The read-replica variables for `mode`, most specific first (none for SQLite). */
+export function readUrlLevelsFor(dialect: Dialect, mode: Mode): string[] {
+  return dialect === 'sqlite' ? [] : SCOPES.runtime[mode].map((scope) => `${FAMILY[dialect]}_${scope}${READ_URL_SUFFIX}`);
+}
+
+/** Every read-replica variable of the contract, both modes. */
+export function allReadUrlVariables(): string[] {
+  return (Object.keys(FIELDS) as Dialect[]).flatMap((dialect) => (['live', 'test'] as Mode[]).flatMap((mode) => readUrlLevelsFor(dialect, mode)));
+}
+
 /** Every URL variable of the contract (for scrubbing and for the stray-variable check). */
 export function allUrlVariables(): string[] {
   const names = new Set<string>();

@@ -1,4 +1,4 @@
-import { ADMIN_FIELDS, DATABASE_URL, FAMILY, FIELDS, URL_SUFFIX } from './contract';
+import { ADMIN_FIELDS, DATABASE_URL, FAMILY, FIELDS, READ_URL_SUFFIX, URL_SUFFIX } from './contract';
 
 const SCOPES: ReadonlyArray<[string, string]> = [
   ['TEST_RUNTIME_', 'test runtime level'],
@@ -11,7 +11,7 @@ const SCOPES: ReadonlyArray<[string, string]> = [
   ['', 'shared level'],
 ];
 
-const SUFFIXES: ReadonlySet<string> = new Set([URL_SUFFIX, ...[...Object.values(FIELDS), ADMIN_FIELDS].flatMap((fields) => Object.values(fields).flat())]);
+const SUFFIXES: ReadonlySet<string> = new Set([URL_SUFFIX, READ_URL_SUFFIX, ...[...Object.values(FIELDS), ADMIN_FIELDS].flatMap((fields) => Object.values(fields).flat())]);
 
 /** Which level of the ladder a contract variable belongs to, for error messages. */
 export function levelOf(variable: string): string | undefined {
@@ -20,7 +20,8 @@ export function levelOf(variable: string): string | undefined {
     if (!variable.startsWith(`${family}_`)) continue;
     const rest = variable.slice(family.length + 1);
     for (const [scope, label] of SCOPES) {
-      if (rest.startsWith(scope) && SUFFIXES.has(rest.slice(scope.length))) return rest.slice(scope.length) === URL_SUFFIX ? `URL, ${label}` : label;
+      const suffix = rest.slice(scope.length);
+      if (rest.startsWith(scope) && SUFFIXES.has(suffix)) return suffix === URL_SUFFIX ? `URL, ${label}` : suffix === READ_URL_SUFFIX ? `read replicas, ${label}` : label;
     }
   }
   return undefined;

@@ -34,41 +34,43 @@ const MYSQL_SSL_MODES: Readonly<Record<string, string>> = {
  * Parses a connection URL (`postgres://user:pa%40ss@[::1]:5432/db?sslmode=require`,
  * `mysql://…`, `sqlite:./data/app.db`). Percent-encoded parts are decoded; IPv6 hosts lose
  * their brackets. Errors name `variable` and never echo the value: it holds a password.
+ * `entry` (1-based) names one URL of a list variable (`PG_READ_URL=url1,url2`).
  */
-export function parseUrl(value: string, variable: string): ParsedUrl {
+export function parseUrl(value: string, variable: string, entry?: number): ParsedUrl {
+  const where = entry === undefined ? at(variable) : `entry ${entry} of ${at(variable)}`;
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
   const dialect = scheme === undefined ? undefined : URL_SCHEMES[scheme];
   if (!dialect) {
     throw new EnvContractError(
       'E_ENV_URL',
-      `${at(variable)} does not start with a known scheme.`,
+      `${where} does not start with a known scheme.`,
       [variable],
       `Write ${variable} as postgres://user:password@host:port/database (also postgresql://), mysql:// or mariadb://${variable === 'DATABASE_URL' ? ', or sqlite:path / file:path' : ''}.`,
     );
   }
-  if (dialect === 'sqlite') return { dialect, values: { filename: sqlitePath(value, scheme ?? 'sqlite', variable) } };
+  if (dialect === 'sqlite') return { dialect, values: { filename: sqlitePath(value, scheme ?? 'sqlite', variable, where) } };
 
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw malformed(variable, 'is not a valid URL');
+    throw malformed(variable, where, 'is not a valid URL');
   }
   const values: Partial<Record<Field, string>> = {};
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (host) values.host = decode(host, variable, 'host');
+  if (host) values.host = decode(host, variable, where, 'host');
   if (url.port) values.port = url.port;
-  if (url.username) values.user = decode(url.username, variable, 'user name');
-  if (url.password) values.password = decode(url.password, variable, 'password');
+  if (url.username) values.user = decode(url.username, variable, where, 'user name');
+  if (url.password) values.password = decode(url.password, variable, where, 'password');
   const database = url.pathname.replace(/^\//, '');
-  if (database.includes('/')) throw malformed(variable, 'has a path of more than one segment (the database name)');
-  if (database) values.database = decode(database, variable, 'database name');
+  if (database.includes('/')) throw malformed(variable, where, 'has a path of more than one segment (the database name)');
+  if (database) values.database = decode(database, variable, where, 'database name');
   for (const [name, raw] of url.searchParams) {
     const field = PARAMS[dialect][name];
     if (!field) {
       throw new EnvContractError(
         'E_ENV_URL_PARAM',
-        `${at(variable)} has the query parameter "${safeName(name)}", which knex-roles does not pass on.`,
+        `${where} has the query parameter "${safeName(name)}", which knex-roles does not pass on.`,
         [variable],
         `Remove it. Accepted for ${dialect}: ${Object.keys(PARAMS[dialect]).join(', ')}; other settings go in the knex config.`,
       );
@@ -84,24 +86,25 @@ function sslWord(name: string, raw: string): string {
   return lower;
 }
 
-function sqlitePath(value: string, scheme: string, variable: string): string {
+function sqlitePath(value: string, scheme: string, variable: string, where: string): string {
   let rest = value.slice(scheme.length + 1);
-  if (rest.includes('?')) throw malformed(variable, 'has query parameters, which SQLite URLs do not take');
+  if (rest.includes('?')) throw malformed(variable, where, 'has query parameters, which SQLite URLs do not take');
   if (rest.startsWith('//')) rest = rest.slice(2);
-  if (rest === '') throw malformed(variable, 'names no SQLite file');
-  return decode(rest, variable, 'path');
+  if (rest === '') throw malformed(variable, where, 'names no SQLite file');
+  return decode(rest, variable, where, 'path');
 }
 
-function decode(part: string, variable: string, what: string): string {
+function decode(part: string, variable: string, where: string, what: string): string {
   try {
     return decodeURIComponent(part);
   } catch {
-    throw malformed(variable, `has a badly percent-encoded ${what}`);
+    throw malformed(variable, where, `has a badly percent-encoded ${what}`);
   }
 }
 
-function malformed(variable: string, why: string): EnvContractError {
-  return new EnvContractError('E_ENV_URL', `${at(variable)} ${why}.`, [variable], `Fix ${variable}: scheme://user:password@host:port/database, with reserved characters in the user name or password percent-encoded (@ as %40, : as %3A, / as %2F).`);
+/** E_ENV_URL for `variable`; `where` is how the message names it (with the list entry, if any). */
+export function malformed(variable: string, where: string, why: string): EnvContractError {
+  return new EnvContractError('E_ENV_URL', `${where} ${why}.`, [variable], `Fix ${variable}: scheme://user:password@host:port/database, with reserved characters in the user name or password percent-encoded (@ as %40, : as %3A, / as %2F).`);
 }
 
 /** A parameter name is echoed only when it looks like one (a name cannot carry a secret then). */

@@ -12,6 +12,8 @@ import { strayVariables } from './stray-variables';
 import { at } from './level-of';
 import { carriesCredentials, urlInField } from './url-in-field';
 import { APP_TEMPORARY_TABLES_VARIABLE, resolveFlag } from './resolve-flag';
+import { parsePort } from './parse-port';
+import { misplacedReadUrl, readUrlsOnSqlite, resolveReadReplicas, type ResolvedReplica } from './resolve-read-replicas';
 
 export interface ResolveOptions {
   /** Overrides ELOQUENT_DB_ROLE. */
@@ -71,6 +73,8 @@ export interface ResolvedConnection {
   pooled?: boolean;
   /** The app-temporary-tables opt-in (option or KNEX_ROLES_APP_TEMPORARY_TABLES). */
   appTemporaryTables: boolean;
+  /** Runtime role: the read replicas (`PG_READ_URL` …); absent when none is configured. */
+  replicas?: ResolvedReplica[];
 }
 
 interface Found {
@@ -132,6 +136,10 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
       filename = EMBEDDED_SQLITE[mode];
       sources['filename'] = 'embedded';
     }
+    if (role === 'runtime') {
+      const ignored = readUrlsOnSqlite(env, mode, picked.source);
+      if (ignored) throw ignored;
+    }
     const connection: FileConnection = { filename: isSpecialSqlitePath(filename) || isAbsolute(filename) ? filename : resolve(cwd, filename) };
     return { role, dialect, test, connection, sources, appTemporaryTables };
   }
@@ -160,6 +168,16 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
   if (options.schema !== undefined && dialect === 'postgres') sources['schema'] = 'option';
   if (schema !== undefined) resolved.schema = schema;
   if (values.pooled !== undefined) resolved.pooled = parsePooled(values.pooled, sources['pooled'] ?? 'PG_POOLED');
+  if (role === 'runtime') {
+    // Only here: the migration role never reads a read URL, so none can break or change it.
+    const misplaced = misplacedReadUrl(env, mode);
+    if (misplaced) throw misplaced;
+    const replicas = resolveReadReplicas(env, dialect, mode, connection, cwd);
+    if (replicas.length > 0) {
+      resolved.replicas = replicas;
+      sources['replicas'] = replicas[0]?.variable ?? '';
+    }
+  }
   return resolved;
 }
 
@@ -258,14 +276,6 @@ function missing(env: Env, dialect: Dialect, role: Role, mode: Mode, field: Fiel
   const elsewhere = levelsFor(dialect, other, mode, field)[0]?.filter((name) => readVariable(env, name) !== undefined) ?? [];
   if (elsewhere.length > 0) remedy += ` ${elsewhere.join(', ')} ${elsewhere.length === 1 ? 'is' : 'are'} for the ${other} role only (the role is ${role}; ELOQUENT_DB_ROLE=${other} selects it).`;
   return new EnvContractError('E_ENV_MISSING', `No ${role} ${what} for ${dialect}${mode === 'test' ? ' (test mode)' : ''}: none of ${names.join(', ')} is set.`, names, remedy);
-}
-
-function parsePort(dialect: Dialect, value: string | undefined, variable: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
-  if (port >= 1 && port <= 65535) return port;
-  const name = variable ?? 'port';
-  throw new EnvContractError('E_ENV_PORT', `${at(name)} is not an integer from 1 to 65535.`, [name], `Set ${name} to a port number such as ${DEFAULTS[dialect].port ?? 5432} (the ${dialect === 'postgres' ? 'PostgreSQL' : 'MySQL'} default), or unset it for the default.`);
 }
 
 function isSpecialSqlitePath(filename: string): boolean {

@@ -1,6 +1,6 @@
 import { EnvContractError } from '../errors';
 import type { Dialect, Role } from '../types';
-import { DATABASE_URL, FAMILY, FIELDS, SCOPES, SELECTOR, URL_SUFFIX, contractRows, urlVariable, type Mode } from './contract';
+import { DATABASE_URL, FAMILY, FIELDS, SCOPES, SELECTOR, URL_SUFFIX, contractRows, readUrlLevelsFor, urlVariable, type Mode } from './contract';
 import { readVariable, type Env } from './load-env';
 
 interface Owner {
@@ -8,6 +8,8 @@ interface Owner {
   dialect: Dialect;
   role: Role | 'both' | 'admin';
   mode: Mode;
+  /** A read-replica variable: read by the runtime role, alongside a primary. */
+  replicas?: true;
 }
 
 /** Every database variable of the contract with the role and mode that read it. */
@@ -24,6 +26,9 @@ function owners(): Owner[] {
         });
       }
     }
+  }
+  for (const dialect of Object.keys(FIELDS) as Dialect[]) {
+    for (const mode of ['live', 'test'] as Mode[]) for (const variable of readUrlLevelsFor(dialect, mode)) list.push({ variable, dialect, role: 'runtime', mode, replicas: true });
   }
   // DATABASE_URL names its dialect by scheme; SQLite stands for "any" here.
   list.push({ variable: DATABASE_URL, dialect: 'sqlite', role: 'both', mode: 'live' });
@@ -50,7 +55,7 @@ export function strayVariables(env: Env, role: Role, mode: Mode): EnvContractErr
     const reason = reasonFor(owner, role, mode).slice(owner.variable.length);
     grouped.set(reason, [...(grouped.get(reason) ?? []), owner.variable]);
   }
-  const reasons = [...grouped].map(([reason, variables]) => `${variables.join(', ')}${variables.length > 1 ? reason.replace(/^ is set but /, ' are set but ').replace(/^ is read only/, ' are read only') : reason}`);
+  const reasons = [...grouped].map(([reason, variables]) => `${variables.join(', ')}${variables.length > 1 ? reason.replace(/^ is set but /, ' are set but ').replace(/^ is read only/, ' are read only').replace(/^ names read/, ' name read') : reason}`);
   const names = set.map((owner) => owner.variable);
   const shown = names.length > 4 ? `${names.slice(0, 4).join(', ')} and ${names.length - 4} more` : names.join(', ');
   return new EnvContractError(
@@ -71,6 +76,7 @@ function reasonFor(owner: Owner, role: Role, mode: Mode): string {
       ? `${variable} is set but test mode reads only ${FAMILY[want]}_TEST_*: set ${scopeHint(want, role, 'test')} for the test database.`
       : `${variable} is set but only test mode (NODE_ENV=test, --test) reads it: set ${scopeHint(want, role, 'live')}, or run in test mode.`;
   }
+  if (owner.replicas && role === 'runtime') return `${variable} names read replicas, but no primary is configured: set ${scopeHint(want, role, mode)} (or ${urlVariable(want, SCOPES[role][mode][1] ?? '')}) for the server they follow.`;
   if (owner.role === 'admin') return `${variable} is read only by knex-roles provision: set ${scopeHint(want, role, mode)} for the ${role} role.`;
   const other: Role = role === 'runtime' ? 'migration' : 'runtime';
   return `${variable} is set but the role is ${role}: set ${scopeHint(want, role, mode)}, or run with ELOQUENT_DB_ROLE=${other}.`;

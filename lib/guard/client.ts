@@ -9,6 +9,7 @@ import { throughGate } from './pool-gate';
 import { guardAfterCreate, type SentText } from './raw-connection';
 import { redactLiterals } from './redact-literals';
 import { readSessionSettings, type SessionSettings } from './session-settings';
+import { readRoutingOf } from '../replicas/routing-hook';
 
 export interface GuardOptions {
   role: Role;
@@ -150,6 +151,10 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     _stream(...args: unknown[]): Promise<unknown>;
     acquireConnection(): Promise<unknown>;
     getPoolSettings(poolConfig: Knex.PoolConfig | undefined): unknown;
+    runner(builder: unknown): unknown;
+    transaction(...args: unknown[]): unknown;
+    destroy(callback?: unknown): Promise<unknown>;
+    transacting?: boolean;
   };
   const Guarded = class extends Loose {
     constructor(config: Knex.Config) {
@@ -265,6 +270,25 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       const error = this.refusalOf(connection, param, session);
       if (error) return refuse(error);
       return super.stream(connection, param, stream, streamOptions);
+    }
+    // Read replicas (lib/replicas): the routing of this client's pool, when it has one. Transaction
+    // clients never route: everything in a transaction runs on its one primary connection.
+    override runner(builder: unknown): unknown {
+      const routing = this.transacting ? undefined : readRoutingOf(this as { pool?: unknown });
+      return routing === undefined ? super.runner(builder) : routing.runner(this, builder);
+    }
+
+    override transaction(...args: unknown[]): unknown {
+      // A transaction counts as a write for read-your-writes.
+      if (!this.transacting) readRoutingOf(this as { pool?: unknown })?.wrote();
+      return super.transaction(...args);
+    }
+
+    override destroy(callback?: unknown): Promise<unknown> {
+      const routing = readRoutingOf(this as { pool?: unknown });
+      if (routing === undefined) return super.destroy(callback);
+      const { detachReadReplicas } = require('../replicas/read-routing') as typeof import('../replicas/read-routing');
+      return detachReadReplicas(this as { pool?: unknown }).then(() => super.destroy(callback));
     }
   };
   Object.defineProperty(Guarded, GUARDED, { value: true });

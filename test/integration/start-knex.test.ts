@@ -20,19 +20,11 @@ import { testDialects } from '../support/dialects';
 import { countingProxy } from '../support/counting-proxy';
 import { freePort } from '../support/free-port';
 import { testEnv } from '../support/servers';
+import { warningsDuring } from '../support/warnings';
+import { rejection } from '../support/rejection';
 
 const FAMILY = { postgres: 'PG', mysql: 'DB' } as const;
 const WRONG_PASSWORD = `wr0ng'\\$$-pässwörd`;
-
-/** The error `run` rejects with (failing when it resolves). */
-async function rejection(run: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await run();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Every password in `env` plus the made-up one: none may appear in any rendering of `error`. */
 function expectNoSecrets(error: unknown, env: Record<string, string>): void {
@@ -70,20 +62,6 @@ function socketSpy(): { options: Pick<StartOptions, 'knex'>; allClosed: () => Pr
       return Promise.race([Promise.all(sockets.map(closed)).then(() => true), bound]).finally(() => clearTimeout(timer));
     },
   };
-}
-
-/** Captures process warnings emitted while `run` runs (they are dispatched on a later tick). */
-async function warningsDuring(run: () => Promise<unknown>): Promise<Array<Error & { code?: string }>> {
-  const seen: Array<Error & { code?: string }> = [];
-  const listener = (warning: Error & { code?: string }): void => void seen.push(warning);
-  process.on('warning', listener);
-  try {
-    await run();
-    await new Promise((resolve) => setImmediate(resolve));
-  } finally {
-    process.off('warning', listener);
-  }
-  return seen;
 }
 
 for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'> => d !== 'sqlite')) {

@@ -29,14 +29,13 @@ const INNODB_OPTIONS = ['--innodb-buffer-pool-size=32M', '--innodb-use-native-ai
 /**
  * mariadb-install-db + mariadbd in `dir`: no option files, 127.0.0.1 only, no binary log,
  * no test database (its PUBLIC grants on `test%` would give every account DDL there),
- * durability off for speed.
+ * durability off for speed. `args` come last, so they override these (`--log-bin` after
+ * `--skip-log-bin`: replication, test/support/mariadb-replica.ts).
  */
-export async function startMariadb(dir: string, admin: { user: string; password: string }, certs?: TestCerts): Promise<MariadbServer> {
-  const mariadbd = findExecutable(['/usr/sbin/mariadbd'], ['mariadbd', 'mysqld']);
+export async function startMariadb(dir: string, admin: { user: string; password: string }, certs?: TestCerts, args: readonly string[] = []): Promise<MariadbServer> {
   const installDb = findExecutable(['/usr/bin/mariadb-install-db'], ['mariadb-install-db', 'mysql_install_db']);
-  if (!mariadbd || !installDb) throw new Error(MISSING_BINARIES);
-  const root = process.getuid?.() === 0;
-  const asUser = root ? ['--user=root'] : [];
+  if (!installDb) throw new Error(MISSING_BINARIES);
+  const asUser = process.getuid?.() === 0 ? ['--user=root'] : [];
   const dataDir = join(dir, 'data');
   const tmpDir = join(dir, 'tmp');
   const socket = join(dir, 'mysqld.sock');
@@ -56,8 +55,48 @@ export async function startMariadb(dir: string, admin: { user: string; password:
     throw new Error(`mariadb-install-db failed (status ${String(install.child.exitCode ?? install.child.signalCode)}). Last lines of ${install.logFile}:\n${logTail(install.logFile)}`);
   }
 
+  const server = await runMariadb({ dir, args: [...(certs ? [`--ssl-ca=${certs.ca}`, `--ssl-cert=${certs.cert}`, `--ssl-key=${certs.key}`] : []), ...args] });
+  const { port } = server;
+  try {
+    const connection = await createConnection({ socketPath: socket, user: 'root' });
+    try {
+      const account = quoteAccount(admin.user, '%');
+      await connection.query(`CREATE USER ${account} IDENTIFIED BY ${quoteString(admin.password)}`);
+      await connection.query(`GRANT ALL PRIVILEGES ON *.* TO ${account} WITH GRANT OPTION`);
+      // Like root: may grant and revoke PROXY (provisioning revokes stray PROXY grants).
+      await connection.query(`GRANT PROXY ON ''@'%' TO ${account} WITH GRANT OPTION`);
+      // Only the socket root stays: no password-less root over TCP.
+      await connection.query("DROP USER IF EXISTS 'root'@'127.0.0.1', 'root'@'::1'");
+    } finally {
+      await connection.end().catch(() => undefined);
+    }
+  } catch (error) {
+    await server.process.stop('SIGKILL');
+    throw error;
+  }
+  return { host: '127.0.0.1', port, admin, socket, logFile, process: server.process };
+}
+
+export interface RunMariadbOptions {
+  /** The server's directory: data, tmp, socket, pid file and log inside it (as startMariadb lays them out). */
+  dir: string;
+  /** More server options, after the common ones (they override them). */
+  args: readonly string[];
+  /** A fixed port (a restart); otherwise a free one, retried if another process takes it first. */
+  port?: number;
+}
+
+/** mariadbd on an installed data directory; resolves once root logs in on the socket. */
+export async function runMariadb(options: RunMariadbOptions): Promise<{ port: number; process: ServerProcess }> {
+  const mariadbd = findExecutable(['/usr/sbin/mariadbd'], ['mariadbd', 'mysqld']);
+  if (!mariadbd) throw new Error(MISSING_BINARIES);
+  const asUser = process.getuid?.() === 0 ? ['--user=root'] : [];
+  const { dir } = options;
+  const dataDir = join(dir, 'data');
+  const socket = join(dir, 'mysqld.sock');
+  const logFile = join(dir, 'server.log');
   for (let attempt = 1; ; attempt += 1) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const server = startServer(
       'MariaDB',
       mariadbd,
@@ -69,7 +108,7 @@ export async function startMariadb(dir: string, admin: { user: string; password:
         `--port=${port}`,
         '--bind-address=127.0.0.1',
         `--pid-file=${join(dir, 'mysqld.pid')}`,
-        `--tmpdir=${tmpDir}`,
+        `--tmpdir=${join(dir, 'tmp')}`,
         '--skip-log-bin',
         '--skip-name-resolve',
         '--character-set-server=utf8mb4',
@@ -79,29 +118,16 @@ export async function startMariadb(dir: string, admin: { user: string; password:
         '--innodb-doublewrite=0',
         '--performance-schema=OFF',
         '--max-connections=200',
-        // TLS available, not required: other suites connect in plain text.
-        ...(certs ? [`--ssl-ca=${certs.ca}`, `--ssl-cert=${certs.cert}`, `--ssl-key=${certs.key}`] : []),
+        ...options.args,
       ],
       logFile,
     );
     try {
       await waitUntilReady(server, async () => void (await (await createConnection({ socketPath: socket, user: 'root' })).end()), 30_000);
-      const connection = await createConnection({ socketPath: socket, user: 'root' });
-      try {
-        const account = quoteAccount(admin.user, '%');
-        await connection.query(`CREATE USER ${account} IDENTIFIED BY ${quoteString(admin.password)}`);
-        await connection.query(`GRANT ALL PRIVILEGES ON *.* TO ${account} WITH GRANT OPTION`);
-        // Like root: may grant and revoke PROXY (provisioning revokes stray PROXY grants).
-        await connection.query(`GRANT PROXY ON ''@'%' TO ${account} WITH GRANT OPTION`);
-        // Only the socket root stays: no password-less root over TCP.
-        await connection.query("DROP USER IF EXISTS 'root'@'127.0.0.1', 'root'@'::1'");
-      } finally {
-        await connection.end().catch(() => undefined);
-      }
-      return { host: '127.0.0.1', port, admin, socket, logFile, process: server };
+      return { port, process: server };
     } catch (error) {
       await server.stop('SIGKILL');
-      if (attempt < 3 && /Address already in use|Can't start server: Bind/i.test(logTail(logFile, 10))) continue;
+      if (options.port === undefined && attempt < 3 && /Address already in use|Can't start server: Bind/i.test(logTail(logFile, 10))) continue;
       throw error;
     }
   }

@@ -38,11 +38,26 @@ export function postgresBinDir(): string {
   return join(initdb, '..');
 }
 
-/** uid/gid of an OS account, from /etc/passwd. */
-export function osAccount(name: string): { uid: number; gid: number } | undefined {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
-  const [, , uid, gid] = line?.split(':') ?? [];
-  return uid && gid ? { uid: Number(uid), gid: Number(gid) } : undefined;
+/** The OS account PostgreSQL runs as: `postgres` when we are root (it refuses to run as root), else ourselves. */
+export function postgresOwner(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const owner = osAccount('postgres');
+  if (!owner) throw new Error(`PostgreSQL refuses to run as root and there is no "postgres" OS account. ${MISSING_BINARIES}`);
+  return owner;
+}
+
+/** A server's directory: data, socket directory and log inside it, handed to the account PostgreSQL runs as. */
+export function postgresLayout(dir: string, binDir?: string): { bin: string; owner: { uid: number; gid: number } | undefined; dataDir: string; socketDir: string; logFile: string } {
+  const bin = binDir ?? postgresBinDir();
+  const owner = postgresOwner();
+  if (owner) assertReachableByOthers(bin);
+  const socketDir = join(dir, 'sock');
+  mkdirSync(socketDir, { recursive: true });
+  if (owner) {
+    chownSync(dir, owner.uid, owner.gid);
+    chownSync(socketDir, owner.uid, owner.gid);
+  }
+  return { bin, owner, dataDir: join(dir, 'data'), socketDir, logFile: join(dir, 'server.log') };
 }
 
 /**
@@ -70,6 +85,13 @@ export interface StartPostgresOptions {
   binDir?: string;
 }
 
+/** uid/gid of an OS account, from /etc/passwd. */
+export function osAccount(name: string): { uid: number; gid: number } | undefined {
+  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+  const [, , uid, gid] = line?.split(':') ?? [];
+  return uid && gid ? { uid: Number(uid), gid: Number(gid) } : undefined;
+}
+
 /**
  * initdb + postgres in `dir` (which, when we are root, is handed to the `postgres` OS
  * account: PostgreSQL refuses to run as root). Listens on 127.0.0.1 only, with
@@ -81,22 +103,7 @@ export async function startPostgres(
   certs?: TestCerts,
   options: StartPostgresOptions = {},
 ): Promise<PostgresServer> {
-  const bin = options.binDir ?? postgresBinDir();
-  let owner: { uid: number; gid: number } | undefined;
-  if (process.getuid?.() === 0) {
-    owner = osAccount('postgres');
-    if (!owner) throw new Error(`PostgreSQL refuses to run as root and there is no "postgres" OS account. ${MISSING_BINARIES}`);
-    assertReachableByOthers(bin);
-  }
-  const dataDir = join(dir, 'data');
-  const socketDir = join(dir, 'sock');
-  const logFile = join(dir, 'server.log');
-  mkdirSync(socketDir, { recursive: true });
-  if (owner) {
-    chownSync(dir, owner.uid, owner.gid);
-    chownSync(socketDir, owner.uid, owner.gid);
-  }
-  const asOwner = owner ? { uid: owner.uid, gid: owner.gid } : {};
+  const { bin, owner, dataDir, socketDir, logFile } = postgresLayout(dir, options.binDir);
   // TLS on, optional for clients (pg_hba `host` takes both): the key must be the server's own, mode 0600.
   const tls: string[] = [];
   if (certs) {
@@ -111,23 +118,72 @@ export async function startPostgres(
     }
     tls.push('-c', 'ssl=on', '-c', `ssl_cert_file=${cert}`, '-c', `ssl_key_file=${key}`);
   }
-  const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
-
   // No --no-instructions: PostgreSQL 13's initdb lacks it.
-  const initdb = startServer(
-    'initdb',
-    join(bin, 'initdb'),
-    ['-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--encoding=UTF8', '--no-locale', '--no-sync'],
-    join(dir, 'initdb.log'),
-    { ...asOwner, env },
-  );
-  await initdb.exited();
-  if (initdb.child.exitCode !== 0) {
-    throw new Error(`PostgreSQL initdb failed (status ${String(initdb.child.exitCode ?? initdb.child.signalCode)}). Last lines of ${initdb.logFile}:\n${logTail(initdb.logFile)}`);
-  }
+  await runPostgresTool(bin, 'initdb', ['-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--encoding=UTF8', '--no-locale', '--no-sync'], join(dir, 'initdb.log'), owner);
 
+  const { port, process: server } = await runPostgres({ bin, dataDir, socketDir, logFile, owner, args: tls });
+  let major = 0;
+  try {
+    const client = await socketClient(socketDir, port);
+    try {
+      // The admin's password reaches the server as a SCRAM verifier, like provisioning does.
+      await client.query(`CREATE ROLE ${quoteIdent(admin.user)} WITH LOGIN SUPERUSER PASSWORD ${quoteLiteral(scramSha256Verifier(admin.password))}`);
+      const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
+      major = Math.floor(Number(rows[0]?.v) / 10000);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  } catch (error) {
+    await server.stop('SIGQUIT');
+    throw error;
+  }
+  return { host: '127.0.0.1', port, admin, socketDir, logFile, major, process: server };
+}
+
+/** Runs one of PostgreSQL's programs (initdb, pg_basebackup …) as `owner` to completion; throws with its log on failure. */
+export async function runPostgresTool(bin: string, name: string, args: string[], logFile: string, owner: { uid: number; gid: number } | undefined): Promise<void> {
+  const tool = startServer(name, join(bin, name), args, logFile, { ...(owner ? { uid: owner.uid, gid: owner.gid } : {}), env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
+  await tool.exited();
+  if (tool.child.exitCode !== 0) {
+    throw new Error(`PostgreSQL ${name} failed (status ${String(tool.child.exitCode ?? tool.child.signalCode)}). Last lines of ${tool.logFile}:\n${logTail(tool.logFile)}`);
+  }
+}
+
+/** The `postgres` superuser over the Unix socket (trust): no password involved. */
+export async function socketClient(socketDir: string, port: number): Promise<Client> {
+  const client = new Client({ host: socketDir, port, user: 'postgres', database: 'postgres' });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  return client;
+}
+
+export interface RunPostgresOptions {
+  bin: string;
+  dataDir: string;
+  socketDir: string;
+  logFile: string;
+  owner: { uid: number; gid: number } | undefined;
+  /** More server options (`-c name=value` …), after the common ones. */
+  args: string[];
+  /** A fixed port (a restart); otherwise a free one, retried if another process takes it first. */
+  port?: number;
+}
+
+/**
+ * The server of an existing data directory, on 127.0.0.1 and the socket directory, as
+ * `owner`, with durability off for speed; resolves once it accepts logins on the socket.
+ */
+export async function runPostgres(options: RunPostgresOptions): Promise<{ port: number; process: ServerProcess }> {
+  const { bin, dataDir, socketDir, logFile, owner } = options;
+  const asOwner = owner ? { uid: owner.uid, gid: owner.gid } : {};
+  const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
   for (let attempt = 1; ; attempt += 1) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const server = startServer(
       'PostgreSQL',
       join(bin, 'postgres'),
@@ -143,38 +199,17 @@ export async function startPostgres(
         '-c', 'max_connections=200',
         '-c', 'log_statement=all',
         '-c', 'password_encryption=scram-sha-256',
-        ...tls,
+        ...options.args,
       ],
       logFile,
       { ...asOwner, env },
     );
     try {
-      const connect = async (): Promise<Client> => {
-        const client = new Client({ host: socketDir, port, user: 'postgres', database: 'postgres' });
-        client.on('error', () => undefined);
-        try {
-          await client.connect();
-        } catch (error) {
-          await client.end().catch(() => undefined);
-          throw error;
-        }
-        return client;
-      };
-      await waitUntilReady(server, async () => void (await (await connect()).end()), 30_000);
-      const client = await connect();
-      let major = 0;
-      try {
-        // The admin's password reaches the server as a SCRAM verifier, like provisioning does.
-        await client.query(`CREATE ROLE ${quoteIdent(admin.user)} WITH LOGIN SUPERUSER PASSWORD ${quoteLiteral(scramSha256Verifier(admin.password))}`);
-        const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
-        major = Math.floor(Number(rows[0]?.v) / 10000);
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-      return { host: '127.0.0.1', port, admin, socketDir, logFile, major, process: server };
+      await waitUntilReady(server, async () => void (await (await socketClient(socketDir, port)).end()), 30_000);
+      return { port, process: server };
     } catch (error) {
       await server.stop('SIGQUIT');
-      if (attempt < 3 && /could not bind|Address already in use/i.test(logTail(logFile, 10))) continue;
+      if (options.port === undefined && attempt < 3 && /could not bind|Address already in use/i.test(logTail(logFile, 10))) continue;
       throw error;
     }
   }

@@ -1,4 +1,5 @@
 import { ROOT, removeTempProjects, steeringVariables, tempProject } from './hermetic';
+import { stopTestReplicas } from './replicas';
 import { serverProcessesStarted } from './server-process';
 import { stopTestServers } from './servers';
 import { serverDialects } from './dialects';
@@ -37,6 +38,7 @@ export const mochaHooks = {
   },
 
   async afterAll(): Promise<void> {
+    await stopTestReplicas();
     await stopTestServers();
     process.chdir(origin);
     removeTempProjects();
