@@ -16,9 +16,12 @@ export const APP_MIGRATIONS = { directory: join(ROOT, 'migrations') } as const;
 
 const STEERING = /^(?:(?:DB|SQLITE|ELOQUENT|KNEX_ROLES)_|PG[A-Z_]+$|(?:DATABASE_URL|NODE_ENV)$)/;
 
+/** The test tooling's own switches (the PostgreSQL matrix's KNEX_ROLES_TEST_PG_MAJOR …): the library never reads them. */
+const TOOLING = /^KNEX_ROLES_TEST_/;
+
 export function steeringVariables(env: NodeJS.ProcessEnv = process.env): string[] {
   return Object.keys(env)
-    .filter((name) => STEERING.test(name))
+    .filter((name) => STEERING.test(name) && !TOOLING.test(name))
     .sort();
 }
 
