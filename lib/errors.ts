@@ -139,12 +139,12 @@ export class RuntimeDdlError extends KnexRolesError {
   readonly dialect: Dialect;
   readonly statement: string;
 
-  constructor(fields: RuntimeDdlErrorFields, code: 'E_RUNTIME_DDL' | 'E_RUNTIME_MIGRATE' = 'E_RUNTIME_DDL', message?: string) {
+  constructor(fields: RuntimeDdlErrorFields, code: 'E_RUNTIME_DDL' | 'E_RUNTIME_MIGRATE' = 'E_RUNTIME_DDL', message?: string, remedy?: string) {
     super(
       code,
       message ??
         `Refused ${fields.keyword} (${fields.kind}) on a ${fields.role} connection: ${truncate(fields.statement, 120)}.`,
-      { remedy: 'Schema and privilege changes run only under the migration role: put them in a migration and run it with ELOQUENT_DB_ROLE=migration (e.g. `ELOQUENT_DB_ROLE=migration npx knex migrate:latest`).' },
+      { remedy: remedy ?? 'Schema and privilege changes run only under the migration role: put them in a migration and run it with ELOQUENT_DB_ROLE=migration (e.g. `ELOQUENT_DB_ROLE=migration npx knex migrate:latest`).' },
     );
     this.kind = fields.kind;
     this.keyword = fields.keyword;

@@ -1,31 +1,126 @@
 import type { Dialect } from '../types';
-import { migrateRefused } from './refusing-migrations';
 import type { RuntimeDdlError } from '../errors';
+import type { SessionReading } from './classify';
+import { createLexer, type LexerOptions } from './lexer';
+import { migrateRefused } from './refusing-migrations';
+import { literalValue, nameOf } from './sql-values';
+import { T_EOF, T_ERROR, T_OP, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } from './tokens';
 
 /**
  * knex's own bookkeeping tables (`knex_migrations` and `knex_migrations_lock`, or the
- * knexfile's `tableName`) are read by a runtime connection (migrate:status, list,
- * currentVersion) and never written: every changing command (latest, up, down, rollback,
- * unlock) starts by creating or writing them, so refusing those statements refuses the
- * command before any migration runs, also when a plain knex (the knex CLI) was built from
- * a runtime config. The statements are the ones knex itself compiles; the database's
- * privileges (SELECT only on these tables) stay the boundary for hand-written SQL.
+ * knexfile's `tableName` and `<tableName>_lock`) are read by a runtime connection
+ * (migrate:status, list, currentVersion) and never written: every changing command (latest,
+ * up, down, rollback, unlock) starts by creating or writing them, so refusing those
+ * statements refuses the command before any migration runs, also when a plain knex (the
+ * knex CLI) was built from a runtime config. Hand-written writes are refused the same way:
+ * on SQLite (no privileges) and for an app connected as the owner or a superuser the guard
+ * is the only boundary. The text is read at token level, like the catalog targets in
+ * content-check.ts: through WITH, comments, quoting, schema qualification, `OR REPLACE`,
+ * `REPLACE INTO`, and every reading of the text the session settings allow.
  */
-export function bookkeepingWriteCheck(dialect: Dialect, tableName: string | undefined): (sql: string) => RuntimeDdlError | undefined {
-  const table = escape(tableName ?? 'knex_migrations');
-  const quote = '[`"\\[]?';
-  const unquote = '[`"\\]]?';
-  // `create table [if not exists] "s"."knex_migrations_lock"`, `insert into …`, `update …`, `delete from …`
-  const write = new RegExp(
-    `^\\s*(?:create\\s+table(?:\\s+if\\s+not\\s+exists)?|insert\\s+(?:ignore\\s+)?into|update|delete\\s+from)\\s+(?:${quote}[^\\s.]+${unquote}\\.)?${quote}${table}(?:_lock)?${unquote}(?:\\s|\\(|$)`,
-    'i',
-  );
-  return (sql) => (WRITE_HEAD.test(sql) && write.test(sql) ? migrateRefused(dialect) : undefined);
+export function bookkeepingWriteCheck(dialect: Dialect, tableName: string | undefined): (sql: string, session?: SessionReading) => RuntimeDdlError | undefined {
+  const table = (tableName ?? 'knex_migrations').toLowerCase();
+  const tables = new Set([table, `${table}_lock`]);
+  // Cheap first test on the hot path (every runtime query): the name must occur in the text,
+  // unless PostgreSQL U&"…" could spell it with escapes.
+  const mentions = (sql: string): boolean => {
+    const text = sql.toLowerCase();
+    return text.includes(table) || (dialect === 'postgres' && text.includes('u&'));
+  };
+  return (sql, session) => {
+    if (!mentions(sql)) return undefined;
+    for (const options of readings(dialect, session)) {
+      if (writesBookkeeping(sql, dialect, options, tables)) return migrateRefused(dialect);
+    }
+    return undefined;
+  };
 }
 
-// Cheap first test on the hot path (every runtime query): most statements start with neither.
-const WRITE_HEAD = /^\s*[ciud]/i;
+/** The session's one reading when known; otherwise every reading the servers may apply (fail closed). */
+function readings(dialect: Dialect, session: SessionReading | undefined): LexerOptions[] {
+  if (dialect === 'sqlite') return [{}];
+  if (session !== undefined) return [{ altBackslash: session.altBackslash === true, ansiQuotes: dialect === 'mysql' && session.ansiQuotes === true && session.altBackslash !== true }];
+  return dialect === 'mysql' ? [{}, { altBackslash: true }, { ansiQuotes: true }] : [{}, { altBackslash: true }];
+}
 
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Words that put the write's target (or a table DDL / LOCK / TRUNCATE acts on) right after them. */
+const TARGET_HEADS = new Set(['into', 'update', 'table', 'truncate', 'lock']);
+/** Skipped between such a word and the table: `UPDATE ONLY t`, `TRUNCATE TABLE ONLY t`, MySQL `UPDATE LOW_PRIORITY IGNORE t`. */
+const MODIFIERS = new Set(['only', 'low_priority', 'ignore', 'quick', 'table', 'if', 'not', 'exists']);
+/** MySQL: a statement with one of these verbs that names a bookkeeping table anywhere writes it (multi-table UPDATE / DELETE write what they join). */
+const MYSQL_WRITE_VERBS = new Set(['insert', 'update', 'delete', 'replace', 'create', 'alter', 'drop', 'truncate', 'rename', 'lock', 'load']);
+
+function writesBookkeeping(sql: string, dialect: Dialect, options: LexerOptions, tables: ReadonlySet<string>): boolean {
+  const lx = createLexer(sql, dialect, options);
+  const types: number[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (;;) {
+    const t = lx.next();
+    if (t === T_SEMICOLON || t === T_EOF || t === T_ERROR) {
+      if (statementWrites(sql, dialect, types, starts, ends, tables)) return true;
+      // Unlexable text is refused by the classifier anyway.
+      if (t !== T_SEMICOLON) return false;
+      types.length = starts.length = ends.length = 0;
+      continue;
+    }
+    types.push(t);
+    starts.push(lx.start);
+    ends.push(lx.end);
+  }
+}
+
+function statementWrites(sql: string, dialect: Dialect, types: number[], starts: number[], ends: number[], tables: ReadonlySet<string>): boolean {
+  const n = types.length;
+  const isOp = (i: number, ch: string): boolean => i < n && types[i] === T_OP && sql[starts[i] as number] === ch;
+  const word = (i: number): string | undefined => (i < n && types[i] === T_WORD ? nameOf(sql, T_WORD, starts[i] as number, ends[i] as number) : undefined);
+  // SQLite also reads a '…' string where only a table name fits (`DELETE FROM 'knex_migrations'`).
+  const name = (i: number): string | undefined => {
+    if (i >= n) return undefined;
+    if (types[i] === T_STRING) return dialect === 'sqlite' ? literalValue(sql, T_STRING, starts[i] as number, ends[i] as number, dialect)?.toLowerCase() : undefined;
+    return types[i] === T_WORD || types[i] === T_QUOTED_IDENT ? nameOf(sql, types[i] as number, starts[i] as number, ends[i] as number) : undefined;
+  };
+  // The last part of a `[schema.]table` chain starting at i.
+  const tableAt = (i: number): string | undefined => {
+    let j = i;
+    while (isOp(j + 1, '.') && name(j + 2) !== undefined) j += 2;
+    return name(j);
+  };
+  const bookkeeping = (i: number): boolean => tables.has(tableAt(i) ?? '');
+  let deleting = false;
+  let mysqlWrite = false;
+  for (let i = 0; i < n; i++) {
+    const w = word(i);
+    if (w === undefined) {
+      if (dialect === 'mysql' && mysqlWrite && tables.has(name(i) ?? '')) return true;
+      continue;
+    }
+    // `replace(…)` is a function; `FOR UPDATE` / `ON DUPLICATE KEY UPDATE` / `DO UPDATE` start no write of a named table.
+    if (dialect === 'mysql' && MYSQL_WRITE_VERBS.has(w) && !isOp(i + 1, '(') && word(i - 1) !== 'for' && word(i - 1) !== 'key') mysqlWrite = true;
+    if (dialect === 'mysql' && mysqlWrite && tables.has(w)) return true;
+    let target = -1;
+    // PostgreSQL `TABLE knex_migrations` (a statement of its own) is a read.
+    if (TARGET_HEADS.has(w) && !(w === 'table' && i === 0)) target = i + 1;
+    else if (w === 'delete') deleting = true;
+    else if (w === 'from' && deleting) {
+      deleting = false;
+      target = i + 1;
+    } else if (w === 'copy' && dialect === 'postgres' && types.some((_, k) => k > i + 1 && word(k) === 'from')) {
+      // COPY t FROM … writes t; COPY t TO … only reads it.
+      target = word(i + 1) === 'binary' ? i + 2 : i + 1;
+    }
+    if (target < 0) continue;
+    // SQLite `UPDATE OR REPLACE t`, `INSERT OR IGNORE INTO t` (the INTO comes later).
+    if (word(target) === 'or' && dialect === 'sqlite') target += 2;
+    while (MODIFIERS.has(word(target) ?? '') && !bookkeeping(target)) target++;
+    // `TRUNCATE a, knex_migrations`, `LOCK TABLE a, b`.
+    for (;;) {
+      if (bookkeeping(target)) return true;
+      let k = target;
+      while (isOp(k + 1, '.')) k += 2;
+      if (!isOp(k + 1, ',') || (w !== 'truncate' && w !== 'lock' && w !== 'table')) break;
+      target = k + 2;
+    }
+  }
+  return false;
 }

@@ -6,12 +6,12 @@ import {
   REASON_PRIVILEGE, REASON_SERVER, REASON_UNKNOWN, type HeadRule,
 } from './keywords';
 import { contentRefusals, GUARD_RULES } from './content-check';
-import { refusedSettingKeyword } from './guard-rules';
+import { refusedSettingKeyword, refusedSettingOf } from './guard-rules';
 import { createLexer, type Lexer, type LexerOptions } from './lexer';
 import { MYSQL_LEXING_SETTINGS, POSTGRES_LEXING_SETTINGS } from './lexing-settings';
 import { literalValue, nameOf } from './sql-values';
 import { MAX_COMMENT_VERSIONS } from '../dialects/mysql/lexer';
-import { SQLITE_ACTION_PRAGMAS, SQLITE_FILE_PRAGMAS, SQLITE_GUARDED_PRAGMAS, SQLITE_READ_PRAGMAS, SQLITE_SESSION_PRAGMAS } from '../dialects/sqlite/pragmas';
+import { SQLITE_ACTION_PRAGMAS, SQLITE_FILE_PRAGMAS, SQLITE_GUARDED_PRAGMAS, SQLITE_INTEGRITY_PRAGMAS, SQLITE_READ_PRAGMAS, SQLITE_SESSION_PRAGMAS } from '../dialects/sqlite/pragmas';
 import { ERROR_FATAL, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } from './tokens';
 
 /**
@@ -931,7 +931,7 @@ class Reading {
 
   /** Refuses assigning a setting listed in the dialect's guard rules (superuser-only, identity). */
   private refusedSetting(name: string): boolean {
-    const refused = GUARD_RULES[this.dialect].refusedSettings.get(name);
+    const refused = refusedSettingOf(GUARD_RULES[this.dialect], name);
     if (refused === undefined) return false;
     this.refuse(refused.kind, refusedSettingKeyword(name, refused), refused.reason);
     return true;
@@ -1159,6 +1159,17 @@ class Reading {
     const keyword = `PRAGMA ${asciiUpper(name)}`;
     const sets = isContent(t);
     if (sets && !this.isOp(CH_EQ) && !this.isOp(CH_LPAREN)) return this.refuseRest('other', keyword, 'unrecognized PRAGMA statement');
+    const keepsOn = SQLITE_INTEGRITY_PRAGMAS.get(name);
+    if (sets && keepsOn !== undefined) {
+      // `= value` or `(value)`: one word, number or string that keeps the checks on, then the end.
+      const v = this.adv();
+      const value = isContent(v) ? literalValue(this.sql, v, this.lx.start, this.lx.end, this.dialect)?.toLowerCase() : undefined;
+      let after = this.adv();
+      if (this.isOp(CH_RPAREN)) after = this.adv();
+      if (value === undefined || !keepsOn.has(value) || isContent(after)) return this.refuseRest('other', keyword, 'switches off integrity checks the schema declares (foreign keys)');
+      this.set('session', keyword, true);
+      return this.scanToEnd();
+    }
     if (SQLITE_READ_PRAGMAS.has(name)) this.set('read', keyword, true);
     else if (SQLITE_SESSION_PRAGMAS.has(name)) this.set(sets ? 'session' : 'read', keyword, true);
     else if (SQLITE_FILE_PRAGMAS.has(name)) this.set(sets ? 'ddl' : 'read', keyword, !sets, sets ? 'changes the database file or schema' : undefined);

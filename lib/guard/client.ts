@@ -4,6 +4,7 @@ import { KNEX_CLIENT } from '../env/contract';
 import type { Dialect, Role } from '../types';
 import { bookkeepingWriteCheck } from './bookkeeping-writes';
 import { classifySql, type ClassifiedStatement } from './classify';
+import { textOptionsRefusal } from './query-options';
 import { throughGate } from './pool-gate';
 import { guardAfterCreate, type SentText } from './raw-connection';
 import { redactLiterals } from './redact-literals';
@@ -21,7 +22,7 @@ export interface GuardOptions {
 export const TEMPORARY_TABLE_KEYWORD = 'CREATE TEMPORARY TABLE';
 
 export type ClientClass = typeof Knex.Client;
-type QueryParam = string | { sql?: string; bindings?: unknown };
+type QueryParam = string | { sql?: string; bindings?: unknown; options?: unknown };
 
 // Verdicts per SQL text: knex sends the same few statement shapes over and over, so a
 // small cache makes the guard cost a map lookup. Bounded in entries (cleared when full)
@@ -87,22 +88,35 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
   // knex's migration tables are named by each instance's config (migrations.tableName).
   let checkedTable: string | undefined;
   let bookkeeping = bookkeepingWriteCheck(dialect, undefined);
-  const bookkeepingRefusal = (sql: string, config: Knex.Config | undefined): RuntimeDdlError | undefined => {
+  const bookkeepingRefusal = (sql: string, config: Knex.Config | undefined, session: SessionSettings | undefined): RuntimeDdlError | undefined => {
     const tableName = config?.migrations?.tableName;
     if (tableName !== checkedTable) {
       checkedTable = tableName;
       bookkeeping = bookkeepingWriteCheck(dialect, tableName);
     }
-    return bookkeeping(sql);
+    return bookkeeping(sql, session?.reading);
   };
+  // MySQL: the text with the bound values formatted in, as judged, keyed by knex's query object until `_query` sends it.
+  const judgedTexts = new WeakMap<object, { sql: string; bindings: unknown; formatted: string }>();
   const sqlOf = (param: QueryParam): string => (typeof param === 'string' ? param : param.sql ?? '');
   // The text as sent, then on MySQL the text with the bound values mysql2 formats into it (uncached).
-  const textRefusal = (connection: unknown, sql: string, bindings: unknown, session: SessionSettings | undefined, config: Knex.Config | undefined): RuntimeDdlError | undefined => {
-    const error = bookkeepingRefusal(sql, config) ?? refusal(sql, session);
+  // `judged` receives that formatted text once it passed: what `_query` then sends (F2).
+  const textRefusal = (
+    connection: unknown,
+    sql: string,
+    bindings: unknown,
+    session: SessionSettings | undefined,
+    config: Knex.Config | undefined,
+    judged?: (formatted: string) => void,
+  ): RuntimeDdlError | undefined => {
+    const error = bookkeepingRefusal(sql, config, session) ?? refusal(sql, session);
     if (error || dialect !== 'mysql' || bindings === undefined || bindings === null || (Array.isArray(bindings) && bindings.length === 0)) return error;
     const format = (connection as { format?: (sql: string, values: unknown) => string } | null)?.format;
     if (typeof format !== 'function') return undefined;
-    return refusal(format.call(connection, sql, bindings), session, true);
+    const formatted = format.call(connection, sql, bindings);
+    const refused = refusal(formatted, session, true);
+    if (!refused) judged?.(formatted);
+    return refused;
   };
   // Per raw connection: its session settings as read from the server (or the read under
   // way). SQLite has none. Kept off the connection object itself: WeakMap, no leak.
@@ -132,6 +146,8 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     query(...args: unknown[]): Promise<unknown>;
     stream(...args: unknown[]): Promise<unknown>;
     positionBindings(sql: string): string;
+    _query(...args: unknown[]): Promise<unknown>;
+    _stream(...args: unknown[]): Promise<unknown>;
     acquireConnection(): Promise<unknown>;
     getPoolSettings(poolConfig: Knex.PoolConfig | undefined): unknown;
   };
@@ -154,10 +170,21 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
      * The check on the text as sent. mysql2 formats bound values into the text on the client
      * (`connection.format`, its own reading of where a `?` is a placeholder), so on MySQL that
      * formatted text is judged: a `?` the driver fills where the guard read a string or a
-     * comment cannot change the statement behind the guard's back.
+     * comment cannot change the statement behind the guard's back. The formatted text is
+     * then what `_query` / `_stream` send (with no bindings left to format): formatting again
+     * would read the values again, and a stateful `toSqlString` or getter could answer
+     * differently the second time.
      */
     refusalOf(connection: unknown, param: QueryParam, session: SessionSettings | undefined): RuntimeDdlError | undefined {
-      return textRefusal(connection, this.sent(param), typeof param === 'string' ? undefined : param.bindings, session, this.config);
+      const sql = this.sent(param);
+      // `.options({ text })` (pg) / `.options({ sql })` (mysql2) would replace the text judged here.
+      if (typeof param !== 'string' && param.options !== undefined) {
+        const replaced = textOptionsRefusal(dialect, options.role, param.options, redactLiterals(sql, dialect));
+        if (replaced) return replaced;
+      }
+      if (typeof param === 'string') return textRefusal(connection, sql, undefined, session, this.config);
+      const bindings = param.bindings;
+      return textRefusal(connection, sql, bindings, session, this.config, (formatted) => judgedTexts.set(param, { sql, bindings, formatted }));
     }
 
     /** A raw call the pool.afterCreate hook makes: before the session is read, so judged in every reading. */
@@ -176,6 +203,32 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       const hook = poolConfig?.afterCreate as Parameters<typeof guardAfterCreate>[0] | undefined;
       if (typeof hook !== 'function') return super.getPoolSettings(poolConfig);
       return super.getPoolSettings({ ...poolConfig, afterCreate: guardAfterCreate(hook, dialect, (connection, method, sent) => this.rawRefusal(connection, method, sent)) });
+    }
+
+    /** Runs the driver call with the text judged by `refusalOf` in place of sql + bindings (MySQL with bound values). */
+    asJudged<R>(obj: { sql?: string; bindings?: unknown }, send: () => R): R {
+      const judged = judgedTexts.get(obj);
+      judgedTexts.delete(obj);
+      // knex hands `_query` the same object (its sql and bindings untouched for MySQL); anything else is sent as is.
+      if (judged === undefined || judged.sql !== obj.sql || judged.bindings !== obj.bindings) return send();
+      // knex's mysql clients read obj.sql / obj.bindings synchronously (the driver formats in
+      // `connection.query`); restored at once, so errors and 'query-error' show them as written.
+      obj.sql = judged.formatted;
+      obj.bindings = [];
+      try {
+        return send();
+      } finally {
+        obj.sql = judged.sql;
+        obj.bindings = judged.bindings;
+      }
+    }
+
+    override _query(connection: unknown, obj: { sql?: string; bindings?: unknown }): Promise<unknown> {
+      return this.asJudged(obj, () => super._query(connection, obj));
+    }
+
+    override _stream(connection: unknown, obj: { sql?: string; bindings?: unknown }, stream: unknown, streamOptions: unknown): Promise<unknown> {
+      return this.asJudged(obj, () => super._stream(connection, obj, stream, streamOptions));
     }
 
     override query(connection: unknown, param: QueryParam): Promise<unknown> {

@@ -3,7 +3,7 @@ import { POSTGRES_GUARD_RULES } from '../dialects/postgres/guard-rules';
 import { SQLITE_GUARD_RULES } from '../dialects/sqlite/guard-rules';
 import type { Dialect } from '../types';
 import type { StatementKind } from './classify';
-import { prefilterFor, refusedFunction, refusedSettingKeyword, type GuardRules } from './guard-rules';
+import { prefilterFor, refusedFunction, refusedSettingKeyword, refusedSettingOf, type GuardRules } from './guard-rules';
 import { createLexer, type LexerOptions } from './lexer';
 import { POSTGRES_LEXING_SETTINGS, type CurrentReading } from './lexing-settings';
 import { literalValue, nameOf } from './sql-values';
@@ -121,7 +121,9 @@ function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types:
     const attribute = dialect === 'postgres' && rules.functions.has(fn) && isOp(i - 1, '.') && !(i >= 2 && rules.catalogSchemas.has(name(i - 2) ?? ''));
     if (isOp(i + 1, '(') || attribute || rules.bareNamePrefixes.some((prefix) => fn.startsWith(prefix))) {
       const reason = refusedFunction(rules, fn);
-      if (reason !== undefined) {
+      // SQLite `pragma_user_version` with no argument only reads, like `PRAGMA user_version`.
+      const readOnly = rules.readsWithoutArgument?.(fn) === true && (!isOp(i + 1, '(') || isOp(i + 2, ')'));
+      if (reason !== undefined && !readOnly) {
         refuse(i, 'other', `${fn.toUpperCase()}()`, `calls ${fn}(): ${reason}`);
         return;
       }
@@ -179,7 +181,45 @@ function judgeStatement(sql: string, dialect: Dialect, rules: GuardRules, types:
   }
   if (rules.catalogAnywhereInWrites && writes && catalogNamed >= 0) {
     refuse(catalogNamed, 'ddl', 'CATALOG WRITE', `a write statement that names the system schema ${name(catalogNamed) ?? ''}`);
+    return;
   }
+  if (dialect === 'postgres') {
+    const locked = rowLockedCatalog(n, word, (i) => catalogTarget(rules, dialect, name, isName, isOp, i), isOp);
+    if (locked !== undefined) refuse(locked.at, 'other', 'LOCK CATALOG', `locks rows of the system catalog ${locked.catalog} (FOR UPDATE / SHARE)`);
+  }
+}
+
+/** Words that end a FROM list (or start a clause in which a name is no FROM item). */
+const FROM_LIST_ENDS = new Set(['where', 'group', 'having', 'window', 'order', 'limit', 'offset', 'fetch', 'for', 'on', 'using', 'union', 'intersect', 'except', 'returning', 'set', 'select', 'values']);
+const LOCK_STRENGTHS = new Set(['update', 'share', 'no', 'key']);
+
+/**
+ * PostgreSQL: a statement with a row-locking clause (FOR UPDATE | NO KEY UPDATE | SHARE |
+ * KEY SHARE) that reads a system catalog in a FROM list. Rows of pg_class or pg_authid locked
+ * by a runtime transaction block every ALTER TABLE / ALTER ROLE, like `LOCK pg_class`. Fail
+ * closed: any catalog FROM item counts, whichever query level the clause belongs to.
+ */
+function rowLockedCatalog(
+  n: number,
+  word: (i: number) => string | undefined,
+  catalogAt: (i: number) => string | undefined,
+  isOp: (i: number, ch: string) => boolean,
+): { at: number; catalog: string } | undefined {
+  let locks = false;
+  let found: { at: number; catalog: string } | undefined;
+  let inFrom = false;
+  for (let i = 0; i < n; i++) {
+    const w = word(i);
+    if (w === 'for' && LOCK_STRENGTHS.has(word(i + 1) ?? '')) locks = true;
+    const item = i > 0 && (word(i - 1) === 'from' || word(i - 1) === 'join' || (inFrom && isOp(i - 1, ',')));
+    if (item && found === undefined) {
+      const catalog = catalogAt(i);
+      if (catalog !== undefined) found = { at: i, catalog };
+    }
+    if (w === 'from' || w === 'join') inFrom = true;
+    else if (w !== undefined && FROM_LIST_ENDS.has(w)) inFrom = false;
+  }
+  return locks ? found : undefined;
 }
 
 /** The catalog a `[schema.]table` name chain at i is, or undefined. */
@@ -267,7 +307,7 @@ function setConfigRefusal(
     return undefined;
   }
   if (setting === 'role' && value !== undefined && value.trim().toLowerCase() === 'none') return undefined;
-  const refused = rules.refusedSettings.get(setting);
+  const refused = refusedSettingOf(rules, setting);
   if (refused !== undefined) return { kind: refused.kind, keyword: refusedSettingKeyword(setting, refused), reason: refused.reason };
   const allowed = POSTGRES_LEXING_SETTINGS.get(setting);
   if (allowed !== undefined && (value === undefined || !allowed(value.trim(), current))) {

@@ -23,8 +23,26 @@ export interface GuardRules {
   readonly bareNamePrefixes: readonly string[];
   /** Exceptions to `functionPrefixes` (SQLite's read-only `pragma_table_info` and kin). */
   allowsFunction?(name: string): boolean;
+  /** Exceptions to `functionPrefixes` when called with no argument: SQLite `pragma_user_version` reads, as `PRAGMA user_version` does. */
+  readsWithoutArgument?(name: string): boolean;
+  /**
+   * Keys of knex's `.options({…})` that the dialect's knex client merges over the SQL and
+   * bindings it hands the driver (pg `{ text, values }`, mysql2 `{ sql, values }`): they
+   * would replace what the guard judged, so a query carrying one is refused.
+   */
+  readonly textOptions: readonly string[];
   /** Settings a runtime statement may not assign, by SET or (PostgreSQL) set_config(). */
   readonly refusedSettings: ReadonlyMap<string, RefusedSetting>;
+  /** Refused like `refusedSettings`, by name prefix (`log_`, MariaDB `binlog_`); an exact entry wins. */
+  readonly refusedSettingPrefixes: ReadonlyArray<readonly [prefix: string, setting: RefusedSetting]>;
+}
+
+/** The rule that refuses assigning `name`, or undefined. */
+export function refusedSettingOf(rules: GuardRules, name: string): RefusedSetting | undefined {
+  const exact = rules.refusedSettings.get(name);
+  if (exact !== undefined) return exact;
+  for (const [prefix, setting] of rules.refusedSettingPrefixes) if (name.startsWith(prefix)) return setting;
+  return undefined;
 }
 
 /** Why `name(…)` is refused, or undefined when it may be called. */

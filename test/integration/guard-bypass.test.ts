@@ -3,7 +3,7 @@ import knex, { type Knex } from 'knex';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GuardSessionError, guard } from '../../lib';
+import { GuardSessionError, guard, RuntimeDdlError } from '../../lib';
 import { testDialects } from '../support/dialects';
 import { pgSuperuser, refused } from '../support/guard-attack';
 import { testServers } from '../support/servers';
@@ -105,6 +105,56 @@ if (dialects.includes('postgres')) {
       expect((await guarded.raw('show standard_conforming_strings')).rows[0].standard_conforming_strings).to.equal('on');
     });
 
+    it('refuses .options({ text | values }) that would replace the judged text (knex merges options over { text, values })', async () => {
+      for (const run of [
+        () => guarded.raw('select 1').options({ text: 'drop table victim' }),
+        () => guarded('victim').select('id').options({ text: 'drop table victim' }),
+        () => guarded.transaction((trx) => trx.raw('select 1').options({ text: 'drop table victim' })),
+        () => guarded.raw('select ?::text as v', ['a']).options({ values: ['b'] }),
+        () => guarded('victim').select('id').options({ submit: () => undefined }),
+      ]) {
+        const error = await refused(run);
+        expect(error).to.include({ code: 'E_RUNTIME_DDL', keyword: 'QUERY OPTIONS' });
+        expect(error.remedy).to.match(/knex\.raw/);
+      }
+      expect(await victimExists()).to.equal(true);
+      // Options that only shape the result still pass.
+      expect((await guarded.raw('select 1 as a').options({ rowMode: 'array' })).rows).to.deep.equal([[1]]);
+    });
+
+    it('refuses superuser-only logging, statistics and resource settings (SET and set_config)', async () => {
+      for (const sql of [
+        `set log_statement = 'none'`,
+        `set log_min_duration_statement = -1`,
+        `set log_min_error_statement = panic`,
+        `select set_config('log_statement', 'none', false)`,
+        `set track_activities = off`,
+        `set temp_file_limit = -1`,
+      ]) {
+        await refused(() => guarded.raw(sql)).catch((err: Error) => {
+          throw new Error(`${sql}: ${err.message}`);
+        });
+      }
+      // The test server logs every statement (log_statement = all); the session still does.
+      const { rows } = await guarded.raw(`select current_setting('log_statement') as l, current_setting('track_activities') as t`);
+      expect(rows).to.deep.equal([{ l: 'all', t: 'on' }]);
+    });
+
+    it('refuses row locks on system catalogs (FOR UPDATE / SHARE on pg_class would block every migration)', async () => {
+      for (const sql of [
+        `select * from pg_class where relname = 'victim' for update`,
+        `select 1 from pg_catalog.pg_class for no key update`,
+        `select * from pg_authid for share`,
+      ]) {
+        const error = await refused(() => guarded.transaction((trx) => trx.raw(sql))).catch((err: Error) => {
+          throw new Error(`${sql}: ${err.message}`);
+        });
+        expect(error.keyword, sql).to.equal('LOCK CATALOG');
+      }
+      // Row locks on the app's own tables stay allowed.
+      await guarded.transaction((trx) => trx('victim').select('id').forUpdate());
+    });
+
     it('keeps ordinary CRUD with hostile bound values working', async () => {
       for (const b of HOSTILE) {
         const [row] = await guarded('victim').insert({ b }, ['id']);
@@ -200,6 +250,94 @@ if (dialects.includes('mysql')) {
       expect(await victimExists()).to.equal(true);
     });
 
+    it('refuses .options({ sql | values | namedPlaceholders }) that would replace the judged text, in query and stream', async () => {
+      const guarded = guard(knex({ client: 'mysql2', connection, pool: { min: 1, max: 1 } }));
+      try {
+        for (const run of [
+          () => guarded.raw('select 1').options({ sql: 'drop table victim' }),
+          () => guarded('victim').select('id').options({ sql: 'drop table victim' }),
+          () => guarded.raw('select ?', ['a']).options({ values: ['b'] }),
+          () => guarded.raw('select :v').options({ namedPlaceholders: true }),
+        ]) {
+          expect(await refused(run)).to.include({ code: 'E_RUNTIME_DDL', keyword: 'QUERY OPTIONS' });
+        }
+        // knex's mysql _stream merges options the same way.
+        const streamed = await new Promise<unknown>((resolve) => {
+          const stream = guarded('victim').select('id').options({ sql: 'drop table victim' }).stream();
+          stream.on('error', resolve);
+          stream.on('end', () => resolve(undefined));
+          stream.resume();
+        });
+        expect(streamed).to.be.instanceOf(RuntimeDdlError);
+        expect(await victimExists()).to.equal(true);
+        // Options that only shape the result still pass.
+        const [rows] = await guarded.raw('select 1 as a').options({ rowsAsArray: true });
+        expect(rows).to.deep.equal([[1]]);
+      } finally {
+        await guarded.destroy();
+      }
+    });
+
+    it('sends the bound values exactly as judged: mysql2 does not format them a second time', async () => {
+      const guarded = guard(knex({ client: 'mysql2', connection, pool: { min: 1, max: 1 } }));
+      const events: Array<{ sql: string; bindings: unknown }> = [];
+      guarded.on('query', (query: { sql: string; bindings: unknown }) => events.push({ sql: query.sql, bindings: query.bindings }));
+      try {
+        // A value that answers differently each time it is read: judged as `1`, sent as `1`.
+        let calls = 0;
+        const value = { toSqlString: () => (calls++ === 0 ? '1' : '1; drop table victim') };
+        const [[row]] = await guarded.raw('select ? as v', [value]);
+        expect(row).to.deep.equal({ v: 1 });
+        expect(calls).to.equal(1);
+        // A getter on an object binding (mysql2 expands it to `b` = …): knex reads it once, the guard once.
+        let reads = 0;
+        const assignment = {
+          get b(): unknown {
+            return reads++ < 2 ? 'x' : { toSqlString: () => `'x'; drop table victim` };
+          },
+        };
+        await guarded('victim').insert({ b: 'before' });
+        await guarded.raw('update victim set ?', [assignment]);
+        expect(reads).to.equal(2);
+        expect(await guarded('victim').select('b')).to.deep.equal([{ b: 'x' }]);
+        // What knex reports (query events, error messages) keeps the SQL and bindings as written.
+        expect(events[0]).to.deep.equal({ sql: 'select ? as v', bindings: [value] });
+        const error = await guarded.raw('select ? from no_such_table', ['secret-value']).then(() => undefined, (err: Error) => err);
+        expect(error?.message).to.match(/no_such_table/);
+      } finally {
+        await guarded.destroy();
+      }
+      expect(await victimExists()).to.equal(true);
+    });
+
+    it('refuses session settings that hide statements from the logs or replication, like sql_log_bin', async () => {
+      const guarded = guard(knex({ client: 'mysql2', connection, pool: { min: 1, max: 1 } }));
+      try {
+        for (const sql of [`set skip_replication = 1`, `set session binlog_row_image = 'MINIMAL'`, `set session slow_query_log = 0`, `set session log_slow_filter = ''`, `set @@session.long_query_time = 1e9`]) {
+          await refused(() => guarded.raw(sql)).catch((err: Error) => {
+            throw new Error(`${sql}: ${err.message}`);
+          });
+        }
+        const [[row]] = await guarded.raw('select @@skip_replication as r, @@session.binlog_row_image as i');
+        expect(row).to.deep.equal({ r: 0, i: 'FULL' });
+      } finally {
+        await guarded.destroy();
+      }
+    });
+
+    it('refuses switching integrity checks off (foreign_key_checks, unique_checks, check_constraint_checks)', async () => {
+      const guarded = guard(knex({ client: 'mysql2', connection, pool: { min: 1, max: 1 } }));
+      try {
+        for (const sql of ['set foreign_key_checks = 0', 'SET SESSION unique_checks = 0', 'set @@check_constraint_checks = 0', 'set statement foreign_key_checks = 0 for delete from victim']) {
+          expect((await refused(() => guarded.raw(sql))).keyword, sql).to.match(/^SET (FOREIGN_KEY|UNIQUE|CHECK_CONSTRAINT)_CHECKS$/);
+        }
+        const [[row]] = await guarded.raw('select @@foreign_key_checks as f, @@unique_checks as u, @@check_constraint_checks as c');
+        expect(row).to.deep.equal({ f: 1, u: 1, c: 1 });
+      } finally {
+        await guarded.destroy();
+      }
+    });
+
     it('refuses every query on a session that starts with NO_BACKSLASH_ESCAPES (read from the server)', () =>
       withServerSqlMode('NO_BACKSLASH_ESCAPES', async () => {
         const nbe = guard(knex({ client: 'mysql2', connection, pool: { min: 1, max: 1 } }));
@@ -290,6 +428,53 @@ if (dialects.includes('sqlite')) {
         expect((await guarded('victim').where({ b }).first())?.id).to.equal(id);
       }
       await refused(() => guarded.raw(`select 1; drop table victim`));
+    });
+
+    it('lets knex options through: better-sqlite3\'s client reads only safeIntegers, never a replacement text', async () => {
+      expect(await guarded.raw('select 1 as a').options({ safeIntegers: true, sql: 'drop table victim', text: 'drop table victim' })).to.deep.equal([{ a: 1n }]);
+      expect(await guarded('victim').count({ n: '*' }).first()).to.have.property('n');
+    });
+
+    it("refuses hand-written writes to knex's bookkeeping tables, not only the shapes knex compiles", async () => {
+      // knex's bookkeeping table as a migration run leaves it, made outside the guard.
+      const plain = knex({ client: 'better-sqlite3', connection: { filename: join(dir, 'db.sqlite') }, useNullAsDefault: true });
+      await plain.raw('drop table if exists knex_migrations');
+      await plain.raw('create table knex_migrations (id integer primary key, name text, batch integer, migration_time datetime)');
+      await plain.raw(`insert into knex_migrations (name, batch) values ('001_init.js', 1)`);
+      await plain.destroy();
+      for (const sql of [
+        'delete /**/ from knex_migrations',
+        'with x as (select 1) delete from knex_migrations',
+        `replace into knex_migrations (id, name, batch) values (1, '001_init.js', 99)`,
+        `insert or replace into knex_migrations (name, batch) values ('999_future.js', 1)`,
+        `update or replace "main"."knex_migrations" set batch = 99`,
+        `delete from 'knex_migrations'`,
+      ]) {
+        const error = await refused(() => guarded.raw(sql));
+        expect(error.code, sql).to.equal('E_RUNTIME_MIGRATE');
+      }
+      expect(await guarded('knex_migrations').select('name', 'batch')).to.deep.equal([{ name: '001_init.js', batch: 1 }]);
+    });
+
+    it('reads the pragmas that take no argument as tables (pragma_user_version), and the read changes nothing', async () => {
+      expect(await guarded.raw('select * from pragma_user_version')).to.deep.equal([{ user_version: 0 }]);
+      expect(await guarded.raw('select journal_mode from pragma_journal_mode')).to.deep.equal([{ journal_mode: 'delete' }]);
+      await refused(() => guarded.raw('select * from pragma_user_version(5)'));
+      expect(await guarded.raw('pragma user_version')).to.deep.equal([{ user_version: 0 }]);
+    });
+
+    it('refuses switching foreign keys off (the integrity policy), and the checks stay on', async () => {
+      const plain = knex({ client: 'better-sqlite3', connection: { filename: join(dir, 'db.sqlite') }, useNullAsDefault: true });
+      await plain.raw('create table if not exists parent (id integer primary key)');
+      await plain.raw('create table if not exists child (id integer primary key, parent_id integer references parent (id))');
+      await plain.destroy();
+      await guarded.raw('pragma foreign_keys = on');
+      for (const sql of ['pragma foreign_keys = off', 'PRAGMA main.foreign_keys = 0', 'pragma foreign_keys = banana']) {
+        expect((await refused(() => guarded.raw(sql))).keyword, sql).to.equal('PRAGMA FOREIGN_KEYS');
+      }
+      expect(await guarded.raw('pragma foreign_keys')).to.deep.equal([{ foreign_keys: 1 }]);
+      const error = await guarded('child').insert({ parent_id: 404 }).then(() => undefined, (err: Error) => err);
+      expect(error?.message).to.match(/FOREIGN KEY constraint failed/);
     });
 
     it('covers withUserParams() clones and transactions made after guard()', async () => {

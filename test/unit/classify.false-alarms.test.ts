@@ -46,10 +46,30 @@ const MYSQL: Case[] = [
   ['get diagnostics @n = number; drop table t', 'refused', 'DROP TABLE'],
 ];
 
+const SQLITE: Case[] = [
+  ['select * from pragma_user_version', 'read', 'SELECT'],
+  ['SELECT * FROM PRAGMA_USER_VERSION()', 'read', 'SELECT'],
+  ['select user_version from main.pragma_user_version', 'read', 'SELECT'],
+  ['select * from "pragma_journal_mode"', 'read', 'SELECT'],
+  ['select * from [pragma_foreign_keys] /* c */', 'read', 'SELECT'],
+  ['select (select journal_mode from pragma_journal_mode), (select * from pragma_page_size)', 'read', 'SELECT'],
+  ["select * from 'pragma_application_id'", 'read', 'SELECT'],
+  // With an argument, or a pragma that acts or is unknown: still refused.
+  ['select * from pragma_user_version(5)', 'refused', 'PRAGMA_USER_VERSION()'],
+  ["select * from pragma_journal_mode('wal')", 'refused', 'PRAGMA_JOURNAL_MODE()'],
+  ['select * from pragma_optimize', 'refused', 'PRAGMA_OPTIMIZE()'],
+  ['select * from pragma_wal_checkpoint', 'refused', 'PRAGMA_WAL_CHECKPOINT()'],
+  ['select * from pragma_no_such_pragma', 'refused', 'PRAGMA_NO_SUCH_PRAGMA()'],
+];
+
 describe('classifySql: harmless statements that look like refused ones, PostgreSQL', () => {
   describeCaseGroups('postgres', [['RESET forms of SET ROLE / SET SESSION AUTHORIZATION', POSTGRES]]);
 });
 
 describe('classifySql: harmless statements that look like refused ones, MySQL', () => {
   describeCaseGroups('mysql', [['ANALYZE stmt and GET DIAGNOSTICS', MYSQL]]);
+});
+
+describe('classifySql: harmless statements that look like refused ones, SQLite', () => {
+  describeCaseGroups('sqlite', [['table-valued pragmas that only read, with no argument', SQLITE]]);
 });

@@ -180,7 +180,7 @@ const SESSION: Case[] = [
   ['set local x = 1', 'session'],
   ['set autocommit = 0', 'session'],
   ["set time_zone = '+00:00'", 'session'],
-  ['set foreign_key_checks = 0', 'session'],
+  ['set foreign_key_checks = 0', 'refused', 'SET FOREIGN_KEY_CHECKS'],
   ['set @x = @@global.max_connections', 'session'],
   ['set @x = (select max(id) from t)', 'session'],
   ["set @x = 'global'", 'session'],
@@ -193,7 +193,7 @@ const SESSION: Case[] = [
   ['set statement max_statement_time = 10 for update t set a = 1', 'write', 'SET STATEMENT'],
   ['/*!40101 SET NAMES utf8 */', 'session'],
   ['/*!40101 SET @OLD_SQL_MODE=@@SQL_MODE */', 'session'],
-  ['/*!40014 SET FOREIGN_KEY_CHECKS=0 */', 'session'],
+  ['/*!40014 SET FOREIGN_KEY_CHECKS=0 */', 'refused', 'SET FOREIGN_KEY_CHECKS'],
   ['/*!40101 SET character_set_client = utf8 */;', 'session'],
 ];
 

@@ -95,7 +95,7 @@ const PRAGMAS: Case[] = [
   ['pragma table_info = users', 'read'],
   ['pragma foreign_keys', 'read', 'PRAGMA FOREIGN_KEYS'],
   ['pragma foreign_keys = on', 'session', 'PRAGMA FOREIGN_KEYS'],
-  ['PRAGMA foreign_keys = OFF', 'session'],
+  ['PRAGMA foreign_keys = OFF', 'refused', 'PRAGMA FOREIGN_KEYS'],
   ['pragma foreign_keys(1)', 'session'],
   ['pragma busy_timeout = 5000', 'session', 'PRAGMA BUSY_TIMEOUT'],
   ['pragma cache_size = -2000', 'session', 'PRAGMA CACHE_SIZE'],
@@ -151,7 +151,7 @@ const PRAGMAS: Case[] = [
   ['pragma', 'refused', 'PRAGMA'],
   ['pragma foreign_keys on', 'refused', 'PRAGMA FOREIGN_KEYS'],
   ['pragma table_info(t); pragma journal_mode = wal', 'refused', 'PRAGMA JOURNAL_MODE'],
-  ['pragma foreign_keys = off; drop table t', 'refused', 'DROP TABLE'],
+  ['pragma foreign_keys = on; drop table t', 'refused', 'DROP TABLE'],
 ];
 
 const WRITES: Case[] = [

@@ -1,5 +1,8 @@
 import type { GuardRules } from '../../guard/guard-rules';
 
+const INTEGRITY = { kind: 'other', reason: 'switches off integrity checks the schema declares (foreign keys, unique keys, CHECK constraints)' } as const;
+const SLOW_LOG = { kind: 'other', reason: 'logging setting: keeps statements out of the slow query log' } as const;
+
 /** MySQL / MariaDB: functions the runtime role may not call, and the system schemas. */
 export const MYSQL_GUARD_RULES: GuardRules = {
   functions: new Map([
@@ -7,6 +10,10 @@ export const MYSQL_GUARD_RULES: GuardRules = {
     // The usual names of command-running UDFs (lib_mysqludf_sys).
     ['sys_exec', 'runs a program on the server'],
     ['sys_eval', 'runs a program on the server'],
+    // MariaDB Spider: run SQL on another server (the counterpart of PostgreSQL's dblink).
+    ['spider_direct_sql', 'runs SQL on another server'],
+    ['spider_bg_direct_sql', 'runs SQL on another server'],
+    ['spider_copy_tables', 'copies tables between servers'],
   ]),
   functionPrefixes: [],
   bareNamePrefixes: [],
@@ -14,6 +21,8 @@ export const MYSQL_GUARD_RULES: GuardRules = {
   isCatalogTable: () => false,
   catalogAnywhereInWrites: true,
   // Session variables that need SUPER-like rights and hide or reshape what the server records.
+  // knex's mysql clients build `Object.assign({ sql }, options)`; mysql2 reads `values` and `namedPlaceholders` from it to format the text.
+  textOptions: ['sql', 'values', 'namedPlaceholders'],
   refusedSettings: new Map([
     ['sql_log_bin', { kind: 'other', reason: 'superuser-only setting: keeps writes out of the binary log' }],
     ['sql_log_off', { kind: 'other', reason: 'superuser-only setting: keeps statements out of the general log' }],
@@ -25,5 +34,23 @@ export const MYSQL_GUARD_RULES: GuardRules = {
     ['pseudo_slave_mode', { kind: 'other', reason: 'replication setting' }],
     ['binlog_format', { kind: 'other', reason: 'superuser-only setting' }],
     ['wsrep_on', { kind: 'other', reason: 'keeps writes out of Galera replication' }],
+    // The integrity policy: a runtime connection may not switch off the checks the schema
+    // declares (like PostgreSQL session_replication_role, SQLite foreign_keys = off). Any
+    // assignment, whatever the value: a value can be an expression or a variable.
+    ['foreign_key_checks', INTEGRITY],
+    ['unique_checks', INTEGRITY],
+    ['check_constraint_checks', INTEGRITY],
+    // MariaDB: replicas skip this session's writes, like sql_log_bin.
+    ['skip_replication', { kind: 'other', reason: 'superuser-only setting: replicas skip this session\'s writes' }],
+    ['slow_query_log', SLOW_LOG],
+    ['log_queries_not_using_indexes', SLOW_LOG],
+    // long_query_time / min_examined_row_limit are the old names of log_slow_query_time / log_slow_min_examined_row_limit.
+    ['long_query_time', SLOW_LOG],
+    ['min_examined_row_limit', SLOW_LOG],
+    ['log_warnings', { kind: 'other', reason: 'logging setting: keeps warnings out of the error log' }],
   ]),
+  refusedSettingPrefixes: [
+    ['binlog_', { kind: 'other', reason: 'superuser-only setting: reshapes what the binary log records' }],
+    ['log_slow_', SLOW_LOG],
+  ],
 };

@@ -1,4 +1,5 @@
-import type { GuardRules } from '../../guard/guard-rules';
+import type { GuardRules, RefusedSetting } from '../../guard/guard-rules';
+import { POSTGRES_SUPERUSER_SETTINGS } from './superuser-settings';
 
 const FILE = 'reads or writes files on the server';
 const LARGE_OBJECT = 'large-object file access or write';
@@ -6,6 +7,18 @@ const FOREIGN = 'runs SQL on another connection or from text the guard cannot se
 const SERVER = 'changes server state or other sessions';
 const QUERY_TEXT = 'runs SQL given as text, which the guard cannot see';
 const CONFIG_FILE = "reads the server's configuration files (pg_hba.conf, pg_ident.conf, postgresql.conf)";
+
+/**
+ * Settings whose pg_settings.context is 'superuser' (superuser-settings.ts, generated from a
+ * real server): logging (log_statement = none, log_min_duration_statement = -1 hide the
+ * session's statements), statistics (track_activities = off hides it from pg_stat_activity),
+ * resource limits (temp_file_limit = -1 lets one query fill the disk), integrity
+ * (session_replication_role), library loading. A runtime role cannot set them on a
+ * provisioned server; an app connected as a superuser could, and the guard refuses it.
+ */
+const SUPERUSER_ONLY: RefusedSetting = { kind: 'other', reason: 'superuser-only setting (pg_settings.context = superuser): logging, statistics, resource limits or integrity' };
+/** lc_messages only changes the language of messages. */
+const SUPERUSER_SETTINGS_ALLOWED: ReadonlySet<string> = new Set(['lc_messages']);
 
 /**
  * PostgreSQL: functions the runtime role may not call, anywhere in a statement
@@ -86,7 +99,10 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
   // Unqualified: pg_catalog is searched first, so `UPDATE pg_authid` is the catalog.
   isCatalogTable: (name) => name.startsWith('pg_'),
   catalogAnywhereInWrites: false,
-  refusedSettings: new Map([
+  // knex's pg client builds `extend({ text, values }, options)`; pg runs an object with `submit()` as its own query.
+  textOptions: ['text', 'values', 'submit'],
+  refusedSettings: new Map<string, RefusedSetting>([
+    ...POSTGRES_SUPERUSER_SETTINGS.filter((name) => !SUPERUSER_SETTINGS_ALLOWED.has(name)).map((name): [string, RefusedSetting] => [name, SUPERUSER_ONLY]),
     ['role', { kind: 'privilege', keyword: 'SET ROLE', reason: 'changes the current role' }],
     ['session_authorization', { kind: 'privilege', keyword: 'SET SESSION AUTHORIZATION', reason: 'changes the session user' }],
     ['session_replication_role', { kind: 'other', reason: 'superuser-only setting: turns off triggers and foreign keys' }],
@@ -96,4 +112,12 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
     ['zero_damaged_pages', { kind: 'other', reason: 'superuser-only setting: destroys data' }],
     ['ignore_checksum_failure', { kind: 'other', reason: 'superuser-only setting' }],
   ]),
+  // Beyond the generated list: the families the server adds to in every release, and extensions' own (pgaudit.log …).
+  refusedSettingPrefixes: [
+    ['log_', { kind: 'other', reason: 'logging setting: hides statements from the server log' }],
+    ['debug_', SUPERUSER_ONLY],
+    ['trace_', SUPERUSER_ONLY],
+    ['track_', { kind: 'other', reason: 'superuser-only setting: hides the session from the statistics views' }],
+    ['pgaudit', { kind: 'other', reason: 'audit setting: hides statements from the audit log' }],
+  ],
 };

@@ -1,5 +1,5 @@
 import type { GuardRules } from '../../guard/guard-rules';
-import { SQLITE_READ_PRAGMAS } from './pragmas';
+import { SQLITE_FILE_PRAGMAS, SQLITE_GUARDED_PRAGMAS, SQLITE_READ_PRAGMAS, SQLITE_SESSION_PRAGMAS } from './pragmas';
 
 /**
  * The schema tables, raw pages, the AUTOINCREMENT counters (a huge value makes every insert
@@ -29,7 +29,17 @@ export const SQLITE_GUARD_RULES: GuardRules = {
   isCatalogTable: (name) => CATALOG_TABLES.has(name),
   catalogAnywhereInWrites: false,
   deletableCatalogTables: new Set(['sqlite_sequence']),
+  // better-sqlite3's knex client reads only `safeIntegers`, sqlite3's none.
+  textOptions: [],
   refusedSettings: new Map(),
+  refusedSettingPrefixes: [],
   // `pragma_table_info` and the other catalog reads stay allowed.
   allowsFunction: (name) => name.startsWith('pragma_') && SQLITE_READ_PRAGMAS.has(name.slice('pragma_'.length)),
+  // The pragmas that read their value when given none (`select * from pragma_user_version`,
+  // `pragma_journal_mode`): their table-valued form has no `arg` column, so it cannot set them.
+  readsWithoutArgument: (name) => {
+    if (!name.startsWith('pragma_')) return false;
+    const pragma = name.slice('pragma_'.length);
+    return SQLITE_FILE_PRAGMAS.has(pragma) || SQLITE_GUARDED_PRAGMAS.has(pragma) || SQLITE_SESSION_PRAGMAS.has(pragma);
+  },
 };

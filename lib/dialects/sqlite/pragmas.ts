@@ -41,3 +41,11 @@ export const SQLITE_GUARDED_PRAGMAS: ReadonlySet<string> = new Set([
 
 /** Act even without an argument (checkpoint, vacuum, analyze, free memory): refused. */
 export const SQLITE_ACTION_PRAGMAS: ReadonlySet<string> = new Set(['optimize', 'shrink_memory', 'wal_checkpoint', 'incremental_vacuum']);
+
+/**
+ * Per-connection pragmas that switch off integrity checks the schema declares: set only to
+ * a value that keeps them on (the guard's integrity policy, the same as PostgreSQL
+ * session_replication_role and MySQL foreign_key_checks). SQLite reads any value it does not
+ * know as off, so only these exact values pass.
+ */
+export const SQLITE_INTEGRITY_PRAGMAS: ReadonlyMap<string, ReadonlySet<string>> = new Map([['foreign_keys', new Set(['on', 'yes', 'true', '1'])]]);
