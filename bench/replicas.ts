@@ -32,7 +32,7 @@ async function updates(db: Knex, count: number): Promise<number> {
   return performance.now() - start;
 }
 
-export async function benchReplicas(rounds = 25, perRound = 960): Promise<BenchRow[]> {
+export async function benchReplicas(rounds = 41, perRound = 960): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'knex-roles-bench-pg-'));
   // PostgreSQL runs as the `postgres` OS account when we are root; it must traverse the directory.
   chmodSync(dir, 0o755);
