@@ -126,10 +126,11 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
       }
       if (production) {
         const names = levelsFor(dialect, role, mode, 'filename').flat();
+        const variables = picked.source === 'default' ? ['DB_CONNECTION', ...names] : names;
         throw new EnvContractError(
           picked.source === 'default' ? 'E_ENV_NO_DATABASE' : 'E_ENV_MISSING',
-          `NODE_ENV=production and no database is configured for the ${role} role (the embedded SQLite file is for development only).`,
-          { variables: picked.source === 'default' ? ['DB_CONNECTION', ...names] : names, remedy: `Set DB_CONNECTION and the ${role} variables of your database (or ${DATABASE_URL}), or ${names.join(' / ')} for SQLite.` },
+          `NODE_ENV=production and no database is configured for the ${role} role: none of ${variables.join(', ')} is set (the embedded SQLite file is for development only).`,
+          { variables, remedy: `Set DB_CONNECTION and the ${role} variables of your database (or ${DATABASE_URL}), or ${names.join(' / ')} for SQLite.` },
         );
       }
       filename = EMBEDDED_SQLITE[mode];
