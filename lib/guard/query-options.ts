@@ -1,6 +1,6 @@
 import { RuntimeDdlError } from '../errors';
 import type { Dialect, Role } from '../types';
-import { GUARD_RULES } from './content-check';
+import { GUARD_RULES } from './content/rules';
 
 /**
  * A query whose knex `.options({…})` carries a key that replaces the text or values the
