@@ -41,14 +41,60 @@ export function refuse(word: string, kind: StatementKind, reason: string, family
   return family === undefined ? { word, keyword: keyword ?? word, kind, allowed: false, reason } : { word, keyword: keyword ?? word, kind, allowed: false, reason, family };
 }
 
-/** A dialect's head table: upper-case leading word → rule. */
-export type StatementHeads = ReadonlyMap<string, HeadRule>;
+/**
+ * A dialect's head table: upper-case leading word → rule. `find` looks a word of the text
+ * up without allocating: rules are bucketed by length and first letter, then compared
+ * character by character (most texts are classified from their first word alone).
+ */
+export class StatementHeads {
+  private readonly byWord = new Map<string, HeadRule>();
+  private readonly buckets = new Map<number, HeadRule[]>();
+
+  constructor(rules: readonly HeadRule[]) {
+    for (const rule of rules) {
+      if (this.byWord.has(rule.word)) throw new Error(`duplicate statement head: ${rule.word}`);
+      this.byWord.set(rule.word, rule);
+      const key = bucketKey(rule.word.length, rule.word.charCodeAt(0));
+      const bucket = this.buckets.get(key);
+      if (bucket === undefined) this.buckets.set(key, [rule]);
+      else bucket.push(rule);
+    }
+  }
+
+  get(word: string): HeadRule | undefined {
+    return this.byWord.get(word);
+  }
+
+  /** The rule for the word `sql[start, end)` in any ASCII letter case. */
+  find(sql: string, start: number, end: number): HeadRule | undefined {
+    let c = sql.charCodeAt(start);
+    if (c >= 97 && c <= 122) c -= 32;
+    // Keywords are ASCII: the servers fold case byte-wise, so `ſelect` is no SELECT.
+    if (c >= 128) return undefined;
+    const bucket = this.buckets.get(bucketKey(end - start, c));
+    if (bucket === undefined) return undefined;
+    for (let b = 0; b < bucket.length; b++) {
+      const rule = bucket[b] as HeadRule;
+      if (sameWord(sql, start, rule.word)) return rule;
+    }
+    return undefined;
+  }
+}
+
+function bucketKey(length: number, upperFirst: number): number {
+  return length * 128 + upperFirst;
+}
+
+/** `sql` at `start` spells the upper-case `word` (ASCII case-insensitively; the length is known to match). */
+function sameWord(sql: string, start: number, word: string): boolean {
+  for (let k = 1; k < word.length; k++) {
+    let c = sql.charCodeAt(start + k);
+    if (c >= 97 && c <= 122) c -= 32;
+    if (c !== word.charCodeAt(k)) return false;
+  }
+  return true;
+}
 
 export function headTable(rules: readonly HeadRule[]): StatementHeads {
-  const map = new Map<string, HeadRule>();
-  for (const rule of rules) {
-    if (map.has(rule.word)) throw new Error(`duplicate statement head: ${rule.word}`);
-    map.set(rule.word, rule);
-  }
-  return map;
+  return new StatementHeads(rules);
 }

@@ -224,7 +224,7 @@ export class StatementReader {
   headRule(): HeadRule | undefined {
     const lx = this.lx;
     if (lx.type !== T_WORD) return undefined;
-    return this.heads.get(this.upper());
+    return this.heads.find(this.sql, lx.start, lx.end);
   }
 
   /** Classifies the statement whose first token is current, consuming it to its end. */

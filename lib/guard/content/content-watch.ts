@@ -30,8 +30,8 @@ export class ContentWatch {
 
   reset(sql: string): void {
     this.tokens.sql = sql;
-    this.tokens.n = 0;
-    this.refusals.length = 0;
+    this.tokens.clear();
+    if (this.refusals.length > 0) this.refusals.length = 0;
     this.on = this.prefilter.test(sql);
   }
 
@@ -44,6 +44,6 @@ export class ContentWatch {
     if (this.tokens.n === 0) return;
     const refusal = judgeContent(this.tokens, this.rules, this.options ?? {});
     if (refusal !== undefined) this.refusals.push(refusal);
-    this.tokens.n = 0;
+    this.tokens.clear();
   }
 }

@@ -12,8 +12,18 @@ export class StatementTokens {
   readonly types: number[] = [];
   readonly starts: number[] = [];
   readonly ends: number[] = [];
+  /** name(i) computed for this statement (`stamps[i] === stamp`): each token's name is decoded once. */
+  private readonly names: Array<string | undefined> = [];
+  private readonly stamps: number[] = [];
+  private stamp = 1;
 
   constructor(readonly dialect: Dialect) {}
+
+  /** Starts over for the next statement. */
+  clear(): void {
+    this.n = 0;
+    this.stamp++;
+  }
 
   push(type: number, start: number, end: number): void {
     const n = this.n++;
@@ -53,6 +63,14 @@ export class StatementTokens {
   /** The (lower-case) name token i stands for; undefined for non-names and undecodable names. */
   name(i: number): string | undefined {
     if (i < 0 || i >= this.n) return undefined;
+    if (this.stamps[i] === this.stamp) return this.names[i];
+    const name = this.decode(i);
+    this.stamps[i] = this.stamp;
+    this.names[i] = name;
+    return name;
+  }
+
+  private decode(i: number): string | undefined {
     const start = this.starts[i] as number;
     const end = this.ends[i] as number;
     if (this.stringName(i)) return literalValue(this.sql, T_STRING, start, end, this.dialect)?.toLowerCase();
