@@ -89,6 +89,12 @@ function statementWrites(sql: string, dialect: Dialect, types: number[], starts:
   const bookkeeping = (i: number): boolean => tables.has(tableAt(i) ?? '');
   let deleting = false;
   let mysqlWrite = false;
+  // MySQL row locks (FOR UPDATE | FOR SHARE | LOCK IN SHARE MODE) on a bookkeeping table
+  // block the migrator as a write would: the statement counts as a write of what it names.
+  for (let i = 0; i < n && dialect === 'mysql'; i++) {
+    const w = word(i);
+    if ((w === 'for' && (word(i + 1) === 'update' || word(i + 1) === 'share')) || (w === 'lock' && word(i + 1) === 'in')) mysqlWrite = true;
+  }
   for (let i = 0; i < n; i++) {
     const w = word(i);
     if (w === undefined) {

@@ -18,12 +18,13 @@ export function catalogTarget(tk: StatementTokens, rules: GuardRules, i: number)
 }
 
 /** Words that end a FROM list (or start a clause in which a name is no FROM item). */
-const FROM_LIST_ENDS = new Set(['where', 'group', 'having', 'window', 'order', 'limit', 'offset', 'fetch', 'for', 'on', 'using', 'union', 'intersect', 'except', 'returning', 'set', 'select', 'values']);
+const FROM_LIST_ENDS = new Set(['where', 'group', 'having', 'window', 'order', 'limit', 'offset', 'fetch', 'for', 'on', 'using', 'union', 'intersect', 'except', 'returning', 'set', 'select', 'values', 'lock']);
 const LOCK_STRENGTHS = new Set(['update', 'share', 'no', 'key']);
 
 /**
- * PostgreSQL: a statement with a row-locking clause (FOR UPDATE | NO KEY UPDATE | SHARE |
- * KEY SHARE) that reads a system catalog in a FROM list. Rows of pg_class or pg_authid locked
+ * PostgreSQL and MySQL: a statement with a row-locking clause (FOR UPDATE | NO KEY UPDATE |
+ * SHARE | KEY SHARE; MySQL also LOCK IN SHARE MODE) that reads a system catalog (MySQL: a
+ * table of the mysql, sys, … schemas) in a FROM list. Rows of pg_class or pg_authid locked
  * by a runtime transaction block every ALTER TABLE / ALTER ROLE, like `LOCK pg_class`. Fail
  * closed: any catalog FROM item counts, whichever query level the clause belongs to.
  */
@@ -34,6 +35,7 @@ export function rowLockedCatalog(tk: StatementTokens, rules: GuardRules): { at: 
   for (let i = 0; i < tk.n; i++) {
     const w = tk.word(i);
     if (w === 'for' && LOCK_STRENGTHS.has(tk.word(i + 1) ?? '')) locks = true;
+    if (w === 'lock' && tk.dialect === 'mysql' && tk.word(i + 1) === 'in') locks = true;
     const item = i > 0 && (tk.word(i - 1) === 'from' || tk.word(i - 1) === 'join' || (inFrom && tk.isOp(i - 1, ',')));
     if (item && found === undefined) {
       const catalog = catalogTarget(tk, rules, i);

@@ -5,6 +5,7 @@ import { T_QUOTED_IDENT, T_WORD } from '../tokens';
 import { catalogTarget, rowLockedCatalog } from './catalog-targets';
 import { SEARCH_PATH_REASON, searchPathNamesCatalog, setConfigRefusal } from './set-config';
 import type { StatementTokens } from './statement-tokens';
+import { systemVariableAssignment } from './system-variables';
 
 export interface ContentRefusal {
   /** Offset of the token at fault: the statement that contains it is refused. */
@@ -27,8 +28,9 @@ const TARGET_MODIFIERS = new Set(['only', 'low_priority', 'quick', 'ignore', 'de
  * calls of refused server functions (anywhere: select list, WHERE, CTEs, subqueries;
  * qualified, quoted or escaped), PostgreSQL set_config() of identity, superuser-only or
  * lexing settings and search_path entries that reach writable metadata schemas, writes
- * whose target is a system catalog, PostgreSQL LOCK / row locks of a system catalog, MySQL
- * USE of a system schema. The first refusal found is the statement's.
+ * whose target is a system catalog, PostgreSQL LOCK and row locks (PostgreSQL, MySQL) of a
+ * system catalog, MySQL USE of a system schema and system variables assigned inside a
+ * statement (system-variables.ts). The first refusal found is the statement's.
  */
 export function judgeContent(tk: StatementTokens, rules: GuardRules, current: CurrentReading): ContentRefusal | undefined {
   const { dialect, n } = tk;
@@ -93,7 +95,11 @@ export function judgeContent(tk: StatementTokens, rules: GuardRules, current: Cu
   if (rules.catalogAnywhereInWrites && writes && catalogNamed >= 0) {
     return refusal(catalogNamed, 'ddl', 'CATALOG WRITE', `a write statement that names the system schema ${tk.name(catalogNamed) ?? ''}`);
   }
-  if (dialect === 'postgres') {
+  if (dialect === 'mysql') {
+    const assigned = systemVariableAssignment(tk, rules, current);
+    if (assigned !== undefined) return assigned;
+  }
+  if (dialect !== 'sqlite') {
     const locked = rowLockedCatalog(tk, rules);
     if (locked !== undefined) return refusal(locked.at, 'other', 'LOCK CATALOG', `locks rows of the system catalog ${locked.catalog} (FOR UPDATE / SHARE)`);
   }

@@ -13,6 +13,7 @@ export const GUARD_RULES: Readonly<Record<Dialect, GuardRules>> = { postgres: PO
  */
 export const CONTENT_PREFILTER: Readonly<Record<Dialect, RegExp>> = {
   postgres: prefilterFor(POSTGRES_GUARD_RULES, ['pg_', 'set_config', 'u&']),
-  mysql: prefilterFor(MYSQL_GUARD_RULES, []),
+  // @@: system variables assigned inside a statement (system-variables.ts).
+  mysql: prefilterFor(MYSQL_GUARD_RULES, ['@@']),
   sqlite: prefilterFor(SQLITE_GUARD_RULES, ['sqlite_']),
 };
