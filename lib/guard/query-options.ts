@@ -6,9 +6,10 @@ import { GUARD_RULES } from './content/rules';
  * A query whose knex `.options({…})` carries a key that replaces the text or values the
  * driver sends (pg `text`, mysql2 `sql`, …: lib/dialects/<d>/guard-rules.ts), refused: the
  * guard judges `sql` and the driver would run something else. The statement shown is the
- * one judged; the replacement is not read, only named.
+ * one judged (`statement` gives it redacted, only when refusing: redaction lexes the whole
+ * text, and knex puts an `options` object on every query); the replacement is not read, only named.
  */
-export function textOptionsRefusal(dialect: Dialect, role: Role, options: unknown, statement: string): RuntimeDdlError | undefined {
+export function textOptionsRefusal(dialect: Dialect, role: Role, options: unknown, statement: () => string): RuntimeDdlError | undefined {
   if (typeof options !== 'object' || options === null) return undefined;
   const replacing = GUARD_RULES[dialect].textOptions;
   if (replacing.length === 0) return undefined;
@@ -16,7 +17,7 @@ export function textOptionsRefusal(dialect: Dialect, role: Role, options: unknow
   for (const key in options) {
     if (!replacing.includes(key)) continue;
     return new RuntimeDdlError(
-      { kind: 'other', keyword: 'QUERY OPTIONS', role, dialect, statement },
+      { kind: 'other', keyword: 'QUERY OPTIONS', role, dialect, statement: statement() },
       'E_RUNTIME_DDL',
       `Refused .options({ ${key} }) on a ${role} connection: it replaces the SQL or bindings the guard checked, so the driver would send text nobody checked.`,
       `Put the statement in the query itself (knex.raw(sql, bindings) or the query builder) instead of .options({ ${replacing.join(' | ')} }); other driver options (e.g. rowMode, nestTables) are fine.`,
