@@ -47,22 +47,18 @@ export function refuse(word: string, kind: StatementKind, reason: string, family
  * character by character (most texts are classified from their first word alone).
  */
 export class StatementHeads {
-  private readonly byWord = new Map<string, HeadRule>();
   private readonly buckets = new Map<number, HeadRule[]>();
 
   constructor(rules: readonly HeadRule[]) {
+    const words = new Set<string>();
     for (const rule of rules) {
-      if (this.byWord.has(rule.word)) throw new Error(`duplicate statement head: ${rule.word}`);
-      this.byWord.set(rule.word, rule);
+      if (words.has(rule.word)) throw new Error(`duplicate statement head: ${rule.word}`);
+      words.add(rule.word);
       const key = bucketKey(rule.word.length, rule.word.charCodeAt(0));
       const bucket = this.buckets.get(key);
       if (bucket === undefined) this.buckets.set(key, [rule]);
       else bucket.push(rule);
     }
-  }
-
-  get(word: string): HeadRule | undefined {
-    return this.byWord.get(word);
   }
 
   /** The rule for the word `sql[start, end)` in any ASCII letter case. */
