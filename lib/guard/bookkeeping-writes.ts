@@ -15,7 +15,7 @@ import { T_EOF, T_ERROR, T_OP, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } f
  * knex CLI) was built from a runtime config. Hand-written writes are refused the same way:
  * on SQLite (no privileges) and for an app connected as the owner or a superuser the guard
  * is the only boundary. The text is read at token level, like the catalog targets in
- * content-check.ts: through WITH, comments, quoting, schema qualification, `OR REPLACE`,
+ * content/judge.ts: through WITH, comments, quoting, schema qualification, `OR REPLACE`,
  * `REPLACE INTO`, and every reading of the text the session settings allow.
  */
 export function bookkeepingWriteCheck(dialect: Dialect, tableName: string | undefined): (sql: string, session?: SessionReading) => RuntimeDdlError | undefined {
@@ -89,6 +89,12 @@ function statementWrites(sql: string, dialect: Dialect, types: number[], starts:
   const bookkeeping = (i: number): boolean => tables.has(tableAt(i) ?? '');
   let deleting = false;
   let mysqlWrite = false;
+  // MySQL row locks (FOR UPDATE | FOR SHARE | LOCK IN SHARE MODE) on a bookkeeping table
+  // block the migrator as a write would: the statement counts as a write of what it names.
+  for (let i = 0; i < n && dialect === 'mysql'; i++) {
+    const w = word(i);
+    if ((w === 'for' && (word(i + 1) === 'update' || word(i + 1) === 'share')) || (w === 'lock' && word(i + 1) === 'in')) mysqlWrite = true;
+  }
   for (let i = 0; i < n; i++) {
     const w = word(i);
     if (w === undefined) {

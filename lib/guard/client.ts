@@ -184,7 +184,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       const sql = this.sent(param);
       // `.options({ text })` (pg) / `.options({ sql })` (mysql2) would replace the text judged here.
       if (typeof param !== 'string' && param.options !== undefined) {
-        const replaced = textOptionsRefusal(dialect, options.role, param.options, redactLiterals(sql, dialect));
+        const replaced = textOptionsRefusal(dialect, options.role, param.options, () => redactLiterals(sql, dialect));
         if (replaced) return replaced;
       }
       if (typeof param === 'string') return textRefusal(connection, sql, undefined, session, this.config);

@@ -1,7 +1,7 @@
 /**
  * The shape of a dialect's content rules: what the runtime guard refuses wherever it
  * appears in a statement (not only at its head). Each dialect's table lives in
- * lib/dialects/<d>/guard-rules.ts; lib/guard/content-check.ts applies them.
+ * lib/dialects/<d>/guard-rules.ts; lib/guard/content/judge.ts applies them.
  */
 export interface GuardRules {
   /** Server functions a runtime connection may not call, lower case, with the reason. */

@@ -1,14 +1,15 @@
 import { RuntimeDdlError } from '../errors';
 import type { Dialect, Role } from '../types';
-import { GUARD_RULES } from './content-check';
+import { GUARD_RULES } from './content/rules';
 
 /**
  * A query whose knex `.options({…})` carries a key that replaces the text or values the
  * driver sends (pg `text`, mysql2 `sql`, …: lib/dialects/<d>/guard-rules.ts), refused: the
  * guard judges `sql` and the driver would run something else. The statement shown is the
- * one judged; the replacement is not read, only named.
+ * one judged (`statement` gives it redacted, only when refusing: redaction lexes the whole
+ * text, and knex puts an `options` object on every query); the replacement is not read, only named.
  */
-export function textOptionsRefusal(dialect: Dialect, role: Role, options: unknown, statement: string): RuntimeDdlError | undefined {
+export function textOptionsRefusal(dialect: Dialect, role: Role, options: unknown, statement: () => string): RuntimeDdlError | undefined {
   if (typeof options !== 'object' || options === null) return undefined;
   const replacing = GUARD_RULES[dialect].textOptions;
   if (replacing.length === 0) return undefined;
@@ -24,7 +25,7 @@ export function textOptionsRefusal(dialect: Dialect, role: Role, options: unknow
         keyword: 'QUERY OPTIONS',
         role,
         dialect,
-        statement,
+        statement: statement(),
       },
     );
   }

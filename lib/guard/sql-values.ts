@@ -1,10 +1,6 @@
 import type { Dialect } from '../types';
+import { asciiLower } from './token-text';
 import { T_NUMBER, T_QUOTED_IDENT, T_STRING, T_WORD } from './tokens';
-
-/** ASCII-only lower-casing: the servers fold names byte-wise. */
-export function asciiLower(word: string): string {
-  return word.replace(/[A-Z]+/g, (m) => m.toLowerCase());
-}
 
 /** PostgreSQL U&"…" / U&'…' body: `\XXXX`, `\+XXXXXX`, `\\`; undefined when malformed. */
 function unicodeEscapes(body: string): string | undefined {
@@ -49,7 +45,8 @@ export function nameOf(sql: string, type: number, start: number, end: number): s
   }
   const quote = text[0] as string;
   const close = quote === '[' ? ']' : quote;
-  return asciiLower(text.slice(1, -1).split(close + close).join(close));
+  const body = text.slice(1, -1);
+  return asciiLower(body.includes(close) ? body.split(close + close).join(close) : body);
 }
 
 /**

@@ -1,0 +1,129 @@
+import type { StatementKind } from '../classify';
+import { refusedFunction, type GuardRules } from '../guard-rules';
+import type { CurrentReading } from '../lexing-settings';
+import { T_QUOTED_IDENT, T_WORD } from '../tokens';
+import { catalogTarget, rowLockedCatalog } from './catalog-targets';
+import { SEARCH_PATH_REASON, searchPathNamesCatalog, setConfigRefusal } from './set-config';
+import type { StatementTokens } from './statement-tokens';
+import { systemVariableAssignment } from './system-variables';
+
+export interface ContentRefusal {
+  /** Offset of the token at fault: the statement that contains it is refused. */
+  at: number;
+  kind: StatementKind;
+  keyword: string;
+  reason: string;
+}
+
+/**
+ * MySQL: statements that write what they name (CREATE: a TEMPORARY TABLE let through by
+ * dangerouslyAllow; CALL: the sys schema's procedures change performance_schema set-up).
+ */
+const WRITE_VERBS = new Set(['insert', 'update', 'delete', 'replace', 'merge', 'create', 'call']);
+/** Words between a target-introducing keyword and the table: `UPDATE ONLY t`, `DELETE FROM ONLY t`, `INSERT OR REPLACE INTO t`. */
+const TARGET_MODIFIERS = new Set(['only', 'low_priority', 'quick', 'ignore', 'delayed', 'high_priority']);
+
+/**
+ * What a statement contains rather than how it starts, judged on the statement's tokens:
+ * calls of refused server functions (anywhere: select list, WHERE, CTEs, subqueries;
+ * qualified, quoted or escaped), PostgreSQL set_config() of identity, superuser-only or
+ * lexing settings and search_path entries that reach writable metadata schemas, writes
+ * whose target is a system catalog, PostgreSQL LOCK and row locks (PostgreSQL, MySQL) of a
+ * system catalog, MySQL USE of a system schema and system variables assigned inside a
+ * statement (system-variables.ts). The first refusal found is the statement's.
+ */
+export function judgeContent(tk: StatementTokens, rules: GuardRules, current: CurrentReading): ContentRefusal | undefined {
+  const { dialect, n } = tk;
+  const refusal = (i: number, kind: StatementKind, keyword: string, reason: string): ContentRefusal => ({ at: tk.start(i), kind, keyword, reason });
+  if (dialect === 'postgres' && tk.word(0) === 'set') {
+    const at = tk.word(1) === 'session' || tk.word(1) === 'local' ? 2 : 1;
+    // `SET SCHEMA 'x'` is an alias of `SET search_path TO 'x'`.
+    const setting = tk.name(at);
+    if ((setting === 'search_path' || setting === 'schema') && searchPathNamesCatalog(tk, at + 1)) return refusal(0, 'other', 'SET SEARCH_PATH', SEARCH_PATH_REASON);
+  }
+  let writes = false;
+  let deleting = false;
+  let deleteTarget = false;
+  let catalogNamed = -1;
+  for (let i = 0; i < n; i++) {
+    const type = tk.type(i);
+    if (!tk.isName(i)) continue;
+    const fn = tk.name(i);
+    if (fn === undefined) return refusal(i, 'other', '', 'a quoted name the guard cannot decode');
+    if (type === T_QUOTED_IDENT && dialect === 'postgres' && tk.word(i + 1) === 'uescape') return refusal(i, 'other', '', 'Unicode escapes with UESCAPE in a name');
+    if (type === T_WORD && WRITE_VERBS.has(fn)) writes = true;
+    if (tk.isOp(i + 1, '.') && rules.catalogSchemas.has(fn)) catalogNamed = i;
+    // PostgreSQL attribute notation `x.f` calls f(x); after a catalog schema it is only a qualified name.
+    // Exact names only: a column such as `u.dblink_url` is no call.
+    const attribute = dialect === 'postgres' && rules.functions.has(fn) && tk.isOp(i - 1, '.') && !(i >= 2 && rules.catalogSchemas.has(tk.name(i - 2) ?? ''));
+    if (tk.isOp(i + 1, '(') || attribute || rules.bareNamePrefixes.some((prefix) => fn.startsWith(prefix))) {
+      const reason = refusedFunction(rules, fn);
+      // SQLite `pragma_user_version` with no argument only reads, like `PRAGMA user_version`.
+      const readOnly = rules.readsWithoutArgument?.(fn) === true && (!tk.isOp(i + 1, '(') || tk.isOp(i + 2, ')'));
+      if (reason !== undefined && !readOnly) return refusal(i, 'other', `${fn.toUpperCase()}()`, `calls ${fn}(): ${reason}`);
+      if (dialect === 'postgres' && fn === 'set_config') {
+        const why = setConfigRefusal(tk, rules, i + 2, current);
+        if (why !== undefined) return refusal(i, why.kind, why.keyword, why.reason);
+      }
+    }
+    if (type !== T_WORD) continue;
+    // A write's target: INSERT/MERGE/REPLACE … INTO t, UPDATE t, DELETE FROM t.
+    let target = -1;
+    if (fn === 'into' || fn === 'update') target = i + 1;
+    // COPY table FROM … writes the table (COPY … TO only reads it).
+    else if (fn === 'copy' && i === 0 && dialect === 'postgres' && hasWordAfter(tk, 1, 'from')) target = tk.word(1) === 'binary' ? 2 : 1;
+    else if (fn === 'delete') deleting = true;
+    else if (fn === 'from' && deleting) {
+      deleting = false;
+      target = i + 1;
+      deleteTarget = true;
+    } else if (fn === 'lock' && i === 0 && dialect === 'postgres') {
+      const locked = lockedCatalog(tk, rules);
+      if (locked !== undefined) return refusal(i, 'other', 'LOCK CATALOG', `locks the system catalog ${locked}`);
+    } else if (fn === 'use' && i === 0 && dialect === 'mysql') {
+      const schema = tk.name(1);
+      if (schema !== undefined && rules.catalogSchemas.has(schema)) return refusal(i, 'other', 'USE CATALOG', `makes the system schema ${schema} the default`);
+    }
+    if (target < 0) continue;
+    if (dialect === 'sqlite' && tk.word(target) === 'or') target += 2;
+    while (TARGET_MODIFIERS.has(tk.word(target) ?? '')) target++;
+    const catalog = catalogTarget(tk, rules, target);
+    const deletable = deleteTarget && catalog !== undefined && rules.deletableCatalogTables?.has(catalog.split('.').pop() ?? '') === true;
+    deleteTarget = false;
+    if (catalog !== undefined && !deletable) return refusal(i, 'ddl', 'CATALOG WRITE', `writes the system catalog ${catalog}`);
+  }
+  if (rules.catalogAnywhereInWrites && writes && catalogNamed >= 0) {
+    return refusal(catalogNamed, 'ddl', 'CATALOG WRITE', `a write statement that names the system schema ${tk.name(catalogNamed) ?? ''}`);
+  }
+  if (dialect === 'mysql') {
+    const assigned = systemVariableAssignment(tk, rules, current);
+    if (assigned !== undefined) return assigned;
+  }
+  if (dialect !== 'sqlite') {
+    const locked = rowLockedCatalog(tk, rules);
+    if (locked !== undefined) return refusal(locked.at, 'other', 'LOCK CATALOG', `locks rows of the system catalog ${locked.catalog} (FOR UPDATE / SHARE)`);
+  }
+  return undefined;
+}
+
+/** Some token after index `after` is the word `word`. */
+function hasWordAfter(tk: StatementTokens, after: number, word: string): boolean {
+  for (let k = after + 1; k < tk.n; k++) if (tk.type(k) === T_WORD && tk.name(k) === word) return true;
+  return false;
+}
+
+/**
+ * PostgreSQL LOCK [TABLE] [ONLY] t [*] [, …] [IN mode] [NOWAIT]: an ACCESS EXCLUSIVE lock on
+ * pg_authid (or any catalog) blocks every login and every session's catalog reads.
+ */
+function lockedCatalog(tk: StatementTokens, rules: GuardRules): string | undefined {
+  let k = tk.word(1) === 'table' ? 2 : 1;
+  for (;;) {
+    if (tk.word(k) === 'only') k++;
+    const catalog = catalogTarget(tk, rules, k);
+    if (catalog !== undefined) return catalog;
+    while (k < tk.n && !tk.isOp(k, ',') && tk.word(k) !== 'in' && tk.word(k) !== 'nowait') k++;
+    if (!tk.isOp(k, ',')) return undefined;
+    k++;
+  }
+}

@@ -1,0 +1,65 @@
+import type { StatementKind } from '../classify';
+import { refusedSettingKeyword, refusedSettingOf, type GuardRules } from '../guard-rules';
+import { POSTGRES_LEXING_SETTINGS, type CurrentReading } from '../lexing-settings';
+import { nameOf } from '../sql-values';
+import { T_PARAM, T_QUOTED_IDENT, T_STRING, T_WORD } from '../tokens';
+import type { StatementTokens } from './statement-tokens';
+
+/**
+ * Schemas whose writable tables a search_path entry would make reachable unqualified, out of
+ * the catalog-target rule's sight: information_schema (sql_features …) and the pg_toast
+ * family. pg_catalog and pg_temp are searched implicitly whatever the path says, so naming
+ * them changes nothing.
+ */
+export const SEARCH_PATH_REASON = 'puts information_schema or pg_toast on the search_path';
+
+function searchPathValueNamesCatalog(value: string): boolean {
+  const text = value.toLowerCase();
+  return text.includes('information_schema') || text.includes('pg_toast');
+}
+
+/** The search_path list from token i on names a refused schema, or holds a token the guard cannot read. */
+export function searchPathNamesCatalog(tk: StatementTokens, i: number): boolean {
+  for (let k = i; k < tk.n; k++) {
+    const type = tk.type(k);
+    if (tk.isOp(k, ',') || tk.isOp(k, '=')) continue;
+    const text =
+      type === T_STRING ? tk.literal(k) : type === T_WORD || type === T_QUOTED_IDENT ? nameOf(tk.sql, type, tk.start(k), tk.ends[k] as number) : undefined;
+    if (text === undefined || searchPathValueNamesCatalog(text)) return true;
+  }
+  return false;
+}
+
+/**
+ * PostgreSQL set_config(name, value, is_local) with its argument list starting at token i:
+ * judged like `SET name = value` (set-postgres.ts): identity (role, session_authorization,
+ * except role 'none'), refused settings, lexing settings, search_path. The name must be a
+ * string literal the guard can read.
+ */
+export function setConfigRefusal(tk: StatementTokens, rules: GuardRules, i: number, current: CurrentReading): { kind: StatementKind; keyword: string; reason: string } | undefined {
+  const closes = (k: number): boolean => k < tk.n && (tk.isOp(k + 1, ',') || tk.isOp(k + 1, ')'));
+  // Only a string literal is a value the guard knows: a bare word or "quoted" name is a
+  // column (`set_config(n, …) FROM (VALUES (…)) v(n)`), whose value is read at run time.
+  const single = (k: number): string | undefined => (closes(k) && tk.type(k) === T_STRING ? tk.literal(k) : undefined);
+  const rawName = single(i);
+  if (rawName === undefined) return { kind: 'other', keyword: 'SET_CONFIG()', reason: 'set_config() of a setting the guard cannot read: the name must be a string literal' };
+  const setting = rawName.trim().toLowerCase();
+  const value = single(i + 2);
+  if (setting === 'search_path') {
+    // A bound value stays allowed (schema-per-tenant apps set it so); the tables it could
+    // reach are information_schema's few writable metadata tables. Any other non-literal
+    // value (a column, an expression) is unknown and refused.
+    const bound = closes(i + 2) && tk.type(i + 2) === T_PARAM;
+    if (value === undefined ? !bound : searchPathValueNamesCatalog(value)) return { kind: 'other', keyword: 'SET SEARCH_PATH', reason: SEARCH_PATH_REASON };
+    return undefined;
+  }
+  if (setting === 'role' && value !== undefined && value.trim().toLowerCase() === 'none') return undefined;
+  const refused = refusedSettingOf(rules, setting);
+  if (refused !== undefined) return { kind: refused.kind, keyword: refusedSettingKeyword(setting, refused), reason: refused.reason };
+  const allowed = POSTGRES_LEXING_SETTINGS.get(setting);
+  if (allowed !== undefined && (value === undefined || !allowed(value.trim(), current))) {
+    return { kind: 'other', keyword: 'SET', reason: `changes how the server reads SQL text (${setting})` };
+  }
+  return undefined;
+}
+

@@ -1,0 +1,22 @@
+import type { StatementReader } from '../statement-reader';
+
+/**
+ * INSERT / REPLACE / MERGE: modifiers, then the statement's own INTO, which is stepped over
+ * without the INTO watch (it names the target, it is no SELECT … INTO). Then the rest,
+ * watched: `INSERT INTO t SELECT … INTO OUTFILE` is still refused.
+ */
+export function insertTail(r: StatementReader): void {
+  // Without the INTO watch (PostgreSQL DML, SQLite) the statement's own INTO needs no care.
+  if (!r.watch) return r.scanToEnd();
+  r.advRaw();
+  if (r.dialect === 'mysql') {
+    while (r.is('LOW_PRIORITY') || r.is('DELAYED') || r.is('HIGH_PRIORITY') || r.is('IGNORE')) r.advRaw();
+  } else if (r.dialect === 'sqlite' && r.is('OR')) {
+    r.advRaw();
+    r.advRaw();
+  }
+  // The statement's own INTO stays the current token, so the watch never sees it.
+  r.scanToEnd();
+}
+
+export const insertFamily = (r: StatementReader): void => insertTail(r);

@@ -1,0 +1,101 @@
+import { CH_AT, CH_COMMA, CH_DOT, CH_LPAREN, CH_RPAREN } from '../chars';
+import { REASON_PRIVILEGE, REASON_SERVER, type HeadRule } from '../head-rule';
+import { nameOf } from '../sql-values';
+import type { StatementReader } from '../statement-reader';
+import { asciiUpper, isContent } from '../token-text';
+import { T_OP, T_QUOTED_IDENT, T_WORD } from '../tokens';
+import { lexingSetting, refusedSetting } from './settings';
+
+/**
+ * MySQL SET: a list of assignments, each of which may be GLOBAL / PERSIST / PERSIST_ONLY or
+ * `@@global.x` (refused: server-wide), SESSION / LOCAL / `@@x` / `@x` (allowed, unless the
+ * setting is refused or lexing-relevant: settings.ts). Special forms: SET PASSWORD, SET
+ * ROLE (but SET ROLE NONE, which only drops privileges), SET DEFAULT ROLE, SET RESOURCE
+ * GROUP (refused), SET [SESSION] TRANSACTION, SET NAMES / CHARACTER SET, MariaDB SET
+ * STATEMENT … FOR statement (judged as the statement; a refused setting stays refused).
+ */
+export function setMysql(r: StatementReader, _rule: HeadRule, depth: number): void {
+  const s = r.sql;
+  let t = r.adv();
+  if (r.is('PASSWORD')) return r.refuseRest('privilege', 'SET PASSWORD', REASON_PRIVILEGE);
+  if (r.is('ROLE')) {
+    // SET ROLE DEFAULT activates roles the guard cannot see, and stays refused.
+    if (r.adv() === T_WORD && r.is('NONE') && !isContent(r.adv())) return r.set('session', 'SET ROLE', true);
+    return r.refuseRest('privilege', 'SET ROLE', 'changes the current role');
+  }
+  if (r.is('DEFAULT')) {
+    t = r.adv();
+    if (r.is('ROLE')) return r.refuseRest('privilege', 'SET DEFAULT ROLE', REASON_PRIVILEGE);
+  }
+  if (r.is('RESOURCE')) return r.refuseRest('other', 'SET RESOURCE GROUP', REASON_SERVER);
+  const statement = r.is('STATEMENT');
+  if (statement) t = r.adv();
+  r.set('session', statement ? 'SET STATEMENT' : 'SET', true);
+  let itemStart = true;
+  let first = true;
+  let parens = 0;
+  while (isContent(t)) {
+    if (itemStart && parens === 0) {
+      itemStart = false;
+      const scope = globalScope(r);
+      if (scope !== '') return r.refuseRest('other', `SET ${scope}`, 'changes server-wide settings');
+      if (r.is('SESSION') || r.is('LOCAL')) t = r.adv();
+      let userVariable = false;
+      if (r.isOp(CH_AT)) {
+        userVariable = true;
+        if (r.adv() === T_OP && r.isOp(CH_AT)) {
+          userVariable = false;
+          t = r.adv();
+          const atScope = globalScope(r);
+          if (atScope !== '') return r.refuseRest('other', `SET ${atScope}`, 'changes server-wide settings');
+          // @@session.x / @@local.x
+          if ((r.is('SESSION') || r.is('LOCAL')) && r.adv() === T_OP && r.isOp(CH_DOT)) t = r.adv();
+        }
+      }
+      if (first && r.is('TRANSACTION') && !statement) r.set('transaction', 'SET TRANSACTION', true);
+      else if (!userVariable) sessionVariable(r);
+      first = false;
+      t = r.lx.type;
+      if (!isContent(t)) break;
+    }
+    if (t === T_OP) {
+      const c = s.charCodeAt(r.lx.start);
+      if (c === CH_LPAREN) parens++;
+      else if (c === CH_RPAREN) parens--;
+      else if (c === CH_COMMA && parens === 0) itemStart = true;
+    } else if (statement && parens === 0 && r.is('FOR')) {
+      if (!r.allowed) return r.scanToEnd();
+      r.adv();
+      r.head(depth + 1);
+      if (r.allowed) r.keyword = 'SET STATEMENT';
+      return;
+    }
+    t = r.adv();
+  }
+}
+
+/** GLOBAL / PERSIST / PERSIST_ONLY at the current token, or ''. */
+function globalScope(r: StatementReader): string {
+  if (r.is('GLOBAL')) return 'GLOBAL';
+  if (r.is('PERSIST')) return 'PERSIST';
+  if (r.is('PERSIST_ONLY')) return 'PERSIST_ONLY';
+  return '';
+}
+
+/**
+ * The current token names a session variable; sql_mode and the connection character set
+ * (NAMES, CHARACTER SET, CHARSET, character_set_client…) may only be set to a literal value
+ * that does not change how text is read.
+ */
+function sessionVariable(r: StatementReader): void {
+  const t = r.lx.type;
+  if (t !== T_WORD && t !== T_QUOTED_IDENT) return;
+  const name = nameOf(r.sql, t, r.lx.start, r.lx.end);
+  if (name === undefined) return;
+  if (t === T_WORD && name === 'character') {
+    if (r.adv() === T_WORD && r.is('SET')) lexingSetting(r, 'names', 'CHARACTER SET', true);
+    return;
+  }
+  if (t === T_WORD && (name === 'names' || name === 'charset')) return lexingSetting(r, 'names', name === 'names' ? 'NAMES' : 'CHARSET', true);
+  if (!refusedSetting(r, name)) lexingSetting(r, name, asciiUpper(name));
+}

@@ -1,0 +1,79 @@
+import { CH_EQ } from '../chars';
+import { literalValue } from '../sql-values';
+import type { StatementReader } from '../statement-reader';
+import { asciiLower, asciiUpper, isContent } from '../token-text';
+import { T_QUOTED_IDENT, T_STRING, T_WORD } from '../tokens';
+import { lexingSetting, refusedSetting } from './settings';
+
+/**
+ * PostgreSQL SET [SESSION | LOCAL] …: settings are allowed, except
+ * - the role and the session authorization (`SET ROLE x`, `SET role = x`, `SET SESSION
+ *   AUTHORIZATION x`), which change identity; `SET ROLE NONE` and `SET SESSION
+ *   AUTHORIZATION DEFAULT` are the RESET forms and allowed;
+ * - refused settings (superuser-only, guard-rules.ts) and lexing settings set to a value
+ *   that changes how text is read (settings.ts).
+ * SET TRANSACTION / CONSTRAINTS are transaction control; SET SESSION CHARACTERISTICS is an
+ * allowed session setting. (search_path entries that reach writable metadata schemas are
+ * refused by the content watch.)
+ */
+export function setPostgres(r: StatementReader): void {
+  let t = r.adv();
+  let session = false;
+  if (r.is('SESSION')) {
+    session = true;
+    t = r.adv();
+  } else if (r.is('LOCAL')) {
+    t = r.adv();
+  }
+  if (session && r.is('CHARACTERISTICS')) {
+    r.set('session', 'SET SESSION CHARACTERISTICS', true);
+  } else if ((session && r.is('AUTHORIZATION')) || (r.is('SESSION') && r.adv() === T_WORD && r.is('AUTHORIZATION'))) {
+    r.set('privilege', 'SET SESSION AUTHORIZATION', false, 'changes the session user');
+    if (resetsTo(r, 'default', false, false)) r.set('session', 'SET SESSION AUTHORIZATION', true);
+  } else if (r.is('ROLE')) {
+    r.set('privilege', 'SET ROLE', false, 'changes the current role');
+    if (resetsTo(r, 'none', false)) r.set('session', 'SET ROLE', true);
+  } else if (r.is('TRANSACTION')) {
+    r.set('transaction', 'SET TRANSACTION', true);
+  } else if (r.is('CONSTRAINTS')) {
+    r.set('transaction', 'SET CONSTRAINTS', true);
+  } else if (t === T_QUOTED_IDENT || t === T_WORD) {
+    const raw = r.sql.slice(r.lx.start, r.lx.end);
+    if (t === T_QUOTED_IDENT && (raw.charCodeAt(0) | 0x20) === 0x75) {
+      r.set('other', 'SET', false, 'setting name with Unicode escapes');
+    } else {
+      const name = asciiLower(t === T_QUOTED_IDENT ? raw.slice(1, -1) : raw);
+      if (name === 'role') {
+        r.set('privilege', 'SET ROLE', false, 'changes the current role');
+        if (resetsTo(r, 'none', true)) r.set('session', 'SET ROLE', true);
+      } else if (name === 'session_authorization') {
+        r.set('privilege', 'SET SESSION AUTHORIZATION', false, 'changes the session user');
+        if (resetsTo(r, 'default', true, false)) r.set('session', 'SET SESSION AUTHORIZATION', true);
+      } else {
+        r.set('session', 'SET', true);
+        if (!refusedSetting(r, name)) lexingSetting(r, name, asciiUpper(name));
+      }
+    }
+  } else {
+    r.set('session', 'SET', true);
+  }
+  r.scanToEnd();
+}
+
+/**
+ * After the current token (the setting's name), and TO or `=` (required with `assignment`),
+ * comes exactly `word` (a keyword or plain string), and the statement ends. Consumes what it
+ * reads. Without `strings`, only the keyword counts: `'default'` is a role named "default"
+ * (DEFAULT is a keyword of the grammar; the string is a value), whereas the role setting
+ * reads `'none'` and NONE alike.
+ */
+function resetsTo(r: StatementReader, word: string, assignment: boolean, strings = true): boolean {
+  let t = r.adv();
+  if (r.is('TO') || r.isOp(CH_EQ)) t = r.adv();
+  else if (assignment) return false;
+  const plain = t === T_WORD || (strings && t === T_STRING && r.sql.charCodeAt(r.lx.start) === 0x27);
+  if (!plain) return false;
+  const value = literalValue(r.sql, t, r.lx.start, r.lx.end, r.dialect);
+  if (value === undefined || value.toLowerCase() !== word) return false;
+  return !isContent(r.adv());
+}
