@@ -4,6 +4,7 @@ import { KnexRolesError } from '../../errors';
 import type { AdminConnection, ProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from '../provision-plan';
 import { scrub, validatePlan } from '../provision-plan';
 import { provisionError } from './driver-errors';
+import { APP_PRIVILEGES, MIGRATOR_PRIVILEGES, TEMPORARY_TABLES } from './privileges';
 import { checkLogin, passwordClause } from './password';
 import { grantDatabasePattern, grantPatternMatches, quoteAccount, quoteGrantDatabase, quoteIdent, type StringQuoteOptions } from './quote';
 import { parseShowGrantsRow, tableTarget, type ShownGrant } from './show-grants';
@@ -45,26 +46,11 @@ import { coversSystemDatabase, isSystemDatabase } from './system-databases';
  * either, so the app's writes to knex_migrations* are refused by triggers that
  * `knex-roles migrate` creates as the migrator (see bookkeeping.ts).
  */
-export const APP_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
-export const MIGRATOR_PRIVILEGES = [
-  'SELECT',
-  'INSERT',
-  'UPDATE',
-  'DELETE',
-  'CREATE',
-  'ALTER',
-  'DROP',
-  'INDEX',
-  'REFERENCES',
-  'CREATE VIEW',
-  'SHOW VIEW',
-  'TRIGGER',
-  'CREATE TEMPORARY TABLES',
-] as const;
+export { APP_PRIVILEGES, MIGRATOR_PRIVILEGES };
 
 /** The app's privileges on the database; CREATE TEMPORARY TABLES is the `appTemporaryTables` opt-in. */
 export function appPrivileges(appTemporaryTables = false): string[] {
-  return appTemporaryTables ? [...APP_PRIVILEGES, 'CREATE TEMPORARY TABLES'] : [...APP_PRIVILEGES];
+  return appTemporaryTables ? [...APP_PRIVILEGES, TEMPORARY_TABLES] : [...APP_PRIVILEGES];
 }
 
 interface Account {

@@ -4,6 +4,15 @@ import { KnexRolesError } from '../../errors';
 import type { AdminConnection, ProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from '../provision-plan';
 import { bookkeepingTables, scrub, validatePlan } from '../provision-plan';
 import { provisionError } from './driver-errors';
+import {
+  APP_SCHEMA_PRIVILEGES,
+  APP_SEQUENCE_PRIVILEGES,
+  APP_TABLE_PRIVILEGES,
+  APP_TABLE_PRIVILEGES_REVOKED,
+  MIGRATOR_DATABASE_PRIVILEGES,
+  MIGRATOR_SCHEMA_PRIVILEGES,
+  appDatabasePrivileges,
+} from './privileges';
 import { restrictBookkeepingSql } from './bookkeeping';
 import { alterPasswordSql, checkLogin, type PasswordClauseOptions } from './password';
 import { dollarQuote, quoteIdent as ident, quoteLiteral as literal } from './quote';
@@ -36,17 +45,6 @@ import { dollarQuote, quoteIdent as ident, quoteLiteral as literal } from './quo
  * migrator "without data-plane permissions" does not hold on PostgreSQL; keep migrator
  * credentials out of runtime processes instead.
  */
-export const MIGRATOR_DATABASE_PRIVILEGES = ['CONNECT', 'TEMPORARY'] as const;
-export const MIGRATOR_SCHEMA_PRIVILEGES = ['USAGE', 'CREATE'] as const;
-/** The app's database privileges; TEMPORARY is added by the `appTemporaryTables` opt-in. */
-export function appDatabasePrivileges(appTemporaryTables = false): string[] {
-  return appTemporaryTables ? ['CONNECT', 'TEMPORARY'] : ['CONNECT'];
-}
-export const APP_SCHEMA_PRIVILEGES = ['USAGE'] as const;
-export const APP_TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
-export const APP_SEQUENCE_PRIVILEGES = ['USAGE', 'SELECT'] as const;
-/** Table privileges every supported major has that the app must not hold (and MAINTAIN on 17+, see since17). */
-export const APP_TABLE_PRIVILEGES_REVOKED = ['TRUNCATE', 'REFERENCES', 'TRIGGER'] as const;
 
 const ROLE_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS';
 
