@@ -2,7 +2,8 @@ import type { Client } from 'pg';
 import { loadPg } from '../load-driver';
 import { KnexRolesError } from '../../errors';
 import type { AdminConnection, ProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from '../provision-plan';
-import { bookkeepingTables, scrub, validatePlan } from '../provision-plan';
+import { bookkeepingTables, validatePlan } from '../provision-plan';
+import { redact } from '../../redact';
 import { provisionError } from './driver-errors';
 import {
   APP_SCHEMA_PRIVILEGES,
@@ -44,8 +45,9 @@ import { dollarQuote, quoteIdent as ident, quoteLiteral as literal } from './quo
  * (and knex needs it to read and write knex_migrations anyway). The seed's promise of a
  * migrator "without data-plane permissions" does not hold on PostgreSQL; keep migrator
  * credentials out of runtime processes instead.
+ *
+ * The privilege lists themselves are in privileges.ts, shared with verify.ts.
  */
-
 const ROLE_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS';
 
 interface Probe {
@@ -530,7 +532,7 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
       if (status === 'wrong' && (await checkLogin(admin, plan.database, login.user, login.password, timeout)) === 'wrong') {
         throw new KnexRolesError(
           'E_PROVISION',
-          scrub(`The password of role "${login.user}" was set, but logging in with it still fails (database "${plan.database}").`, secrets),
+          redact(`The password of role "${login.user}" was set, but logging in with it still fails (database "${plan.database}").`, secrets),
           { remedy: 'Check pg_hba.conf for a rule that authenticates this role differently (ldap, cert, reject) and the role\'s VALID UNTIL.' },
         );
       }
