@@ -18,6 +18,7 @@ import { detectPooler, type PoolerMode } from './dialects/postgres/pooler';
 import { pooledMigrationError } from './migrate/refuse-pooled';
 import type { ResolvedReplica } from './env/resolve-read-replicas';
 import type { ReplicaReport } from './replicas/check-replica';
+import { modeOf } from './env/mode-of';
 
 export type DoctorVerdict = 'ok' | 'problems' | 'unreachable' | 'misconfigured';
 
@@ -85,7 +86,7 @@ export async function doctor(options: DoctorOptions = {}): Promise<DoctorReport>
   const secrets = secretValues(env);
   const reports = await Promise.all(roles.map((role) => checkRole(role, env, options)));
   const scrubbed = reports.map((report) => scrubDeep(report, secrets));
-  const test = options.test ?? env['NODE_ENV'] === 'test';
+  const test = options.test ?? modeOf(env) === 'test';
   return { ok: scrubbed.every((r) => r.verdict === 'ok'), test, roles: scrubbed };
 }
 

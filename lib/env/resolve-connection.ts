@@ -14,6 +14,7 @@ import { carriesCredentials, urlInField } from './url-in-field';
 import { APP_TEMPORARY_TABLES_VARIABLE, resolveFlag } from './resolve-flag';
 import { parsePort } from './parse-port';
 import { misplacedReadUrl, readUrlsOnSqlite, resolveReadReplicas, type ResolvedReplica } from './resolve-read-replicas';
+import { isProduction, modeOf } from './mode-of';
 
 export interface ResolveOptions {
   /** Overrides ELOQUENT_DB_ROLE. */
@@ -86,8 +87,8 @@ interface Found {
 export function resolveConnection(options: ResolveOptions = {}): ResolvedConnection {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? loadEnv(cwd);
-  const test = options.test ?? readVariable(env, 'NODE_ENV') === 'test';
-  const production = !test && (options.production ?? readVariable(env, 'NODE_ENV') === 'production');
+  const test = options.test ?? modeOf(env) === 'test';
+  const production = !test && (options.production ?? isProduction(env));
   const mode: Mode = test ? 'test' : 'live';
   const role = options.role ?? resolveRole(env);
   const picked = options.dialect ? { dialect: options.dialect, source: 'option' } : resolveDialect(env, role, mode);

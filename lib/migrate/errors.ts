@@ -1,8 +1,9 @@
 import { KnexRolesError, type ErrorCode } from '../errors';
 import { redact } from '../redact';
 import type { Dialect } from '../types';
-import { readVariable, type Env } from '../env/load-env';
+import type { Env } from '../env/load-env';
 import type { Direction, MigrateCommand, MigrateContext, MigrateOptions } from './types';
+import { isProduction } from '../env/mode-of';
 
 export const E_MIGRATION_FAILED: ErrorCode = 'E_MIGRATION_FAILED';
 
@@ -70,7 +71,7 @@ const DESTRUCTIVE: Readonly<Partial<Record<MigrateCommand, string>>> = {
 export function refuseInProduction(command: MigrateCommand, options: MigrateOptions, env: Env): void {
   const what = DESTRUCTIVE[command];
   if (!what) return;
-  const production = options.production ?? readVariable(env, 'NODE_ENV') === 'production';
+  const production = options.production ?? isProduction(env);
   if (!production || (options.force === true && options.yes === true)) return;
   const missing = [options.force === true ? undefined : '--force', options.yes === true ? undefined : '--yes'].filter(Boolean).join(' and ');
   throw new KnexRolesError('E_CLI_REFUSED', `Refused migrate ${command} (it ${what}) with NODE_ENV=production: ${missing} not given.`, {

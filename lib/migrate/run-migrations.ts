@@ -1,7 +1,7 @@
 import knex, { type Knex } from 'knex';
 import { withConnectTimeout } from '../connect-timeout';
 import { isKnexRolesError, KnexRolesError } from '../errors';
-import { loadEnv, readVariable } from '../env/load-env';
+import { loadEnv } from '../env/load-env';
 import { resolveConnection } from '../env/resolve-connection';
 import { resolveDialect } from '../env/resolve-dialect';
 import { resolveRole } from '../env/resolve-role';
@@ -27,6 +27,7 @@ import { previewRun } from './preview-client';
 import { assertNotPooled, pooledMigrationError } from './refuse-pooled';
 import { MIGRATE_COMMANDS, type Direction, type MigrateCommand, type MigrateContext, type MigrateEvent, type MigrateOptions, type MigrateResult } from './types';
 import { DEFAULT_LOCK_TIMEOUT_MS, Deadline, acquireSessionLock, isLockContention, knexLockHeld, lockedError, type Holder } from './wait-for-lock';
+import { modeOf } from '../env/mode-of';
 
 /** Migrations whose up/down started in the current attempt. */
 interface Started {
@@ -52,7 +53,7 @@ export async function runMigrations(command: MigrateCommand, options: MigrateOpt
   }
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? loadEnv(cwd);
-  const test = options.test ?? readVariable(env, 'NODE_ENV') === 'test';
+  const test = options.test ?? modeOf(env) === 'test';
   // The role first: a runtime process is refused before its (runtime) variables are even checked.
   const role = options.role ?? resolveRole(env);
   if (role !== 'migration') throw migrateRefused(options.dialect ?? resolveDialect(env, role, test ? 'test' : 'live').dialect);
