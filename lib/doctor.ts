@@ -19,6 +19,7 @@ import { pooledMigrationError } from './migrate/refuse-pooled';
 import type { ResolvedReplica } from './env/resolve-read-replicas';
 import type { ReplicaReport } from './replicas/check-replica';
 import { modeOf } from './env/mode-of';
+import { isSpecialSqlitePath } from './dialects/sqlite/special-path';
 
 export type DoctorVerdict = 'ok' | 'problems' | 'unreachable' | 'misconfigured';
 
@@ -154,7 +155,7 @@ async function checkPrimary(role: Role, env: Env, options: DoctorOptions): Promi
   if ('filename' in connection) {
     report.target = connection.filename;
     report.guardOnly = true;
-    if (!isSpecialSqlite(connection.filename) && !existsSync(connection.filename)) {
+    if (!isSpecialSqlitePath(connection.filename) && !existsSync(connection.filename)) {
       // Opening would create it: the doctor changes nothing.
       report.reachable = true;
       report.note = 'The SQLite file does not exist yet; it is created on first use (e.g. by the first migration).';
@@ -305,10 +306,6 @@ function loginRemedy(code: string, sources: Record<string, string>, role: Role):
     return `Check ${sources['database'] ?? 'the database name variable'}, and that the ${role} user may connect to it (provisioning grants that).`;
   }
   return 'Check the connection variables and the server log.';
-}
-
-function isSpecialSqlite(filename: string): boolean {
-  return filename === ':memory:' || filename.startsWith('file:');
 }
 
 /** Every string in a JSON-like value, with each secret replaced by `<redacted>`. */

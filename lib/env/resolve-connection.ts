@@ -15,6 +15,7 @@ import { APP_TEMPORARY_TABLES_VARIABLE, resolveFlag } from './resolve-flag';
 import { parsePort } from './parse-port';
 import { misplacedReadUrl, readUrlsOnSqlite, resolveReadReplicas, type ResolvedReplica } from './resolve-read-replicas';
 import { isProduction, modeOf } from './mode-of';
+import { isSpecialSqlitePath } from '../dialects/sqlite/special-path';
 
 export interface ResolveOptions {
   /** Overrides ELOQUENT_DB_ROLE. */
@@ -277,8 +278,4 @@ function missing(env: Env, dialect: Dialect, role: Role, mode: Mode, field: Fiel
   const elsewhere = levelsFor(dialect, other, mode, field)[0]?.filter((name) => readVariable(env, name) !== undefined) ?? [];
   if (elsewhere.length > 0) remedy += ` ${elsewhere.join(', ')} ${elsewhere.length === 1 ? 'is' : 'are'} for the ${other} role only (the role is ${role}; ELOQUENT_DB_ROLE=${other} selects it).`;
   return new EnvContractError('E_ENV_MISSING', `No ${role} ${what} for ${dialect}${mode === 'test' ? ' (test mode)' : ''}: none of ${names.join(', ')} is set.`, names, remedy);
-}
-
-function isSpecialSqlitePath(filename: string): boolean {
-  return filename === ':memory:' || filename.startsWith('file:');
 }
