@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { migrationStatus } from './pending-migrations';
-import { AUTH_CODES, DATABASE_CODES, NETWORK_CODES, isTlsError } from './driver-codes';
+import { AUTH_CODES, DATABASE_CODES, isTlsError, isTransient } from './driver-codes';
 import { tlsError } from './wait-for-database';
 import knex, { type Knex } from 'knex';
 import { withConnectTimeout, withDeadline } from './connect-timeout';
@@ -179,7 +179,7 @@ async function checkPrimary(role: Role, env: Env, options: DoctorOptions): Promi
         report.verdict = 'misconfigured';
         report.error = { code: tls.code, message: `${tls.message.slice(0, -tls.remedy.length).trim()} ${described.message}`, variables: [...tls.variables] };
         report.remedy = tls.remedy;
-      } else if (isNetworkError(error)) {
+      } else if (isTransient(error)) {
         report.verdict = 'unreachable';
         // knex's own timeout text blames a full pool; here it only means nobody answered.
         report.error = isTimeout(error) ? { code: 'ETIMEDOUT', message: `No answer from ${report.target} within ${timeoutMs} ms.` } : described;
@@ -263,15 +263,6 @@ function finish(report: DoctorRoleReport, env: Env, options: DoctorOptions, own:
     report.remedy = 'Remove them from the runtime environment: only the migration job needs migration credentials, only provisioning needs admin credentials.';
   }
   return scrubDeep(report, own);
-}
-
-function isNetworkError(error: unknown): boolean {
-  if (error instanceof AggregateError) return error.errors.some(isNetworkError);
-  const { code, name, message } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-  if (name === 'KnexTimeoutError') return true;
-  // pg's own connect timeout has no code.
-  return typeof message === 'string' && /timeout expired|connection timeout|Connection terminated unexpectedly/i.test(message);
 }
 
 function isTimeout(error: unknown): boolean {
