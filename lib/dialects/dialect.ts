@@ -123,3 +123,8 @@ export interface ProvisionModule {
   provision(plan: ProvisionPlan, admin: AdminConnection, options?: ProvisionOptions): Promise<ProvisionReport>;
   provisionSteps(plan: ProvisionPlan): ProvisionStep[];
 }
+
+/** A ProvisionModule that loads its module on first call (`require('knex-roles')` stays light, lib/lazy.ts). */
+export function lazyProvision(load: () => ProvisionModule): ProvisionModule {
+  return { provision: (...args) => load().provision(...args), provisionSteps: (plan) => load().provisionSteps(plan) };
+}

@@ -1,14 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { DialectModule } from '../dialect';
+import { lazyProvision, type DialectModule, type ProvisionModule } from '../dialect';
 import { guardBookkeeping } from './bookkeeping';
 import { MYSQL_GUARD_RULES } from './guard-rules';
 import { MysqlLexer } from './lexer';
 import { MYSQL_RAW_METHODS } from './raw-connection-methods';
 import { MYSQL_REPLICA_RULES } from './replica-rules';
 import { dropMysqlTables, listMysqlTables } from './tables';
-
-type Provision = typeof import('./provision');
-type Verify = typeof import('./verify');
 
 /** MySQL and MariaDB (mysql2). Provisioning and verification load on first use (lib/lazy.ts explains why). */
 export const mysql: DialectModule = {
@@ -51,11 +48,8 @@ export const mysql: DialectModule = {
     afterCreation: (knex, tableName) => guardBookkeeping(knex, tableName),
   },
   tables: { list: listMysqlTables, drop: dropMysqlTables },
-  provision: {
-    provision: (...args) => (require('./provision') as Provision).provision(...args),
-    provisionSteps: (plan) => (require('./provision') as Provision).provisionSteps(plan),
-  },
-  verify: (query, role, options) => (require('./verify') as Verify).verifyMysql(query, role, { database: options.schema, appTemporaryTables: options.appTemporaryTables }),
+  provision: lazyProvision(() => require('./provision') as ProvisionModule),
+  verify: (query, role, options) => (require('./verify') as typeof import('./verify')).verifyMysql(query, role, { database: options.schema, appTemporaryTables: options.appTemporaryTables }),
   lexer: (sql, options) => new MysqlLexer(sql, options),
   guardRules: MYSQL_GUARD_RULES,
   rawConnection: MYSQL_RAW_METHODS,

@@ -1,14 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { DialectModule, ProvisionModule } from '../dialect';
+import { lazyProvision, type DialectModule, type ProvisionModule } from '../dialect';
 import { restrictBookkeepingSql } from './bookkeeping';
 import { POSTGRES_GUARD_RULES } from './guard-rules';
 import { PostgresLexer } from './lexer';
 import { POSTGRES_RAW_METHODS } from './raw-connection-methods';
 import { POSTGRES_REPLICA_RULES } from './replica-rules';
 import { dropPostgresTables, listPostgresTables } from './tables';
-
-type Provision = typeof import('./provision');
-type Verify = typeof import('./verify');
 
 /** PostgreSQL (pg). Provisioning and verification load on first use (lib/lazy.ts explains why). */
 export const postgres: DialectModule = {
@@ -54,11 +51,8 @@ export const postgres: DialectModule = {
     inCreation: async (trx, tableName, schemaName) => void (await trx.raw(restrictBookkeepingSql(tableName, schemaName))),
   },
   tables: { list: listPostgresTables, drop: dropPostgresTables },
-  provision: {
-    provision: (...args) => (require('./provision') as Provision).provision(...args),
-    provisionSteps: (plan) => (require('./provision') as Provision).provisionSteps(plan),
-  } satisfies ProvisionModule,
-  verify: (query, role, options) => (require('./verify') as Verify).verifyPostgres(query, role, options),
+  provision: lazyProvision(() => require('./provision') as ProvisionModule),
+  verify: (query, role, options) => (require('./verify') as typeof import('./verify')).verifyPostgres(query, role, options),
   lexer: (sql, options) => new PostgresLexer(sql, options),
   guardRules: POSTGRES_GUARD_RULES,
   rawConnection: POSTGRES_RAW_METHODS,
