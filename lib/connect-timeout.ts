@@ -1,5 +1,6 @@
 import { holdPassword, passwordOf } from './env/hide-password';
 import type { ResolvedConnection, ServerConnection } from './env/resolve-connection';
+import { dialectModule } from './dialects/registry';
 
 /**
  * A copy of the resolved connection with the driver's own connect timeout set: pg
@@ -9,8 +10,8 @@ import type { ResolvedConnection, ServerConnection } from './env/resolve-connect
  */
 export function withConnectTimeout(resolved: ResolvedConnection, timeoutMs: number): ResolvedConnection {
   const { connection } = resolved;
-  if (!('user' in connection)) return resolved;
-  const timeout = resolved.dialect === 'postgres' ? { connectionTimeoutMillis: timeoutMs } : { connectTimeout: timeoutMs };
+  const timeout = dialectModule(resolved.dialect).connectTimeout(timeoutMs);
+  if (!('user' in connection) || timeout === undefined) return resolved;
   // The spread drops the held password; holdPassword puts it back, held the same way.
   const copy = holdPassword(resolved.dialect, { ...connection, ...timeout }, passwordOf(connection)) as ServerConnection;
   return { ...resolved, connection: copy };

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { migrationStatus } from './pending-migrations';
-import { AUTH_CODES, DATABASE_CODES, NETWORK_CODES, isTlsError } from './driver-codes';
+import { AUTH_CODES, DATABASE_CODES, isTlsError, isTransient } from './driver-codes';
 import { tlsError } from './wait-for-database';
 import knex, { type Knex } from 'knex';
 import { withConnectTimeout, withDeadline } from './connect-timeout';
@@ -18,6 +18,8 @@ import { detectPooler, type PoolerMode } from './dialects/postgres/pooler';
 import { pooledMigrationError } from './migrate/refuse-pooled';
 import type { ResolvedReplica } from './env/resolve-read-replicas';
 import type { ReplicaReport } from './replicas/check-replica';
+import { modeOf } from './env/mode-of';
+import { isSpecialSqlitePath } from './dialects/sqlite/special-path';
 
 export type DoctorVerdict = 'ok' | 'problems' | 'unreachable' | 'misconfigured';
 
@@ -85,7 +87,7 @@ export async function doctor(options: DoctorOptions = {}): Promise<DoctorReport>
   const secrets = secretValues(env);
   const reports = await Promise.all(roles.map((role) => checkRole(role, env, options)));
   const scrubbed = reports.map((report) => scrubDeep(report, secrets));
-  const test = options.test ?? env['NODE_ENV'] === 'test';
+  const test = options.test ?? modeOf(env) === 'test';
   return { ok: scrubbed.every((r) => r.verdict === 'ok'), test, roles: scrubbed };
 }
 
@@ -153,7 +155,7 @@ async function checkPrimary(role: Role, env: Env, options: DoctorOptions): Promi
   if ('filename' in connection) {
     report.target = connection.filename;
     report.guardOnly = true;
-    if (!isSpecialSqlite(connection.filename) && !existsSync(connection.filename)) {
+    if (!isSpecialSqlitePath(connection.filename) && !existsSync(connection.filename)) {
       // Opening would create it: the doctor changes nothing.
       report.reachable = true;
       report.note = 'The SQLite file does not exist yet; it is created on first use (e.g. by the first migration).';
@@ -177,7 +179,7 @@ async function checkPrimary(role: Role, env: Env, options: DoctorOptions): Promi
         report.verdict = 'misconfigured';
         report.error = { code: tls.code, message: `${tls.message} ${described.message}`, variables: [...tls.variables] };
         report.remedy = tls.remedy;
-      } else if (isNetworkError(error)) {
+      } else if (isTransient(error)) {
         report.verdict = 'unreachable';
         // knex's own timeout text blames a full pool; here it only means nobody answered.
         report.error = isTimeout(error) ? { code: 'ETIMEDOUT', message: `No answer from ${report.target} within ${timeoutMs} ms.` } : described;
@@ -263,15 +265,6 @@ function finish(report: DoctorRoleReport, env: Env, options: DoctorOptions, own:
   return scrubDeep(report, own);
 }
 
-function isNetworkError(error: unknown): boolean {
-  if (error instanceof AggregateError) return error.errors.some(isNetworkError);
-  const { code, name, message } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-  if (name === 'KnexTimeoutError') return true;
-  // pg's own connect timeout has no code.
-  return typeof message === 'string' && /timeout expired|connection timeout|Connection terminated unexpectedly/i.test(message);
-}
-
 function isTimeout(error: unknown): boolean {
   const { code, name, message } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
   return code === 'ETIMEDOUT' || name === 'KnexTimeoutError' || (typeof message === 'string' && /timeout/i.test(message));
@@ -304,10 +297,6 @@ function loginRemedy(code: string, sources: Record<string, string>, role: Role):
     return `Check ${sources['database'] ?? 'the database name variable'}, and that the ${role} user may connect to it (provisioning grants that).`;
   }
   return 'Check the connection variables and the server log.';
-}
-
-function isSpecialSqlite(filename: string): boolean {
-  return filename === ':memory:' || filename.startsWith('file:');
 }
 
 /** Every string in a JSON-like value, with each secret replaced by `<redacted>`. */

@@ -11,6 +11,7 @@ import { redact } from './redact';
 import { refuseMigrate, refusingMigrations } from './guard/refusing-migrations';
 import { checkMysqlServerIdentity } from './dialects/mysql/check-server-identity';
 import type { ReadReplicaOptions } from './replicas/read-routing';
+import { isSpecialSqlitePath } from './dialects/sqlite/special-path';
 
 export interface KnexRolesOptions extends ResolveOptions {
   /** Knex settings merged over the generated ones (pool, migrations, seeds, debug …); `client` and `connection` are ours. */
@@ -54,7 +55,7 @@ export function configFor(resolved: ResolvedConnection, options: Pick<KnexRolesO
   }
   if ('filename' in connection) {
     // The embedded default needs no setup: create the data directory on first use.
-    if (connection.filename !== ':memory:' && !connection.filename.startsWith('file:')) {
+    if (!isSpecialSqlitePath(connection.filename)) {
       mkdirSync(dirname(connection.filename), { recursive: true });
     }
     config.useNullAsDefault = extra.useNullAsDefault ?? true;

@@ -56,10 +56,14 @@ export function secretForms(secret: string): string[] {
   return [...forms].filter((form) => form.length > 0).sort((a, b) => b.length - a.length);
 }
 
-/** Replaces each secret in `text`, in every form secretForms lists, with `<redacted>`. */
+/**
+ * Replaces each secret in `text`, in every form secretForms lists, with `<redacted>`;
+ * longest first, so a secret containing another is removed whole. The one redaction of
+ * secrets for every output (errors, logs, CLI lines, provisioning messages).
+ */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) {
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
     for (const form of secretForms(secret)) out = out.split(form).join('<redacted>');
   }
   return out;

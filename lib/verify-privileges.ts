@@ -2,9 +2,7 @@ import type { Knex } from 'knex';
 import { FAMILY } from './env/contract';
 import { GuardError, PrivilegeError, type PrivilegeProblem } from './errors';
 import type { Dialect, Role } from './types';
-import { verifyMysql } from './dialects/mysql/verify';
-import { verifyPostgres } from './dialects/postgres/verify';
-import { verifySqlite } from './dialects/sqlite/verify';
+import { dialectModule, dialectOfKnexName, knexNames } from './dialects/registry';
 
 export interface VerifyOptions {
   role: Role;
@@ -70,23 +68,13 @@ export function catalogQuery(knex: Knex): CatalogQuery {
   };
 }
 
-const DRIVER_DIALECTS: Readonly<Record<string, Dialect>> = {
-  pg: 'postgres',
-  'pg-native': 'postgres',
-  postgresql: 'postgres',
-  mysql: 'mysql',
-  mysql2: 'mysql',
-  sqlite3: 'sqlite',
-  'better-sqlite3': 'sqlite',
-};
-
 /** The dialect of a knex instance, from its driver name (guarded clients keep it). */
 export function dialectOfKnex(knex: Knex): Dialect {
   const client = knex.client as { driverName?: string; dialect?: string };
-  const dialect = DRIVER_DIALECTS[client.driverName ?? ''] ?? DRIVER_DIALECTS[client.dialect ?? ''];
+  const dialect = dialectOfKnexName(client.driverName ?? '') ?? dialectOfKnexName(client.dialect ?? '');
   if (dialect) return dialect;
   throw new GuardError('E_GUARD_DIALECT', `verifyPrivileges() does not know the knex client "${client.driverName ?? client.dialect ?? '?'}".`, {
-    remedy: 'Use one of the pg, mysql2, mysql, better-sqlite3 or sqlite3 clients, or pass { dialect }.',
+    remedy: `Use one of the ${knexNames().join(', ')} clients, or pass { dialect }.`,
   });
 }
 
@@ -99,12 +87,7 @@ export async function verifyPrivileges(knex: Knex, options: VerifyOptions): Prom
   const dialect = options.dialect ?? dialectOfKnex(knex);
   const query = catalogQuery(knex);
   const dialectOptions = { schema: options.schema, appTemporaryTables: options.appTemporaryTables, migrationsTable: options.migrationsTable };
-  const findings =
-    dialect === 'postgres'
-      ? await verifyPostgres(query, options.role, dialectOptions)
-      : dialect === 'mysql'
-        ? await verifyMysql(query, options.role, { database: options.schema, appTemporaryTables: options.appTemporaryTables })
-        : await verifySqlite(query, options.role);
+  const findings = await dialectModule(dialect).verify(query, options.role, dialectOptions);
   const ok = findings.problems.length === 0;
   const report: PrivilegeReport = {
     dialect,
@@ -137,10 +120,8 @@ export async function assertPrivileges(knex: Knex, options: VerifyOptions): Prom
   return report;
 }
 
-const README_SECTION: Readonly<Record<Dialect, string>> = { postgres: 'PostgreSQL', mysql: 'MySQL', sqlite: 'SQLite' };
-
 function provisionSentence(dialect: Dialect): string {
-  return `Re-run provisioning as the admin: ELOQUENT_DB_ROLE=migration npx knex-roles provision (see README › ${README_SECTION[dialect]}).`;
+  return `Re-run provisioning as the admin: ELOQUENT_DB_ROLE=migration npx knex-roles provision (see README › ${dialectModule(dialect).label}).`;
 }
 
 /** One remedy sentence per cause, most likely cause first. */

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
-import { AUTH_CODES, DATABASE_CODES, NETWORK_CODES, isTlsError } from './driver-codes';
+import { isLoginRefused, isTlsError, isTransient } from './driver-codes';
 import { withDeadline } from './connect-timeout';
 import { LoginRefusedError, TlsError, UnreachableError } from './errors';
+import { FAMILY, FIELDS } from './env/contract';
 import type { ResolvedConnection } from './env/resolve-connection';
 
 export interface WaitOptions {
@@ -60,26 +61,6 @@ export async function waitForDatabase(knex: Knex, resolved: ResolvedConnection, 
   throw UnreachableError.of({ host, port, attempts, cause: last });
 }
 
-function codeOf(err: unknown): unknown {
-  return ((err ?? {}) as { code?: unknown }).code;
-}
-
-/** The server refused the login or the database (a wrong user, password or database name). */
-export function isLoginRefused(err: unknown): boolean {
-  const code = codeOf(err);
-  return (typeof code === 'string' && (AUTH_CODES.has(code) || DATABASE_CODES.has(code))) || (err instanceof AggregateError && err.errors.some(isLoginRefused));
-}
-
-/** Nobody answered (yet): a network error or a timeout. */
-export function isTransient(err: unknown): boolean {
-  const { code, name, message } = (err ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
-  if (err instanceof AggregateError) return err.errors.some(isTransient);
-  if (typeof code === 'string') return NETWORK_CODES.has(code);
-  // knex reports pool acquisition timeouts as KnexTimeoutError without a code; pg's own
-  // connect timeout and a dropped socket carry none either.
-  return name === 'KnexTimeoutError' || (typeof message === 'string' && /timeout expired|connection timeout|Connection terminated unexpectedly/i.test(message));
-}
-
 /** The TLS variables a connection's settings came from, most specific first (for TlsError and the doctor). */
 export function tlsVariables(resolved: ResolvedConnection): string[] {
   return [resolved.sources['sslmode'], resolved.sources['sslca']].filter((name): name is string => name !== undefined);
@@ -91,10 +72,11 @@ export function tlsError(resolved: ResolvedConnection, cause: unknown): TlsError
   const host = 'host' in connection ? connection.host : '';
   const port = 'port' in connection ? connection.port : 0;
   const variables = tlsVariables(resolved);
-  const family = resolved.dialect === 'mysql' ? 'DB' : 'PG';
+  const family = FAMILY[resolved.dialect];
+  const sslmode = `${family}_${FIELDS[resolved.dialect].sslmode?.[0] ?? 'SSLMODE'}`;
   const noTls = /does not support SSL|HANDSHAKE_NO_SSL_SUPPORT/.test(`${(cause as { code?: unknown })?.code ?? ''} ${(cause as { message?: unknown })?.message ?? ''}`);
   const remedy = noTls
-    ? `The server has no TLS: enable it on the server, or set ${variables[0] ?? `${family}_SSL${family === 'PG' ? 'MODE' : ''}`} to disable.`
-    : `Point ${resolved.sources['sslca'] ?? `${family}_SSL_CA`} at the CA that signed the server's certificate, and connect by a host name the certificate names (verify-full checks it); ${resolved.sources['sslmode'] ?? `${family}_SSL${family === 'PG' ? 'MODE' : ''}`}=require encrypts without verifying.`;
+    ? `The server has no TLS: enable it on the server, or set ${variables[0] ?? sslmode} to disable.`
+    : `Point ${resolved.sources['sslca'] ?? `${family}_SSL_CA`} at the CA that signed the server's certificate, and connect by a host name the certificate names (verify-full checks it); ${resolved.sources['sslmode'] ?? sslmode}=require encrypts without verifying.`;
   return TlsError.of({ host, port, variables, cause, remedy });
 }

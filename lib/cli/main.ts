@@ -34,7 +34,6 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'v' },
 } as const;
 
-export type CliValues = ReturnType<typeof parse>['values'];
 
 function parse(argv: string[]) {
   try {

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors';
-import { loadEnv, readVariable } from '../env/load-env';
+import { loadEnv } from '../env/load-env';
 import { resolveRole } from '../env/resolve-role';
 import { resolveConnection } from '../env/resolve-connection';
 import type { ResolveOptions } from '../env/resolve-connection';
@@ -7,6 +7,7 @@ import { runMigrations } from '../migrate/run-migrations';
 import { MIGRATE_COMMANDS, type MigrateCommand, type MigrateEvent, type MigrateResult } from '../migrate/types';
 import { EXIT } from './exit-codes';
 import { knexfileMigrations } from './load-knexfile';
+import { environmentOf, modeOf } from '../env/mode-of';
 
 export interface MigrateCommandOptions extends ResolveOptions {
   values: { 'dry-run'?: boolean; all?: boolean; name?: string; knexfile?: string; force?: boolean; yes?: boolean };
@@ -23,8 +24,8 @@ export async function migrateCommand(args: string[], options: MigrateCommandOpti
   const { values, ...resolve } = options;
   const cwd = resolve.cwd ?? process.cwd();
   const env = resolve.env ?? loadEnv(cwd);
-  const test = resolve.test ?? readVariable(env, 'NODE_ENV') === 'test';
-  const environment = test ? 'test' : (readVariable(env, 'NODE_ENV') ?? 'development');
+  const test = resolve.test ?? modeOf(env) === 'test';
+  const environment = test ? 'test' : environmentOf(env);
   // The environment is resolved first, so a misconfiguration exits 3 whatever the role:
   // the exit code follows the cause, not the order of the checks.
   resolveConnection({ ...resolve, env, cwd, test });

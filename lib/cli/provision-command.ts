@@ -1,9 +1,8 @@
-import { EnvContractError } from '../errors';
+import { EnvContractError, ProvisionError } from '../errors';
 import { resolveProvisioning, type Credentials } from '../env/resolve-provisioning';
 import type { ResolveOptions } from '../env/resolve-connection';
 import { passwordOf } from '../env/hide-password';
-import * as mysql from '../dialects/mysql/provision';
-import * as postgres from '../dialects/postgres/provision';
+import { dialectModule } from '../dialects/registry';
 import type { ProvisionPlan } from '../dialects/provision-plan';
 
 export interface ProvisionCommandOptions extends Omit<ResolveOptions, 'role'> {
@@ -23,7 +22,9 @@ export async function provisionCommand(options: ProvisionCommandOptions, out: (l
   if (resolved.schema !== undefined) plan.schema = resolved.schema;
   if (resolved.appTemporaryTables) plan.appTemporaryTables = true;
   if (options.userHost !== undefined) plan.userHost = options.userHost;
-  const dialect = resolved.dialect === 'postgres' ? postgres : mysql;
+  // resolveProvisioning refuses a dialect without users (SQLite) before this.
+  const dialect = dialectModule(resolved.dialect).provision;
+  if (!dialect) throw new ProvisionError('E_PROVISION', `${resolved.dialect} has no users to provision.`, { remedy: 'Provision a dialect that has users (mysql, postgres).' });
 
   if (options.print) {
     out(`-- knex-roles provision for ${resolved.dialect} database ${resolved.database} (passwords redacted)`);

@@ -73,15 +73,6 @@ export interface ProvisionOptions {
 /** What `redactedSql` shows in place of a secret. */
 export const REDACTED = "'<redacted>'";
 
-/** Replaces every secret in `text` (longest first, so a secret containing another is hidden whole). */
-export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of [...secrets].filter((s) => s.length > 0).sort((a, b) => b.length - a.length)) {
-    out = out.split(secret).join('<redacted>');
-  }
-  return out;
-}
-
 /**
  * Rejects plans no server could apply, before anything is sent. The messages name
  * users and databases only, never passwords.

@@ -1,4 +1,11 @@
-import type { Dialect, Role } from '../types';
+import type { DialectModule } from '../dialects/dialect';
+import { dialectModule, dialectModules } from '../dialects/registry';
+import { DIALECTS, type Dialect, type Role } from '../types';
+
+/** One value per dialect, read off its module. */
+function byDialect<T>(read: (module: DialectModule) => T): Readonly<Record<Dialect, T>> {
+  return Object.fromEntries(DIALECTS.map((dialect) => [dialect, read(dialectModule(dialect))])) as Record<Dialect, T>;
+}
 
 /**
  * The env contract as data (seed 000): every variable name is built from this table,
@@ -12,8 +19,8 @@ export type Field = 'host' | 'port' | 'user' | 'password' | 'database' | 'filena
 /** `live` is development and production; `test` is NODE_ENV=test or the knexfile's test entry. */
 export type Mode = 'live' | 'test';
 
-/** Variable family prefix per dialect. */
-export const FAMILY: Readonly<Record<Dialect, string>> = { mysql: 'DB', postgres: 'PG', sqlite: 'SQLITE' };
+/** Variable family prefix per dialect (each dialect module's `env.family`). */
+export const FAMILY: Readonly<Record<Dialect, string>> = byDialect((module) => module.env.family);
 
 /**
  * Scopes per role and mode, most specific first. The runtime role never reads a
@@ -32,29 +39,15 @@ export const ADMIN_SCOPE: Readonly<Record<Mode, string>> = { live: 'ADMIN_', tes
  * Field suffixes per dialect. Several suffixes on one field are synonyms at the same
  * precedence level (PostgreSQL `*_NAME` or `*_DB_NAME`); setting both differently is an error.
  */
-export const FIELDS: Readonly<Record<Dialect, Readonly<Partial<Record<Field, readonly string[]>>>>> = {
-  mysql: { host: ['HOST'], port: ['PORT'], user: ['USER'], password: ['PASSWORD'], database: ['NAME'], sslmode: ['SSL'], sslca: ['SSL_CA'] },
-  // PG_SCHEMA: the schema for searchPath, knex's own tables, provision and verify (default public).
-  // PG_POOLED: 1 when this connection goes through a transaction-mode pooler (pgbouncer=true in a URL).
-  postgres: { host: ['HOST'], port: ['PORT'], user: ['USER'], password: ['PASSWORD'], database: ['NAME', 'DB_NAME'], schema: ['SCHEMA'], sslmode: ['SSLMODE'], sslca: ['SSL_CA'], pooled: ['POOLED'] },
-  sqlite: { filename: ['PATH'] },
-};
+export const FIELDS: Readonly<Record<Dialect, Readonly<Partial<Record<Field, readonly string[]>>>>> = byDialect((module) => module.env.fields);
 
 export const ADMIN_FIELDS: Readonly<Partial<Record<Field, readonly string[]>>> = { user: ['USER'], password: ['PASSWORD'] };
 
 /** Defaults for fields that may be left unset. There is deliberately no default user. */
-export const DEFAULTS: Readonly<Record<Dialect, Readonly<Partial<Record<Field, string | number>>>>> = {
-  mysql: { host: '127.0.0.1', port: 3306 },
-  postgres: { host: '127.0.0.1', port: 5432 },
-  sqlite: {},
-};
+export const DEFAULTS: Readonly<Record<Dialect, Readonly<Partial<Record<Field, string | number>>>>> = byDialect((module) => module.env.defaults);
 
 /** Fields that must resolve to a value (SQLite's path falls back to the embedded default instead). */
-export const REQUIRED: Readonly<Record<Dialect, readonly Field[]>> = {
-  mysql: ['user', 'database'],
-  postgres: ['user', 'database'],
-  sqlite: [],
-};
+export const REQUIRED: Readonly<Record<Dialect, readonly Field[]>> = byDialect((module) => module.env.required);
 
 /** Embedded SQLite files, relative to the project directory, used when nothing is configured. */
 export const EMBEDDED_SQLITE: Readonly<Record<Mode, string>> = {
@@ -68,21 +61,13 @@ export const SELECTOR: Readonly<Record<Mode, readonly string[]>> = {
   test: ['DB_TEST_CONNECTION', 'DB_CONNECTION'],
 };
 
-/** Accepted selector values (eloquent-orm.js names and knex client names); each also with a `_test` suffix. */
-export const DIALECT_ALIASES: Readonly<Record<string, Dialect>> = {
-  mysql: 'mysql',
-  mysql2: 'mysql',
-  mariadb: 'mysql',
-  pg: 'postgres',
-  postgres: 'postgres',
-  postgresql: 'postgres',
-  sqlite: 'sqlite',
-  sqlite3: 'sqlite',
-  'better-sqlite3': 'sqlite',
-};
+/** Accepted selector values (knex client names and eloquent-orm.js names); each also with a `_test` suffix. */
+export const DIALECT_ALIASES: Readonly<Record<string, Dialect>> = Object.fromEntries(
+  dialectModules().flatMap((module) => [...module.knex.names, ...module.env.selectorNames].map((name) => [name, module.name])),
+);
 
 /** The knex client each dialect runs on. */
-export const KNEX_CLIENT: Readonly<Record<Dialect, string>> = { mysql: 'mysql2', postgres: 'pg', sqlite: 'better-sqlite3' };
+export const KNEX_CLIENT: Readonly<Record<Dialect, string>> = byDialect((module) => module.knex.client);
 
 export const ROLE_VARIABLE = 'ELOQUENT_DB_ROLE';
 
@@ -97,18 +82,11 @@ export const URL_SUFFIX = 'URL';
 export const DATABASE_URL = 'DATABASE_URL';
 
 /** URL schemes and the dialect each names (`sqlite:` and `file:` only in DATABASE_URL). */
-export const URL_SCHEMES: Readonly<Record<string, Dialect>> = {
-  postgres: 'postgres',
-  postgresql: 'postgres',
-  mysql: 'mysql',
-  mariadb: 'mysql',
-  sqlite: 'sqlite',
-  file: 'sqlite',
-};
+export const URL_SCHEMES: Readonly<Record<string, Dialect>> = Object.fromEntries(dialectModules().flatMap((module) => module.env.urlSchemes.map((scheme) => [scheme, module.name])));
 
 /** The URL variable of one scope, for the families that have URLs. */
 export function urlVariable(dialect: Dialect, scope: string): string | undefined {
-  return dialect === 'sqlite' ? undefined : `${FAMILY[dialect]}_${scope}${URL_SUFFIX}`;
+  return dialectModule(dialect).env.server ? `${FAMILY[dialect]}_${scope}${URL_SUFFIX}` : undefined;
 }
 
 /** The URL variables for `role` in `mode`, most specific first, DATABASE_URL last (live mode). */
@@ -127,7 +105,7 @@ export const READ_URL_SUFFIX = 'READ_URL';
 
 /** The read-replica variables for `mode`, most specific first (none for SQLite). */
 export function readUrlLevelsFor(dialect: Dialect, mode: Mode): string[] {
-  return dialect === 'sqlite' ? [] : SCOPES.runtime[mode].map((scope) => `${FAMILY[dialect]}_${scope}${READ_URL_SUFFIX}`);
+  return !dialectModule(dialect).env.server ? [] : SCOPES.runtime[mode].map((scope) => `${FAMILY[dialect]}_${scope}${READ_URL_SUFFIX}`);
 }
 
 /** Every read-replica variable of the contract, both modes. */
@@ -159,7 +137,7 @@ export function levelsFor(dialect: Dialect, role: Role, mode: Mode, field: Field
 /** The admin variable names for `field` (user, password) in `mode`. */
 export function adminVariable(dialect: Dialect, mode: Mode, field: 'user' | 'password'): string | undefined {
   const suffix = ADMIN_FIELDS[field]?.[0];
-  return dialect === 'sqlite' || !suffix ? undefined : `${FAMILY[dialect]}_${ADMIN_SCOPE[mode]}${suffix}`;
+  return !dialectModule(dialect).env.server || !suffix ? undefined : `${FAMILY[dialect]}_${ADMIN_SCOPE[mode]}${suffix}`;
 }
 
 export interface ContractRow {

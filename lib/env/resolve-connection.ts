@@ -14,6 +14,8 @@ import { carriesCredentials, urlInField } from './url-in-field';
 import { APP_TEMPORARY_TABLES_VARIABLE, resolveFlag } from './resolve-flag';
 import { parsePort } from './parse-port';
 import { misplacedReadUrl, readUrlsOnSqlite, resolveReadReplicas, type ResolvedReplica } from './resolve-read-replicas';
+import { isProduction, modeOf } from './mode-of';
+import { isSpecialSqlitePath } from '../dialects/sqlite/special-path';
 
 export interface ResolveOptions {
   /** Overrides ELOQUENT_DB_ROLE. */
@@ -86,8 +88,8 @@ interface Found {
 export function resolveConnection(options: ResolveOptions = {}): ResolvedConnection {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? loadEnv(cwd);
-  const test = options.test ?? readVariable(env, 'NODE_ENV') === 'test';
-  const production = !test && (options.production ?? readVariable(env, 'NODE_ENV') === 'production');
+  const test = options.test ?? modeOf(env) === 'test';
+  const production = !test && (options.production ?? isProduction(env));
   const mode: Mode = test ? 'test' : 'live';
   const role = options.role ?? resolveRole(env);
   const picked = options.dialect ? { dialect: options.dialect, source: 'option' } : resolveDialect(env, role, mode);
@@ -273,8 +275,4 @@ function missing(env: Env, dialect: Dialect, role: Role, mode: Mode, field: Fiel
   const elsewhere = levelsFor(dialect, other, mode, field)[0]?.filter((name) => readVariable(env, name) !== undefined) ?? [];
   if (elsewhere.length > 0) remedy += ` ${elsewhere.join(', ')} ${elsewhere.length === 1 ? 'is' : 'are'} for the ${other} role only (the role is ${role}; ELOQUENT_DB_ROLE=${other} selects it).`;
   return new EnvContractError('E_ENV_MISSING', `No ${role} ${what} for ${dialect}${mode === 'test' ? ' (test mode)' : ''}: none of ${names.join(', ')} is set.`, { variables: names, remedy: remedy });
-}
-
-function isSpecialSqlitePath(filename: string): boolean {
-  return filename === ':memory:' || filename.startsWith('file:');
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { GuardError } from '../errors';
+import { dialectOfKnexName, knexNames } from '../dialects/registry';
 import type { Dialect } from '../types';
 import { GUARDED, guardClientClass, type ClientClass } from './client';
 import { assertIdle, gatePool } from './pool-gate';
@@ -47,19 +48,10 @@ export function guard<T extends Knex>(instance: T, options: GuardInstanceOptions
   return refuseMigrate(instance, dialect);
 }
 
-const DRIVER_DIALECTS: Readonly<Record<string, Dialect>> = {
-  pg: 'postgres',
-  postgresql: 'postgres',
-  mysql: 'mysql',
-  mysql2: 'mysql',
-  sqlite3: 'sqlite',
-  'better-sqlite3': 'sqlite',
-};
-
 function dialectOf(driver: string): Dialect {
-  const dialect = DRIVER_DIALECTS[driver];
+  const dialect = dialectOfKnexName(driver);
   if (dialect) return dialect;
   throw new GuardError('E_GUARD_DIALECT', `guard() does not know the knex client "${driver}".`, {
-    remedy: 'Use one of the pg, mysql2, mysql, better-sqlite3 or sqlite3 clients.',
+    remedy: `Use one of the ${knexNames().join(', ')} clients.`,
   });
 }

@@ -1,8 +1,6 @@
 import type { RuntimeDdlError } from '../errors';
 import type { Dialect } from '../types';
-import { MYSQL_RAW_METHODS } from '../dialects/mysql/raw-connection-methods';
-import { POSTGRES_RAW_METHODS } from '../dialects/postgres/raw-connection-methods';
-import { SQLITE_RAW_METHODS } from '../dialects/sqlite/raw-connection-methods';
+import { dialectModule } from '../dialects/registry';
 
 /**
  * What one call of a raw driver method sends: the SQL text and, where the driver formats
@@ -20,12 +18,6 @@ export interface RawConnectionMethods {
   /** Whether a call without a callback returns a promise (pg): a refusal is then a rejected promise, not a throw. */
   readonly returnsPromise: (args: readonly unknown[]) => boolean;
 }
-
-const RAW_METHODS: Readonly<Record<Dialect, RawConnectionMethods>> = {
-  postgres: POSTGRES_RAW_METHODS,
-  mysql: MYSQL_RAW_METHODS,
-  sqlite: SQLITE_RAW_METHODS,
-};
 
 /** The refusal of one raw call of `method` (`sent` undefined: unreadable arguments), or undefined to let it through. */
 export type RawRefusal = (connection: object, method: string, sent: SentText | undefined) => RuntimeDdlError | undefined;
@@ -51,7 +43,7 @@ export function guardAfterCreate(hook: AfterCreate, dialect: Dialect, refusal: R
  * sending anything. Every other property is the connection's own, methods bound to it.
  */
 export function guardRawConnection<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal): T {
-  const { sends, returnsPromise } = RAW_METHODS[dialect];
+  const { sends, returnsPromise } = dialectModule(dialect).rawConnection;
   // One wrapper per property, so `conn.query === conn.query` holds as on the connection itself.
   const wrappers = new Map<PropertyKey, { value: unknown; method: unknown }>();
   return new Proxy(connection, {

@@ -1,17 +1,9 @@
 import type { Knex } from 'knex';
 import { redact } from '../redact';
-import type { Dialect } from '../types';
 import { dropTables, listTables } from './drop-all-tables';
 import { errorMessage } from '../errors';
 import { planFor, readState, usesTransaction, type Plan, type PlannedStep } from './migration-source';
 import type { MigrateContext, MigrateResult } from './types';
-
-/**
- * Whether a dialect can run DDL inside a transaction and roll it back. Where it can, a
- * dry run executes for real inside one transaction; where it cannot (MySQL and MariaDB
- * commit DDL implicitly), a dry run only previews the SQL (preview-client.ts).
- */
-export const SUPPORTS_TRANSACTIONAL_DDL: Readonly<Record<Dialect, boolean>> = { postgres: true, sqlite: true, mysql: false };
 
 export type Outcome = Pick<MigrateResult, 'applied' | 'rolledBack' | 'dropped' | 'failed' | 'notTransactional' | 'preview' | 'label'>;
 

@@ -1,18 +1,16 @@
 import knex, { type Knex } from 'knex';
 import { withConnectTimeout } from '../connect-timeout';
 import { isKnexRolesError, migrationFailed, MigrationError, type MigrationFailedError, UsageError } from '../errors';
-import { loadEnv, readVariable, type Env } from '../env/load-env';
+import { loadEnv, type Env } from '../env/load-env';
 import { resolveConnection } from '../env/resolve-connection';
 import { resolveDialect } from '../env/resolve-dialect';
 import { resolveRole } from '../env/resolve-role';
 import { migrateRefused } from '../guard/refusing-migrations';
-import { restrictBookkeepingSql } from '../dialects/postgres/bookkeeping';
-import { guardBookkeeping } from '../dialects/mysql/bookkeeping';
 import { configFor } from '../knexfile';
 import { secretValues } from '../redact';
 import { DEFAULT_WAIT, waitForDatabase } from '../wait-for-database';
 import { dropTables, listTables } from './drop-all-tables';
-import { SUPPORTS_TRANSACTIONAL_DDL, transactionalDryRun, type Outcome } from './dry-run';
+import { transactionalDryRun, type Outcome } from './dry-run';
 import {
   DEFAULT_LOAD_EXTENSIONS,
   DEFAULT_TABLE_NAME,
@@ -26,6 +24,8 @@ import { previewRun } from './preview-client';
 import { assertNotPooled, pooledMigrationError } from './refuse-pooled';
 import { MIGRATE_COMMANDS, type Direction, type MigrateCommand, type MigrateContext, type MigrateEvent, type MigrateOptions, type MigrateResult } from './types';
 import { DEFAULT_LOCK_TIMEOUT_MS, Deadline, acquireSessionLock, isLockContention, knexLockHeld, lockedError, type Holder } from './wait-for-lock';
+import { isProduction, modeOf } from '../env/mode-of';
+import { dialectModule } from '../dialects/registry';
 
 /** Migrations whose up/down started in the current attempt. */
 interface Started {
@@ -51,7 +51,7 @@ export async function runMigrations(command: MigrateCommand, options: MigrateOpt
   }
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? loadEnv(cwd);
-  const test = options.test ?? readVariable(env, 'NODE_ENV') === 'test';
+  const test = options.test ?? modeOf(env) === 'test';
   // The role first: a runtime process is refused before its (runtime) variables are even checked.
   const role = options.role ?? resolveRole(env);
   if (role !== 'migration') throw migrateRefused(options.dialect ?? resolveDialect(env, role, test ? 'test' : 'live').dialect);
@@ -76,7 +76,7 @@ export async function runMigrations(command: MigrateCommand, options: MigrateOpt
       knex: {
         ...options.knex,
         // The session lock holds one connection for the whole run, so knex's migrator needs a second.
-        ...(resolved.dialect === 'sqlite'
+        ...(!dialectModule(resolved.dialect).sessionLock
           ? { pool: sqliteBusyTimeout(options.knex?.pool, lockTimeoutMs) }
           : options.knex?.pool?.max !== undefined && options.knex.pool.max < 2
             ? { pool: { ...options.knex.pool, max: 2 } }
@@ -114,7 +114,9 @@ export async function runMigrations(command: MigrateCommand, options: MigrateOpt
     await waitForDatabase(instance, resolved);
     if (command === 'status' || command === 'list') return await readOnly(ctx);
     if (options.dryRun) {
-      const transactional = SUPPORTS_TRANSACTIONAL_DDL[ctx.dialect];
+      // Where DDL rolls back, a dry run executes for real inside one transaction; where it
+      // cannot (MySQL and MariaDB commit DDL implicitly), it only previews the SQL (preview-client.ts).
+      const transactional = dialectModule(ctx.dialect).transactionalDdl;
       return result(ctx, transactional ? 'dry-run' : 'preview', transactional ? await transactionalDryRun(ctx) : await previewRun(ctx));
     }
     // Before the session lock, which a transaction-mode pooler would leave on some server connection.
@@ -196,7 +198,7 @@ async function execute(ctx: MigrateContext, started: Started[]): Promise<Migrate
  */
 async function whileLocked<T>(ctx: MigrateContext, deadline: Deadline, started: Started[], fn: () => Promise<T>): Promise<T> {
   // Under our session lock no live knex-roles run can hold knex's row (PostgreSQL, MySQL).
-  const rowHolder: Holder = ctx.dialect === 'sqlite' ? 'unknown' : 'dead';
+  const rowHolder: Holder = dialectModule(ctx.dialect).sessionLock ? 'dead' : 'unknown';
   for (;;) {
     let holder: Holder;
     if (await knexLockHeld(ctx)) {
@@ -228,13 +230,13 @@ async function ensureBookkeeping(ctx: MigrateContext, deadline: Deadline): Promi
   };
   for (let attempt = 1; ; attempt++) {
     try {
+      // The app may read knex's tables, never write them (lib/dialects/<d>/bookkeeping.ts).
+      const { bookkeeping } = dialectModule(ctx.dialect);
       await ctx.knex.transaction(async (trx) => {
         await ensureTable(ctx.tableName, ctx.schemaName, trx);
-        // PostgreSQL: the app may read knex's tables, never write them (see bookkeeping.ts).
-        if (ctx.dialect === 'postgres') await trx.raw(restrictBookkeepingSql(ctx.tableName, ctx.schemaName));
+        await bookkeeping?.inCreation?.(trx, ctx.tableName, ctx.schemaName);
       });
-      // MySQL: triggers refuse the app's writes there (see mysql/bookkeeping.ts); CREATE TRIGGER commits, so after.
-      if (ctx.dialect === 'mysql') await guardBookkeeping(ctx.knex, ctx.tableName);
+      await bookkeeping?.afterCreation?.(ctx.knex, ctx.tableName);
       return;
     } catch (error) {
       if (attempt >= 5 || deadline.expired) throw error;
@@ -259,8 +261,9 @@ async function failure(ctx: MigrateContext, started: readonly Started[], error: 
   const table = ctx.tableName;
   const record = failed.direction === 'up' ? `recorded in ${table}` : `removed from ${table}`;
   let remedy: string;
-  if (ctx.dialect === 'mysql' || !failed.transactional) {
-    const why = ctx.dialect === 'mysql' ? 'MySQL/MariaDB commit each DDL statement implicitly' : 'it opts out of transactions (config.transaction = false)';
+  const { ddlCommitNote } = dialectModule(ctx.dialect);
+  if (ddlCommitNote !== undefined || !failed.transactional) {
+    const why = ddlCommitNote ?? 'it opts out of transactions (config.transaction = false)';
     remedy =
       `${why}, so what ${failed.name} did before the failure is still in the database, and it is not ${record}. ` +
       `Undo those leftovers by hand or make the migration idempotent (hasTable / hasColumn checks, IF EXISTS), fix it, then run again.`;
@@ -339,7 +342,7 @@ const DESTRUCTIVE: Readonly<Partial<Record<MigrateCommand, string>>> = {
 function refuseInProduction(command: MigrateCommand, options: MigrateOptions, env: Env): void {
   const what = DESTRUCTIVE[command];
   if (!what) return;
-  const production = options.production ?? readVariable(env, 'NODE_ENV') === 'production';
+  const production = options.production ?? isProduction(env);
   if (!production || (options.force === true && options.yes === true)) return;
   const missing = [options.force === true ? undefined : '--force', options.yes === true ? undefined : '--yes'].filter(Boolean).join(' and ');
   throw new MigrationError('E_MIGRATE_REFUSED', `Refused migrate ${command} (it ${what}) with NODE_ENV=production: ${missing} not given.`, {

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { MigrationError } from '../errors';
 import type { MigrateContext } from './types';
+import { dialectModule } from '../dialects/registry';
 
 /**
  * Locking, in two layers:
@@ -57,23 +57,19 @@ export interface SessionLock {
   release(): Promise<void>;
 }
 
-/** Takes the knex-roles session lock (PostgreSQL, MySQL), waiting until the deadline. */
+/** Takes the knex-roles session lock (the dialect's, if it has one), waiting until the deadline. */
 export async function acquireSessionLock(ctx: MigrateContext, deadline: Deadline): Promise<SessionLock> {
-  if (ctx.dialect === 'sqlite') return { release: async () => undefined };
+  const lock = dialectModule(ctx.dialect).sessionLock;
+  if (!lock) return { release: async () => undefined };
   const { knex } = ctx;
   const connection = (await knex.client.acquireConnection()) as unknown;
-  const on = (sql: string, bindings: readonly Knex.RawBinding[]) => knex.raw(sql, bindings).connection(connection);
-  const key = sessionLockKey(ctx);
+  const on = (sql: string) => knex.raw(sql, key as Knex.RawBinding[]).connection(connection);
+  // One lock per migrations table (PostgreSQL keys are per database, MySQL names server-wide).
+  const key = lock.key(`${ctx.schemaName ?? ''}.${ctx.tableName}`, String((knex.client as { database(): unknown }).database() ?? ''));
   let held = false;
   try {
     for (;;) {
-      if (ctx.dialect === 'postgres') {
-        const { rows } = (await on('select pg_try_advisory_lock(?, ?) as ok', key.pg)) as { rows: Array<{ ok: boolean }> };
-        held = rows[0]?.ok === true;
-      } else {
-        const [rows] = (await on('select get_lock(?, 0) as ok', [key.mysql])) as [Array<{ ok: number | null }>];
-        held = Number(rows[0]?.ok) === 1;
-      }
+      held = lock.taken(await on(lock.trySql));
       if (held) break;
       if (deadline.expired) throw lockedError(ctx, deadline, 'live');
       await deadline.pause(ctx, 'another knex-roles migration run holds the lock');
@@ -84,8 +80,7 @@ export async function acquireSessionLock(ctx: MigrateContext, deadline: Deadline
   return {
     async release() {
       try {
-        if (ctx.dialect === 'postgres') await on('select pg_advisory_unlock(?, ?)', key.pg);
-        else await on('select release_lock(?)', [key.mysql]);
+        await on(lock.releaseSql);
       } catch {
         // The session is gone, and its lock with it.
       } finally {
@@ -93,19 +88,6 @@ export async function acquireSessionLock(ctx: MigrateContext, deadline: Deadline
       }
     },
   };
-}
-
-/** One lock per migrations table: PostgreSQL keys are per database, MySQL names server-wide. */
-function sessionLockKey(ctx: Pick<MigrateContext, 'knex' | 'tableName' | 'schemaName'>): { pg: [number, number]; mysql: string } {
-  const table = `${ctx.schemaName ?? ''}.${ctx.tableName}`;
-  const digest = createHash('sha256').update(table).digest();
-  // 'knxr' as the advisory lock's class id, so it cannot collide with an application's one-key locks.
-  const pg: [number, number] = [0x6b6e7872, digest.readInt32BE(0)];
-  const database = String((ctx.knex.client as { database(): unknown }).database() ?? '');
-  const readable = `knex-roles:${database}${table}`;
-  // GET_LOCK names are at most 64 characters.
-  const mysql = readable.length <= 64 ? readable : `knex-roles:${createHash('sha256').update(`${database}${table}`).digest('hex').slice(0, 40)}`;
-  return { pg, mysql };
 }
 
 /** Whether knex's lock row says locked (committed state; false when the table does not exist yet). */

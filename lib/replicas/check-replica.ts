@@ -1,9 +1,8 @@
 import type { Knex } from 'knex';
 import { withDeadline } from '../connect-timeout';
-import { isTlsError } from '../driver-codes';
+import { isLoginRefused, isTlsError, isTransient } from '../driver-codes';
 import type { PrivilegeProblem } from '../errors';
 import { catalogQuery, verifyPrivileges, type VerifyOptions } from '../verify-privileges';
-import { isLoginRefused, isTransient } from '../wait-for-database';
 import { REPLICA_RULES } from './replica-rules';
 
 export type ReplicaVerdict = 'ok' | 'problems' | 'unreachable' | 'misconfigured';

@@ -1,5 +1,5 @@
 import { ProvisionError } from '../../errors';
-import { scrub } from '../provision-plan';
+import { redact } from '../../redact';
 
 /** What was being done when the server said no; names only, never secrets. */
 export interface ErrorContext {
@@ -21,7 +21,7 @@ export interface ErrorContext {
 export function provisionError(error: unknown, context: ErrorContext): ProvisionError {
   const errno = numberField(error, 'errno');
   const code = stringField(error, 'code');
-  const serverMessage = scrub(stringField(error, 'sqlMessage') ?? stringField(error, 'message') ?? String(error), context.secrets);
+  const serverMessage = redact(stringField(error, 'sqlMessage') ?? stringField(error, 'message') ?? String(error), context.secrets);
   const where = `(database "${context.database}", admin "${context.adminUser}")`;
   const tag = errno !== undefined ? ` [${errno}${code ? ` ${code}` : ''}]` : code ? ` [${code}]` : '';
   const message = `Provisioning failed while ${context.action} ${where}: ${serverMessage}${tag}.`;

@@ -11,7 +11,6 @@ import { quoteString, type StringQuoteOptions } from './quote';
  * plaintext is in the statement: keep `general_log` off while provisioning. It never
  * touches a shell, a file, or our error messages.
  */
-export const SENDS_PLAINTEXT_PASSWORD = true;
 
 /** `IDENTIFIED BY '…'` for CREATE USER / ALTER USER, and its redacted twin. */
 export function passwordClause(password: string, options: StringQuoteOptions = {}): { sql: string; redacted: string; secret: string } {

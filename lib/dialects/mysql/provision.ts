@@ -2,8 +2,10 @@ import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise'
 import { loadMysql2 } from '../load-driver';
 import { ProvisionError } from '../../errors';
 import type { AdminConnection, ProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from '../provision-plan';
-import { scrub, validatePlan } from '../provision-plan';
+import { validatePlan } from '../provision-plan';
+import { redact } from '../../redact';
 import { provisionError } from './driver-errors';
+import { APP_PRIVILEGES, MIGRATOR_PRIVILEGES, TEMPORARY_TABLES } from './privileges';
 import { checkLogin, passwordClause } from './password';
 import { grantDatabasePattern, grantPatternMatches, quoteAccount, quoteGrantDatabase, quoteIdent, type StringQuoteOptions } from './quote';
 import { parseShowGrantsRow, tableTarget, type ShownGrant } from './show-grants';
@@ -44,27 +46,14 @@ import { coversSystemDatabase, isSystemDatabase } from './system-databases';
  * migrator can rename any table onto the granted name). MySQL has no schema-wide "deny"
  * either, so the app's writes to knex_migrations* are refused by triggers that
  * `knex-roles migrate` creates as the migrator (see bookkeeping.ts).
+ *
+ * The privilege lists themselves are in privileges.ts, shared with verify.ts.
  */
-export const APP_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
-export const MIGRATOR_PRIVILEGES = [
-  'SELECT',
-  'INSERT',
-  'UPDATE',
-  'DELETE',
-  'CREATE',
-  'ALTER',
-  'DROP',
-  'INDEX',
-  'REFERENCES',
-  'CREATE VIEW',
-  'SHOW VIEW',
-  'TRIGGER',
-  'CREATE TEMPORARY TABLES',
-] as const;
+export { APP_PRIVILEGES, MIGRATOR_PRIVILEGES };
 
 /** The app's privileges on the database; CREATE TEMPORARY TABLES is the `appTemporaryTables` opt-in. */
 export function appPrivileges(appTemporaryTables = false): string[] {
-  return appTemporaryTables ? [...APP_PRIVILEGES, 'CREATE TEMPORARY TABLES'] : [...APP_PRIVILEGES];
+  return appTemporaryTables ? [...APP_PRIVILEGES, TEMPORARY_TABLES] : [...APP_PRIVILEGES];
 }
 
 interface Account {
@@ -316,7 +305,7 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
           if (status === 'wrong' && host === '%' && (await checkLogin(admin, account.user, account.password, timeout)) === 'wrong') {
             throw new ProvisionError(
               'E_PROVISION',
-              scrub(`The password of ${account.account} was set, but logging in with it still fails (database "${plan.database}").`, secrets),
+              redact(`The password of ${account.account} was set, but logging in with it still fails (database "${plan.database}").`, secrets),
               { remedy: "Another account (anonymous ''@'localhost' or a more specific host) likely shadows it: drop that account." },
             );
           }

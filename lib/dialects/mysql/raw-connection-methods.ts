@@ -17,7 +17,7 @@ function textOnly(args: readonly unknown[]): SentText | undefined {
 }
 
 /**
- * mysql2 (and mysql) connections. `query` formats bound values into the text on the client,
+ * mysql2 (and mysql, mariadb) connections. `query` formats bound values into the text on the client,
  * so the guard judges the text with them (the driver's own `format`); `execute` and
  * `prepare` bind them on the server (prepared statements), so their text is all the SQL.
  */
@@ -26,6 +26,9 @@ export const MYSQL_RAW_METHODS: RawConnectionMethods = {
     query: sqlAndValues,
     execute: textOnly,
     prepare: textOnly,
+    // The mariadb connector (knex client mariadb) also sends text by these.
+    batch: sqlAndValues,
+    queryStream: sqlAndValues,
   },
   returnsPromise: () => false,
 };

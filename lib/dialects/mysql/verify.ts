@@ -3,6 +3,7 @@ import type { Role } from '../../types';
 import type { CatalogQuery, DialectFindings } from '../../verify-privileges';
 import { grantPatternMatches, quoteGrantDatabase } from './quote';
 import { parseShowGrantsRow, tableTarget, type ShownGrant } from './show-grants';
+import { APP_PRIVILEGES, SCHEMA_CHANGE_PRIVILEGES, TEMPORARY_TABLES } from './privileges';
 import { coversSystemDatabase, isSystemDatabase } from './system-databases';
 
 /**
@@ -27,8 +28,6 @@ import { coversSystemDatabase, isSystemDatabase } from './system-databases';
  * default grants on `test` / `test\_%` belong to the anonymous account and to other
  * databases, so they show up only if the login was matched to the anonymous account.
  */
-export const RUNTIME_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
-export const MIGRATION_PRIVILEGES = ['CREATE', 'ALTER', 'DROP', 'INDEX', 'REFERENCES'] as const;
 /** Not needed by the app, but no schema change either: stored routines run as their DEFINER. */
 const RUNTIME_TOLERATED = ['USAGE', 'EXECUTE'];
 /** Privileges that change the schema: a runtime user holding one is likely the migrator. */
@@ -39,8 +38,6 @@ interface HeldGrant extends ShownGrant {
   /** '' for the account's own grants, else ` (via role \`r\`)` / ` (via PUBLIC)`. */
   via: string;
 }
-
-const TEMPORARY_TABLES = 'CREATE TEMPORARY TABLES';
 
 /** What the caller knows beyond the connection: see VerifyOptions. */
 export interface MysqlVerifyOptions {
@@ -54,7 +51,7 @@ export async function verifyMysql(query: CatalogQuery, role: Role, options: Mysq
   // Temporary tables are session-local and change no schema: the migrator's by default, the app's by opt-in.
   const tempExpected = role === 'migration' || options.appTemporaryTables === true;
   const runtimeAllowed = (privilege: string): boolean =>
-    (RUNTIME_PRIVILEGES as readonly string[]).includes(privilege) || RUNTIME_TOLERATED.includes(privilege) || (tempExpected && privilege === TEMPORARY_TABLES);
+    (APP_PRIVILEGES as readonly string[]).includes(privilege) || RUNTIME_TOLERATED.includes(privilege) || (tempExpected && privilege === TEMPORARY_TABLES);
   const found: string[] = [];
   const problems: PrivilegeProblem[] = [];
   const excess = (privilege: string): void => void problems.push({ privilege, problem: 'excess' });
@@ -154,7 +151,7 @@ export async function verifyMysql(query: CatalogQuery, role: Role, options: Mysq
   if (role === 'runtime') {
     // Table-level grants on every app table serve as well as a database-level grant.
     let tables: string[] | undefined;
-    for (const privilege of RUNTIME_PRIVILEGES) {
+    for (const privilege of APP_PRIVILEGES) {
       if (onDatabase(privilege)) continue;
       tables ??= (
         await query(
@@ -169,10 +166,10 @@ export async function verifyMysql(query: CatalogQuery, role: Role, options: Mysq
       if (appTables.length === 0 || !appTables.every((t) => onTable(privilege, t))) missing(`${privilege} on ${on}`);
     }
   } else {
-    for (const privilege of MIGRATION_PRIVILEGES) {
+    for (const privilege of SCHEMA_CHANGE_PRIVILEGES) {
       if (!onDatabase(privilege)) missing(`${privilege} on ${on}`);
     }
-    for (const privilege of RUNTIME_PRIVILEGES) {
+    for (const privilege of APP_PRIVILEGES) {
       if (!KNEX_TABLES.every((t) => onTable(privilege, t))) missing(`${privilege} on ${on} (knex reads and writes knex_migrations)`);
     }
   }

@@ -1,5 +1,5 @@
 import { ProvisionError } from '../../errors';
-import { scrub } from '../provision-plan';
+import { redact } from '../../redact';
 
 /** What was being done when the server said no; names only, never secrets. */
 export interface ErrorContext {
@@ -18,13 +18,13 @@ export interface ErrorContext {
  */
 export function provisionError(error: unknown, context: ErrorContext): ProvisionError {
   const code = stringField(error, 'code');
-  const serverMessage = scrub(stringField(error, 'message') ?? String(error), context.secrets);
+  const serverMessage = redact(stringField(error, 'message') ?? String(error), context.secrets);
   const where = `(database "${context.database}", admin "${context.adminUser}")`;
   const message = `Provisioning failed while ${context.action} ${where}: ${serverMessage}${code ? ` [${code}]` : ''}.`;
   const cause = Object.assign(new Error(serverMessage), { code });
   // Our own DO blocks raise with a HINT that says exactly what to run.
   const hint = stringField(error, 'hint');
-  return new ProvisionError('E_PROVISION', message, { remedy: hint ? scrub(hint, context.secrets) : remedyFor(code, context), cause });
+  return new ProvisionError('E_PROVISION', message, { remedy: hint ? redact(hint, context.secrets) : remedyFor(code, context), cause });
 }
 
 function remedyFor(code: string | undefined, context: ErrorContext): string {

@@ -11,7 +11,6 @@ import { quoteIdent, quoteLiteral } from './quote';
  * never appears in the server's statement log, pg_stat_statements or an audit trail.
  * The server accepts a verifier in `PASSWORD '…'` as-is.
  */
-export const SENDS_PLAINTEXT_PASSWORD = false;
 
 /** PostgreSQL's own default (`scram_iterations`). */
 export const SCRAM_ITERATIONS = 4096;

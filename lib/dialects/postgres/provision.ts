@@ -2,8 +2,18 @@ import type { Client } from 'pg';
 import { loadPg } from '../load-driver';
 import { ProvisionError } from '../../errors';
 import type { AdminConnection, ProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from '../provision-plan';
-import { bookkeepingTables, scrub, validatePlan } from '../provision-plan';
+import { bookkeepingTables, validatePlan } from '../provision-plan';
+import { redact } from '../../redact';
 import { provisionError } from './driver-errors';
+import {
+  APP_SCHEMA_PRIVILEGES,
+  APP_SEQUENCE_PRIVILEGES,
+  APP_TABLE_PRIVILEGES,
+  APP_TABLE_PRIVILEGES_REVOKED,
+  MIGRATOR_DATABASE_PRIVILEGES,
+  MIGRATOR_SCHEMA_PRIVILEGES,
+  appDatabasePrivileges,
+} from './privileges';
 import { restrictBookkeepingSql } from './bookkeeping';
 import { alterPasswordSql, checkLogin, type PasswordClauseOptions } from './password';
 import { dollarQuote, quoteIdent as ident, quoteLiteral as literal } from './quote';
@@ -35,19 +45,9 @@ import { dollarQuote, quoteIdent as ident, quoteLiteral as literal } from './quo
  * (and knex needs it to read and write knex_migrations anyway). The seed's promise of a
  * migrator "without data-plane permissions" does not hold on PostgreSQL; keep migrator
  * credentials out of runtime processes instead.
+ *
+ * The privilege lists themselves are in privileges.ts, shared with verify.ts.
  */
-export const MIGRATOR_DATABASE_PRIVILEGES = ['CONNECT', 'TEMPORARY'] as const;
-export const MIGRATOR_SCHEMA_PRIVILEGES = ['USAGE', 'CREATE'] as const;
-/** The app's database privileges; TEMPORARY is added by the `appTemporaryTables` opt-in. */
-export function appDatabasePrivileges(appTemporaryTables = false): string[] {
-  return appTemporaryTables ? ['CONNECT', 'TEMPORARY'] : ['CONNECT'];
-}
-export const APP_SCHEMA_PRIVILEGES = ['USAGE'] as const;
-export const APP_TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
-export const APP_SEQUENCE_PRIVILEGES = ['USAGE', 'SELECT'] as const;
-/** Table privileges every supported major has that the app must not hold (and MAINTAIN on 17+, see since17). */
-export const APP_TABLE_PRIVILEGES_REVOKED = ['TRUNCATE', 'REFERENCES', 'TRIGGER'] as const;
-
 const ROLE_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS';
 
 interface Probe {
@@ -532,7 +532,7 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
       if (status === 'wrong' && (await checkLogin(admin, plan.database, login.user, login.password, timeout)) === 'wrong') {
         throw new ProvisionError(
           'E_PROVISION',
-          scrub(`The password of role "${login.user}" was set, but logging in with it still fails (database "${plan.database}").`, secrets),
+          redact(`The password of role "${login.user}" was set, but logging in with it still fails (database "${plan.database}").`, secrets),
           { remedy: 'Check pg_hba.conf for a rule that authenticates this role differently (ldap, cert, reject) and the role\'s VALID UNTIL.' },
         );
       }

@@ -2,6 +2,7 @@ import type { PrivilegeProblem } from '../../errors';
 import type { Role } from '../../types';
 import type { CatalogQuery, DialectFindings } from '../../verify-privileges';
 import { bookkeepingTables } from '../provision-plan';
+import { APP_TABLE_PRIVILEGES, APP_TABLE_PRIVILEGES_REVOKED } from './privileges';
 
 /**
  * PostgreSQL privilege check, from the catalogs and the has_*_privilege functions (which
@@ -35,9 +36,6 @@ const ATTRIBUTES = [
   ['rolbypassrls', 'BYPASSRLS'],
 ] as const;
 
-export const RUNTIME_TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
-/** Table privileges a runtime user must not hold: TRUNCATE skips DELETE triggers, TRIGGER attaches code, REFERENCES can block the owner's changes. */
-export const RUNTIME_TABLE_PRIVILEGES_EXCESS = ['TRUNCATE', 'REFERENCES', 'TRIGGER'] as const;
 
 /** What the caller knows beyond the connection: see VerifyOptions. */
 export interface PostgresVerifyOptions {
@@ -204,7 +202,7 @@ export async function verifyPostgres(query: CatalogQuery, role: Role, options: P
 
   const relations = await query(
     `SELECT c.relname AS name, c.relkind AS kind, pg_has_role(c.relowner, 'MEMBER') AS owned,
-       ${[...RUNTIME_TABLE_PRIVILEGES, ...RUNTIME_TABLE_PRIVILEGES_EXCESS, ...(version >= 170000 ? ['MAINTAIN'] : [])]
+       ${[...APP_TABLE_PRIVILEGES, ...APP_TABLE_PRIVILEGES_REVOKED, ...(version >= 170000 ? ['MAINTAIN'] : [])]
          .map((p) => `CASE WHEN c.relkind <> 'S' THEN has_table_privilege(c.oid, '${p}') END AS "${p}"`)
          .join(',\n       ')},
        CASE WHEN c.relkind = 'S' THEN has_sequence_privilege(c.oid, 'USAGE') END AS seq_usage,
@@ -246,13 +244,13 @@ export async function verifyPostgres(query: CatalogQuery, role: Role, options: P
     const sequences = app.filter((r) => r['kind'] === 'S');
     const names = (rows: typeof relations): string[] => rows.map((r) => quoted(String(r['name'])));
 
-    const held = RUNTIME_TABLE_PRIVILEGES.filter((p) => tables.length > 0 && tables.every((t) => t[p] === true));
+    const held = APP_TABLE_PRIVILEGES.filter((p) => tables.length > 0 && tables.every((t) => t[p] === true));
     if (held.length > 0) found.push(`${held.join(', ')} on ${count(tables.length, 'table')} in ${sch}`);
-    for (const privilege of RUNTIME_TABLE_PRIVILEGES) {
+    for (const privilege of APP_TABLE_PRIVILEGES) {
       const lacking = tables.filter((t) => t[privilege] !== true);
       if (lacking.length > 0) missing(`${privilege} on ${lacking.length === 1 ? 'table' : 'tables'} ${listNames(names(lacking))} in ${sch}`);
     }
-    for (const privilege of [...RUNTIME_TABLE_PRIVILEGES_EXCESS, 'MAINTAIN']) {
+    for (const privilege of [...APP_TABLE_PRIVILEGES_REVOKED, 'MAINTAIN']) {
       const holding = app.filter((r) => r[privilege] === true);
       if (holding.length === 0) continue;
       found.push(`${privilege} on ${count(holding.length, 'relation')} in ${sch}`);
@@ -300,7 +298,7 @@ function checkBookkeeping(
   version: number,
   out: { found: string[]; excess: (p: string) => void; missing: (p: string) => void },
 ): void {
-  const forbidden = ['INSERT', 'UPDATE', 'DELETE', ...RUNTIME_TABLE_PRIVILEGES_EXCESS, ...(version >= 170000 ? ['MAINTAIN'] : [])];
+  const forbidden = ['INSERT', 'UPDATE', 'DELETE', ...APP_TABLE_PRIVILEGES_REVOKED, ...(version >= 170000 ? ['MAINTAIN'] : [])];
   for (const r of relations) {
     const name = quoted(String(r['name']));
     if (r['kind'] === 'S') {

@@ -1,0 +1,130 @@
+import type { Knex } from 'knex';
+import type { Field } from '../env/contract';
+import type { GuardRules } from '../guard/guard-rules';
+import type { Lexer, LexerOptions } from '../guard/lexer';
+import type { RawConnectionMethods } from '../guard/raw-connection';
+import type { ReplicaRules } from '../replicas/replica-rules';
+import type { Dialect, Role } from '../types';
+import type { CatalogQuery, DialectFindings } from '../verify-privileges';
+import type { AdminConnection, ProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from './provision-plan';
+
+/**
+ * Everything one database decides, as one object (lib/dialects/<d>/index.ts), in the way
+ * kysely's `Dialect` gathers a database's adapter, driver and compiler. The rest of lib/
+ * asks this object and never compares a dialect's name; adding a database is a folder of
+ * its own, one line in registry.ts and its tests (docs/architecture.md).
+ */
+export interface DialectModule {
+  readonly name: Dialect;
+  /** How the docs and messages name it: `PostgreSQL`. */
+  readonly label: string;
+  /** Its part of the env contract (lib/env/contract.ts builds every variable name from it). */
+  readonly env: EnvFamily;
+  readonly knex: KnexNames;
+  /** DDL runs inside a transaction and rolls back with it: a dry run then executes for real (migrate/dry-run.ts). */
+  readonly transactionalDdl: boolean;
+  /** Why a failed migration's DDL stayed, when `transactionalDdl` is false. */
+  readonly ddlCommitNote?: string;
+  /** Driver and server error codes, by what they mean (lib/driver-codes.ts unites them). */
+  readonly errorCodes: DriverErrorCodes;
+  /** The driver's connect-timeout setting for `ms`; undefined: connections are files. */
+  connectTimeout(ms: number): Readonly<Record<string, number>> | undefined;
+  /** The session lock a migration run holds (migrate/wait-for-lock.ts); undefined: none (knex's lock row only). */
+  readonly sessionLock?: SessionLockSql;
+  /** Protects knex's bookkeeping tables from the app, once they exist (migrate/run-migrations.ts). */
+  readonly bookkeeping?: BookkeepingGuard;
+  /** The base tables `migrate fresh` drops, and how it drops them regardless of foreign keys. */
+  readonly tables: TableDropper;
+  /** Users and grants; undefined: the database has no users (the guard is the only boundary). */
+  readonly provision?: ProvisionModule;
+  /** Reads what the connected user may do from the server's catalogs (verify-privileges.ts). */
+  verify(query: CatalogQuery, role: Role, options: DialectVerifyOptions): Promise<DialectFindings>;
+  /** A lexer over `sql` (the guard's classifier pulls tokens from it). */
+  lexer(sql: string, options?: LexerOptions): Lexer;
+  /** What the runtime guard refuses beyond schema changes: settings, functions, pragmas. */
+  readonly guardRules: GuardRules;
+  /** The raw driver connection's methods that send SQL (guard/raw-connection.ts). */
+  readonly rawConnection: RawConnectionMethods;
+  /** Read replicas: what must stay on the primary; undefined: the database has none. */
+  readonly replicas?: ReplicaRules;
+}
+
+export interface EnvFamily {
+  /** Variable prefix: `PG` gives PG_RUNTIME_USER, PG_TEST_URL … */
+  readonly family: string;
+  /** Field suffixes; several on one field are synonyms at the same precedence level. */
+  readonly fields: Readonly<Partial<Record<Field, readonly string[]>>>;
+  /** Defaults for fields that may be left unset. */
+  readonly defaults: Readonly<Partial<Record<Field, string | number>>>;
+  /** Fields that must resolve to a value. */
+  readonly required: readonly Field[];
+  /** URL schemes naming this dialect (`postgres://`). */
+  readonly urlSchemes: readonly string[];
+  /** Whether the family has its own URL, read-replica and admin variables (a server; SQLite has none). */
+  readonly server: boolean;
+  /** DB_CONNECTION values naming it besides its knex names (eloquent-orm.js names). */
+  readonly selectorNames: readonly string[];
+}
+
+export interface KnexNames {
+  /** The knex client knex-roles configures. */
+  readonly client: string;
+  /**
+   * Every name knex accepts as `client` for this database or reports on a client as
+   * `driverName` / `dialect` (knex/lib/dialects, knex/lib/constants CLIENT_ALIASES).
+   */
+  readonly names: readonly string[];
+}
+
+export interface DriverErrorCodes {
+  /** Nobody answered (yet): retry, or report unreachable. */
+  readonly network: readonly string[];
+  /** The server refused the login. */
+  readonly auth: readonly string[];
+  /** The server refused the database: missing, or no right to connect to it. */
+  readonly database: readonly string[];
+  /** The TLS handshake failed in the driver (Node's own certificate codes are common to all). */
+  readonly tls: readonly string[];
+}
+
+/** A session-level advisory lock, taken without waiting and released on the same connection. */
+export interface SessionLockSql {
+  /** The bindings naming one lock per migrations table (`table` is `schema.table`; `database` the connection's). */
+  key(table: string, database: string): readonly Knex.RawBinding[];
+  /** Takes the lock if free, at once. */
+  readonly trySql: string;
+  /** Whether `trySql`'s raw result says the lock was taken. */
+  taken(result: unknown): boolean;
+  readonly releaseSql: string;
+}
+
+export interface BookkeepingGuard {
+  /** Runs in the transaction that creates knex's tables. */
+  inCreation?(trx: Knex.Transaction, tableName: string, schemaName: string | undefined): Promise<void>;
+  /** Runs after that transaction committed (for statements that commit implicitly). */
+  afterCreation?(knex: Knex, tableName: string): Promise<void>;
+}
+
+export interface TableDropper {
+  /** The base tables of `schema` (or the connection's default), knex's own included. */
+  list(db: Knex | Knex.Transaction, schema?: string): Promise<string[]>;
+  /** Drops `tables` (not empty) inside `trx`. */
+  drop(trx: Knex.Transaction, tables: readonly string[], schema?: string): Promise<void>;
+}
+
+export interface DialectVerifyOptions {
+  /** PostgreSQL: the schema; MySQL: the database (default: the connection's). */
+  schema?: string | undefined;
+  appTemporaryTables?: boolean | undefined;
+  migrationsTable?: string | undefined;
+}
+
+export interface ProvisionModule {
+  provision(plan: ProvisionPlan, admin: AdminConnection, options?: ProvisionOptions): Promise<ProvisionReport>;
+  provisionSteps(plan: ProvisionPlan): ProvisionStep[];
+}
+
+/** A ProvisionModule that loads its module on first call (`require('knex-roles')` stays light, lib/lazy.ts). */
+export function lazyProvision(load: () => ProvisionModule): ProvisionModule {
+  return { provision: (...args) => load().provision(...args), provisionSteps: (plan) => load().provisionSteps(plan) };
+}

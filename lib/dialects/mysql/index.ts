@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { lazyProvision, type DialectModule, type ProvisionModule } from '../dialect';
+import { guardBookkeeping } from './bookkeeping';
+import { MYSQL_GUARD_RULES } from './guard-rules';
+import { MysqlLexer } from './lexer';
+import { MYSQL_RAW_METHODS } from './raw-connection-methods';
+import { MYSQL_REPLICA_RULES } from './replica-rules';
+import { dropMysqlTables, listMysqlTables } from './tables';
+
+/** MySQL and MariaDB (mysql2). Provisioning and verification load on first use (lib/lazy.ts explains why). */
+export const mysql: DialectModule = {
+  name: 'mysql',
+  label: 'MySQL',
+  env: {
+    family: 'DB',
+    fields: { host: ['HOST'], port: ['PORT'], user: ['USER'], password: ['PASSWORD'], database: ['NAME'], sslmode: ['SSL'], sslca: ['SSL_CA'] },
+    defaults: { host: '127.0.0.1', port: 3306 },
+    required: ['user', 'database'],
+    urlSchemes: ['mysql', 'mariadb'],
+    server: true,
+    selectorNames: [],
+  },
+  knex: { client: 'mysql2', names: ['mysql', 'mysql2', 'mariadb'] },
+  transactionalDdl: false,
+  ddlCommitNote: 'MySQL/MariaDB commit each DDL statement implicitly',
+  errorCodes: {
+    network: ['PROTOCOL_CONNECTION_LOST'],
+    auth: ['ER_ACCESS_DENIED_ERROR', 'ER_NOT_SUPPORTED_AUTH_MODE', 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR'],
+    database: ['ER_BAD_DB_ERROR', 'ER_DBACCESS_DENIED_ERROR'],
+    tls: [
+      'HANDSHAKE_NO_SSL_SUPPORT', // the server has no TLS
+      'HANDSHAKE_SSL_ERROR', // the handshake failed (certificate), the TLS error's own code on its message
+    ],
+  },
+  connectTimeout: (ms) => ({ connectTimeout: ms }),
+  sessionLock: {
+    key(table, database) {
+      const readable = `knex-roles:${database}${table}`;
+      // GET_LOCK names are at most 64 characters.
+      return [readable.length <= 64 ? readable : `knex-roles:${createHash('sha256').update(`${database}${table}`).digest('hex').slice(0, 40)}`];
+    },
+    trySql: 'select get_lock(?, 0) as ok',
+    taken: (result) => Number((result as [Array<{ ok: number | null }>])[0][0]?.ok) === 1,
+    releaseSql: 'select release_lock(?)',
+  },
+  bookkeeping: {
+    // Triggers refuse the app's writes there (see bookkeeping.ts); CREATE TRIGGER commits, so after.
+    afterCreation: (knex, tableName) => guardBookkeeping(knex, tableName),
+  },
+  tables: { list: listMysqlTables, drop: dropMysqlTables },
+  provision: lazyProvision(() => require('./provision') as ProvisionModule),
+  verify: (query, role, options) => (require('./verify') as typeof import('./verify')).verifyMysql(query, role, { database: options.schema, appTemporaryTables: options.appTemporaryTables }),
+  lexer: (sql, options) => new MysqlLexer(sql, options),
+  guardRules: MYSQL_GUARD_RULES,
+  rawConnection: MYSQL_RAW_METHODS,
+  replicas: MYSQL_REPLICA_RULES,
+};
