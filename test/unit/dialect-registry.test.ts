@@ -77,7 +77,17 @@ const LIB = join(__dirname, '..', '..', 'lib');
 const STILL_BRANCHING = new Set([
   // Owned by the guard rewrite (do not edit here): lexer and classifier files.
   'guard/classify.ts',
-  'guard/content-check.ts',
+  'guard/alternative-readings.ts',
+  'guard/content/catalog-targets.ts',
+  'guard/content/judge.ts',
+  'guard/content/statement-tokens.ts',
+  'guard/families/ddl.ts',
+  'guard/families/insert.ts',
+  'guard/families/into.ts',
+  'guard/families/maintenance.ts',
+  'guard/families/settings.ts',
+  'guard/families/temp-table.ts',
+  'guard/statement-reader.ts',
   'guard/lexer.ts',
   // To move into lib/dialects/<d>/ next (docs/architecture.md, "Not yet moved").
   'doctor.ts',
