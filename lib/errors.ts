@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   E_KNEXFILE_ENV: 'The knex CLI asked the knexfile for an environment it does not define.',
   E_NOT_MIGRATED: 'The database has pending migrations (or none ran yet) and the caller required it migrated.',
   E_DRIVER_MISSING: 'The database driver (pg, mysql2) a command needs is not installed.',
+  E_KNEX_INTERNALS: 'The installed knex lacks an internal knex-roles relies on (a knex version outside the supported range).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -9,6 +9,7 @@ import { migrateRefused } from '../guard/refusing-migrations';
 import { restrictBookkeepingSql } from '../dialects/postgres/bookkeeping';
 import { guardBookkeeping } from '../dialects/mysql/bookkeeping';
 import { configFor } from '../knexfile';
+import { knexEnsureTable } from '../knex-internals';
 import { secretValues } from '../redact';
 import { DEFAULT_WAIT, waitForDatabase } from '../wait-for-database';
 import { dropTables, listTables } from './drop-all-tables';
@@ -224,13 +225,10 @@ async function whileLocked<T>(ctx: MigrateContext, deadline: Deadline, started: 
  * can leave two lock rows, after which knex's lock can never be taken again.
  */
 async function ensureBookkeeping(ctx: MigrateContext, deadline: Deadline): Promise<void> {
-  const { ensureTable } = require('knex/lib/migrations/migrate/table-creator') as {
-    ensureTable(tableName: string, schemaName: string | undefined, trx: Knex.Transaction): Promise<unknown>;
-  };
   for (let attempt = 1; ; attempt++) {
     try {
       await ctx.knex.transaction(async (trx) => {
-        await ensureTable(ctx.tableName, ctx.schemaName, trx);
+        await knexEnsureTable(ctx.tableName, ctx.schemaName, trx);
         // PostgreSQL: the app may read knex's tables, never write them (see bookkeeping.ts).
         if (ctx.dialect === 'postgres') await trx.raw(restrictBookkeepingSql(ctx.tableName, ctx.schemaName));
       });
