@@ -7,7 +7,7 @@ export type MigrateCommand = (typeof MIGRATE_COMMANDS)[number];
 
 export type Direction = 'up' | 'down';
 
-export interface MigrateOptions extends Pick<KnexRolesOptions, 'env' | 'cwd' | 'test' | 'production' | 'dialect'> {
+export interface MigrateOptions extends Pick<KnexRolesOptions, 'env' | 'cwd' | 'test' | 'production' | 'dialect' | 'schema'> {
   /** Overrides ELOQUENT_DB_ROLE (tests). Anything but `migration` is refused. */
   role?: Role;
   /** Knex settings: `migrations` (directory, tableName, schemaName, migrationSource …), pool, log … */

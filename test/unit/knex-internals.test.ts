@@ -52,7 +52,7 @@ describe('knex internals (lib/knex-internals.ts)', () => {
     for (const client of ['pg', 'mysql2', 'better-sqlite3']) {
       const Client = knexDialectClass<new (config: Knex.Config) => Proto>(client);
       expectMethods(`the ${client} client class`, methodsOf(Client), ['query', 'stream', '_query', '_stream', 'acquireRawConnection']);
-      expect(new Client({ client }).driverName, `knex internal changed: ${client} client driverName`).to.equal(client);
+      expect(new Client({ client })['driverName'], `knex internal changed: ${client} client driverName`).to.equal(client);
     }
     expectMethods('the pg client class', methodsOf(knexDialectClass('pg')), ['positionBindings']);
     expect(() => knexDialectClass('no-such-client'), 'an unknown name is refused').to.throw(/no-such-client/);
