@@ -18,9 +18,10 @@ export type { ReadReplicaOptions } from './replicas/read-routing';
 export { doctor, provision, runMigrations, startKnex, verifyPrivileges } from './lazy';
 export type { StartOptions, Started } from './start-knex';
 export type { WaitOptions } from './wait-for-database';
-export type { ReplicaReport } from './replicas/check-replica';
+export type { ReplicaReport, ReplicaVerdict } from './replicas/check-replica';
 export type { PrivilegeReport, VerifyOptions } from './verify-privileges';
 export type { DoctorOptions, DoctorReport, DoctorRoleReport, DoctorVerdict } from './doctor';
+export type { PoolerMode } from './dialects/postgres/pooler';
 export type {
   CompletedMigration,
   Direction,
@@ -41,5 +42,5 @@ export { checkSecrets, type CheckSecretsOptions } from './secrets-in-env';
 
 // Errors: one base class, a class per family, and a check that works across module copies.
 export { EnvContractError, GuardSessionError, isKnexRolesError, KnexRolesError, LoginRefusedError, PooledMigrationError, PrivilegeError, RuntimeDdlError, TlsError, UnguardedPathError, UnreachableError } from './errors';
-export type { ErrorCode, PrivilegeProblem, RuntimeDdlErrorFields } from './errors';
+export type { ErrorCode, KnexRolesErrorOptions, PrivilegeProblem, RuntimeDdlErrorFields } from './errors';
 export { MigrationFailedError } from './migrate/errors';
