@@ -40,7 +40,7 @@ export type { ProvisionDialect, ProvisionDryRunOptions, ProvisionOptions } from 
 export type { AdminConnection, ProvisionPlan, ProvisionReport, ProvisionStep } from './dialects/provision-plan';
 export { checkSecrets, type CheckSecretsOptions } from './secrets-in-env';
 
-// Errors: one base class, a class per family, and a check that works across module copies.
-export { EnvContractError, GuardSessionError, isKnexRolesError, KnexRolesError, LoginRefusedError, PooledMigrationError, PrivilegeError, RuntimeDdlError, TlsError, UnguardedPathError, UnreachableError } from './errors';
+// Errors: one base class, a class per family (and their subclasses), and a check that works across module copies.
+export { isKnexRolesError, KnexRolesError, EnvContractError, GuardError, RuntimeDdlError, GuardSessionError, UnguardedPathError, PrivilegeError } from './errors';
+export { ConnectionError, UnreachableError, LoginRefusedError, TlsError, MigrationError, MigrationFailedError, PooledMigrationError, ProvisionError, UsageError } from './errors';
 export type { ErrorCode, KnexRolesErrorOptions, PrivilegeProblem, RuntimeDdlErrorFields } from './errors';
-export { MigrationFailedError } from './migrate/errors';

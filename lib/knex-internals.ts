@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { KnexRolesError } from './errors';
+import { ConnectionError } from './errors';
 
 /**
  * Every part of knex that is not its public API, in one place. knex exports no name for
@@ -52,8 +52,8 @@ export function knexInternal(name: KnexInternal): unknown {
   return value;
 }
 
-function changed(where: string, what: string, cause?: unknown): KnexRolesError {
-  return new KnexRolesError('E_KNEX_INTERNALS', `knex's internal ${where} ${what}: this knex (${knexVersion()}) is not one knex-roles supports.`, {
+function changed(where: string, what: string, cause?: unknown): ConnectionError {
+  return new ConnectionError('E_KNEX_INTERNALS', `knex's internal ${where} ${what}: this knex (${knexVersion()}) is not one knex-roles supports.`, {
     remedy: `Install the knex version range knex-roles declares in its package.json dependencies (npm ls knex shows which one is used).`,
     ...(cause === undefined ? {} : { cause }),
   });

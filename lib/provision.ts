@@ -1,4 +1,4 @@
-import { KnexRolesError } from './errors';
+import { ProvisionError } from './errors';
 import type { AdminConnection, ProvisionOptions as DialectProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from './dialects/provision-plan';
 import type { Dialect } from './types';
 
@@ -27,7 +27,7 @@ function dialectModule(dialect: ProvisionDialect): DialectModule {
   // Loaded on first call: the drivers and the provisioning code cost nothing until used.
   if (dialect === 'postgres') return require('./dialects/postgres/provision') as DialectModule;
   if (dialect === 'mysql') return require('./dialects/mysql/provision') as DialectModule;
-  throw new KnexRolesError('E_PROVISION', `provision() has no users to create on ${JSON.stringify(String(dialect))}.`, {
+  throw new ProvisionError('E_PROVISION', `provision() has no users to create on ${JSON.stringify(String(dialect))}.`, {
     remedy: "Use dialect 'postgres' or 'mysql'; SQLite has no users, so the runtime guard is its only boundary.",
   });
 }
