@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   E_GUARD_EARLIER_CLONE: 'A knex client made before guard() (a withUserParams() copy) asked the guarded pool for a connection.',
   E_PRIVILEGES: 'The connected user holds more or fewer privileges than its role should.',
   E_DRIVER_MISSING: 'The database driver (pg, mysql2) a command needs is not installed.',
+  E_KNEX_INTERNALS: 'The installed knex lacks an internal knex-roles relies on (a knex version outside the supported range).',
   E_UNREACHABLE: 'The database could not be reached after a bounded retry.',
   E_LOGIN_REFUSED: 'The server refused the login or the database: wrong user, password or database name.',
   E_TLS: 'The TLS handshake failed: the server certificate does not verify against the CA or host name asked for.',
@@ -53,7 +54,7 @@ export type EnvCode = Extract<ErrorCode, `E_ENV_${string}`> | 'E_KNEXFILE_ENV';
 export type GuardCode = 'E_GUARD_DIALECT' | RuntimeDdlCode | 'E_GUARD_SESSION' | UnguardedPathCode;
 export type RuntimeDdlCode = 'E_RUNTIME_DDL' | 'E_RUNTIME_MIGRATE';
 export type UnguardedPathCode = 'E_GUARD_IN_USE' | 'E_GUARD_EARLIER_CLONE';
-export type ConnectionCode = 'E_DRIVER_MISSING' | 'E_UNREACHABLE' | 'E_LOGIN_REFUSED' | 'E_TLS';
+export type ConnectionCode = 'E_DRIVER_MISSING' | 'E_KNEX_INTERNALS' | 'E_UNREACHABLE' | 'E_LOGIN_REFUSED' | 'E_TLS';
 export type MigrationCode = 'E_MIGRATION_FAILED' | 'E_MIGRATION_LOCKED' | 'E_POOLED_MIGRATION' | 'E_MIGRATE_REFUSED' | 'E_NOT_MIGRATED';
 export type UsageCode = 'E_USAGE' | 'E_CLI_USAGE';
 

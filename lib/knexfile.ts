@@ -26,9 +26,24 @@ export interface KnexRolesOptions extends ResolveOptions {
   readReplicas?: ReadReplicaOptions;
 }
 
+/**
+ * Options for a connection already resolved (`resolveConnection()`): the env contract is
+ * not read again, so what was resolved (and checked, logged …) is what is used.
+ */
+export interface ResolvedOptions extends Pick<KnexRolesOptions, 'knex' | 'dangerouslyAllow' | 'readReplicas'> {
+  resolved: ResolvedConnection;
+}
+
+/** `knexConfig` / `createKnex`: resolve from the env contract, or use `{ resolved }`. */
+export type CreateKnexOptions = KnexRolesOptions | ResolvedOptions;
+
+function resolvedFrom(options: CreateKnexOptions): ResolvedConnection {
+  return 'resolved' in options ? options.resolved : resolveConnection(options);
+}
+
 /** The knex config for the resolved role and dialect; runtime configs carry the guard. */
-export function knexConfig(options: KnexRolesOptions = {}): Knex.Config {
-  return configFor(resolveConnection(options), options);
+export function knexConfig(options: CreateKnexOptions = {}): Knex.Config {
+  return configFor(resolvedFrom(options), options);
 }
 
 /** Builds the config from an already resolved connection (data flows one way: env → connection → config). */
@@ -181,8 +196,8 @@ function unknownEnvironmentError(knexfile: Record<string, Knex.Config>): Record<
 }
 
 /** A knex instance for the resolved role; runtime instances reject DDL before it is sent. */
-export function createKnex(options: KnexRolesOptions = {}): Knex {
-  return knexFor(resolveConnection(options), options);
+export function createKnex(options: CreateKnexOptions = {}): Knex {
+  return knexFor(resolvedFrom(options), options);
 }
 
 /** The instance for an already resolved connection; runtime instances also refuse every `knex.migrate` command. */

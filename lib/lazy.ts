@@ -6,19 +6,17 @@ type RunMigrations = typeof import('./migrate/run-migrations');
 type StartKnex = typeof import('./start-knex');
 type Doctor = typeof import('./doctor');
 type Verify = typeof import('./verify-privileges');
-type Wait = typeof import('./wait-for-database');
-type ProvisionPg = typeof import('./dialects/postgres/provision');
-type ProvisionMysql = typeof import('./dialects/mysql/provision');
+type Provision = typeof import('./provision');
 
-export const runMigrations: RunMigrations['runMigrations'] = (...args) => (require('./migrate/run-migrations') as RunMigrations).runMigrations(...args);
-export const startKnex: StartKnex['startKnex'] = (...args) => (require('./start-knex') as StartKnex).startKnex(...args);
-export const startKnexWithReport: StartKnex['startKnexWithReport'] = (...args) => (require('./start-knex') as StartKnex).startKnexWithReport(...args);
-export const doctor: Doctor['doctor'] = (...args) => (require('./doctor') as Doctor).doctor(...args);
-export const formatDoctor: Doctor['formatDoctor'] = (...args) => (require('./doctor') as Doctor).formatDoctor(...args);
-export const verifyPrivileges: Verify['verifyPrivileges'] = (...args) => (require('./verify-privileges') as Verify).verifyPrivileges(...args);
-export const assertPrivileges: Verify['assertPrivileges'] = (...args) => (require('./verify-privileges') as Verify).assertPrivileges(...args);
-export const waitForDatabase: Wait['waitForDatabase'] = (...args) => (require('./wait-for-database') as Wait).waitForDatabase(...args);
-export const provisionPostgres: ProvisionPg['provision'] = (...args) => (require('./dialects/postgres/provision') as ProvisionPg).provision(...args);
-export const provisionStepsPostgres: ProvisionPg['provisionSteps'] = (...args) => (require('./dialects/postgres/provision') as ProvisionPg).provisionSteps(...args);
-export const provisionMysql: ProvisionMysql['provision'] = (...args) => (require('./dialects/mysql/provision') as ProvisionMysql).provision(...args);
-export const provisionStepsMysql: ProvisionMysql['provisionSteps'] = (...args) => (require('./dialects/mysql/provision') as ProvisionMysql).provisionSteps(...args);
+type AnyFunction = (...args: unknown[]) => unknown;
+
+/** `name` of `module`, required on its first call; typed as the real export (overloads included). */
+function lazy<T>(load: () => unknown, name: string): T {
+  return ((...args: unknown[]) => ((load() as Record<string, AnyFunction>)[name] as AnyFunction)(...args)) as T;
+}
+
+export const runMigrations = lazy<RunMigrations['runMigrations']>(() => require('./migrate/run-migrations'), 'runMigrations');
+export const startKnex = lazy<StartKnex['startKnex']>(() => require('./start-knex'), 'startKnex');
+export const doctor = lazy<Doctor['doctor']>(() => require('./doctor'), 'doctor');
+export const verifyPrivileges = lazy<Verify['verifyPrivileges']>(() => require('./verify-privileges'), 'verifyPrivileges');
+export const provision = lazy<Provision['provision']>(() => require('./provision'), 'provision');

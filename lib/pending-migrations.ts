@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { notMigrated } from './guard/refusing-migrations';
+import { knexMergedMigratorConfig } from './knex-internals';
 
 type MigratorConfig = NonNullable<Knex.Config['migrations']>;
 
@@ -32,10 +33,7 @@ export async function assertMigrated(instance: Knex, migrations: MigratorConfig 
 /** The migration names the configured source lists (knex's own file lookup), in run order. */
 export async function migrationFiles(migrations: MigratorConfig = {}): Promise<string[]> {
   // knex's merge of defaults and settings (./migrations, .js/.ts …), as the migrator does it.
-  const { getMergedConfig } = require('knex/lib/migrations/migrate/migrator-configuration-merger') as {
-    getMergedConfig(config: MigratorConfig): { migrationSource: Knex.MigrationSource<unknown>; loadExtensions: readonly string[] };
-  };
-  const { migrationSource, loadExtensions } = getMergedConfig(migrations);
+  const { migrationSource, loadExtensions } = knexMergedMigratorConfig(migrations);
   const all = await migrationSource.getMigrations([...loadExtensions]);
   return all.map((migration) => migrationSource.getMigrationName(migration));
 }

@@ -33,6 +33,8 @@ export function secretsInEnv(env: Env, role: Role): string[] {
 export interface CheckSecretsOptions {
   /** Throw instead of warning. Also on when `KNEX_ROLES_STRICT=1`; the option can only add strictness. */
   strict?: boolean;
+  /** Only list the variables: no warning, no error (strict mode and KNEX_ROLES_STRICT do not apply). Default false. */
+  quiet?: boolean;
 }
 
 /** Whether strict mode is on, from the option or `KNEX_ROLES_STRICT`. */
@@ -47,11 +49,11 @@ export function isStrict(env: Env, options: CheckSecretsOptions = {}): boolean {
 /**
  * Warns (`process.emitWarning`, code `KNEX_ROLES_SECRETS`) when a process of `role` holds
  * migration or admin secrets; in strict mode throws `EnvContractError` `E_ENV_SECRETS`
- * instead. Returns the variable names found (empty when clean).
+ * instead; with `quiet` does neither. Returns the variable names found (empty when clean).
  */
 export function checkSecrets(env: Env, role: Role, options: CheckSecretsOptions = {}): string[] {
   const found = secretsInEnv(env, role);
-  if (found.length === 0) return found;
+  if (found.length === 0 || options.quiet === true) return found;
   const message = `This ${role} process holds migration or admin secrets: ${found.join(', ')}.`;
   const remedy = `Remove ${found.length === 1 ? 'it' : 'them'} from the ${role} environment: only the migration job needs migration credentials, and only provisioning needs admin credentials.`;
   if (isStrict(env, options)) {

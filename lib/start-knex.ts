@@ -5,7 +5,7 @@ import { loadEnv } from './env/load-env';
 import { assertMigrated } from './pending-migrations';
 import { resolveConnection } from './env/resolve-connection';
 import { checkSecrets } from './secrets-in-env';
-import { assertPrivileges, type PrivilegeReport } from './verify-privileges';
+import { verifyPrivileges, type PrivilegeReport } from './verify-privileges';
 import { DEFAULT_WAIT, waitForDatabase, type WaitOptions } from './wait-for-database';
 import type { ReplicaReport } from './replicas/check-replica';
 
@@ -19,6 +19,8 @@ export interface StartOptions extends KnexRolesOptions, WaitOptions {
    * `knex.migrations` (directory, tableName …) is applied. Reads only. Default false.
    */
   requireMigrated?: boolean;
+  /** Resolve to `{ knex, privileges, replicas }` (the checks' reports) instead of the instance alone. Default false. */
+  report?: boolean;
 }
 
 export interface Started {
@@ -39,11 +41,15 @@ export interface Started {
  *
  *   const db = await startKnex();   // at boot, before serving traffic
  */
-export async function startKnex(options: StartOptions = {}): Promise<Knex> {
-  return (await startKnexWithReport(options)).knex;
+export function startKnex(options: StartOptions & { report: true }): Promise<Started>;
+export function startKnex(options?: StartOptions & { report?: false }): Promise<Knex>;
+export function startKnex(options?: StartOptions): Promise<Knex | Started>;
+export async function startKnex(options: StartOptions = {}): Promise<Knex | Started> {
+  const started = await start(options);
+  return options.report === true ? started : started.knex;
 }
 
-export async function startKnexWithReport(options: StartOptions = {}): Promise<Started> {
+async function start(options: StartOptions): Promise<Started> {
   const env = options.env ?? loadEnv(options.cwd);
   const resolved = resolveConnection({ ...options, env });
   checkSecrets(env, resolved.role, { strict: options.strict ?? false });
@@ -56,7 +62,8 @@ export async function startKnexWithReport(options: StartOptions = {}): Promise<S
     const privileges =
       options.verify === false
         ? undefined
-        : await assertPrivileges(instance, {
+        : await verifyPrivileges(instance, {
+            assert: true,
             role: resolved.role,
             dialect: resolved.dialect,
             schema: resolved.schema,

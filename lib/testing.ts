@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { UsageError } from './errors';
 import { createKnex, type KnexRolesOptions } from './knexfile';
+import { runMigrations } from './migrate/run-migrations';
+import type { MigrateOptions } from './migrate/types';
 
 export interface TestDatabaseOptions extends Omit<KnexRolesOptions, 'role' | 'test'> {
   /** Roll back, in `teardown()`, the batch `setup()` applied, leaving the test database as found. Default true. */
@@ -33,7 +35,11 @@ export function createTestDatabase(options: TestDatabaseOptions = {}): TestDatab
   let db: Knex | undefined;
   let applied: string[] = [];
 
-  const migrator = (): Knex => createKnex({ ...knexOptions, role: 'migration', test: true });
+  // The CLI's engine: the migration lock, knex's tables created atomically and then closed
+  // to the app (PostgreSQL grants, MySQL triggers), exactly as `knex-roles migrate` leaves them.
+  const { env, cwd, dialect, production, schema, knex } = knexOptions;
+  const migrateOptions: MigrateOptions = { env, cwd, dialect, production, schema, knex, role: 'migration', test: true };
+  const migrate = (command: 'latest' | 'rollback') => runMigrations(command, migrateOptions);
 
   const testDatabase: TestDatabase = {
     get db(): Knex {
@@ -45,13 +51,7 @@ export function createTestDatabase(options: TestDatabaseOptions = {}): TestDatab
     },
     async setup() {
       await testDatabase.teardown();
-      const knex = migrator();
-      try {
-        const [, names] = (await knex.migrate.latest()) as [number, string[]];
-        applied = names;
-      } finally {
-        await knex.destroy();
-      }
+      applied = (await migrate('latest')).applied;
       db = createKnex({ ...knexOptions, role: 'runtime', test: true });
     },
     async teardown() {
@@ -62,12 +62,7 @@ export function createTestDatabase(options: TestDatabaseOptions = {}): TestDatab
       const mine = applied;
       applied = [];
       if (!rollback || mine.length === 0) return;
-      const knex = migrator();
-      try {
-        await knex.migrate.rollback();
-      } finally {
-        await knex.destroy();
-      }
+      await migrate('rollback');
     },
     mochaHooks() {
       return { beforeAll: () => testDatabase.setup(), afterAll: () => testDatabase.teardown() };

@@ -14,6 +14,8 @@ export interface VerifyOptions {
   appTemporaryTables?: boolean;
   /** PostgreSQL: knex's `migrations.tableName` (default `knex_migrations`); the app may only read it and its lock table. */
   migrationsTable?: string;
+  /** Throw `PrivilegeError` (E_PRIVILEGES) when the report is not ok, instead of returning it. Default false. */
+  assert?: boolean;
 }
 
 export interface PrivilegeReport {
@@ -81,7 +83,8 @@ export function dialectOfKnex(knex: Knex): Dialect {
 /**
  * Checks what the connected user can really do, from the server's own catalogs, against
  * what its role should do. Read-only: plain SELECT / SHOW statements, so it runs on a
- * guarded runtime instance too.
+ * guarded runtime instance too. With `assert: true` a report that is not ok throws
+ * `PrivilegeError` instead.
  */
 export async function verifyPrivileges(knex: Knex, options: VerifyOptions): Promise<PrivilegeReport> {
   const dialect = options.dialect ?? dialectOfKnex(knex);
@@ -102,13 +105,7 @@ export async function verifyPrivileges(knex: Knex, options: VerifyOptions): Prom
   if (findings.schema !== undefined) report.schema = findings.schema;
   if (findings.note !== undefined) report.note = findings.note;
   if (!ok) report.remedy = remedyFor(dialect, options.role, findings);
-  return report;
-}
-
-/** `verifyPrivileges`, throwing `PrivilegeError` (E_PRIVILEGES) when the report is not ok. */
-export async function assertPrivileges(knex: Knex, options: VerifyOptions): Promise<PrivilegeReport> {
-  const report = await verifyPrivileges(knex, options);
-  if (!report.ok) {
+  if (options.assert === true && !report.ok) {
     throw PrivilegeError.of({
       user: report.user,
       role: report.role,

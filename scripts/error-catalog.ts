@@ -35,6 +35,7 @@ export const CATALOG: Record<ErrorCode, CatalogEntry> = {
   E_GUARD_EARLIER_CLONE: { thrownAs: 'UnguardedPathError', remedy: 'Make withUserParams() copies after guard(), or build the instance with createKnex().' },
   E_PRIVILEGES: { thrownAs: 'PrivilegeError', remedy: 'Provision the users (ELOQUENT_DB_ROLE=migration npx knex-roles provision), or grant / revoke what the error lists.' },
   E_DRIVER_MISSING: { thrownAs: 'ConnectionError', remedy: 'npm install the driver named (pg or mysql2).' },
+  E_KNEX_INTERNALS: { thrownAs: 'ConnectionError', remedy: 'Install the knex version range knex-roles declares (npm ls knex shows which one is used).' },
   E_UNREACHABLE: { thrownAs: 'UnreachableError', remedy: 'Start the server, or point the host and port variables at it.' },
   E_LOGIN_REFUSED: { thrownAs: 'LoginRefusedError', remedy: 'Check the user, password and database variables the error names; provision the users if they do not exist yet.' },
   E_TLS: { thrownAs: 'TlsError', remedy: 'Point the CA variable at the CA that signed the server\'s certificate and connect by a name it lists, or turn TLS off for a server without it.' },

@@ -84,14 +84,17 @@ function summary(result: MigrateResult): string[] {
     return lines;
   }
   const what = result.mode === 'dry-run' ? 'dry run (rolled back, nothing changed): ' : result.mode === 'preview' ? 'preview (nothing executed): ' : '';
-  if (result.failed) lines.push(`${what}failed at ${result.failed.name}: ${result.failed.message}`);
-  else if (result.notTransactional) lines.push(`${what}stopped at ${result.notTransactional}: it disables transactions, so it cannot be dry-run`);
+  const failed = result.mode === 'dry-run' || result.mode === 'preview' ? result.failed : undefined;
+  const notTransactional = result.mode === 'dry-run' ? result.notTransactional : undefined;
+  const batch = result.mode === 'run' ? result.batch : undefined;
+  if (failed) lines.push(`${what}failed at ${failed.name}: ${failed.message}`);
+  else if (notTransactional) lines.push(`${what}stopped at ${notTransactional}: it disables transactions, so it cannot be dry-run`);
   else if (result.applied.length + result.rolledBack.length + result.dropped.length === 0) lines.push(`${what}nothing to do`);
   else {
     const parts = [];
     if (result.dropped.length) parts.push(`dropped ${result.dropped.length} table(s)`);
     if (result.rolledBack.length) parts.push(`rolled back ${result.rolledBack.length}`);
-    if (result.applied.length) parts.push(`applied ${result.applied.length}${result.batch !== undefined ? ` (batch ${result.batch})` : ''}`);
+    if (result.applied.length) parts.push(`applied ${result.applied.length}${batch !== undefined ? ` (batch ${batch})` : ''}`);
     lines.push(`${what}${parts.join(', ')}`);
   }
   return lines;

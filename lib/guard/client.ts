@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { GuardSessionError, RUNTIME_DDL_REMEDY, RuntimeDdlError } from '../errors';
 import { KNEX_CLIENT } from '../env/contract';
+import { knexDialectClass } from '../knex-internals';
 import type { Dialect, Role } from '../types';
 import { bookkeepingWriteCheck } from './bookkeeping-writes';
 import { classifySql, type ClassifiedStatement } from './classify';
@@ -308,7 +309,5 @@ export function passAsPlainClient(client: { config: Knex.Config; driverName?: st
 
 /** The guarded client class for a dialect's default knex driver. */
 export function guardedClient(dialect: Dialect, options: GuardOptions): ClientClass {
-  // knex has no public export of its dialect classes; this is its own name → class lookup.
-  const { getDialectByNameOrAlias } = require('knex/lib/dialects') as { getDialectByNameOrAlias(name: string): ClientClass };
-  return guardClientClass(getDialectByNameOrAlias(KNEX_CLIENT[dialect]), dialect, options);
+  return guardClientClass(knexDialectClass<ClientClass>(KNEX_CLIENT[dialect]), dialect, options);
 }

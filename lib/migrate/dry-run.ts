@@ -3,9 +3,11 @@ import { redact } from '../redact';
 import { dropTables, listTables } from './drop-all-tables';
 import { errorMessage } from '../errors';
 import { planFor, readState, usesTransaction, type Plan, type PlannedStep } from './migration-source';
-import type { MigrateContext, MigrateResult } from './types';
+import type { MigrateContext, MigrateDryRunResult, MigratePreviewResult, MigrateResultBase } from './types';
 
-export type Outcome = Pick<MigrateResult, 'applied' | 'rolledBack' | 'dropped' | 'failed' | 'notTransactional' | 'preview' | 'label'>;
+/** What a run, dry run or preview found, before it becomes a MigrateResult of its mode. */
+export type Outcome = Pick<MigrateResultBase, 'applied' | 'rolledBack' | 'dropped'> &
+  Partial<Pick<MigrateDryRunResult, 'failed' | 'notTransactional'> & Pick<MigratePreviewResult, 'preview' | 'label'>>;
 
 type Hook = (db: Knex | Knex.Transaction, migrations: unknown[]) => unknown;
 interface Hooks {

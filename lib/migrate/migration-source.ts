@@ -1,6 +1,7 @@
 import { extname, isAbsolute, resolve } from 'node:path';
 import type { Knex } from 'knex';
 import { errorMessage, migrationFailed, UsageError } from '../errors';
+import { knexDefaultLoadExtensions, knexFsMigrations } from '../knex-internals';
 import { redact } from '../redact';
 import type { CompletedMigration, Direction, MigrateContext, MigrateEvent } from './types';
 
@@ -9,10 +10,8 @@ type MigratorConfig = NonNullable<Knex.Config['migrations']>;
 
 export const DEFAULT_TABLE_NAME = 'knex_migrations';
 
-/** knex's default migration file extensions (lib/migrations/common/MigrationsLoader). */
-export const DEFAULT_LOAD_EXTENSIONS: readonly string[] = (
-  require('knex/lib/migrations/common/MigrationsLoader') as { DEFAULT_LOAD_EXTENSIONS: readonly string[] }
-).DEFAULT_LOAD_EXTENSIONS;
+/** knex's default migration file extensions. */
+export const DEFAULT_LOAD_EXTENSIONS: readonly string[] = knexDefaultLoadExtensions();
 
 /**
  * The migration source knex would use for `config`, with relative directories resolved
@@ -22,12 +21,8 @@ export const DEFAULT_LOAD_EXTENSIONS: readonly string[] = (
 export function baseSource(config: MigratorConfig, cwd: string): Source {
   const fsOptions = config.directory !== undefined || config.sortDirsSeparately !== undefined || config.loadExtensions !== undefined;
   if (config.migrationSource && !fsOptions) return config.migrationSource;
-  // knex exports no public name for its file-system source.
-  const { FsMigrations } = require('knex/lib/migrations/migrate/sources/fs-migrations') as {
-    FsMigrations: new (directories: string[], sortDirsSeparately: boolean, loadExtensions?: readonly string[]) => Source;
-  };
   const directories = [config.directory ?? './migrations'].flat().map((dir) => (isAbsolute(dir) ? dir : resolve(cwd, dir)));
-  return new FsMigrations(directories, config.sortDirsSeparately ?? false, config.loadExtensions);
+  return knexFsMigrations(directories, config.sortDirsSeparately ?? false, config.loadExtensions);
 }
 
 /** knex's own rule (Migrator#_useTransaction): a migration's `config.transaction` wins over disableTransactions. */

@@ -1,6 +1,7 @@
 import knex, { type Knex } from 'knex';
 import { classifySql } from '../guard/classify';
 import { passAsPlainClient } from '../guard/client';
+import { knexApplyServerVersion, knexDialectClass } from '../knex-internals';
 import { redact } from '../redact';
 import { dropTables, listTables } from './drop-all-tables';
 import type { Outcome } from './dry-run';
@@ -42,8 +43,7 @@ export function isPassThroughRead(sql: string): boolean {
  * empty result. `version` keeps version-dependent compilation (MariaDB vs MySQL) the same.
  */
 export function createPreviewKnex(version: string | undefined, reader?: { client: Sender; connection: unknown }): { knex: Knex; take(): PreviewStatement[] } {
-  const { getDialectByNameOrAlias } = require('knex/lib/dialects') as { getDialectByNameOrAlias(name: string): new (config: Knex.Config) => Sender };
-  const Mysql2 = getDialectByNameOrAlias('mysql2');
+  const Mysql2 = knexDialectClass<new (config: Knex.Config) => Sender>('mysql2');
   let recorded: PreviewStatement[] = [];
   const passes = (obj: QueryObject): boolean => reader !== undefined && obj.sql !== undefined && isPassThroughRead(obj.sql);
 
@@ -52,7 +52,7 @@ export function createPreviewKnex(version: string | undefined, reader?: { client
       super(config);
       passAsPlainClient(this as unknown as { config: Knex.Config; driverName?: string });
       // What knex's checkVersion does on connect, from the version read beforehand.
-      if (version) (this as unknown as { _applyParsedVersion(v: string, o: { source: string }): void })._applyParsedVersion(version, { source: 'server' });
+      if (version) knexApplyServerVersion(this, version);
     }
 
     // knex's foreign-key lookups name the connection's database; the preview has no connection settings.

@@ -7,6 +7,7 @@ import { resolveDialect } from '../env/resolve-dialect';
 import { resolveRole } from '../env/resolve-role';
 import { migrateRefused } from '../guard/refusing-migrations';
 import { configFor } from '../knexfile';
+import { knexEnsureTable } from '../knex-internals';
 import { secretValues } from '../redact';
 import { DEFAULT_WAIT, waitForDatabase } from '../wait-for-database';
 import { dropTables, listTables } from './drop-all-tables';
@@ -20,9 +21,21 @@ import {
   progressSource,
   readState,
 } from './migration-source';
-import { previewRun } from './preview-client';
+import { PREVIEW_LABEL, previewRun } from './preview-client';
 import { assertNotPooled, pooledMigrationError } from './refuse-pooled';
-import { MIGRATE_COMMANDS, type Direction, type MigrateCommand, type MigrateContext, type MigrateEvent, type MigrateOptions, type MigrateResult } from './types';
+import {
+  MIGRATE_COMMANDS,
+  type Direction,
+  type MigrateCommand,
+  type MigrateContext,
+  type MigrateDryRunResult,
+  type MigrateEvent,
+  type MigrateOptions,
+  type MigratePreviewResult,
+  type MigrateReadResult,
+  type MigrateResult,
+  type MigrateRunResult,
+} from './types';
 import { DEFAULT_LOCK_TIMEOUT_MS, Deadline, acquireSessionLock, isLockContention, knexLockHeld, lockedError, type Holder } from './wait-for-lock';
 import { isProduction, modeOf } from '../env/mode-of';
 import { dialectModule } from '../dialects/registry';
@@ -129,12 +142,12 @@ export async function runMigrations(command: MigrateCommand, options: MigrateOpt
   }
 }
 
-async function readOnly(ctx: MigrateContext): Promise<MigrateResult> {
+async function readOnly(ctx: MigrateContext): Promise<MigrateReadResult> {
   const state = await readState({ ...ctx, validateList: false });
   const known = new Set(state.all.map((m) => m.name));
   const done = new Set(state.completed.map((row) => row.name));
   return {
-    ...result(ctx, 'read', { applied: [], rolledBack: [], dropped: [] }),
+    ...(result(ctx, 'read', { applied: [], rolledBack: [], dropped: [] }) as MigrateReadResult),
     completed: state.completed.map(({ name, batch }) => ({ name, batch })),
     pending: state.all.filter((m) => !done.has(m.name)).map((m) => m.name),
     missing: state.completed.filter((row) => !known.has(row.name)).map((row) => row.name),
@@ -142,7 +155,7 @@ async function readOnly(ctx: MigrateContext): Promise<MigrateResult> {
 }
 
 /** A real run: knex's migrator under the session lock, retried while another run holds the lock. */
-async function execute(ctx: MigrateContext, started: Started[]): Promise<MigrateResult> {
+async function execute(ctx: MigrateContext, started: Started[]): Promise<MigrateRunResult> {
   let name: string | undefined;
   if ((ctx.command === 'up' || ctx.command === 'down') && ctx.options.name !== undefined) {
     const state = await readState(ctx);
@@ -186,7 +199,7 @@ async function execute(ctx: MigrateContext, started: Started[]): Promise<Migrate
     const up = ctx.command === 'latest' || ctx.command === 'fresh' || ctx.command === 'up';
     if (up) outcome.applied = log;
     else outcome.rolledBack = log;
-    return { ...result(ctx, 'run', outcome), ...(up && log.length > 0 ? { batch } : {}) };
+    return { ...(result(ctx, 'run', outcome) as MigrateRunResult), ...(up && log.length > 0 ? { batch } : {}) };
   } finally {
     await session.release();
   }
@@ -225,15 +238,12 @@ async function whileLocked<T>(ctx: MigrateContext, deadline: Deadline, started: 
  * can leave two lock rows, after which knex's lock can never be taken again.
  */
 async function ensureBookkeeping(ctx: MigrateContext, deadline: Deadline): Promise<void> {
-  const { ensureTable } = require('knex/lib/migrations/migrate/table-creator') as {
-    ensureTable(tableName: string, schemaName: string | undefined, trx: Knex.Transaction): Promise<unknown>;
-  };
   for (let attempt = 1; ; attempt++) {
     try {
       // The app may read knex's tables, never write them (lib/dialects/<d>/bookkeeping.ts).
       const { bookkeeping } = dialectModule(ctx.dialect);
       await ctx.knex.transaction(async (trx) => {
-        await ensureTable(ctx.tableName, ctx.schemaName, trx);
+        await knexEnsureTable(ctx.tableName, ctx.schemaName, trx);
         await bookkeeping?.inCreation?.(trx, ctx.tableName, ctx.schemaName);
       });
       await bookkeeping?.afterCreation?.(ctx.knex, ctx.tableName);
@@ -274,17 +284,20 @@ async function failure(ctx: MigrateContext, started: readonly Started[], error: 
   return migrationFailed(ctx, failed.name, error, { remedy, migration: failed.name, direction: failed.direction, kept });
 }
 
+/** The result of `mode`: the fields every mode has, then the outcome's own. */
+function result(ctx: MigrateContext, mode: 'run' | 'read', outcome: Outcome): MigrateRunResult | MigrateReadResult;
+function result(ctx: MigrateContext, mode: 'dry-run' | 'preview', outcome: Outcome): MigrateDryRunResult | MigratePreviewResult;
 function result(ctx: MigrateContext, mode: MigrateResult['mode'], outcome: Outcome): MigrateResult {
-  return {
-    command: ctx.command,
-    dialect: ctx.dialect,
-    mode,
-    ok: outcome.failed === undefined && outcome.notTransactional === undefined,
-    completed: [],
-    pending: [],
-    missing: [],
-    ...outcome,
-  };
+  const base = { command: ctx.command, dialect: ctx.dialect, completed: [], pending: [], missing: [] };
+  switch (mode) {
+    case 'run':
+    case 'read':
+      return { ...base, mode, ok: true, ...outcome };
+    case 'dry-run':
+      return { ...base, mode, ok: outcome.failed === undefined && outcome.notTransactional === undefined, ...outcome };
+    case 'preview':
+      return { ...base, mode, ok: outcome.failed === undefined, label: PREVIEW_LABEL, preview: [], ...outcome };
+  }
 }
 
 /** A progress printer must never fail a migration: its errors are dropped. */

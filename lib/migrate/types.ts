@@ -7,7 +7,7 @@ export type MigrateCommand = (typeof MIGRATE_COMMANDS)[number];
 
 export type Direction = 'up' | 'down';
 
-export interface MigrateOptions extends Pick<KnexRolesOptions, 'env' | 'cwd' | 'test' | 'production' | 'dialect'> {
+export interface MigrateOptions extends Pick<KnexRolesOptions, 'env' | 'cwd' | 'test' | 'production' | 'dialect' | 'schema'> {
   /** Overrides ELOQUENT_DB_ROLE (tests). Anything but `migration` is refused. */
   role?: Role;
   /** Knex settings: `migrations` (directory, tableName, schemaName, migrationSource …), pool, log … */
@@ -57,36 +57,64 @@ export interface CompletedMigration {
   batch: number;
 }
 
-export interface MigrateResult {
+/** What every migrate result holds, whatever its mode. */
+export interface MigrateResultBase {
   command: MigrateCommand;
   dialect: Dialect;
-  /** run: executed; dry-run: executed in a rolled-back transaction; preview: SQL recorded, nothing sent; read: status/list. */
-  mode: MigrateMode;
-  /** False when a dry run or preview found a failing (or not dry-runnable) migration. Real failures throw. */
-  ok: boolean;
   /** Migrations applied, in order (dry run: that ran without error before the rollback; preview: previewed). */
   applied: string[];
   /** Migrations rolled back, in order (same conventions as `applied`). */
   rolledBack: string[];
-  /** The batch number recorded (real up-direction runs that applied something). */
-  batch?: number;
   /** fresh: the tables dropped (or that would be). */
   dropped: string[];
-  /** status / list: migrations recorded in the migrations table, in run order. */
+  /** status / list: migrations recorded in the migrations table, in run order (empty in the other modes). */
   completed: CompletedMigration[];
-  /** status / list: migrations not yet run, in order. */
+  /** status / list: migrations not yet run, in order (empty in the other modes). */
   pending: string[];
-  /** status / list: recorded as run but missing from the migration source. */
+  /** status / list: recorded as run but missing from the migration source (empty in the other modes). */
   missing: string[];
-  /** Dry run / preview: the migration that failed, and why. */
-  failed?: { name: string; message: string };
-  /** Dry run: the migration that cannot run in a transaction (config.transaction = false); the dry run stopped there. */
-  notTransactional?: string;
-  /** Preview: the label every previewed block carries. */
-  label?: string;
-  /** Preview: the SQL per migration, in order. */
-  preview?: Array<{ name: string; direction: Direction; sql: PreviewStatement[] }>;
 }
+
+/** A real run (latest, rollback, up, down, fresh, reset): executed. Real failures throw, so `ok` is true. */
+export interface MigrateRunResult extends MigrateResultBase {
+  mode: 'run';
+  ok: true;
+  /** The batch number recorded (up-direction runs that applied something). */
+  batch?: number;
+}
+
+/** `dryRun` on PostgreSQL / SQLite: executed in one transaction, then rolled back. */
+export interface MigrateDryRunResult extends MigrateResultBase {
+  mode: 'dry-run';
+  /** False when a migration failed or cannot run in a transaction. */
+  ok: boolean;
+  /** The migration that failed, and why. */
+  failed?: { name: string; message: string };
+  /** The migration that cannot run in a transaction (config.transaction = false); the dry run stopped there. */
+  notTransactional?: string;
+}
+
+/** `dryRun` on MySQL / MariaDB: the SQL recorded, nothing that changes anything sent. */
+export interface MigratePreviewResult extends MigrateResultBase {
+  mode: 'preview';
+  /** False when a migration failed to preview. */
+  ok: boolean;
+  /** The migration that failed, and why. */
+  failed?: { name: string; message: string };
+  /** The label every previewed block carries (PREVIEW, NOT EXECUTED …). */
+  label: string;
+  /** The SQL per migration, in order. */
+  preview: Array<{ name: string; direction: Direction; sql: PreviewStatement[] }>;
+}
+
+/** status / list: read only. */
+export interface MigrateReadResult extends MigrateResultBase {
+  mode: 'read';
+  ok: true;
+}
+
+/** What `runMigrations` returns, keyed on `mode`. */
+export type MigrateResult = MigrateRunResult | MigrateDryRunResult | MigratePreviewResult | MigrateReadResult;
 
 /** What the command implementations share. */
 export interface MigrateContext {

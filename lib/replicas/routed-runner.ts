@@ -1,3 +1,4 @@
+import { knexRunnerClass } from '../knex-internals';
 import type { Replica } from './replica-set';
 
 /** What the runner asks of read routing (lib/replicas/read-routing.ts). */
@@ -45,7 +46,7 @@ let Routed: (new (client: unknown, builder: unknown, router: Router) => RunnerBa
  * transactions) keep it.
  */
 export function routedRunner(client: unknown, builder: unknown, router: Router): unknown {
-  Routed ??= routedRunnerClass(require('knex/lib/execution/runner') as RunnerClass);
+  Routed ??= routedRunnerClass(knexRunnerClass<RunnerClass>());
   return new Routed(client, builder, router);
 }
 

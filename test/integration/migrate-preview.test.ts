@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isPassThroughRead } from '../../lib/migrate/preview-client';
+import { ofMode } from '../support/migrate-mode';
 import { runMigrations } from '../../lib/migrate/run-migrations';
 import type { PreviewStatement } from '../../lib/migrate/types';
 import { testDialects } from '../support/dialects';
@@ -39,7 +40,7 @@ if (testDialects().includes('mysql')) {
 
     it('a preview of all of them from empty stops cleanly where a read needs an earlier step', async () => {
       const before = await catalog(suite.db, 'mysql');
-      const result = await runMigrations('latest', options(suite.env, CATALOG, { dryRun: true }));
+      const result = ofMode(await runMigrations('latest', options(suite.env, CATALOG, { dryRun: true })), 'preview');
       expect(result.ok).to.equal(false);
       expect(result.applied).to.deep.equal([STEPS[0]]);
       expect(result.failed?.name).to.equal(STEPS[1]);
@@ -51,7 +52,7 @@ if (testDialects().includes('mysql')) {
       it(`${step}: up previews, statement for statement, what the real run sends`, async () => {
         await applyFirst(index);
         const before = await catalog(suite.db, 'mysql');
-        const preview = await runMigrations('up', options(suite.env, CATALOG, { dryRun: true }));
+        const preview = ofMode(await runMigrations('up', options(suite.env, CATALOG, { dryRun: true })), 'preview');
         expect(preview).to.include({ mode: 'preview', ok: true });
         expect(preview.applied).to.deep.equal([step]);
         expect(await catalog(suite.db, 'mysql')).to.deep.equal(before);
@@ -74,7 +75,7 @@ if (testDialects().includes('mysql')) {
     for (const [index, step] of [...STEPS.entries()].reverse()) {
       it(`${step}: down previews what the real rollback sends`, async () => {
         await applyFirst(index + 1);
-        const preview = await runMigrations('down', options(suite.env, CATALOG, { dryRun: true }));
+        const preview = ofMode(await runMigrations('down', options(suite.env, CATALOG, { dryRun: true })), 'preview');
         expect(preview.rolledBack).to.deep.equal([step]);
         const sent: PreviewStatement[] = [];
         const listener = (query: { sql: string; bindings?: unknown[] }): void => void sent.push({ sql: query.sql, bindings: [...(query.bindings ?? [])] });

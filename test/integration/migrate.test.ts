@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { RuntimeDdlError } from '../../lib/errors';
+import { ofMode } from '../support/migrate-mode';
 import { runMigrations } from '../../lib/migrate/run-migrations';
 import { PREVIEW_LABEL } from '../../lib/migrate/preview-client';
 import type { MigrateEvent } from '../../lib/migrate/types';
@@ -136,7 +137,7 @@ for (const dialect of testDialects()) {
       it('dry run on MySQL prints the SQL labelled PREVIEW and changes nothing', async () => {
         const before = await catalog(suite.db, dialect);
         const run = options(suite.env, FIXTURES.basic, { dryRun: true });
-        const result = await runMigrations('latest', run);
+        const result = ofMode(await runMigrations('latest', run), 'preview');
         expect(result).to.include({ mode: 'preview', ok: true, label: PREVIEW_LABEL });
         expect(result.label).to.match(/^PREVIEW, NOT EXECUTED/).and.include('Reads (SELECT, SHOW, DESCRIBE, information_schema …) ran on the server');
         expect(result.applied).to.deep.equal(BASIC);
@@ -153,10 +154,10 @@ for (const dialect of testDialects()) {
       it('preview of rollback and fresh reads the real state and sends nothing that changes it', async () => {
         await runMigrations('latest', options(suite.env, FIXTURES.basic));
         const before = await catalog(suite.db, dialect);
-        const rollback = await runMigrations('rollback', options(suite.env, FIXTURES.basic, { dryRun: true }));
+        const rollback = ofMode(await runMigrations('rollback', options(suite.env, FIXTURES.basic, { dryRun: true })), 'preview');
         expect(rollback.rolledBack).to.deep.equal([...BASIC].reverse());
         expect(rollback.preview?.map((p) => p.sql.map((s) => s.sql).join(';'))).to.deep.equal(['drop table `mt_tags`', 'drop table `mt_posts`', 'drop table `mt_authors`']);
-        const fresh = await runMigrations('fresh', options(suite.env, FIXTURES.basic, { dryRun: true }));
+        const fresh = ofMode(await runMigrations('fresh', options(suite.env, FIXTURES.basic, { dryRun: true })), 'preview');
         expect(fresh.dropped).to.include.members(['mt_authors', TABLE]);
         expect(fresh.preview?.[0]?.sql.map((s) => s.sql).join(';')).to.match(/^BEGIN;;set foreign_key_checks = 0;drop table if exists .*`mt_authors`.*;set foreign_key_checks = 1;COMMIT;$/);
         expect(await catalog(suite.db, dialect)).to.deep.equal(before);
@@ -165,14 +166,14 @@ for (const dialect of testDialects()) {
       it('a preview reports a migration that throws; SQL errors only the server would find', async () => {
         const before = await catalog(suite.db, dialect);
         const run = options(suite.env, FIXTURES.throws, { dryRun: true });
-        const thrown = await runMigrations('latest', run);
+        const thrown = ofMode(await runMigrations('latest', run), 'preview');
         expect(thrown.ok).to.equal(false);
         expect(thrown.failed?.name).to.equal('20260306000001_throws.js');
         expect(thrown.failed?.message).to.include('boom').and.include('PREVIEW');
         expect(run.events.map((e) => e.type)).to.deep.equal(['migrating', 'error']);
         // Reads go to the server, so a read of a missing table fails the preview; the
         // change before it is only shown.
-        const failing = await runMigrations('latest', options(suite.env, FIXTURES.failing, { dryRun: true }));
+        const failing = ofMode(await runMigrations('latest', options(suite.env, FIXTURES.failing, { dryRun: true })), 'preview');
         expect(failing.ok).to.equal(false);
         expect(failing.failed?.name).to.equal('20260302000002_fails_halfway.js');
         expect(failing.failed?.message).to.include('mt_no_such_table').and.include('PREVIEW');
@@ -212,7 +213,7 @@ for (const dialect of testDialects()) {
       it('dry run reports a failing migration and leaves nothing behind', async () => {
         const before = await catalog(suite.db, dialect);
         const run = options(suite.env, FIXTURES.failing, { dryRun: true });
-        const result = await runMigrations('latest', run);
+        const result = ofMode(await runMigrations('latest', run), 'dry-run');
         expect(result.ok).to.equal(false);
         expect(result.applied).to.deep.equal(['20260302000001_create_ok.js']);
         expect(result.failed?.name).to.equal('20260302000002_fails_halfway.js');
@@ -224,7 +225,7 @@ for (const dialect of testDialects()) {
       it('dry run stops at a migration that is not transactional', async () => {
         const before = await catalog(suite.db, dialect);
         const run = options(suite.env, FIXTURES.nontx, { dryRun: true });
-        const result = await runMigrations('latest', run);
+        const result = ofMode(await runMigrations('latest', run), 'dry-run');
         expect(result.ok).to.equal(false);
         expect(result.applied).to.deep.equal(['20260304000001_tx.js']);
         expect(result.notTransactional).to.equal('20260304000002_no_tx.js');

@@ -42,12 +42,26 @@ describe('the packed package in a new app (SQLite only, no pg, no mysql2)', func
     env = { SQLITE_PATH: join(app, 'data/app.sqlite3') };
     writeFileSync(
       join(app, 'check.ts'),
-      `import { createKnex, RuntimeDdlError, type KnexRolesOptions } from 'knex-roles';
+      `import type { Knex } from 'knex';
+import { createKnex, provision, resolveConnection, runMigrations, startKnex, verifyPrivileges, RuntimeDdlError } from 'knex-roles';
+import type { KnexRolesOptions, MigrateResult, PrivilegeReport, ProvisionReport, ProvisionStep, Started } from 'knex-roles';
 import { createTestDatabase, type TestDatabase } from 'knex-roles/testing';
 const options: KnexRolesOptions = { role: 'runtime' };
 export const db = createKnex(options);
+export const again: Knex = createKnex({ resolved: resolveConnection(options) });
 export const failure: RuntimeDdlError | undefined = undefined;
 export const make: () => TestDatabase = () => createTestDatabase();
+// The merged functions' types are exact: the option picks the result type.
+export const plain: () => Promise<Knex> = () => startKnex();
+export const reported: () => Promise<Started> = () => startKnex({ report: true });
+export const checked: (k: Knex) => Promise<PrivilegeReport> = (k) => verifyPrivileges(k, { role: 'runtime', assert: true });
+const plan = { database: 'shop', migrator: { user: 'm', password: 'p1' }, app: { user: 'a', password: 'p2' } };
+export const steps: () => Promise<ProvisionStep[]> = () => provision({ dialect: 'postgres', plan, dryRun: true });
+export const applied: () => Promise<ProvisionReport> = () => provision({ dialect: 'mysql', plan, admin: { host: 'h', port: 3306, user: 'root', password: 'x' } });
+export const label = async (): Promise<string | undefined> => {
+  const result: MigrateResult = await runMigrations('latest', { dryRun: true });
+  return result.mode === 'preview' ? result.label : result.mode === 'run' ? String(result.batch) : undefined;
+};
 `,
     );
     writeFileSync(join(app, 'check.mts'), readFileSync(join(app, 'check.ts'), 'utf8'));
@@ -84,6 +98,31 @@ export const make: () => TestDatabase = () => createTestDatabase();
     const result = await node(['-e', script]);
     expect(result.code, result.output).to.equal(0);
     expect(JSON.parse(result.stdout)).to.deep.equal({ rows: ['hi'], refused: 'E_RUNTIME_DDL', client: 'better-sqlite3', drivers: 0 });
+  });
+
+  it('exports exactly the values README › API lists, from require and import alike', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const documented = (block: string): string[] => {
+      const table = new RegExp(`<!-- ${block}:start -->\\n([\\s\\S]*?)<!-- ${block}:end -->`).exec(readme)?.[1] ?? '';
+      return [...table.matchAll(/^\| `(\w+)/gm)].map((m) => m[1] ?? '').sort();
+    };
+    const api = documented('api');
+    const testing = documented('api-testing');
+    expect(api.length, 'README API table').to.be.within(20, 30);
+    expect(testing).to.deep.equal(['createTestDatabase']);
+    const result = await node(['--input-type=module', '-e', `
+      import * as esm from 'knex-roles';
+      import * as esmTesting from 'knex-roles/testing';
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const names = (m) => Object.keys(m).filter((n) => n !== '__esModule' && n !== 'default').sort();
+      console.log(JSON.stringify({ cjs: names(require('knex-roles')), esm: names(esm), cjsTesting: names(require('knex-roles/testing')), esmTesting: names(esmTesting) }));`]);
+    expect(result.code, result.output).to.equal(0);
+    const exported = JSON.parse(result.stdout) as Record<string, string[]>;
+    expect(exported['cjs'], 'require("knex-roles")').to.deep.equal(api);
+    expect(exported['esm'], 'import("knex-roles")').to.deep.equal(api);
+    expect(exported['cjsTesting'], 'require("knex-roles/testing")').to.deep.equal(testing);
+    expect(exported['esmTesting'], 'import("knex-roles/testing")').to.deep.equal(testing);
   });
 
   it('import: the ESM entry and the testing subpath', async () => {

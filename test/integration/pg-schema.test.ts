@@ -9,7 +9,7 @@ import { provisionCommand } from '../../lib/cli/provision-command';
 import { doctor } from '../../lib/doctor';
 import { resolveConnection } from '../../lib/env/resolve-connection';
 import { createKnex } from '../../lib/knexfile';
-import { startKnexWithReport } from '../../lib/start-knex';
+import { startKnex } from '../../lib/start-knex';
 import { runKnexCli } from '../support/run-command';
 import { serverDialects } from '../support/dialects';
 import { planEnv } from '../support/plan-env';
@@ -115,7 +115,7 @@ if (serverDialects().includes('postgres')) describe('a non-public PostgreSQL sch
 
   it('the runtime role reads and writes there unqualified, and startKnex verifies the schema clean', async () => {
     await migrateFixtures();
-    const { knex: db, privileges } = await startKnexWithReport({ env, test: true, role: 'runtime', attempts: 1 });
+    const { knex: db, privileges } = await startKnex({ report: true,  env, test: true, role: 'runtime', attempts: 1 });
     open.push(db);
     expect(privileges?.schema).to.equal(SCHEMA);
     expect(privileges?.problems).to.deep.equal([]);

@@ -9,7 +9,7 @@ import { doctor, formatDoctor } from '../../lib/doctor';
 import { PooledMigrationError, RuntimeDdlError } from '../../lib/errors';
 import { createKnex } from '../../lib/knexfile';
 import { runMigrations } from '../../lib/migrate/run-migrations';
-import { startKnexWithReport } from '../../lib/start-knex';
+import { startKnex } from '../../lib/start-knex';
 import { FIXTURES, TABLE, cleanup, inspector, options, recorded } from '../fixtures/migrate-support';
 import { startPgbouncer, type PgBouncer } from '../support/pgbouncer-server';
 import { runCli } from '../support/run-command';
@@ -241,12 +241,12 @@ if (serverDialects().includes('postgres')) describe('PostgreSQL through PgBounce
     });
 
     it("startKnex's privilege verification works through the pooler, and still finds excess privileges", async () => {
-      const { knex: db, privileges } = await startKnexWithReport({ env: pooled, test: true, attempts: 1 });
+      const { knex: db, privileges } = await startKnex({ report: true,  env: pooled, test: true, attempts: 1 });
       open.push(db);
       expect(privileges?.ok).to.equal(true, JSON.stringify(privileges?.problems));
       expect(privileges?.user).to.include(TEST_APP.user);
       const wrong = { ...pooled, PG_TEST_RUNTIME_USER: TEST_MIGRATOR.user, PG_TEST_RUNTIME_PASSWORD: TEST_MIGRATOR.password };
-      const error = await startKnexWithReport({ env: wrong, test: true, attempts: 1 }).then(
+      const error = await startKnex({ report: true,  env: wrong, test: true, attempts: 1 }).then(
         () => undefined,
         (e: unknown) => e as { code?: string },
       );

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { inspect } from 'node:util';
-import { LoginRefusedError, PrivilegeError, doctor, formatDoctor, startKnexWithReport } from '../../lib';
+import { LoginRefusedError, PrivilegeError, doctor, startKnex } from '../../lib';
+import { formatDoctor } from '../../lib/doctor';
 import type { Knex } from 'knex';
 import { testDialects } from '../support/dialects';
 import { freePort } from '../support/free-port';
@@ -42,7 +43,7 @@ for (const dialect of testDialects().filter((d): d is 'postgres' | 'mysql' => d 
     });
 
     const start = async (readUrl: string) => {
-      const started = await startKnexWithReport({ env: { ...env, [h.readUrl]: readUrl }, dialect, test: true, attempts: 1 });
+      const started = await startKnex({ report: true,  env: { ...env, [h.readUrl]: readUrl }, dialect, test: true, attempts: 1 });
       opened.push(started.knex);
       return started;
     };

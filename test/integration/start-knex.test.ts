@@ -5,16 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import type { Knex } from 'knex';
-import {
-  EnvContractError,
-  KnexRolesError,
-  LoginRefusedError,
-  PrivilegeError,
-  RuntimeDdlError,
-  UnreachableError,
-  startKnexWithReport,
-  type StartOptions,
-} from '../../lib';
+import { EnvContractError, KnexRolesError, LoginRefusedError, PrivilegeError, RuntimeDdlError, UnreachableError, startKnex, type StartOptions } from '../../lib';
 import type { Dialect } from '../../lib/types';
 import { testDialects } from '../support/dialects';
 import { countingProxy } from '../support/counting-proxy';
@@ -81,7 +72,7 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
 
     it('a good runtime environment resolves to a guarded instance with an ok privileges report', async () => {
       const warnings = await warningsDuring(async () => {
-        const started = await startKnexWithReport({ env });
+        const started = await startKnex({ report: true,  env });
         opened.push(started.knex);
         expect(started.privileges).to.include({ ok: true, role: 'runtime', dialect, guardOnly: false });
         expect(started.privileges?.user).to.include(env[`${F}_TEST_RUNTIME_USER`]);
@@ -98,7 +89,7 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
     it('the migrator configured as runtime fails with PrivilegeError E_PRIVILEGES, the instance destroyed', async () => {
       const spy = socketSpy();
       const error = await rejection(() =>
-        startKnexWithReport({
+        startKnex({ report: true, 
           env: { ...env, [`${F}_TEST_RUNTIME_USER`]: full[`${F}_TEST_MIGRATION_USER`] ?? '', [`${F}_TEST_RUNTIME_PASSWORD`]: full[`${F}_TEST_MIGRATION_PASSWORD`] ?? '' },
           ...spy.options,
         }),
@@ -113,7 +104,7 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
 
     it('a closed port fails with UnreachableError E_UNREACHABLE on the refusal itself (not a timeout), naming host:port', async () => {
       const port = await freePort();
-      const error = await rejection(() => startKnexWithReport({ env: { ...env, [`${F}_TEST_PORT`]: String(port) }, attempts: 2, delayMs: 50 }));
+      const error = await rejection(() => startKnex({ report: true,  env: { ...env, [`${F}_TEST_PORT`]: String(port) }, attempts: 2, delayMs: 50 }));
       expect(error).to.be.instanceOf(UnreachableError);
       const unreachable = error as UnreachableError;
       expect(unreachable).to.include({ code: 'E_UNREACHABLE', host: env[`${F}_TEST_HOST`], port, attempts: 2 });
@@ -133,7 +124,7 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
           const before = silent.connections();
           const started = Date.now();
           const error = await rejection(() =>
-            startKnexWithReport({ env: { ...env, [`${F}_TEST_HOST`]: '127.0.0.1', [`${F}_TEST_PORT`]: String(port) }, attempts: 2, delayMs: 50, timeoutMs }),
+            startKnex({ report: true,  env: { ...env, [`${F}_TEST_HOST`]: '127.0.0.1', [`${F}_TEST_PORT`]: String(port) }, attempts: 2, delayMs: 50, timeoutMs }),
           );
           waited.push(Date.now() - started);
           expect(waited.at(-1)).to.be.at.least(2 * timeoutMs + 50);
@@ -155,7 +146,7 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
       let error: unknown;
       try {
         error = await rejection(() =>
-          startKnexWithReport({ env: { ...env, [`${F}_TEST_HOST`]: proxy.host, [`${F}_TEST_PORT`]: String(proxy.port), [`${F}_TEST_RUNTIME_PASSWORD`]: WRONG_PASSWORD }, attempts: 5, delayMs: 50 }),
+          startKnex({ report: true,  env: { ...env, [`${F}_TEST_HOST`]: proxy.host, [`${F}_TEST_PORT`]: String(proxy.port), [`${F}_TEST_RUNTIME_PASSWORD`]: WRONG_PASSWORD }, attempts: 5, delayMs: 50 }),
         );
         expect(proxy.connections()).to.equal(1);
       } finally {
@@ -178,7 +169,7 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
     });
 
     it('a database that does not exist fails with LoginRefusedError E_LOGIN_REFUSED', async () => {
-      const error = await rejection(() => startKnexWithReport({ env: { ...env, [`${F}_TEST_NAME`]: 'knexroles_absent' }, attempts: 3, delayMs: 2000 }));
+      const error = await rejection(() => startKnex({ report: true,  env: { ...env, [`${F}_TEST_NAME`]: 'knexroles_absent' }, attempts: 3, delayMs: 2000 }));
       expect(error).to.be.instanceOf(LoginRefusedError);
       expect(error).to.include({ code: 'E_LOGIN_REFUSED', database: 'knexroles_absent' });
       expect((error as LoginRefusedError).remedy).to.include(`${F}_TEST_NAME`);
@@ -188,18 +179,18 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
     it(`strict mode refuses a runtime environment holding ${F}_TEST_MIGRATION_PASSWORD; without strict it warns`, async () => {
       const leaky = { ...env, [`${F}_TEST_MIGRATION_PASSWORD`]: full[`${F}_TEST_MIGRATION_PASSWORD`] ?? '' };
       const spy = socketSpy();
-      const error = await rejection(() => startKnexWithReport({ env: leaky, strict: true, ...spy.options }));
+      const error = await rejection(() => startKnex({ report: true,  env: leaky, strict: true, ...spy.options }));
       expect(error).to.be.instanceOf(EnvContractError);
       expect(error).to.include({ code: 'E_ENV_SECRETS' });
       expect((error as EnvContractError).variables).to.deep.equal([`${F}_TEST_MIGRATION_PASSWORD`]);
       expect(spy.count()).to.equal(0); // refused before connecting
       expectNoSecrets(error, full);
 
-      const viaVariable = await rejection(() => startKnexWithReport({ env: { ...leaky, KNEX_ROLES_STRICT: '1' } }));
+      const viaVariable = await rejection(() => startKnex({ report: true,  env: { ...leaky, KNEX_ROLES_STRICT: '1' } }));
       expect(viaVariable).to.be.instanceOf(EnvContractError).and.include({ code: 'E_ENV_SECRETS' });
 
       const warnings = await warningsDuring(async () => {
-        const started = await startKnexWithReport({ env: leaky });
+        const started = await startKnex({ report: true,  env: leaky });
         opened.push(started.knex);
         expect(started.privileges?.ok).to.equal(true);
       });
@@ -221,7 +212,7 @@ if (testDialects().includes('sqlite')) {
 
     it('resolves to a guarded instance, privileges ok and guard only', async () => {
       const env = { DB_TEST_CONNECTION: 'sqlite', NODE_ENV: 'test', SQLITE_TEST_PATH: join(dir, 'start.sqlite3') };
-      const started = await startKnexWithReport({ env });
+      const started = await startKnex({ report: true,  env });
       try {
         expect(started.privileges).to.include({ ok: true, guardOnly: true, dialect: 'sqlite', role: 'runtime' });
         const refused = await rejection(() => started.knex.raw('create table start_knex_probe (id integer)'));

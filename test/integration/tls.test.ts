@@ -39,7 +39,7 @@ for (const dialect of testDialects().filter((d): d is 'postgres' | 'mysql' => d 
     let env: Record<string, string>;
     let ca: string;
     let wrongCa: string;
-    const start = (extra: Record<string, string>, options: StartOptions = {}): Promise<Knex> =>
+    const start = (extra: Record<string, string>, options: Omit<StartOptions, 'report'> = {}): Promise<Knex> =>
       startKnex({ env: { ...env, DB_TEST_CONNECTION: dialect, ...extra }, test: true, role: 'migration', verify: false, attempts: 1, timeoutMs: 10_000, ...options });
 
     before(async () => {

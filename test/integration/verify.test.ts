@@ -6,7 +6,7 @@ import { provision as provisionMysql } from '../../lib/dialects/mysql/provision'
 import { provision as provisionPostgres } from '../../lib/dialects/postgres/provision';
 import { knexConfig } from '../../lib/knexfile';
 import type { Dialect, Role } from '../../lib/types';
-import { assertPrivileges, verifyPrivileges, type PrivilegeReport } from '../../lib/verify-privileges';
+import { verifyPrivileges, type PrivilegeReport } from '../../lib/verify-privileges';
 import { testDialects } from '../support/dialects';
 import { testPostgresBuild } from '../support/pg-build';
 import { testEnv, testServers } from '../support/servers';
@@ -257,15 +257,15 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
       });
     }
 
-    it('assertPrivileges returns the report when ok', async () => {
-      const report = await assertPrivileges(connect('app', 'runtime'), { role: 'runtime' });
+    it('verifyPrivileges({ assert: true }) returns the report when ok', async () => {
+      const report = await verifyPrivileges(connect('app', 'runtime'), { assert: true, role: 'runtime' });
       expect(report.ok).to.equal(true);
     });
 
-    it('assertPrivileges throws PrivilegeError E_PRIVILEGES naming the user, never the password', async () => {
+    it('verifyPrivileges({ assert: true }) throws PrivilegeError E_PRIVILEGES naming the user, never the password', async () => {
       let caught: unknown;
       try {
-        await assertPrivileges(connect('migrator', 'runtime'), { role: 'runtime' });
+        await verifyPrivileges(connect('migrator', 'runtime'), { assert: true, role: 'runtime' });
       } catch (error) {
         caught = error;
       }
@@ -292,7 +292,7 @@ if (testDialects().includes('sqlite')) {
           expect(report).to.include({ dialect: 'sqlite', role, ok: true, guardOnly: true, user: '' });
           expect(report.problems).to.deep.equal([]);
           expect(report.note).to.include('guard');
-          expect(await assertPrivileges(instance, { role })).to.deep.equal(report);
+          expect(await verifyPrivileges(instance, { assert: true, role })).to.deep.equal(report);
         } finally {
           await instance.destroy();
         }

@@ -2,7 +2,11 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'dotenv';
-import { contractRows, passwordOf, resolveConnection, resolveProvisioning, secretsInEnv } from '../../lib';
+import { resolveConnection } from '../../lib';
+import { contractRows } from '../../lib/env/contract';
+import { passwordOf } from '../../lib/env/hide-password';
+import { resolveProvisioning } from '../../lib/env/resolve-provisioning';
+import { secretsInEnv } from '../../lib/secrets-in-env';
 import { MATRIX_SPECS, matrixMajors } from '../support/pg-build';
 
 // docker-compose.yml cannot run here (no Docker engine), so this checks what can go

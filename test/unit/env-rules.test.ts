@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { EnvContractError, resolveConnection, resolveRole, type ResolveOptions } from '../../lib';
+import { EnvContractError, resolveConnection, type ResolveOptions } from '../../lib';
+import { resolveRole } from '../../lib/env/resolve-role';
 
 type Expect =
   | { dialect?: string; role?: string; test?: boolean; connection?: Record<string, unknown>; sources?: Record<string, string> }

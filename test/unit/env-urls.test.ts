@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { findEnvFile, loadEnv, passwordOf, resolveConnection, resolveRole, type ResolveOptions } from '../../lib';
+import { resolveConnection, type ResolveOptions } from '../../lib';
+import { findEnvFile, loadEnv } from '../../lib/env/load-env';
+import { passwordOf } from '../../lib/env/hide-password';
+import { resolveRole } from '../../lib/env/resolve-role';
 import { expectEnvError } from '../support/env-error';
 
 type Expect =

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { EnvContractError, contractRows, passwordOf, resolveConnection, type Dialect, type Role } from '../../lib';
+import { EnvContractError, resolveConnection, type Dialect, type Role } from '../../lib';
+import { contractRows } from '../../lib/env/contract';
+import { passwordOf } from '../../lib/env/hide-password';
 
 // Every variable named in the seed (shared/seeds/000), written out by hand so the
 // contract data in lib/ is checked against the document, not against itself.

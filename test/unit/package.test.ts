@@ -15,7 +15,7 @@ function outsider(): string {
 // The built package as a user gets it (npm test builds dist/ first): `require` and
 // `import` of the same name resolve to one implementation, with type declarations.
 describe('built package', () => {
-  const names = ['createKnex', 'createKnexfile', 'knexConfig', 'resolveConnection', 'resolveRole', 'classifySql', 'guard', 'RuntimeDdlError', 'EnvContractError', 'KnexRolesError'];
+  const names = ['createKnex', 'createKnexfile', 'knexConfig', 'resolveConnection', 'startKnex', 'provision', 'guard', 'RuntimeDdlError', 'EnvContractError', 'KnexRolesError'];
 
   it('require("knex-roles") exposes the public API', () => {
     const api = require('knex-roles') as Record<string, unknown>;

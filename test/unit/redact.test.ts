@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { redact, secretValues } from '../../lib';
+import { redact, secretValues } from '../../lib/redact';
 
 const SECRET = `Mig'r"ator\\$$-ü`;
 

@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { format, inspect } from 'node:util';
-import { configFor, knexConfig, passwordOf, resolveConnection, resolveProvisioning, EnvContractError } from '../../lib';
+import { knexConfig, resolveConnection, EnvContractError } from '../../lib';
+import { configFor } from '../../lib/knexfile';
+import { passwordOf } from '../../lib/env/hide-password';
+import { resolveProvisioning } from '../../lib/env/resolve-provisioning';
 
 const SECRET = 'hunter2-$$-\'"\\-ünï';
 

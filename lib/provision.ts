@@ -1,0 +1,50 @@
+import { ProvisionError } from './errors';
+import type { AdminConnection, ProvisionOptions as DialectProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from './dialects/provision-plan';
+import type { Dialect } from './types';
+
+/** The dialects that have users to provision (SQLite has none: the guard is its only boundary). */
+export type ProvisionDialect = Exclude<Dialect, 'sqlite'>;
+
+/** `provision()`: create or correct the migrator and app users, as the admin. */
+export interface ProvisionOptions extends DialectProvisionOptions {
+  dialect: ProvisionDialect;
+  plan: ProvisionPlan;
+  /** How to reach the server as the administrator. */
+  admin: AdminConnection;
+  dryRun?: false;
+}
+
+/** `provision({ dryRun: true })`: the statements it would run, in order; nothing is sent. */
+export interface ProvisionDryRunOptions {
+  dialect: ProvisionDialect;
+  plan: ProvisionPlan;
+  dryRun: true;
+}
+
+type DialectModule = typeof import('./dialects/postgres/provision') | typeof import('./dialects/mysql/provision');
+
+function dialectModule(dialect: ProvisionDialect): DialectModule {
+  // Loaded on first call: the drivers and the provisioning code cost nothing until used.
+  if (dialect === 'postgres') return require('./dialects/postgres/provision') as DialectModule;
+  if (dialect === 'mysql') return require('./dialects/mysql/provision') as DialectModule;
+  throw new ProvisionError('E_PROVISION', `provision() has no users to create on ${JSON.stringify(String(dialect))}.`, {
+    remedy: "Use dialect 'postgres' or 'mysql'; SQLite has no users, so the runtime guard is its only boundary.",
+  });
+}
+
+/**
+ * The canonical provisioning of one dialect (the same the CLI, docker-compose and the
+ * tests use): idempotent, correcting drift. With `dryRun: true` it resolves to the
+ * statements instead (`redactedSql` is safe to print), without connecting.
+ *
+ *   await provision({ dialect: 'postgres', plan, admin });
+ *   const steps = await provision({ dialect: 'mysql', plan, dryRun: true });
+ */
+export function provision(options: ProvisionDryRunOptions): Promise<ProvisionStep[]>;
+export function provision(options: ProvisionOptions): Promise<ProvisionReport>;
+export async function provision(options: ProvisionOptions | ProvisionDryRunOptions): Promise<ProvisionStep[] | ProvisionReport> {
+  const module = dialectModule(options.dialect);
+  if (options.dryRun === true) return module.provisionSteps(options.plan);
+  const { dialect: _dialect, plan, admin, dryRun: _dryRun, ...rest } = options;
+  return module.provision(plan, admin, rest);
+}
