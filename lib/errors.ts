@@ -279,7 +279,7 @@ export interface PrivilegeProblem {
   problem: 'excess' | 'missing';
 }
 
-interface PrivilegeFields {
+export interface PrivilegeFields {
   user: string;
   role: Role;
   dialect: Dialect;
@@ -322,7 +322,7 @@ export class ConnectionError extends KnexRolesError {
   }
 }
 
-interface Endpoint {
+export interface Endpoint {
   host: string;
   port: number;
 }

@@ -1,6 +1,8 @@
 import { ProvisionError } from './errors';
 import type { AdminConnection, ProvisionOptions as DialectProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from './dialects/provision-plan';
 import type { Dialect } from './types';
+import type { ProvisionModule } from './dialects/dialect';
+import { DIALECT_MODULES } from './dialects/registry';
 
 /** The dialects that have users to provision (SQLite has none: the guard is its only boundary). */
 export type ProvisionDialect = Exclude<Dialect, 'sqlite'>;
@@ -21,12 +23,10 @@ export interface ProvisionDryRunOptions {
   dryRun: true;
 }
 
-type DialectModule = typeof import('./dialects/postgres/provision') | typeof import('./dialects/mysql/provision');
-
-function dialectModule(dialect: ProvisionDialect): DialectModule {
-  // Loaded on first call: the drivers and the provisioning code cost nothing until used.
-  if (dialect === 'postgres') return require('./dialects/postgres/provision') as DialectModule;
-  if (dialect === 'mysql') return require('./dialects/mysql/provision') as DialectModule;
+/** The dialect's provisioning, loaded on first call (lib/dialects/dialect.ts `lazyProvision`). */
+function provisioning(dialect: ProvisionDialect): ProvisionModule {
+  const found = DIALECT_MODULES[dialect]?.provision;
+  if (found) return found;
   throw new ProvisionError('E_PROVISION', `provision() has no users to create on ${JSON.stringify(String(dialect))}.`, {
     remedy: "Use dialect 'postgres' or 'mysql'; SQLite has no users, so the runtime guard is its only boundary.",
   });
@@ -43,7 +43,7 @@ function dialectModule(dialect: ProvisionDialect): DialectModule {
 export function provision(options: ProvisionDryRunOptions): Promise<ProvisionStep[]>;
 export function provision(options: ProvisionOptions): Promise<ProvisionReport>;
 export async function provision(options: ProvisionOptions | ProvisionDryRunOptions): Promise<ProvisionStep[] | ProvisionReport> {
-  const module = dialectModule(options.dialect);
+  const module = provisioning(options.dialect);
   if (options.dryRun === true) return module.provisionSteps(options.plan);
   const { dialect: _dialect, plan, admin, dryRun: _dryRun, ...rest } = options;
   return module.provision(plan, admin, rest);
