@@ -17,6 +17,8 @@ export interface RawConnectionMethods {
   readonly sends: Readonly<Record<string, (args: readonly unknown[]) => SentText | undefined>>;
   /** Whether a call without a callback returns a promise (pg): a refusal is then a rejected promise, not a throw. */
   readonly returnsPromise: (args: readonly unknown[]) => boolean;
+  /** Methods that return another object sending SQL over this connection (mysql2 `promise()`): called on the guarded view, so that object is guarded too. */
+  readonly viaGuard?: readonly string[];
 }
 
 /** The refusal of one raw call of `method` (`sent` undefined: unreadable arguments), or undefined to let it through. */
@@ -43,10 +45,10 @@ export function guardAfterCreate(hook: AfterCreate, dialect: Dialect, refusal: R
  * sending anything. Every other property is the connection's own, methods bound to it.
  */
 export function guardRawConnection<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal): T {
-  const { sends, returnsPromise } = dialectModule(dialect).rawConnection;
+  const { sends, returnsPromise, viaGuard = [] } = dialectModule(dialect).rawConnection;
   // One wrapper per property, so `conn.query === conn.query` holds as on the connection itself.
   const wrappers = new Map<PropertyKey, { value: unknown; method: unknown }>();
-  return new Proxy(connection, {
+  const view: T = new Proxy(connection, {
     get(target, key) {
       const value: unknown = Reflect.get(target, key, target);
       if (typeof value !== 'function') return value;
@@ -59,7 +61,9 @@ export function guardRawConnection<T extends object>(connection: T, dialect: Dia
       const name = typeof key === 'string' ? key : '';
       const read = Object.hasOwn(sends, name) ? sends[name] : undefined;
       const method =
-        read === undefined
+        viaGuard.includes(name)
+          ? (...args: unknown[]): unknown => call.apply(view, args)
+          : read === undefined
           ? call.bind(target)
           : (...args: unknown[]): unknown => {
               const error = refusal(target, name, read(args));
@@ -69,6 +73,7 @@ export function guardRawConnection<T extends object>(connection: T, dialect: Dia
       return method;
     },
   });
+  return view;
 }
 
 /** Reports a refusal the way the driver reports its errors: to the callback, as a rejected promise, or thrown. */

@@ -31,4 +31,6 @@ export const MYSQL_RAW_METHODS: RawConnectionMethods = {
     queryStream: sqlAndValues,
   },
   returnsPromise: () => false,
+  // `conn.promise()` wraps the connection it is called on: called on the guarded view, its query / execute are judged.
+  viaGuard: ['promise'],
 };
