@@ -8,7 +8,7 @@ import { resolveRole } from '../env/resolve-role';
 import { migrateRefused } from '../guard/refusing-migrations';
 import { configFor } from '../knexfile';
 import { knexEnsureTable } from '../knex-internals';
-import { secretValues } from '../redact';
+import { secretValues } from '../env/secret-values';
 import { DEFAULT_WAIT, waitForDatabase } from '../wait-for-database';
 import { dropTables, listTables } from './drop-all-tables';
 import { transactionalDryRun, type Outcome } from './dry-run';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { resolveConnection, type ResolveOptions } from '../../lib';
 import { passwordOf } from '../../lib/env/hide-password';
-import { secretValues } from '../../lib/redact';
+import { secretValues } from '../../lib/env/secret-values';
 import { expectEnvError } from '../support/env-error';
 
 type Replica = { host: string; port: number; user: string; database: string; password?: string; ssl?: unknown };

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { redact, secretValues } from '../../lib/redact';
+import { redact } from '../../lib/redact';
+import { secretValues } from '../../lib/env/secret-values';
 
 const SECRET = `Mig'r"ator\\$$-ü`;
 
