@@ -1,4 +1,4 @@
-import { IDENT_CONT } from './chars';
+import { CHAR_CLASS, C_OTHER, C_SEMI, C_SPACE, IDENT_CONT, isDigit } from './chars';
 
 /**
  * Scanning loops shared by the dialect lexers. Each takes the text, a start index and the
@@ -47,4 +47,32 @@ export function lineCommentEnd(s: string, from: number, n: number): number {
 export function plainCommentEnd(s: string, from: number): number {
   const k = s.indexOf('*/', from);
   return k < 0 ? -1 : k + 2;
+}
+
+/** End of the run of ASCII digits continuing at `from` (reads stay below `n`: see skim). */
+export function digitsEnd(s: string, from: number, n: number): number {
+  let j = from;
+  while (j < n && isDigit(s.charCodeAt(j))) j++;
+  return j;
+}
+
+/**
+ * End of the digits continuing at `from`, and of a fraction `.digits` after them (at least
+ * one digit after the dot), which every dialect reads as part of the same number.
+ */
+export function decimalEnd(s: string, from: number, n: number): number {
+  const j = digitsEnd(s, from, n);
+  return j + 1 < n && s.charCodeAt(j) === 46 && isDigit(s.charCodeAt(j + 1)) ? digitsEnd(s, j + 2, n) : j;
+}
+
+/**
+ * A digit run (or decimal, see decimalEnd) ending at `j` is one whole number in every dialect: `j` is the end, or
+ * whitespace, `;` or one-character punctuation follows (no `.`, exponent, letter, `$` or `-`).
+ */
+export function endsNumber(s: string, j: number, n: number): boolean {
+  if (j >= n) return true;
+  const c = s.charCodeAt(j);
+  if (c >= 128) return false;
+  const k = CHAR_CLASS[c];
+  return k === C_SPACE || k === C_OTHER || k === C_SEMI;
 }
