@@ -5,7 +5,7 @@ import { AUTH_CODES, DATABASE_CODES, NETWORK_CODES, isTlsError } from './driver-
 import { tlsError } from './wait-for-database';
 import knex, { type Knex } from 'knex';
 import { withConnectTimeout, withDeadline } from './connect-timeout';
-import { EnvContractError, type PrivilegeProblem } from './errors';
+import { EnvContractError, errorMessage, isKnexRolesError, type PrivilegeProblem } from './errors';
 import { loadEnv, type Env } from './env/load-env';
 import { resolveConnection, type ResolveOptions, type ResolvedConnection } from './env/resolve-connection';
 import { configFor } from './knexfile';
@@ -175,7 +175,7 @@ async function checkPrimary(role: Role, env: Env, options: DoctorOptions): Promi
         const tls = tlsError(resolved, error);
         report.reachable = true;
         report.verdict = 'misconfigured';
-        report.error = { code: tls.code, message: `${tls.message.slice(0, -tls.remedy.length).trim()} ${described.message}`, variables: [...tls.variables] };
+        report.error = { code: tls.code, message: `${tls.message} ${described.message}`, variables: [...tls.variables] };
         report.remedy = tls.remedy;
       } else if (isNetworkError(error)) {
         report.verdict = 'unreachable';
@@ -232,7 +232,7 @@ async function reportPooler(report: DoctorRoleReport, instance: Knex, resolved: 
   const refused = report.role === 'migration' ? pooledMigrationError(resolved, report.pooler) : undefined;
   if (!refused) return;
   report.verdict = 'problems';
-  report.error = { code: refused.code, message: refused.message.slice(0, -refused.remedy.length).trim(), variables: [...refused.variables] };
+  report.error = { code: refused.code, message: refused.message, variables: [...refused.variables] };
   report.remedy ??= refused.remedy;
 }
 
@@ -278,13 +278,13 @@ function isTimeout(error: unknown): boolean {
 }
 
 function describeError(error: unknown): { code: string; message: string; variables?: string[] } {
-  // The remedy has its own field in the report: the message is given without it.
-  if (error instanceof EnvContractError) return { code: error.code, message: error.message.endsWith(error.remedy) ? error.message.slice(0, -error.remedy.length).trim() : error.message, variables: [...error.variables] };
+  if (error instanceof EnvContractError) return { code: error.code, message: error.message, variables: [...error.variables] };
   const inner = error instanceof AggregateError && error.errors.length > 0 ? error.errors[0] : error;
   const { code, name, message } = (inner ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
   return {
     code: typeof code === 'string' ? code : typeof name === 'string' ? name : 'ERROR',
-    message: typeof message === 'string' && message ? message : String(inner),
+    // One of ours (E_DRIVER_MISSING …) keeps its remedy in the report's text.
+    message: isKnexRolesError(inner) ? errorMessage(inner) : typeof message === 'string' && message ? message : String(inner),
   };
 }
 

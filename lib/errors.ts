@@ -1,10 +1,12 @@
+import type { Direction, MigrateContext } from './migrate/types';
+import { redact } from './redact';
 import type { Dialect, Role } from './types';
 
 /**
  * Every error this package throws has a stable `code` (documented in the README's
- * error-code catalog) and a `remedy`: one sentence saying what to do about it.
- * Messages never contain a password: they are built from variable names and
- * non-secret values only.
+ * error-code catalog), a `remedy` (what to do about it, a field of its own, never part of
+ * the message) and the `variables` at fault. Messages never contain a password: they are
+ * built from variable names and non-secret values only.
  */
 export const ERROR_CODES = {
   E_ENV_ROLE: 'ELOQUENT_DB_ROLE has a value other than runtime or migration.',
@@ -21,8 +23,8 @@ export const ERROR_CODES = {
   E_ENV_URL_DIALECT: 'A connection URL names another dialect than DB_CONNECTION or than its variable family.',
   E_ENV_URL_IN_FIELD: 'A host, user, database or path variable holds a connection URL or user:password@ credentials.',
   E_ENV_SSL: 'A TLS variable (PG_SSLMODE, DB_SSL, *_SSL_CA, URL ssl parameters) has a bad value or an unreadable CA file.',
-  E_TLS: 'The TLS handshake failed: the server certificate does not verify against the CA or host name asked for.',
   E_ENV_FLAG: 'A yes/no variable (KNEX_ROLES_APP_TEMPORARY_TABLES, PG_*_POOLED, a URL\'s pgbouncer=) has a value other than 1, true, 0 or false.',
+  E_KNEXFILE_ENV: 'The knex CLI asked the knexfile for an environment it does not define.',
   E_RUNTIME_DDL: 'A runtime connection tried to run a statement that changes schema, privileges or identity.',
   E_RUNTIME_MIGRATE: 'A runtime connection tried to run migrations.',
   E_GUARD_DIALECT: 'guard() or verifyPrivileges() was given a knex instance of a client it does not support.',
@@ -30,47 +32,88 @@ export const ERROR_CODES = {
   E_GUARD_IN_USE: 'guard() was called while the instance had connections in use (a transaction or query begun before it would go on unguarded).',
   E_GUARD_EARLIER_CLONE: 'A knex client made before guard() (a withUserParams() copy) asked the guarded pool for a connection.',
   E_PRIVILEGES: 'The connected user holds more or fewer privileges than its role should.',
+  E_DRIVER_MISSING: 'The database driver (pg, mysql2) a command needs is not installed.',
   E_UNREACHABLE: 'The database could not be reached after a bounded retry.',
   E_LOGIN_REFUSED: 'The server refused the login or the database: wrong user, password or database name.',
-  E_PROVISION: 'Provisioning the migrator and app users failed.',
+  E_TLS: 'The TLS handshake failed: the server certificate does not verify against the CA or host name asked for.',
+  E_MIGRATION_FAILED: 'A migration failed; what of it remains depends on the dialect (see Migrations).',
   E_MIGRATION_LOCKED: 'Another process holds the knex migration lock.',
   E_POOLED_MIGRATION: 'A migration run was pointed at a transaction-mode pooler (detected, or PG_POOLED / pgbouncer=true): migrations need the direct URL.',
-  E_MIGRATION_FAILED: 'A migration failed; what of it remains depends on the dialect (see Migrations).',
-  E_CLI_USAGE: 'The knex-roles command line was called with unknown or missing arguments.',
-  E_CLI_REFUSED: 'A destructive command was refused (production without --force --yes).',
-  E_KNEXFILE_ENV: 'The knex CLI asked the knexfile for an environment it does not define.',
+  E_MIGRATE_REFUSED: 'A destructive migrate command (fresh, reset) was refused in production without both force and yes.',
   E_NOT_MIGRATED: 'The database has pending migrations (or none ran yet) and the caller required it migrated.',
-  E_DRIVER_MISSING: 'The database driver (pg, mysql2) a command needs is not installed.',
+  E_PROVISION: 'Provisioning the migrator and app users failed.',
+  E_USAGE: 'A library function was called with an argument or at a time it does not accept (an unknown migrate command or migration name, createTestDatabase().db before setup()).',
+  E_CLI_USAGE: 'The knex-roles command line was called with unknown or missing arguments.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** The codes of each family, one family per class (the README's catalog maps each code to its class). */
+export type EnvCode = Extract<ErrorCode, `E_ENV_${string}`> | 'E_KNEXFILE_ENV';
+export type GuardCode = 'E_GUARD_DIALECT' | RuntimeDdlCode | 'E_GUARD_SESSION' | UnguardedPathCode;
+export type RuntimeDdlCode = 'E_RUNTIME_DDL' | 'E_RUNTIME_MIGRATE';
+export type UnguardedPathCode = 'E_GUARD_IN_USE' | 'E_GUARD_EARLIER_CLONE';
+export type ConnectionCode = 'E_DRIVER_MISSING' | 'E_UNREACHABLE' | 'E_LOGIN_REFUSED' | 'E_TLS';
+export type MigrationCode = 'E_MIGRATION_FAILED' | 'E_MIGRATION_LOCKED' | 'E_POOLED_MIGRATION' | 'E_MIGRATE_REFUSED' | 'E_NOT_MIGRATED';
+export type UsageCode = 'E_USAGE' | 'E_CLI_USAGE';
+
+/** The third argument of every error class's constructor; each class adds its family's fields. */
 export interface KnexRolesErrorOptions {
+  /** What to do about it: one or two sentences, never part of `message`. */
   remedy: string;
+  /** The variables of the env contract at fault, most specific first. */
+  variables?: readonly string[];
   cause?: unknown;
 }
 
-/** Base class of every error the package throws. */
+/** What `toJSON` shows of a cause: ours whole, a foreign one by name and code only (its text may hold a value). */
+function summarize(cause: unknown, depth: number): unknown {
+  if (cause instanceof KnexRolesError && depth < 4) return jsonOf(cause, depth + 1);
+  if (isKnexRolesError(cause)) return { name: cause.name, code: cause.code, message: cause.message, remedy: cause.remedy };
+  const { code, errno } = (cause ?? {}) as { code?: unknown; errno?: unknown };
+  return {
+    name: cause instanceof Error ? cause.name : typeof cause,
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    ...(typeof errno === 'number' ? { errno } : {}),
+  };
+}
+
+/** name, code, message, remedy, variables, then the family's fields, then the cause summarized. */
+function jsonOf(error: KnexRolesError, depth: number): Record<string, unknown> {
+  const json: Record<string, unknown> = { name: error.name, code: error.code, message: error.message, remedy: error.remedy, variables: error.variables };
+  // The family's fields are the instance's own enumerable properties (message, stack and cause are not).
+  for (const [key, value] of Object.entries(error)) if (!(key in json)) json[key] = value;
+  if (error.cause !== undefined) json['cause'] = summarize(error.cause, depth);
+  return json;
+}
+
+/**
+ * Base class of every error the package throws; only its family classes are thrown
+ * (the constructor is protected). Every class takes `(code, message, options)`.
+ */
 export class KnexRolesError extends Error {
   override name = 'KnexRolesError';
   readonly code: ErrorCode;
   readonly remedy: string;
+  readonly variables: readonly string[];
 
-  constructor(code: ErrorCode, message: string, options: KnexRolesErrorOptions) {
-    super(`${message} ${options.remedy}`, options.cause === undefined ? undefined : { cause: options.cause });
+  protected constructor(code: ErrorCode, message: string, options: KnexRolesErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.remedy = options.remedy;
-    decorateStack(this, message);
+    this.variables = options.variables ?? [];
+    decorateStack(this);
   }
 
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, remedy: this.remedy };
+    return jsonOf(this, 0);
   }
 }
 
 /**
  * The stack starts with the code and the fix on a line of its own, so a tool that prints
- * only `error.stack` (the knex CLI does, when a knexfile throws) still shows both:
+ * only `error.stack` (the knex CLI does, when a knexfile or a migration throws) still
+ * shows both:
  *
  *   EnvContractError [E_ENV_PORT]: PG_PORT (shared level) is not an integer from 1 to 65535.
  *     fix: Set PG_PORT to a port number such as 5432 …
@@ -78,7 +121,7 @@ export class KnexRolesError extends Error {
  *
  * Built when first read (the subclass's `name` is set by then); frames are V8's own.
  */
-function decorateStack(error: KnexRolesError, message: string): void {
+function decorateStack(error: KnexRolesError): void {
   const original = error.stack ?? '';
   let stack: string | undefined;
   Object.defineProperty(error, 'stack', {
@@ -87,7 +130,7 @@ function decorateStack(error: KnexRolesError, message: string): void {
     get: () => {
       if (stack === undefined) {
         const frames = original.split('\n').filter((line) => /^\s+at /.test(line));
-        stack = [`${error.name} [${error.code}]: ${message}`, `  fix: ${error.remedy}`, ...frames].join('\n');
+        stack = [`${error.name} [${error.code}]: ${error.message}`, `  fix: ${error.remedy}`, ...frames].join('\n');
       }
       return stack;
     },
@@ -106,19 +149,43 @@ export function isKnexRolesError(error: unknown): error is KnexRolesError {
   return error instanceof Error && typeof code === 'string' && code in ERROR_CODES && typeof remedy === 'string';
 }
 
-/** A variable of the env contract is missing, malformed or contradicts another. */
+/** The text of `error` for another error's message: ours keep their remedy, which is not in their message. */
+export function errorMessage(error: unknown): string {
+  if (isKnexRolesError(error)) return `${error.message} ${error.remedy}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function truncate(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function describeCause(cause: unknown): string {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? ` (${code})` : '';
+}
+
+// ── configuration ──────────────────────────────────────────────────────────────────
+
+/** A variable of the env contract (or the knexfile environment asked for) is missing, malformed or contradicts another. */
 export class EnvContractError extends KnexRolesError {
   override name = 'EnvContractError';
-  /** The variable(s) at fault, most specific first. */
-  readonly variables: readonly string[];
+  declare readonly code: EnvCode;
 
-  constructor(code: ErrorCode, message: string, variables: readonly string[], remedy: string) {
-    super(code, message, { remedy });
-    this.variables = variables;
+  constructor(code: EnvCode, message: string, options: KnexRolesErrorOptions & { variables: readonly string[] }) {
+    super(code, message, options);
   }
+}
 
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), variables: this.variables };
+// ── guard ──────────────────────────────────────────────────────────────────────────
+
+/** The guard refused, or cannot guard what it was given (E_GUARD_DIALECT); its kin below name what was refused. */
+export class GuardError extends KnexRolesError {
+  override name = 'GuardError';
+  declare readonly code: GuardCode;
+
+  constructor(code: GuardCode, message: string, options: KnexRolesErrorOptions) {
+    super(code, message, options);
   }
 }
 
@@ -131,146 +198,31 @@ export interface RuntimeDdlErrorFields {
   statement: string;
 }
 
-/** A runtime connection refused a statement before it reached the server. */
-export class RuntimeDdlError extends KnexRolesError {
+/** Why a runtime connection refuses DDL, and what to do instead. */
+export const RUNTIME_DDL_REMEDY = 'Schema and privilege changes run only under the migration role: put them in a migration and run it with ELOQUENT_DB_ROLE=migration (e.g. `ELOQUENT_DB_ROLE=migration npx knex migrate:latest`).';
+
+/** A runtime connection refused a statement (or a migration run) before it reached the server. */
+export class RuntimeDdlError extends GuardError {
   override name = 'RuntimeDdlError';
+  declare readonly code: RuntimeDdlCode;
   readonly kind: string;
   readonly keyword: string;
   readonly role: Role;
   readonly dialect: Dialect;
   readonly statement: string;
 
-  constructor(fields: RuntimeDdlErrorFields, code: 'E_RUNTIME_DDL' | 'E_RUNTIME_MIGRATE' = 'E_RUNTIME_DDL', message?: string, remedy?: string) {
-    super(
-      code,
-      message ??
-        `Refused ${fields.keyword} (${fields.kind}) on a ${fields.role} connection: ${truncate(fields.statement, 120)}.`,
-      { remedy: remedy ?? 'Schema and privilege changes run only under the migration role: put them in a migration and run it with ELOQUENT_DB_ROLE=migration (e.g. `ELOQUENT_DB_ROLE=migration npx knex migrate:latest`).' },
-    );
-    this.kind = fields.kind;
-    this.keyword = fields.keyword;
-    this.role = fields.role;
-    this.dialect = fields.dialect;
-    this.statement = fields.statement;
+  constructor(code: RuntimeDdlCode, message: string, options: KnexRolesErrorOptions & RuntimeDdlErrorFields) {
+    super(code, message, options);
+    this.kind = options.kind;
+    this.keyword = options.keyword;
+    this.role = options.role;
+    this.dialect = options.dialect;
+    this.statement = options.statement;
   }
 
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), kind: this.kind, keyword: this.keyword, role: this.role, dialect: this.dialect, statement: this.statement };
-  }
-}
-
-function truncate(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
-export interface PrivilegeProblem {
-  /** e.g. 'CREATE on schema public', 'SUPERUSER', 'SELECT on table posts'. */
-  privilege: string;
-  /** 'excess': held but must not be; 'missing': needed but not held. */
-  problem: 'excess' | 'missing';
-}
-
-/** The connected user's privileges do not match its role (startup validation). */
-export class PrivilegeError extends KnexRolesError {
-  override name = 'PrivilegeError';
-  readonly user: string;
-  readonly role: Role;
-  readonly dialect: Dialect;
-  readonly problems: readonly PrivilegeProblem[];
-
-  constructor(fields: { user: string; role: Role; dialect: Dialect; problems: readonly PrivilegeProblem[]; remedy: string }) {
-    const listed = fields.problems.map((p) => `${p.problem === 'excess' ? 'has' : 'lacks'} ${p.privilege}`).join('; ');
-    super('E_PRIVILEGES', `The ${fields.role} user ${JSON.stringify(fields.user)} on ${fields.dialect} ${listed}.`, { remedy: fields.remedy });
-    this.user = fields.user;
-    this.role = fields.role;
-    this.dialect = fields.dialect;
-    this.problems = fields.problems;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), user: this.user, role: this.role, dialect: this.dialect, problems: this.problems };
-  }
-}
-
-/** The database could not be reached; names host and port, never the password. */
-export class UnreachableError extends KnexRolesError {
-  override name = 'UnreachableError';
-  readonly host: string;
-  readonly port: number;
-  readonly attempts: number;
-
-  constructor(fields: { host: string; port: number; attempts: number; cause?: unknown; remedy?: string }) {
-    super('E_UNREACHABLE', `Could not reach the database at ${fields.host}:${fields.port} after ${fields.attempts} attempts${describeCause(fields.cause)}.`, {
-      remedy: fields.remedy ?? 'Check that the server is running and that the HOST and PORT variables of the env contract point at it.',
-      cause: fields.cause,
-    });
-    this.host = fields.host;
-    this.port = fields.port;
-    this.attempts = fields.attempts;
-  }
-}
-
-/**
- * The server answered but refused the login or the database (wrong user, password or
- * database name). Names host, port, user and database, never the password; the remedy
- * names the variables the values came from.
- */
-export class LoginRefusedError extends KnexRolesError {
-  override name = 'LoginRefusedError';
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly database: string;
-
-  constructor(fields: { host: string; port: number; user: string; database: string; cause?: unknown; remedy?: string }) {
-    super(
-      'E_LOGIN_REFUSED',
-      `The server at ${fields.host}:${fields.port} refused user ${JSON.stringify(fields.user)} on database ${JSON.stringify(fields.database)}${describeCause(fields.cause)}.`,
-      {
-        remedy: fields.remedy ?? 'Check the user, password and database name variables of the env contract.',
-        cause: fields.cause,
-      },
-    );
-    this.host = fields.host;
-    this.port = fields.port;
-    this.user = fields.user;
-    this.database = fields.database;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), host: this.host, port: this.port, user: this.user, database: this.database };
-  }
-}
-
-function describeCause(cause: unknown): string {
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? ` (${code})` : '';
-}
-
-/**
- * The TLS handshake failed (unverifiable certificate, wrong host name, server without
- * TLS): names the TLS variables the settings came from, never a password.
- */
-export class TlsError extends KnexRolesError {
-  override name = 'TlsError';
-  readonly host: string;
-  readonly port: number;
-  /** The TLS variables that asked for this verification, most specific first. */
-  readonly variables: readonly string[];
-
-  constructor(fields: { host: string; port: number; variables: readonly string[]; cause?: unknown; remedy: string }) {
-    super('E_TLS', `The TLS connection to ${fields.host}:${fields.port} failed${describeCause(fields.cause)} (TLS settings from ${fields.variables.join(', ') || 'defaults'}).`, {
-      remedy: fields.remedy,
-      cause: fields.cause,
-    });
-    this.host = fields.host;
-    this.port = fields.port;
-    this.variables = fields.variables;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), host: this.host, port: this.port, variables: this.variables };
+  /** The refusal of one statement, with the standard message and remedy. */
+  static of(fields: RuntimeDdlErrorFields): RuntimeDdlError {
+    return new RuntimeDdlError('E_RUNTIME_DDL', `Refused ${fields.keyword} (${fields.kind}) on a ${fields.role} connection: ${truncate(fields.statement, 120)}.`, { remedy: RUNTIME_DDL_REMEDY, ...fields });
   }
 }
 
@@ -278,50 +230,23 @@ export class TlsError extends KnexRolesError {
  * A guarded connection's session settings make the text the driver sends unsafe to judge:
  * the guard refuses every query on it. `variable` is the server setting, `value` its value.
  */
-export class GuardSessionError extends KnexRolesError {
+export class GuardSessionError extends GuardError {
   override name = 'GuardSessionError';
+  declare readonly code: 'E_GUARD_SESSION';
+  readonly dialect: Dialect;
   readonly variable: string;
   readonly value: string;
-  readonly dialect: Dialect;
 
-  constructor(fields: { dialect: Dialect; variable: string; value: string; reason: string; remedy: string }) {
-    super('E_GUARD_SESSION', `knex-roles: the ${fields.dialect} session has ${fields.variable} = ${fields.value}: ${fields.reason}; the guard refuses every query on it.`, { remedy: fields.remedy });
-    this.variable = fields.variable;
-    this.value = fields.value;
-    this.dialect = fields.dialect;
+  constructor(code: 'E_GUARD_SESSION', message: string, options: KnexRolesErrorOptions & { dialect: Dialect; variable: string; value: string }) {
+    super(code, message, options);
+    this.dialect = options.dialect;
+    this.variable = options.variable;
+    this.value = options.value;
   }
 
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), dialect: this.dialect, variable: this.variable, value: this.value };
-  }
-}
-
-/**
- * `knex-roles migrate` through a transaction-mode pooler (PgBouncer pool_mode=transaction,
- * Supavisor's transaction port …): the run's session lock would stay on whichever server
- * connection took it, so the run is refused before it takes any lock. `variables` are the
- * ones that point the migration role there (host, port, URL, PG_POOLED).
- */
-export class PooledMigrationError extends KnexRolesError {
-  override name = 'PooledMigrationError';
-  readonly host: string;
-  readonly port: number;
-  readonly variables: readonly string[];
-  /** How it was known: `detected` (and what was seen) or `declared` by a variable. */
-  readonly how: string;
-
-  constructor(fields: { host: string; port: number; variables: readonly string[]; how: string }) {
-    super('E_POOLED_MIGRATION', `knex-roles migrate: ${fields.host}:${fields.port} is a transaction-mode connection pooler (${fields.how}); a migration run needs one server session for its lock.`, {
-      remedy: `Point the migration role at the database directly, not through the pooler (${fields.variables.join(', ')}): a separate direct URL for migrations, such as PG_MIGRATION_URL, while the app keeps the pooled one. Dry runs, status and list work through it.`,
-    });
-    this.host = fields.host;
-    this.port = fields.port;
-    this.variables = fields.variables;
-    this.how = fields.how;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), host: this.host, port: this.port, variables: this.variables, how: this.how };
+  static of(fields: { dialect: Dialect; variable: string; value: string; reason: string; remedy: string }): GuardSessionError {
+    const { reason, ...rest } = fields;
+    return new GuardSessionError('E_GUARD_SESSION', `knex-roles: the ${fields.dialect} session has ${fields.variable} = ${fields.value}: ${reason}; the guard refuses every query on it.`, rest);
   }
 }
 
@@ -331,18 +256,265 @@ export class PooledMigrationError extends KnexRolesError {
  * guard() was called (a transaction begun before it keeps knex's unguarded client), or
  * `earlier-clone`, a client made before guard() asking the pool for a connection.
  */
-export class UnguardedPathError extends KnexRolesError {
+export class UnguardedPathError extends GuardError {
   override name = 'UnguardedPathError';
+  declare readonly code: UnguardedPathCode;
   readonly path: 'in-use' | 'earlier-clone';
   readonly dialect: Dialect;
 
-  constructor(fields: { path: 'in-use' | 'earlier-clone'; dialect: Dialect; message: string; remedy: string }) {
-    super(fields.path === 'in-use' ? 'E_GUARD_IN_USE' : 'E_GUARD_EARLIER_CLONE', fields.message, { remedy: fields.remedy });
-    this.path = fields.path;
-    this.dialect = fields.dialect;
+  constructor(code: UnguardedPathCode, message: string, options: KnexRolesErrorOptions & { dialect: Dialect }) {
+    super(code, message, options);
+    this.path = code === 'E_GUARD_IN_USE' ? 'in-use' : 'earlier-clone';
+    this.dialect = options.dialect;
+  }
+}
+
+// ── privileges ─────────────────────────────────────────────────────────────────────
+
+export interface PrivilegeProblem {
+  /** e.g. 'CREATE on schema public', 'SUPERUSER', 'SELECT on table posts'. */
+  privilege: string;
+  /** 'excess': held but must not be; 'missing': needed but not held. */
+  problem: 'excess' | 'missing';
+}
+
+interface PrivilegeFields {
+  user: string;
+  role: Role;
+  dialect: Dialect;
+  problems: readonly PrivilegeProblem[];
+}
+
+/** The connected user's privileges do not match its role (startup validation). */
+export class PrivilegeError extends KnexRolesError {
+  override name = 'PrivilegeError';
+  declare readonly code: 'E_PRIVILEGES';
+  readonly user: string;
+  readonly role: Role;
+  readonly dialect: Dialect;
+  readonly problems: readonly PrivilegeProblem[];
+
+  constructor(code: 'E_PRIVILEGES', message: string, options: KnexRolesErrorOptions & PrivilegeFields) {
+    super(code, message, options);
+    this.user = options.user;
+    this.role = options.role;
+    this.dialect = options.dialect;
+    this.problems = options.problems;
   }
 
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), path: this.path, dialect: this.dialect };
+  /** The message lists every problem: `has X; lacks Y`. */
+  static of(fields: PrivilegeFields & { remedy: string }): PrivilegeError {
+    const listed = fields.problems.map((p) => `${p.problem === 'excess' ? 'has' : 'lacks'} ${p.privilege}`).join('; ');
+    return new PrivilegeError('E_PRIVILEGES', `The ${fields.role} user ${JSON.stringify(fields.user)} on ${fields.dialect} ${listed}.`, fields);
+  }
+}
+
+// ── connection ─────────────────────────────────────────────────────────────────────
+
+/** No connection could be had: no driver (E_DRIVER_MISSING), or one of the failures below. */
+export class ConnectionError extends KnexRolesError {
+  override name = 'ConnectionError';
+  declare readonly code: ConnectionCode;
+
+  constructor(code: ConnectionCode, message: string, options: KnexRolesErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+interface Endpoint {
+  host: string;
+  port: number;
+}
+
+/** The database could not be reached; names host and port, never the password. */
+export class UnreachableError extends ConnectionError {
+  override name = 'UnreachableError';
+  declare readonly code: 'E_UNREACHABLE';
+  readonly host: string;
+  readonly port: number;
+  readonly attempts: number;
+
+  constructor(code: 'E_UNREACHABLE', message: string, options: KnexRolesErrorOptions & Endpoint & { attempts: number }) {
+    super(code, message, options);
+    this.host = options.host;
+    this.port = options.port;
+    this.attempts = options.attempts;
+  }
+
+  static of(fields: Endpoint & { attempts: number; cause?: unknown; remedy?: string }): UnreachableError {
+    return new UnreachableError('E_UNREACHABLE', `Could not reach the database at ${fields.host}:${fields.port} after ${fields.attempts} attempts${describeCause(fields.cause)}.`, {
+      ...fields,
+      remedy: fields.remedy ?? 'Check that the server is running and that the HOST and PORT variables of the env contract point at it.',
+    });
+  }
+}
+
+/**
+ * The server answered but refused the login or the database (wrong user, password or
+ * database name). Names host, port, user and database, never the password; the remedy
+ * names the variables the values came from.
+ */
+export class LoginRefusedError extends ConnectionError {
+  override name = 'LoginRefusedError';
+  declare readonly code: 'E_LOGIN_REFUSED';
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly database: string;
+
+  constructor(code: 'E_LOGIN_REFUSED', message: string, options: KnexRolesErrorOptions & Endpoint & { user: string; database: string }) {
+    super(code, message, options);
+    this.host = options.host;
+    this.port = options.port;
+    this.user = options.user;
+    this.database = options.database;
+  }
+
+  static of(fields: Endpoint & { user: string; database: string; cause?: unknown; remedy?: string }): LoginRefusedError {
+    return new LoginRefusedError(
+      'E_LOGIN_REFUSED',
+      `The server at ${fields.host}:${fields.port} refused user ${JSON.stringify(fields.user)} on database ${JSON.stringify(fields.database)}${describeCause(fields.cause)}.`,
+      { ...fields, remedy: fields.remedy ?? 'Check the user, password and database name variables of the env contract.' },
+    );
+  }
+}
+
+/**
+ * The TLS handshake failed (unverifiable certificate, wrong host name, server without
+ * TLS): `variables` are the TLS variables the settings came from; never a password.
+ */
+export class TlsError extends ConnectionError {
+  override name = 'TlsError';
+  declare readonly code: 'E_TLS';
+  readonly host: string;
+  readonly port: number;
+
+  constructor(code: 'E_TLS', message: string, options: KnexRolesErrorOptions & Endpoint) {
+    super(code, message, options);
+    this.host = options.host;
+    this.port = options.port;
+  }
+
+  static of(fields: Endpoint & { variables: readonly string[]; cause?: unknown; remedy: string }): TlsError {
+    return new TlsError('E_TLS', `The TLS connection to ${fields.host}:${fields.port} failed${describeCause(fields.cause)} (TLS settings from ${fields.variables.join(', ') || 'defaults'}).`, fields);
+  }
+}
+
+// ── migration ──────────────────────────────────────────────────────────────────────
+
+/**
+ * A migration run could not start or finish: locked (E_MIGRATION_LOCKED), refused in
+ * production (E_MIGRATE_REFUSED), or the database is behind (E_NOT_MIGRATED, with the
+ * `pending` migrations); its kin below carry what their failure knows.
+ */
+export class MigrationError extends KnexRolesError {
+  override name = 'MigrationError';
+  declare readonly code: MigrationCode;
+  /** E_NOT_MIGRATED: the migrations not run yet. */
+  declare readonly pending?: readonly string[];
+
+  constructor(code: MigrationCode, message: string, options: KnexRolesErrorOptions & { pending?: readonly string[] }) {
+    super(code, message, options);
+    if (options.pending !== undefined) Object.defineProperty(this, 'pending', { value: [...options.pending], enumerable: true });
+  }
+}
+
+/** A migration (or knex's migrator around it) failed; says what of the run was kept. */
+export class MigrationFailedError extends MigrationError {
+  override name = 'MigrationFailedError';
+  declare readonly code: 'E_MIGRATION_FAILED';
+  /** The migration that failed, when the failure happened inside one. */
+  readonly migration: string | undefined;
+  readonly direction: Direction | undefined;
+  readonly dialect: Dialect;
+  /** Migrations of this run that are recorded as run (up) or are no longer recorded (down) after the failure. */
+  readonly kept: readonly string[];
+
+  constructor(code: 'E_MIGRATION_FAILED', message: string, options: KnexRolesErrorOptions & { dialect: Dialect; migration?: string; direction?: Direction; kept?: readonly string[] }) {
+    super(code, message, options);
+    this.migration = options.migration;
+    this.direction = options.direction;
+    this.dialect = options.dialect;
+    this.kept = options.kept ?? [];
+  }
+}
+
+export interface FailureDetail {
+  remedy?: string;
+  migration?: string;
+  direction?: Direction;
+  kept?: readonly string[];
+}
+
+/**
+ * Wraps `error` without repeating a secret: the message is scrubbed of every password of
+ * the env contract, and `cause` is a scrubbed copy (driver errors can carry the statement
+ * with its values, e.g. mysql2's `sql`).
+ */
+export function migrationFailed(ctx: Pick<MigrateContext, 'command' | 'dialect' | 'secrets'>, step: string | undefined, error: unknown, detail: FailureDetail = {}): MigrationFailedError {
+  const text = redact(errorMessage(error), ctx.secrets);
+  const { code, errno } = (error ?? {}) as { code?: unknown; errno?: unknown };
+  const cause = Object.assign(new Error(text), { code, errno });
+  const where = step ? `Migration ${step} failed` : `migrate ${ctx.command} failed`;
+  return new MigrationFailedError('E_MIGRATION_FAILED', `${where}: ${text}.`, {
+    remedy: detail.remedy ?? 'Fix the cause named above and run the command again.',
+    dialect: ctx.dialect,
+    cause,
+    ...(detail.migration !== undefined ? { migration: detail.migration } : {}),
+    ...(detail.direction !== undefined ? { direction: detail.direction } : {}),
+    ...(detail.kept !== undefined ? { kept: detail.kept } : {}),
+  });
+}
+
+/**
+ * `knex-roles migrate` through a transaction-mode pooler (PgBouncer pool_mode=transaction,
+ * Supavisor's transaction port …): the run's session lock would stay on whichever server
+ * connection took it, so the run is refused before it takes any lock. `variables` are the
+ * ones that point the migration role there (host, port, URL, PG_POOLED).
+ */
+export class PooledMigrationError extends MigrationError {
+  override name = 'PooledMigrationError';
+  declare readonly code: 'E_POOLED_MIGRATION';
+  readonly host: string;
+  readonly port: number;
+  /** How it was known: `detected` (and what was seen) or `declared` by a variable. */
+  readonly how: string;
+
+  constructor(code: 'E_POOLED_MIGRATION', message: string, options: KnexRolesErrorOptions & Endpoint & { how: string }) {
+    super(code, message, options);
+    this.host = options.host;
+    this.port = options.port;
+    this.how = options.how;
+  }
+
+  static of(fields: Endpoint & { variables: readonly string[]; how: string }): PooledMigrationError {
+    return new PooledMigrationError('E_POOLED_MIGRATION', `knex-roles migrate: ${fields.host}:${fields.port} is a transaction-mode connection pooler (${fields.how}); a migration run needs one server session for its lock.`, {
+      ...fields,
+      remedy: `Point the migration role at the database directly, not through the pooler (${fields.variables.join(', ')}): a separate direct URL for migrations, such as PG_MIGRATION_URL, while the app keeps the pooled one. Dry runs, status and list work through it.`,
+    });
+  }
+}
+
+// ── provisioning ───────────────────────────────────────────────────────────────────
+
+/** Creating or checking the migrator and app users failed (the cause is the driver's error). */
+export class ProvisionError extends KnexRolesError {
+  override name = 'ProvisionError';
+  declare readonly code: 'E_PROVISION';
+
+  constructor(code: 'E_PROVISION', message: string, options: KnexRolesErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+// ── usage ──────────────────────────────────────────────────────────────────────────
+
+/** Called wrongly: a library function (E_USAGE) or the knex-roles command line (E_CLI_USAGE, lib/cli only). */
+export class UsageError extends KnexRolesError {
+  override name = 'UsageError';
+  declare readonly code: UsageCode;
+
+  constructor(code: UsageCode, message: string, options: KnexRolesErrorOptions) {
+    super(code, message, options);
   }
 }

@@ -41,7 +41,7 @@ export { MIGRATE_COMMANDS, type MigrateCommand, type MigrateEvent, type MigrateO
 export type { AdminConnection, ProvisionPlan, ProvisionReport, ProvisionStep } from './dialects/provision-plan';
 export { secretValues, redact } from './redact';
 export { LoginRefusedError, PooledMigrationError, TlsError } from './errors';
-export { MigrationFailedError } from './migrate/errors';
+export { ConnectionError, GuardError, MigrationError, MigrationFailedError, ProvisionError, UsageError } from './errors';
 export { isKnexRolesError } from './errors';
 export { knexFor } from './knexfile';
 export { assertMigrated, migrationStatus, type MigrationStatus } from './pending-migrations';

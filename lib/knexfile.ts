@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
 import { KNEX_CLIENT } from './env/contract';
-import { KnexRolesError } from './errors';
+import { EnvContractError } from './errors';
 import { resolveConnection, type ResolveOptions, type ResolvedConnection } from './env/resolve-connection';
 import { guardedClient } from './guard/client';
 import { knexConnection, primeConnectionSettings } from './env/knex-connection';
@@ -168,8 +168,9 @@ function unknownEnvironmentError(knexfile: Record<string, Knex.Config>): Record<
       if (typeof key === 'string' && !(key in target)) {
         if (!CONFIG_KEYS.has(key)) missed ??= key;
         else if (key === 'client' && missed !== undefined) {
-          throw new KnexRolesError('E_KNEXFILE_ENV', `The knexfile has no environment ${JSON.stringify(missed)}.`, {
+          throw new EnvContractError('E_KNEXFILE_ENV', `The knexfile has no environment ${JSON.stringify(missed)}.`, {
             remedy: `Use one of ${Object.keys(target).join(', ')} (--env or NODE_ENV), or add it with createKnexfile({ environments: { ${missed}: { … } } }).`,
+            variables: ['NODE_ENV'],
           });
         }
       }

@@ -55,7 +55,7 @@ export function checkSecrets(env: Env, role: Role, options: CheckSecretsOptions 
   const message = `This ${role} process holds migration or admin secrets: ${found.join(', ')}.`;
   const remedy = `Remove ${found.length === 1 ? 'it' : 'them'} from the ${role} environment: only the migration job needs migration credentials, and only provisioning needs admin credentials.`;
   if (isStrict(env, options)) {
-    throw new EnvContractError('E_ENV_SECRETS', message, found, remedy);
+    throw new EnvContractError('E_ENV_SECRETS', message, { variables: found, remedy: remedy });
   }
   process.emitWarning(`knex-roles: ${message} ${remedy} Set ${STRICT_VARIABLE}=1 to make this an error.`, { code: SECRETS_WARNING_CODE });
   return found;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { KnexRolesError } from './errors';
+import { UsageError } from './errors';
 import { createKnex, type KnexRolesOptions } from './knexfile';
 
 export interface TestDatabaseOptions extends Omit<KnexRolesOptions, 'role' | 'test'> {
@@ -37,7 +37,7 @@ export function createTestDatabase(options: TestDatabaseOptions = {}): TestDatab
 
   const testDatabase: TestDatabase = {
     get db(): Knex {
-      if (!db) throw new KnexRolesError('E_CLI_USAGE', 'createTestDatabase(): db was used before setup().', { remedy: 'Call setup() first, or use mochaHooks() as mocha root hooks.' });
+      if (!db) throw new UsageError('E_USAGE', 'createTestDatabase(): db was used before setup().', { remedy: 'Call setup() first, or use mochaHooks() as mocha root hooks.' });
       return db;
     },
     get applied(): readonly string[] {

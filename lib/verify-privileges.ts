@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { FAMILY } from './env/contract';
-import { KnexRolesError, PrivilegeError, type PrivilegeProblem } from './errors';
+import { GuardError, PrivilegeError, type PrivilegeProblem } from './errors';
 import type { Dialect, Role } from './types';
 import { verifyMysql } from './dialects/mysql/verify';
 import { verifyPostgres } from './dialects/postgres/verify';
@@ -85,7 +85,7 @@ export function dialectOfKnex(knex: Knex): Dialect {
   const client = knex.client as { driverName?: string; dialect?: string };
   const dialect = DRIVER_DIALECTS[client.driverName ?? ''] ?? DRIVER_DIALECTS[client.dialect ?? ''];
   if (dialect) return dialect;
-  throw new KnexRolesError('E_GUARD_DIALECT', `verifyPrivileges() does not know the knex client "${client.driverName ?? client.dialect ?? '?'}".`, {
+  throw new GuardError('E_GUARD_DIALECT', `verifyPrivileges() does not know the knex client "${client.driverName ?? client.dialect ?? '?'}".`, {
     remedy: 'Use one of the pg, mysql2, mysql, better-sqlite3 or sqlite3 clients, or pass { dialect }.',
   });
 }
@@ -126,7 +126,7 @@ export async function verifyPrivileges(knex: Knex, options: VerifyOptions): Prom
 export async function assertPrivileges(knex: Knex, options: VerifyOptions): Promise<PrivilegeReport> {
   const report = await verifyPrivileges(knex, options);
   if (!report.ok) {
-    throw new PrivilegeError({
+    throw PrivilegeError.of({
       user: report.user,
       role: report.role,
       dialect: report.dialect,

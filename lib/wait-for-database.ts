@@ -53,11 +53,11 @@ export async function waitForDatabase(knex: Knex, resolved: ResolvedConnection, 
       return source && source !== 'default' && source !== 'option' ? source : fallback;
     };
     const remedy = `Check ${variable('user', 'the user variable')}, ${variable('password', 'the password variable')} and ${variable('database', 'the database name variable')} for the ${resolved.role} role; if the user or database does not exist yet, provision them (ELOQUENT_DB_ROLE=migration npx knex-roles provision).`;
-    throw new LoginRefusedError({ host, port, user, database, cause: last, remedy });
+    throw LoginRefusedError.of({ host, port, user, database, cause: last, remedy });
   }
   if (isTlsError(last)) throw tlsError(resolved, last);
   if (!isTransient(last)) throw last;
-  throw new UnreachableError({ host, port, attempts, cause: last });
+  throw UnreachableError.of({ host, port, attempts, cause: last });
 }
 
 function codeOf(err: unknown): unknown {
@@ -96,5 +96,5 @@ export function tlsError(resolved: ResolvedConnection, cause: unknown): TlsError
   const remedy = noTls
     ? `The server has no TLS: enable it on the server, or set ${variables[0] ?? `${family}_SSL${family === 'PG' ? 'MODE' : ''}`} to disable.`
     : `Point ${resolved.sources['sslca'] ?? `${family}_SSL_CA`} at the CA that signed the server's certificate, and connect by a host name the certificate names (verify-full checks it); ${resolved.sources['sslmode'] ?? `${family}_SSL${family === 'PG' ? 'MODE' : ''}`}=require encrypts without verifying.`;
-  return new TlsError({ host, port, variables, cause, remedy });
+  return TlsError.of({ host, port, variables, cause, remedy });
 }

@@ -38,12 +38,13 @@ function asOwn(error: unknown) {
 }
 
 function exitCodeOf(error: NonNullable<ReturnType<typeof asOwn>>): number {
-  if (error.code === 'E_CLI_USAGE') return EXIT.USAGE;
+  // A library function called wrongly from a command (an unknown --name) is a usage error too.
+  if (error.code === 'E_CLI_USAGE' || error.code === 'E_USAGE') return EXIT.USAGE;
   // A TLS variable asking for what the server cannot prove is a configuration error.
   if (error.code === 'E_TLS') return EXIT.CONFIG;
   // So is a migration URL that points at a transaction-mode pooler.
   if (error.code === 'E_POOLED_MIGRATION') return EXIT.CONFIG;
   if (error.code.startsWith('E_ENV_')) return EXIT.CONFIG;
-  if (error.code === 'E_RUNTIME_MIGRATE' || error.code === 'E_RUNTIME_DDL' || error.code === 'E_CLI_REFUSED') return EXIT.REFUSED;
+  if (error.code === 'E_RUNTIME_MIGRATE' || error.code === 'E_RUNTIME_DDL' || error.code === 'E_MIGRATE_REFUSED') return EXIT.REFUSED;
   return EXIT.FAILED;
 }

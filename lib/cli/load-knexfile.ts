@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { KnexRolesError } from '../errors';
+import { UsageError } from '../errors';
 
 type MigratorConfig = NonNullable<Knex.Config['migrations']>;
 
@@ -21,7 +21,7 @@ export async function knexfileMigrations(cwd: string, explicit: string | undefin
   const file = explicit ? resolve(cwd, explicit) : CANDIDATES.map((name) => resolve(cwd, name)).find((path) => existsSync(path));
   if (!file) return undefined;
   if (!existsSync(file)) {
-    throw new KnexRolesError('E_CLI_USAGE', `No knexfile at ${file}.`, { remedy: 'Pass --knexfile with the path of your knexfile, or leave it out.' });
+    throw new UsageError('E_CLI_USAGE', `No knexfile at ${file}.`, { remedy: 'Pass --knexfile with the path of your knexfile, or leave it out.' });
   }
   const loaded = (await loadModule(file, cwd)) as { default?: unknown };
   const all = (loaded.default ?? loaded) as Record<string, Knex.Config | undefined> & Knex.Config;
@@ -59,7 +59,7 @@ function resolveFrom(cwd: string, name: string, remedy: string): string {
   try {
     return require.resolve(name, { paths: [cwd, __dirname] });
   } catch {
-    throw new KnexRolesError('E_CLI_USAGE', `The knexfile is TypeScript and ${name} is not installed.`, { remedy });
+    throw new UsageError('E_CLI_USAGE', `The knexfile is TypeScript and ${name} is not installed.`, { remedy });
   }
 }
 

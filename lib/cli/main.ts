@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KnexRolesError } from '../errors';
+import { errorMessage, UsageError } from '../errors';
 import type { Role } from '../types';
 import { loadEnv } from '../env/load-env';
 import { redact, secretValues } from '../redact';
@@ -40,7 +40,7 @@ function parse(argv: string[]) {
   try {
     return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new KnexRolesError('E_CLI_USAGE', (err as Error).message.split('\n')[0] ?? 'Bad arguments.', { remedy: 'Run `knex-roles --help`.' });
+    throw new UsageError('E_CLI_USAGE', (err as Error).message.split('\n')[0] ?? 'Bad arguments.', { remedy: 'Run `knex-roles --help`.' });
   }
 }
 
@@ -72,7 +72,7 @@ export async function run(argv: string[], out: (line: string) => void, err: (lin
       case 'migrate':
         return await migrateCommand(rest, { ...base, values }, out);
       default:
-        throw new KnexRolesError('E_CLI_USAGE', `Unknown command "${command}".`, { remedy: 'Run `knex-roles --help` for the commands.' });
+        throw new UsageError('E_CLI_USAGE', `Unknown command "${command}".`, { remedy: 'Run `knex-roles --help` for the commands.' });
     }
   } catch (error) {
     err(describe(error));
@@ -82,7 +82,7 @@ export async function run(argv: string[], out: (line: string) => void, err: (lin
 
 function parseRole(value: string): Role {
   if (value === 'runtime' || value === 'migration') return value;
-  throw new KnexRolesError('E_CLI_USAGE', `--role ${JSON.stringify(value)} is not a role.`, { remedy: 'Use --role runtime or --role migration.' });
+  throw new UsageError('E_CLI_USAGE', `--role ${JSON.stringify(value)} is not a role.`, { remedy: 'Use --role runtime or --role migration.' });
 }
 
 function cwdOf(argv: string[]): string {
@@ -91,7 +91,7 @@ function cwdOf(argv: string[]): string {
 }
 
 function expectNoMore(command: string, rest: string[]): void {
-  if (rest.length > 0) throw new KnexRolesError('E_CLI_USAGE', `Unexpected argument "${rest[0]}" for ${command}.`, { remedy: `Run \`knex-roles ${command} --help\`.` });
+  if (rest.length > 0) throw new UsageError('E_CLI_USAGE', `Unexpected argument "${rest[0]}" for ${command}.`, { remedy: `Run \`knex-roles ${command} --help\`.` });
 }
 
 /**
@@ -102,8 +102,7 @@ function expectNoMore(command: string, rest: string[]): void {
 function describe(error: unknown): string {
   const lines: string[] = [];
   if (isKnexRolesError(error)) {
-    const message = error.message.endsWith(error.remedy) ? error.message.slice(0, -error.remedy.length).trim() : error.message;
-    lines.push(`knex-roles: ${error.code}: ${indent(message)}`, `  fix: ${indent(error.remedy)}`);
+    lines.push(`knex-roles: ${error.code}: ${indent(error.message)}`, `  fix: ${indent(error.remedy)}`);
   } else {
     lines.push(`knex-roles: ${headline(error)}`);
   }
@@ -116,7 +115,8 @@ function describe(error: unknown): string {
 }
 
 function headline(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  // A cause of ours keeps its remedy (errorMessage), as the wrapped driver text keeps its hint.
+  const message = errorMessage(error);
   const code = (error as { code?: unknown } | undefined)?.code;
   return `${typeof code === 'string' && !message.startsWith(code) ? `${code}: ` : ''}${message}`;
 }

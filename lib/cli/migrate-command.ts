@@ -1,4 +1,4 @@
-import { KnexRolesError } from '../errors';
+import { UsageError } from '../errors';
 import { loadEnv, readVariable } from '../env/load-env';
 import { resolveRole } from '../env/resolve-role';
 import { resolveConnection } from '../env/resolve-connection';
@@ -16,7 +16,7 @@ export interface MigrateCommandOptions extends ResolveOptions {
 export async function migrateCommand(args: string[], options: MigrateCommandOptions, out: (line: string) => void): Promise<number> {
   const [command, extra] = args;
   if (!command || !(MIGRATE_COMMANDS as readonly string[]).includes(command) || extra !== undefined) {
-    throw new KnexRolesError('E_CLI_USAGE', command ? `Unknown migrate command "${args.join(' ')}".` : 'migrate needs a command.', {
+    throw new UsageError('E_CLI_USAGE', command ? `Unknown migrate command "${args.join(' ')}".` : 'migrate needs a command.', {
       remedy: `Use one of: ${MIGRATE_COMMANDS.join(', ')} (knex-roles migrate --help).`,
     });
   }

@@ -45,7 +45,7 @@ export async function provisionCommand(options: ProvisionCommandOptions, out: (l
 function withPassword(credentials: Credentials, role: string, variable: string | undefined): { user: string; password: string } {
   if (credentials.password === undefined) {
     const name = (variable ?? '').replace(/_USER$/, '_PASSWORD');
-    throw new EnvContractError('E_ENV_MISSING', `No ${role} password to provision user ${JSON.stringify(credentials.user)} with.`, [name], `Set ${name}.`);
+    throw new EnvContractError('E_ENV_MISSING', `No ${role} password to provision user ${JSON.stringify(credentials.user)} with.`, { variables: [name], remedy: `Set ${name}.` });
   }
   return { user: credentials.user, password: credentials.password };
 }

@@ -1,4 +1,4 @@
-import { KnexRolesError } from '../errors';
+import { ConnectionError } from '../errors';
 
 type Pg = typeof import('pg');
 type Mysql2 = typeof import('mysql2/promise');
@@ -15,7 +15,7 @@ function load<T>(name: string, install: string): T {
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    throw new KnexRolesError('E_DRIVER_MISSING', `The ${install} driver is not installed.`, { remedy: `npm install ${install} (knex-roles loads it only for this dialect).`, cause: error });
+    throw new ConnectionError('E_DRIVER_MISSING', `The ${install} driver is not installed.`, { remedy: `npm install ${install} (knex-roles loads it only for this dialect).`, cause: error });
   }
 }
 

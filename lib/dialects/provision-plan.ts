@@ -1,4 +1,4 @@
-import { KnexRolesError } from '../errors';
+import { ProvisionError } from '../errors';
 
 /**
  * What `knex-roles provision` sets up, whatever the dialect: one database, a migrator
@@ -91,7 +91,7 @@ export function validatePlan(
   limits: { maxIdentifierLength: number; maxUserLength: number; unit: 'bytes' | 'characters' },
 ): void {
   const fail = (message: string, remedy: string): never => {
-    throw new KnexRolesError('E_PROVISION', message, { remedy });
+    throw new ProvisionError('E_PROVISION', message, { remedy });
   };
   const named: Array<[string, unknown, number]> = [
     ['database', plan.database, limits.maxIdentifierLength],

@@ -44,8 +44,7 @@ export function parseUrl(value: string, variable: string, entry?: number): Parse
     throw new EnvContractError(
       'E_ENV_URL',
       `${where} does not start with a known scheme.`,
-      [variable],
-      `Write ${variable} as postgres://user:password@host:port/database (also postgresql://), mysql:// or mariadb://${variable === 'DATABASE_URL' ? ', or sqlite:path / file:path' : ''}.`,
+      { variables: [variable], remedy: `Write ${variable} as postgres://user:password@host:port/database (also postgresql://), mysql:// or mariadb://${variable === 'DATABASE_URL' ? ', or sqlite:path / file:path' : ''}.` },
     );
   }
   if (dialect === 'sqlite') return { dialect, values: { filename: sqlitePath(value, scheme ?? 'sqlite', variable, where) } };
@@ -71,8 +70,7 @@ export function parseUrl(value: string, variable: string, entry?: number): Parse
       throw new EnvContractError(
         'E_ENV_URL_PARAM',
         `${where} has the query parameter "${safeName(name)}", which knex-roles does not pass on.`,
-        [variable],
-        `Remove it. Accepted for ${dialect}: ${Object.keys(PARAMS[dialect]).join(', ')}; other settings go in the knex config.`,
+        { variables: [variable], remedy: `Remove it. Accepted for ${dialect}: ${Object.keys(PARAMS[dialect]).join(', ')}; other settings go in the knex config.` },
       );
     }
     values[field] = field === 'sslmode' ? sslWord(name, raw) : raw;
@@ -104,7 +102,7 @@ function decode(part: string, variable: string, where: string, what: string): st
 
 /** E_ENV_URL for `variable`; `where` is how the message names it (with the list entry, if any). */
 export function malformed(variable: string, where: string, why: string): EnvContractError {
-  return new EnvContractError('E_ENV_URL', `${where} ${why}.`, [variable], `Fix ${variable}: scheme://user:password@host:port/database, with reserved characters in the user name or password percent-encoded (@ as %40, : as %3A, / as %2F).`);
+  return new EnvContractError('E_ENV_URL', `${where} ${why}.`, { variables: [variable], remedy: `Fix ${variable}: scheme://user:password@host:port/database, with reserved characters in the user name or password percent-encoded (@ as %40, : as %3A, / as %2F).` });
 }
 
 /** A parameter name is echoed only when it looks like one (a name cannot carry a secret then). */

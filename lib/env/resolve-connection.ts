@@ -126,11 +126,11 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
       }
       if (production) {
         const names = levelsFor(dialect, role, mode, 'filename').flat();
+        const variables = picked.source === 'default' ? ['DB_CONNECTION', ...names] : names;
         throw new EnvContractError(
           picked.source === 'default' ? 'E_ENV_NO_DATABASE' : 'E_ENV_MISSING',
-          `NODE_ENV=production and no database is configured for the ${role} role (the embedded SQLite file is for development only).`,
-          picked.source === 'default' ? ['DB_CONNECTION', ...names] : names,
-          `Set DB_CONNECTION and the ${role} variables of your database (or ${DATABASE_URL}), or ${names.join(' / ')} for SQLite.`,
+          `NODE_ENV=production and no database is configured for the ${role} role: none of ${variables.join(', ')} is set (the embedded SQLite file is for development only).`,
+          { variables, remedy: `Set DB_CONNECTION and the ${role} variables of your database (or ${DATABASE_URL}), or ${names.join(' / ')} for SQLite.` },
         );
       }
       filename = EMBEDDED_SQLITE[mode];
@@ -191,8 +191,7 @@ function parsePooled(value: string, variable: string): boolean {
     'E_ENV_FLAG',
     // A URL's text is never echoed (it holds the password).
     `${at(variable)} ${url ? 'has a pgbouncer parameter that is' : `is ${JSON.stringify(value)},`} not a yes/no value.`,
-    [variable],
-    `Set ${url ? `pgbouncer=true in ${variable}` : `${variable} to 1`} when this connection goes through a transaction-mode pooler (PgBouncer, Supavisor…), 0 or nothing when not.`,
+    { variables: [variable], remedy: `Set ${url ? `pgbouncer=true in ${variable}` : `${variable} to 1`} when this connection goes through a transaction-mode pooler (PgBouncer, Supavisor…), 0 or nothing when not.` },
   );
 }
 
@@ -212,10 +211,9 @@ function parseUrls(env: Env, dialect: Dialect, role: Role, mode: Mode, dialectSo
       throw new EnvContractError(
         'E_ENV_URL_DIALECT',
         `${at(variable)} is a ${url.dialect} URL, but the dialect is ${dialect} (from ${by}).`,
-        variable === DATABASE_URL && by !== 'option' ? [variable, by] : [variable],
-        variable === DATABASE_URL
+        { variables: variable === DATABASE_URL && by !== 'option' ? [variable, by] : [variable], remedy: variable === DATABASE_URL
           ? `Make ${DATABASE_URL} a ${dialect} URL, or set DB_CONNECTION to ${url.dialect} (and unset the other family's variables).`
-          : `Put a ${url.dialect} URL in ${urlVariable(url.dialect, variable.slice(variable.indexOf('_') + 1, -3)) ?? DATABASE_URL} instead, or make ${variable} a ${dialect} URL.`,
+          : `Put a ${url.dialect} URL in ${urlVariable(url.dialect, variable.slice(variable.indexOf('_') + 1, -3)) ?? DATABASE_URL} instead, or make ${variable} a ${dialect} URL.` },
       );
     }
     parsed.set(variable, url);
@@ -253,8 +251,7 @@ function readLevel(env: Env, level: readonly string[], field: Field, url: string
       throw new EnvContractError(
         'E_ENV_CONFLICT',
         `${at(found.variable)} and ${variable} are both set, to different values.`,
-        [found.variable, variable],
-        `They mean the same thing: unset one of them.`,
+        { variables: [found.variable, variable], remedy: `They mean the same thing: unset one of them.` },
       );
     }
     found ??= { value, variable };
@@ -275,7 +272,7 @@ function missing(env: Env, dialect: Dialect, role: Role, mode: Mode, field: Fiel
   const other: Role = role === 'runtime' ? 'migration' : 'runtime';
   const elsewhere = levelsFor(dialect, other, mode, field)[0]?.filter((name) => readVariable(env, name) !== undefined) ?? [];
   if (elsewhere.length > 0) remedy += ` ${elsewhere.join(', ')} ${elsewhere.length === 1 ? 'is' : 'are'} for the ${other} role only (the role is ${role}; ELOQUENT_DB_ROLE=${other} selects it).`;
-  return new EnvContractError('E_ENV_MISSING', `No ${role} ${what} for ${dialect}${mode === 'test' ? ' (test mode)' : ''}: none of ${names.join(', ')} is set.`, names, remedy);
+  return new EnvContractError('E_ENV_MISSING', `No ${role} ${what} for ${dialect}${mode === 'test' ? ' (test mode)' : ''}: none of ${names.join(', ')} is set.`, { variables: names, remedy: remedy });
 }
 
 function isSpecialSqlitePath(filename: string): boolean {

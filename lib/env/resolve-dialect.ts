@@ -31,8 +31,7 @@ export function resolveDialect(env: Env, role: Role, mode: Mode): ResolvedDialec
     throw new EnvContractError(
       'E_ENV_DIALECT',
       `${variable} names no supported dialect${guess ? ` ("${word}": did you mean ${guess}?)` : ''}.`,
-      [variable],
-      `Set ${variable} to ${guess ? `${guess}, or another of ` : 'one of '}${Object.keys(DIALECT_ALIASES).join(', ')} (a _test suffix is accepted).`,
+      { variables: [variable], remedy: `Set ${variable} to ${guess ? `${guess}, or another of ` : 'one of '}${Object.keys(DIALECT_ALIASES).join(', ')} (a _test suffix is accepted).` },
     );
   }
 
@@ -51,8 +50,7 @@ export function resolveDialect(env: Env, role: Role, mode: Mode): ResolvedDialec
   throw new EnvContractError(
     'E_ENV_AMBIGUOUS',
     `Variables of more than one dialect are set for the ${role} role: ${present.map((p) => `${p.variable} (${p.dialect})`).join(', ')}.`,
-    present.map((p) => p.variable),
-    `Set ${selector} to mysql, postgres or sqlite to pick one.`,
+    { variables: present.map((p) => p.variable), remedy: `Set ${selector} to mysql, postgres or sqlite to pick one.` },
   );
 }
 

@@ -16,7 +16,7 @@ export function resolveFlag(env: Env, variable: string, option: boolean | undefi
   if (raw === undefined) return { value: false, source: 'default' };
   const value = VALUES[raw.toLowerCase()];
   if (value === undefined) {
-    throw new EnvContractError('E_ENV_FLAG', `${variable} is ${JSON.stringify(raw)}, not a yes/no value.`, [variable], `Set ${variable} to 1 (on) or 0 (off), or unset it.`);
+    throw new EnvContractError('E_ENV_FLAG', `${variable} is ${JSON.stringify(raw)}, not a yes/no value.`, { variables: [variable], remedy: `Set ${variable} to 1 (on) or 0 (off), or unset it.` });
   }
   return { value, source: variable };
 }

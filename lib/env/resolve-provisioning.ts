@@ -40,24 +40,21 @@ export function resolveProvisioning(options: Omit<ResolveOptions, 'role'> = {}):
     throw new EnvContractError(
       'E_ENV_DIALECT',
       `The dialect resolved to SQLite (${source === 'default' ? 'the embedded default: no database is configured' : `from ${source}`}), which has no users to provision.`,
-      [SELECTOR[test ? 'test' : 'live'][0] ?? 'DB_CONNECTION'],
-      'Set DB_CONNECTION to mysql or postgres (and their variables) to provision users; on SQLite only the guard applies.',
+      { variables: [SELECTOR[test ? 'test' : 'live'][0] ?? 'DB_CONNECTION'], remedy: 'Set DB_CONNECTION to mysql or postgres (and their variables) to provision users; on SQLite only the guard applies.' },
     );
   }
   if (migration.connection.database !== runtime.connection.database) {
     throw new EnvContractError(
       'E_ENV_CONFLICT',
       `The migration and runtime database names differ (${migration.sources['database']} vs ${runtime.sources['database']}).`,
-      [migration.sources['database'] ?? '', runtime.sources['database'] ?? ''],
-      'Both users are provisioned on one database: point both variables at the same name.',
+      { variables: [migration.sources['database'] ?? '', runtime.sources['database'] ?? ''], remedy: 'Both users are provisioned on one database: point both variables at the same name.' },
     );
   }
   if (migration.schema !== runtime.schema) {
     throw new EnvContractError(
       'E_ENV_CONFLICT',
       `The migration and runtime schemas differ (${migration.sources['schema'] ?? 'unset: public'} vs ${runtime.sources['schema'] ?? 'unset: public'}).`,
-      [migration.sources['schema'] ?? 'PG_MIGRATION_SCHEMA', runtime.sources['schema'] ?? 'PG_RUNTIME_SCHEMA'],
-      'The app reads the tables the migrator creates: point both at the same schema (PG_SCHEMA sets both).',
+      { variables: [migration.sources['schema'] ?? 'PG_MIGRATION_SCHEMA', runtime.sources['schema'] ?? 'PG_RUNTIME_SCHEMA'], remedy: 'The app reads the tables the migrator creates: point both at the same schema (PG_SCHEMA sets both).' },
     );
   }
   const mode: Mode = test ? 'test' : 'live';
@@ -65,7 +62,7 @@ export function resolveProvisioning(options: Omit<ResolveOptions, 'role'> = {}):
   const passwordVariable = adminVariable(dialect, mode, 'password') as string;
   const adminUser = readVariable(env, userVariable);
   if (adminUser === undefined) {
-    throw new EnvContractError('E_ENV_MISSING', `No admin user to provision with.`, [userVariable], `Set ${userVariable} (and ${passwordVariable}) to a user that can create roles; it is used only by provision.`);
+    throw new EnvContractError('E_ENV_MISSING', `No admin user to provision with.`, { variables: [userVariable], remedy: `Set ${userVariable} (and ${passwordVariable}) to a user that can create roles; it is used only by provision.` });
   }
   const admin: ServerConnection = { host: migration.connection.host, port: migration.connection.port, user: adminUser, database: migration.connection.database };
   if (migration.connection.ssl !== undefined) admin.ssl = migration.connection.ssl;

@@ -42,7 +42,7 @@ function replica(value: string, variable: string, entry: number, count: number, 
   const url = parseUrl(value, variable, count > 1 ? entry : undefined);
   if (url.dialect !== dialect) {
     // (A URL of the other server family is caught before, by misplacedReadUrl.)
-    throw new EnvContractError('E_ENV_URL_DIALECT', `${where} is a ${url.dialect} URL, but the dialect is ${dialect}.`, [variable], `Make every entry of ${variable} a ${dialect} URL (${url.dialect === 'sqlite' ? 'SQLite has no read replicas' : 'scheme://host:port'}).`);
+    throw new EnvContractError('E_ENV_URL_DIALECT', `${where} is a ${url.dialect} URL, but the dialect is ${dialect}.`, { variables: [variable], remedy: `Make every entry of ${variable} a ${dialect} URL (${url.dialect === 'sqlite' ? 'SQLite has no read replicas' : 'scheme://host:port'}).` });
   }
   const { values } = url;
   if (values.host === undefined) throw malformed(variable, where, 'names no host (a read URL says where the replica is: scheme://host:port)');
@@ -79,7 +79,7 @@ export function misplacedReadUrl(env: Env, mode: Mode): EnvContractError | undef
       const named = scheme === undefined ? undefined : URL_SCHEMES[scheme];
       if (named === undefined || named === dialect || named === 'sqlite') continue;
       const right = `${FAMILY[named]}${variable.slice(FAMILY[dialect].length)}`;
-      return new EnvContractError('E_ENV_URL_DIALECT', `${at(variable)} holds a ${named} URL, but ${FAMILY[dialect]}_ is the ${dialect} family.`, [variable], `Put ${named} replicas in ${right} and unset ${variable}.`);
+      return new EnvContractError('E_ENV_URL_DIALECT', `${at(variable)} holds a ${named} URL, but ${FAMILY[dialect]}_ is the ${dialect} family.`, { variables: [variable], remedy: `Put ${named} replicas in ${right} and unset ${variable}.` });
     }
   }
   return undefined;
@@ -96,7 +96,6 @@ export function readUrlsOnSqlite(env: Env, mode: Mode, dialectSource: string): E
   return new EnvContractError(
     'E_ENV_NOT_READ',
     `${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set, but ${by}, and SQLite has no read replicas.`,
-    set,
-    `Unset ${set.join(' and ')}, or point DB_CONNECTION and the runtime variables at the PostgreSQL or MySQL server the replicas follow.`,
+    { variables: set, remedy: `Unset ${set.join(' and ')}, or point DB_CONNECTION and the runtime variables at the PostgreSQL or MySQL server the replicas follow.` },
   );
 }

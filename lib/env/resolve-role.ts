@@ -15,7 +15,6 @@ export function resolveRole(env: Env = loadEnv()): Role {
     'E_ENV_ROLE',
     // The value is not echoed: a misplaced secret must not end up in an error.
     `${ROLE_VARIABLE} is set to something other than runtime or migration.`,
-    [ROLE_VARIABLE],
-    `Set ${ROLE_VARIABLE} to runtime (the default, for the app) or migration (for schema changes), or unset it.`,
+    { variables: [ROLE_VARIABLE], remedy: `Set ${ROLE_VARIABLE} to runtime (the default, for the app) or migration (for schema changes), or unset it.` },
   );
 }

@@ -61,8 +61,7 @@ export function strayVariables(env: Env, role: Role, mode: Mode): EnvContractErr
   return new EnvContractError(
     'E_ENV_NOT_READ',
     `${shown} ${names.length === 1 ? 'is' : 'are'} set, but no database variable is read for the ${role} role${mode === 'test' ? ' in test mode' : ''}, so knex-roles will not fall back to the embedded SQLite file.`,
-    names,
-    reasons.join(' '),
+    { variables: names, remedy: reasons.join(' ') },
   );
 }
 

@@ -39,7 +39,7 @@ export function sslOption(input: TlsInput): SslOption | undefined {
   const mode = input.mode === undefined ? 'verify-full' : normalize(input.mode, input.modeVariable ?? 'sslmode', dialect);
   if (mode === 'disable' || mode === 'allow') {
     if (input.ca !== undefined && input.caVariable) {
-      throw new EnvContractError('E_ENV_SSL', `${at(input.caVariable)} is set but ${input.modeVariable ?? 'the TLS mode'} turns TLS off.`, [input.caVariable, input.modeVariable ?? ''].filter(Boolean), `Unset ${input.caVariable}, or set ${input.modeVariable} to verify-full.`);
+      throw new EnvContractError('E_ENV_SSL', `${at(input.caVariable)} is set but ${input.modeVariable ?? 'the TLS mode'} turns TLS off.`, { variables: [input.caVariable, input.modeVariable ?? ''].filter(Boolean), remedy: `Unset ${input.caVariable}, or set ${input.modeVariable} to verify-full.` });
     }
     return false;
   }
@@ -60,7 +60,7 @@ function normalize(value: string, variable: string, dialect: Dialect): SslMode {
     const why = mode === undefined ? 'is not a TLS mode' : 'asks for a fallback mysql2 cannot make';
     // The value is echoed only when it is a plain word (a misplaced secret must not be).
     const shown = /^[a-z-]{1,20}$/.test(lower) ? ` ("${lower}")` : '';
-    throw new EnvContractError('E_ENV_SSL', `${at(variable)}${shown} ${why}.`, [variable], `Set ${variable} to one of ${accepted.join(', ')}.`);
+    throw new EnvContractError('E_ENV_SSL', `${at(variable)}${shown} ${why}.`, { variables: [variable], remedy: `Set ${variable} to one of ${accepted.join(', ')}.` });
   }
   return mode;
 }
@@ -70,6 +70,6 @@ function readCa(path: string, variable: string, cwd: string): string {
     return readFileSync(resolve(cwd, path), 'utf8');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    throw new EnvContractError('E_ENV_SSL', `${at(variable)} names a CA file that cannot be read (${typeof code === 'string' ? code : 'error'}).`, [variable], `Set ${variable} to the path of a PEM file holding the server's CA certificate (relative paths are taken from the project directory).`);
+    throw new EnvContractError('E_ENV_SSL', `${at(variable)} names a CA file that cannot be read (${typeof code === 'string' ? code : 'error'}).`, { variables: [variable], remedy: `Set ${variable} to the path of a PEM file holding the server's CA certificate (relative paths are taken from the project directory).` });
   }
 }

@@ -15,5 +15,5 @@ export function urlInField(variable: string, urlVariable: string | undefined): E
     ? `Put the URL in ${urlVariable} (same level of the ladder) and unset ${variable}, or set ${variable} to the bare value.`
     : `Set ${variable} to the bare value; a connection URL goes in DATABASE_URL.`;
   // The value is not echoed: it carries a password.
-  return new EnvContractError('E_ENV_URL_IN_FIELD', `${at(variable)} holds a connection URL or user:password@ credentials, not a bare value.`, [variable], remedy);
+  return new EnvContractError('E_ENV_URL_IN_FIELD', `${at(variable)} holds a connection URL or user:password@ credentials, not a bare value.`, { variables: [variable], remedy: remedy });
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { GuardSessionError, RuntimeDdlError } from '../errors';
+import { GuardSessionError, RUNTIME_DDL_REMEDY, RuntimeDdlError } from '../errors';
 import { KNEX_CLIENT } from '../env/contract';
 import type { Dialect, Role } from '../types';
 import { bookkeepingWriteCheck } from './bookkeeping-writes';
@@ -74,7 +74,7 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions): (
     // The statement goes into the error's message, JSON and stack, and from there into logs:
     // its literals (passwords, keys, file paths) are replaced by '?' first.
     const statement = redactLiterals(sql, dialect, refused.start, refused.end);
-    return new RuntimeDdlError({ kind: refused.kind, keyword: refused.keyword, role: options.role, dialect, statement });
+    return RuntimeDdlError.of({ kind: refused.kind, keyword: refused.keyword, role: options.role, dialect, statement });
   };
 }
 
@@ -194,7 +194,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
 
     /** A raw call the pool.afterCreate hook makes: before the session is read, so judged in every reading. */
     rawRefusal(connection: object, method: string, sent: SentText | undefined): RuntimeDdlError | undefined {
-      if (sent === undefined) return new RuntimeDdlError({ kind: 'other', keyword: '', role: options.role, dialect, statement: `${method}(…)` }, 'E_RUNTIME_DDL', `Refused ${method}() in pool.afterCreate on a ${options.role} connection: the guard cannot read what its arguments send.`);
+      if (sent === undefined) return new RuntimeDdlError('E_RUNTIME_DDL', `Refused ${method}() in pool.afterCreate on a ${options.role} connection: the guard cannot read what its arguments send.`, { remedy: RUNTIME_DDL_REMEDY, kind: 'other', keyword: '', role: options.role, dialect, statement: `${method}(…)` });
       return textRefusal(connection, sent.sql, sent.values, undefined, this.config);
     }
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { KnexRolesError } from '../errors';
+import { GuardError } from '../errors';
 import type { Dialect } from '../types';
 import { GUARDED, guardClientClass, type ClientClass } from './client';
 import { assertIdle, gatePool } from './pool-gate';
@@ -59,7 +59,7 @@ const DRIVER_DIALECTS: Readonly<Record<string, Dialect>> = {
 function dialectOf(driver: string): Dialect {
   const dialect = DRIVER_DIALECTS[driver];
   if (dialect) return dialect;
-  throw new KnexRolesError('E_GUARD_DIALECT', `guard() does not know the knex client "${driver}".`, {
+  throw new GuardError('E_GUARD_DIALECT', `guard() does not know the knex client "${driver}".`, {
     remedy: 'Use one of the pg, mysql2, mysql, better-sqlite3 or sqlite3 clients.',
   });
 }

@@ -37,11 +37,9 @@ export function throughGate<T>(acquire: () => T): T {
 export function assertIdle(pool: Pool, dialect: Dialect): void {
   const inUse = (pool.numUsed?.() ?? 0) + (pool.numPendingAcquires?.() ?? 0) + (pool.numPendingCreates?.() ?? 0);
   if (inUse === 0) return;
-  throw new UnguardedPathError({
-    path: 'in-use',
-    dialect,
-    message: `guard() was called while ${inUse} connection(s) of this knex instance were in use or being acquired; a transaction or query begun before guard() would go on without the guard.`,
+  throw new UnguardedPathError('E_GUARD_IN_USE', `guard() was called while ${inUse} connection(s) of this knex instance were in use or being acquired; a transaction or query begun before guard() would go on without the guard.`, {
     remedy: 'Call guard() before the instance runs anything (right after knex(config)), or build it with createKnex() / knexConfig(), which are guarded from the start.',
+    dialect,
   });
 }
 
@@ -50,11 +48,9 @@ export function gatePool(pool: Pool, dialect: Dialect): void {
   const acquire = pool.acquire;
   pool.acquire = function gatedAcquire(this: unknown, ...args: unknown[]): unknown {
     if (guardedAcquires === 0) {
-      throw new UnguardedPathError({
-        path: 'earlier-clone',
-        dialect,
-        message: 'A knex client that is not under the guard asked a guarded pool for a connection: a knex.withUserParams() copy made before guard(), or code calling client.pool.acquire() itself.',
+      throw new UnguardedPathError('E_GUARD_EARLIER_CLONE', 'A knex client that is not under the guard asked a guarded pool for a connection: a knex.withUserParams() copy made before guard(), or code calling client.pool.acquire() itself.', {
         remedy: 'Make withUserParams() copies after guard() (they inherit it), or build the instance with createKnex() / knexConfig(), which are guarded from the start.',
+        dialect,
       });
     }
     return acquire.apply(this, args);

@@ -16,10 +16,16 @@ export function textOptionsRefusal(dialect: Dialect, role: Role, options: unknow
   for (const key in options) {
     if (!replacing.includes(key)) continue;
     return new RuntimeDdlError(
-      { kind: 'other', keyword: 'QUERY OPTIONS', role, dialect, statement },
       'E_RUNTIME_DDL',
       `Refused .options({ ${key} }) on a ${role} connection: it replaces the SQL or bindings the guard checked, so the driver would send text nobody checked.`,
-      `Put the statement in the query itself (knex.raw(sql, bindings) or the query builder) instead of .options({ ${replacing.join(' | ')} }); other driver options (e.g. rowMode, nestTables) are fine.`,
+      {
+        remedy: `Put the statement in the query itself (knex.raw(sql, bindings) or the query builder) instead of .options({ ${replacing.join(' | ')} }); other driver options (e.g. rowMode, nestTables) are fine.`,
+        kind: 'other',
+        keyword: 'QUERY OPTIONS',
+        role,
+        dialect,
+        statement,
+      },
     );
   }
   return undefined;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { KnexRolesError, RuntimeDdlError } from '../errors';
+import { MigrationError, RUNTIME_DDL_REMEDY, RuntimeDdlError } from '../errors';
 import type { Dialect } from '../types';
 
 type MigratorConfig = NonNullable<Knex.Config['migrations']>;
@@ -17,11 +17,14 @@ export function refusingMigrations(_dialect: Dialect, base: MigratorConfig | und
 }
 
 export function migrateRefused(dialect: Dialect): RuntimeDdlError {
-  return new RuntimeDdlError(
-    { kind: 'migration', keyword: 'MIGRATE', role: 'runtime', dialect, statement: 'knex.migrate' },
-    'E_RUNTIME_MIGRATE',
-    'Refused to run migrations on a runtime connection.',
-  );
+  return new RuntimeDdlError('E_RUNTIME_MIGRATE', 'Refused to run migrations on a runtime connection.', {
+    remedy: RUNTIME_DDL_REMEDY,
+    kind: 'migration',
+    keyword: 'MIGRATE',
+    role: 'runtime',
+    dialect,
+    statement: 'knex.migrate',
+  });
 }
 
 /** The knex.migrate commands that only read (the migrations table and the files). */
@@ -67,11 +70,10 @@ export function refuseMigrate<T extends Knex>(instance: T, dialect: Dialect): T 
 }
 
 /** The database is behind its migrations (or has none): named, with the command that fixes it. */
-export function notMigrated(tableName: string, pending: readonly string[], why?: string): KnexRolesError & { pending: readonly string[] } {
+export function notMigrated(tableName: string, pending: readonly string[], why?: string): MigrationError & { pending: readonly string[] } {
   const what = why ?? `${pending.length} migration${pending.length === 1 ? ' is' : 's are'} pending: ${pending.join(', ')}`;
-  const error = new KnexRolesError('E_NOT_MIGRATED', `The database is not migrated (${tableName}): ${what}.`, {
+  return new MigrationError('E_NOT_MIGRATED', `The database is not migrated (${tableName}): ${what}.`, {
     remedy: 'Run the migrations with the migration role first: ELOQUENT_DB_ROLE=migration npx knex-roles migrate latest.',
-  }) as KnexRolesError & { pending: readonly string[] };
-  Object.defineProperty(error, 'pending', { value: [...pending], enumerable: true });
-  return error;
+    pending,
+  }) as MigrationError & { pending: readonly string[] };
 }

@@ -38,7 +38,7 @@ export async function readSessionSettings(dialect: Dialect, connection: unknown)
     const row = (await pg.query(PG_READ)).rows[0] ?? {};
     const encoding = String(row['enc']);
     if (!safe(POSTGRES_LEXING_SETTINGS, 'client_encoding', encoding)) {
-      throw new GuardSessionError({
+      throw GuardSessionError.of({
         dialect,
         variable: 'client_encoding',
         value: encoding,
@@ -55,7 +55,7 @@ export async function readSessionSettings(dialect: Dialect, connection: unknown)
     const row = rows[0] ?? {};
     const flags = sqlModeFlags(String(row['m'] ?? ''));
     if (flags.noBackslashEscapes) {
-      throw new GuardSessionError({
+      throw GuardSessionError.of({
         dialect,
         variable: 'sql_mode',
         value: 'NO_BACKSLASH_ESCAPES',
@@ -65,7 +65,7 @@ export async function readSessionSettings(dialect: Dialect, connection: unknown)
     }
     for (const [variable, value] of [['character_set_client', String(row['c'])], ['character_set_connection', String(row['cc'])]] as const) {
       if (!safe(MYSQL_LEXING_SETTINGS, variable, value)) {
-        throw new GuardSessionError({
+        throw GuardSessionError.of({
           dialect,
           variable,
           value,

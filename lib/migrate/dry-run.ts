@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { redact } from '../redact';
 import type { Dialect } from '../types';
 import { dropTables, listTables } from './drop-all-tables';
-import { errorMessage } from './errors';
+import { errorMessage } from '../errors';
 import { planFor, readState, usesTransaction, type Plan, type PlannedStep } from './migration-source';
 import type { MigrateContext, MigrateResult } from './types';
 

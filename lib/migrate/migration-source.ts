@@ -1,9 +1,8 @@
 import { extname, isAbsolute, resolve } from 'node:path';
 import type { Knex } from 'knex';
-import { KnexRolesError } from '../errors';
+import { errorMessage, migrationFailed, UsageError } from '../errors';
 import { redact } from '../redact';
 import type { CompletedMigration, Direction, MigrateContext, MigrateEvent } from './types';
-import { errorMessage, migrationFailed } from './errors';
 
 type Source = Knex.MigrationSource<unknown>;
 type MigratorConfig = NonNullable<Knex.Config['migrations']>;
@@ -179,6 +178,6 @@ function stripExtension(name: string): string {
   return name.slice(0, name.length - extname(name).length);
 }
 
-function usage(message: string, remedy: string): KnexRolesError {
-  return new KnexRolesError('E_CLI_USAGE', message, { remedy });
+function usage(message: string, remedy: string): UsageError {
+  return new UsageError('E_USAGE', message, { remedy });
 }

@@ -4,7 +4,7 @@ import { passAsPlainClient } from '../guard/client';
 import { redact } from '../redact';
 import { dropTables, listTables } from './drop-all-tables';
 import type { Outcome } from './dry-run';
-import { errorMessage } from './errors';
+import { errorMessage } from '../errors';
 import { planFor, readState } from './migration-source';
 import type { MigrateContext, PreviewStatement } from './types';
 

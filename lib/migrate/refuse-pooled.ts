@@ -13,8 +13,8 @@ function pointingVariables(resolved: ResolvedConnection, declared: boolean): str
 export function pooledMigrationError(resolved: ResolvedConnection, detection?: PoolerDetection): PooledMigrationError | undefined {
   if (resolved.dialect !== 'postgres') return undefined;
   const { host, port } = resolved.connection as ServerConnection;
-  if (resolved.pooled === true) return new PooledMigrationError({ host, port, variables: pointingVariables(resolved, true), how: `declared by ${resolved.sources['pooled'] ?? 'PG_POOLED'}` });
-  if (detection?.mode === 'transaction') return new PooledMigrationError({ host, port, variables: pointingVariables(resolved, false), how: `detected: ${detection.evidence}` });
+  if (resolved.pooled === true) return PooledMigrationError.of({ host, port, variables: pointingVariables(resolved, true), how: `declared by ${resolved.sources['pooled'] ?? 'PG_POOLED'}` });
+  if (detection?.mode === 'transaction') return PooledMigrationError.of({ host, port, variables: pointingVariables(resolved, false), how: `detected: ${detection.evidence}` });
   return undefined;
 }
 

@@ -1,7 +1,7 @@
 import knex, { type Knex } from 'knex';
 import { withConnectTimeout } from '../connect-timeout';
-import { isKnexRolesError, KnexRolesError } from '../errors';
-import { loadEnv, readVariable } from '../env/load-env';
+import { isKnexRolesError, migrationFailed, MigrationError, type MigrationFailedError, UsageError } from '../errors';
+import { loadEnv, readVariable, type Env } from '../env/load-env';
 import { resolveConnection } from '../env/resolve-connection';
 import { resolveDialect } from '../env/resolve-dialect';
 import { resolveRole } from '../env/resolve-role';
@@ -13,7 +13,6 @@ import { secretValues } from '../redact';
 import { DEFAULT_WAIT, waitForDatabase } from '../wait-for-database';
 import { dropTables, listTables } from './drop-all-tables';
 import { SUPPORTS_TRANSACTIONAL_DDL, transactionalDryRun, type Outcome } from './dry-run';
-import { migrationFailed, refuseInProduction } from './errors';
 import {
   DEFAULT_LOAD_EXTENSIONS,
   DEFAULT_TABLE_NAME,
@@ -48,7 +47,7 @@ interface Started {
  */
 export async function runMigrations(command: MigrateCommand, options: MigrateOptions = {}): Promise<MigrateResult> {
   if (!(MIGRATE_COMMANDS as readonly string[]).includes(command)) {
-    throw new KnexRolesError('E_CLI_USAGE', `Unknown migrate command ${JSON.stringify(String(command))}.`, { remedy: `Use one of ${MIGRATE_COMMANDS.join(', ')}.` });
+    throw new UsageError('E_USAGE', `Unknown migrate command ${JSON.stringify(String(command))}.`, { remedy: `Use one of ${MIGRATE_COMMANDS.join(', ')}.` });
   }
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? loadEnv(cwd);
@@ -245,7 +244,7 @@ async function ensureBookkeeping(ctx: MigrateContext, deadline: Deadline): Promi
 }
 
 /** The failure of a real run, saying what of it the database kept. */
-async function failure(ctx: MigrateContext, started: readonly Started[], error: unknown): Promise<KnexRolesError> {
+async function failure(ctx: MigrateContext, started: readonly Started[], error: unknown): Promise<MigrationFailedError> {
   const failed = started[started.length - 1];
   if (!failed) return migrationFailed(ctx, undefined, error);
   let recorded: Set<string> | undefined;
@@ -329,4 +328,21 @@ function knexLog(emit: (event: MigrateEvent) => void): Knex.Logger {
       if (!OWN_WARNINGS.test(text)) emit({ type: 'warning', name: '', message: text });
     },
   };
+}
+
+const DESTRUCTIVE: Readonly<Partial<Record<MigrateCommand, string>>> = {
+  fresh: 'drops every table',
+  reset: 'rolls back every migration',
+};
+
+/** fresh / reset in production need both --force and --yes (as eloquent-orm.js asks). */
+function refuseInProduction(command: MigrateCommand, options: MigrateOptions, env: Env): void {
+  const what = DESTRUCTIVE[command];
+  if (!what) return;
+  const production = options.production ?? readVariable(env, 'NODE_ENV') === 'production';
+  if (!production || (options.force === true && options.yes === true)) return;
+  const missing = [options.force === true ? undefined : '--force', options.yes === true ? undefined : '--yes'].filter(Boolean).join(' and ');
+  throw new MigrationError('E_MIGRATE_REFUSED', `Refused migrate ${command} (it ${what}) with NODE_ENV=production: ${missing} not given.`, {
+    remedy: `If you really mean to do this to the production database, take a backup and pass --force --yes (both; options force: true, yes: true).`,
+  });
 }

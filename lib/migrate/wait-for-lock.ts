@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { KnexRolesError } from '../errors';
+import { MigrationError } from '../errors';
 import type { MigrateContext } from './types';
 
 /**
@@ -130,22 +130,22 @@ export function isLockContention(error: unknown): 'row' | 'busy' | undefined {
   return undefined;
 }
 
-export function lockedError(ctx: Pick<MigrateContext, 'tableName' | 'dialect'>, deadline: Deadline, holder: Holder): KnexRolesError {
+export function lockedError(ctx: Pick<MigrateContext, 'tableName' | 'dialect'>, deadline: Deadline, holder: Holder): MigrationError {
   const lock = `${ctx.tableName}_lock`;
   const waited = `waited ${((Date.now() - deadline.started) / 1000).toFixed(1)} s`;
   switch (holder) {
     case 'live':
-      return new KnexRolesError('E_MIGRATION_LOCKED', `Another migration run is in progress and holds the migration lock (${lock}); ${waited}.`, {
+      return new MigrationError('E_MIGRATION_LOCKED', `Another migration run is in progress and holds the migration lock (${lock}); ${waited}.`, {
         remedy: 'Let it finish, then run the command again (or raise lockTimeoutMs). Do not unlock: its holder is alive.',
       });
     case 'dead':
-      return new KnexRolesError('E_MIGRATION_LOCKED', `${lock} says locked, but no knex-roles migration run is alive to hold it; ${waited}.`, {
+      return new MigrationError('E_MIGRATION_LOCKED', `${lock} says locked, but no knex-roles migration run is alive to hold it; ${waited}.`, {
         remedy:
           'Its holder died mid-run (unless a plain `knex migrate` process outside knex-roles is running now: let that finish). ' +
           'Check what the dead run left (`knex-roles migrate status`), then release the lock with `ELOQUENT_DB_ROLE=migration npx knex migrate:unlock` and run again.',
       });
     case 'unknown':
-      return new KnexRolesError('E_MIGRATION_LOCKED', `${lock} says locked by another migration run; ${waited}.`, {
+      return new MigrationError('E_MIGRATION_LOCKED', `${lock} says locked by another migration run; ${waited}.`, {
         remedy:
           'Let the other run finish, then run the command again (or raise lockTimeoutMs). SQLite cannot tell whether the holder is still alive: ' +
           'only if you are sure no migration process is running is the lock stale (README: Migrations › Lock).',

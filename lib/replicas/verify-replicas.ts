@@ -24,11 +24,11 @@ export async function verifyReplicas(instance: Knex, options: VerifyOptions & { 
     if (report.verdict === 'unreachable') set.down(replica, report.cause);
     else if (report.verdict === 'misconfigured') {
       const { host = '', port = 0, user = '', database = '' } = (replica.knex.client as { connectionSettings?: { host?: string; port?: number; user?: string; database?: string } }).connectionSettings ?? {};
-      if (isTlsError(report.cause)) throw new TlsError({ host, port, variables: [replica.variable], cause: report.cause, remedy });
-      throw new LoginRefusedError({ host, port, user, database, cause: report.cause, remedy });
+      if (isTlsError(report.cause)) throw TlsError.of({ host, port, variables: [replica.variable], cause: report.cause, remedy });
+      throw LoginRefusedError.of({ host, port, user, database, cause: report.cause, remedy });
     } else if (report.verdict === 'problems') {
       if (report.user === undefined) throw report.cause;
-      throw new PrivilegeError({ user: report.user, role: 'runtime', dialect: options.dialect, problems: report.problems, remedy });
+      throw PrivilegeError.of({ user: report.user, role: 'runtime', dialect: options.dialect, problems: report.problems, remedy });
     }
   }
   return reports;

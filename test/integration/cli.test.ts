@@ -119,7 +119,7 @@ describe('knex-roles CLI', () => {
       for (const command of ['fresh', 'reset']) {
         const result = await cli(['migrate', command], { NODE_ENV: 'production', SQLITE_PATH: env.SQLITE_TEST_PATH });
         expect(result.code, result.output).to.equal(4);
-        expect(result.stderr).to.include(`E_CLI_REFUSED: Refused migrate ${command}`).and.include('pass --force --yes');
+        expect(result.stderr).to.include(`E_MIGRATE_REFUSED: Refused migrate ${command}`).and.include('pass --force --yes');
       }
       expect(tables()).to.include.members(['authors', 'posts']);
     });

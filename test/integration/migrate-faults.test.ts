@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { UnreachableError } from '../../lib/errors';
-import { MigrationFailedError } from '../../lib/migrate/errors';
+import { MigrationFailedError } from '../../lib/errors';
 import { runMigrations } from '../../lib/migrate/run-migrations';
 import type { MigrateEvent, MigrateOptions, MigrateResult } from '../../lib/migrate/types';
 import type { Dialect } from '../../lib/types';

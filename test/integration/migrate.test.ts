@@ -83,9 +83,9 @@ for (const dialect of testDialects()) {
       expect(await recorded(suite.db)).to.deep.equal([BASIC[0]]);
 
       const unknown = await rejection(runMigrations('up', options(suite.env, FIXTURES.basic, { name: 'nope' })));
-      expect(unknown.code).to.equal('E_CLI_USAGE');
+      expect(unknown.code).to.equal('E_USAGE');
       const notRun = await rejection(runMigrations('down', options(suite.env, FIXTURES.basic, { name: tags })));
-      expect(notRun.code).to.equal('E_CLI_USAGE');
+      expect(notRun.code).to.equal('E_USAGE');
     });
 
     it('refuses without the migration role, before touching the database', async () => {
@@ -106,7 +106,7 @@ for (const dialect of testDialects()) {
       for (const command of ['fresh', 'reset'] as const) {
         for (const flags of [{}, { force: true }, { yes: true }]) {
           const error = await rejection(runMigrations(command, options(production, FIXTURES.basic, { test: true, ...flags })));
-          expect(error.code).to.equal('E_CLI_REFUSED');
+          expect(error.code).to.equal('E_MIGRATE_REFUSED');
           expect(error.message).to.include(`migrate ${command}`);
           expect(error.remedy).to.include('--force --yes');
         }

@@ -14,6 +14,7 @@ import { FIXTURES, TABLE, cleanup, inspector, options, recorded } from '../fixtu
 import { startPgbouncer, type PgBouncer } from '../support/pgbouncer-server';
 import { runCli } from '../support/run-command';
 import { TEST_APP, TEST_DATABASE, TEST_MIGRATOR, testEnv, testServers, type TestServers } from '../support/servers';
+import { serverDialects } from '../support/dialects';
 
 // The app through a real PgBouncer in transaction mode (the pooled URL), migrations direct:
 // what works through the pooler, what doctor says about it, and migrate refusing it.
@@ -22,7 +23,7 @@ const ITEMS = 'pb_items';
 /** knex-roles' advisory lock class ('knxr', lib/migrate/wait-for-lock.ts). */
 const LOCK_CLASS = 0x6b6e7872;
 
-describe('PostgreSQL through PgBouncer (transaction pooling for the app, direct migrations)', () => {
+if (serverDialects().includes('postgres')) describe('PostgreSQL through PgBouncer (transaction pooling for the app, direct migrations)', () => {
   let servers: TestServers;
   let direct: Record<string, string>;
   /** Both roles through the transaction-mode pooler. */

@@ -140,9 +140,9 @@ describe('classifySql properties', () => {
         const random = prng(0x5eed + dialect.length);
         for (let i = 0; i < 3000; i++) {
           const sql = chaos(random, Math.floor(random() * 160));
-          let result: Classification | undefined;
-          expect(() => (result = classifySql(sql, dialect)), sql).not.to.throw();
-          if (result === undefined) throw new Error('no result');
+          // classifySql catches everything (an internal error fails closed), so not throwing
+          // proves nothing: wellFormedResult asserts the answer, and that no reason is an internal error.
+          const result = classifySql(sql, dialect);
           try {
             wellFormedResult(sql, result);
           } catch (error) {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EnvContractError, KnexRolesError, RuntimeDdlError, TlsError } from '../../lib';
+import { EnvContractError, MigrationError, MigrationFailedError, RuntimeDdlError, TlsError, UsageError } from '../../lib';
 import { exitCodeFor } from '../../lib/cli/exit-codes';
 import { at, levelOf } from '../../lib/env/level-of';
 import { nearest } from '../../lib/env/nearest';
@@ -48,20 +48,22 @@ describe('error messages that help', () => {
 });
 
 describe('CLI exit codes follow the cause', () => {
-  const env = new EnvContractError('E_ENV_PORT', 'PG_PORT is bad.', ['PG_PORT'], 'Fix it.');
-  const refused = new RuntimeDdlError({ kind: 'ddl', keyword: 'DROP', role: 'runtime', dialect: 'postgres', statement: 'drop table t' });
+  const env = new EnvContractError('E_ENV_PORT', 'PG_PORT is bad.', { variables: ['PG_PORT'], remedy: 'Fix it.' });
+  const refused = RuntimeDdlError.of({ kind: 'ddl', keyword: 'DROP', role: 'runtime', dialect: 'postgres', statement: 'drop table t' });
   const wrapped = (cause: unknown): Error => new Error('driver failed', { cause });
   for (const [title, error, code] of [
     ['an env error', env, 3],
-    ['a TLS error', new TlsError({ host: 'h', port: 1, variables: ['PG_SSLMODE'], remedy: 'Fix it.' }), 3],
+    ['a TLS error', TlsError.of({ host: 'h', port: 1, variables: ['PG_SSLMODE'], remedy: 'Fix it.' }), 3],
     ['a refusal', refused, 4],
-    ['a usage error', new KnexRolesError('E_CLI_USAGE', 'Bad.', { remedy: 'Run --help.' }), 2],
+    ['a usage error', new UsageError('E_CLI_USAGE', 'Bad.', { remedy: 'Run --help.' }), 2],
+    ['a library usage error (an unknown --name)', new UsageError('E_USAGE', 'Bad.', { remedy: 'Use a known name.' }), 2],
+    ['a destructive migrate command refused in production', new MigrationError('E_MIGRATE_REFUSED', 'Refused.', { remedy: 'Pass --force --yes.' }), 4],
     ['a foreign error', new Error('boom'), 1],
     ['a foreign error wrapping an env error', wrapped(env), 3],
     ['a foreign error wrapping a refusal two deep', wrapped(wrapped(refused)), 4],
     ['an AggregateError holding an env error', new AggregateError([new Error('a'), env]), 3],
-    ['our failed-migration error caused by a refusal', new KnexRolesError('E_MIGRATION_FAILED', 'Migration failed.', { remedy: 'Fix it.', cause: refused }), 4],
-    ['our failed-migration error with a foreign cause', new KnexRolesError('E_MIGRATION_FAILED', 'Migration failed.', { remedy: 'Fix it.', cause: new Error('syntax') }), 1],
+    ['our failed-migration error caused by a refusal', new MigrationFailedError('E_MIGRATION_FAILED', 'Migration failed.', { remedy: 'Fix it.', dialect: 'postgres', cause: refused }), 4],
+    ['our failed-migration error with a foreign cause', new MigrationFailedError('E_MIGRATION_FAILED', 'Migration failed.', { remedy: 'Fix it.', dialect: 'postgres', cause: new Error('syntax') }), 1],
   ] as Array<[string, unknown, number]>) {
     it(`${title} exits ${code}`, () => {
       expect(exitCodeFor(error)).to.equal(code);

@@ -35,7 +35,15 @@ describe('knexfile', () => {
     const knexfile = createKnexfile({ env: { SQLITE_PATH: ':memory:' }, environments: { staging: {} } });
     // What the knex CLI does with `--env nope`: the entry, else the whole file as the config.
     const config = (knexfile as Record<string, unknown>)['nope'] ?? knexfile;
-    expect(() => (config as { client?: unknown }).client).to.throw(/no environment "nope".*development, test, production, staging/);
+    let caught: unknown;
+    try {
+      void (config as { client?: unknown }).client;
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).to.be.instanceOf(EnvContractError).and.include({ code: 'E_KNEXFILE_ENV' });
+    expect((caught as EnvContractError).message).to.match(/no environment "nope"/);
+    expect((caught as EnvContractError).remedy).to.match(/development, test, production, staging/);
   });
 
   it('the migration settings reach knex on the runtime role too', () => {

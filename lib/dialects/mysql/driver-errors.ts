@@ -1,4 +1,4 @@
-import { KnexRolesError } from '../../errors';
+import { ProvisionError } from '../../errors';
 import { scrub } from '../provision-plan';
 
 /** What was being done when the server said no; names only, never secrets. */
@@ -18,7 +18,7 @@ export interface ErrorContext {
  * carry the full statement (`sql`), password included, so `cause` is a scrubbed copy with
  * only code, errno and message.
  */
-export function provisionError(error: unknown, context: ErrorContext): KnexRolesError {
+export function provisionError(error: unknown, context: ErrorContext): ProvisionError {
   const errno = numberField(error, 'errno');
   const code = stringField(error, 'code');
   const serverMessage = scrub(stringField(error, 'sqlMessage') ?? stringField(error, 'message') ?? String(error), context.secrets);
@@ -26,7 +26,7 @@ export function provisionError(error: unknown, context: ErrorContext): KnexRoles
   const tag = errno !== undefined ? ` [${errno}${code ? ` ${code}` : ''}]` : code ? ` [${code}]` : '';
   const message = `Provisioning failed while ${context.action} ${where}: ${serverMessage}${tag}.`;
   const cause = Object.assign(new Error(serverMessage), { code, errno });
-  return new KnexRolesError('E_PROVISION', message, { remedy: remedyFor(errno, code, context), cause });
+  return new ProvisionError('E_PROVISION', message, { remedy: remedyFor(errno, code, context), cause });
 }
 
 function privilegeRemedy(context: ErrorContext): string {

@@ -1,6 +1,6 @@
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { loadMysql2 } from '../load-driver';
-import { KnexRolesError } from '../../errors';
+import { ProvisionError } from '../../errors';
 import type { AdminConnection, ProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from '../provision-plan';
 import { scrub, validatePlan } from '../provision-plan';
 import { provisionError } from './driver-errors';
@@ -178,7 +178,7 @@ function planSteps(plan: ProvisionPlan, quoting: StringQuoteOptions): MysqlStep[
 export async function provision(plan: ProvisionPlan, admin: AdminConnection, options: ProvisionOptions = {}): Promise<ProvisionReport> {
   planSteps(plan, {}); // validate before connecting
   if (admin.user === plan.migrator.user || admin.user === plan.app.user) {
-    throw new KnexRolesError('E_PROVISION', `The admin user "${admin.user}" is also the migrator or app user.`, {
+    throw new ProvisionError('E_PROVISION', `The admin user "${admin.user}" is also the migrator or app user.`, {
       remedy: 'Provision with a separate administrator account.',
     });
   }
@@ -191,7 +191,7 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
   };
   const baseSecrets = [plan.migrator.password, plan.app.password, admin.password];
   let secrets = baseSecrets;
-  const fail = (error: unknown, action: string): KnexRolesError =>
+  const fail = (error: unknown, action: string): ProvisionError =>
     provisionError(error, { action, adminUser: admin.user, database: plan.database, secrets });
 
   let connection: Connection;
@@ -261,7 +261,7 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
       const [who] = await session.query<RowDataPacket[]>('SELECT CURRENT_USER() AS account');
       const current = String(who[0]?.['account'] ?? '');
       if (current !== `${account.user}@${host}`) {
-        throw new KnexRolesError('E_PROVISION', `Logging in as ${account.account} authenticates as ${current} instead (database "${plan.database}").`, {
+        throw new ProvisionError('E_PROVISION', `Logging in as ${account.account} authenticates as ${current} instead (database "${plan.database}").`, {
           remedy: 'Another account (anonymous, or a more specific host) shadows it: drop that account or provision with a host part that matches.',
         });
       }
@@ -293,7 +293,7 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
             })
             .filter((g) => (g.global && g.privileges.some((p) => p !== 'USAGE')) || (g.databasePattern !== undefined && grantPatternMatches(g.databasePattern, plan.database)));
           if (covering.length > 0) {
-            throw new KnexRolesError(
+            throw new ProvisionError(
               'E_PROVISION',
               `PUBLIC holds ${covering.map((g) => `${g.privilegesText} ON ${g.target}`).join('; ')}, which every account (the app too) inherits on database "${plan.database}".`,
               { remedy: `Revoke it (REVOKE ALL PRIVILEGES ON <that pattern>.* FROM PUBLIC; it was likely created by mariadb-install-db for test databases) or choose a database name it does not cover.` },
@@ -314,7 +314,7 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
           userSessions.delete(account.user);
           // With a `%` account a 1045 after setting the password means another account shadows it.
           if (status === 'wrong' && host === '%' && (await checkLogin(admin, account.user, account.password, timeout)) === 'wrong') {
-            throw new KnexRolesError(
+            throw new ProvisionError(
               'E_PROVISION',
               scrub(`The password of ${account.account} was set, but logging in with it still fails (database "${plan.database}").`, secrets),
               { remedy: "Another account (anonymous ''@'localhost' or a more specific host) likely shadows it: drop that account." },

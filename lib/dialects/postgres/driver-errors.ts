@@ -1,4 +1,4 @@
-import { KnexRolesError } from '../../errors';
+import { ProvisionError } from '../../errors';
 import { scrub } from '../provision-plan';
 
 /** What was being done when the server said no; names only, never secrets. */
@@ -16,7 +16,7 @@ export interface ErrorContext {
  * the server's own text (scrubbed of secrets); `cause` is a scrubbed copy, never the
  * driver error itself, which can carry the statement.
  */
-export function provisionError(error: unknown, context: ErrorContext): KnexRolesError {
+export function provisionError(error: unknown, context: ErrorContext): ProvisionError {
   const code = stringField(error, 'code');
   const serverMessage = scrub(stringField(error, 'message') ?? String(error), context.secrets);
   const where = `(database "${context.database}", admin "${context.adminUser}")`;
@@ -24,7 +24,7 @@ export function provisionError(error: unknown, context: ErrorContext): KnexRoles
   const cause = Object.assign(new Error(serverMessage), { code });
   // Our own DO blocks raise with a HINT that says exactly what to run.
   const hint = stringField(error, 'hint');
-  return new KnexRolesError('E_PROVISION', message, { remedy: hint ? scrub(hint, context.secrets) : remedyFor(code, context), cause });
+  return new ProvisionError('E_PROVISION', message, { remedy: hint ? scrub(hint, context.secrets) : remedyFor(code, context), cause });
 }
 
 function remedyFor(code: string | undefined, context: ErrorContext): string {

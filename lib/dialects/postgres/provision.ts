@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import { loadPg } from '../load-driver';
-import { KnexRolesError } from '../../errors';
+import { ProvisionError } from '../../errors';
 import type { AdminConnection, ProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from '../provision-plan';
 import { bookkeepingTables, scrub, validatePlan } from '../provision-plan';
 import { provisionError } from './driver-errors';
@@ -424,13 +424,13 @@ function relationExists(schema: string, name: string): string {
 export async function provision(plan: ProvisionPlan, admin: AdminConnection, options: ProvisionOptions = {}): Promise<ProvisionReport> {
   const steps = planSteps(plan, {});
   if (admin.user === plan.migrator.user || admin.user === plan.app.user) {
-    throw new KnexRolesError('E_PROVISION', `The admin user "${admin.user}" is also the migrator or app user.`, {
+    throw new ProvisionError('E_PROVISION', `The admin user "${admin.user}" is also the migrator or app user.`, {
       remedy: 'Provision with a separate administrator account.',
     });
   }
   const timeout = options.connectTimeoutMillis ?? 10_000;
   const secrets = [plan.migrator.password, plan.app.password, admin.password, ...steps.flatMap((s) => (s.login ? [s.login.secret] : []))];
-  const fail = (error: unknown, action: string): KnexRolesError =>
+  const fail = (error: unknown, action: string): ProvisionError =>
     provisionError(error, { action, adminUser: admin.user, database: plan.database, secrets });
   const report: ProvisionReport = { steps: [] };
   const record = (description: string, changed: boolean): void => {
@@ -530,7 +530,7 @@ export async function provision(plan: ProvisionPlan, admin: AdminConnection, opt
         throw fail(error, s.action);
       }
       if (status === 'wrong' && (await checkLogin(admin, plan.database, login.user, login.password, timeout)) === 'wrong') {
-        throw new KnexRolesError(
+        throw new ProvisionError(
           'E_PROVISION',
           scrub(`The password of role "${login.user}" was set, but logging in with it still fails (database "${plan.database}").`, secrets),
           { remedy: 'Check pg_hba.conf for a rule that authenticates this role differently (ldap, cert, reject) and the role\'s VALID UNTIL.' },
