@@ -91,10 +91,11 @@ export abstract class LexerBase implements Lexer {
    * See Lexer.skim: next() in a loop keeping only what the caller needs (the last token's
    * end, and with `watch` the two tokens before an INTO word). The tokens next() measures
    * without asking the dialect (whitespace, one-character punctuation, plain words) are
-   * measured here inline by the same tests, and so are digit runs (with a `.digits` fraction) that end at whitespace,
-   * punctuation, `;` or the end, which every dialect's number scan reads as one number. Any
-   * other character is handed to next() itself, so strings, comments, quoted names, `$`,
-   * parameters and executable comments are only ever scanned by the dialect's code.
+   * measured here inline by the same tests, and so are digit runs (with a `.digits`
+   * fraction) ending at whitespace, punctuation, `;` or the end, which every dialect's number
+   * scan reads as one number. Any other character is handed to next() itself, so strings,
+   * comments, quoted names, `$`, parameters and executable comments are only ever scanned by
+   * the dialect's code. That saves a next() call per short token (numbers, commas, parens).
    */
   skim(watch: boolean, prevType: number, prevStart: number): TokenType {
     if (this.type === T_ERROR) return T_ERROR;
