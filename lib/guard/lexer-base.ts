@@ -1,13 +1,13 @@
-import { CHAR_CLASS, C_IDENT, C_SPACE, CH_AMP, CH_QUOTE } from './chars';
+import { CHAR_CLASS, C_IDENT, C_OTHER, C_SPACE, isInto, isPlainWordStart, S_DIGIT, S_NEXT, S_OTHER, S_SPACE, S_WORD, SKIM_CLASS } from './chars';
 import type { Lexer } from './lexer';
-import { identEnd } from './scan-runs';
-import { T_EOF, T_ERROR, T_OP, T_SEMICOLON, T_WORD, type TokenType } from './tokens';
+import { decimalEnd, endsNumber, identEnd } from './scan-runs';
+import { T_EOF, T_ERROR, T_NUMBER, T_OP, T_SEMICOLON, T_WORD, type TokenType } from './tokens';
 
 /**
- * The state and the token-reporting steps every dialect lexer shares: the fields of the
- * Lexer interface, starting over on new text, and the ways a scan ends (an error, the end of
- * the input, a `;`, an INTO word) and the next() loop. The dialect classes supply how a
- * token or comment is measured (tokenEnd, commentEnd) and skim().
+ * The state and the token loop every dialect lexer shares: the fields of the Lexer
+ * interface, starting over on new text, next() and skim(). The dialect classes supply only
+ * how a token or comment is measured (tokenEnd, commentEnd), so there is one token stream
+ * per dialect: skim() is next() in a loop that reports nothing, and cannot disagree with it.
  */
 export abstract class LexerBase implements Lexer {
   sql: string;
@@ -31,13 +31,13 @@ export abstract class LexerBase implements Lexer {
   sawBackslashInString = false;
   /** Type of the token the dialect's `tokenEnd` measured last. */
   protected tokenType: TokenType = T_OP;
+  /** A backslash at or after the last position asked of backslashFrom, `length` if none; -1 before the first search. */
+  private backslashAt = -1;
 
   constructor(sql: string) {
     this.sql = sql;
     this.length = sql.length;
   }
-
-  abstract skim(watch: boolean, prevType: number, prevStart: number): TokenType;
 
   /**
    * The end of the token starting at i (first character c, class k), with its type in
@@ -56,20 +56,23 @@ export abstract class LexerBase implements Lexer {
     for (;;) {
       if (i >= n) return this.endOfInput(this.lastEnd);
       const c = s.charCodeAt(i);
-      // Fast path: a lower-case letter not followed by a quote or `&` starts a plain word in
+      // Fast path: an ASCII letter or `_` not followed by a quote or `&` starts a plain word in
       // every dialect (no E'…', U&'…', X'…' prefix), so tokenEnd is not needed.
-      if (c >= 97 && c <= 122) {
-        const c1 = s.charCodeAt(i + 1);
-        if (c1 !== CH_QUOTE && c1 !== CH_AMP) {
-          this.start = i;
-          this.end = identEnd(s, i + 1, n);
-          return (this.type = T_WORD);
-        }
+      if (c < 128 && CHAR_CLASS[c] === C_IDENT && (i + 1 >= n || isPlainWordStart(s.charCodeAt(i + 1)))) {
+        this.start = i;
+        this.end = identEnd(s, i + 1, n);
+        return (this.type = T_WORD);
       }
       const k = c < 128 ? (CHAR_CLASS[c] as number) : C_IDENT;
       if (k === C_SPACE) {
         i++;
         continue;
+      }
+      // Punctuation (`,`, `(`, `=`, …) is a one-character operator in every dialect.
+      if (k === C_OTHER) {
+        this.start = i;
+        this.end = i + 1;
+        return (this.type = T_OP);
       }
       const e = this.tokenEnd(i, c, k);
       if (e === 0) {
@@ -84,6 +87,87 @@ export abstract class LexerBase implements Lexer {
     }
   }
 
+  /**
+   * See Lexer.skim: next() in a loop keeping only what the caller needs (the last token's
+   * end, and with `watch` the two tokens before an INTO word). The tokens next() measures
+   * without asking the dialect (whitespace, one-character punctuation, plain words) are
+   * measured here inline by the same tests, and so are digit runs (with a `.digits`
+   * fraction) ending at whitespace, punctuation, `;` or the end, which every dialect's number
+   * scan reads as one number. Any other character is handed to next() itself, so strings,
+   * comments, quoted names, `$`, parameters and executable comments are only ever scanned by
+   * the dialect's code. That saves a next() call per short token (numbers, commas, parens).
+   */
+  skim(watch: boolean, prevType: number, prevStart: number): TokenType {
+    if (this.type === T_ERROR) return T_ERROR;
+    const s = this.sql;
+    const n = this.length;
+    let p1Type: number = this.type;
+    let p1Start = this.start;
+    let p1End = this.end;
+    let p2Type = prevType;
+    let p2Start = prevStart;
+    let i = this.end;
+    for (;;) {
+      let t: TokenType;
+      let start = i;
+      // At the end (no charCodeAt past it: V8 then compiles slower out-of-bounds reads), next() ends the input.
+      const c = i < n ? s.charCodeAt(i) : 128;
+      const k = c < 128 ? (SKIM_CLASS[c] as number) : S_NEXT;
+      if (k === S_SPACE) {
+        i++;
+        continue;
+      }
+      if (k === S_OTHER) {
+        t = T_OP;
+        i++;
+      } else if (k === S_WORD && (i + 1 >= n || isPlainWordStart(s.charCodeAt(i + 1)))) {
+        t = T_WORD;
+        i = identEnd(s, i + 1, n);
+        if (watch && i - start === 4 && isInto(s, start)) {
+          this.start = start;
+          this.end = i;
+          this.type = T_WORD;
+          this.p1Type = p1Type;
+          this.p1Start = p1Start;
+          this.p1End = p1End;
+          this.p2Type = p2Type;
+          this.p2Start = p2Start;
+          this.lastEnd = i;
+          return T_WORD;
+        }
+      } else if (k === S_DIGIT && endsNumber(s, (i = decimalEnd(s, i + 1, n)), n)) {
+        t = T_NUMBER;
+      } else {
+        // Everything else (and the end of the input) is next()'s to measure, from `start`.
+        this.end = start;
+        t = this.next();
+        if (t === T_WORD) {
+          if (watch && this.end - this.start === 4 && isInto(s, this.start)) {
+            this.p1Type = p1Type;
+            this.p1Start = p1Start;
+            this.p1End = p1End;
+            this.p2Type = p2Type;
+            this.p2Start = p2Start;
+            this.lastEnd = this.end;
+            return t;
+          }
+        } else if (t === T_SEMICOLON || t === T_EOF) {
+          this.lastEnd = p1End;
+          return t;
+        } else if (t === T_ERROR) {
+          return t;
+        }
+        start = this.start;
+        i = this.end;
+      }
+      p2Type = p1Type;
+      p2Start = p1Start;
+      p1Type = t;
+      p1Start = start;
+      p1End = i;
+    }
+  }
+
   /** Starts over on new text (the classifier reuses one lexer per dialect for its default reading). */
   reset(sql: string): void {
     this.sql = sql;
@@ -92,6 +176,23 @@ export abstract class LexerBase implements Lexer {
     this.start = this.end = this.lastEnd = 0;
     this.error = '';
     this.errorKind = 0;
+    this.backslashAt = -1;
+  }
+
+  /**
+   * Index of the first backslash at or after `from`, or `length`. The answer is kept until
+   * a later `from` passes it, and lexing only moves forward, so all calls together search
+   * the text once: a string scan can ask "is there a backslash before my closing quote?"
+   * without looking at its characters one by one.
+   */
+  protected backslashFrom(from: number): number {
+    let b = this.backslashAt;
+    if (b < from) {
+      b = this.sql.indexOf('\\', from);
+      if (b < 0) b = this.length;
+      this.backslashAt = b;
+    }
+    return b;
   }
 
   /** Stops at an error starting at `at`; the lexer then stays at T_ERROR. */
@@ -108,25 +209,5 @@ export abstract class LexerBase implements Lexer {
     this.lastEnd = lastEnd;
     this.start = this.end = this.length;
     return (this.type = T_EOF);
-  }
-
-  /** A skim reached the `;` at `at`; `lastEnd` is the end of the statement's last token. */
-  protected semicolonAt(at: number, lastEnd: number): TokenType {
-    this.lastEnd = lastEnd;
-    this.start = at;
-    this.end = at + 1;
-    return (this.type = T_SEMICOLON);
-  }
-
-  /** A watching skim stopped at the INTO word [at, end), with the two tokens before it. */
-  protected intoAt(at: number, end: number, p1Type: number, p1Start: number, p1End: number, p2Type: number, p2Start: number): TokenType {
-    this.p1Type = p1Type;
-    this.p1Start = p1Start;
-    this.p1End = p1End;
-    this.p2Type = p2Type;
-    this.p2Start = p2Start;
-    this.start = at;
-    this.lastEnd = this.end = end;
-    return (this.type = T_WORD);
   }
 }

@@ -31,8 +31,8 @@ export interface LexerOptions {
  * `type`/`start`/`end` (offsets into `sql`, end exclusive) without allocating. After
  * `T_ERROR` it stays at the error; `error` says why and `errorKind` is ERROR_FATAL or
  * ERROR_UNSUPPORTED (tokens.ts). Every path advances by at least one character per call
- * and looks at each character a bounded number of times (a failed fast-path match, a
- * re-lex of the tokens before an INTO), so lexing is linear in the input length.
+ * and looks at each character a bounded number of times, so lexing is linear in the input
+ * length. `skim` is `next` in a loop (lexer-base.ts): one token stream per dialect.
  */
 export interface Lexer {
   sql: string;

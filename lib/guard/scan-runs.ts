@@ -1,10 +1,15 @@
-import { CH_LF, IDENT_CONT, isSpace } from './chars';
+import { CHAR_CLASS, C_OTHER, C_SEMI, C_SPACE, IDENT_CONT, isDigit } from './chars';
 
 /**
  * Scanning loops shared by the dialect lexers. Each takes the text, a start index and the
- * text length, walks with charCodeAt (or one native call) and returns an index; none
- * allocates or records errors, so the lexers keep their own messages.
+ * text length and returns an index; none allocates or records errors, so the lexers keep
+ * their own messages. Where a run ends at one known character (a closing quote, a newline,
+ * `*\/`), one native indexOf finds it: that is cheaper per character than any charCodeAt
+ * loop, which is what keeps a pass over string-heavy text under a plain loop's cost.
  */
+
+/** The one-character string of each ASCII code, for indexOf. */
+const CHAR_TEXT: readonly string[] = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
 
 /** End of the unquoted word whose characters continue at `from` (letters, digits, `_`, `$`, non-ASCII). */
 export function identEnd(s: string, from: number, n: number): number {
@@ -18,27 +23,24 @@ export function identEnd(s: string, from: number, n: number): number {
 }
 
 /**
- * Past the closing `quote` of a run whose body starts at `from`, where the quote doubled
- * stands for itself and nothing else escapes; -1 when the run is unterminated.
+ * Past the closing `quote` (ASCII) of a run whose body starts at `from`, where the quote
+ * doubled stands for itself and nothing else escapes; -1 when the run is unterminated.
  */
-export function doubledQuoteEnd(s: string, from: number, n: number, quote: number): number {
+export function doubledQuoteEnd(s: string, from: number, quote: number): number {
+  const text = CHAR_TEXT[quote] as string;
   let j = from;
-  while (j < n) {
-    if (s.charCodeAt(j) === quote) {
-      if (s.charCodeAt(j + 1) !== quote) return j + 1;
-      j += 2;
-    } else {
-      j++;
-    }
+  for (;;) {
+    const q = s.indexOf(text, j);
+    if (q < 0) return -1;
+    if (s.charCodeAt(q + 1) !== quote) return q + 1;
+    j = q + 2;
   }
-  return -1;
 }
 
 /** Index of the `\n` ending a line comment whose text starts at `from`, or `n`. */
 export function lineCommentEnd(s: string, from: number, n: number): number {
-  let j = from;
-  while (j < n && s.charCodeAt(j) !== CH_LF) j++;
-  return j;
+  const k = s.indexOf('\n', from);
+  return k < 0 ? n : k;
 }
 
 /** Past the first `*\/` at or after `from` (a comment that does not nest), or -1. */
@@ -47,19 +49,30 @@ export function plainCommentEnd(s: string, from: number): number {
   return k < 0 ? -1 : k + 2;
 }
 
-/**
- * Where the sticky `run` pattern, tried at `i`, stops matching (`i` when it matches nothing).
- * One native call; the patterns bound their repetition, so the call is linear in what it consumes.
- */
-export function stickyRunEnd(run: RegExp, s: string, i: number): number {
-  run.lastIndex = i;
-  run.test(s);
-  return run.lastIndex;
+/** End of the run of ASCII digits continuing at `from` (reads stay below `n`: see skim). */
+export function digitsEnd(s: string, from: number, n: number): number {
+  let j = from;
+  while (j < n && isDigit(s.charCodeAt(j))) j++;
+  return j;
 }
 
-/** End of the last token in the consumed run `[i, j)` (trailing whitespace dropped), or `last` when the run is all whitespace. */
-export function lastTokenEnd(s: string, i: number, j: number, last: number): number {
-  let k = j;
-  while (k > i && isSpace(s.charCodeAt(k - 1))) k--;
-  return k > i ? k : last;
+/**
+ * End of the digits continuing at `from`, and of a fraction `.digits` after them (at least
+ * one digit after the dot), which every dialect reads as part of the same number.
+ */
+export function decimalEnd(s: string, from: number, n: number): number {
+  const j = digitsEnd(s, from, n);
+  return j + 1 < n && s.charCodeAt(j) === 46 && isDigit(s.charCodeAt(j + 1)) ? digitsEnd(s, j + 2, n) : j;
+}
+
+/**
+ * A digit run (or decimal, see decimalEnd) ending at `j` is one whole number in every dialect: `j` is the end, or
+ * whitespace, `;` or one-character punctuation follows (no `.`, exponent, letter, `$` or `-`).
+ */
+export function endsNumber(s: string, j: number, n: number): boolean {
+  if (j >= n) return true;
+  const c = s.charCodeAt(j);
+  if (c >= 128) return false;
+  const k = CHAR_CLASS[c];
+  return k === C_SPACE || k === C_OTHER || k === C_SEMI;
 }

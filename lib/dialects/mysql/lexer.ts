@@ -1,22 +1,11 @@
 import {
-  CHAR_CLASS, C_BACKTICK, C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_HASH, C_IDENT, C_MINUS, C_NUL, C_OTHER, C_QUESTION, C_QUOTE, C_SEMI, C_SLASH,
-  C_SPACE, C_STAR, CH_BACKSLASH, CH_BACKTICK, CH_BANG, CH_DQUOTE, CH_DOT, CH_MINUS, CH_SLASH, CH_SPACE, CH_STAR, IDENT_CONT, isDigit, isInto,
+  C_BACKTICK, C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_HASH, C_IDENT, C_MINUS, C_NUL, C_QUESTION, C_QUOTE, C_SEMI, C_SLASH, C_STAR,
+  CH_BACKTICK, CH_BANG, CH_DOT, CH_DQUOTE, CH_MINUS, CH_QUOTE, CH_SLASH, CH_SPACE, CH_STAR, IDENT_CONT, isDigit,
 } from '../../guard/chars';
 import type { LexerOptions } from '../../guard/lexer';
 import { LexerBase } from '../../guard/lexer-base';
-import { doubledQuoteEnd, identEnd, lastTokenEnd, lineCommentEnd, plainCommentEnd, stickyRunEnd } from '../../guard/scan-runs';
-import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from '../../guard/tokens';
-
-/**
- * Runs of text skim() may consume in one native call: anything but quotes, comment starts,
- * `;` and NUL, plus complete '…', "…" (no backslash inside) and `…` literals. In MySQL
- * nothing else depends on where a token starts, so the run needs no token structure.
- * Alternatives are told apart by their first character and the repetition is bounded, so
- * a call is linear in what it consumes. Not used inside an executable comment (where
- * `*\/` ends the code).
- */
-const SIMPLE_TEXT =
-  /(?:[^'"`#\-\/;\u0000]+|'[^'\\]*(?:''[^'\\]*)*'|"[^"\\]*(?:""[^"\\]*)*"|`[^`]*(?:``[^`]*)*`|-(?!-(?:[\u0000-\u0020\u007f]|$))|\/(?!\*)){0,4096}/y;
+import { doubledQuoteEnd, identEnd, lineCommentEnd, plainCommentEnd } from '../../guard/scan-runs';
+import { ERROR_FATAL, ERROR_UNSUPPORTED, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from '../../guard/tokens';
 
 /** Distinct comment versions remembered for the alternative readings (see classify.ts). */
 export const MAX_COMMENT_VERSIONS = 4;
@@ -64,113 +53,6 @@ export class MysqlLexer extends LexerBase {
     this.sawBackslashInString = false;
     if (this.versions.length > 0) this.versions.length = 0;
     this.inExec = false;
-  }
-
-  /** See Lexer.skim. */
-  skim(watch: boolean, prevType: number, prevStart: number): TokenType {
-    if (this.type === T_ERROR) return T_ERROR;
-    if (!watch) return this.skimToEnd();
-    const s = this.sql;
-    const n = this.length;
-    let p1Type: number = this.type;
-    let p1Start = this.start;
-    let p1End = this.end;
-    let p2Type = prevType;
-    let p2Start = prevStart;
-    let i = this.end;
-    for (;;) {
-      if (i >= n) return this.endOfInput(p1End);
-      let c = s.charCodeAt(i);
-      // Fast paths for one space, then a lower-case word or a backquoted identifier.
-      if (c === CH_SPACE) {
-        if (++i >= n) continue;
-        c = s.charCodeAt(i);
-      }
-      if (c >= 97 && c <= 122) {
-        const e = identEnd(s, i + 1, n);
-        if (watch && e - i === 4 && isInto(s, i)) return this.intoAt(i, e, p1Type, p1Start, p1End, p2Type, p2Start);
-        p2Type = p1Type;
-        p2Start = p1Start;
-        p1Type = T_WORD;
-        p1Start = i;
-        p1End = i = e;
-        continue;
-      } else if (c === CH_BACKTICK) {
-        const e = this.backtickEnd(i);
-        if (e < 0) return T_ERROR;
-        p2Type = p1Type;
-        p2Start = p1Start;
-        p1Type = T_QUOTED_IDENT;
-        p1Start = i;
-        p1End = i = e;
-        continue;
-      }
-      const k = c < 128 ? (CHAR_CLASS[c] as number) : C_IDENT;
-      if (k === C_SPACE) {
-        i++;
-        continue;
-      }
-      // Punctuation (`,`, `=`, `(`, …) is a one-character operator; everything else goes through tokenEnd.
-      let e = i + 1;
-      let type: number = T_OP;
-      if (k !== C_OTHER) {
-        e = this.tokenEnd(i, c, k);
-        if (e === 0) {
-          i = this.skipTo;
-          continue;
-        }
-        if (e < 0) return T_ERROR;
-        type = this.tokenType;
-        if (type === T_SEMICOLON) return this.semicolonAt(i, p1End);
-        if (type === T_WORD && watch && e - i === 4 && isInto(s, i)) return this.intoAt(i, e, p1Type, p1Start, p1End, p2Type, p2Start);
-      }
-      p2Type = p1Type;
-      p2Start = p1Start;
-      p1Type = type;
-      p1Start = i;
-      p1End = e;
-      i = e;
-    }
-  }
-
-  /** skim() without the INTO watch: only the statement's end matters. */
-  private skimToEnd(): TokenType {
-    const s = this.sql;
-    const n = this.length;
-    let last = this.end;
-    let i = this.end;
-    for (;;) {
-      if (!this.inExec && i < n) {
-        const j = stickyRunEnd(SIMPLE_TEXT, s, i);
-        if (j > i) {
-          last = lastTokenEnd(s, i, j, last);
-          i = j;
-        }
-      }
-      if (i >= n) return this.endOfInput(last);
-      let c = s.charCodeAt(i);
-      if (c === CH_SPACE) {
-        if (++i >= n) continue;
-        c = s.charCodeAt(i);
-      }
-      if (c >= 97 && c <= 122) {
-        i = last = identEnd(s, i + 1, n);
-        continue;
-      }
-      const k = c < 128 ? (CHAR_CLASS[c] as number) : C_IDENT;
-      if (k === C_SPACE) {
-        i++;
-        continue;
-      }
-      const e = this.tokenEnd(i, c, k);
-      if (e === 0) {
-        i = this.skipTo;
-        continue;
-      }
-      if (e < 0) return T_ERROR;
-      if (this.tokenType === T_SEMICOLON) return this.semicolonAt(i, last);
-      i = last = e;
-    }
   }
 
   /**
@@ -308,20 +190,21 @@ export class MysqlLexer extends LexerBase {
   /** '…' or "…": `\` escapes the next character (unless NO_BACKSLASH_ESCAPES), a doubled quote is a quote. */
   private stringEnd(i: number, quote: number): number {
     const s = this.sql;
-    const n = this.length;
-    const escapes = this.escapes;
+    const text = quote === CH_QUOTE ? "'" : '"';
     let j = i + 1;
-    while (j < n) {
-      const d = s.charCodeAt(j);
-      if (d === quote) {
-        if (s.charCodeAt(j + 1) !== quote) return j + 1;
-        j += 2;
-      } else if (d === CH_BACKSLASH) {
+    for (;;) {
+      const q = s.indexOf(text, j);
+      if (q < 0) break;
+      const b = this.backslashFrom(j);
+      if (b < q) {
         this.sawBackslashInString = true;
-        j += escapes ? 2 : 1;
-      } else {
-        j++;
+        if (this.escapes) {
+          j = b + 2;
+          continue;
+        }
       }
+      if (s.charCodeAt(q + 1) !== quote) return q + 1;
+      j = q + 2;
     }
     this.fail(i, 'unterminated quoted string', ERROR_FATAL);
     return -1;
@@ -333,7 +216,7 @@ export class MysqlLexer extends LexerBase {
 
   /** `` `…` `` (or ANSI_QUOTES `"…"`): an identifier, the quote doubled inside. */
   private doubledEnd(i: number, quote: number): number {
-    const e = doubledQuoteEnd(this.sql, i + 1, this.length, quote);
+    const e = doubledQuoteEnd(this.sql, i + 1, quote);
     if (e >= 0) return e;
     this.fail(i, 'unterminated quoted identifier', ERROR_FATAL);
     return -1;

@@ -1,49 +1,11 @@
 import {
-  CHAR_CLASS, C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_IDENT, C_MINUS, C_NUL, C_QUOTE, C_SEMI, C_SLASH, C_SPACE, CH_AMP, CH_BACKSLASH, CH_CR,
-  CH_DOLLAR, CH_DOT, CH_DQUOTE, CH_FF, CH_LF, CH_MINUS, CH_QUOTE, CH_SLASH, CH_SPACE, CH_STAR, CH_TAB, CH_VT, isDigit,
-  isIdentStart, isInto, isSpace, isTagCont,
+  C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_IDENT, C_MINUS, C_NUL, C_QUOTE, C_SEMI, C_SLASH, CH_AMP, CH_CR, CH_DOLLAR, CH_DOT, CH_DQUOTE, CH_FF,
+  CH_LF, CH_MINUS, CH_QUOTE, CH_SLASH, CH_SPACE, CH_STAR, CH_TAB, CH_VT, isDigit, isIdentStart, isSpace, isTagCont,
 } from '../../guard/chars';
 import type { LexerOptions } from '../../guard/lexer';
 import { LexerBase } from '../../guard/lexer-base';
-import { doubledQuoteEnd, identEnd, lastTokenEnd, stickyRunEnd } from '../../guard/scan-runs';
-import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from '../../guard/tokens';
-
-/**
- * What skim() may consume in one native call: runs of whitespace and punctuation (no
- * quote, `$`, `;`, comment start, backslash or NUL; `.` only when no digit follows, as
- * `.5` is a number), runs of letters and digits not
- * followed by `$`, a quote or `&` (so E'…', U&'…', identifiers containing `$` and
- * numbers next to `$` stop it); digit runs and decimals (`3.5`) only when followed by
- * none of those nor `.` or a letter (exponents and letters glued on are left to the JS
- * lexer, as `1e5into` holds an INTO); "identifiers", plain
- * '…' strings without a backslash, and `$1` parameters. Where it stops, the JS lexer takes over at a
- * token start (or inside a number after its `.` or exponent sign, which lexes to the same
- * end). Alternatives are told apart by their first character; a failing one gives back at
- * most one run, and the repetition is bounded, so a call is linear in what it consumes.
- * Agreement with `next()` is checked by the property tests.
- */
-const PUNCTUATION = `[^\\w\\u0080-\\uffff'"$;\\-\\/\\\\.\\u0000]`;
-const SIMPLE_TOKEN_PARTS = [
-  // A word not followed by `$`, a quote or `&`, with the punctuation after it.
-  `[A-Za-z_\\u0080-\\uffff][\\w\\u0080-\\uffff]*(?![\\w$'&\\u0080-\\uffff])${PUNCTUATION}*`,
-  // A "quoted identifier", with the punctuation after it.
-  `"[^"]*(?:""[^"]*)*"${PUNCTUATION}*`,
-  `${PUNCTUATION}+`,
-  // A $1 parameter not followed by identifier characters or `$`.
-  `\\$\\d+(?![\\w\\u0080-\\uffff$])${PUNCTUATION}*`,
-  // A `.` that does not start a number, digits not followed by a letter, `$`, a quote, `&` or `.`.
-  `\\.(?!\\d)`,
-  // A decimal (`3.5`) not followed by an exponent, a letter, `$`, a quote, `&` or `.`.
-  `\\d+\\.\\d+(?![\\w$'&.\\u0080-\\uffff])`,
-  `\\d+(?![\\w$'&.\\u0080-\\uffff])`,
-  // A plain string without a backslash; `-` and `/` that start no comment.
-  `'[^'\\\\]*(?:''[^'\\\\]*)*'`,
-  `-(?!-)`,
-  `\\/(?!\\*)`,
-];
-const SIMPLE_TOKENS = new RegExp(`(?:${SIMPLE_TOKEN_PARTS.join('|')}){0,4096}`, 'y');
-/** The same, but stopping at the word INTO (for the classifier's INTO watch). */
-const SIMPLE_TOKENS_BUT_INTO = new RegExp(`(?:(?![iI][nN][tT][oO](?![\\w\\u0080-\\uffff]))${SIMPLE_TOKEN_PARTS.join('|')}){0,4096}`, 'y');
+import { doubledQuoteEnd, identEnd } from '../../guard/scan-runs';
+import { ERROR_FATAL, ERROR_UNSUPPORTED, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } from '../../guard/tokens';
 
 /**
  * PostgreSQL lexer following src/backend/parser/scan.l (PostgreSQL 17): nested `/* *\/`
@@ -61,177 +23,14 @@ const SIMPLE_TOKENS_BUT_INTO = new RegExp(`(?:(?![iI][nN][tT][oO](?![\\w\\u0080-
 export class PostgresLexer extends LexerBase {
   /** standard_conforming_strings = off: plain '…' strings take backslash escapes too. */
   private readonly escapeInPlainStrings: boolean;
-  /** SIMPLE_TOKENS(_BUT_INTO), in the default reading only (their plain-string rule assumes standard strings). */
-  private readonly fast: boolean;
-
   constructor(sql: string, options?: LexerOptions) {
     super(sql);
     this.escapeInPlainStrings = options?.altBackslash === true;
-    this.fast = !this.escapeInPlainStrings;
   }
   /** Also forgets a backslash seen inside a plain '…' string (it would escape if standard_conforming_strings were off). */
   override reset(sql: string): void {
     super.reset(sql);
     this.sawBackslashInString = false;
-  }
-
-  /**
-   * Scans from the current token (already seen by the caller) to the end of the statement
-   * without reporting tokens; with `watch`, stops at an INTO word instead (the tokens before
-   * it are then in p1/p2). `prevType`/`prevStart` describe the token before the current one.
-   * Returns T_SEMICOLON, T_EOF, T_ERROR, or T_WORD (stopped at INTO). `lastEnd` is the end
-   * of the last token of the statement seen.
-   */
-  skim(watch: boolean, prevType: number, prevStart: number): TokenType {
-    if (this.type === T_ERROR) return T_ERROR;
-    if (!watch || this.fast) return this.skimFast(watch, prevType, prevStart);
-    const s = this.sql;
-    const n = this.length;
-    let p1Type: number = this.type;
-    let p1Start = this.start;
-    let p1End = this.end;
-    let p2Type = prevType;
-    let p2Start = prevStart;
-    let i = this.end;
-    for (;;) {
-      if (i >= n) return this.endOfInput(p1End);
-      let c = s.charCodeAt(i);
-      // Fast paths for what statements are mostly made of: one space, then a lower-case
-      // word or a quoted identifier. Everything else goes through the class switch.
-      if (c === CH_SPACE) {
-        if (++i >= n) continue;
-        c = s.charCodeAt(i);
-      }
-      if (c >= 97 && c <= 122) {
-        const c1 = s.charCodeAt(i + 1);
-        if (c1 !== CH_QUOTE && c1 !== CH_AMP) {
-          const e = identEnd(s, i + 1, n);
-          if (watch && e - i === 4 && isInto(s, i)) return this.intoAt(i, e, p1Type, p1Start, p1End, p2Type, p2Start);
-          p2Type = p1Type;
-          p2Start = p1Start;
-          p1Type = T_WORD;
-          p1Start = i;
-          p1End = i = e;
-          continue;
-        }
-      } else if (c === CH_DQUOTE) {
-        const e = this.quotedEnd(i, i + 1, CH_DQUOTE);
-        if (e < 0) return T_ERROR;
-        p2Type = p1Type;
-        p2Start = p1Start;
-        p1Type = T_QUOTED_IDENT;
-        p1Start = i;
-        p1End = i = e;
-        continue;
-      }
-      const k = c < 128 ? (CHAR_CLASS[c] as number) : C_IDENT;
-      if (k === C_SPACE) {
-        i++;
-        continue;
-      }
-      const e = this.tokenEnd(i, c, k);
-      if (e === 0) {
-        i = this.commentEnd(i, c);
-        if (i < 0) return T_ERROR;
-        continue;
-      }
-      if (e < 0) return T_ERROR;
-      let type: number = this.tokenType;
-      if (type === T_SEMICOLON) return this.semicolonAt(i, p1End);
-      if (type === T_WORD) {
-        if (watch && e - i === 4 && isInto(s, i)) return this.intoAt(i, e, p1Type, p1Start, p1End, p2Type, p2Start);
-      } else if (k === C_IDENT) {
-        // A prefixed literal: this loop has always recorded U&"…" as a string here, unlike next().
-        type = T_STRING;
-      }
-      p2Type = p1Type;
-      p2Start = p1Start;
-      p1Type = type;
-      p1Start = i;
-      p1End = e;
-      i = e;
-    }
-  }
-
-  /**
-   * skim() accelerated by SIMPLE_TOKENS (default reading), or without the watch in any
-   * reading. With `watch`, an INTO word ends the skim; the two tokens before it are then
-   * found by re-lexing from where this call started, which each call does at most once.
-   */
-  private skimFast(watch: boolean, prevType: number, prevStart: number): TokenType {
-    const s = this.sql;
-    const n = this.length;
-    const fast = !this.fast ? null : watch ? SIMPLE_TOKENS_BUT_INTO : SIMPLE_TOKENS;
-    const entryType = this.type;
-    const entryStart = this.start;
-    const entryEnd = this.end;
-    let last = this.end;
-    let i = this.end;
-    for (;;) {
-      if (fast !== null && i < n) {
-        const j = stickyRunEnd(fast, s, i);
-        if (j > i) {
-          last = lastTokenEnd(s, i, j, last);
-          i = j;
-        }
-      }
-      if (i >= n) return this.endOfInput(last);
-      let c = s.charCodeAt(i);
-      if (c === CH_SPACE) {
-        if (++i >= n) continue;
-        c = s.charCodeAt(i);
-      }
-      if (c >= 97 && c <= 122) {
-        const c1 = s.charCodeAt(i + 1);
-        if (c1 !== CH_QUOTE && c1 !== CH_AMP) {
-          const e = identEnd(s, i + 1, n);
-          if (watch && e - i === 4 && isInto(s, i)) return this.stopAtInto(i, entryType, entryStart, entryEnd, prevType, prevStart);
-          i = last = e;
-          continue;
-        }
-      }
-      const k = c < 128 ? (CHAR_CLASS[c] as number) : C_IDENT;
-      if (k === C_SPACE) {
-        i++;
-        continue;
-      }
-      const e = this.tokenEnd(i, c, k);
-      if (e === 0) {
-        i = this.commentEnd(i, c);
-        if (i < 0) return T_ERROR;
-        continue;
-      }
-      if (e < 0) return T_ERROR;
-      const type = this.tokenType;
-      if (type === T_SEMICOLON) return this.semicolonAt(i, last);
-      if (type === T_WORD && watch && e - i === 4 && isInto(s, i)) return this.stopAtInto(i, entryType, entryStart, entryEnd, prevType, prevStart);
-      i = last = e;
-    }
-  }
-
-  /** Makes the INTO word at `at` current, with the two tokens before it in p1/p2 (re-lexed from `entryEnd`). */
-  private stopAtInto(at: number, entryType: TokenType, entryStart: number, entryEnd: number, prevType: number, prevStart: number): TokenType {
-    let p1Type: number = entryType;
-    let p1Start = entryStart;
-    let p1End = entryEnd;
-    let p2Type = prevType;
-    let p2Start = prevStart;
-    this.type = entryType;
-    this.end = entryEnd;
-    while (this.next() !== T_ERROR && this.start < at) {
-      p2Type = p1Type;
-      p2Start = p1Start;
-      p1Type = this.type;
-      p1Start = this.start;
-      p1End = this.end;
-    }
-    this.p1Type = p1Type;
-    this.p1Start = p1Start;
-    this.p1End = p1End;
-    this.p2Type = p2Type;
-    this.p2Start = p2Start;
-    this.lastEnd = this.end;
-    return this.type;
   }
 
   /**
@@ -349,17 +148,14 @@ export class PostgresLexer extends LexerBase {
   /** '…' with standard_conforming_strings on: `''` doubles a quote, `\` is a plain character. */
   private plainStringEnd(start: number, from: number): number {
     const s = this.sql;
-    const n = this.length;
     let j = from;
-    while (j < n) {
-      const d = s.charCodeAt(j);
-      if (d === CH_QUOTE) {
-        if (s.charCodeAt(j + 1) !== CH_QUOTE) return j + 1;
-        j += 2;
-      } else {
-        if (d === CH_BACKSLASH) this.sawBackslashInString = true;
-        j++;
-      }
+    for (;;) {
+      const q = s.indexOf("'", j);
+      if (q < 0) break;
+      // A backslash here would escape if standard_conforming_strings were off.
+      if (!this.sawBackslashInString && this.backslashFrom(j) < q) this.sawBackslashInString = true;
+      if (s.charCodeAt(q + 1) !== CH_QUOTE) return q + 1;
+      j = q + 2;
     }
     this.fail(start, 'unterminated quoted string', ERROR_FATAL);
     return -1;
@@ -367,7 +163,7 @@ export class PostgresLexer extends LexerBase {
 
   /** B'…', X'…', U&'…', "…", U&"…": the quote doubled inside stands for itself. */
   private quotedEnd(start: number, from: number, quote: number): number {
-    const e = doubledQuoteEnd(this.sql, from, this.length, quote);
+    const e = doubledQuoteEnd(this.sql, from, quote);
     if (e >= 0) return e;
     this.fail(start, quote === CH_DQUOTE ? 'unterminated quoted identifier' : 'unterminated quoted string', ERROR_FATAL);
     return -1;
@@ -378,21 +174,19 @@ export class PostgresLexer extends LexerBase {
     const s = this.sql;
     const n = this.length;
     let j = from;
-    while (j < n) {
-      const d = s.charCodeAt(j);
-      if (d === CH_BACKSLASH) {
-        j += 2;
-      } else if (d === CH_QUOTE) {
-        if (s.charCodeAt(j + 1) === CH_QUOTE) {
-          j += 2;
-        } else {
-          // '…' <whitespace with a newline> '…' continues the same literal, still in E mode.
-          const reopen = continuation(s, j + 1, n);
-          if (reopen < 0) return j + 1;
-          j = reopen + 1;
-        }
+    for (;;) {
+      const q = s.indexOf("'", j);
+      if (q < 0) break;
+      const b = this.backslashFrom(j);
+      if (b < q) {
+        j = b + 2;
+      } else if (s.charCodeAt(q + 1) === CH_QUOTE) {
+        j = q + 2;
       } else {
-        j++;
+        // '…' <whitespace with a newline> '…' continues the same literal, still in E mode.
+        const reopen = continuation(s, q + 1, n);
+        if (reopen < 0) return q + 1;
+        j = reopen + 1;
       }
     }
     this.fail(start, 'unterminated quoted string', ERROR_FATAL);

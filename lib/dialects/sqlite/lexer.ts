@@ -1,39 +1,11 @@
 import {
-  CHAR_CLASS, C_BACKTICK, C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_HASH, C_IDENT, C_LBRACKET, C_MINUS, C_NUL, C_QUESTION, C_QUOTE, C_SEMI,
-  C_SLASH, C_SPACE, C_VARIABLE, CH_BACKTICK, CH_COLON, CH_DOT, CH_DQUOTE, CH_LPAREN, CH_MINUS, CH_QUOTE, CH_RBRACKET, CH_SPACE, CH_STAR,
-  IDENT_CONT, isDigit,
+  C_BACKTICK, C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_HASH, C_IDENT, C_LBRACKET, C_MINUS, C_NUL, C_QUESTION, C_QUOTE, C_SEMI, C_SLASH,
+  C_VARIABLE, CH_BACKTICK, CH_COLON, CH_DOT, CH_DQUOTE, CH_LPAREN, CH_MINUS, CH_QUOTE, CH_STAR, IDENT_CONT, isDigit,
 } from '../../guard/chars';
 import type { LexerOptions } from '../../guard/lexer';
 import { LexerBase } from '../../guard/lexer-base';
-import { doubledQuoteEnd, identEnd, lastTokenEnd, lineCommentEnd, plainCommentEnd, stickyRunEnd } from '../../guard/scan-runs';
-import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from '../../guard/tokens';
-
-/**
- * Runs of text skim() may consume in one native call: words (which may contain `$`),
- * numbers (which swallow letters, `$`, `.` and an exponent sign, as tokenize.c does),
- * `?NNN` parameters, punctuation other than quotes, comment starts, `;`, NUL and parameter sigils, plus
- * complete '…', "…", `…` and […] literals. Where SQLite tokens start matters only at
- * parameter sigils (`$a(…)` swallows quotes), which stop the run. Alternatives are told
- * apart by their first character and the repetition is bounded, so a call is linear in
- * what it consumes.
- */
-const OTHER = `[^\\w\\u0080-\\uffff'"\`[\\-\\/;\\u0000$@:#?]`;
-const SIMPLE_TEXT = new RegExp(
-  `(?:${[
-    // Words and numbers (with the punctuation after them); a number swallows letters, `$`, `.` and an exponent sign.
-    `[A-Za-z_\\u0080-\\uffff][\\w$\\u0080-\\uffff]*${OTHER}*`,
-    `\\d(?:[\\w$.\\u0080-\\uffff]|(?<=[eE])[-+](?=\\d))*${OTHER}*`,
-    `${OTHER}+`,
-    `\\?\\d*(?![\\w$\\u0080-\\uffff])${OTHER}*`,
-    `'[^']*(?:''[^']*)*'`,
-    `"[^"]*(?:""[^"]*)*"${OTHER}*`,
-    `\`[^\`]*(?:\`\`[^\`]*)*\`${OTHER}*`,
-    `\\[[^\\]]*\\]${OTHER}*`,
-    `-(?!-)`,
-    `\\/(?!\\*)`,
-  ].join('|')}){0,4096}`,
-  'y',
-);
+import { doubledQuoteEnd, identEnd, lineCommentEnd, plainCommentEnd } from '../../guard/scan-runs';
+import { ERROR_FATAL, ERROR_UNSUPPORTED, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } from '../../guard/tokens';
 
 /**
  * SQLite lexer following src/tokenize.c: `--` comments to `\n`, `/* *\/` comments (not
@@ -47,49 +19,6 @@ const SIMPLE_TEXT = new RegExp(
 export class SqliteLexer extends LexerBase {
   constructor(sql: string, _options?: LexerOptions) {
     super(sql);
-  }
-
-  /** See Lexer.skim (SQLite has no INTO clause to watch for). */
-  skim(_watch: boolean, _prevType: number, _prevStart: number): TokenType {
-    if (this.type === T_ERROR) return T_ERROR;
-    const s = this.sql;
-    const n = this.length;
-    let last = this.end;
-    let i = this.end;
-    for (;;) {
-      if (i < n) {
-        const j = stickyRunEnd(SIMPLE_TEXT, s, i);
-        if (j > i) {
-          last = lastTokenEnd(s, i, j, last);
-          i = j;
-        }
-      }
-      if (i >= n) return this.endOfInput(last);
-      let c = s.charCodeAt(i);
-      // Fast paths for one space, then a lower-case word or a quoted identifier.
-      if (c === CH_SPACE) {
-        if (++i >= n) continue;
-        c = s.charCodeAt(i);
-      }
-      const k = c < 128 ? (CHAR_CLASS[c] as number) : C_IDENT;
-      if (k === C_SPACE) {
-        i++;
-        continue;
-      }
-      if (k === C_IDENT && !((c | 0x20) === 0x78 && s.charCodeAt(i + 1) === CH_QUOTE)) {
-        i = last = identEnd(s, i + 1, n);
-        continue;
-      }
-      const e = this.tokenEnd(i, c, k);
-      if (e === 0) {
-        i = this.commentEnd(i, c);
-        if (i < 0) return T_ERROR;
-        continue;
-      }
-      if (e < 0) return T_ERROR;
-      if (this.tokenType === T_SEMICOLON) return this.semicolonAt(i, last);
-      i = last = e;
-    }
   }
 
   /**
@@ -122,9 +51,8 @@ export class SqliteLexer extends LexerBase {
         return this.quotedEnd(i, i + 1, CH_BACKTICK);
       case C_LBRACKET: {
         this.tokenType = T_QUOTED_IDENT;
-        let j = i + 1;
-        while (j < n && s.charCodeAt(j) !== CH_RBRACKET) j++;
-        if (j < n) return j + 1;
+        const j = s.indexOf(']', i + 1);
+        if (j >= 0) return j + 1;
         this.fail(i, 'unterminated quoted identifier', ERROR_FATAL);
         return -1;
       }
@@ -176,7 +104,7 @@ export class SqliteLexer extends LexerBase {
 
   /** '…', "…", `…`, X'…': the quote doubled inside stands for itself. */
   private quotedEnd(start: number, from: number, quote: number): number {
-    const e = doubledQuoteEnd(this.sql, from, this.length, quote);
+    const e = doubledQuoteEnd(this.sql, from, quote);
     if (e >= 0) return e;
     this.fail(start, quote === CH_QUOTE ? 'unterminated quoted string' : 'unterminated quoted identifier', ERROR_FATAL);
     return -1;
