@@ -6,7 +6,7 @@ import { T_EOF, T_ERROR, TOKEN_NAMES, type TokenType } from './tokens';
 
 /**
  * Readings of the same text that depend on server or session settings the guard cannot
- * see. The default reading is the servers' default; classify.ts re-reads the text under
+ * see. The default reading is the servers' default; alternative-readings.ts re-reads the text under
  * the alternatives whenever the text contains something they would read differently.
  */
 export interface LexerOptions {
@@ -32,7 +32,8 @@ export interface LexerOptions {
  * `T_ERROR` it stays at the error; `error` says why and `errorKind` is ERROR_FATAL or
  * ERROR_UNSUPPORTED (tokens.ts). Every path advances by at least one character per call
  * and looks at each character a bounded number of times, so lexing is linear in the input
- * length. `skim` is `next` in a loop (lexer-base.ts): one token stream per dialect.
+ * length. `skim` stops where a loop of `next` would and steps over plain runs inline,
+ * handing every other character to `next` (lexer-base.ts): one token stream per dialect.
  */
 export interface Lexer {
   sql: string;

@@ -4,6 +4,7 @@ import { classifySql, type Classification } from '../../lib/guard/classify';
 import { createLexer } from '../../lib/guard/lexer';
 import { T_EOF, T_ERROR, T_SEMICOLON } from '../../lib/guard/tokens';
 import type { Dialect } from '../../lib/types';
+import { seededRandom } from '../support/spelling-variants';
 
 // Property tests on generated input (seeded, so failures reproduce): the classifier
 // always returns a well-formed answer without hitting its internal-error path, answers
@@ -12,17 +13,7 @@ import type { Dialect } from '../../lib/types';
 
 const DIALECTS: readonly Dialect[] = ['postgres', 'mysql', 'sqlite'];
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 // SQL-ish pieces, weighted toward what lexers find tricky.
 const PIECES = [

@@ -7,7 +7,7 @@ import { LexerBase } from '../../guard/lexer-base';
 import { doubledQuoteEnd, identEnd, lineCommentEnd, plainCommentEnd } from '../../guard/scan-runs';
 import { ERROR_FATAL, ERROR_UNSUPPORTED, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from '../../guard/tokens';
 
-/** Distinct comment versions remembered for the alternative readings (see classify.ts). */
+/** Distinct comment versions remembered for the alternative readings (see lib/guard/alternative-readings.ts). */
 export const MAX_COMMENT_VERSIONS = 4;
 
 /**
