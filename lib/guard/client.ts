@@ -4,13 +4,20 @@ import { KNEX_CLIENT } from '../env/contract';
 import { knexDialectClass } from '../knex-internals';
 import type { Dialect, Role } from '../types';
 import { bookkeepingWriteCheck } from './bookkeeping-writes';
-import { classifySql, type ClassifiedStatement } from './classify';
+import type { ClassifiedStatement } from './classify';
 import { textOptionsRefusal } from './query-options';
 import { throughGate } from './pool-gate';
 import { guardAfterCreate, type SentText } from './raw-connection';
 import { redactLiterals } from './redact-literals';
 import { readSessionSettings, type SessionSettings } from './session-settings';
 import { readRoutingOf } from '../replicas/routing-hook';
+
+type ClassifySql = typeof import('./classify').classifySql;
+let classifySql: ClassifySql | undefined;
+/** The classifier (some forty modules), loaded on the first check: `require('knex-roles')` stays cheap (`npm run bench`). */
+function classifier(): ClassifySql {
+  return (classifySql ??= (require('./classify') as typeof import('./classify')).classifySql);
+}
 
 export interface GuardOptions {
   role: Role;
@@ -60,7 +67,7 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions): (
     let refused = cacheable ? verdicts.get(sql) : undefined;
     if (refused === undefined) {
       refused = null;
-      for (const statement of classifySql(sql, dialect, session?.reading).statements) {
+      for (const statement of classifier()(sql, dialect, session?.reading).statements) {
         if (!statement.allowedOnRuntime && !allowed.has(statement.keyword)) {
           refused = statement;
           break;
