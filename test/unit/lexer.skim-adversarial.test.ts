@@ -3,6 +3,7 @@ import { isInto } from '../../lib/guard/chars';
 import { createLexer, type Lexer, type LexerOptions } from '../../lib/guard/lexer';
 import { T_EOF, T_ERROR, T_SEMICOLON, T_WORD } from '../../lib/guard/tokens';
 import type { Dialect } from '../../lib/types';
+import { seededRandom } from '../support/spelling-variants';
 
 // skim() measures plain words, digit runs, whitespace and punctuation itself and hands every
 // other character to next(). These inputs glue the pieces where the two could part ways
@@ -10,17 +11,7 @@ import type { Dialect } from '../../lib/types';
 // starts against `-`, `/`, `*`; the end of the text right after any piece) and compare
 // skim(), watching for INTO or not, with the reference: next() called in a loop.
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 const PIECES = [
   '1', '12', '3.5', '1.', '.5', '1..2', '1e5', '1E+5', '1e-', '1e', '1_0', '0x1F', '12abc', '1$', '1a$', '$1', '$12a', '$1$', '$', '$$', '$a$', '$a', 'a$',
