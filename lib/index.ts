@@ -35,6 +35,7 @@ export type {
   MigrateResultBase,
   MigrateRunResult,
   PreviewStatement,
+  SchemaObjectKind,
 } from './migrate/types';
 export type { ProvisionDialect, ProvisionDryRunOptions, ProvisionOptions } from './provision';
 export type { AdminConnection, ProvisionPlan, ProvisionReport, ProvisionStep } from './dialects/provision-plan';

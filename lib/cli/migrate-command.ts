@@ -62,7 +62,7 @@ function describeEvent(event: MigrateEvent): string {
     case 'preview':
       return [`-- ${event.label}`, `-- ${event.direction} ${event.name}`, ...event.sql.map((s) => `${s.sql};${s.bindings.length ? ` -- bindings: ${JSON.stringify(s.bindings)}` : ''}`)].join('\n');
     case 'dropped':
-      return `  dropped     ${event.name}`;
+      return `  dropped     ${event.kind === 'table' ? '' : `${event.kind} `}${event.name}`;
     case 'waiting':
       return `waiting for the migration lock: ${event.reason}`;
     case 'error':
@@ -92,7 +92,7 @@ function summary(result: MigrateResult): string[] {
   else if (result.applied.length + result.rolledBack.length + result.dropped.length === 0) lines.push(`${what}nothing to do`);
   else {
     const parts = [];
-    if (result.dropped.length) parts.push(`dropped ${result.dropped.length} table(s)`);
+    if (result.dropped.length) parts.push(`dropped ${result.dropped.length} object(s)`);
     if (result.rolledBack.length) parts.push(`rolled back ${result.rolledBack.length}`);
     if (result.applied.length) parts.push(`applied ${result.applied.length}${batch !== undefined ? ` (batch ${batch})` : ''}`);
     lines.push(`${what}${parts.join(', ')}`);

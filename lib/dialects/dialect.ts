@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Field } from '../env/contract';
 import type { GuardRules } from '../guard/guard-rules';
+import type { SchemaObjectKind } from '../migrate/types';
 import type { Lexer, LexerOptions } from '../guard/lexer';
 import type { RawConnectionMethods } from '../guard/raw-connection';
 import type { ReplicaRules } from '../replicas/replica-rules';
@@ -105,11 +106,21 @@ export interface BookkeepingGuard {
   afterCreation?(knex: Knex, tableName: string): Promise<void>;
 }
 
+/**
+ * What `migrate fresh` drops in `schema` (or the connection's default): the base tables,
+ * knex's own included, and whatever else migrations make there that would stop them from
+ * making it again (views; where the database has them, materialized views, sequences of
+ * their own, enum and domain types). Never an extension's objects.
+ */
 export interface TableDropper {
-  /** The base tables of `schema` (or the connection's default), knex's own included. */
-  list(db: Knex | Knex.Transaction, schema?: string): Promise<string[]>;
-  /** Drops `tables` (not empty) inside `trx`. */
-  drop(trx: Knex.Transaction, tables: readonly string[], schema?: string): Promise<void>;
+  list(db: Knex | Knex.Transaction, schema?: string): Promise<SchemaObject[]>;
+  /** Drops `objects` (not empty, as `list` gave them) inside `trx`, regardless of the foreign keys between them. */
+  drop(trx: Knex.Transaction, objects: readonly SchemaObject[], schema?: string): Promise<void>;
+}
+
+export interface SchemaObject {
+  readonly name: string;
+  readonly kind: SchemaObjectKind;
 }
 
 export interface DialectVerifyOptions {

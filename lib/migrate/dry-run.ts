@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { redact } from '../redact';
-import { dropTables, listTables } from './drop-all-tables';
+import { dropEverything } from './drop-all-tables';
 import { errorMessage } from '../errors';
 import { planFor, readState, usesTransaction, type Plan, type PlannedStep } from './migration-source';
 import type { MigrateContext, MigrateDryRunResult, MigratePreviewResult, MigrateResultBase } from './types';
@@ -33,9 +33,7 @@ export async function transactionalDryRun(ctx: MigrateContext): Promise<Outcome>
       const state = await readState(ctx, trx);
       const plan = planFor(ctx, state);
       if (plan.dropAll) {
-        outcome.dropped = await listTables(trx, ctx.dialect, ctx.schemaName);
-        await dropTables(trx, ctx.dialect, outcome.dropped, ctx.schemaName);
-        for (const table of outcome.dropped) ctx.emit({ type: 'dropped', name: table });
+        outcome.dropped = await dropEverything(ctx, trx);
       }
       await runSteps(ctx, trx, plan, outcome);
       throw new DryRunRollback('dry run: roll back');

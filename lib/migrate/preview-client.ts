@@ -3,7 +3,7 @@ import { classifySql } from '../guard/classify';
 import { passAsPlainClient } from '../guard/client';
 import { knexApplyServerVersion, knexDialectClass } from '../knex-internals';
 import { redact } from '../redact';
-import { dropTables, listTables } from './drop-all-tables';
+import { dropEverything } from './drop-all-tables';
 import type { Outcome } from './dry-run';
 import { errorMessage } from '../errors';
 import { planFor, readState } from './migration-source';
@@ -109,9 +109,7 @@ export async function previewRun(ctx: MigrateContext): Promise<Outcome> {
   const outcome: Outcome = { applied: [], rolledBack: [], dropped: [], preview: [], label: PREVIEW_LABEL };
   try {
     if (plan.dropAll) {
-      outcome.dropped = await listTables(ctx.knex, ctx.dialect, ctx.schemaName);
-      await dropTables(preview.knex, ctx.dialect, outcome.dropped, ctx.schemaName);
-      for (const table of outcome.dropped) ctx.emit({ type: 'dropped', name: table });
+      outcome.dropped = await dropEverything(ctx, ctx.knex, preview.knex);
       const sql = preview.take();
       if (sql.length > 0) {
         outcome.preview?.push({ name: '(drop all tables)', direction: 'down', sql });

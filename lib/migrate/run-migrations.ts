@@ -10,7 +10,7 @@ import { configFor } from '../knexfile';
 import { knexEnsureTable } from '../knex-internals';
 import { secretValues } from '../env/secret-values';
 import { DEFAULT_WAIT, waitForDatabase } from '../wait-for-database';
-import { dropTables, listTables } from './drop-all-tables';
+import { dropEverything } from './drop-all-tables';
 import { transactionalDryRun, type Outcome } from './dry-run';
 import {
   DEFAULT_LOAD_EXTENSIONS,
@@ -168,9 +168,7 @@ async function execute(ctx: MigrateContext, started: Started[]): Promise<Migrate
     const outcome: Outcome = { applied: [], rolledBack: [], dropped: [] };
     if (ctx.command === 'fresh') {
       await whileLocked(ctx, deadline, started, async () => undefined); // never drop under another run
-      outcome.dropped = await listTables(ctx.knex, ctx.dialect, ctx.schemaName);
-      await dropTables(ctx.knex, ctx.dialect, outcome.dropped, ctx.schemaName);
-      for (const table of outcome.dropped) ctx.emit({ type: 'dropped', name: table });
+      outcome.dropped = await dropEverything(ctx, ctx.knex);
     }
     await ensureBookkeeping(ctx, deadline);
     const migrate = ctx.knex.migrate;

@@ -7,6 +7,9 @@ export type MigrateCommand = (typeof MIGRATE_COMMANDS)[number];
 
 export type Direction = 'up' | 'down';
 
+/** What `fresh` drops besides tables, where the database has it (lib/dialects/dialect.ts TableDropper). */
+export type SchemaObjectKind = 'table' | 'view' | 'materialized view' | 'sequence' | 'type' | 'domain';
+
 export interface MigrateOptions extends Pick<KnexRolesOptions, 'env' | 'cwd' | 'test' | 'production' | 'dialect' | 'schema'> {
   /** Overrides ELOQUENT_DB_ROLE (tests). Anything but `migration` is refused. */
   role?: Role;
@@ -42,8 +45,8 @@ export type MigrateEvent =
   /** Ran inside the dry-run transaction without error (it is rolled back with the rest). */
   | { type: 'dry-run'; name: string; direction: Direction; ms: number }
   | { type: 'preview'; name: string; direction: Direction; label: string; sql: PreviewStatement[] }
-  /** fresh: a table was dropped (or, in a dry run / preview, would be). */
-  | { type: 'dropped'; name: string }
+  /** fresh: a table, view, sequence or type was dropped (or, in a dry run / preview, would be). */
+  | { type: 'dropped'; name: string; kind: SchemaObjectKind }
   /** Waiting for the migration lock held by another run; emitted once per wait. */
   | { type: 'waiting'; name: string; reason: string }
   | { type: 'error'; name: string; message: string }
@@ -65,7 +68,7 @@ export interface MigrateResultBase {
   applied: string[];
   /** Migrations rolled back, in order (same conventions as `applied`). */
   rolledBack: string[];
-  /** fresh: the tables dropped (or that would be). */
+  /** fresh: the tables, views, sequences and types dropped (or that would be), tables first. */
   dropped: string[];
   /** status / list: migrations recorded in the migrations table, in run order (empty in the other modes). */
   completed: CompletedMigration[];

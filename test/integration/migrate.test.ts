@@ -133,6 +133,30 @@ for (const dialect of testDialects()) {
       expect((await runMigrations('reset', options(suite.env, FIXTURES.basic))).rolledBack).to.have.length(3);
     });
 
+    it('fresh drops the views, sequences and types migrations made, so migrating again makes them again', async () => {
+      await runMigrations('latest', options(suite.env, FIXTURES.views));
+      const mariadb = dialect === 'mysql' && /mariadb/i.test(String(((await suite.db.raw('select version() as v')) as [Array<{ v: string }>])[0][0]?.v));
+      const expected: Array<[string, string]> = [
+        ['table', 'mt_items'],
+        ['view', 'mt_items_view'],
+        ['view', 'mt_constant_view'],
+        ...(dialect === 'postgres'
+          ? ([['materialized view', 'mt_items_mat'], ['sequence', 'mt_free_sequence'], ['type', 'mt_state'], ['domain', 'mt_positive']] as Array<[string, string]>)
+          : []),
+        ...(mariadb ? ([['sequence', 'mt_mariadb_sequence']] as Array<[string, string]>) : []),
+      ];
+      const run = options(suite.env, FIXTURES.views);
+      const fresh = ofMode(await runMigrations('fresh', run), 'run');
+      expect(fresh.applied).to.deep.equal(['20260320000001_create_views.js']);
+      const dropped = run.events.flatMap((e) => (e.type === 'dropped' ? [[e.kind, e.name] as [string, string]] : []));
+      expect(dropped).to.deep.include.members(expected);
+      expect(dropped.slice(0, dropped.findIndex(([kind]) => kind !== 'table')).every(([kind]) => kind === 'table'), 'tables first').to.equal(true);
+      expect(fresh.dropped).to.include.members(expected.map(([, name]) => name));
+      // Made again: the view reads the new table.
+      await suite.db('mt_items').insert({ state: 'new' });
+      expect(await suite.db('mt_items_view').pluck('state')).to.deep.equal(['new']);
+    });
+
     if (dialect === 'mysql') {
       it('dry run on MySQL prints the SQL labelled PREVIEW and changes nothing', async () => {
         const before = await catalog(suite.db, dialect);
