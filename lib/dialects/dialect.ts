@@ -34,6 +34,12 @@ export interface DialectModule {
   readonly sessionLock?: SessionLockSql;
   /** Protects knex's bookkeeping tables from the app, once they exist (migrate/run-migrations.ts). */
   readonly bookkeeping?: BookkeepingGuard;
+  /**
+   * The database named by knex's connection settings when opening it would create it (a
+   * SQLite file that does not exist yet); undefined: it exists, or the server decides.
+   * A runtime connection refuses to create its database (guard/client.ts).
+   */
+  missingDatabase?(settings: unknown): string | undefined;
   /** The base tables `migrate fresh` drops, and how it drops them regardless of foreign keys. */
   readonly tables: TableDropper;
   /** Users and grants; undefined: the database has no users (the guard is the only boundary). */

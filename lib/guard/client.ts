@@ -11,6 +11,8 @@ import { guardAfterCreate, type SentText } from './raw-connection';
 import { redactLiterals } from './redact-literals';
 import { readSessionSettings, type SessionSettings } from './session-settings';
 import { readRoutingOf } from '../replicas/routing-hook';
+import { dialectModule } from '../dialects/registry';
+import { databaseMissing } from './refusing-migrations';
 
 type ClassifySql = typeof import('./classify').classifySql;
 let classifySql: ClassifySql | undefined;
@@ -158,6 +160,8 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     _query(...args: unknown[]): Promise<unknown>;
     _stream(...args: unknown[]): Promise<unknown>;
     acquireConnection(): Promise<unknown>;
+    acquireRawConnection(): Promise<unknown>;
+    connectionSettings?: unknown;
     getPoolSettings(poolConfig: Knex.PoolConfig | undefined): unknown;
     runner(builder: unknown): unknown;
     transaction(...args: unknown[]): unknown;
@@ -204,6 +208,13 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     rawRefusal(connection: object, method: string, sent: SentText | undefined): RuntimeDdlError | undefined {
       if (sent === undefined) return new RuntimeDdlError('E_RUNTIME_DDL', `Refused ${method}() in pool.afterCreate on a ${options.role} connection: the guard cannot read what its arguments send.`, { remedy: RUNTIME_DDL_REMEDY, kind: 'other', keyword: '', role: options.role, dialect, statement: `${method}(…)` });
       return textRefusal(connection, sent.sql, sent.values, undefined, this.config);
+    }
+
+    /** Never creates the database it opens (SQLite makes a missing file): migrating creates it. */
+    override acquireRawConnection(): Promise<unknown> {
+      const missing = dialectModule(dialect).missingDatabase?.(this.connectionSettings);
+      if (missing !== undefined) return Promise.reject(databaseMissing(missing));
+      return super.acquireRawConnection();
     }
 
     /** Only guarded clients may take connections from a pool guard() gated (pool-gate.ts). */

@@ -77,3 +77,11 @@ export function notMigrated(tableName: string, pending: readonly string[], why?:
     pending,
   }) as MigrationError & { pending: readonly string[] };
 }
+
+/** A runtime connection would create its database (a SQLite file): nothing has migrated it yet. */
+export function databaseMissing(name: string): MigrationError & { pending: readonly string[] } {
+  return new MigrationError('E_NOT_MIGRATED', `The database ${JSON.stringify(name)} does not exist, and a runtime connection does not create it: no migration has run yet.`, {
+    remedy: 'Run the migrations with the migration role first: ELOQUENT_DB_ROLE=migration npx knex-roles migrate latest (or npx knex migrate:latest).',
+    pending: [],
+  }) as MigrationError & { pending: readonly string[] };
+}

@@ -26,11 +26,19 @@ describe('knex CLI with knexfile.ts', () => {
   });
 
   it('migrate:latest without the migration role is refused, and nothing is created', async () => {
+    new Database(env.SQLITE_PATH).close(); // the file exists, empty
     const result = await runKnexCli(['migrate:latest'], env, cwd);
     expect(result.code).to.not.equal(0);
     expect(result.output).to.include('[E_RUNTIME_MIGRATE]: Refused to run migrations on a runtime connection.').and.include('ELOQUENT_DB_ROLE=migration');
     // Refused at knex's first write (creating its migrations table): nothing is created.
     expect(tables()).to.deep.equal([]);
+  });
+
+  it('migrate:latest without the migration role does not create a missing database file', async () => {
+    const result = await runKnexCli(['migrate:latest'], env, cwd);
+    expect(result.code).to.not.equal(0);
+    expect(result.output).to.include('[E_NOT_MIGRATED]: The database').and.include('does not exist, and a runtime connection does not create it').and.include('ELOQUENT_DB_ROLE=migration');
+    expect(existsSync(env.SQLITE_PATH)).to.equal(false);
   });
 
   it('ELOQUENT_DB_ROLE=migration migrate:latest applies the example migrations', async () => {

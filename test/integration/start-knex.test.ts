@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { silentServer } from '../support/silent-server';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -212,7 +212,8 @@ if (testDialects().includes('sqlite')) {
 
     it('resolves to a guarded instance, privileges ok and guard only', async () => {
       const env = { DB_TEST_CONNECTION: 'sqlite', NODE_ENV: 'test', SQLITE_TEST_PATH: join(dir, 'start.sqlite3') };
-      const started = await startKnex({ report: true,  env });
+      writeFileSync(env.SQLITE_TEST_PATH, ''); // an empty database
+      const started = await startKnex({ report: true, env });
       try {
         expect(started.privileges).to.include({ ok: true, guardOnly: true, dialect: 'sqlite', role: 'runtime' });
         const refused = await rejection(() => started.knex.raw('create table start_knex_probe (id integer)'));
@@ -221,6 +222,15 @@ if (testDialects().includes('sqlite')) {
       } finally {
         await started.knex.destroy();
       }
+    });
+
+    it('refuses to create a database file that does not exist: E_NOT_MIGRATED, and no file is left', async () => {
+      const file = join(dir, 'missing.sqlite3');
+      const error = (await rejection(() => startKnex({ env: { DB_TEST_CONNECTION: 'sqlite', NODE_ENV: 'test', SQLITE_TEST_PATH: file } }))) as Error & { remedy?: string };
+      expect(error).to.include({ name: 'MigrationError', code: 'E_NOT_MIGRATED' });
+      expect(error.message).to.include(JSON.stringify(file)).and.include('a runtime connection does not create it');
+      expect(error.remedy).to.include('ELOQUENT_DB_ROLE=migration');
+      expect(existsSync(file)).to.equal(false);
     });
   });
 }

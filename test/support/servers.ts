@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { provision as provisionMysql } from '../../lib/dialects/mysql/provision';
@@ -162,6 +162,8 @@ async function buildEnv(): Promise<Record<string, string>> {
   const sqliteDir = mkdtempSync(join(tmpdir(), 'knex-roles-sqlite-'));
   tempDirs.add(sqliteDir);
   const sqlite = { SQLITE_TEST_PATH: join(sqliteDir, 'test.sqlite3') };
+  // The test database exists before any test, as the servers' does: a runtime connection never creates it.
+  writeFileSync(sqlite.SQLITE_TEST_PATH, '');
   // DIALECTS=sqlite: no server is started, so the env holds SQLite's variable only.
   if (serverDialects().length === 0) return sqlite;
   const servers = await testServers();

@@ -1,6 +1,7 @@
 import type { DialectModule } from '../dialect';
 import { SQLITE_GUARD_RULES } from './guard-rules';
 import { SqliteLexer } from './lexer';
+import { missingSqliteFile } from './missing-file';
 import { SQLITE_RAW_METHODS } from './raw-connection-methods';
 import { dropSqliteTables, listSqliteTables } from './tables';
 import { verifySqlite } from './verify';
@@ -23,6 +24,7 @@ export const sqlite: DialectModule = {
   transactionalDdl: true,
   errorCodes: { network: [], auth: [], database: [], tls: [] },
   connectTimeout: () => undefined,
+  missingDatabase: missingSqliteFile,
   tables: { list: (db) => listSqliteTables(db), drop: (trx, tables) => dropSqliteTables(trx, tables) },
   verify: (query, role) => verifySqlite(query, role),
   lexer: (sql, options) => new SqliteLexer(sql, options),
