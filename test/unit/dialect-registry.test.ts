@@ -10,6 +10,8 @@ import { DIALECTS } from '../../lib/types';
 // the dialects that must have them, so a new dialect cannot leave one out by accident.
 const REQUIRED = ['name', 'label', 'env', 'knex', 'transactionalDdl', 'errorCodes', 'connectTimeout', 'tables', 'verify', 'lexer', 'guardRules', 'rawConnection'] as const;
 const SERVER_ONLY = ['sessionLock', 'bookkeeping', 'provision', 'replicas'] as const;
+// A file database is created by opening it; a server's exists before anyone connects.
+const FILE_ONLY = ['missingDatabase'] as const;
 
 describe('dialect registry', () => {
   it('has one module per dialect, under its own name', () => {
@@ -24,6 +26,7 @@ describe('dialect registry', () => {
       it('implements every member', () => {
         for (const member of REQUIRED) expect(module, member).to.have.property(member).that.is.not.undefined;
         for (const member of SERVER_ONLY) expect(module[member] !== undefined, member).to.equal(module.env.server);
+        for (const member of FILE_ONLY) expect(module[member] !== undefined, member).to.equal(!module.env.server);
         for (const field of module.env.required) expect(module.env.fields, field).to.have.property(field);
         expect(module.transactionalDdl || module.ddlCommitNote !== undefined, 'ddlCommitNote when DDL is not transactional').to.equal(true);
       });
