@@ -28,7 +28,7 @@ export interface GuardOptions {
 }
 
 /** The keyword `classifySql` reports for temporary-table creation, on every dialect. */
-export const TEMPORARY_TABLE_KEYWORD = 'CREATE TEMPORARY TABLE';
+const TEMPORARY_TABLE_KEYWORD = 'CREATE TEMPORARY TABLE';
 
 export type ClientClass = typeof Knex.Client;
 type QueryParam = string | { sql?: string; bindings?: unknown; options?: unknown };

@@ -4,7 +4,7 @@ import { MAX_COMMENT_VERSIONS } from '../dialects/mysql/lexer';
 import { T_EOF, T_ERROR, T_STRING, T_WORD } from './tokens';
 
 /** What a redacted literal is replaced with. */
-export const REDACTED_LITERAL = `'?'`;
+const REDACTED_LITERAL = `'?'`;
 
 /**
  * `sql` (or its `[start, end)` part) with every string literal replaced by `'?'`, so SQL
