@@ -124,6 +124,16 @@ export interface ProvisionModule {
   provisionSteps(plan: ProvisionPlan): ProvisionStep[];
 }
 
+/**
+ * `load()` on the first call, the same value after: a dialect's guard parts (lexer, rules,
+ * raw-connection methods …) load when the guard first needs them, so `require('knex-roles')`
+ * stays light (lib/lazy.ts; test/unit/import-cost.test.ts).
+ */
+export function loadOnce<T>(load: () => T): () => T {
+  let loaded: { value: T } | undefined;
+  return () => (loaded ??= { value: load() }).value;
+}
+
 /** A ProvisionModule that loads its module on first call (`require('knex-roles')` stays light, lib/lazy.ts). */
 export function lazyProvision(load: () => ProvisionModule): ProvisionModule {
   return { provision: (...args) => load().provision(...args), provisionSteps: (plan) => load().provisionSteps(plan) };
