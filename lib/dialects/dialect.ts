@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Field } from '../env/contract';
 import type { GuardRules } from '../guard/guard-rules';
+import type { GuardText } from '../guard/guard-text';
 import type { Lexer, LexerOptions } from '../guard/lexer';
 import type { RawConnectionMethods } from '../guard/raw-connection';
 import type { ReplicaRules } from '../replicas/replica-rules';
@@ -45,6 +46,8 @@ export interface DialectModule {
   readonly guardRules: GuardRules;
   /** The raw driver connection's methods that send SQL (guard/raw-connection.ts). */
   readonly rawConnection: RawConnectionMethods;
+  /** How the guard reads sessions and text outside the classifier: session settings, bound values, literals (guard/guard-text.ts). */
+  readonly guardText: GuardText;
   /** Read replicas: what must stay on the primary; undefined: the database has none. */
   readonly replicas?: ReplicaRules;
 }

@@ -7,6 +7,7 @@ const Lexer = loadOnce(() => (require('./lexer') as typeof import('./lexer')).My
 const rawMethods = loadOnce(() => (require('./raw-connection-methods') as typeof import('./raw-connection-methods')).MYSQL_RAW_METHODS);
 const replicaRules = loadOnce(() => (require('./replica-rules') as typeof import('./replica-rules')).MYSQL_REPLICA_RULES);
 const tables = loadOnce(() => require('./tables') as typeof import('./tables'));
+const guardText = loadOnce(() => (require('./guard-text') as typeof import('./guard-text')).MYSQL_GUARD_TEXT);
 const sha256 = () => (require('node:crypto') as typeof import('node:crypto')).createHash('sha256');
 
 /** MySQL and MariaDB (mysql2). Provisioning and verification load on first use (lib/lazy.ts explains why). */
@@ -58,6 +59,9 @@ export const mysql: DialectModule = {
   },
   get rawConnection() {
     return rawMethods();
+  },
+  get guardText() {
+    return guardText();
   },
   get replicas() {
     return replicaRules();

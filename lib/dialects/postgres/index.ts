@@ -7,6 +7,7 @@ const Lexer = loadOnce(() => (require('./lexer') as typeof import('./lexer')).Po
 const rawMethods = loadOnce(() => (require('./raw-connection-methods') as typeof import('./raw-connection-methods')).POSTGRES_RAW_METHODS);
 const replicaRules = loadOnce(() => (require('./replica-rules') as typeof import('./replica-rules')).POSTGRES_REPLICA_RULES);
 const tables = loadOnce(() => require('./tables') as typeof import('./tables'));
+const guardText = loadOnce(() => (require('./guard-text') as typeof import('./guard-text')).POSTGRES_GUARD_TEXT);
 const sha256 = () => (require('node:crypto') as typeof import('node:crypto')).createHash('sha256');
 
 /** PostgreSQL (pg). */
@@ -61,6 +62,9 @@ export const postgres: DialectModule = {
   },
   get rawConnection() {
     return rawMethods();
+  },
+  get guardText() {
+    return guardText();
   },
   get replicas() {
     return replicaRules();

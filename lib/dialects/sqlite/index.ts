@@ -5,6 +5,7 @@ const guardRules = loadOnce(() => (require('./guard-rules') as typeof import('./
 const Lexer = loadOnce(() => (require('./lexer') as typeof import('./lexer')).SqliteLexer);
 const rawMethods = loadOnce(() => (require('./raw-connection-methods') as typeof import('./raw-connection-methods')).SQLITE_RAW_METHODS);
 const tables = loadOnce(() => require('./tables') as typeof import('./tables'));
+const guardText = loadOnce(() => (require('./guard-text') as typeof import('./guard-text')).SQLITE_GUARD_TEXT);
 
 /** SQLite (better-sqlite3): a file, no users, no server; the guard is the only boundary. */
 export const sqlite: DialectModule = {
@@ -32,5 +33,8 @@ export const sqlite: DialectModule = {
   },
   get rawConnection() {
     return rawMethods();
+  },
+  get guardText() {
+    return guardText();
   },
 };
