@@ -127,14 +127,17 @@ export interface ProvisionModule {
   provisionSteps(plan: ProvisionPlan): ProvisionStep[];
 }
 
-/**
- * `load()` on the first call, the same value after: a dialect's guard parts (lexer, rules,
- * raw-connection methods …) load when the guard first needs them, so `require('knex-roles')`
- * stays light (lib/lazy.ts; test/unit/import-cost.test.ts).
- */
+/** `load()`'s value, loaded on the first call and kept (require() is not free on a hot path: the guard asks per reading). */
 export function loadOnce<T>(load: () => T): () => T {
-  let loaded: { value: T } | undefined;
-  return () => (loaded ??= { value: load() }).value;
+  let value: T | undefined;
+  let loaded = false;
+  return () => {
+    if (!loaded) {
+      value = load();
+      loaded = true;
+    }
+    return value as T;
+  };
 }
 
 /** A ProvisionModule that loads its module on first call (`require('knex-roles')` stays light, lib/lazy.ts). */
