@@ -20,7 +20,7 @@ export const AUTH_CODES: ReadonlySet<string> = union([], 'auth');
 export const DATABASE_CODES: ReadonlySet<string> = union([], 'database');
 
 /** The TLS handshake failed: certificate chain, host name, or a server without TLS. */
-export const TLS_CODES: ReadonlySet<string> = union(
+const TLS_CODES: ReadonlySet<string> = union(
   [
     'DEPTH_ZERO_SELF_SIGNED_CERT',
     'SELF_SIGNED_CERT_IN_CHAIN',

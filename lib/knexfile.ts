@@ -4,7 +4,6 @@ import knex, { type Knex } from 'knex';
 import { KNEX_CLIENT } from './env/contract';
 import { EnvContractError } from './errors';
 import { resolveConnection, type ResolveOptions, type ResolvedConnection } from './env/resolve-connection';
-import { guardedClient } from './guard/client';
 import { knexConnection, primeConnectionSettings } from './env/knex-connection';
 import { passwordOf } from './env/hide-password';
 import { redact } from './redact';
@@ -53,7 +52,8 @@ export function configFor(resolved: ResolvedConnection, options: Pick<KnexRolesO
   const guardOptions = { role, dangerouslyAllow: options.dangerouslyAllow ?? [], appTemporaryTables: resolved.appTemporaryTables };
   const config: Knex.Config = {
     ...extra,
-    client: role === 'runtime' ? guardedClient(dialect, guardOptions) : KNEX_CLIENT[dialect],
+    // The guarded client (and the guard's modules) loads with the first runtime config, not with knex-roles.
+    client: role === 'runtime' ? (require('./guard/client') as typeof import('./guard/client')).guardedClient(dialect, guardOptions) : KNEX_CLIENT[dialect],
     connection: knexConnection(connection) as Knex.Config['connection'],
   };
   const password = 'user' in connection ? passwordOf(connection) : undefined;

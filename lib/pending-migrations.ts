@@ -31,7 +31,7 @@ export async function assertMigrated(instance: Knex, migrations: MigratorConfig 
 }
 
 /** The migration names the configured source lists (knex's own file lookup), in run order. */
-export async function migrationFiles(migrations: MigratorConfig = {}): Promise<string[]> {
+async function migrationFiles(migrations: MigratorConfig = {}): Promise<string[]> {
   // knex's merge of defaults and settings (./migrations, .js/.ts …), as the migrator does it.
   const { migrationSource, loadExtensions } = knexMergedMigratorConfig(migrations);
   const all = await migrationSource.getMigrations([...loadExtensions]);

@@ -4,7 +4,7 @@
  * with JSON.stringify), SQL-quoted (`'` doubled, `\` doubled), percent-encoded (URLs,
  * both encodeURIComponent and the looser encodeURI) and base64 (basic-auth headers, dumps).
  */
-export function secretForms(secret: string): string[] {
+function secretForms(secret: string): string[] {
   const forms = new Set([
     secret,
     JSON.stringify(secret).slice(1, -1),

@@ -4,10 +4,10 @@ import { readVariable, type Env } from './env/load-env';
 import type { Role } from './types';
 
 /** Setting this to `1` (or `true`) in the environment turns the secrets warning into an error. */
-export const STRICT_VARIABLE = 'KNEX_ROLES_STRICT';
+const STRICT_VARIABLE = 'KNEX_ROLES_STRICT';
 
 /** The `code` of the warning `checkSecrets` emits (filter it with `process.on('warning')`). */
-export const SECRETS_WARNING_CODE = 'KNEX_ROLES_SECRETS';
+const SECRETS_WARNING_CODE = 'KNEX_ROLES_SECRETS';
 
 /**
  * The variables that hold a secret a process of `role` must not carry, from the env

@@ -71,7 +71,7 @@ export function catalogQuery(knex: Knex): CatalogQuery {
 }
 
 /** The dialect of a knex instance, from its driver name (guarded clients keep it). */
-export function dialectOfKnex(knex: Knex): Dialect {
+function dialectOfKnex(knex: Knex): Dialect {
   const client = knex.client as { driverName?: string; dialect?: string };
   const dialect = dialectOfKnexName(client.driverName ?? '') ?? dialectOfKnexName(client.dialect ?? '');
   if (dialect) return dialect;

@@ -62,7 +62,7 @@ export async function waitForDatabase(knex: Knex, resolved: ResolvedConnection, 
 }
 
 /** The TLS variables a connection's settings came from, most specific first (for TlsError and the doctor). */
-export function tlsVariables(resolved: ResolvedConnection): string[] {
+function tlsVariables(resolved: ResolvedConnection): string[] {
   return [resolved.sources['sslmode'], resolved.sources['sslca']].filter((name): name is string => name !== undefined);
 }
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Field } from '../env/contract';
 import type { GuardRules } from '../guard/guard-rules';
+import type { GuardText } from '../guard/guard-text';
 import type { SchemaObjectKind } from '../migrate/types';
 import type { Lexer, LexerOptions } from '../guard/lexer';
 import type { RawConnectionMethods } from '../guard/raw-connection';
@@ -52,6 +53,8 @@ export interface DialectModule {
   readonly guardRules: GuardRules;
   /** The raw driver connection's methods that send SQL (guard/raw-connection.ts). */
   readonly rawConnection: RawConnectionMethods;
+  /** How the guard reads sessions and text outside the classifier: session settings, bound values, literals (guard/guard-text.ts). */
+  readonly guardText: GuardText;
   /** Read replicas: what must stay on the primary; undefined: the database has none. */
   readonly replicas?: ReplicaRules;
 }
@@ -139,6 +142,19 @@ export interface DialectVerifyOptions {
 export interface ProvisionModule {
   provision(plan: ProvisionPlan, admin: AdminConnection, options?: ProvisionOptions): Promise<ProvisionReport>;
   provisionSteps(plan: ProvisionPlan): ProvisionStep[];
+}
+
+/** `load()`'s value, loaded on the first call and kept (require() is not free on a hot path: the guard asks per reading). */
+export function loadOnce<T>(load: () => T): () => T {
+  let value: T | undefined;
+  let loaded = false;
+  return () => {
+    if (!loaded) {
+      value = load();
+      loaded = true;
+    }
+    return value as T;
+  };
 }
 
 /** A ProvisionModule that loads its module on first call (`require('knex-roles')` stays light, lib/lazy.ts). */

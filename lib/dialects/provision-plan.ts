@@ -26,7 +26,7 @@ export interface ProvisionPlan {
 }
 
 /** knex's default `migrations.tableName`. */
-export const DEFAULT_MIGRATIONS_TABLE = 'knex_migrations';
+const DEFAULT_MIGRATIONS_TABLE = 'knex_migrations';
 
 /** knex's bookkeeping tables for a `migrations.tableName`: the table and its lock table. */
 export function bookkeepingTables(tableName: string = DEFAULT_MIGRATIONS_TABLE): [string, string] {

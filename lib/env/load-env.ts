@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse } from 'dotenv';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -28,6 +27,8 @@ export function findEnvFile(cwd: string = process.cwd()): string | undefined {
 export function loadEnv(cwd: string = process.cwd()): Env {
   const file = findEnvFile(cwd);
   if (!file) return process.env;
+  // dotenv (and the node:crypto it loads) only when there is a .env to read (lib/lazy.ts).
+  const { parse } = require('dotenv') as typeof import('dotenv');
   return { ...parse(readFileSync(file)), ...process.env };
 }
 

@@ -5,12 +5,11 @@
  */
 
 /** Letters and `_`: may start an unquoted identifier. */
-export const IDENT_START = new Uint8Array(128);
+const IDENT_START = new Uint8Array(128);
 /** Letters, digits, `_` and `$`: may continue an unquoted identifier in all three dialects. */
 export const IDENT_CONT = new Uint8Array(128);
 /** Letters, digits and `_`, but not `$`: PostgreSQL dollar-quote tag characters. */
-export const TAG_CONT = new Uint8Array(128);
-export const DIGIT = new Uint8Array(128);
+const TAG_CONT = new Uint8Array(128);
 
 for (let c = 0; c < 128; c++) {
   const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -18,7 +17,6 @@ for (let c = 0; c < 128; c++) {
   IDENT_START[c] = letter || c === 95 ? 1 : 0;
   TAG_CONT[c] = letter || digit || c === 95 ? 1 : 0;
   IDENT_CONT[c] = letter || digit || c === 95 || c === 36 ? 1 : 0;
-  DIGIT[c] = digit ? 1 : 0;
 }
 
 /**
@@ -92,25 +90,19 @@ export const CH_CR = 13;
 export const CH_SPACE = 32;
 export const CH_BANG = 33;
 export const CH_DQUOTE = 34;
-export const CH_HASH = 35;
 export const CH_DOLLAR = 36;
 export const CH_AMP = 38;
 export const CH_QUOTE = 39;
 export const CH_LPAREN = 40;
 export const CH_RPAREN = 41;
 export const CH_STAR = 42;
-export const CH_PLUS = 43;
 export const CH_COMMA = 44;
 export const CH_MINUS = 45;
 export const CH_DOT = 46;
 export const CH_SLASH = 47;
 export const CH_COLON = 58;
-export const CH_SEMI = 59;
 export const CH_EQ = 61;
-export const CH_QUESTION = 63;
 export const CH_AT = 64;
-export const CH_LBRACKET = 91;
-export const CH_BACKSLASH = 92;
 export const CH_RBRACKET = 93;
 export const CH_BACKTICK = 96;
 
@@ -124,11 +116,6 @@ export function isSpace(c: number): boolean {
 
 export function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
-}
-
-/** Identifier continuation incl. `$` and any non-ASCII code unit. */
-export function isIdentCont(c: number): boolean {
-  return c >= 128 || (c >= 0 && IDENT_CONT[c] === 1);
 }
 
 export function isIdentStart(c: number): boolean {

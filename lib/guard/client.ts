@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { GuardSessionError, RUNTIME_DDL_REMEDY, RuntimeDdlError } from '../errors';
 import { KNEX_CLIENT } from '../env/contract';
 import { knexDialectClass } from '../knex-internals';
+import { dialectModule } from '../dialects/registry';
 import type { Dialect, Role } from '../types';
 import { bookkeepingWriteCheck } from './bookkeeping-writes';
 import type { ClassifiedStatement } from './classify';
@@ -11,7 +12,6 @@ import { guardAfterCreate, type SentText } from './raw-connection';
 import { redactLiterals } from './redact-literals';
 import { readSessionSettings, type SessionSettings } from './session-settings';
 import { readRoutingOf } from '../replicas/routing-hook';
-import { dialectModule } from '../dialects/registry';
 import { databaseMissing } from './refusing-migrations';
 
 type ClassifySql = typeof import('./classify').classifySql;
@@ -30,7 +30,7 @@ export interface GuardOptions {
 }
 
 /** The keyword `classifySql` reports for temporary-table creation, on every dialect. */
-export const TEMPORARY_TABLE_KEYWORD = 'CREATE TEMPORARY TABLE';
+const TEMPORARY_TABLE_KEYWORD = 'CREATE TEMPORARY TABLE';
 
 export type ClientClass = typeof Knex.Client;
 type QueryParam = string | { sql?: string; bindings?: unknown; options?: unknown };
@@ -96,6 +96,7 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions): (
  */
 export function guardClientClass(Base: ClientClass, dialect: Dialect, options: GuardOptions): ClientClass {
   const refusal = createStatementCheck(dialect, options);
+  const { clientFormatsBindings, readSession } = dialectModule(dialect).guardText;
   // knex's migration tables are named by each instance's config (migrations.tableName).
   let checkedTable: string | undefined;
   let bookkeeping = bookkeepingWriteCheck(dialect, undefined);
@@ -121,7 +122,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     judged?: (formatted: string) => void,
   ): RuntimeDdlError | undefined => {
     const error = bookkeepingRefusal(sql, config, session) ?? refusal(sql, session);
-    if (error || dialect !== 'mysql' || bindings === undefined || bindings === null || (Array.isArray(bindings) && bindings.length === 0)) return error;
+    if (error || !clientFormatsBindings || bindings === undefined || bindings === null || (Array.isArray(bindings) && bindings.length === 0)) return error;
     const format = (connection as { format?: (sql: string, values: unknown) => string } | null)?.format;
     if (typeof format !== 'function') return undefined;
     const formatted = format.call(connection, sql, bindings);
@@ -130,10 +131,10 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     return refused;
   };
   // Per raw connection: its session settings as read from the server (or the read under
-  // way). SQLite has none. Kept off the connection object itself: WeakMap, no leak.
+  // way). None where the dialect has no reader (SQLite). Kept off the connection object itself: WeakMap, no leak.
   const sessions = new WeakMap<object, SessionSettings | Promise<SessionSettings | undefined>>();
   const sessionOf = (connection: unknown): SessionSettings | Promise<SessionSettings | undefined> | undefined => {
-    if (dialect === 'sqlite' || typeof connection !== 'object' || connection === null) return undefined;
+    if (readSession === undefined || typeof connection !== 'object' || connection === null) return undefined;
     const known = sessions.get(connection);
     if (known !== undefined) return known;
     const reading = readSessionSettings(dialect, connection).then(

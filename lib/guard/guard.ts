@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { GuardError } from '../errors';
 import { dialectOfKnexName, knexNames } from '../dialects/registry';
 import type { Dialect } from '../types';
-import { GUARDED, guardClientClass, type ClientClass } from './client';
+import type { ClientClass } from './client';
 import { assertIdle, gatePool } from './pool-gate';
 import { refuseMigrate, refusingMigrations } from './refusing-migrations';
 
@@ -30,6 +30,8 @@ type GuardableClient = Knex.Client & {
  * refuses earlier copies (E_GUARD_EARLIER_CLONE).
  */
 export function guard<T extends Knex>(instance: T, options: GuardInstanceOptions = {}): T {
+  // The guard's modules load on the first guard() call, not with knex-roles (lib/lazy.ts).
+  const { GUARDED, guardClientClass } = require('./client') as typeof import('./client');
   const client = instance.client as GuardableClient;
   const Base = client.constructor as ClientClass & { [GUARDED]?: boolean };
   if (Base[GUARDED]) return instance;

@@ -44,7 +44,7 @@ export function guardAfterCreate(hook: AfterCreate, dialect: Dialect, refusal: R
  * fails the way the driver reports errors (callback, rejected promise or throw) without
  * sending anything. Every other property is the connection's own, methods bound to it.
  */
-export function guardRawConnection<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal): T {
+function guardRawConnection<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal): T {
   const { sends, returnsPromise, viaGuard = [] } = dialectModule(dialect).rawConnection;
   // One wrapper per property, so `conn.query === conn.query` holds as on the connection itself.
   const wrappers = new Map<PropertyKey, { value: unknown; method: unknown }>();

@@ -1,10 +1,11 @@
+import { dialectModule } from '../dialects/registry';
 import type { Dialect } from '../types';
+import type { FirstReading } from './guard-text';
 import { createLexer, type LexerOptions } from './lexer';
-import { MAX_COMMENT_VERSIONS } from '../dialects/mysql/lexer';
 import { T_EOF, T_ERROR, T_STRING, T_WORD } from './tokens';
 
 /** What a redacted literal is replaced with. */
-export const REDACTED_LITERAL = `'?'`;
+const REDACTED_LITERAL = `'?'`;
 
 /**
  * `sql` (or its `[start, end)` part) with every string literal replaced by `'?'`, so SQL
@@ -20,7 +21,7 @@ export const REDACTED_LITERAL = `'?'`;
  * The extent of a literal can depend on settings the text does not show (PostgreSQL's
  * standard_conforming_strings, MySQL's sql_mode and which versioned comments a server
  * runs), so the text is read the ways the classifier reads it and whatever is a literal in
- * any of those readings is redacted. `start`/`end` select the part to return while the
+ * any of those readings is redacted (the dialect's guardText.otherReadings). `start`/`end` select the part to return while the
  * whole text is lexed, so a statement cut out of a longer text is read in its context.
  */
 export function redactLiterals(sql: string, dialect: Dialect, start = 0, end = sql.length): string {
@@ -43,32 +44,13 @@ export function redactLiterals(sql: string, dialect: Dialect, start = 0, end = s
 function literalRanges(sql: string, dialect: Dialect): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
   const primary = scan(sql, dialect, undefined, ranges);
-  if (dialect === 'postgres') {
-    if (primary.sawBackslashInString) scan(sql, dialect, { altBackslash: true }, ranges);
-  } else if (dialect === 'mysql') {
-    const conditional = primary.versions.length > 0 || primary.sawMariadbComment;
-    const thresholds = conditional ? [-1, ...primary.versions.slice(0, MAX_COMMENT_VERSIONS + 1), Infinity] : [Infinity];
-    const servers: Array<'mariadb' | 'mysql'> = conditional ? ['mariadb', 'mysql'] : ['mariadb'];
-    for (const altBackslash of primary.sawBackslashInString ? [false, true] : [false]) {
-      for (const server of servers) {
-        for (const versionThreshold of thresholds) {
-          if (!altBackslash && server === 'mariadb' && versionThreshold === Infinity) continue;
-          scan(sql, dialect, { altBackslash, server, versionThreshold }, ranges);
-        }
-      }
-    }
-  }
+  for (const reading of dialectModule(dialect).guardText.otherReadings(primary)) scan(sql, dialect, reading, ranges);
   return ranges;
 }
 
-interface ScanResult {
-  sawBackslashInString: boolean;
-  versions: readonly number[];
-  sawMariadbComment: boolean;
-}
-
 /** Adds the literals of one reading to `ranges`; an error redacts from where it occurred to the end. */
-function scan(sql: string, dialect: Dialect, options: LexerOptions | undefined, ranges: Array<[number, number]>): ScanResult {
+function scan(sql: string, dialect: Dialect, options: LexerOptions | undefined, ranges: Array<[number, number]>): FirstReading {
+  const { letterIntroducers } = dialectModule(dialect).guardText;
   const lexer = createLexer(sql, dialect, options);
   let prevType = -1;
   let prevStart = 0;
@@ -83,7 +65,7 @@ function scan(sql: string, dialect: Dialect, options: LexerOptions | undefined, 
     if (type === T_STRING) {
       let literalStart = lexer.start;
       // MySQL lexes X'…', B'…', N'…' as a one-letter word glued to a string: take the prefix along.
-      if (dialect === 'mysql' && prevType === T_WORD && prevEnd === literalStart && literalStart - prevStart === 1 && /^[xXbBnN]$/.test(sql[prevStart] ?? '')) {
+      if (letterIntroducers && prevType === T_WORD && prevEnd === literalStart && literalStart - prevStart === 1 && /^[xXbBnN]$/.test(sql[prevStart] ?? '')) {
         literalStart = prevStart;
       }
       ranges.push([literalStart, lexer.end]);

@@ -28,7 +28,7 @@ export function migrateRefused(dialect: Dialect): RuntimeDdlError {
 }
 
 /** The knex.migrate commands that only read (the migrations table and the files). */
-export const READ_ONLY_MIGRATE = ['list', 'status', 'currentVersion'] as const;
+const READ_ONLY_MIGRATE = ['list', 'status', 'currentVersion'] as const;
 
 /**
  * Replaces `instance.migrate` with a migrator whose changing commands (latest, up, down,

@@ -1,3 +1,4 @@
+import { dialectModule } from '../dialects/registry';
 import type { Dialect } from '../types';
 import { asciiLower } from './token-text';
 import { T_NUMBER, T_QUOTED_IDENT, T_STRING, T_WORD } from './tokens';
@@ -53,16 +54,18 @@ export function nameOf(sql: string, type: number, start: number, end: number): s
  * The value of a setting written as one token: a word, a number, or a string literal the
  * guard reads with certainty (plain '…' or "…" without backslashes, PostgreSQL $tag$…$tag$).
  * Undefined for everything else (escapes, hex, introducers, expressions): callers refuse.
+ * Which quotes a dialect reads that way is its guardText.values.
  */
 export function literalValue(sql: string, type: number, start: number, end: number, dialect: Dialect): string | undefined {
   const text = sql.slice(start, end);
   if (type === T_WORD || type === T_NUMBER) return text;
-  if (type === T_QUOTED_IDENT && dialect === 'postgres' && text.startsWith('"')) return text.slice(1, -1).replace(/""/g, '"');
+  const values = dialectModule(dialect).guardText.values;
+  if (type === T_QUOTED_IDENT && values.doubleQuotedIdentifier && text.startsWith('"')) return text.slice(1, -1).replace(/""/g, '"');
   if (type !== T_STRING) return undefined;
   if (text.includes('\\')) return undefined;
   const quote = text[0];
-  if (quote === "'" || (quote === '"' && dialect === 'mysql')) return text.slice(1, -1).split(quote + quote).join(quote);
-  if (quote === '$' && dialect === 'postgres') {
+  if (quote === "'" || (quote === '"' && values.doubleQuotedString)) return text.slice(1, -1).split(quote + quote).join(quote);
+  if (quote === '$' && values.dollarQuoted) {
     const tag = text.indexOf('$', 1);
     return text.slice(tag + 1, text.length - (tag + 1));
   }

@@ -27,6 +27,17 @@ export interface MariadbServer {
 const INNODB_OPTIONS = ['--innodb-buffer-pool-size=32M', '--innodb-use-native-aio=0'];
 
 /**
+ * Every path the server (and the bootstrap mariadbd of mariadb-install-db) writes outside
+ * its data directory, inside `dir`. Without --tmpdir the bootstrap writes its temporary
+ * tables to /tmp as `#sql-temptable-<pid>-<thread>-<n>`, and two runs whose servers have the
+ * same PID (containers sharing /tmp) overwrite and drop each other's: "File exists", or
+ * "1051 Unknown table 'mysql.tmp_user_sys'".
+ */
+function runPaths(dir: string): string[] {
+  return [`--socket=${join(dir, 'mysqld.sock')}`, `--pid-file=${join(dir, 'mysqld.pid')}`, `--tmpdir=${join(dir, 'tmp')}`];
+}
+
+/**
  * mariadb-install-db + mariadbd in `dir`: no option files, 127.0.0.1 only, no binary log,
  * no test database (its PUBLIC grants on `test%` would give every account DDL there),
  * durability off for speed. `args` come last, so they override these (`--log-bin` after
@@ -46,8 +57,8 @@ export async function startMariadb(dir: string, admin: { user: string; password:
     'mariadb-install-db',
     installDb,
     // --no-defaults must come first.
-    // Options it does not know (the InnoDB ones) are passed on to the bootstrap mariadbd.
-    ['--no-defaults', `--datadir=${dataDir}`, ...asUser, '--auth-root-authentication-method=normal', '--skip-test-db', '--skip-name-resolve', ...INNODB_OPTIONS],
+    // Options it does not know (the InnoDB ones, the paths) are passed on to the bootstrap mariadbd.
+    ['--no-defaults', `--datadir=${dataDir}`, ...asUser, '--auth-root-authentication-method=normal', '--skip-test-db', '--skip-name-resolve', ...runPaths(dir), ...INNODB_OPTIONS],
     join(dir, 'install.log'),
   );
   await install.exited();
@@ -104,11 +115,9 @@ export async function runMariadb(options: RunMariadbOptions): Promise<{ port: nu
         '--no-defaults',
         ...asUser,
         `--datadir=${dataDir}`,
-        `--socket=${socket}`,
         `--port=${port}`,
         '--bind-address=127.0.0.1',
-        `--pid-file=${join(dir, 'mysqld.pid')}`,
-        `--tmpdir=${join(dir, 'tmp')}`,
+        ...runPaths(dir),
         '--skip-log-bin',
         '--skip-name-resolve',
         '--character-set-server=utf8mb4',

@@ -8,7 +8,7 @@ import { DIALECTS } from '../../lib/types';
 
 // Every member of DialectModule (lib/dialects/dialect.ts); optional ones are listed with
 // the dialects that must have them, so a new dialect cannot leave one out by accident.
-const REQUIRED = ['name', 'label', 'env', 'knex', 'transactionalDdl', 'errorCodes', 'connectTimeout', 'tables', 'verify', 'lexer', 'guardRules', 'rawConnection'] as const;
+const REQUIRED = ['name', 'label', 'env', 'knex', 'transactionalDdl', 'errorCodes', 'connectTimeout', 'tables', 'verify', 'lexer', 'guardRules', 'rawConnection', 'guardText'] as const;
 const SERVER_ONLY = ['sessionLock', 'bookkeeping', 'provision', 'replicas'] as const;
 // A file database is created by opening it; a server's exists before anyone connects.
 const FILE_ONLY = ['missingDatabase'] as const;
@@ -101,10 +101,6 @@ const STILL_BRANCHING = new Set([
   'env/resolve-read-replicas.ts',
   'env/tls.ts',
   'guard/bookkeeping-writes.ts',
-  'guard/client.ts',
-  'guard/redact-literals.ts',
-  'guard/session-settings.ts',
-  'guard/sql-values.ts',
   'knexfile.ts',
   'migrate/refuse-pooled.ts',
   'replicas/read-routing.ts',

@@ -25,7 +25,7 @@ function userPart(expr: string): string {
 }
 
 /** The guard triggers for a `migrations.tableName`: one per table and write operation. */
-export function bookkeepingTriggers(tableName: string): { name: string; table: string; op: (typeof OPERATIONS)[number] }[] {
+function bookkeepingTriggers(tableName: string): { name: string; table: string; op: (typeof OPERATIONS)[number] }[] {
   return bookkeepingTables(tableName).flatMap((table) => OPERATIONS.map((op) => ({ name: triggerName(table, op), table, op })));
 }
 

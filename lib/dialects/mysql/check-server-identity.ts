@@ -1,4 +1,4 @@
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import type { PeerCertificate } from 'node:tls';
 
 type AfterCreate = (conn: unknown, done: (err: Error | null, conn: unknown) => void) => void;
 
@@ -11,6 +11,8 @@ type AfterCreate = (conn: unknown, done: (err: Error | null, conn: unknown) => v
  */
 export function checkMysqlServerIdentity(host: string, next: AfterCreate | undefined): AfterCreate {
   return (conn, done) => {
+    // node:tls loads with the first connection that needs it, not with knex-roles (lib/lazy.ts).
+    const { checkServerIdentity } = require('node:tls') as typeof import('node:tls');
     const stream = (conn as { stream?: { getPeerCertificate?: (detailed: boolean) => PeerCertificate } }).stream;
     const certificate = stream?.getPeerCertificate?.(true);
     const error = certificate && Object.keys(certificate).length > 0 ? checkServerIdentity(host, certificate) : Object.assign(new Error('The connection did not negotiate TLS.'), { code: 'HANDSHAKE_NO_SSL_SUPPORT' });

@@ -1,11 +1,14 @@
-import { createHash } from 'node:crypto';
-import { lazyProvision, type DialectModule, type ProvisionModule } from '../dialect';
-import { guardBookkeeping } from './bookkeeping';
-import { MYSQL_GUARD_RULES } from './guard-rules';
-import { MysqlLexer } from './lexer';
-import { MYSQL_RAW_METHODS } from './raw-connection-methods';
-import { MYSQL_REPLICA_RULES } from './replica-rules';
-import { dropMysqlTables, listMysqlTables } from './tables';
+import { lazyProvision, loadOnce, type DialectModule, type ProvisionModule } from '../dialect';
+
+// Everything but the env, knex and error-code data loads on first use (lib/lazy.ts explains why).
+const bookkeeping = loadOnce(() => require('./bookkeeping') as typeof import('./bookkeeping'));
+const guardRules = loadOnce(() => (require('./guard-rules') as typeof import('./guard-rules')).MYSQL_GUARD_RULES);
+const Lexer = loadOnce(() => (require('./lexer') as typeof import('./lexer')).MysqlLexer);
+const rawMethods = loadOnce(() => (require('./raw-connection-methods') as typeof import('./raw-connection-methods')).MYSQL_RAW_METHODS);
+const replicaRules = loadOnce(() => (require('./replica-rules') as typeof import('./replica-rules')).MYSQL_REPLICA_RULES);
+const tables = loadOnce(() => require('./tables') as typeof import('./tables'));
+const guardText = loadOnce(() => (require('./guard-text') as typeof import('./guard-text')).MYSQL_GUARD_TEXT);
+const sha256 = () => (require('node:crypto') as typeof import('node:crypto')).createHash('sha256');
 
 /** MySQL and MariaDB (mysql2). Provisioning and verification load on first use (lib/lazy.ts explains why). */
 export const mysql: DialectModule = {
@@ -37,7 +40,7 @@ export const mysql: DialectModule = {
     key(table, database) {
       const readable = `knex-roles:${database}${table}`;
       // GET_LOCK names are at most 64 characters.
-      return [readable.length <= 64 ? readable : `knex-roles:${createHash('sha256').update(`${database}${table}`).digest('hex').slice(0, 40)}`];
+      return [readable.length <= 64 ? readable : `knex-roles:${sha256().update(`${database}${table}`).digest('hex').slice(0, 40)}`];
     },
     trySql: 'select get_lock(?, 0) as ok',
     taken: (result) => Number((result as [Array<{ ok: number | null }>])[0][0]?.ok) === 1,
@@ -45,13 +48,22 @@ export const mysql: DialectModule = {
   },
   bookkeeping: {
     // Triggers refuse the app's writes there (see bookkeeping.ts); CREATE TRIGGER commits, so after.
-    afterCreation: (knex, tableName) => guardBookkeeping(knex, tableName),
+    afterCreation: (knex, tableName) => bookkeeping().guardBookkeeping(knex, tableName),
   },
-  tables: { list: listMysqlTables, drop: dropMysqlTables },
+  tables: { list: (...args) => tables().listMysqlTables(...args), drop: (...args) => tables().dropMysqlTables(...args) },
   provision: lazyProvision(() => require('./provision') as ProvisionModule),
   verify: (query, role, options) => (require('./verify') as typeof import('./verify')).verifyMysql(query, role, { database: options.schema, appTemporaryTables: options.appTemporaryTables }),
-  lexer: (sql, options) => new MysqlLexer(sql, options),
-  guardRules: MYSQL_GUARD_RULES,
-  rawConnection: MYSQL_RAW_METHODS,
-  replicas: MYSQL_REPLICA_RULES,
+  lexer: (sql, options) => new (Lexer())(sql, options),
+  get guardRules() {
+    return guardRules();
+  },
+  get rawConnection() {
+    return rawMethods();
+  },
+  get guardText() {
+    return guardText();
+  },
+  get replicas() {
+    return replicaRules();
+  },
 };

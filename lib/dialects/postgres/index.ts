@@ -1,13 +1,16 @@
-import { createHash } from 'node:crypto';
-import { lazyProvision, type DialectModule, type ProvisionModule } from '../dialect';
-import { restrictBookkeepingSql } from './bookkeeping';
-import { POSTGRES_GUARD_RULES } from './guard-rules';
-import { PostgresLexer } from './lexer';
-import { POSTGRES_RAW_METHODS } from './raw-connection-methods';
-import { POSTGRES_REPLICA_RULES } from './replica-rules';
-import { dropPostgresTables, listPostgresTables } from './tables';
+import { lazyProvision, loadOnce, type DialectModule, type ProvisionModule } from '../dialect';
 
-/** PostgreSQL (pg). Provisioning and verification load on first use (lib/lazy.ts explains why). */
+// Everything but the env, knex and error-code data loads on first use (lib/lazy.ts explains why).
+const bookkeeping = loadOnce(() => require('./bookkeeping') as typeof import('./bookkeeping'));
+const guardRules = loadOnce(() => (require('./guard-rules') as typeof import('./guard-rules')).POSTGRES_GUARD_RULES);
+const Lexer = loadOnce(() => (require('./lexer') as typeof import('./lexer')).PostgresLexer);
+const rawMethods = loadOnce(() => (require('./raw-connection-methods') as typeof import('./raw-connection-methods')).POSTGRES_RAW_METHODS);
+const replicaRules = loadOnce(() => (require('./replica-rules') as typeof import('./replica-rules')).POSTGRES_REPLICA_RULES);
+const tables = loadOnce(() => require('./tables') as typeof import('./tables'));
+const guardText = loadOnce(() => (require('./guard-text') as typeof import('./guard-text')).POSTGRES_GUARD_TEXT);
+const sha256 = () => (require('node:crypto') as typeof import('node:crypto')).createHash('sha256');
+
+/** PostgreSQL (pg). */
 export const postgres: DialectModule = {
   name: 'postgres',
   label: 'PostgreSQL',
@@ -40,7 +43,7 @@ export const postgres: DialectModule = {
   sessionLock: {
     key(table) {
       // 'knxr' as the advisory lock's class id, so it cannot collide with an application's one-key locks.
-      return [0x6b6e7872, createHash('sha256').update(table).digest().readInt32BE(0)];
+      return [0x6b6e7872, sha256().update(table).digest().readInt32BE(0)];
     },
     trySql: 'select pg_try_advisory_lock(?, ?) as ok',
     taken: (result) => (result as { rows: Array<{ ok: boolean }> }).rows[0]?.ok === true,
@@ -48,13 +51,22 @@ export const postgres: DialectModule = {
   },
   bookkeeping: {
     // The app may read knex's tables, never write them (see bookkeeping.ts).
-    inCreation: async (trx, tableName, schemaName) => void (await trx.raw(restrictBookkeepingSql(tableName, schemaName))),
+    inCreation: async (trx, tableName, schemaName) => void (await trx.raw(bookkeeping().restrictBookkeepingSql(tableName, schemaName))),
   },
-  tables: { list: listPostgresTables, drop: dropPostgresTables },
+  tables: { list: (...args) => tables().listPostgresTables(...args), drop: (...args) => tables().dropPostgresTables(...args) },
   provision: lazyProvision(() => require('./provision') as ProvisionModule),
   verify: (query, role, options) => (require('./verify') as typeof import('./verify')).verifyPostgres(query, role, options),
-  lexer: (sql, options) => new PostgresLexer(sql, options),
-  guardRules: POSTGRES_GUARD_RULES,
-  rawConnection: POSTGRES_RAW_METHODS,
-  replicas: POSTGRES_REPLICA_RULES,
+  lexer: (sql, options) => new (Lexer())(sql, options),
+  get guardRules() {
+    return guardRules();
+  },
+  get rawConnection() {
+    return rawMethods();
+  },
+  get guardText() {
+    return guardText();
+  },
+  get replicas() {
+    return replicaRules();
+  },
 };

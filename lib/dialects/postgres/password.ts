@@ -13,7 +13,7 @@ import { quoteIdent, quoteLiteral } from './quote';
  */
 
 /** PostgreSQL's own default (`scram_iterations`). */
-export const SCRAM_ITERATIONS = 4096;
+const SCRAM_ITERATIONS = 4096;
 
 export interface PasswordClauseOptions {
   /** Fixed salt, for reproducible output in tests; default 16 random bytes like the server. */

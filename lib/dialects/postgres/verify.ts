@@ -314,7 +314,7 @@ function checkBookkeeping(
 }
 
 /** `{app=arwd/migrator,"we ird"=r/migrator}` → grantee and privilege names. */
-export function parseAcl(text: string): Array<{ grantee: string; privileges: string[] }> {
+function parseAcl(text: string): Array<{ grantee: string; privileges: string[] }> {
   const items: string[] = [];
   let current = '';
   let inQuotes = false;

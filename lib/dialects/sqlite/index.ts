@@ -1,10 +1,11 @@
-import type { DialectModule } from '../dialect';
-import { SQLITE_GUARD_RULES } from './guard-rules';
-import { SqliteLexer } from './lexer';
-import { missingSqliteFile } from './missing-file';
-import { SQLITE_RAW_METHODS } from './raw-connection-methods';
-import { dropSqliteTables, listSqliteTables } from './tables';
-import { verifySqlite } from './verify';
+import { loadOnce, type DialectModule } from '../dialect';
+
+// Everything but the env, knex and error-code data loads on first use (lib/lazy.ts explains why).
+const guardRules = loadOnce(() => (require('./guard-rules') as typeof import('./guard-rules')).SQLITE_GUARD_RULES);
+const Lexer = loadOnce(() => (require('./lexer') as typeof import('./lexer')).SqliteLexer);
+const rawMethods = loadOnce(() => (require('./raw-connection-methods') as typeof import('./raw-connection-methods')).SQLITE_RAW_METHODS);
+const tables = loadOnce(() => require('./tables') as typeof import('./tables'));
+const guardText = loadOnce(() => (require('./guard-text') as typeof import('./guard-text')).SQLITE_GUARD_TEXT);
 
 /** SQLite (better-sqlite3): a file, no users, no server; the guard is the only boundary. */
 export const sqlite: DialectModule = {
@@ -24,10 +25,17 @@ export const sqlite: DialectModule = {
   transactionalDdl: true,
   errorCodes: { network: [], auth: [], database: [], tls: [] },
   connectTimeout: () => undefined,
-  missingDatabase: missingSqliteFile,
-  tables: { list: (db) => listSqliteTables(db), drop: (trx, tables) => dropSqliteTables(trx, tables) },
-  verify: (query, role) => verifySqlite(query, role),
-  lexer: (sql, options) => new SqliteLexer(sql, options),
-  guardRules: SQLITE_GUARD_RULES,
-  rawConnection: SQLITE_RAW_METHODS,
+  missingDatabase: (settings) => (require('./missing-file') as typeof import('./missing-file')).missingSqliteFile(settings),
+  tables: { list: (db) => tables().listSqliteTables(db), drop: (trx, names) => tables().dropSqliteTables(trx, names) },
+  verify: (query, role) => (require('./verify') as typeof import('./verify')).verifySqlite(query, role),
+  lexer: (sql, options) => new (Lexer())(sql, options),
+  get guardRules() {
+    return guardRules();
+  },
+  get rawConnection() {
+    return rawMethods();
+  },
+  get guardText() {
+    return guardText();
+  },
 };

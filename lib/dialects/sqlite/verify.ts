@@ -2,7 +2,7 @@ import type { Role } from '../../types';
 import type { CatalogQuery, DialectFindings } from '../../verify-privileges';
 
 /** Why a SQLite report is `ok` with `guardOnly: true`, in the report itself. */
-export const SQLITE_NOTE =
+const SQLITE_NOTE =
   'SQLite has no users or privileges: whoever can open the file can change the schema. Only the runtime guard (which refuses DDL before it is sent) separates the roles.';
 
 /**

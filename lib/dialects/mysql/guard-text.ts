@@ -1,0 +1,59 @@
+import { GuardSessionError } from '../../errors';
+import type { GuardText } from '../../guard/guard-text';
+import type { LexerOptions } from '../../guard/lexer';
+import { MAX_COMMENT_VERSIONS } from './lexer';
+import { MYSQL_LEXING_SETTINGS, sqlModeFlags } from './lexing-settings';
+
+const READ = 'select @@session.sql_mode as m, @@session.character_set_client as c, @@session.character_set_connection as cc';
+
+/** MySQL / MariaDB (mysql2): the session's sql_mode and character sets; mysql2 formats bound values into the text. */
+export const MYSQL_GUARD_TEXT: GuardText = {
+  async readSession(connection) {
+    const my = connection as { query(sql: string, callback: (error: Error | null, rows: Array<Record<string, unknown>>) => void): void };
+    const rows = await new Promise<Array<Record<string, unknown>>>((resolve, reject) => my.query(READ, (error, result) => (error ? reject(error) : resolve(result))));
+    const row = rows[0] ?? {};
+    const flags = sqlModeFlags(String(row['m'] ?? ''));
+    if (flags.noBackslashEscapes) {
+      throw GuardSessionError.of({
+        dialect: 'mysql',
+        variable: 'sql_mode',
+        value: 'NO_BACKSLASH_ESCAPES',
+        reason: 'mysql2 escapes bound values with backslashes, which this mode makes plain characters',
+        remedy: 'Remove NO_BACKSLASH_ESCAPES from sql_mode for the runtime connection (server configuration, the user\'s defaults or an afterCreate hook).',
+      });
+    }
+    for (const [variable, value] of [['character_set_client', String(row['c'])], ['character_set_connection', String(row['cc'])]] as const) {
+      // The character sets a runtime SET may choose are the ones a session may start with.
+      if (MYSQL_LEXING_SETTINGS.get(variable)?.(value, {}) !== true) {
+        throw GuardSessionError.of({
+          dialect: 'mysql',
+          variable,
+          value,
+          reason: 'a multibyte character set in which a backslash can be read as part of a character',
+          remedy: 'Use charset utf8mb4 for the runtime connection (connection option `charset`, no SET NAMES in afterCreate).',
+        });
+      }
+    }
+    return { reading: { ansiQuotes: flags.ansiQuotes }, key: flags.ansiQuotes ? 'ansi-quotes' : '' };
+  },
+  clientFormatsBindings: true,
+  otherReadings(first) {
+    // Backslashes (NO_BACKSLASH_ESCAPES), which server runs the text (MariaDB `/*M!`), and which versioned comments it runs.
+    const conditional = first.versions.length > 0 || first.sawMariadbComment;
+    const thresholds = conditional ? [-1, ...first.versions.slice(0, MAX_COMMENT_VERSIONS + 1), Infinity] : [Infinity];
+    const servers: Array<'mariadb' | 'mysql'> = conditional ? ['mariadb', 'mysql'] : ['mariadb'];
+    const readings: LexerOptions[] = [];
+    for (const altBackslash of first.sawBackslashInString ? [false, true] : [false]) {
+      for (const server of servers) {
+        for (const versionThreshold of thresholds) {
+          // The default reading, which the caller has already done.
+          if (!altBackslash && server === 'mariadb' && versionThreshold === Infinity) continue;
+          readings.push({ altBackslash, server, versionThreshold });
+        }
+      }
+    }
+    return readings;
+  },
+  letterIntroducers: true,
+  values: { doubleQuotedIdentifier: false, doubleQuotedString: true, dollarQuoted: false },
+};

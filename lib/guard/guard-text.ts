@@ -1,0 +1,39 @@
+import type { LexerOptions } from './lexer';
+import type { SessionSettings } from './session-settings';
+
+/** What the default reading of a text saw that makes other readings of it possible (redact-literals.ts). */
+export interface FirstReading {
+  readonly sawBackslashInString: boolean;
+  readonly versions: readonly number[];
+  readonly sawMariadbComment: boolean;
+}
+
+/**
+ * How the guard reads a dialect's sessions and SQL text outside the classifier: the
+ * guarded client's session check and bound values (client.ts), the literals redacted from
+ * messages (redact-literals.ts), a setting's value as written (sql-values.ts). Each
+ * dialect's answers are in lib/dialects/<d>/guard-text.ts.
+ */
+export interface GuardText {
+  /**
+   * Reads the session's lexing settings over the raw driver connection, or throws
+   * GuardSessionError when the guard cannot judge text on it (session-settings.ts).
+   * Undefined: the dialect has no such settings (SQLite).
+   */
+  readonly readSession?: (connection: object) => Promise<SessionSettings>;
+  /** The driver formats bound values into the text on the client (mysql2): the formatted text is judged too. */
+  readonly clientFormatsBindings: boolean;
+  /** Readings besides the default one under which a literal may lie elsewhere: what could be a literal in any is redacted. */
+  otherReadings(first: FirstReading): LexerOptions[];
+  /** A one-letter word glued to a string is its introducer (MySQL X'…', B'…', N'…'), redacted with it. */
+  readonly letterIntroducers: boolean;
+  /** Quoted tokens that are a setting's value as written, besides plain '…' (literalValue). */
+  readonly values: {
+    /** `"…"` lexed as a quoted identifier (PostgreSQL `SET x = "v"`). */
+    readonly doubleQuotedIdentifier: boolean;
+    /** `"…"` lexed as a string (MySQL without ANSI_QUOTES). */
+    readonly doubleQuotedString: boolean;
+    /** `$tag$…$tag$` (PostgreSQL). */
+    readonly dollarQuoted: boolean;
+  };
+}
