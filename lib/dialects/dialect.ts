@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Field } from '../env/contract';
 import type { GuardRules } from '../guard/guard-rules';
+import type { StatementHeads } from '../guard/head-rule';
 import type { Lexer, LexerOptions } from '../guard/lexer';
 import type { RawConnectionMethods } from '../guard/raw-connection';
 import type { ReplicaRules } from '../replicas/replica-rules';
@@ -41,8 +42,10 @@ export interface DialectModule {
   verify(query: CatalogQuery, role: Role, options: DialectVerifyOptions): Promise<DialectFindings>;
   /** A lexer over `sql` (the guard's classifier pulls tokens from it). */
   lexer(sql: string, options?: LexerOptions): Lexer;
-  /** What the runtime guard refuses beyond schema changes: settings, functions, pragmas. */
+  /** What the runtime guard refuses beyond schema changes: settings, functions, pragmas; and where its grammar differs. */
   readonly guardRules: GuardRules;
+  /** The guard's verdict per leading keyword (statement-heads.ts; loaded with the classifier, on the first check). */
+  statementHeads(): StatementHeads;
   /** The raw driver connection's methods that send SQL (guard/raw-connection.ts). */
   readonly rawConnection: RawConnectionMethods;
   /** Read replicas: what must stay on the primary; undefined: the database has none. */

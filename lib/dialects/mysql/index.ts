@@ -52,6 +52,7 @@ export const mysql: DialectModule = {
   verify: (query, role, options) => (require('./verify') as typeof import('./verify')).verifyMysql(query, role, { database: options.schema, appTemporaryTables: options.appTemporaryTables }),
   lexer: (sql, options) => new MysqlLexer(sql, options),
   guardRules: MYSQL_GUARD_RULES,
+  statementHeads: () => (require('./statement-heads') as typeof import('./statement-heads')).MYSQL_STATEMENT_HEADS,
   rawConnection: MYSQL_RAW_METHODS,
   replicas: MYSQL_REPLICA_RULES,
 };

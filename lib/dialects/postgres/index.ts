@@ -55,6 +55,7 @@ export const postgres: DialectModule = {
   verify: (query, role, options) => (require('./verify') as typeof import('./verify')).verifyPostgres(query, role, options),
   lexer: (sql, options) => new PostgresLexer(sql, options),
   guardRules: POSTGRES_GUARD_RULES,
+  statementHeads: () => (require('./statement-heads') as typeof import('./statement-heads')).POSTGRES_STATEMENT_HEADS,
   rawConnection: POSTGRES_RAW_METHODS,
   replicas: POSTGRES_REPLICA_RULES,
 };

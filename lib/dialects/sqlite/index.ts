@@ -27,5 +27,6 @@ export const sqlite: DialectModule = {
   verify: (query, role) => verifySqlite(query, role),
   lexer: (sql, options) => new SqliteLexer(sql, options),
   guardRules: SQLITE_GUARD_RULES,
+  statementHeads: () => (require('./statement-heads') as typeof import('./statement-heads')).SQLITE_STATEMENT_HEADS,
   rawConnection: SQLITE_RAW_METHODS,
 };

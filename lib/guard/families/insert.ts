@@ -9,9 +9,12 @@ export function insertTail(r: StatementReader): void {
   // Without the INTO watch (PostgreSQL DML, SQLite) the statement's own INTO needs no care.
   if (!r.watch) return r.scanToEnd();
   r.advRaw();
-  if (r.dialect === 'mysql') {
-    while (r.is('LOW_PRIORITY') || r.is('DELAYED') || r.is('HIGH_PRIORITY') || r.is('IGNORE')) r.advRaw();
-  } else if (r.dialect === 'sqlite' && r.is('OR')) {
+  const { insertModifiers, conflictClause } = r.rules.grammar;
+  if (insertModifiers.length > 0) {
+    // MySQL LOW_PRIORITY, DELAYED, HIGH_PRIORITY, IGNORE.
+    while (insertModifiers.some((word) => r.is(word))) r.advRaw();
+  } else if (conflictClause && r.is('OR')) {
+    // SQLite INSERT OR REPLACE.
     r.advRaw();
     r.advRaw();
   }
