@@ -127,6 +127,19 @@ export interface ProvisionModule {
   provisionSteps(plan: ProvisionPlan): ProvisionStep[];
 }
 
+/** `load()`'s value, loaded on the first call and kept (require() is not free on a hot path: the guard asks per reading). */
+export function loadOnce<T>(load: () => T): () => T {
+  let value: T | undefined;
+  let loaded = false;
+  return () => {
+    if (!loaded) {
+      value = load();
+      loaded = true;
+    }
+    return value as T;
+  };
+}
+
 /** A ProvisionModule that loads its module on first call (`require('knex-roles')` stays light, lib/lazy.ts). */
 export function lazyProvision(load: () => ProvisionModule): ProvisionModule {
   return { provision: (...args) => load().provision(...args), provisionSteps: (plan) => load().provisionSteps(plan) };

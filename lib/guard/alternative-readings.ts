@@ -1,7 +1,6 @@
 import type { Dialect } from '../types';
 import type { Classification, SessionReading } from './classify';
-import { dialectModule } from '../dialects/registry';
-import type { ReadingMode } from './guard-rules';
+import type { AlternativeReadings, ReadingMode } from './guard-rules';
 import type { Lexer, LexerOptions } from './lexer';
 import { Reading } from './reading';
 
@@ -14,8 +13,8 @@ function annotate(result: Classification, note: string): Classification {
 
 /**
  * Re-reads text whose meaning depends on settings the guard cannot see, and refuses it if
- * any reading runs a refused statement. The dialect's grammar lists them
- * (GuardGrammar.alternatives):
+ * any reading runs a refused statement. The dialect's grammar lists them (`readings`,
+ * GuardGrammar.alternatives):
  * - with a backslash in a string: the session modes that read it differently (PostgreSQL
  *   `standard_conforming_strings = off`; MySQL `NO_BACKSLASH_ESCAPES` / `ANSI_QUOTES`, as
  *   sql_mode is per session), unless the session's settings are known;
@@ -23,8 +22,8 @@ function annotate(result: Classification, note: string): Classification {
  *   threshold, since which comments run depends on the server.
  * Statements that a reading cannot even lex are not run by the server under that reading.
  */
-export function alternatives(sql: string, dialect: Dialect, primary: Classification, lexer: Lexer, session: SessionReading | undefined): Classification {
-  const { backslashModes, versionedComments } = dialectModule(dialect).guardRules.grammar.alternatives;
+export function alternatives(sql: string, dialect: Dialect, readings: AlternativeReadings, primary: Classification, lexer: Lexer, session: SessionReading | undefined): Classification {
+  const { backslashModes, versionedComments } = readings;
   if (backslashModes.length === 0 && versionedComments === undefined) return primary;
   const backslash = lexer.sawBackslashInString;
   const versions = lexer.versions;

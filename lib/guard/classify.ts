@@ -1,5 +1,5 @@
 import type { Dialect } from '../types';
-import { DIALECT_MODULES } from '../dialects/registry';
+import { dialectModules } from '../dialects/registry';
 import { alternatives } from './alternative-readings';
 import type { GuardGrammar } from './guard-rules';
 import type { LexerOptions } from './lexer';
@@ -91,10 +91,8 @@ export interface SessionReading {
  */
 const DEFAULT_READINGS: Partial<Record<Dialect, Reading>> = {};
 
-/** The guard grammar of `dialect`, or undefined for a name no dialect module has. */
-function grammarOf(dialect: Dialect): GuardGrammar | undefined {
-  return Object.prototype.hasOwnProperty.call(DIALECT_MODULES, dialect) ? DIALECT_MODULES[dialect].guardRules.grammar : undefined;
-}
+/** Each dialect's guard grammar; no entry: a name no dialect module has. */
+const GRAMMARS: ReadonlyMap<string, GuardGrammar> = new Map(dialectModules().map((module) => [module.name, module.guardRules.grammar]));
 
 /** How the session's known settings read text, as lexer options (MySQL ANSI_QUOTES only counts without NO_BACKSLASH_ESCAPES). */
 function knownReading(grammar: GuardGrammar, known: SessionReading): LexerOptions {
@@ -115,7 +113,7 @@ function failClosed(sql: string, reason: string): Classification {
 export function classifySql(sql: string, dialect: Dialect, session?: SessionReading): Classification {
   try {
     if (typeof sql !== 'string') return failClosed('', 'SQL text is not a string');
-    const grammar = grammarOf(dialect);
+    const grammar = GRAMMARS.get(dialect);
     if (grammar === undefined) return failClosed(sql, `unknown dialect ${String(dialect)}`);
     const known = session !== undefined && grammar.sessionReading !== undefined ? session : undefined;
     const reading = known === undefined
@@ -123,7 +121,7 @@ export function classifySql(sql: string, dialect: Dialect, session?: SessionRead
       : new Reading(sql, dialect, knownReading(grammar, known), false);
     const primary = reading.run();
     if (!primary.allowedOnRuntime) return primary;
-    return alternatives(sql, dialect, primary, reading.lx, known);
+    return alternatives(sql, dialect, grammar.alternatives, primary, reading.lx, known);
   } catch (error) {
     return failClosed(sql, `internal error: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lazyProvision, type DialectModule, type ProvisionModule } from '../dialect';
+import { lazyProvision, loadOnce, type DialectModule, type ProvisionModule } from '../dialect';
 import { guardBookkeeping } from './bookkeeping';
 import { MYSQL_GUARD_RULES } from './guard-rules';
 import { MysqlLexer } from './lexer';
@@ -52,7 +52,7 @@ export const mysql: DialectModule = {
   verify: (query, role, options) => (require('./verify') as typeof import('./verify')).verifyMysql(query, role, { database: options.schema, appTemporaryTables: options.appTemporaryTables }),
   lexer: (sql, options) => new MysqlLexer(sql, options),
   guardRules: MYSQL_GUARD_RULES,
-  statementHeads: () => (require('./statement-heads') as typeof import('./statement-heads')).MYSQL_STATEMENT_HEADS,
+  statementHeads: loadOnce(() => (require('./statement-heads') as typeof import('./statement-heads')).MYSQL_STATEMENT_HEADS),
   rawConnection: MYSQL_RAW_METHODS,
   replicas: MYSQL_REPLICA_RULES,
 };

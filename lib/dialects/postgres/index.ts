@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lazyProvision, type DialectModule, type ProvisionModule } from '../dialect';
+import { lazyProvision, loadOnce, type DialectModule, type ProvisionModule } from '../dialect';
 import { restrictBookkeepingSql } from './bookkeeping';
 import { POSTGRES_GUARD_RULES } from './guard-rules';
 import { PostgresLexer } from './lexer';
@@ -55,7 +55,7 @@ export const postgres: DialectModule = {
   verify: (query, role, options) => (require('./verify') as typeof import('./verify')).verifyPostgres(query, role, options),
   lexer: (sql, options) => new PostgresLexer(sql, options),
   guardRules: POSTGRES_GUARD_RULES,
-  statementHeads: () => (require('./statement-heads') as typeof import('./statement-heads')).POSTGRES_STATEMENT_HEADS,
+  statementHeads: loadOnce(() => (require('./statement-heads') as typeof import('./statement-heads')).POSTGRES_STATEMENT_HEADS),
   rawConnection: POSTGRES_RAW_METHODS,
   replicas: POSTGRES_REPLICA_RULES,
 };

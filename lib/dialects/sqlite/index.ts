@@ -1,4 +1,4 @@
-import type { DialectModule } from '../dialect';
+import { loadOnce, type DialectModule } from '../dialect';
 import { SQLITE_GUARD_RULES } from './guard-rules';
 import { SqliteLexer } from './lexer';
 import { SQLITE_RAW_METHODS } from './raw-connection-methods';
@@ -27,6 +27,6 @@ export const sqlite: DialectModule = {
   verify: (query, role) => verifySqlite(query, role),
   lexer: (sql, options) => new SqliteLexer(sql, options),
   guardRules: SQLITE_GUARD_RULES,
-  statementHeads: () => (require('./statement-heads') as typeof import('./statement-heads')).SQLITE_STATEMENT_HEADS,
+  statementHeads: loadOnce(() => (require('./statement-heads') as typeof import('./statement-heads')).SQLITE_STATEMENT_HEADS),
   rawConnection: SQLITE_RAW_METHODS,
 };

@@ -12,7 +12,7 @@ export function insertTail(r: StatementReader): void {
   const { insertModifiers, conflictClause } = r.rules.grammar;
   if (insertModifiers.length > 0) {
     // MySQL LOW_PRIORITY, DELAYED, HIGH_PRIORITY, IGNORE.
-    while (insertModifiers.some((word) => r.is(word))) r.advRaw();
+    while (isOneOf(r, insertModifiers)) r.advRaw();
   } else if (conflictClause && r.is('OR')) {
     // SQLite INSERT OR REPLACE.
     r.advRaw();
@@ -23,3 +23,8 @@ export function insertTail(r: StatementReader): void {
 }
 
 export const insertFamily = (r: StatementReader): void => insertTail(r);
+
+function isOneOf(r: StatementReader, words: readonly string[]): boolean {
+  for (const word of words) if (r.is(word)) return true;
+  return false;
+}
