@@ -35,6 +35,13 @@ describe('dialect registry', () => {
         expect(types).to.have.length(2);
       });
 
+      it('returns its one statement-head table, which knows SELECT as a read', () => {
+        const heads = module.statementHeads();
+        expect(module.statementHeads()).to.equal(heads);
+        expect(heads.find('select', 0, 6)?.kind).to.equal('read');
+        expect(heads.find('selectx', 0, 7)).to.equal(undefined);
+      });
+
       it('names a connect timeout exactly when it runs on a server', () => {
         expect(module.connectTimeout(1234) !== undefined).to.equal(module.env.server);
         if (module.env.server) expect(Object.values(module.connectTimeout(1234) ?? {})).to.deep.equal([1234]);
