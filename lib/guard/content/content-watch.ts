@@ -9,8 +9,8 @@ import { StatementTokens } from './statement-tokens';
  * The content watch of one reading: while `on`, the reader hands it every token it pulls
  * (StatementReader.pull); at each statement's end (`flush`) the statement's tokens are
  * judged by the content rules (judge.ts). It is switched on per text, when the text could
- * match a rule at all (contentPrefilter, rules.ts); otherwise nothing is recorded and the reader may
- * skim.
+ * match a rule at all (contentPrefilter, rules.ts); otherwise nothing is recorded and the
+ * reader may skim.
  */
 export class ContentWatch {
   on = false;

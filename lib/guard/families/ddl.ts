@@ -12,10 +12,10 @@ const TEMP_MODIFIERS = new Set(['OR', 'REPLACE', 'GLOBAL', 'LOCAL']);
  * CREATE / ALTER / DROP: refused (the rule's verdict), with the object type completing the
  * keyword (`CREATE TABLE`, `DROP MATERIALIZED VIEW`) so that dangerouslyAllow can name one
  * object type. Roles, users, groups and default privileges are kind 'privilege'; ALTER
- * SYSTEM / LOCK INSTANCE are server changes. A dialect's `sessionDdl` (MySQL DROP PREPARE, its
- * DEALLOCATE PREPARE) are allowed session statements. A TEMPORARY table keeps TEMPORARY in its keyword only when it
- * reaches no other object (temp-table.ts), so opting in `CREATE TEMPORARY TABLE` covers no
- * more than a private scratch table.
+ * SYSTEM / LOCK INSTANCE are server changes. A dialect's `sessionDdl` (MySQL DROP PREPARE,
+ * its DEALLOCATE PREPARE) are allowed session statements. A TEMPORARY table keeps TEMPORARY
+ * in its keyword only when it reaches no other object (temp-table.ts), so opting in
+ * `CREATE TEMPORARY TABLE` covers no more than a private scratch table.
  */
 export function ddlFamily(r: StatementReader, rule: HeadRule): void {
   const verb = rule.keyword;
