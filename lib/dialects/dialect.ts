@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Field } from '../env/contract';
 import type { GuardRules } from '../guard/guard-rules';
 import type { GuardText } from '../guard/guard-text';
+import type { StatementHeads } from '../guard/head-rule';
 import type { SchemaObjectKind } from '../migrate/types';
 import type { Lexer, LexerOptions } from '../guard/lexer';
 import type { RawConnectionMethods } from '../guard/raw-connection';
@@ -49,8 +50,10 @@ export interface DialectModule {
   verify(query: CatalogQuery, role: Role, options: DialectVerifyOptions): Promise<DialectFindings>;
   /** A lexer over `sql` (the guard's classifier pulls tokens from it). */
   lexer(sql: string, options?: LexerOptions): Lexer;
-  /** What the runtime guard refuses beyond schema changes: settings, functions, pragmas. */
+  /** What the runtime guard refuses beyond schema changes: settings, functions, pragmas; and where its grammar differs. */
   readonly guardRules: GuardRules;
+  /** The guard's verdict per leading keyword (statement-heads.ts; loaded with the classifier, on the first check). */
+  statementHeads(): StatementHeads;
   /** The raw driver connection's methods that send SQL (guard/raw-connection.ts). */
   readonly rawConnection: RawConnectionMethods;
   /** How the guard reads sessions and text outside the classifier: session settings, bound values, literals (guard/guard-text.ts). */

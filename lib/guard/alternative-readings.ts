@@ -1,7 +1,7 @@
 import type { Dialect } from '../types';
 import type { Classification, SessionReading } from './classify';
-import type { Lexer } from './lexer';
-import { MAX_COMMENT_VERSIONS } from '../dialects/mysql/lexer';
+import type { AlternativeReadings, ReadingMode } from './guard-rules';
+import type { Lexer, LexerOptions } from './lexer';
 import { Reading } from './reading';
 
 function annotate(result: Classification, note: string): Classification {
@@ -13,26 +13,22 @@ function annotate(result: Classification, note: string): Classification {
 
 /**
  * Re-reads text whose meaning depends on settings the guard cannot see, and refuses it if
- * any reading runs a refused statement:
- * - PostgreSQL with a backslash: `standard_conforming_strings = off` (a session may SET it);
- * - MySQL with a backslash: `NO_BACKSLASH_ESCAPES` / `ANSI_QUOTES` (sql_mode is per session);
- * - MySQL with versioned `/*!NNNNN` or MariaDB `/*M!` comments: each server kind and each
- *   version threshold, since which comments run depends on the server.
+ * any reading runs a refused statement. The dialect's grammar lists them (`readings`,
+ * GuardGrammar.alternatives):
+ * - with a backslash in a string: the session modes that read it differently (PostgreSQL
+ *   `standard_conforming_strings = off`; MySQL `NO_BACKSLASH_ESCAPES` / `ANSI_QUOTES`, as
+ *   sql_mode is per session), unless the session's settings are known;
+ * - with versioned `/*!NNNNN` or MariaDB `/*M!` comments: each server kind and each version
+ *   threshold, since which comments run depends on the server.
  * Statements that a reading cannot even lex are not run by the server under that reading.
  */
-export function alternatives(sql: string, dialect: Dialect, primary: Classification, lexer: Lexer, session: SessionReading | undefined): Classification {
+export function alternatives(sql: string, dialect: Dialect, readings: AlternativeReadings, primary: Classification, lexer: Lexer, session: SessionReading | undefined): Classification {
+  const { backslashModes, versionedComments } = readings;
+  if (backslashModes.length === 0 && versionedComments === undefined) return primary;
   const backslash = lexer.sawBackslashInString;
-  if (dialect === 'postgres') {
-    // Known settings: the primary reading is the server's; nothing to guess.
-    if (!backslash || session !== undefined) return primary;
-    const reading = new Reading(sql, dialect, { altBackslash: true }, true);
-    const alt = reading.run();
-    return reading.refusesSomething ? annotate(alt, 'if standard_conforming_strings is off') : primary;
-  }
-  if (dialect !== 'mysql') return primary;
   const versions = lexer.versions;
-  const conditional = versions.length > 0 || lexer.sawMariadbComment;
-  if (lexer.tooManyVersions || versions.length > MAX_COMMENT_VERSIONS) {
+  const conditional = versionedComments !== undefined && (versions.length > 0 || lexer.sawMariadbComment);
+  if (versionedComments !== undefined && (lexer.tooManyVersions || versions.length > versionedComments.maxVersions)) {
     const first = primary.statements[0];
     const last = primary.statements[primary.statements.length - 1];
     return {
@@ -40,31 +36,28 @@ export function alternatives(sql: string, dialect: Dialect, primary: Classificat
       statements: [{ kind: 'other', keyword: '', start: first?.start ?? 0, end: last?.end ?? sql.length, allowedOnRuntime: false, reason: 'too many distinct versioned comments' }],
     };
   }
+  // Known settings: the primary reading is the server's; only versioned comments remain to guess.
   if (!conditional && (!backslash || session !== undefined)) return primary;
   const thresholds = conditional ? [-1, ...versions, Infinity] : [Infinity];
-  const servers: Array<'mariadb' | 'mysql'> = conditional ? ['mariadb', 'mysql'] : ['mariadb'];
-  // sql_mode readings: the default; NO_BACKSLASH_ESCAPES (with or without ANSI_QUOTES: `"…"`
-  // then ends at the same place, string or identifier); ANSI_QUOTES alone (`sql_mode=ANSI`).
+  // The default server kind first (undefined: the dialect has only one).
+  const servers = versionedComments === undefined ? [undefined] : conditional ? versionedComments.servers : versionedComments.servers.slice(0, 1);
   // The first mode is the primary reading's; with known settings it is the only one.
-  const modes: ReadonlyArray<{ altBackslash: boolean; ansiQuotes: boolean; note: string }> = session !== undefined
+  const modes: readonly ReadingMode[] = session !== undefined
     ? [{ altBackslash: session.altBackslash === true, ansiQuotes: session.ansiQuotes === true, note: '' }]
     : backslash
-    ? [
-        { altBackslash: false, ansiQuotes: false, note: '' },
-        { altBackslash: true, ansiQuotes: false, note: 'with NO_BACKSLASH_ESCAPES' },
-        { altBackslash: false, ansiQuotes: true, note: 'with ANSI_QUOTES' },
-      ]
+    ? [{ altBackslash: false, ansiQuotes: false, note: '' }, ...backslashModes]
     : [{ altBackslash: false, ansiQuotes: false, note: '' }];
   for (const [index, { altBackslash, ansiQuotes, note }] of modes.entries()) {
-    for (const server of servers) {
+    for (const [serverIndex, kind] of servers.entries()) {
       for (const versionThreshold of thresholds) {
-        if (index === 0 && server === 'mariadb' && versionThreshold === Infinity) continue;
-        const reading = new Reading(sql, dialect, { altBackslash, ansiQuotes, server, versionThreshold }, true);
+        if (index === 0 && serverIndex === 0 && versionThreshold === Infinity) continue;
+        const options: LexerOptions = kind === undefined ? { altBackslash, ansiQuotes } : { altBackslash, ansiQuotes, server: kind.server, versionThreshold };
+        const reading = new Reading(sql, dialect, options, true);
         const alt = reading.run();
         if (reading.refusesSomething) {
           const notes: string[] = [];
           if (note !== '') notes.push(note);
-          if (server === 'mysql' || versionThreshold !== Infinity) notes.push(`on a ${server === 'mysql' ? 'MySQL' : 'MariaDB'} server that skips some versioned comments`);
+          if (kind !== undefined && (serverIndex > 0 || versionThreshold !== Infinity)) notes.push(`on a ${kind.label} server that skips some versioned comments`);
           return annotate(alt, notes.join(', '));
         }
       }
@@ -72,4 +65,3 @@ export function alternatives(sql: string, dialect: Dialect, primary: Classificat
   }
   return primary;
 }
-

@@ -1,6 +1,9 @@
 import type { Dialect } from '../types';
+import { dialectModules } from '../dialects/registry';
 import { alternatives } from './alternative-readings';
-import { Reading, STATEMENT_HEADS } from './reading';
+import type { GuardGrammar } from './guard-rules';
+import type { LexerOptions } from './lexer';
+import { Reading } from './reading';
 
 /**
  * What a statement does, as far as the runtime guard cares (the allow/refuse decisions
@@ -88,6 +91,14 @@ export interface SessionReading {
  */
 const DEFAULT_READINGS: Partial<Record<Dialect, Reading>> = {};
 
+/** Each dialect's guard grammar; no entry: a name no dialect module has. */
+const GRAMMARS: ReadonlyMap<string, GuardGrammar> = new Map(dialectModules().map((module) => [module.name, module.guardRules.grammar]));
+
+/** How the session's known settings read text, as lexer options (MySQL ANSI_QUOTES only counts without NO_BACKSLASH_ESCAPES). */
+function knownReading(grammar: GuardGrammar, known: SessionReading): LexerOptions {
+  return { altBackslash: known.altBackslash === true, ansiQuotes: grammar.sessionReading?.ansiQuotes === true && known.ansiQuotes === true && known.altBackslash !== true };
+}
+
 function failClosed(sql: string, reason: string): Classification {
   const text = typeof sql === 'string' ? sql : '';
   return { allowedOnRuntime: false, statements: [{ kind: 'other', keyword: '', start: 0, end: text.length, allowedOnRuntime: false, reason }] };
@@ -102,14 +113,15 @@ function failClosed(sql: string, reason: string): Classification {
 export function classifySql(sql: string, dialect: Dialect, session?: SessionReading): Classification {
   try {
     if (typeof sql !== 'string') return failClosed('', 'SQL text is not a string');
-    if (STATEMENT_HEADS[dialect] === undefined) return failClosed(sql, `unknown dialect ${String(dialect)}`);
-    const known = session !== undefined && dialect !== 'sqlite' ? session : undefined;
+    const grammar = GRAMMARS.get(dialect);
+    if (grammar === undefined) return failClosed(sql, `unknown dialect ${String(dialect)}`);
+    const known = session !== undefined && grammar.sessionReading !== undefined ? session : undefined;
     const reading = known === undefined
       ? (DEFAULT_READINGS[dialect] ??= new Reading('', dialect, undefined, false)).reset(sql)
-      : new Reading(sql, dialect, { altBackslash: known.altBackslash === true, ansiQuotes: dialect === 'mysql' && known.ansiQuotes === true && known.altBackslash !== true }, false);
+      : new Reading(sql, dialect, knownReading(grammar, known), false);
     const primary = reading.run();
     if (!primary.allowedOnRuntime) return primary;
-    return alternatives(sql, dialect, primary, reading.lx, known);
+    return alternatives(sql, dialect, grammar.alternatives, primary, reading.lx, known);
   } catch (error) {
     return failClosed(sql, `internal error: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -1,3 +1,7 @@
+import type { LexerOptions } from './lexer';
+import type { KeepsReading } from './lexing-settings';
+import type { StatementReader } from './statement-reader';
+
 /**
  * The shape of a dialect's content rules: what the runtime guard refuses wherever it
  * appears in a statement (not only at its head). Each dialect's table lives in
@@ -35,6 +39,100 @@ export interface GuardRules {
   readonly refusedSettings: ReadonlyMap<string, RefusedSetting>;
   /** Refused like `refusedSettings`, by name prefix (`log_`, MariaDB `binlog_`); an exact entry wins. */
   readonly refusedSettingPrefixes: ReadonlyArray<readonly [prefix: string, setting: RefusedSetting]>;
+  /**
+   * Settings that change how the server reads SQL text, with the values that keep it
+   * (lib/dialects/<d>/lexing-settings.ts): SET may assign them only those values.
+   */
+  readonly lexingSettings: ReadonlyMap<string, KeepsReading>;
+  /** Substrings (besides the names above) without which no content rule can match: the content prefilter (content/rules.ts). */
+  readonly prefilterWords: readonly string[];
+  /** The dialect's grammar, where the classifier's shared statement families differ. */
+  readonly grammar: GuardGrammar;
+}
+
+/**
+ * Where one dialect's SQL differs inside the statement families lib/guard/ shares. Each
+ * member is the dialect's answer; the families never ask for its name.
+ */
+export interface GuardGrammar {
+  /** Which session settings, known from the server, change how the text is read; undefined: none does (classify.ts). */
+  readonly sessionReading?: { readonly ansiQuotes: boolean };
+  /** Readings of text whose meaning depends on settings the guard cannot see (alternative-readings.ts). */
+  readonly alternatives: AlternativeReadings;
+  /** SELECT … INTO; undefined: the dialect has none, and the reader never watches for INTO. */
+  readonly selectInto?: SelectIntoRule;
+  /** Words between INSERT and INTO (MySQL LOW_PRIORITY, IGNORE …), upper case. */
+  readonly insertModifiers: readonly string[];
+  /** `INSERT OR REPLACE`, `UPDATE OR IGNORE t`: a conflict clause (two words) stands before the target (SQLite). */
+  readonly conflictClause: boolean;
+  /** CREATE / ALTER / DROP keywords (verb and object) that are allowed session statements: MySQL DROP PREPARE (= DEALLOCATE). */
+  readonly sessionDdl: ReadonlySet<string>;
+  /** `ANALYZE [FORMAT=…] stmt` runs stmt and is judged as stmt (MariaDB's EXPLAIN ANALYZE). */
+  readonly analyzeRunsStatement: boolean;
+  /** CREATE TEMPORARY TABLE options that reach files or other servers (MySQL ENGINE, DATA / INDEX DIRECTORY); undefined: none. */
+  readonly tempTableOptions?: { readonly engines: ReadonlySet<string> };
+  /** SET lists several comma-separated items, and SET NAMES x may add COLLATE y (MySQL). */
+  readonly setItemLists: boolean;
+  /** A schema-qualified name's table part may still be a catalog table (SQLite: the qualifier is an attached database). */
+  readonly qualifiedCatalogTables: boolean;
+  /** `'…'` strings read as names where only a name fits (SQLite `FROM 'sqlite_master'`). */
+  readonly stringNames: boolean;
+  /** `"…"` before `(` is a name (MySQL under ANSI_QUOTES; a syntax error otherwise, so counted as a name). */
+  readonly doubleQuotedCallNames: boolean;
+  /** Content rules that only this dialect's statements reach (content/judge.ts). */
+  readonly content: ContentGrammar;
+}
+
+export interface ContentGrammar {
+  /** `x.f` is attribute notation for f(x), a call (PostgreSQL). */
+  readonly attributeCalls: boolean;
+  /** `U&"…" UESCAPE 'c'` names, which the guard does not decode (PostgreSQL). */
+  readonly uescapeNames: boolean;
+  /** `SET search_path` / `SET SCHEMA` and set_config() are judged by content/set-config.ts (PostgreSQL). */
+  readonly setConfig: boolean;
+  /** `COPY t FROM …` writes t (PostgreSQL). */
+  readonly copyFromWrites: boolean;
+  /** `LOCK [TABLE] t` locks t (PostgreSQL). */
+  readonly lockStatement: boolean;
+  /** `USE db` makes db the default schema (MySQL). */
+  readonly useStatement: boolean;
+  /** System variables assigned inside a statement (`@@x := …`, MySQL; content/system-variables.ts). */
+  readonly systemVariables: boolean;
+  /** Row-locking clauses (FOR UPDATE / SHARE …); `lockInShareMode`: MySQL's LOCK IN SHARE MODE too. Undefined: none (SQLite). */
+  readonly rowLocks?: { readonly lockInShareMode: boolean };
+}
+
+/** A session mode to re-read a text under, and how a refusal under it is annotated. */
+export interface ReadingMode {
+  readonly altBackslash: boolean;
+  readonly ansiQuotes: boolean;
+  readonly note: string;
+}
+
+export interface AlternativeReadings {
+  /**
+   * When a string holds a backslash and the session's settings are unknown: the modes to
+   * read the text in besides the default (PostgreSQL standard_conforming_strings = off;
+   * MySQL NO_BACKSLASH_ESCAPES, ANSI_QUOTES).
+   */
+  readonly backslashModes: readonly ReadingMode[];
+  /** Versioned executable comments (MySQL `/*!NNNNN`, MariaDB `/*M!`); undefined: the dialect has none. */
+  readonly versionedComments?: {
+    /** The server kinds that read them differently, the default first, with their labels. */
+    readonly servers: ReadonlyArray<{ readonly server: NonNullable<LexerOptions['server']>; readonly label: string }>;
+    /** More distinct versions than this refuse the text outright. */
+    readonly maxVersions: number;
+  };
+}
+
+/** The dialect's SELECT … INTO (a clause of the SELECT, not an alias `AS into` or a column `t.into`). */
+export interface SelectIntoRule {
+  /** Only read statements can carry one (PostgreSQL: elsewhere it is a syntax error), so others are not watched. */
+  readonly onlyInReads: boolean;
+  /** At the INTO word: refuses, or sets `r.pendingInto` so that `afterInto` judges the next token. */
+  atInto(r: StatementReader): void;
+  /** The token after a pending INTO (MySQL `INTO @var` is fine). */
+  afterInto?(r: StatementReader, t: number): void;
 }
 
 /** The rule that refuses assigning `name`, or undefined. */

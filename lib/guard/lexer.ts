@@ -1,7 +1,5 @@
 import type { Dialect } from '../types';
-import { PostgresLexer } from '../dialects/postgres/lexer';
-import { MysqlLexer } from '../dialects/mysql/lexer';
-import { SqliteLexer } from '../dialects/sqlite/lexer';
+import { dialectModule } from '../dialects/registry';
 import { T_EOF, T_ERROR, TOKEN_NAMES, type TokenType } from './tokens';
 
 /**
@@ -73,15 +71,9 @@ export interface Lexer {
   skim(watch: boolean, prevType: number, prevStart: number): TokenType;
 }
 
+/** The dialect's own lexer over `sql` (its module's `lexer`, lib/dialects/<d>/lexer.ts). */
 export function createLexer(sql: string, dialect: Dialect, options?: LexerOptions): Lexer {
-  switch (dialect) {
-    case 'postgres':
-      return new PostgresLexer(sql, options);
-    case 'mysql':
-      return new MysqlLexer(sql, options);
-    case 'sqlite':
-      return new SqliteLexer(sql, options);
-  }
+  return dialectModule(dialect).lexer(sql, options);
 }
 
 export interface Token {
@@ -103,5 +95,3 @@ export function tokenize(sql: string, dialect: Dialect, options?: LexerOptions):
     if (type === T_ERROR) return tokens;
   }
 }
-
-export { PostgresLexer, MysqlLexer, SqliteLexer };

@@ -1,6 +1,6 @@
 import { RuntimeDdlError } from '../errors';
 import type { Dialect, Role } from '../types';
-import { GUARD_RULES } from './content/rules';
+import { dialectModule } from '../dialects/registry';
 
 /**
  * A query whose knex `.options({…})` carries a key that replaces the text or values the
@@ -11,7 +11,7 @@ import { GUARD_RULES } from './content/rules';
  */
 export function textOptionsRefusal(dialect: Dialect, role: Role, options: unknown, statement: () => string): RuntimeDdlError | undefined {
   if (typeof options !== 'object' || options === null) return undefined;
-  const replacing = GUARD_RULES[dialect].textOptions;
+  const replacing = dialectModule(dialect).guardRules.textOptions;
   if (replacing.length === 0) return undefined;
   // for…in: the keys knex's merge (lodash assign / extend) and the driver would see.
   for (const key in options) {

@@ -1,19 +1,10 @@
 import type { Dialect } from '../types';
-import { MYSQL_STATEMENT_HEADS } from '../dialects/mysql/statement-heads';
-import { POSTGRES_STATEMENT_HEADS } from '../dialects/postgres/statement-heads';
-import { SQLITE_STATEMENT_HEADS } from '../dialects/sqlite/statement-heads';
+import { dialectModule } from '../dialects/registry';
 import type { Classification, ClassifiedStatement } from './classify';
 import { ContentWatch } from './content/content-watch';
-import type { StatementHeads } from './head-rule';
-import { createLexer, type Lexer, type LexerOptions } from './lexer';
+import type { Lexer, LexerOptions } from './lexer';
 import { StatementReader } from './statement-reader';
 import { ERROR_FATAL, T_EOF, T_ERROR, T_SEMICOLON } from './tokens';
-
-export const STATEMENT_HEADS: Readonly<Record<Dialect, StatementHeads>> = {
-  postgres: POSTGRES_STATEMENT_HEADS,
-  mysql: MYSQL_STATEMENT_HEADS,
-  sqlite: SQLITE_STATEMENT_HEADS,
-};
 
 /**
  * One reading of the input: lexes it with one set of options, splits it into statements
@@ -30,9 +21,10 @@ export class Reading {
 
   constructor(sql: string, dialect: Dialect, options: LexerOptions | undefined, alternative: boolean) {
     this.sql = sql;
-    this.lx = createLexer(sql, dialect, options);
-    this.content = new ContentWatch(dialect, options);
-    this.reader = new StatementReader(this.lx, dialect, STATEMENT_HEADS[dialect], alternative, options, this.content);
+    const module = dialectModule(dialect);
+    this.lx = module.lexer(sql, options);
+    this.content = new ContentWatch(dialect, module.guardRules, options);
+    this.reader = new StatementReader(this.lx, dialect, module.statementHeads(), module.guardRules, alternative, options, this.content);
     this.reset(sql);
   }
 

@@ -2,8 +2,9 @@ import type { Dialect } from '../types';
 import type { StatementKind } from './classify';
 import { CH_LPAREN, CH_RPAREN, isInto } from './chars';
 import type { ContentWatch } from './content/content-watch';
-import { intoClause, resolveMysqlInto } from './families/into';
+import { intoClause, resolvePendingInto } from './families/into';
 import { parenthesized } from './families/parenthesized';
+import type { GuardRules } from './guard-rules';
 import { MAX_DEPTH, REASON_UNKNOWN, type HeadRule, type StatementHeads } from './head-rule';
 import type { Lexer, LexerOptions } from './lexer';
 import { asciiUpper, isContent } from './token-text';
@@ -27,7 +28,7 @@ export class StatementReader {
   reason: string | undefined = undefined;
   /** The INTO watch is on (PostgreSQL SELECT … INTO, MySQL INTO OUTFILE …). */
   watch = false;
-  /** MySQL: an INTO clause was seen; the next token decides it. */
+  /** An INTO clause was seen; the next token decides it (MySQL: GuardGrammar.selectInto). */
   pendingInto = false;
   /** End of the statement's last token so far. */
   lastEnd = 0;
@@ -36,8 +37,10 @@ export class StatementReader {
   back1End = 0;
   back2Type = T_EOF;
   back2Start = 0;
-  /** PostgreSQL and MySQL look for INTO clauses. */
+  /** The dialect has SELECT … INTO (PostgreSQL, MySQL): the reader looks for INTO clauses. */
   readonly intoDialect: boolean;
+  /** Read statements alone can carry an INTO clause (PostgreSQL). */
+  private readonly intoOnlyInReads: boolean;
   /** Cache for nextInto(): -2 unknown, -1 none left, else an index. */
   private intoAt = -2;
 
@@ -45,12 +48,14 @@ export class StatementReader {
     readonly lx: Lexer,
     readonly dialect: Dialect,
     readonly heads: StatementHeads,
+    readonly rules: GuardRules,
     /** An alternative reading: statements the server cannot even lex never run. */
     readonly alternative: boolean,
     readonly options: LexerOptions | undefined,
     readonly content: ContentWatch,
   ) {
-    this.intoDialect = dialect !== 'sqlite';
+    this.intoDialect = rules.grammar.selectInto !== undefined;
+    this.intoOnlyInReads = rules.grammar.selectInto?.onlyInReads === true;
   }
 
   reset(sql: string): void {
@@ -134,7 +139,7 @@ export class StatementReader {
 
   /** The INTO watch for the current token (the tokens before it are in the lookback). */
   watchInto(t: number): void {
-    if (this.pendingInto) return resolveMysqlInto(this, t);
+    if (this.pendingInto) return resolvePendingInto(this, t);
     const lx = this.lx;
     if (t === T_WORD && lx.end - lx.start === 4 && isInto(this.sql, lx.start)) intoClause(this);
   }
@@ -170,7 +175,7 @@ export class StatementReader {
       this.back2Type = lx.p2Type;
       this.back2Start = lx.p2Start;
       intoClause(this);
-      // MySQL judges INTO by the token after it.
+      // A pending INTO is judged by the token after it (MySQL).
       if (this.pendingInto && !isContent(this.adv())) return;
     }
     lx.skim(false, this.back1Type, this.back1Start);
@@ -236,9 +241,9 @@ export class StatementReader {
     const rule = this.headRule();
     if (rule === undefined) return this.refuseRest('other', this.upper(), REASON_UNKNOWN);
     this.set(rule.kind, rule.keyword, rule.allowed, rule.reason);
-    // PostgreSQL accepts an INTO clause only in a top-level SELECT; elsewhere it is a syntax
-    // error, so only read-kind statements (and the wrappers, which re-judge) need the watch.
-    if (this.dialect === 'postgres' && rule.kind !== 'read') this.watch = false;
+    // Where only a top-level SELECT may carry an INTO clause (a syntax error elsewhere), only
+    // read-kind statements (and the wrappers, which re-judge) need the watch.
+    if (this.intoOnlyInReads && rule.kind !== 'read') this.watch = false;
     if (rule.family === undefined) return this.scanToEnd();
     rule.family(this, rule, depth);
   }

@@ -1,4 +1,6 @@
 import type { GuardRules } from '../../guard/guard-rules';
+import { MYSQL_GUARD_GRAMMAR } from './guard-grammar';
+import { MYSQL_LEXING_SETTINGS } from './lexing-settings';
 
 const INTEGRITY = { kind: 'other', reason: 'switches off integrity checks the schema declares (foreign keys, unique keys, CHECK constraints)' } as const;
 const SLOW_LOG = { kind: 'other', reason: 'logging setting: keeps statements out of the slow query log' } as const;
@@ -53,4 +55,8 @@ export const MYSQL_GUARD_RULES: GuardRules = {
     ['binlog_', { kind: 'other', reason: 'superuser-only setting: reshapes what the binary log records' }],
     ['log_slow_', SLOW_LOG],
   ],
+  lexingSettings: MYSQL_LEXING_SETTINGS,
+  // @@: system variables assigned inside a statement (content/system-variables.ts).
+  prefilterWords: ['@@'],
+  grammar: MYSQL_GUARD_GRAMMAR,
 };

@@ -57,6 +57,7 @@ export const mysql: DialectModule = {
   get guardRules() {
     return guardRules();
   },
+  statementHeads: loadOnce(() => (require('./statement-heads') as typeof import('./statement-heads')).MYSQL_STATEMENT_HEADS),
   get rawConnection() {
     return rawMethods();
   },

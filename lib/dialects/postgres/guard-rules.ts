@@ -1,4 +1,6 @@
 import type { GuardRules, RefusedSetting } from '../../guard/guard-rules';
+import { POSTGRES_GUARD_GRAMMAR } from './guard-grammar';
+import { POSTGRES_LEXING_SETTINGS } from './lexing-settings';
 import { POSTGRES_SUPERUSER_SETTINGS } from './superuser-settings';
 
 const FILE = 'reads or writes files on the server';
@@ -120,4 +122,8 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
     ['track_', { kind: 'other', reason: 'superuser-only setting: hides the session from the statistics views' }],
     ['pgaudit', { kind: 'other', reason: 'audit setting: hides statements from the audit log' }],
   ],
+  lexingSettings: POSTGRES_LEXING_SETTINGS,
+  // U&: escaped names.
+  prefilterWords: ['pg_', 'set_config', 'u&'],
+  grammar: POSTGRES_GUARD_GRAMMAR,
 };

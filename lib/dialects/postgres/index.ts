@@ -60,6 +60,7 @@ export const postgres: DialectModule = {
   get guardRules() {
     return guardRules();
   },
+  statementHeads: loadOnce(() => (require('./statement-heads') as typeof import('./statement-heads')).POSTGRES_STATEMENT_HEADS),
   get rawConnection() {
     return rawMethods();
   },

@@ -1,4 +1,5 @@
 import type { GuardRules } from '../../guard/guard-rules';
+import { SQLITE_GUARD_GRAMMAR } from './guard-grammar';
 import { SQLITE_FILE_PRAGMAS, SQLITE_GUARDED_PRAGMAS, SQLITE_READ_PRAGMAS, SQLITE_SESSION_PRAGMAS } from './pragmas';
 
 /**
@@ -42,4 +43,7 @@ export const SQLITE_GUARD_RULES: GuardRules = {
     const pragma = name.slice('pragma_'.length);
     return SQLITE_FILE_PRAGMAS.has(pragma) || SQLITE_GUARDED_PRAGMAS.has(pragma) || SQLITE_SESSION_PRAGMAS.has(pragma);
   },
+  lexingSettings: new Map(),
+  prefilterWords: ['sqlite_'],
+  grammar: SQLITE_GUARD_GRAMMAR,
 };

@@ -32,6 +32,7 @@ export const sqlite: DialectModule = {
   get guardRules() {
     return guardRules();
   },
+  statementHeads: loadOnce(() => (require('./statement-heads') as typeof import('./statement-heads')).SQLITE_STATEMENT_HEADS),
   get rawConnection() {
     return rawMethods();
   },

@@ -13,7 +13,7 @@ export function catalogTarget(tk: StatementTokens, rules: GuardRules, i: number)
   const table = parts[parts.length - 1] as string;
   const schema = parts.length > 1 ? (parts[parts.length - 2] as string) : undefined;
   if (schema !== undefined && rules.catalogSchemas.has(schema)) return parts.join('.');
-  if ((schema === undefined || tk.dialect === 'sqlite') && rules.isCatalogTable(table)) return parts.join('.');
+  if ((schema === undefined || tk.grammar.qualifiedCatalogTables) && rules.isCatalogTable(table)) return parts.join('.');
   return undefined;
 }
 
@@ -35,7 +35,7 @@ export function rowLockedCatalog(tk: StatementTokens, rules: GuardRules): { at: 
   for (let i = 0; i < tk.n; i++) {
     const w = tk.word(i);
     if (w === 'for' && LOCK_STRENGTHS.has(tk.word(i + 1) ?? '')) locks = true;
-    if (w === 'lock' && tk.dialect === 'mysql' && tk.word(i + 1) === 'in') locks = true;
+    if (w === 'lock' && tk.grammar.content.rowLocks?.lockInShareMode === true && tk.word(i + 1) === 'in') locks = true;
     const item = i > 0 && (tk.word(i - 1) === 'from' || tk.word(i - 1) === 'join' || (inFrom && tk.isOp(i - 1, ',')));
     if (item && found === undefined) {
       const catalog = catalogTarget(tk, rules, i);

@@ -2,30 +2,29 @@ import type { Dialect } from '../../types';
 import type { LexerOptions } from '../lexer';
 import type { GuardRules } from '../guard-rules';
 import { judgeContent, type ContentRefusal } from './judge';
-import { CONTENT_PREFILTER, GUARD_RULES } from './rules';
+import { contentPrefilter } from './rules';
 import { StatementTokens } from './statement-tokens';
 
 /**
  * The content watch of one reading: while `on`, the reader hands it every token it pulls
  * (StatementReader.pull); at each statement's end (`flush`) the statement's tokens are
  * judged by the content rules (judge.ts). It is switched on per text, when the text could
- * match a rule at all (CONTENT_PREFILTER); otherwise nothing is recorded and the reader may
- * skim.
+ * match a rule at all (contentPrefilter, rules.ts); otherwise nothing is recorded and the
+ * reader may skim.
  */
 export class ContentWatch {
   on = false;
   readonly refusals: ContentRefusal[] = [];
   private readonly tokens: StatementTokens;
-  private readonly rules: GuardRules;
   private readonly prefilter: RegExp;
 
   constructor(
     dialect: Dialect,
+    private readonly rules: GuardRules,
     private readonly options: LexerOptions | undefined,
   ) {
-    this.tokens = new StatementTokens(dialect);
-    this.rules = GUARD_RULES[dialect];
-    this.prefilter = CONTENT_PREFILTER[dialect];
+    this.tokens = new StatementTokens(dialect, rules.grammar);
+    this.prefilter = contentPrefilter(rules);
   }
 
   reset(sql: string): void {

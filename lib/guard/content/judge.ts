@@ -33,9 +33,10 @@ const TARGET_MODIFIERS = new Set(['only', 'low_priority', 'quick', 'ignore', 'de
  * statement (system-variables.ts). The first refusal found is the statement's.
  */
 export function judgeContent(tk: StatementTokens, rules: GuardRules, current: CurrentReading): ContentRefusal | undefined {
-  const { dialect, n } = tk;
+  const { n } = tk;
+  const grammar = tk.grammar.content;
   const refusal = (i: number, kind: StatementKind, keyword: string, reason: string): ContentRefusal => ({ at: tk.start(i), kind, keyword, reason });
-  if (dialect === 'postgres' && tk.word(0) === 'set') {
+  if (grammar.setConfig && tk.word(0) === 'set') {
     const at = tk.word(1) === 'session' || tk.word(1) === 'local' ? 2 : 1;
     // `SET SCHEMA 'x'` is an alias of `SET search_path TO 'x'`.
     const setting = tk.name(at);
@@ -50,18 +51,18 @@ export function judgeContent(tk: StatementTokens, rules: GuardRules, current: Cu
     if (!tk.isName(i)) continue;
     const fn = tk.name(i);
     if (fn === undefined) return refusal(i, 'other', '', 'a quoted name the guard cannot decode');
-    if (type === T_QUOTED_IDENT && dialect === 'postgres' && tk.word(i + 1) === 'uescape') return refusal(i, 'other', '', 'Unicode escapes with UESCAPE in a name');
+    if (type === T_QUOTED_IDENT && grammar.uescapeNames && tk.word(i + 1) === 'uescape') return refusal(i, 'other', '', 'Unicode escapes with UESCAPE in a name');
     if (type === T_WORD && WRITE_VERBS.has(fn)) writes = true;
     if (tk.isOp(i + 1, '.') && rules.catalogSchemas.has(fn)) catalogNamed = i;
     // PostgreSQL attribute notation `x.f` calls f(x); after a catalog schema it is only a qualified name.
     // Exact names only: a column such as `u.dblink_url` is no call.
-    const attribute = dialect === 'postgres' && rules.functions.has(fn) && tk.isOp(i - 1, '.') && !(i >= 2 && rules.catalogSchemas.has(tk.name(i - 2) ?? ''));
+    const attribute = grammar.attributeCalls && rules.functions.has(fn) && tk.isOp(i - 1, '.') && !(i >= 2 && rules.catalogSchemas.has(tk.name(i - 2) ?? ''));
     if (tk.isOp(i + 1, '(') || attribute || rules.bareNamePrefixes.some((prefix) => fn.startsWith(prefix))) {
       const reason = refusedFunction(rules, fn);
       // SQLite `pragma_user_version` with no argument only reads, like `PRAGMA user_version`.
       const readOnly = rules.readsWithoutArgument?.(fn) === true && (!tk.isOp(i + 1, '(') || tk.isOp(i + 2, ')'));
       if (reason !== undefined && !readOnly) return refusal(i, 'other', `${fn.toUpperCase()}()`, `calls ${fn}(): ${reason}`);
-      if (dialect === 'postgres' && fn === 'set_config') {
+      if (grammar.setConfig && fn === 'set_config') {
         const why = setConfigRefusal(tk, rules, i + 2, current);
         if (why !== undefined) return refusal(i, why.kind, why.keyword, why.reason);
       }
@@ -71,21 +72,22 @@ export function judgeContent(tk: StatementTokens, rules: GuardRules, current: Cu
     let target = -1;
     if (fn === 'into' || fn === 'update') target = i + 1;
     // COPY table FROM … writes the table (COPY … TO only reads it).
-    else if (fn === 'copy' && i === 0 && dialect === 'postgres' && hasWordAfter(tk, 1, 'from')) target = tk.word(1) === 'binary' ? 2 : 1;
+    else if (fn === 'copy' && i === 0 && grammar.copyFromWrites && hasWordAfter(tk, 1, 'from')) target = tk.word(1) === 'binary' ? 2 : 1;
     else if (fn === 'delete') deleting = true;
     else if (fn === 'from' && deleting) {
       deleting = false;
       target = i + 1;
       deleteTarget = true;
-    } else if (fn === 'lock' && i === 0 && dialect === 'postgres') {
+    } else if (fn === 'lock' && i === 0 && grammar.lockStatement) {
       const locked = lockedCatalog(tk, rules);
       if (locked !== undefined) return refusal(i, 'other', 'LOCK CATALOG', `locks the system catalog ${locked}`);
-    } else if (fn === 'use' && i === 0 && dialect === 'mysql') {
+    } else if (fn === 'use' && i === 0 && grammar.useStatement) {
       const schema = tk.name(1);
       if (schema !== undefined && rules.catalogSchemas.has(schema)) return refusal(i, 'other', 'USE CATALOG', `makes the system schema ${schema} the default`);
     }
     if (target < 0) continue;
-    if (dialect === 'sqlite' && tk.word(target) === 'or') target += 2;
+    // SQLite `UPDATE OR IGNORE t`: the conflict clause stands before the target.
+    if (tk.grammar.conflictClause && tk.word(target) === 'or') target += 2;
     while (TARGET_MODIFIERS.has(tk.word(target) ?? '')) target++;
     const catalog = catalogTarget(tk, rules, target);
     const deletable = deleteTarget && catalog !== undefined && rules.deletableCatalogTables?.has(catalog.split('.').pop() ?? '') === true;
@@ -95,11 +97,11 @@ export function judgeContent(tk: StatementTokens, rules: GuardRules, current: Cu
   if (rules.catalogAnywhereInWrites && writes && catalogNamed >= 0) {
     return refusal(catalogNamed, 'ddl', 'CATALOG WRITE', `a write statement that names the system schema ${tk.name(catalogNamed) ?? ''}`);
   }
-  if (dialect === 'mysql') {
+  if (grammar.systemVariables) {
     const assigned = systemVariableAssignment(tk, rules, current);
     if (assigned !== undefined) return assigned;
   }
-  if (dialect !== 'sqlite') {
+  if (grammar.rowLocks !== undefined) {
     const locked = rowLockedCatalog(tk, rules);
     if (locked !== undefined) return refusal(locked.at, 'other', 'LOCK CATALOG', `locks rows of the system catalog ${locked.catalog} (FOR UPDATE / SHARE)`);
   }

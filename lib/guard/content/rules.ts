@@ -1,19 +1,14 @@
-import { MYSQL_GUARD_RULES } from '../../dialects/mysql/guard-rules';
-import { POSTGRES_GUARD_RULES } from '../../dialects/postgres/guard-rules';
-import { SQLITE_GUARD_RULES } from '../../dialects/sqlite/guard-rules';
-import type { Dialect } from '../../types';
 import { prefilterFor, type GuardRules } from '../guard-rules';
 
-export const GUARD_RULES: Readonly<Record<Dialect, GuardRules>> = { postgres: POSTGRES_GUARD_RULES, mysql: MYSQL_GUARD_RULES, sqlite: SQLITE_GUARD_RULES };
+const PREFILTERS = new WeakMap<GuardRules, RegExp>();
 
 /**
  * Text in which none of these occurs (any case, strings and comments included) cannot match
- * any content rule, so the content watch stays off for it and the reader may skim. (U&:
- * PostgreSQL escaped names.)
+ * any content rule, so the content watch stays off for it and the reader may skim: the
+ * dialect's names and its `prefilterWords`. Built once per dialect.
  */
-export const CONTENT_PREFILTER: Readonly<Record<Dialect, RegExp>> = {
-  postgres: prefilterFor(POSTGRES_GUARD_RULES, ['pg_', 'set_config', 'u&']),
-  // @@: system variables assigned inside a statement (system-variables.ts).
-  mysql: prefilterFor(MYSQL_GUARD_RULES, ['@@']),
-  sqlite: prefilterFor(SQLITE_GUARD_RULES, ['sqlite_']),
-};
+export function contentPrefilter(rules: GuardRules): RegExp {
+  let prefilter = PREFILTERS.get(rules);
+  if (prefilter === undefined) PREFILTERS.set(rules, (prefilter = prefilterFor(rules, rules.prefilterWords)));
+  return prefilter;
+}

@@ -1,6 +1,6 @@
 import type { StatementKind } from '../classify';
 import { refusedSettingKeyword, refusedSettingOf, type GuardRules } from '../guard-rules';
-import { POSTGRES_LEXING_SETTINGS, type CurrentReading } from '../lexing-settings';
+import type { CurrentReading } from '../lexing-settings';
 import { nameOf } from '../sql-values';
 import { T_PARAM, T_QUOTED_IDENT, T_STRING, T_WORD } from '../tokens';
 import type { StatementTokens } from './statement-tokens';
@@ -56,7 +56,7 @@ export function setConfigRefusal(tk: StatementTokens, rules: GuardRules, i: numb
   if (setting === 'role' && value !== undefined && value.trim().toLowerCase() === 'none') return undefined;
   const refused = refusedSettingOf(rules, setting);
   if (refused !== undefined) return { kind: refused.kind, keyword: refusedSettingKeyword(setting, refused), reason: refused.reason };
-  const allowed = POSTGRES_LEXING_SETTINGS.get(setting);
+  const allowed = rules.lexingSettings.get(setting);
   if (allowed !== undefined && (value === undefined || !allowed(value.trim(), current))) {
     return { kind: 'other', keyword: 'SET', reason: `changes how the server reads SQL text (${setting})` };
   }

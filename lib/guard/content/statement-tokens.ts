@@ -1,4 +1,5 @@
 import type { Dialect } from '../../types';
+import type { GuardGrammar } from '../guard-rules';
 import { literalValue, nameOf } from '../sql-values';
 import { T_OP, T_QUOTED_IDENT, T_STRING, T_WORD } from '../tokens';
 
@@ -17,7 +18,11 @@ export class StatementTokens {
   private readonly stamps: number[] = [];
   private stamp = 1;
 
-  constructor(readonly dialect: Dialect) {}
+  constructor(
+    /** For reading literals (sql-values.ts). */
+    readonly dialect: Dialect,
+    readonly grammar: GuardGrammar,
+  ) {}
 
   /** Starts over for the next statement. */
   clear(): void {
@@ -45,16 +50,17 @@ export class StatementTokens {
   }
 
   /**
-   * SQLite reads a '…' string where only a name fits as that name: `FROM 'sqlite_master'`,
-   * `FROM 'pragma_optimize'(…)`. Such strings count as names after FROM / JOIN / `,` / `.` /
-   * INTO / UPDATE / TABLE, or before `(`. MySQL "…" before `(` is a name under ANSI_QUOTES
-   * and a syntax error otherwise: counted as a name (fail closed).
+   * SQLite reads a '…' string where only a name fits as that name (`stringNames`): `FROM
+   * 'sqlite_master'`, `FROM 'pragma_optimize'(…)`. Such strings count as names after FROM /
+   * JOIN / `,` / `.` / INTO / UPDATE / TABLE, or before `(`. MySQL "…" before `(` is a name
+   * under ANSI_QUOTES and a syntax error otherwise (`doubleQuotedCallNames`): counted as a
+   * name (fail closed).
    */
   stringName(i: number): boolean {
     if (i < 0 || i >= this.n || this.types[i] !== T_STRING) return false;
     const quote = this.sql[this.starts[i] as number];
-    if (this.dialect === 'mysql' && quote === '"' && this.isOp(i + 1, '(')) return true;
-    if (this.dialect !== 'sqlite' || quote !== "'") return false;
+    if (this.grammar.doubleQuotedCallNames && quote === '"' && this.isOp(i + 1, '(')) return true;
+    if (!this.grammar.stringNames || quote !== "'") return false;
     if (this.isOp(i + 1, '(') || this.isOp(i - 1, ',') || this.isOp(i - 1, '.')) return true;
     const before = i > 0 && this.types[i - 1] === T_WORD ? this.sql.slice(this.starts[i - 1], this.ends[i - 1]).toLowerCase() : '';
     return before === 'from' || before === 'join' || before === 'into' || before === 'update' || before === 'table';

@@ -1,5 +1,5 @@
 import { refusedSettingKeyword, refusedSettingOf, type GuardRules } from '../guard-rules';
-import { MYSQL_LEXING_SETTINGS, type CurrentReading } from '../lexing-settings';
+import type { CurrentReading } from '../lexing-settings';
 import { T_NUMBER, T_STRING, T_WORD } from '../tokens';
 import type { ContentRefusal } from './judge';
 import type { StatementTokens } from './statement-tokens';
@@ -76,7 +76,7 @@ function judge(tk: StatementTokens, rules: GuardRules, current: CurrentReading, 
   if (name === undefined) return { at: start, kind: 'other', keyword: '', reason: 'a quoted name the guard cannot decode' };
   const refused = refusedSettingOf(rules, name);
   if (refused !== undefined) return { at: start, kind: refused.kind, keyword: refusedSettingKeyword(name, refused), reason: refused.reason };
-  const keepsReading = MYSQL_LEXING_SETTINGS.get(name);
+  const keepsReading = rules.lexingSettings.get(name);
   if (keepsReading === undefined) return undefined;
   const literal = value >= 0 && value < tk.n && isLiteral(tk.type(value)) ? tk.literal(value) : undefined;
   // The value must be the whole assignment: the select item ends after it.

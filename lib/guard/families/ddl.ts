@@ -12,10 +12,10 @@ const TEMP_MODIFIERS = new Set(['OR', 'REPLACE', 'GLOBAL', 'LOCAL']);
  * CREATE / ALTER / DROP: refused (the rule's verdict), with the object type completing the
  * keyword (`CREATE TABLE`, `DROP MATERIALIZED VIEW`) so that dangerouslyAllow can name one
  * object type. Roles, users, groups and default privileges are kind 'privilege'; ALTER
- * SYSTEM / LOCK INSTANCE are server changes. MySQL DROP PREPARE is DEALLOCATE PREPARE: an
- * allowed session statement. A TEMPORARY table keeps TEMPORARY in its keyword only when it
- * reaches no other object (temp-table.ts), so opting in `CREATE TEMPORARY TABLE` covers no
- * more than a private scratch table.
+ * SYSTEM / LOCK INSTANCE are server changes. A dialect's `sessionDdl` (MySQL DROP PREPARE,
+ * its DEALLOCATE PREPARE) are allowed session statements. A TEMPORARY table keeps TEMPORARY
+ * in its keyword only when it reaches no other object (temp-table.ts), so opting in
+ * `CREATE TEMPORARY TABLE` covers no more than a private scratch table.
  */
 export function ddlFamily(r: StatementReader, rule: HeadRule): void {
   const verb = rule.keyword;
@@ -49,7 +49,7 @@ export function ddlFamily(r: StatementReader, rule: HeadRule): void {
   }
   if (!onlyModifiers) temporary = false;
   const keyword = `${verb}${temporary ? ' TEMPORARY' : ''}${object === '' ? '' : ` ${object}`}`;
-  if (object === 'PREPARE' && verb === 'DROP' && r.dialect === 'mysql') r.set('session', 'DROP PREPARE', true);
+  if (r.rules.grammar.sessionDdl.has(`${verb} ${object}`)) r.set('session', `${verb} ${object}`, true);
   else if (object === 'SYSTEM' || object === 'INSTANCE') r.set('other', keyword, false, REASON_SERVER);
   else if (PRIVILEGE_OBJECTS.has(object)) r.set('privilege', keyword, false, REASON_PRIVILEGE);
   else if (keyword === 'CREATE TEMPORARY TABLE' && tempTableReaches(r)) {

@@ -9,9 +9,12 @@ export function insertTail(r: StatementReader): void {
   // Without the INTO watch (PostgreSQL DML, SQLite) the statement's own INTO needs no care.
   if (!r.watch) return r.scanToEnd();
   r.advRaw();
-  if (r.dialect === 'mysql') {
-    while (r.is('LOW_PRIORITY') || r.is('DELAYED') || r.is('HIGH_PRIORITY') || r.is('IGNORE')) r.advRaw();
-  } else if (r.dialect === 'sqlite' && r.is('OR')) {
+  const { insertModifiers, conflictClause } = r.rules.grammar;
+  if (insertModifiers.length > 0) {
+    // MySQL LOW_PRIORITY, DELAYED, HIGH_PRIORITY, IGNORE.
+    while (isOneOf(r, insertModifiers)) r.advRaw();
+  } else if (conflictClause && r.is('OR')) {
+    // SQLite INSERT OR REPLACE.
     r.advRaw();
     r.advRaw();
   }
@@ -20,3 +23,8 @@ export function insertTail(r: StatementReader): void {
 }
 
 export const insertFamily = (r: StatementReader): void => insertTail(r);
+
+function isOneOf(r: StatementReader, words: readonly string[]): boolean {
+  for (const word of words) if (r.is(word)) return true;
+  return false;
+}

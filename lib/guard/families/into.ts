@@ -1,16 +1,15 @@
-import { CH_AT, CH_DOT, CH_RBRACKET, CH_RPAREN } from '../chars';
+import { CH_DOT, CH_RBRACKET, CH_RPAREN } from '../chars';
 import type { StatementReader } from '../statement-reader';
 import { asciiUpper } from '../token-text';
 import { T_OP, T_PARAM, T_QUOTED_IDENT, T_WORD } from '../tokens';
 
 /**
- * The INTO watch. PostgreSQL `SELECT … INTO t` creates a table (a DDL in a read's clothes);
- * MySQL `SELECT … INTO OUTFILE | DUMPFILE` writes a server file, and INTO anything but a
- * user variable (`@x`) is refused. An INSERT's, REPLACE's or MERGE's own INTO is stepped
- * over without the watch (families/insert.ts). `AS into` (an alias) and `t.into` (a column)
- * are no INTO clause.
+ * The INTO watch: what a SELECT's INTO clause does is the dialect's (GuardGrammar.selectInto:
+ * PostgreSQL `SELECT … INTO t` creates a table, a DDL in a read's clothes; MySQL
+ * `SELECT … INTO OUTFILE | DUMPFILE` writes a server file). An INSERT's, REPLACE's or
+ * MERGE's own INTO is stepped over without the watch (families/insert.ts). `AS into` (an
+ * alias) and `t.into` (a column) are no INTO clause.
  */
-const SELECT_INTO_REASON = 'SELECT … INTO creates a table';
 
 /** The current token is the word INTO; the lookback holds the two tokens before it. */
 export function intoClause(r: StatementReader): void {
@@ -26,15 +25,11 @@ export function intoClause(r: StatementReader): void {
       if (c === CH_RPAREN || c === CH_RBRACKET) return;
     }
   }
-  if (r.dialect === 'postgres') r.refuse('ddl', 'SELECT INTO', SELECT_INTO_REASON);
-  else r.pendingInto = true;
+  r.rules.grammar.selectInto?.atInto(r);
 }
 
-/** MySQL: the token after INTO. `INTO @var` is fine; `INTO OUTFILE|DUMPFILE` writes a server file; anything else is refused. */
-export function resolveMysqlInto(r: StatementReader, t: number): void {
+/** The token after an INTO the dialect left pending (MySQL `INTO @var`, `INTO OUTFILE`). */
+export function resolvePendingInto(r: StatementReader, t: number): void {
   r.pendingInto = false;
-  if (t === T_OP && r.sql.charCodeAt(r.lx.start) === CH_AT) return;
-  if (r.is('OUTFILE')) r.refuse('other', 'SELECT INTO OUTFILE', 'writes a file on the server');
-  else if (r.is('DUMPFILE')) r.refuse('other', 'SELECT INTO DUMPFILE', 'writes a file on the server');
-  else r.refuse('other', 'SELECT INTO', 'INTO something other than a user variable (@name)');
+  r.rules.grammar.selectInto?.afterInto?.(r, t);
 }

@@ -10,7 +10,7 @@ import { explained } from './explained';
  */
 export function tableMaintenance(r: StatementReader, rule: HeadRule, depth: number): void {
   r.adv();
-  if (rule.keyword === 'ANALYZE' && r.dialect === 'mysql' && !r.is('TABLE') && !r.is('TABLES') && (r.is('FORMAT') || r.isOp(CH_LPAREN) || r.headRule() !== undefined)) {
+  if (rule.keyword === 'ANALYZE' && r.rules.grammar.analyzeRunsStatement && !r.is('TABLE') && !r.is('TABLES') && (r.is('FORMAT') || r.isOp(CH_LPAREN) || r.headRule() !== undefined)) {
     if (r.is('FORMAT')) {
       r.adv();
       if (r.isOp(CH_EQ)) r.adv();

@@ -1,4 +1,3 @@
-import { POSTGRES_LEXING_SETTINGS } from '../lexing-settings';
 import type { HeadRule } from '../head-rule';
 import { nameOf } from '../sql-values';
 import type { StatementReader } from '../statement-reader';
@@ -17,7 +16,7 @@ export function resetPostgres(r: StatementReader, rule: HeadRule): void {
     const t = r.adv();
     const lx = r.lx;
     const name = t === T_WORD || t === T_QUOTED_IDENT ? nameOf(r.sql, t, lx.start, lx.end) : undefined;
-    if (name === 'all' || (rule.keyword === 'RESET' && (name === undefined || POSTGRES_LEXING_SETTINGS.has(name)))) {
+    if (name === 'all' || (rule.keyword === 'RESET' && (name === undefined || r.rules.lexingSettings.has(name)))) {
       r.refuse('session', rule.keyword, `would change how the server reads SQL text (${name === 'all' ? 'every setting' : (name ?? 'a setting')} back to its default, which the guard does not know)`);
     }
   }

@@ -1,7 +1,5 @@
 import { CH_COLON, CH_COMMA, CH_EQ } from '../chars';
-import { GUARD_RULES } from '../content/rules';
 import { refusedSettingKeyword, refusedSettingOf } from '../guard-rules';
-import { MYSQL_LEXING_SETTINGS, POSTGRES_LEXING_SETTINGS } from '../lexing-settings';
 import { literalValue } from '../sql-values';
 import type { StatementReader } from '../statement-reader';
 import { isContent } from '../token-text';
@@ -15,7 +13,7 @@ import { isContent } from '../token-text';
 
 /** Refuses assigning a setting listed in the dialect's guard rules; whether it was. */
 export function refusedSetting(r: StatementReader, name: string): boolean {
-  const refused = refusedSettingOf(GUARD_RULES[r.dialect], name);
+  const refused = refusedSettingOf(r.rules, name);
   if (refused === undefined) return false;
   r.refuse(refused.kind, refusedSettingKeyword(name, refused), refused.reason);
   return true;
@@ -27,7 +25,7 @@ export function refusedSetting(r: StatementReader, name: string): boolean {
  * the statement. Leaves the token after the value current. `bare`: no `=` / TO (SET NAMES x).
  */
 export function lexingSetting(r: StatementReader, name: string, label: string, bare = false): void {
-  const allowedValue = (r.dialect === 'postgres' ? POSTGRES_LEXING_SETTINGS : MYSQL_LEXING_SETTINGS).get(name);
+  const allowedValue = r.rules.lexingSettings.get(name);
   if (allowedValue === undefined) return;
   let t = r.adv();
   if (!bare) {
@@ -41,7 +39,7 @@ export function lexingSetting(r: StatementReader, name: string, label: string, b
   const value = isContent(t) ? literalValue(r.sql, t, lx.start, lx.end, r.dialect) : undefined;
   if (value !== undefined) t = r.adv();
   // The value must be the whole assignment (MySQL: up to the next item; NAMES may add COLLATE x).
-  const whole = !isContent(t) || (r.dialect === 'mysql' && (r.isOp(CH_COMMA) || (bare && r.is('COLLATE'))));
+  const whole = !isContent(t) || (r.rules.grammar.setItemLists && (r.isOp(CH_COMMA) || (bare && r.is('COLLATE'))));
   if (value === undefined || !whole || !allowedValue(value, r.options ?? {})) {
     r.refuse('session', `SET ${label}`, `changes how the server reads SQL text (${name}); only values that keep it are allowed`);
   }

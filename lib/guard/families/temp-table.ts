@@ -4,18 +4,16 @@ import type { StatementReader } from '../statement-reader';
 import { isContent } from '../token-text';
 import { T_OP, T_WORD } from '../tokens';
 
-/** MySQL engines a temporary table may use: they keep it in this server's own storage. */
-const TEMP_TABLE_ENGINES = new Set(['innodb', 'memory', 'heap', 'myisam', 'aria']);
-
 /**
  * At the table name of a CREATE TEMPORARY TABLE: whether its options (before any AS /
  * SELECT query) reach another object, so that `dangerouslyAllow: ['CREATE TEMPORARY
  * TABLE']` must not cover it: PostgreSQL INHERITS (alters the permanent parent),
  * PARTITION OF, TABLESPACE; MySQL ENGINE other than InnoDB / MEMORY / MyISAM / Aria
  * (CONNECT, FEDERATED reach files or other servers), CONNECTION, DATA / INDEX DIRECTORY,
- * UNION. `LIKE other` only reads. Consumes the tokens it reads.
+ * UNION (the dialect's `tempTableOptions`). `LIKE other` only reads. Consumes the tokens it reads.
  */
 export function tempTableReaches(r: StatementReader): boolean {
+  const options = r.rules.grammar.tempTableOptions;
   let depth = 0;
   for (let t: number = r.lx.type; isContent(t); t = r.adv()) {
     if (t === T_OP) {
@@ -32,16 +30,16 @@ export function tempTableReaches(r: StatementReader): boolean {
       if (t === T_OP && r.isOp(CH_LPAREN)) depth++;
       continue;
     }
-    if ((r.is('DATA') || r.is('INDEX')) && r.dialect === 'mysql') {
+    if ((r.is('DATA') || r.is('INDEX')) && options !== undefined) {
       if (r.adv() === T_WORD && r.is('DIRECTORY')) return true;
       continue;
     }
-    if (r.is('ENGINE') && r.dialect === 'mysql') {
+    if (r.is('ENGINE') && options !== undefined) {
       let v = r.adv();
       if (v === T_OP && r.isOp(CH_EQ)) v = r.adv();
       const lx = r.lx;
       const engine = isContent(v) ? literalValue(r.sql, v, lx.start, lx.end, r.dialect) ?? nameOf(r.sql, v, lx.start, lx.end) : undefined;
-      if (engine === undefined || !TEMP_TABLE_ENGINES.has(engine.toLowerCase())) return true;
+      if (engine === undefined || !options.engines.has(engine.toLowerCase())) return true;
     }
   }
   return false;

@@ -1,0 +1,43 @@
+import type { GuardGrammar } from '../../guard/guard-rules';
+import { MAX_COMMENT_VERSIONS } from './lexer';
+import { MYSQL_SELECT_INTO } from './select-into';
+
+/** MySQL / MariaDB's answers to the questions the guard's shared statement families ask. */
+export const MYSQL_GUARD_GRAMMAR: GuardGrammar = {
+  sessionReading: { ansiQuotes: true },
+  alternatives: {
+    // sql_mode readings besides the default: NO_BACKSLASH_ESCAPES (with or without
+    // ANSI_QUOTES: `"…"` then ends at the same place, string or identifier); ANSI_QUOTES
+    // alone (`sql_mode=ANSI`).
+    backslashModes: [
+      { altBackslash: true, ansiQuotes: false, note: 'with NO_BACKSLASH_ESCAPES' },
+      { altBackslash: false, ansiQuotes: true, note: 'with ANSI_QUOTES' },
+    ],
+    // Which comments run depends on the server kind and version.
+    versionedComments: {
+      servers: [{ server: 'mariadb', label: 'MariaDB' }, { server: 'mysql', label: 'MySQL' }],
+      maxVersions: MAX_COMMENT_VERSIONS,
+    },
+  },
+  selectInto: MYSQL_SELECT_INTO,
+  insertModifiers: ['LOW_PRIORITY', 'DELAYED', 'HIGH_PRIORITY', 'IGNORE'],
+  conflictClause: false,
+  sessionDdl: new Set(['DROP PREPARE']),
+  analyzeRunsStatement: true,
+  // Engines a temporary table may use: they keep it in this server's own storage (CONNECT, FEDERATED reach files or other servers).
+  tempTableOptions: { engines: new Set(['innodb', 'memory', 'heap', 'myisam', 'aria']) },
+  setItemLists: true,
+  qualifiedCatalogTables: false,
+  stringNames: false,
+  doubleQuotedCallNames: true,
+  content: {
+    attributeCalls: false,
+    uescapeNames: false,
+    setConfig: false,
+    copyFromWrites: false,
+    lockStatement: false,
+    useStatement: true,
+    systemVariables: true,
+    rowLocks: { lockInShareMode: true },
+  },
+};
