@@ -47,6 +47,8 @@ function readings(dialect: Dialect, session: SessionReading | undefined): LexerO
 const TARGET_HEADS = new Set(['into', 'update', 'table', 'truncate', 'lock']);
 /** Skipped between such a word and the table: `UPDATE ONLY t`, `TRUNCATE TABLE ONLY t`, MySQL `UPDATE LOW_PRIORITY IGNORE t`. */
 const MODIFIERS = new Set(['only', 'low_priority', 'ignore', 'quick', 'table', 'if', 'not', 'exists']);
+/** After FOR: a row-locking clause (MySQL knows only UPDATE and SHARE; PostgreSQL also NO KEY UPDATE and KEY SHARE). */
+const ROW_LOCK_STRENGTHS = new Set(['update', 'share', 'no', 'key']);
 /** MySQL: a statement with one of these verbs that names a bookkeeping table anywhere writes it (multi-table UPDATE / DELETE write what they join). */
 const MYSQL_WRITE_VERBS = new Set(['insert', 'update', 'delete', 'replace', 'create', 'alter', 'drop', 'truncate', 'rename', 'lock', 'load']);
 
@@ -89,11 +91,17 @@ function statementWrites(sql: string, dialect: Dialect, types: number[], starts:
   const bookkeeping = (i: number): boolean => tables.has(tableAt(i) ?? '');
   let deleting = false;
   let mysqlWrite = false;
-  // MySQL row locks (FOR UPDATE | FOR SHARE | LOCK IN SHARE MODE) on a bookkeeping table
-  // block the migrator as a write would: the statement counts as a write of what it names.
-  for (let i = 0; i < n && dialect === 'mysql'; i++) {
+  // Row locks (FOR UPDATE | FOR SHARE, PostgreSQL also FOR NO KEY UPDATE | FOR KEY SHARE,
+  // MySQL also LOCK IN SHARE MODE) on a bookkeeping table block the migrator as a write
+  // would (knex's migrator locks knex_migrations_lock FOR UPDATE): the statement counts as a
+  // write of every bookkeeping table it names, at any query level.
+  let locksRows = false;
+  for (let i = 0; i < n && dialect !== 'sqlite'; i++) {
     const w = word(i);
-    if ((w === 'for' && (word(i + 1) === 'update' || word(i + 1) === 'share')) || (w === 'lock' && word(i + 1) === 'in')) mysqlWrite = true;
+    if ((w === 'for' && ROW_LOCK_STRENGTHS.has(word(i + 1) ?? '')) || (dialect === 'mysql' && w === 'lock' && word(i + 1) === 'in')) locksRows = true;
+  }
+  if (locksRows) {
+    for (let i = 0; i < n; i++) if (tables.has(name(i) ?? '')) return true;
   }
   for (let i = 0; i < n; i++) {
     const w = word(i);
