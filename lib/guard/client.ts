@@ -117,12 +117,13 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     session: SessionSettings | undefined,
     config: Knex.Config | undefined,
     judged?: (formatted: string) => void,
+    namedPlaceholders?: boolean,
   ): RuntimeDdlError | undefined => {
     const error = bookkeepingRefusal(sql, config, session) ?? refusal(sql, session);
     if (error || dialect !== 'mysql' || bindings === undefined || bindings === null || (Array.isArray(bindings) && bindings.length === 0)) return error;
-    const format = (connection as { format?: (sql: string, values: unknown) => string } | null)?.format;
+    const format = (connection as { format?: (sql: string, values: unknown, namedPlaceholders?: boolean) => string } | null)?.format;
     if (typeof format !== 'function') return undefined;
-    const formatted = format.call(connection, sql, bindings);
+    const formatted = format.call(connection, sql, bindings, namedPlaceholders);
     const refused = refusal(formatted, session, true);
     if (!refused) judged?.(formatted);
     return refused;
@@ -201,9 +202,9 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     }
 
     /** A raw call the pool.afterCreate hook makes: before the session is read, so judged in every reading. */
-    rawRefusal(connection: object, method: string, sent: SentText | undefined): RuntimeDdlError | undefined {
+    rawRefusal(connection: object, method: string, sent: SentText | undefined, judged: (formatted: string) => void): RuntimeDdlError | undefined {
       if (sent === undefined) return new RuntimeDdlError('E_RUNTIME_DDL', `Refused ${method}() in pool.afterCreate on a ${options.role} connection: the guard cannot read what its arguments send.`, { remedy: RUNTIME_DDL_REMEDY, kind: 'other', keyword: '', role: options.role, dialect, statement: `${method}(…)` });
-      return textRefusal(connection, sent.sql, sent.values, undefined, this.config);
+      return textRefusal(connection, sent.sql, sent.values, undefined, this.config, judged, sent.namedPlaceholders);
     }
 
     /** Only guarded clients may take connections from a pool guard() gated (pool-gate.ts). */
@@ -215,7 +216,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     override getPoolSettings(poolConfig: Knex.PoolConfig | undefined): unknown {
       const hook = poolConfig?.afterCreate as Parameters<typeof guardAfterCreate>[0] | undefined;
       if (typeof hook !== 'function') return super.getPoolSettings(poolConfig);
-      return super.getPoolSettings({ ...poolConfig, afterCreate: guardAfterCreate(hook, dialect, (connection, method, sent) => this.rawRefusal(connection, method, sent)) });
+      return super.getPoolSettings({ ...poolConfig, afterCreate: guardAfterCreate(hook, dialect, (connection, method, sent, judged) => this.rawRefusal(connection, method, sent, judged)) });
     }
 
     /** Runs the driver call with the text judged by `refusalOf` in place of sql + bindings (MySQL with bound values). */

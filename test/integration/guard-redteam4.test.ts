@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import knex, { type Knex } from 'knex';
-import { guard } from '../../lib';
+import { Query } from 'pg';
+import { guard, RuntimeDdlError } from '../../lib';
 import { testDialects } from '../support/dialects';
 import { pgSuperuser, refused } from '../support/guard-attack';
 import { testServers } from '../support/servers';
@@ -12,6 +13,55 @@ import { testServers } from '../support/servers';
  */
 
 const dialects = testDialects();
+
+type Done = (error: Error | null, connection: unknown) => void;
+// The raw driver connection, as loosely as a user's hook sees it.
+type Raw = { query(...args: unknown[]): unknown; execute(...args: unknown[]): unknown; promise(): { query(...args: unknown[]): Promise<unknown> } };
+type Hook = (conn: Raw) => Promise<unknown>;
+// knex logs each failed acquire; here those failures are the point.
+const log = { warn: () => undefined };
+
+/** Builds a guarded instance whose pool.afterCreate runs `hook`, makes one query and returns how the hook ended. */
+async function throughHook(config: Knex.Config, hook: Hook): Promise<{ hookError: unknown; result: unknown }> {
+  let hookError: unknown;
+  const guarded = guard(
+    knex({
+      ...config,
+      log,
+      acquireConnectionTimeout: 10000,
+      pool: {
+        min: 0,
+        max: 1,
+        afterCreate: (conn: Raw, done: Done) => {
+          hook(conn).then(
+            () => done(null, conn),
+            (error: Error) => {
+              hookError = error;
+              done(error, conn);
+            },
+          );
+        },
+      },
+    }),
+  );
+  try {
+    const result = await guarded.raw('select 1 as one').catch((error: unknown) => error);
+    return { hookError, result };
+  } finally {
+    await guarded.destroy();
+  }
+}
+
+/** pg's callback-or-promise query, as a promise. */
+const pgSubmit = (conn: Raw, query: Query): Promise<unknown> =>
+  new Promise((resolve, reject) => {
+    (query as unknown as { callback: (error: Error | null, result: unknown) => void }).callback = (error, result) => (error ? reject(error) : resolve(result));
+    try {
+      conn.query(query);
+    } catch (error) {
+      reject(error);
+    }
+  });
 
 if (dialects.includes('postgres')) {
   describe('guard red team 4, PostgreSQL as superuser', () => {
@@ -65,6 +115,167 @@ if (dialects.includes('postgres')) {
         await admin.raw('drop table if exists knex_migrations_lock');
       }
       expect(await victimExists()).to.equal(true);
+    });
+
+    describe('pool.afterCreate: pg sends the text the guard judged', () => {
+      const hostile: Array<[title: string, hook: Hook]> = [
+        [
+          'a config whose text getter answers the guard and pg differently',
+          (conn) => {
+            let reads = 0;
+            return conn.query({ get text() { return reads++ === 0 ? 'select 1' : 'drop table victim'; } }) as Promise<unknown>;
+          },
+        ],
+        [
+          'a submittable with its own submit()',
+          (conn) =>
+            new Promise((resolve, reject) => {
+              try {
+                conn.query({
+                  text: 'select 1',
+                  submit(protocol: { query(text: string): void }) {
+                    protocol.query('drop table victim');
+                  },
+                  callback: (error: Error | null) => (error ? reject(error) : resolve(undefined)),
+                  handleReadyForQuery(this: { callback(error: Error | null): void }) { this.callback(null); },
+                  handleError(this: { callback(error: Error | null): void }, error: Error) { this.callback(error); },
+                  handleCommandComplete() {},
+                  handleRowDescription() {},
+                  handleDataRow() {},
+                  handleEmptyQuery() {},
+                });
+              } catch (error) {
+                reject(error);
+              }
+            }),
+        ],
+        [
+          'a pg Query whose prepare() is its own',
+          (conn) => {
+            const query = new Query('select 1') as Query & { requiresPreparation(): boolean; prepare(protocol: { query(text: string): void }): void };
+            query.requiresPreparation = () => true;
+            query.prepare = (protocol) => protocol.query('drop table victim');
+            return pgSubmit(conn, query);
+          },
+        ],
+        [
+          'a pg Query whose text is changed while it waits in the queue',
+          (conn) => {
+            const first = conn.query('select pg_sleep(0.1)') as Promise<unknown>;
+            const query = new Query('select 2');
+            const queued = pgSubmit(conn, query);
+            // The guard pins the judged text: the assignment throws (strict mode), or runs nothing.
+            try {
+              (query as unknown as { text: string }).text = 'drop table victim';
+            } catch {
+              // pinned
+            }
+            return Promise.all([first, queued]);
+          },
+        ],
+      ];
+      for (const [title, hook] of hostile) {
+        it(`${title}: nothing is dropped`, async () => {
+          await throughHook({ client: 'pg', connection }, hook);
+          expect(await victimExists(), title).to.equal(true);
+        });
+      }
+
+      it('pg Query objects, config objects and text still work in the hook', async () => {
+        const { hookError, result } = await throughHook({ client: 'pg', connection }, async (conn) => {
+          await pgSubmit(conn, new Query(`set application_name = 'redteam4'`));
+          await conn.query({ text: `select set_config('app.tenant', $1, false)`, values: [`it's`] });
+          await conn.query(`set timezone = 'UTC'`);
+        });
+        expect(hookError).to.equal(undefined);
+        expect((result as { rows: unknown[] }).rows).to.deep.equal([{ one: 1 }]);
+      });
+    });
+  });
+}
+
+if (dialects.includes('mysql')) {
+  describe('guard red team 4, MariaDB as admin', () => {
+    const DATABASE = 'knexroles_redteam4';
+    let admin: Knex;
+    let connection: { host: string; port: number; user: string; password: string; database: string; multipleStatements: boolean };
+
+    before(async () => {
+      const { mysql } = await testServers();
+      const server = { host: mysql.host, port: mysql.port, user: mysql.admin.user, password: mysql.admin.password };
+      const root = knex({ client: 'mysql2', connection: server });
+      await root.raw(`create database if not exists ${DATABASE}`);
+      await root.destroy();
+      // Stacked statements on, as a superuser's app might have them: only the guard refuses them.
+      connection = { ...server, database: DATABASE, multipleStatements: true };
+      admin = knex({ client: 'mysql2', connection });
+    });
+    beforeEach(async () => {
+      await admin.raw('drop table if exists victim');
+      await admin.raw('create table victim (id int)');
+    });
+    after(async () => {
+      await admin?.raw(`drop database if exists ${DATABASE}`);
+      await admin?.destroy();
+    });
+
+    const victimExists = async (): Promise<boolean> =>
+      Number((await admin.raw(`select count(*) as n from information_schema.tables where table_schema = database() and table_name = 'victim'`))[0][0].n) === 1;
+    const viaCallback = (run: (conn: Raw, callback: (error: Error | null) => void) => void): Hook => (conn) => new Promise((resolve, reject) => run(conn, (error) => (error ? reject(error) : resolve(undefined))));
+
+    describe('pool.afterCreate: mysql2 sends the text the guard judged, values formatted in', () => {
+      const stateful = (): { toSqlString(): string } => {
+        let calls = 0;
+        return { toSqlString: () => (calls++ === 0 ? '1' : '1; drop table victim') };
+      };
+      // What the guard judged is sent: the benign first answer runs, or the formatted text is refused.
+      const hostile: Array<[title: string, hook: Hook, refused: boolean]> = [
+        ['a value whose toSqlString() answers differently the second time', viaCallback((conn, cb) => conn.query('select ?', [stateful()], cb)), false],
+        [
+          'options whose values getter answers differently the second time',
+          viaCallback((conn, cb) => {
+            let reads = 0;
+            conn.query({ sql: 'select ?', get values() { return reads++ === 0 ? [1] : [{ toSqlString: () => '1; drop table victim' }]; } }, cb);
+          }),
+          false,
+        ],
+        ['named placeholders asked for by the query itself', viaCallback((conn, cb) => conn.query({ sql: 'select :x', namedPlaceholders: true }, { x: { toSqlString: () => '1; drop table victim' } }, cb)), true],
+        ['the same through conn.promise()', (conn) => conn.promise().query('select ?', [stateful()]), false],
+      ];
+      for (const [title, hook, refusedByGuard] of hostile) {
+        it(`${title}: nothing is dropped`, async () => {
+          const { hookError } = await throughHook({ client: 'mysql2', connection }, hook);
+          if (refusedByGuard) {
+            expect(hookError, title).to.be.instanceOf(RuntimeDdlError);
+            expect((hookError as RuntimeDdlError).keyword, title).to.equal('DROP TABLE');
+          } else {
+            expect(hookError, title).to.equal(undefined);
+          }
+          expect(await victimExists(), title).to.equal(true);
+        });
+      }
+
+      it('set-up with bound and named values still works in the hook', async () => {
+        const guarded = guard(
+          knex({
+            client: 'mysql2',
+            connection,
+            log,
+            pool: {
+              min: 0,
+              max: 1,
+              afterCreate: (conn: Raw, done: Done) =>
+                conn.query('set @tenant = ?', [`it's \\ t1`], (error: Error | null) =>
+                  error ? done(error, conn) : conn.query({ sql: 'set @n = :n', namedPlaceholders: true }, { n: 5 }, (e: Error | null) => (e ? done(e, conn) : conn.execute('select ? as x', [1], (e2: Error | null) => done(e2, conn))))),
+            },
+          }),
+        );
+        try {
+          expect((await guarded.raw('select @tenant as t, @n as n'))[0]).to.deep.equal([{ t: `it's \\ t1`, n: 5 }]);
+        } finally {
+          await guarded.destroy();
+        }
+      });
     });
   });
 }
