@@ -223,6 +223,32 @@ if (dialects.includes('mysql')) {
       Number((await admin.raw(`select count(*) as n from information_schema.tables where table_schema = database() and table_name = 'victim'`))[0][0].n) === 1;
     const viaCallback = (run: (conn: Raw, callback: (error: Error | null) => void) => void): Hook => (conn) => new Promise((resolve, reject) => run(conn, (error) => (error ? reject(error) : resolve(undefined))));
 
+    it('refuses system_versioning_insert_history and timestamp: the history of a system-versioned table cannot be forged', async () => {
+      await admin.raw('drop table if exists versioned');
+      await admin.raw('create table versioned (id int, x text) with system versioning');
+      const guarded = guard(knex({ client: 'mysql2', connection, log, pool: { min: 1, max: 1 } }));
+      try {
+        const forged = `insert into versioned (id, x, row_start, row_end) values (1, 'forged', '2001-01-01', '2002-01-01')`;
+        for (const [sql, keyword] of [
+          ['set system_versioning_insert_history = 1', 'SET SYSTEM_VERSIONING_INSERT_HISTORY'],
+          [`set statement system_versioning_insert_history = 1 for ${forged}`, 'SET SYSTEM_VERSIONING_INSERT_HISTORY'],
+          [`set @@session.system_versioning_insert_history = on; ${forged}`, 'SET SYSTEM_VERSIONING_INSERT_HISTORY'],
+          ['set timestamp = 1000000000', 'SET TIMESTAMP'],
+          [`set statement timestamp = 1000000000 for insert into versioned (id, x) values (2, 'back-dated')`, 'SET TIMESTAMP'],
+        ] as const) {
+          const error = await refused(() => guarded.raw(sql));
+          expect(error.keyword, sql).to.equal(keyword);
+        }
+        // The session still records its changes with the server's own time.
+        await guarded('versioned').insert({ id: 3, x: 'now' });
+        const history = (await admin.raw('select id, x, year(row_start) as y from versioned for system_time all order by id'))[0];
+        expect(history).to.deep.equal([{ id: 3, x: 'now', y: new Date().getUTCFullYear() }]);
+      } finally {
+        await guarded.destroy();
+        await admin.raw('drop table if exists versioned');
+      }
+    });
+
     describe('pool.afterCreate: mysql2 sends the text the guard judged, values formatted in', () => {
       const stateful = (): { toSqlString(): string } => {
         let calls = 0;

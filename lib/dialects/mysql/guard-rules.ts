@@ -1,6 +1,14 @@
 import type { GuardRules } from '../../guard/guard-rules';
 
 const INTEGRITY = { kind: 'other', reason: 'switches off integrity checks the schema declares (foreign keys, unique keys, CHECK constraints)' } as const;
+/**
+ * What the server records as the time of a change: `timestamp` sets NOW() and the row_start /
+ * row_end of system-versioned tables, and MariaDB's `system_versioning_insert_history` lets
+ * the session write history rows outright. With `secure_timestamp = NO` (the default) any
+ * user may set both, so a runtime connection could forge the history that system versioning
+ * keeps as an audit trail. Any assignment, like the integrity switches.
+ */
+const HISTORY = { kind: 'other', reason: 'forges the recorded time or history of changes (system-versioned tables, CURRENT_TIMESTAMP columns)' } as const;
 const SLOW_LOG = { kind: 'other', reason: 'logging setting: keeps statements out of the slow query log' } as const;
 
 /** MySQL / MariaDB: functions the runtime role may not call, and the system schemas. */
@@ -40,6 +48,8 @@ export const MYSQL_GUARD_RULES: GuardRules = {
     ['foreign_key_checks', INTEGRITY],
     ['unique_checks', INTEGRITY],
     ['check_constraint_checks', INTEGRITY],
+    ['timestamp', HISTORY],
+    ['system_versioning_insert_history', HISTORY],
     // MariaDB: replicas skip this session's writes, like sql_log_bin.
     ['skip_replication', { kind: 'other', reason: 'superuser-only setting: replicas skip this session\'s writes' }],
     ['slow_query_log', SLOW_LOG],
