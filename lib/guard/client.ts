@@ -190,6 +190,9 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
      * differently the second time.
      */
     refusalOf(connection: unknown, param: QueryParam, session: SessionSettings | undefined): RuntimeDdlError | undefined {
+      // Only a primitive string is judged: knex reads an object's text again after this check
+      // (pg's positionBindings calls its `replace`, which may answer differently the second time).
+      if (typeof sqlOf(param) !== 'string') return RuntimeDdlError.of({ kind: 'other', keyword: '', role: options.role, dialect, statement: '(SQL text that is not a string)' });
       const sql = this.sent(param);
       // `.options({ text })` (pg) / `.options({ sql })` (mysql2) would replace the text judged here.
       if (typeof param !== 'string' && param.options !== undefined) {

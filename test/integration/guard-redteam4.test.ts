@@ -117,6 +117,23 @@ if (dialects.includes('postgres')) {
       expect(await victimExists()).to.equal(true);
     });
 
+    it('refuses SQL text that is not a string: knex would read it again after the check', async () => {
+      const guarded = guard(knex({ client: 'pg', connection, log, pool: { min: 0, max: 1 } }));
+      try {
+        // knex.raw(x) without bindings hands x on as is; pg's positionBindings calls x.replace()
+        // in the guard's check and again in knex's query, and this one answers differently.
+        let calls = 0;
+        const shifty = { replace: () => (calls++ === 0 ? 'select 1' : 'drop table victim') };
+        const error = await refused(() => guarded.raw(shifty as unknown as string));
+        expect(error.kind).to.equal('other');
+        expect(await victimExists()).to.equal(true);
+        await refused(() => guarded.raw(new String('select 1') as unknown as string));
+        expect((await guarded.raw('select 1 as one')).rows).to.deep.equal([{ one: 1 }]);
+      } finally {
+        await guarded.destroy();
+      }
+    });
+
     describe('pool.afterCreate: pg sends the text the guard judged', () => {
       const hostile: Array<[title: string, hook: Hook]> = [
         [
