@@ -240,9 +240,12 @@ if (dialects.includes('mysql')) {
       Number((await admin.raw(`select count(*) as n from information_schema.tables where table_schema = database() and table_name = 'victim'`))[0][0].n) === 1;
     const viaCallback = (run: (conn: Raw, callback: (error: Error | null) => void) => void): Hook => (conn) => new Promise((resolve, reject) => run(conn, (error) => (error ? reject(error) : resolve(undefined))));
 
-    it('refuses system_versioning_insert_history and timestamp: the history of a system-versioned table cannot be forged', async () => {
+    it('refuses system_versioning_insert_history, timestamp and DELETE HISTORY: the history of a system-versioned table cannot be forged or erased', async () => {
       await admin.raw('drop table if exists versioned');
       await admin.raw('create table versioned (id int, x text) with system versioning');
+      // One history row: the old version of row 1.
+      await admin.raw(`insert into versioned (id, x) values (1, 'old')`);
+      await admin.raw(`update versioned set x = 'new' where id = 1`);
       const guarded = guard(knex({ client: 'mysql2', connection, log, pool: { min: 1, max: 1 } }));
       try {
         const forged = `insert into versioned (id, x, row_start, row_end) values (1, 'forged', '2001-01-01', '2002-01-01')`;
@@ -252,14 +255,21 @@ if (dialects.includes('mysql')) {
           [`set @@session.system_versioning_insert_history = on; ${forged}`, 'SET SYSTEM_VERSIONING_INSERT_HISTORY'],
           ['set timestamp = 1000000000', 'SET TIMESTAMP'],
           [`set statement timestamp = 1000000000 for insert into versioned (id, x) values (2, 'back-dated')`, 'SET TIMESTAMP'],
+          ['delete history from versioned', 'DELETE HISTORY'],
+          [`delete /* c */ history from versioned before system_time '2100-01-01'`, 'DELETE HISTORY'],
         ] as const) {
           const error = await refused(() => guarded.raw(sql));
           expect(error.keyword, sql).to.equal(keyword);
         }
         // The session still records its changes with the server's own time.
         await guarded('versioned').insert({ id: 3, x: 'now' });
-        const history = (await admin.raw('select id, x, year(row_start) as y from versioned for system_time all order by id'))[0];
-        expect(history).to.deep.equal([{ id: 3, x: 'now', y: new Date().getUTCFullYear() }]);
+        const history = (await admin.raw('select id, x, year(row_start) as y from versioned for system_time all order by id, row_start'))[0];
+        const year = new Date().getUTCFullYear();
+        expect(history).to.deep.equal([
+          { id: 1, x: 'old', y: year },
+          { id: 1, x: 'new', y: year },
+          { id: 3, x: 'now', y: year },
+        ]);
       } finally {
         await guarded.destroy();
         await admin.raw('drop table if exists versioned');

@@ -2,6 +2,7 @@ import { CH_COMMA, CH_LPAREN } from '../chars';
 import type { StatementReader } from '../statement-reader';
 import { isContent } from '../token-text';
 import { T_OP, T_QUOTED_IDENT, T_WORD } from '../tokens';
+import { deleteTail } from './delete';
 import { insertTail } from './insert';
 
 /**
@@ -62,8 +63,11 @@ export function withStatement(r: StatementReader): void {
   } else if (r.is('INSERT') || r.is('MERGE') || r.is('REPLACE')) {
     r.allowAs('write', r.upper());
     insertTail(r);
-  } else if (r.is('UPDATE') || r.is('DELETE')) {
-    r.allowAs('write', r.upper());
+  } else if (r.is('DELETE')) {
+    r.allowAs('write', 'DELETE');
+    deleteTail(r);
+  } else if (r.is('UPDATE')) {
+    r.allowAs('write', 'UPDATE');
     r.adv();
     r.scanToEnd();
   } else {
