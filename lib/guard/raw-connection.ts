@@ -23,8 +23,8 @@ export interface SentText {
 export interface RawConnectionMethods {
   /** Per method, the text one call sends; `undefined`: arguments of a shape the guard cannot read (refused). */
   readonly sends: Readonly<Record<string, (args: readonly unknown[], connection: object) => SentText | undefined>>;
-  /** Whether a call without a callback returns a promise (pg): a refusal is then a rejected promise, not a throw. */
-  readonly returnsPromise: (args: readonly unknown[]) => boolean;
+  /** Whether a call of `method` without a callback returns a promise (pg; better-sqlite3 `backup`): a refusal is then a rejected promise, not a throw. */
+  readonly returnsPromise: (args: readonly unknown[], method: string) => boolean;
   /** Methods that return another object sending SQL over this connection (mysql2 `promise()`): called on the guarded view, so that object is guarded too. */
   readonly viaGuard?: readonly string[];
 }
@@ -81,7 +81,7 @@ export function guardRawConnection<T extends object>(connection: T, dialect: Dia
               const sent = read(args, target);
               let formatted: string | undefined;
               const error = refusal(target, name, sent, (text) => (formatted = text));
-              if (error) return fail(error, args, returnsPromise(args));
+              if (error) return fail(error, args, returnsPromise(args, name));
               return call.apply(target, sent?.args === undefined ? args : [...sent.args(formatted)]);
             };
       wrappers.set(key, { value, method });

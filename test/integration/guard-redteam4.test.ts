@@ -1,5 +1,8 @@
 import { expect } from 'chai';
 import knex, { type Knex } from 'knex';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Query } from 'pg';
 import { guard, RuntimeDdlError } from '../../lib';
 import { testDialects } from '../support/dialects';
@@ -33,7 +36,7 @@ async function throughHook(config: Knex.Config, hook: Hook): Promise<{ hookError
         min: 0,
         max: 1,
         afterCreate: (conn: Raw, done: Done) => {
-          hook(conn).then(
+          Promise.resolve().then(() => hook(conn)).then(
             () => done(null, conn),
             (error: Error) => {
               hookError = error;
@@ -332,3 +335,22 @@ if (dialects.includes('mysql')) {
     });
   });
 }
+
+describe('guard red team 4, SQLite file', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'knex-roles-redteam4-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('pool.afterCreate: better-sqlite3 backup(path) is judged as VACUUM INTO: no copy of the database is written', async () => {
+    const copy = join(dir, 'copy.sqlite');
+    const { hookError } = await throughHook(
+      { client: 'better-sqlite3', connection: { filename: join(dir, 'db.sqlite') }, useNullAsDefault: true },
+      (conn) => (conn as unknown as { backup(path: string): Promise<unknown> }).backup(copy),
+    );
+    expect(hookError).to.be.instanceOf(RuntimeDdlError);
+    expect((hookError as RuntimeDdlError).keyword).to.equal('VACUUM');
+    expect(existsSync(copy), 'copy written').to.equal(false);
+  });
+});
