@@ -120,6 +120,24 @@ if (dialects.includes('postgres')) {
       expect(await victimExists()).to.equal(true);
     });
 
+    it('refuses pg_read_file_old and pg_rotate_logfile_old, the pre-14 signatures pg_proc still has', async () => {
+      const guarded = guard(knex({ client: 'pg', connection, log, pool: { min: 0, max: 1 } }));
+      try {
+        for (const [sql, keyword] of [
+          [`select pg_read_file_old('postgresql.conf', 0, 60) as f`, 'PG_READ_FILE_OLD()'],
+          [`select pg_catalog . "pg_read_file_old" ('PG_VERSION', 0, 10) as f`, 'PG_READ_FILE_OLD()'],
+          ['select pg_rotate_logfile_old()', 'PG_ROTATE_LOGFILE_OLD()'],
+        ] as const) {
+          const error = await refused(() => guarded.raw(sql));
+          expect(error.keyword, sql).to.equal(keyword);
+        }
+        // The server has them: the admin reads the file.
+        expect((await admin.raw(`select pg_read_file_old('PG_VERSION', 0, 2) as f`)).rows[0].f).to.match(/^\d+/);
+      } finally {
+        await guarded.destroy();
+      }
+    });
+
     it('refuses SQL text that is not a string: knex would read it again after the check', async () => {
       const guarded = guard(knex({ client: 'pg', connection, log, pool: { min: 0, max: 1 } }));
       try {

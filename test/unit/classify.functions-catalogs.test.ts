@@ -23,6 +23,12 @@ const PG_FUNCTIONS: Case[] = [
   ["select u&\"pg\\+00005fread_file\"('/etc/passwd')", 'refused', 'PG_READ_FILE()'],
   ["select U&\"pg!005fread_file\" UESCAPE '!' ('/etc/passwd')", 'refused'],
   ["select pg_read_binary_file('/etc/passwd')", 'refused', 'PG_READ_BINARY_FILE()'],
+  // The pre-14 signatures, still in pg_proc under their own names.
+  ["select pg_read_file_old('/etc/passwd', 0, 100)", 'refused', 'PG_READ_FILE_OLD()'],
+  ["select pg_catalog.\"pg_read_file_old\"('postgresql.conf', 0, 60)", 'refused', 'PG_READ_FILE_OLD()'],
+  ['select pg_rotate_logfile_old()', 'refused', 'PG_ROTATE_LOGFILE_OLD()'],
+  ['select binary_upgrade_set_next_pg_type_oid(1)', 'refused', 'BINARY_UPGRADE_SET_NEXT_PG_TYPE_OID()'],
+  ['select pg_sync_replication_slots()', 'refused', 'PG_SYNC_REPLICATION_SLOTS()'],
   ["select * from pg_ls_dir('.')", 'refused', 'PG_LS_DIR()'],
   ['select * from pg_ls_waldir()', 'refused', 'PG_LS_WALDIR()'],
   ['select * from pg_ls_logdir()', 'refused', 'PG_LS_LOGDIR()'],
