@@ -58,6 +58,9 @@ export const MYSQL_GUARD_RULES: GuardRules = {
     ['long_query_time', SLOW_LOG],
     ['min_examined_row_limit', SLOW_LOG],
     ['log_warnings', { kind: 'other', reason: 'logging setting: keeps warnings out of the error log' }],
+    // MariaDB: keeps the session's stored-procedure (sp) statements out of the general log, like sql_log_off.
+    ['log_disabled_statements', { kind: 'other', reason: 'logging setting: keeps statements out of the general log' }],
+    ['wsrep_gtid_seq_no', { kind: 'other', reason: 'replication setting' }],
   ]),
   refusedSettingPrefixes: [
     ['binlog_', { kind: 'other', reason: 'superuser-only setting: reshapes what the binary log records' }],
