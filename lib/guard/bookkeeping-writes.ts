@@ -22,19 +22,38 @@ export function bookkeepingWriteCheck(dialect: Dialect, tableName: string | unde
   const table = (tableName ?? 'knex_migrations').toLowerCase();
   const tables = new Set([table, `${table}_lock`]);
   // Cheap first test on the hot path (every runtime query): the name must occur in the text,
-  // unless PostgreSQL U&"…" could spell it with escapes.
+  // unless PostgreSQL U&"…" could spell it with escapes. One regex scan, no lower-cased copy;
+  // non-ASCII text takes the full-Unicode test (SQLite names from strings are lower-cased in full).
+  const mention = new RegExp(`${table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${dialect === 'postgres' ? '|u&' : ''}|[^\\x00-\\x7f]`, 'i');
   const mentions = (sql: string): boolean => {
+    const m = mention.exec(sql);
+    if (m === null) return false;
+    if (m[0].charCodeAt(0) < 128) return true;
     const text = sql.toLowerCase();
     return text.includes(table) || (dialect === 'postgres' && text.includes('u&'));
   };
+  // Texts found to write nothing, per reading: knex sends the same few texts over and over.
+  // Bounded like the statement cache in client.ts (cleared when full, long texts never kept).
+  const clean = new Map<string, Set<string>>();
   return (sql, session) => {
     if (!mentions(sql)) return undefined;
+    const key = session === undefined ? '' : `${session.altBackslash === true ? 'b' : ''}${session.ansiQuotes === true ? 'q' : ''}`;
+    let seen = clean.get(key);
+    if (seen === undefined) clean.set(key, (seen = new Set()));
+    if (seen.has(sql)) return undefined;
     for (const options of readings(dialect, session)) {
       if (writesBookkeeping(sql, dialect, options, tables)) return migrateRefused(dialect);
+    }
+    if (sql.length <= CLEAN_MAX_SQL) {
+      if (seen.size >= CLEAN_LIMIT) seen.clear();
+      seen.add(sql);
     }
     return undefined;
   };
 }
+
+const CLEAN_LIMIT = 2000;
+const CLEAN_MAX_SQL = 4096;
 
 /** The session's one reading when known; otherwise every reading the servers may apply (fail closed). */
 function readings(dialect: Dialect, session: SessionReading | undefined): LexerOptions[] {

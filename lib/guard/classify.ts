@@ -1,5 +1,6 @@
 import type { Dialect } from '../types';
 import { alternatives } from './alternative-readings';
+import { fastClassification } from './fast-path';
 import { Reading, STATEMENT_HEADS } from './reading';
 
 /**
@@ -100,6 +101,24 @@ function failClosed(sql: string, reason: string): Classification {
  * comments only or `;` only give an allowed classification with no statements.
  */
 export function classifySql(sql: string, dialect: Dialect, session?: SessionReading): Classification {
+  try {
+    if (typeof sql !== 'string') return failClosed('', 'SQL text is not a string');
+    if (STATEMENT_HEADS[dialect] === undefined) return failClosed(sql, `unknown dialect ${String(dialect)}`);
+    // Long texts skip the fast path: its one regex match is meant for the short statements knex builds.
+    if (sql.length <= FAST_PATH_MAX_SQL) {
+      const fast = fastClassification(sql, dialect);
+      if (fast !== undefined) return fast;
+    }
+    return fullClassification(sql, dialect, session);
+  } catch (error) {
+    return failClosed(sql, `internal error: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+const FAST_PATH_MAX_SQL = 4096;
+
+/** classifySql without the fast path (fast-path.ts): what the fast path's verdicts are tested against. */
+export function fullClassification(sql: string, dialect: Dialect, session?: SessionReading): Classification {
   try {
     if (typeof sql !== 'string') return failClosed('', 'SQL text is not a string');
     if (STATEMENT_HEADS[dialect] === undefined) return failClosed(sql, `unknown dialect ${String(dialect)}`);
