@@ -2,7 +2,6 @@ import { CH_COMMA, CH_LPAREN } from '../chars';
 import type { StatementReader } from '../statement-reader';
 import { isContent } from '../token-text';
 import { T_OP, T_QUOTED_IDENT, T_WORD } from '../tokens';
-import { deleteTail } from './delete';
 import { insertTail } from './insert';
 
 /**
@@ -65,7 +64,11 @@ export function withStatement(r: StatementReader): void {
     insertTail(r);
   } else if (r.is('DELETE')) {
     r.allowAs('write', 'DELETE');
-    deleteTail(r);
+    // The dialect's own DELETE rule reads the rest (MariaDB DELETE HISTORY is refused).
+    const rule = r.headRule();
+    if (rule?.family !== undefined) return rule.family(r, rule, 1);
+    r.adv();
+    r.scanToEnd();
   } else if (r.is('UPDATE')) {
     r.allowAs('write', 'UPDATE');
     r.adv();
