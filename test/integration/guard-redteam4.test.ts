@@ -138,6 +138,29 @@ if (dialects.includes('postgres')) {
       }
     });
 
+    it('refuses refused functions called in attribute notation (`x.f` is f(x)), also those refused by prefix', async () => {
+      const origins = async (): Promise<number> => Number((await admin.raw('select count(*) as n from pg_replication_origin')).rows[0].n);
+      const before = await origins();
+      const guarded = guard(knex({ client: 'pg', connection, log, pool: { min: 0, max: 1 } }));
+      try {
+        for (const [sql, keyword] of [
+          [`select ('.'::text).pg_ls_dir`, 'PG_LS_DIR()'],
+          [`select (array['.'])[1] . "pg_ls_dir"`, 'PG_LS_DIR()'],
+          [`select s.pg_ls_dir from lower('.') s`, 'PG_LS_DIR()'],
+          [`select pg_catalog.pg_read_file from lower('PG_VERSION') as pg_catalog`, 'PG_READ_FILE()'],
+          [`select ('knex_roles_redteam4'::text).pg_replication_origin_create`, 'PG_REPLICATION_ORIGIN_CREATE()'],
+        ] as const) {
+          const error = await refused(() => guarded.raw(sql));
+          expect(error.keyword, sql).to.equal(keyword);
+        }
+        expect(await origins(), 'replication origins').to.equal(before);
+        // The server runs them: the admin lists the data directory that way.
+        expect((await admin.raw(`select s.pg_ls_dir as f from lower('.') s`)).rows.map((r: { f: string }) => r.f)).to.include('PG_VERSION');
+      } finally {
+        await guarded.destroy();
+      }
+    });
+
     it('refuses SQL text that is not a string: knex would read it again after the check', async () => {
       const guarded = guard(knex({ client: 'pg', connection, log, pool: { min: 0, max: 1 } }));
       try {
