@@ -34,17 +34,20 @@ export function bookkeepingWriteCheck(dialect: Dialect, tableName: string | unde
   };
   // Texts found to write nothing, per reading: knex sends the same few texts over and over.
   // Bounded like the statement cache in client.ts (cleared when full, long texts never kept).
-  const clean = new Map<string, Set<string>>();
+  // Indexed by reading: 0 the servers' defaults (unknown session), then 1 + the session's flags.
+  const clean: Array<Set<string>> = [0, 1, 2, 3, 4].map(() => new Set<string>());
   return (sql, session) => {
-    if (!mentions(sql)) return undefined;
-    const key = session === undefined ? '' : `${session.altBackslash === true ? 'b' : ''}${session.ansiQuotes === true ? 'q' : ''}`;
-    let seen = clean.get(key);
-    if (seen === undefined) clean.set(key, (seen = new Set()));
-    if (seen.has(sql)) return undefined;
-    for (const options of readings(dialect, session)) {
-      if (writesBookkeeping(sql, dialect, options, tables)) return migrateRefused(dialect);
+    // The set first: a hit costs one hash lookup (kept on the string, so the statement cache's
+    // lookup that follows reuses it) instead of a scan of the text.
+    const cacheable = sql.length <= CLEAN_MAX_SQL;
+    const seen = clean[session === undefined ? 0 : 1 + (session.altBackslash === true ? 1 : 0) + (session.ansiQuotes === true ? 2 : 0)] as Set<string>;
+    if (cacheable && seen.has(sql)) return undefined;
+    if (mentions(sql)) {
+      for (const options of readings(dialect, session)) {
+        if (writesBookkeeping(sql, dialect, options, tables)) return migrateRefused(dialect);
+      }
     }
-    if (sql.length <= CLEAN_MAX_SQL) {
+    if (cacheable) {
       if (seen.size >= CLEAN_LIMIT) seen.clear();
       seen.add(sql);
     }

@@ -14,7 +14,7 @@ import { CONTENT_PREFILTER, GUARD_RULES } from './content/rules';
  * - only ASCII letters, digits, `_`, space/tab/CR/LF and `.,()=<>*+?`: no strings, comments,
  *   escapes, variables (`@`), casts (`:`), so every lexing setting (standard strings,
  *   backslashes, ANSI_QUOTES, client encoding) reads the text the same way;
- * - bare words only from INERT_WORDS, a whitelist of keywords that name nothing (an unknown
+ * - bare words only from INERT_WORDS (lower case, as knex writes them), a whitelist of keywords that name nothing (an unknown
  *   word, which might be a refused function or a catalog, falls back); INTO only after INSERT;
  * - quoted identifiers in the dialect's own quote (pg `"…"`, MySQL and SQLite `` `…` ``) of
  *   letters, digits and `_`, not followed by `(` (no calls of quoted names), and without any
@@ -61,7 +61,8 @@ export function bannedNamePrefixes(dialect: Dialect): string[] {
 
 function gateFor(dialect: Dialect): RegExp {
   const q = QUOTE[dialect];
-  const banned = bannedNamePrefixes(dialect).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  // Case-insensitive by character classes: the gate itself is case-sensitive (see below).
+  const banned = bannedNamePrefixes(dialect).map(anyCase).join('|');
   const name = `${q}(?!(?:${banned}))[A-Za-z0-9_]+${q}(?!${q})`;
   // Not followed by `(`: no call of a quoted name (the INSERT target's column list is the one exception).
   const quoted = `${name}(?!${WS}*\\()`;
@@ -69,7 +70,14 @@ function gateFor(dialect: Dialect): RegExp {
   const number = `[0-9]+(?:\\.[0-9]+)?(?![A-Za-z0-9_$.])`;
   const param = dialect === 'postgres' ? `|\\$[0-9]+(?!${WORD_CHAR})` : '';
   const head = `(?:select|update|delete)(?!${WORD_CHAR})|insert${WS}+into${WS}+${name}`;
-  return new RegExp(`^${WS}*(?:${head})${SEP}(?:(?:${quoted}|${word}|${number}${param})${SEP})*$`, 'i');
+  // No `i` flag: knex writes keywords in lower case, and a case-sensitive match is about a
+  // fifth faster here; upper-case SQL goes to the full classifier.
+  return new RegExp(`^${WS}*(?:${head})${SEP}(?:(?:${quoted}|${word}|${number}${param})${SEP})*$`);
+}
+
+/** `word` as a pattern matching it in any ASCII letter case. */
+function anyCase(word: string): string {
+  return [...word].map((c) => (/[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
 }
 
 const GATES: Partial<Record<Dialect, RegExp>> = {};
@@ -91,8 +99,8 @@ export function fastClassification(sql: string, dialect: Dialect): Classificatio
   while (isSpace(sql.charCodeAt(start))) start++;
   let end = sql.length;
   while (isSpace(sql.charCodeAt(end - 1))) end--;
-  // The gate matched one of four heads; their first letters differ.
-  const first = sql.charCodeAt(start) | 0x20;
+  // The gate matched one of four lower-case heads; their first letters differ.
+  const first = sql.charCodeAt(start);
   const kind = first === 0x73 ? READ : WRITE;
   const keyword = first === 0x73 ? 'SELECT' : first === 0x69 ? 'INSERT' : first === 0x75 ? 'UPDATE' : 'DELETE';
   return { allowedOnRuntime: true, statements: [{ kind, keyword, start, end, allowedOnRuntime: true }] };
