@@ -39,6 +39,8 @@ export const INERT_WORDS: readonly string[] = [
 
 
 const QUOTE: Readonly<Record<Dialect, string>> = { postgres: '"', mysql: '`', sqlite: '`' };
+/** Dialects whose sent text has `$n` parameters (knex's pg client rewrites `?` to them). */
+const PARAMS: Readonly<Record<Dialect, boolean>> = { postgres: true, mysql: false, sqlite: false };
 
 /** Characters that continue a word on some dialect (pg and MySQL names may contain `$`). */
 const WORD_CHAR = '[A-Za-z0-9_$]';
@@ -68,7 +70,7 @@ function gateFor(dialect: Dialect): RegExp {
   const quoted = `${name}(?!${WS}*\\()`;
   const word = `(?:${INERT_WORDS.join('|')})(?!${WORD_CHAR})`;
   const number = `[0-9]+(?:\\.[0-9]+)?(?![A-Za-z0-9_$.])`;
-  const param = dialect === 'postgres' ? `|\\$[0-9]+(?!${WORD_CHAR})` : '';
+  const param = PARAMS[dialect] ? `|\\$[0-9]+(?!${WORD_CHAR})` : '';
   const head = `(?:select|update|delete)(?!${WORD_CHAR})|insert${WS}+into${WS}+${name}`;
   // No `i` flag: knex writes keywords in lower case, and a case-sensitive match is about a
   // fifth faster here; upper-case SQL goes to the full classifier.
