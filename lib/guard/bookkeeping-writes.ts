@@ -22,19 +22,41 @@ export function bookkeepingWriteCheck(dialect: Dialect, tableName: string | unde
   const table = (tableName ?? 'knex_migrations').toLowerCase();
   const tables = new Set([table, `${table}_lock`]);
   // Cheap first test on the hot path (every runtime query): the name must occur in the text,
-  // unless PostgreSQL U&"…" could spell it with escapes.
+  // unless PostgreSQL U&"…" could spell it with escapes. One regex scan, no lower-cased copy;
+  // non-ASCII text takes the full-Unicode test (SQLite names from strings are lower-cased in full).
+  const mention = new RegExp(`${table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${dialect === 'postgres' ? '|u&' : ''}|[^\\x00-\\x7f]`, 'i');
   const mentions = (sql: string): boolean => {
+    const m = mention.exec(sql);
+    if (m === null) return false;
+    if (m[0].charCodeAt(0) < 128) return true;
     const text = sql.toLowerCase();
     return text.includes(table) || (dialect === 'postgres' && text.includes('u&'));
   };
+  // Texts found to write nothing, per reading: knex sends the same few texts over and over.
+  // Bounded like the statement cache in client.ts (cleared when full, long texts never kept).
+  // Indexed by reading: 0 the servers' defaults (unknown session), then 1 + the session's flags.
+  const clean: Array<Set<string>> = [0, 1, 2, 3, 4].map(() => new Set<string>());
   return (sql, session) => {
-    if (!mentions(sql)) return undefined;
-    for (const options of readings(dialect, session)) {
-      if (writesBookkeeping(sql, dialect, options, tables)) return migrateRefused(dialect);
+    // The set first: a hit costs one hash lookup (kept on the string, so the statement cache's
+    // lookup that follows reuses it) instead of a scan of the text.
+    const cacheable = sql.length <= CLEAN_MAX_SQL;
+    const seen = clean[session === undefined ? 0 : 1 + (session.altBackslash === true ? 1 : 0) + (session.ansiQuotes === true ? 2 : 0)] as Set<string>;
+    if (cacheable && seen.has(sql)) return undefined;
+    if (mentions(sql)) {
+      for (const options of readings(dialect, session)) {
+        if (writesBookkeeping(sql, dialect, options, tables)) return migrateRefused(dialect);
+      }
+    }
+    if (cacheable) {
+      if (seen.size >= CLEAN_LIMIT) seen.clear();
+      seen.add(sql);
     }
     return undefined;
   };
 }
+
+const CLEAN_LIMIT = 2000;
+const CLEAN_MAX_SQL = 4096;
 
 /** The session's one reading when known; otherwise every reading the servers may apply (fail closed). */
 function readings(dialect: Dialect, session: SessionReading | undefined): LexerOptions[] {
@@ -47,6 +69,8 @@ function readings(dialect: Dialect, session: SessionReading | undefined): LexerO
 const TARGET_HEADS = new Set(['into', 'update', 'table', 'truncate', 'lock']);
 /** Skipped between such a word and the table: `UPDATE ONLY t`, `TRUNCATE TABLE ONLY t`, MySQL `UPDATE LOW_PRIORITY IGNORE t`. */
 const MODIFIERS = new Set(['only', 'low_priority', 'ignore', 'quick', 'table', 'if', 'not', 'exists']);
+/** After FOR: a row-locking clause (MySQL knows only UPDATE and SHARE; PostgreSQL also NO KEY UPDATE and KEY SHARE). */
+const ROW_LOCK_STRENGTHS = new Set(['update', 'share', 'no', 'key']);
 /** MySQL: a statement with one of these verbs that names a bookkeeping table anywhere writes it (multi-table UPDATE / DELETE write what they join). */
 const MYSQL_WRITE_VERBS = new Set(['insert', 'update', 'delete', 'replace', 'create', 'alter', 'drop', 'truncate', 'rename', 'lock', 'load']);
 
@@ -89,11 +113,17 @@ function statementWrites(sql: string, dialect: Dialect, types: number[], starts:
   const bookkeeping = (i: number): boolean => tables.has(tableAt(i) ?? '');
   let deleting = false;
   let mysqlWrite = false;
-  // MySQL row locks (FOR UPDATE | FOR SHARE | LOCK IN SHARE MODE) on a bookkeeping table
-  // block the migrator as a write would: the statement counts as a write of what it names.
-  for (let i = 0; i < n && dialect === 'mysql'; i++) {
+  // Row locks (FOR UPDATE | FOR SHARE, PostgreSQL also FOR NO KEY UPDATE | FOR KEY SHARE,
+  // MySQL also LOCK IN SHARE MODE) on a bookkeeping table block the migrator as a write
+  // would (knex's migrator locks knex_migrations_lock FOR UPDATE): the statement counts as a
+  // write of every bookkeeping table it names, at any query level.
+  let locksRows = false;
+  for (let i = 0; i < n && dialect !== 'sqlite'; i++) {
     const w = word(i);
-    if ((w === 'for' && (word(i + 1) === 'update' || word(i + 1) === 'share')) || (w === 'lock' && word(i + 1) === 'in')) mysqlWrite = true;
+    if ((w === 'for' && ROW_LOCK_STRENGTHS.has(word(i + 1) ?? '')) || (dialect === 'mysql' && w === 'lock' && word(i + 1) === 'in')) locksRows = true;
+  }
+  if (locksRows) {
+    for (let i = 0; i < n; i++) if (tables.has(name(i) ?? '')) return true;
   }
   for (let i = 0; i < n; i++) {
     const w = word(i);

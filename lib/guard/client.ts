@@ -120,12 +120,13 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     session: SessionSettings | undefined,
     config: Knex.Config | undefined,
     judged?: (formatted: string) => void,
+    namedPlaceholders?: boolean,
   ): RuntimeDdlError | undefined => {
     const error = bookkeepingRefusal(sql, config, session) ?? refusal(sql, session);
     if (error || !clientFormatsBindings || bindings === undefined || bindings === null || (Array.isArray(bindings) && bindings.length === 0)) return error;
-    const format = (connection as { format?: (sql: string, values: unknown) => string } | null)?.format;
+    const format = (connection as { format?: (sql: string, values: unknown, namedPlaceholders?: boolean) => string } | null)?.format;
     if (typeof format !== 'function') return undefined;
-    const formatted = format.call(connection, sql, bindings);
+    const formatted = format.call(connection, sql, bindings, namedPlaceholders);
     const refused = refusal(formatted, session, true);
     if (!refused) judged?.(formatted);
     return refused;
@@ -194,6 +195,9 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
      * differently the second time.
      */
     refusalOf(connection: unknown, param: QueryParam, session: SessionSettings | undefined): RuntimeDdlError | undefined {
+      // Only a primitive string is judged: knex reads an object's text again after this check
+      // (pg's positionBindings calls its `replace`, which may answer differently the second time).
+      if (typeof sqlOf(param) !== 'string') return RuntimeDdlError.of({ kind: 'other', keyword: '', role: options.role, dialect, statement: '(SQL text that is not a string)' });
       const sql = this.sent(param);
       // `.options({ text })` (pg) / `.options({ sql })` (mysql2) would replace the text judged here.
       if (typeof param !== 'string' && param.options !== undefined) {
@@ -206,9 +210,9 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     }
 
     /** A raw call the pool.afterCreate hook makes: before the session is read, so judged in every reading. */
-    rawRefusal(connection: object, method: string, sent: SentText | undefined): RuntimeDdlError | undefined {
+    rawRefusal(connection: object, method: string, sent: SentText | undefined, judged: (formatted: string) => void): RuntimeDdlError | undefined {
       if (sent === undefined) return new RuntimeDdlError('E_RUNTIME_DDL', `Refused ${method}() in pool.afterCreate on a ${options.role} connection: the guard cannot read what its arguments send.`, { remedy: RUNTIME_DDL_REMEDY, kind: 'other', keyword: '', role: options.role, dialect, statement: `${method}(…)` });
-      return textRefusal(connection, sent.sql, sent.values, undefined, this.config);
+      return textRefusal(connection, sent.sql, sent.values, undefined, this.config, judged, sent.namedPlaceholders);
     }
 
     /** Never creates the database it opens (SQLite makes a missing file): migrating creates it. */
@@ -227,7 +231,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     override getPoolSettings(poolConfig: Knex.PoolConfig | undefined): unknown {
       const hook = poolConfig?.afterCreate as Parameters<typeof guardAfterCreate>[0] | undefined;
       if (typeof hook !== 'function') return super.getPoolSettings(poolConfig);
-      return super.getPoolSettings({ ...poolConfig, afterCreate: guardAfterCreate(hook, dialect, (connection, method, sent) => this.rawRefusal(connection, method, sent)) });
+      return super.getPoolSettings({ ...poolConfig, afterCreate: guardAfterCreate(hook, dialect, (connection, method, sent, judged) => this.rawRefusal(connection, method, sent, judged)) });
     }
 
     /** Runs the driver call with the text judged by `refusalOf` in place of sql + bindings (MySQL with bound values). */

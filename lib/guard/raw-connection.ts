@@ -9,20 +9,32 @@ import { dialectModule } from '../dialects/registry';
 export interface SentText {
   sql: string;
   values?: unknown;
+  /** mysql2: the call's own `namedPlaceholders` option, for formatting the values in as the driver will. */
+  namedPlaceholders?: boolean;
+  /**
+   * The arguments to call the driver with instead of the caller's, given the text as judged
+   * with the values formatted in (MySQL; else undefined): what the guard read, copied, so a
+   * getter, a stateful value or a later change of the caller's object cannot send other text.
+   */
+  args?: (formatted: string | undefined) => readonly unknown[];
 }
 
 /** The methods of one dialect's raw driver connections that send SQL, and where their text is. */
 export interface RawConnectionMethods {
   /** Per method, the text one call sends; `undefined`: arguments of a shape the guard cannot read (refused). */
-  readonly sends: Readonly<Record<string, (args: readonly unknown[]) => SentText | undefined>>;
-  /** Whether a call without a callback returns a promise (pg): a refusal is then a rejected promise, not a throw. */
-  readonly returnsPromise: (args: readonly unknown[]) => boolean;
+  readonly sends: Readonly<Record<string, (args: readonly unknown[], connection: object) => SentText | undefined>>;
+  /** Whether a call of `method` without a callback returns a promise (pg; better-sqlite3 `backup`): a refusal is then a rejected promise, not a throw. */
+  readonly returnsPromise: (args: readonly unknown[], method: string) => boolean;
   /** Methods that return another object sending SQL over this connection (mysql2 `promise()`): called on the guarded view, so that object is guarded too. */
   readonly viaGuard?: readonly string[];
 }
 
-/** The refusal of one raw call of `method` (`sent` undefined: unreadable arguments), or undefined to let it through. */
-export type RawRefusal = (connection: object, method: string, sent: SentText | undefined) => RuntimeDdlError | undefined;
+/**
+ * The refusal of one raw call of `method` (`sent` undefined: unreadable arguments), or
+ * undefined to let it through; `judged` receives the text with the values formatted in, when
+ * that is what was judged (MySQL).
+ */
+export type RawRefusal = (connection: object, method: string, sent: SentText | undefined, judged: (formatted: string) => void) => RuntimeDdlError | undefined;
 
 type AfterCreate = (connection: unknown, done: (error: Error | null, connection: unknown) => void) => void;
 
@@ -66,8 +78,11 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
           : read === undefined
           ? call.bind(target)
           : (...args: unknown[]): unknown => {
-              const error = refusal(target, name, read(args));
-              return error ? fail(error, args, returnsPromise(args)) : call.apply(target, args);
+              const sent = read(args, target);
+              let formatted: string | undefined;
+              const error = refusal(target, name, sent, (text) => (formatted = text));
+              if (error) return fail(error, args, returnsPromise(args, name));
+              return call.apply(target, sent?.args === undefined ? args : [...sent.args(formatted)]);
             };
       wrappers.set(key, { value, method });
       return method;

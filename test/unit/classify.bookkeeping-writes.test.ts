@@ -130,3 +130,27 @@ describe('bookkeeping writes: a session read with ANSI_QUOTES (MySQL) or standar
     expect(pg(text, { altBackslash: true })).to.equal(undefined);
   });
 });
+
+describe('bookkeeping writes: texts found clean are remembered per reading', () => {
+  it('a text clean under one reading is still judged afresh under another, and a repeat keeps its verdict', () => {
+    const pg = bookkeepingWriteCheck('postgres', undefined);
+    const text = `select '\\' ; delete from knex_migrations; -- '`;
+    // Clean when backslashes escape (one string), a write when they do not: the clean answer must not leak.
+    expect(pg(text, { altBackslash: true })).to.equal(undefined);
+    expect(pg(text, { altBackslash: true })).to.equal(undefined);
+    expect(pg(text, { altBackslash: false })).to.include({ code: 'E_RUNTIME_MIGRATE' });
+    expect(pg(text)).to.include({ code: 'E_RUNTIME_MIGRATE' });
+    expect(pg(text)).to.include({ code: 'E_RUNTIME_MIGRATE' });
+    const mysql = bookkeepingWriteCheck('mysql', undefined);
+    const sql = `select "\\" ; delete from knex_migrations; -- "`;
+    expect(mysql(sql, { ansiQuotes: false })).to.equal(undefined);
+    expect(mysql(sql, { ansiQuotes: true })).to.include({ code: 'E_RUNTIME_MIGRATE' });
+    expect(mysql(sql)).to.include({ code: 'E_RUNTIME_MIGRATE' });
+  });
+
+  it('non-ASCII text takes the full lower-casing test (SQLite reads a string as a table name)', () => {
+    const sqlite = bookkeepingWriteCheck('sqlite', undefined);
+    expect(sqlite(`delete from 'KNEX_MIGRATIONS' where 'é' = 'é'`)).to.include({ code: 'E_RUNTIME_MIGRATE' });
+    expect(sqlite(`select 'é' from knex_migrations`)).to.equal(undefined);
+  });
+});

@@ -23,6 +23,12 @@ const PG_FUNCTIONS: Case[] = [
   ["select u&\"pg\\+00005fread_file\"('/etc/passwd')", 'refused', 'PG_READ_FILE()'],
   ["select U&\"pg!005fread_file\" UESCAPE '!' ('/etc/passwd')", 'refused'],
   ["select pg_read_binary_file('/etc/passwd')", 'refused', 'PG_READ_BINARY_FILE()'],
+  // The pre-14 signatures, still in pg_proc under their own names.
+  ["select pg_read_file_old('/etc/passwd', 0, 100)", 'refused', 'PG_READ_FILE_OLD()'],
+  ["select pg_catalog.\"pg_read_file_old\"('postgresql.conf', 0, 60)", 'refused', 'PG_READ_FILE_OLD()'],
+  ['select pg_rotate_logfile_old()', 'refused', 'PG_ROTATE_LOGFILE_OLD()'],
+  ['select binary_upgrade_set_next_pg_type_oid(1)', 'refused', 'BINARY_UPGRADE_SET_NEXT_PG_TYPE_OID()'],
+  ['select pg_sync_replication_slots()', 'refused', 'PG_SYNC_REPLICATION_SLOTS()'],
   ["select * from pg_ls_dir('.')", 'refused', 'PG_LS_DIR()'],
   ['select * from pg_ls_waldir()', 'refused', 'PG_LS_WALDIR()'],
   ['select * from pg_ls_logdir()', 'refused', 'PG_LS_LOGDIR()'],
@@ -42,7 +48,19 @@ const PG_FUNCTIONS: Case[] = [
   ["select t.pg_read_file from (select 'PG_VERSION'::text) t", 'refused', 'PG_READ_FILE()'],
   ['select (t).lo_unlink from t', 'refused', 'LO_UNLINK()'],
   ['select t.id, t.name from t', 'read', 'SELECT'],
-  ['select u.dblink_url, u.pg_create_time from u', 'read', 'SELECT'],
+  ['select u.id, u.url, u.create_time from u', 'read', 'SELECT'],
+  // Attribute notation calls a function wherever `x` has no column of that name: after
+  // `(…)` or `[…]`, after the alias of a scalar FROM item (even one named pg_catalog), and
+  // for names refused by prefix (pg_ls_*, pg_replication_origin_*, pg_stat_reset*) too. A
+  // qualified column named like a refused function (`u.dblink_url`) is refused with them.
+  ["select ('.'::text).pg_ls_dir", 'refused', 'PG_LS_DIR()'],
+  ["select ('.'::text) /* c */ . \"pg_ls_dir\"", 'refused', 'PG_LS_DIR()'],
+  ["select (array['.'])[1].pg_ls_dir", 'refused', 'PG_LS_DIR()'],
+  ["select s.pg_ls_dir from lower('.') s", 'refused', 'PG_LS_DIR()'],
+  ["select pg_catalog.pg_read_file from lower('/etc/hostname') as pg_catalog", 'refused', 'PG_READ_FILE()'],
+  ["select ('x'::text).pg_replication_origin_create", 'refused', 'PG_REPLICATION_ORIGIN_CREATE()'],
+  ["select ('bgwriter'::text).pg_stat_reset_shared", 'refused', 'PG_STAT_RESET_SHARED()'],
+  ['select u.dblink_url, u.pg_create_time from u', 'refused', 'DBLINK_URL()'],
   ["select * from pg_logical_slot_get_changes('s', null, null)", 'refused', 'PG_LOGICAL_SLOT_GET_CHANGES()'],
   ['select pg_wal_replay_pause()', 'refused', 'PG_WAL_REPLAY_PAUSE()'],
   ['select pg_stat_statements_reset()', 'refused', 'PG_STAT_STATEMENTS_RESET()'],

@@ -3,6 +3,14 @@ import { MYSQL_GUARD_GRAMMAR } from './guard-grammar';
 import { MYSQL_LEXING_SETTINGS } from './lexing-settings';
 
 const INTEGRITY = { kind: 'other', reason: 'switches off integrity checks the schema declares (foreign keys, unique keys, CHECK constraints)' } as const;
+/**
+ * What the server records as the time of a change: `timestamp` sets NOW() and the row_start /
+ * row_end of system-versioned tables, and MariaDB's `system_versioning_insert_history` lets
+ * the session write history rows outright. With `secure_timestamp = NO` (the default) any
+ * user may set both, so a runtime connection could forge the history that system versioning
+ * keeps as an audit trail. Any assignment, like the integrity switches.
+ */
+const HISTORY = { kind: 'other', reason: 'forges the recorded time or history of changes (system-versioned tables, CURRENT_TIMESTAMP columns)' } as const;
 const SLOW_LOG = { kind: 'other', reason: 'logging setting: keeps statements out of the slow query log' } as const;
 
 /** MySQL / MariaDB: functions the runtime role may not call, and the system schemas. */
@@ -42,6 +50,8 @@ export const MYSQL_GUARD_RULES: GuardRules = {
     ['foreign_key_checks', INTEGRITY],
     ['unique_checks', INTEGRITY],
     ['check_constraint_checks', INTEGRITY],
+    ['timestamp', HISTORY],
+    ['system_versioning_insert_history', HISTORY],
     // MariaDB: replicas skip this session's writes, like sql_log_bin.
     ['skip_replication', { kind: 'other', reason: 'superuser-only setting: replicas skip this session\'s writes' }],
     ['slow_query_log', SLOW_LOG],
@@ -50,6 +60,9 @@ export const MYSQL_GUARD_RULES: GuardRules = {
     ['long_query_time', SLOW_LOG],
     ['min_examined_row_limit', SLOW_LOG],
     ['log_warnings', { kind: 'other', reason: 'logging setting: keeps warnings out of the error log' }],
+    // MariaDB: keeps the session's stored-procedure (sp) statements out of the general log, like sql_log_off.
+    ['log_disabled_statements', { kind: 'other', reason: 'logging setting: keeps statements out of the general log' }],
+    ['wsrep_gtid_seq_no', { kind: 'other', reason: 'replication setting' }],
   ]),
   refusedSettingPrefixes: [
     ['binlog_', { kind: 'other', reason: 'superuser-only setting: reshapes what the binary log records' }],

@@ -1,5 +1,6 @@
 import { allow, headTable, refuse, REASON_DDL, REASON_MAINTENANCE, REASON_PRIVILEGE, REASON_SERVER, type StatementHeads } from '../../guard/head-rule';
 import { DDL_VERBS } from '../../guard/families/ddl-verbs';
+import { deleteHistory } from '../../guard/families/delete';
 import { describeMysql } from '../../guard/families/explain';
 import { insertFamily } from '../../guard/families/insert';
 import { tableMaintenance } from '../../guard/families/maintenance';
@@ -38,7 +39,7 @@ export const MYSQL_STATEMENT_HEADS: StatementHeads = headTable([
   allow('INSERT', 'write', insertFamily),
   allow('REPLACE', 'write', insertFamily),
   allow('UPDATE', 'write'),
-  allow('DELETE', 'write'),
+  allow('DELETE', 'write', deleteHistory),
   allow('CALL', 'write'),
   allow('BEGIN', 'transaction', beginMysql),
   allow('START', 'transaction', start),

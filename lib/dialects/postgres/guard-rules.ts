@@ -81,9 +81,16 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
     ['pg_copy_physical_replication_slot', SERVER],
     ['pg_copy_logical_replication_slot', SERVER],
     ['pg_replication_slot_advance', SERVER],
+    ['pg_sync_replication_slots', SERVER],
   ]),
   functionPrefixes: [
     ['pg_ls_', FILE],
+    // pg_read_file_old(…) (the pre-14 signature, still in pg_proc) reads files like pg_read_file;
+    // pg_rotate_logfile_old() rotates the log like pg_rotate_logfile: by prefix, so kin are covered.
+    ['pg_read_', FILE],
+    ['pg_rotate_logfile', SERVER],
+    // Write catalog rows by OID; the server allows them only in binary-upgrade mode.
+    ['binary_upgrade_', SERVER],
     ['dblink', FOREIGN],
     ['crosstab', QUERY_TEXT],
     ['pg_background_', QUERY_TEXT],

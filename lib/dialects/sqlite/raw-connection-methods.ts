@@ -5,7 +5,8 @@ const text = ([first]: readonly unknown[]): SentText | undefined => (typeof firs
 /**
  * better-sqlite3 and sqlite3 `Database` methods that take SQL text as the first argument;
  * better-sqlite3's `pragma(source)` runs `PRAGMA source`, and `loadExtension(path)` (both
- * drivers) does what `select load_extension(path)` does, so each is judged as that SQL.
+ * drivers) does what `select load_extension(path)` does and `backup(path)` what
+ * `VACUUM INTO path` does, so each is judged as that SQL.
  */
 export const SQLITE_RAW_METHODS: RawConnectionMethods = {
   sends: {
@@ -18,6 +19,9 @@ export const SQLITE_RAW_METHODS: RawConnectionMethods = {
     map: text,
     pragma: ([source]) => (typeof source === 'string' ? { sql: `PRAGMA ${source}` } : undefined),
     loadExtension: () => ({ sql: 'select load_extension(?)' }),
+    // `backup(path)` (both drivers) writes a copy of the database to a file, as VACUUM INTO does.
+    backup: () => ({ sql: 'vacuum into ?' }),
   },
-  returnsPromise: () => false,
+  // better-sqlite3's backup() returns a promise; node-sqlite3 reports to its callback.
+  returnsPromise: (_args, method) => method === 'backup',
 };

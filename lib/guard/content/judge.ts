@@ -54,9 +54,11 @@ export function judgeContent(tk: StatementTokens, rules: GuardRules, current: Cu
     if (type === T_QUOTED_IDENT && grammar.uescapeNames && tk.word(i + 1) === 'uescape') return refusal(i, 'other', '', 'Unicode escapes with UESCAPE in a name');
     if (type === T_WORD && WRITE_VERBS.has(fn)) writes = true;
     if (tk.isOp(i + 1, '.') && rules.catalogSchemas.has(fn)) catalogNamed = i;
-    // PostgreSQL attribute notation `x.f` calls f(x); after a catalog schema it is only a qualified name.
-    // Exact names only: a column such as `u.dblink_url` is no call.
-    const attribute = grammar.attributeCalls && rules.functions.has(fn) && tk.isOp(i - 1, '.') && !(i >= 2 && rules.catalogSchemas.has(tk.name(i - 2) ?? ''));
+    // PostgreSQL attribute notation `x.f` calls f(x) wherever x has no column f: after `(…)`
+    // or `[…]` (`('.'::text).pg_ls_dir`), after the alias of a scalar FROM item
+    // (`s.pg_ls_dir from lower('.') s`), even one named `pg_catalog`. So every refused name
+    // after `.` counts, by prefix too; a column such as `u.dblink_url` is refused with it.
+    const attribute = grammar.attributeCalls && tk.isOp(i - 1, '.') && refusedFunction(rules, fn) !== undefined;
     if (tk.isOp(i + 1, '(') || attribute || rules.bareNamePrefixes.some((prefix) => fn.startsWith(prefix))) {
       const reason = refusedFunction(rules, fn);
       // SQLite `pragma_user_version` with no argument only reads, like `PRAGMA user_version`.

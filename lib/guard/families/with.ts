@@ -62,8 +62,15 @@ export function withStatement(r: StatementReader): void {
   } else if (r.is('INSERT') || r.is('MERGE') || r.is('REPLACE')) {
     r.allowAs('write', r.upper());
     insertTail(r);
-  } else if (r.is('UPDATE') || r.is('DELETE')) {
-    r.allowAs('write', r.upper());
+  } else if (r.is('DELETE')) {
+    r.allowAs('write', 'DELETE');
+    // The dialect's own DELETE rule reads the rest (MariaDB DELETE HISTORY is refused).
+    const rule = r.headRule();
+    if (rule?.family !== undefined) return rule.family(r, rule, 1);
+    r.adv();
+    r.scanToEnd();
+  } else if (r.is('UPDATE')) {
+    r.allowAs('write', 'UPDATE');
     r.adv();
     r.scanToEnd();
   } else {

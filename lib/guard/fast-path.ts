@@ -1,0 +1,110 @@
+import type { Dialect } from '../types';
+import type { Classification, StatementKind } from './classify';
+import { dialectModule } from '../dialects/registry';
+import { contentPrefilter } from './content/rules';
+
+/**
+ * The fast path in front of the full classifier (classify.ts): one native regex match that
+ * recognizes the plain statements knex builds (`select … from "t" where "id" = $1`) and
+ * answers "allowed: one read or write". It never refuses: whatever it does not recognize
+ * goes to the full classifier, so it can only be wrong by letting through what the full
+ * classifier would refuse; test/unit/classify.fast-path.test.ts checks it never does.
+ *
+ * What it accepts, and why that is safe:
+ * - one statement headed by SELECT, INSERT INTO, UPDATE or DELETE (no `;`: one statement);
+ * - only ASCII letters, digits, `_`, space/tab/CR/LF and `.,()=<>*+?`: no strings, comments,
+ *   escapes, variables (`@`), casts (`:`), so every lexing setting (standard strings,
+ *   backslashes, ANSI_QUOTES, client encoding) reads the text the same way;
+ * - bare words only from INERT_WORDS (lower case, as knex writes them), a whitelist of keywords that name nothing (an unknown
+ *   word, which might be a refused function or a catalog, falls back); INTO only after INSERT;
+ * - quoted identifiers in the dialect's own quote (pg `"…"`, MySQL and SQLite `` `…` ``) of
+ *   letters, digits and `_`, not followed by `(` (no calls of quoted names), and without any
+ *   substring of the content prefilter (content/rules.ts, built from each dialect's
+ *   guard-rules.ts: refused functions, catalog schemas, `pg_`, `sqlite_`…), so no system
+ *   catalog or refused function can be named;
+ * - numbers, and on PostgreSQL `$n` parameters.
+ */
+
+/**
+ * Keywords that name no object and call nothing. A whitelist: adding a word needs a reason it
+ * is inert wherever it can stand. INTO is left out (pg `SELECT … INTO t` creates a table;
+ * MySQL INTO OUTFILE), so are WITH, UNION, LOCK, INTO-like clause words and every function
+ * name but the five aggregates.
+ */
+export const INERT_WORDS: readonly string[] = [
+  'select', 'from', 'where', 'and', 'or', 'not', 'is', 'null', 'in', 'as', 'on', 'inner', 'left', 'right', 'outer',
+  'join', 'cross', 'order', 'by', 'asc', 'desc', 'limit', 'offset', 'group', 'having', 'distinct', 'values', 'set',
+  'returning', 'conflict', 'do', 'nothing', 'update', 'excluded', 'duplicate', 'key', 'for', 'skip', 'locked',
+  'nowait', 'share', 'true', 'false', 'default', 'between', 'like', 'exists', 'count', 'sum', 'min', 'max', 'avg',
+];
+
+
+const QUOTE: Readonly<Record<Dialect, string>> = { postgres: '"', mysql: '`', sqlite: '`' };
+/** Dialects whose sent text has `$n` parameters (knex's pg client rewrites `?` to them). */
+const PARAMS: Readonly<Record<Dialect, boolean>> = { postgres: true, mysql: false, sqlite: false };
+
+/** Characters that continue a word on some dialect (pg and MySQL names may contain `$`). */
+const WORD_CHAR = '[A-Za-z0-9_$]';
+const WS = '[ \\t\\r\\n]';
+/** Between names, words and numbers: whitespace and the inert operators (one regex loop step per name or word, not per character run). */
+const SEP = '[ \\t\\r\\n.,()=<>*+?]*';
+
+/**
+ * Name prefixes a quoted name may not start with (any case): every name or prefix of the
+ * dialect's guard rules (refused functions, catalog schemas, bare-name prefixes) and the
+ * words of the content prefilter, which also cover the catalog tables (`pg_`, `sqlite_`).
+ * The judge compares names exactly or by prefix, so a prefix check covers it.
+ */
+export function bannedNamePrefixes(dialect: Dialect): string[] {
+  const rules = dialectModule(dialect).guardRules;
+  const prefilterWords = contentPrefilter(rules).source.split('|').map((w) => w.replace(/\\(.)/g, '$1'));
+  const all = [...rules.functions.keys(), ...rules.functionPrefixes.map(([p]) => p), ...rules.bareNamePrefixes, ...rules.catalogSchemas, ...prefilterWords].map((w) => w.toLowerCase());
+  return [...new Set(all)].filter((w, _, list) => !list.some((other) => other !== w && w.startsWith(other)));
+}
+
+function gateFor(dialect: Dialect): RegExp {
+  const q = QUOTE[dialect];
+  // Case-insensitive by character classes: the gate itself is case-sensitive (see below).
+  const banned = bannedNamePrefixes(dialect).map(anyCase).join('|');
+  const name = `${q}(?!(?:${banned}))[A-Za-z0-9_]+${q}(?!${q})`;
+  // Not followed by `(`: no call of a quoted name (the INSERT target's column list is the one exception).
+  const quoted = `${name}(?!${WS}*\\()`;
+  const word = `(?:${INERT_WORDS.join('|')})(?!${WORD_CHAR})`;
+  const number = `[0-9]+(?:\\.[0-9]+)?(?![A-Za-z0-9_$.])`;
+  const param = PARAMS[dialect] ? `|\\$[0-9]+(?!${WORD_CHAR})` : '';
+  const head = `(?:select|update|delete)(?!${WORD_CHAR})|insert${WS}+into${WS}+${name}`;
+  // No `i` flag: knex writes keywords in lower case, and a case-sensitive match is about a
+  // fifth faster here; upper-case SQL goes to the full classifier.
+  return new RegExp(`^${WS}*(?:${head})${SEP}(?:(?:${quoted}|${word}|${number}${param})${SEP})*$`);
+}
+
+/** `word` as a pattern matching it in any ASCII letter case. */
+function anyCase(word: string): string {
+  return [...word].map((c) => (/[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+}
+
+const GATES: Partial<Record<Dialect, RegExp>> = {};
+
+const READ: StatementKind = 'read';
+const WRITE: StatementKind = 'write';
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+/**
+ * The verdict for `sql` when it is one plain statement the fast path recognizes (identical
+ * to the full classifier's), otherwise undefined: classify it in full.
+ */
+export function fastClassification(sql: string, dialect: Dialect): Classification | undefined {
+  if (!(GATES[dialect] ??= gateFor(dialect)).test(sql)) return undefined;
+  let start = 0;
+  while (isSpace(sql.charCodeAt(start))) start++;
+  let end = sql.length;
+  while (isSpace(sql.charCodeAt(end - 1))) end--;
+  // The gate matched one of four lower-case heads; their first letters differ.
+  const first = sql.charCodeAt(start);
+  const kind = first === 0x73 ? READ : WRITE;
+  const keyword = first === 0x73 ? 'SELECT' : first === 0x69 ? 'INSERT' : first === 0x75 ? 'UPDATE' : 'DELETE';
+  return { allowedOnRuntime: true, statements: [{ kind, keyword, start, end, allowedOnRuntime: true }] };
+}
