@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import knex, { type Knex } from 'knex';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Query } from 'pg';
@@ -386,6 +386,7 @@ describe('guard red team 4, SQLite file', () => {
 
   it('pool.afterCreate: better-sqlite3 backup(path) is judged as VACUUM INTO: no copy of the database is written', async () => {
     const copy = join(dir, 'copy.sqlite');
+    writeFileSync(join(dir, 'db.sqlite'), ''); // an existing database: a runtime connection does not create one
     const { hookError } = await throughHook(
       { client: 'better-sqlite3', connection: { filename: join(dir, 'db.sqlite') }, useNullAsDefault: true },
       (conn) => (conn as unknown as { backup(path: string): Promise<unknown> }).backup(copy),
