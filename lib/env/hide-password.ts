@@ -1,3 +1,4 @@
+import { dialectModule } from '../dialects/registry';
 import type { Dialect } from '../types';
 
 /**
@@ -17,37 +18,21 @@ export function hidePassword<T extends object>(target: T, password: string | und
 }
 
 /**
- * A connection for knex, per driver. knex copies a string `password` of its connection into
- * a plain hidden property of `client.connectionSettings` (which showHidden prints), and
- * clones plain objects (dropping accessors), so the connection is a class instance (knex
- * keeps those as they are) whose password never is a string property:
- * - pg: `password` is a function returning it (pg calls it at login);
- * - mysql2: the password is its documented alias `password1`, an accessor on the class.
+ * The password `holdPassword` put on a connection object (the dialect's passwordHolder reads it).
+ * knex copies a string `password` of its connection into a plain hidden property of
+ * `client.connectionSettings` (which showHidden prints), and clones plain objects (dropping
+ * accessors), so a connection for knex is a class instance (knex keeps those as they are)
+ * whose password never is a string property: each dialect's `passwordHolder` makes one.
  */
-class PgConnection {
-  get password(): (() => string) | undefined {
-    const secret = held.get(this);
-    return secret === undefined ? undefined : pgPassword(secret);
-  }
-}
-
-class MysqlConnection {
-  get password1(): string | undefined {
-    return held.get(this);
-  }
-}
-
-function pgPassword(secret: string): () => string {
-  // A named function: inspection shows `[Function: password]`, never its value.
-  return function password() {
-    return secret;
-  };
+export function heldPassword(target: object): string | undefined {
+  return held.get(target);
 }
 
 /** `fields` as a knex connection of `dialect` holding `password` as above. */
 export function holdPassword<T extends object>(dialect: Dialect, fields: T, password: string | undefined): T {
-  if (dialect === 'sqlite') return fields;
-  const target = Object.assign(dialect === 'postgres' ? new PgConnection() : new MysqlConnection(), fields) as T;
+  const holder = dialectModule(dialect).passwordHolder;
+  if (!holder) return fields;
+  const target = Object.assign(holder(), fields) as T;
   if (password !== undefined) held.set(target, password);
   return target;
 }

@@ -5,6 +5,8 @@ import { MYSQL_GUARD_RULES } from './guard-rules';
 import { MysqlLexer } from './lexer';
 import { MYSQL_RAW_METHODS } from './raw-connection-methods';
 import { MYSQL_REPLICA_RULES } from './replica-rules';
+import { checkMysqlServerIdentity } from './check-server-identity';
+import { MysqlConnection } from './password-holder';
 import { dropMysqlTables, listMysqlTables } from './tables';
 
 /** MySQL and MariaDB (mysql2). Provisioning and verification load on first use (lib/lazy.ts explains why). */
@@ -19,6 +21,7 @@ export const mysql: DialectModule = {
     urlSchemes: ['mysql', 'mariadb'],
     server: true,
     selectorNames: [],
+    urlParams: { ssl: 'sslmode', 'ssl-mode': 'sslmode', sslmode: 'sslmode', 'ssl-ca': 'sslca', sslca: 'sslca' },
   },
   knex: { client: 'mysql2', names: ['mysql', 'mysql2', 'mariadb'] },
   transactionalDdl: false,
@@ -54,4 +57,13 @@ export const mysql: DialectModule = {
   guardRules: MYSQL_GUARD_RULES,
   rawConnection: MYSQL_RAW_METHODS,
   replicas: MYSQL_REPLICA_RULES,
+  tls: {
+    // mysql2 cannot retry without TLS (allow, prefer).
+    modes: ['disable', 'require', 'verify-ca', 'verify-full', 'true', 'false'],
+    refusal: 'asks for a fallback mysql2 cannot make',
+    identity: (mode) => ({ verifyIdentity: mode === 'verify-full' }),
+  },
+  passwordHolder: () => new MysqlConnection(),
+  // verify-full: mysql2 skips the host check for IP addresses, so each connection is checked (check-server-identity.ts).
+  poolHook: (connection, next) => ('user' in connection && connection.ssl && connection.ssl.verifyIdentity ? checkMysqlServerIdentity(connection.host, next) : undefined),
 };

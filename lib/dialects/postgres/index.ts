@@ -5,6 +5,7 @@ import { POSTGRES_GUARD_RULES } from './guard-rules';
 import { PostgresLexer } from './lexer';
 import { POSTGRES_RAW_METHODS } from './raw-connection-methods';
 import { POSTGRES_REPLICA_RULES } from './replica-rules';
+import { PgConnection } from './password-holder';
 import { dropPostgresTables, listPostgresTables } from './tables';
 
 /** PostgreSQL (pg). Provisioning and verification load on first use (lib/lazy.ts explains why). */
@@ -21,6 +22,8 @@ export const postgres: DialectModule = {
     urlSchemes: ['postgres', 'postgresql'],
     server: true,
     selectorNames: [],
+    // pgbouncer=true: Prisma's parameter for a transaction-mode pooler (PG_POOLED=1).
+    urlParams: { sslmode: 'sslmode', ssl: 'sslmode', sslrootcert: 'sslca', pgbouncer: 'pooled' },
   },
   knex: { client: 'pg', names: ['pg', 'postgres', 'postgresql', 'pgnative'] },
   transactionalDdl: true,
@@ -57,4 +60,8 @@ export const postgres: DialectModule = {
   guardRules: POSTGRES_GUARD_RULES,
   rawConnection: POSTGRES_RAW_METHODS,
   replicas: POSTGRES_REPLICA_RULES,
+  // pg checks the host name unless told not to: verify-ca turns that check off.
+  tls: { identity: (mode) => (mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}) },
+  passwordHolder: () => new PgConnection(),
+  pooler: { detect: (knex) => (require('./pooler') as typeof import('./pooler')).detectPooler(knex) },
 };

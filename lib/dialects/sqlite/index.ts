@@ -1,7 +1,9 @@
 import type { DialectModule } from '../dialect';
+import { enforceForeignKeys } from './foreign-keys';
 import { SQLITE_GUARD_RULES } from './guard-rules';
 import { SqliteLexer } from './lexer';
 import { SQLITE_RAW_METHODS } from './raw-connection-methods';
+import { isSpecialSqlitePath } from './special-path';
 import { dropSqliteTables, listSqliteTables } from './tables';
 import { verifySqlite } from './verify';
 
@@ -18,6 +20,7 @@ export const sqlite: DialectModule = {
     urlSchemes: ['sqlite', 'file'],
     server: false,
     selectorNames: [],
+    urlParams: {},
   },
   knex: { client: 'better-sqlite3', names: ['sqlite', 'sqlite3', 'better-sqlite3'] },
   transactionalDdl: true,
@@ -28,4 +31,6 @@ export const sqlite: DialectModule = {
   lexer: (sql, options) => new SqliteLexer(sql, options),
   guardRules: SQLITE_GUARD_RULES,
   rawConnection: SQLITE_RAW_METHODS,
+  isSpecialPath: isSpecialSqlitePath,
+  poolHook: (_connection, next) => enforceForeignKeys(next),
 };
