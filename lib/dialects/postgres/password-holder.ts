@@ -1,8 +1,8 @@
-import { heldPassword } from '../../env/hide-password';
+import { heldPassword } from '../../env/held-passwords';
 
 /**
  * pg's connection for knex: `password` is a function returning it (pg calls it at login),
- * so the password is never a string property knex could copy (env/hide-password.ts).
+ * so the password is never a string property knex could copy (env/held-passwords.ts).
  */
 export class PgConnection {
   get password(): (() => string) | undefined {
