@@ -52,8 +52,8 @@ export interface DialectModule {
   /** How the driver takes TLS settings (env/tls.ts); undefined: connections are files. */
   readonly tls?: TlsRules;
   /**
-   * A new, empty knex connection object whose password is read from hide-password.ts's
-   * store, never held as a string property; undefined: connections carry no password.
+   * A new, empty knex connection object whose password is read from env/held-passwords.ts,
+   * never held as a string property; undefined: connections carry no password.
    */
   passwordHolder?(): object;
   /** A filename that names no file to resolve, create or look for (`:memory:`); only for file databases. */
