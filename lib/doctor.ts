@@ -15,12 +15,12 @@ import { secretValues } from './env/secret-values';
 import { isStrict, secretsInEnv } from './secrets-in-env';
 import { ROLES, type Dialect, type Role } from './types';
 import { verifyPrivileges } from './verify-privileges';
-import { detectPooler, type PoolerMode } from './dialects/postgres/pooler';
+import { dialectModule } from './dialects/registry';
+import type { PoolerDetector, PoolerMode } from './dialects/dialect';
 import { pooledMigrationError } from './migrate/refuse-pooled';
 import type { ResolvedReplica } from './env/resolve-read-replicas';
 import type { ReplicaReport } from './replicas/check-replica';
 import { modeOf } from './env/mode-of';
-import { isSpecialSqlitePath } from './dialects/sqlite/special-path';
 
 export type DoctorVerdict = 'ok' | 'problems' | 'unreachable' | 'misconfigured';
 
@@ -97,7 +97,7 @@ async function checkRole(role: Role, env: Env, options: DoctorOptions): Promise<
   const report = await checkPrimary(role, env, options);
   if (role !== 'runtime' || report.verdict === 'misconfigured') return report;
   const resolved = resolveConnection({ ...options, env, role });
-  if (!resolved.replicas || resolved.dialect === 'sqlite') return report;
+  if (!resolved.replicas || !dialectModule(resolved.dialect).replicas) return report;
   const replicas = await Promise.all(resolved.replicas.map((replica) => checkReplicaOf(resolved, replica, options)));
   report.replicas = replicas;
   if (report.verdict === 'ok' && replicas.some((replica) => replica.verdict !== 'ok')) {
@@ -114,7 +114,7 @@ async function checkReplicaOf(resolved: ResolvedConnection, replica: ResolvedRep
   const target = { target: `${host}:${port}/${database}`, variable: replica.variable, entry: replica.entry };
   const instance = knex(configFor(withConnectTimeout({ ...resolved, connection: replica.connection }, timeoutMs), { knex: oneAttempt(timeoutMs) }));
   try {
-    const verify = { role: 'runtime' as const, dialect: resolved.dialect as 'postgres' | 'mysql', schema: resolved.schema, appTemporaryTables: resolved.appTemporaryTables, timeoutMs };
+    const verify = { role: 'runtime' as const, dialect: resolved.dialect, schema: resolved.schema, appTemporaryTables: resolved.appTemporaryTables, timeoutMs };
     return withoutCause(await withDeadline(checkReplica({ knex: instance, ...target }, verify), timeoutMs * 4));
   } catch (error) {
     return { ...target, verdict: 'problems', reachable: true, problems: [], error: describeError(error), remedy: 'The check of this replica failed: see the error above.' };
@@ -156,7 +156,7 @@ async function checkPrimary(role: Role, env: Env, options: DoctorOptions): Promi
   if ('filename' in connection) {
     report.target = connection.filename;
     report.guardOnly = true;
-    if (!isSpecialSqlitePath(connection.filename) && !existsSync(connection.filename)) {
+    if (!dialectModule(dialect).isSpecialPath?.(connection.filename) && !existsSync(connection.filename)) {
       // Opening would create it: the doctor changes nothing.
       report.reachable = true;
       report.note = 'The SQLite file does not exist yet; it is created on first use (e.g. by the first migration).';
@@ -211,7 +211,8 @@ async function checkPrimary(role: Role, env: Env, options: DoctorOptions): Promi
       report.error = describeError(error);
       report.remedy = 'The privilege check itself failed: see the error above.';
     }
-    if (dialect === 'postgres') await reportPooler(report, instance, resolved, timeoutMs);
+    const { pooler } = dialectModule(dialect);
+    if (pooler) await reportPooler(report, pooler, instance, resolved, timeoutMs);
     await reportPending(report, instance, options, timeoutMs);
     return finish(report, env, options, own);
   } finally {
@@ -221,13 +222,13 @@ async function checkPrimary(role: Role, env: Env, options: DoctorOptions): Promi
 }
 
 /**
- * PostgreSQL: what the connection goes through. For the migration role a transaction-mode
+ * What the connection goes through (PostgreSQL: PgBouncer and the like). For the migration role a transaction-mode
  * pooler, detected or declared, is a problem: `knex-roles migrate` would refuse it.
  */
-async function reportPooler(report: DoctorRoleReport, instance: Knex, resolved: ResolvedConnection, timeoutMs: number): Promise<void> {
+async function reportPooler(report: DoctorRoleReport, pooler: PoolerDetector, instance: Knex, resolved: ResolvedConnection, timeoutMs: number): Promise<void> {
   const declared = resolved.pooled === true ? { declared: resolved.sources['pooled'] ?? 'PG_POOLED' } : {};
   try {
-    report.pooler = { ...(await withDeadline(detectPooler(instance), timeoutMs * 2)), ...declared };
+    report.pooler = { ...(await withDeadline(pooler.detect(instance), timeoutMs * 2)), ...declared };
   } catch (error) {
     // The detection failed (not the login: that succeeded); a declaration still stands.
     if (declared.declared) report.pooler = { mode: 'transaction', evidence: `the detection failed (${describeError(error).message})`, ...declared };

@@ -8,9 +8,9 @@ import { knexConnection, primeConnectionSettings } from './env/knex-connection';
 import { passwordOf } from './env/hide-password';
 import { redact } from './redact';
 import { refuseMigrate, refusingMigrations } from './guard/refusing-migrations';
-import { checkMysqlServerIdentity } from './dialects/mysql/check-server-identity';
+import { dialectModule } from './dialects/registry';
+import type { AfterCreate } from './dialects/dialect';
 import type { ReadReplicaOptions } from './replicas/read-routing';
-import { isSpecialSqlitePath } from './dialects/sqlite/special-path';
 
 export interface KnexRolesOptions extends ResolveOptions {
   /** Knex settings merged over the generated ones (pool, migrations, seeds, debug …); `client` and `connection` are ours. */
@@ -65,17 +65,17 @@ export function configFor(resolved: ResolvedConnection, options: Pick<KnexRolesO
     config.migrations = { schemaName: schema, ...extra.migrations };
   }
   if (role === 'runtime') config.migrations = refusingMigrations(dialect, config.migrations);
-  if (dialect === 'mysql' && 'user' in connection && connection.ssl && connection.ssl.verifyIdentity) {
-    config.pool = { ...extra.pool, afterCreate: checkMysqlServerIdentity(connection.host, extra.pool?.afterCreate as AfterCreate | undefined) };
-  }
+  const module = dialectModule(dialect);
   if ('filename' in connection) {
     // The embedded default needs no setup: create the data directory on first use.
-    if (!isSpecialSqlitePath(connection.filename)) {
+    if (!module.isSpecialPath?.(connection.filename)) {
       mkdirSync(dirname(connection.filename), { recursive: true });
     }
     config.useNullAsDefault = extra.useNullAsDefault ?? true;
-    config.pool = { ...extra.pool, afterCreate: sqliteAfterCreate(extra.pool?.afterCreate as AfterCreate | undefined) };
   }
+  // The dialect's check or setting on each new connection, before the app's own hook.
+  const afterCreate = module.poolHook?.(connection, extra.pool?.afterCreate as AfterCreate | undefined);
+  if (afterCreate) config.pool = { ...extra.pool, afterCreate };
   return config;
 }
 
@@ -98,22 +98,6 @@ function scrubbedLog(log: Knex.Config['log'], secrets: string[]): NonNullable<Kn
     error: wrap('error', (m) => console.error(m)),
     deprecate: wrap('deprecate', (m) => console.warn(m)),
     debug: wrap('debug', (m) => console.debug(m)),
-  };
-}
-
-type AfterCreate = (conn: unknown, done: (err: Error | null, conn: unknown) => void) => void;
-
-/** SQLite enforces foreign keys only when asked, per connection. */
-function sqliteAfterCreate(user: AfterCreate | undefined): AfterCreate {
-  return (conn, done) => {
-    try {
-      (conn as { pragma(source: string): unknown }).pragma('foreign_keys = ON');
-    } catch (err) {
-      done(err as Error, conn);
-      return;
-    }
-    if (user) user(conn, done);
-    else done(null, conn);
   };
 }
 

@@ -8,6 +8,7 @@ import { checkSecrets } from './secrets-in-env';
 import { verifyPrivileges, type PrivilegeReport } from './verify-privileges';
 import { DEFAULT_WAIT, waitForDatabase, type WaitOptions } from './wait-for-database';
 import type { ReplicaReport } from './replicas/check-replica';
+import { dialectModule } from './dialects/registry';
 
 export interface StartOptions extends KnexRolesOptions, WaitOptions {
   /** Check the user's privileges against its role from the server's catalogs. Default true. */
@@ -73,7 +74,7 @@ async function start(options: StartOptions): Promise<Started> {
     // The replicas after the primary: a replica that is down is a warning, a wrong one an error.
     if (readReplicas) (require('./replicas/read-routing') as typeof import('./replicas/read-routing')).attachReadReplicas(instance, resolved, options);
     const replicas =
-      privileges && readReplicas && resolved.dialect !== 'sqlite'
+      privileges && readReplicas && dialectModule(resolved.dialect).replicas
         ? await (require('./replicas/verify-replicas') as typeof import('./replicas/verify-replicas')).verifyReplicas(instance, {
             role: 'runtime',
             dialect: resolved.dialect,

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import type { Field } from '../env/contract';
+import type { ResolvedConnection } from '../env/resolve-connection';
+import type { SslMode, SslOption } from '../env/tls';
 import type { GuardRules } from '../guard/guard-rules';
 import type { GuardText } from '../guard/guard-text';
 import type { StatementHeads } from '../guard/head-rule';
@@ -60,6 +62,44 @@ export interface DialectModule {
   readonly guardText: GuardText;
   /** Read replicas: what must stay on the primary; undefined: the database has none. */
   readonly replicas?: ReplicaRules;
+  /** How the driver takes TLS settings (env/tls.ts); undefined: connections are files. */
+  readonly tls?: TlsRules;
+  /**
+   * A new, empty knex connection object whose password is read from env/held-passwords.ts,
+   * never held as a string property; undefined: connections carry no password.
+   */
+  passwordHolder?(): object;
+  /** A filename that names no file to resolve, create or look for (`:memory:`); only for file databases. */
+  isSpecialPath?(filename: string): boolean;
+  /** The pool hook each new driver connection needs before use (a check or a setting), ending in `next`; undefined: none. */
+  poolHook?(connection: ResolvedConnection['connection'], next: AfterCreate | undefined): AfterCreate | undefined;
+  /** Whether the connection goes through a transaction-mode pooler (doctor, migrate refuses it); undefined: no poolers. */
+  readonly pooler?: PoolerDetector;
+}
+
+/** knex's `pool.afterCreate`. */
+export type AfterCreate = (conn: unknown, done: (err: Error | null, conn: unknown) => void) => void;
+
+export interface TlsRules {
+  /** The TLS-mode words the driver can honour, as remedies list them; undefined: every SSL_MODES word. */
+  readonly modes?: readonly string[];
+  /** Why a libpq mode outside `modes` is refused. */
+  readonly refusal?: string;
+  /** The driver's host-name check for a verifying mode, added to rejectUnauthorized and the CA. */
+  identity(mode: Extract<SslMode, 'verify-ca' | 'verify-full'>): Pick<Exclude<SslOption, false>, 'verifyIdentity' | 'checkServerIdentity'>;
+}
+
+/** What a connection goes through: `direct`, a `session` pooler, or a `transaction` pooler (lib/dialects/postgres/pooler.ts). */
+export type PoolerMode = 'direct' | 'session' | 'transaction';
+
+export interface PoolerDetection {
+  mode: PoolerMode;
+  /** One sentence: what was seen. */
+  evidence: string;
+}
+
+export interface PoolerDetector {
+  detect(knex: Knex): Promise<PoolerDetection>;
 }
 
 export interface EnvFamily {
@@ -73,8 +113,13 @@ export interface EnvFamily {
   readonly required: readonly Field[];
   /** URL schemes naming this dialect (`postgres://`). */
   readonly urlSchemes: readonly string[];
-  /** Whether the family has its own URL, read-replica and admin variables (a server; SQLite has none). */
+  /**
+   * Whether the family has its own URL, read-replica and admin variables (a server; SQLite
+   * has none). A family that is not a server names a file: its URLs are `scheme:path`.
+   */
   readonly server: boolean;
+  /** Query parameters its URLs may carry, and the field each sets (anything else is E_ENV_URL_PARAM). */
+  readonly urlParams: Readonly<Record<string, Field>>;
   /** DB_CONNECTION values naming it besides its knex names (eloquent-orm.js names). */
   readonly selectorNames: readonly string[];
 }

@@ -1,5 +1,6 @@
 import { EnvContractError } from '../errors';
 import type { Dialect } from '../types';
+import { dialectModule } from '../dialects/registry';
 import { URL_SCHEMES, type Field } from './contract';
 import { at } from './level-of';
 
@@ -10,18 +11,11 @@ export interface ParsedUrl {
 }
 
 /**
- * Query parameters a URL may carry, per dialect, and the field each sets. Anything else
- * is E_ENV_URL_PARAM: a parameter the driver would silently ignore is a misconfiguration.
- * `ssl=true|1` means verify-full, `ssl=false|0` disable; MySQL's `ssl-mode` names
- * (DISABLED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY) map onto the libpq ones.
+ * MySQL's `ssl-mode` names (DISABLED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY) map onto the
+ * libpq ones; `ssl=true|1` means verify-full, `ssl=false|0` disable (env/tls.ts). The
+ * parameters a URL may carry are its dialect's `env.urlParams`: one the driver would
+ * silently ignore is a misconfiguration (E_ENV_URL_PARAM).
  */
-const PARAMS: Readonly<Record<Dialect, Readonly<Record<string, Field>>>> = {
-  // pgbouncer=true: Prisma's parameter for a transaction-mode pooler (PG_POOLED=1).
-  postgres: { sslmode: 'sslmode', ssl: 'sslmode', sslrootcert: 'sslca', pgbouncer: 'pooled' },
-  mysql: { ssl: 'sslmode', 'ssl-mode': 'sslmode', sslmode: 'sslmode', 'ssl-ca': 'sslca', sslca: 'sslca' },
-  sqlite: {},
-};
-
 const MYSQL_SSL_MODES: Readonly<Record<string, string>> = {
   disabled: 'disable',
   preferred: 'prefer',
@@ -47,7 +41,8 @@ export function parseUrl(value: string, variable: string, entry?: number): Parse
       { variables: [variable], remedy: `Write ${variable} as postgres://user:password@host:port/database (also postgresql://), mysql:// or mariadb://${variable === 'DATABASE_URL' ? ', or sqlite:path / file:path' : ''}.` },
     );
   }
-  if (dialect === 'sqlite') return { dialect, values: { filename: sqlitePath(value, scheme ?? 'sqlite', variable, where) } };
+  const { server, urlParams } = dialectModule(dialect).env;
+  if (!server) return { dialect, values: { filename: filePath(value, scheme ?? '', variable, where) } };
 
   let url: URL;
   try {
@@ -65,12 +60,12 @@ export function parseUrl(value: string, variable: string, entry?: number): Parse
   if (database.includes('/')) throw malformed(variable, where, 'has a path of more than one segment (the database name)');
   if (database) values.database = decode(database, variable, where, 'database name');
   for (const [name, raw] of url.searchParams) {
-    const field = PARAMS[dialect][name];
+    const field = urlParams[name];
     if (!field) {
       throw new EnvContractError(
         'E_ENV_URL_PARAM',
         `${where} has the query parameter "${safeName(name)}", which knex-roles does not pass on.`,
-        { variables: [variable], remedy: `Remove it. Accepted for ${dialect}: ${Object.keys(PARAMS[dialect]).join(', ')}; other settings go in the knex config.` },
+        { variables: [variable], remedy: `Remove it. Accepted for ${dialect}: ${Object.keys(urlParams).join(', ')}; other settings go in the knex config.` },
       );
     }
     values[field] = field === 'sslmode' ? sslWord(name, raw) : raw;
@@ -84,7 +79,8 @@ function sslWord(name: string, raw: string): string {
   return lower;
 }
 
-function sqlitePath(value: string, scheme: string, variable: string, where: string): string {
+/** The path of a file database's URL (`sqlite:./app.db`, `sqlite:///abs/app.db`). */
+function filePath(value: string, scheme: string, variable: string, where: string): string {
   let rest = value.slice(scheme.length + 1);
   if (rest.includes('?')) throw malformed(variable, where, 'has query parameters, which SQLite URLs do not take');
   if (rest.startsWith('//')) rest = rest.slice(2);

@@ -15,7 +15,7 @@ import { APP_TEMPORARY_TABLES_VARIABLE, resolveFlag } from './resolve-flag';
 import { parsePort } from './parse-port';
 import { misplacedReadUrl, readUrlsOnSqlite, resolveReadReplicas, type ResolvedReplica } from './resolve-read-replicas';
 import { isProduction, modeOf } from './mode-of';
-import { isSpecialSqlitePath } from '../dialects/sqlite/special-path';
+import { dialectModule } from '../dialects/registry';
 
 export interface ResolveOptions {
   /** Overrides ELOQUENT_DB_ROLE. */
@@ -117,7 +117,8 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
     if (values[field] === undefined) throw missing(env, dialect, role, mode, field);
   }
 
-  if (dialect === 'sqlite') {
+  const module = dialectModule(dialect);
+  if (!module.env.server) {
     let filename = values.filename;
     if (filename === undefined) {
       if (picked.source === 'default') {
@@ -142,7 +143,7 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
       const ignored = readUrlsOnSqlite(env, mode, picked.source);
       if (ignored) throw ignored;
     }
-    const connection: FileConnection = { filename: isSpecialSqlitePath(filename) || isAbsolute(filename) ? filename : resolve(cwd, filename) };
+    const connection: FileConnection = { filename: module.isSpecialPath?.(filename) || isAbsolute(filename) ? filename : resolve(cwd, filename) };
     return { role, dialect, test, connection, sources, appTemporaryTables };
   }
 
@@ -166,8 +167,10 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
   const connection = holdPassword(dialect, fields, values.password) as ServerConnection;
   const resolved: ResolvedConnection = { role, dialect, test, connection, sources, appTemporaryTables };
   // The schema is not part of the driver's connection: it goes to searchPath and migrations.schemaName.
-  const schema = dialect === 'postgres' ? (options.schema ?? values.schema) : undefined;
-  if (options.schema !== undefined && dialect === 'postgres') sources['schema'] = 'option';
+  // Only a dialect with a schema variable (PG_SCHEMA) takes the option.
+  const schemas = module.env.fields.schema !== undefined;
+  const schema = schemas ? (options.schema ?? values.schema) : undefined;
+  if (options.schema !== undefined && schemas) sources['schema'] = 'option';
   if (schema !== undefined) resolved.schema = schema;
   if (values.pooled !== undefined) resolved.pooled = parsePooled(values.pooled, sources['pooled'] ?? 'PG_POOLED');
   if (role === 'runtime') {

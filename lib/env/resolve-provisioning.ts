@@ -1,4 +1,5 @@
 import { EnvContractError } from '../errors';
+import { dialectModule } from '../dialects/registry';
 import type { Dialect } from '../types';
 import { SELECTOR, adminVariable, type Mode } from './contract';
 import { loadEnv, readVariable } from './load-env';
@@ -11,7 +12,8 @@ export interface Credentials {
 }
 
 export interface ResolvedProvisioning {
-  dialect: Exclude<Dialect, 'sqlite'>;
+  /** A dialect with users to provision (its module has `provision`). */
+  dialect: Dialect;
   test: boolean;
   /** Admin login: host, port and database of the migration connection, user and password from *_ADMIN_*. */
   admin: ServerConnection;
@@ -35,12 +37,13 @@ export function resolveProvisioning(options: Omit<ResolveOptions, 'role'> = {}):
   const migration = resolveConnection({ ...options, env, role: 'migration' });
   const runtime = resolveConnection({ ...options, env, role: 'runtime', dialect: migration.dialect });
   const { dialect, test } = migration;
-  if (dialect === 'sqlite' || !('user' in migration.connection) || !('user' in runtime.connection)) {
+  const { label, provision } = dialectModule(dialect);
+  if (provision === undefined || !('user' in migration.connection) || !('user' in runtime.connection)) {
     const source = migration.sources['dialect'] ?? 'default';
     throw new EnvContractError(
       'E_ENV_DIALECT',
-      `The dialect resolved to SQLite (${source === 'default' ? 'the embedded default: no database is configured' : `from ${source}`}), which has no users to provision.`,
-      { variables: [SELECTOR[test ? 'test' : 'live'][0] ?? 'DB_CONNECTION'], remedy: 'Set DB_CONNECTION to mysql or postgres (and their variables) to provision users; on SQLite only the guard applies.' },
+      `The dialect resolved to ${label} (${source === 'default' ? 'the embedded default: no database is configured' : `from ${source}`}), which has no users to provision.`,
+      { variables: [SELECTOR[test ? 'test' : 'live'][0] ?? 'DB_CONNECTION'], remedy: `Set DB_CONNECTION to mysql or postgres (and their variables) to provision users; on ${label} only the guard applies.` },
     );
   }
   if (migration.connection.database !== runtime.connection.database) {

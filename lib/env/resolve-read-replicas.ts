@@ -1,4 +1,5 @@
 import { EnvContractError } from '../errors';
+import { dialectModules, dialectModule } from '../dialects/registry';
 import type { Dialect } from '../types';
 import { DEFAULTS, FAMILY, URL_SCHEMES, readUrlLevelsFor, type Mode } from './contract';
 import { holdPassword, passwordOf } from './hide-password';
@@ -42,7 +43,7 @@ function replica(value: string, variable: string, entry: number, count: number, 
   const url = parseUrl(value, variable, count > 1 ? entry : undefined);
   if (url.dialect !== dialect) {
     // (A URL of the other server family is caught before, by misplacedReadUrl.)
-    throw new EnvContractError('E_ENV_URL_DIALECT', `${where} is a ${url.dialect} URL, but the dialect is ${dialect}.`, { variables: [variable], remedy: `Make every entry of ${variable} a ${dialect} URL (${url.dialect === 'sqlite' ? 'SQLite has no read replicas' : 'scheme://host:port'}).` });
+    throw new EnvContractError('E_ENV_URL_DIALECT', `${where} is a ${url.dialect} URL, but the dialect is ${dialect}.`, { variables: [variable], remedy: `Make every entry of ${variable} a ${dialect} URL (${dialectModule(url.dialect).replicas ? 'scheme://host:port' : `${dialectModule(url.dialect).label} has no read replicas`}).` });
   }
   const { values } = url;
   if (values.host === undefined) throw malformed(variable, where, 'names no host (a read URL says where the replica is: scheme://host:port)');
@@ -72,12 +73,12 @@ function replica(value: string, variable: string, entry: number, count: number, 
  * `DB_` is MySQL's family): an error whatever the dialect, since no dialect reads it as meant.
  */
 export function misplacedReadUrl(env: Env, mode: Mode): EnvContractError | undefined {
-  for (const dialect of ['postgres', 'mysql'] as const) {
+  for (const dialect of replicaDialects()) {
     for (const variable of readUrlLevelsFor(dialect, mode)) {
       const value = readVariable(env, variable, true);
       const scheme = value === undefined ? undefined : /^\s*([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
       const named = scheme === undefined ? undefined : URL_SCHEMES[scheme];
-      if (named === undefined || named === dialect || named === 'sqlite') continue;
+      if (named === undefined || named === dialect || !dialectModule(named).env.server) continue;
       const right = `${FAMILY[named]}${variable.slice(FAMILY[dialect].length)}`;
       return new EnvContractError('E_ENV_URL_DIALECT', `${at(variable)} holds a ${named} URL, but ${FAMILY[dialect]}_ is the ${dialect} family.`, { variables: [variable], remedy: `Put ${named} replicas in ${right} and unset ${variable}.` });
     }
@@ -90,7 +91,7 @@ export function misplacedReadUrl(env: Env, mode: Mode): EnvContractError | undef
  * SQLite would be ignored, so it is an error (the migration role never reads them).
  */
 export function readUrlsOnSqlite(env: Env, mode: Mode, dialectSource: string): EnvContractError | undefined {
-  const set = (['postgres', 'mysql'] as const).flatMap((dialect) => readUrlLevelsFor(dialect, mode)).filter((variable) => readVariable(env, variable, true) !== undefined);
+  const set = replicaDialects().flatMap((dialect) => readUrlLevelsFor(dialect, mode)).filter((variable) => readVariable(env, variable, true) !== undefined);
   if (set.length === 0) return undefined;
   const by = dialectSource === 'default' ? 'nothing else is configured' : `the dialect is sqlite (from ${dialectSource.replace(/^inferred from /, '')})`;
   return new EnvContractError(
@@ -98,4 +99,9 @@ export function readUrlsOnSqlite(env: Env, mode: Mode, dialectSource: string): E
     `${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set, but ${by}, and SQLite has no read replicas.`,
     { variables: set, remedy: `Unset ${set.join(' and ')}, or point DB_CONNECTION and the runtime variables at the PostgreSQL or MySQL server the replicas follow.` },
   );
+}
+
+/** The dialects with read replicas (their read-URL variables exist). */
+function replicaDialects(): Dialect[] {
+  return dialectModules().filter((module) => module.replicas !== undefined).map((module) => module.name);
 }

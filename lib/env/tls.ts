@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EnvContractError } from '../errors';
+import { dialectModule } from '../dialects/registry';
 import type { Dialect } from '../types';
 import { at } from './level-of';
 
@@ -46,18 +47,16 @@ export function sslOption(input: TlsInput): SslOption | undefined {
   const ca = input.ca === undefined ? undefined : readCa(input.ca, input.caVariable ?? 'the CA variable', input.cwd);
   const effective: SslMode = mode === 'require' && ca !== undefined ? 'verify-ca' : mode;
   if (effective === 'prefer' || effective === 'require') return { rejectUnauthorized: false };
-  const option: Exclude<SslOption, false> = { rejectUnauthorized: true, ...(ca !== undefined ? { ca } : {}) };
-  if (dialect === 'mysql') option.verifyIdentity = effective === 'verify-full';
-  else if (effective === 'verify-ca') option.checkServerIdentity = () => undefined;
-  return option;
+  return { rejectUnauthorized: true, ...(ca !== undefined ? { ca } : {}), ...dialectModule(dialect).tls?.identity(effective) };
 }
 
 function normalize(value: string, variable: string, dialect: Dialect): SslMode {
   const lower = value.trim().toLowerCase();
   const mode: SslMode | undefined = BOOLEAN[lower] ?? SSL_MODES.find((m) => m === lower);
-  const accepted: readonly string[] = dialect === 'mysql' ? ['disable', 'require', 'verify-ca', 'verify-full', 'true', 'false'] : SSL_MODES;
+  const rules = dialectModule(dialect).tls;
+  const accepted: readonly string[] = rules?.modes ?? SSL_MODES;
   if (mode === undefined || !accepted.includes(mode)) {
-    const why = mode === undefined ? 'is not a TLS mode' : 'asks for a fallback mysql2 cannot make';
+    const why = mode === undefined ? 'is not a TLS mode' : (rules?.refusal ?? 'is not accepted');
     // The value is echoed only when it is a plain word (a misplaced secret must not be).
     const shown = /^[a-z-]{1,20}$/.test(lower) ? ` ("${lower}")` : '';
     throw new EnvContractError('E_ENV_SSL', `${at(variable)}${shown} ${why}.`, { variables: [variable], remedy: `Set ${variable} to one of ${accepted.join(', ')}.` });

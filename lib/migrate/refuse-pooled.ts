@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { detectPooler, type PoolerDetection } from '../dialects/postgres/pooler';
+import type { PoolerDetection } from '../dialects/dialect';
+import { dialectModule } from '../dialects/registry';
 import { PooledMigrationError } from '../errors';
 import type { ResolvedConnection, ServerConnection } from '../env/resolve-connection';
 
@@ -11,18 +12,19 @@ function pointingVariables(resolved: ResolvedConnection, declared: boolean): str
 
 /** A migration run through a transaction-mode pooler would leave its session lock behind: refused before any lock. */
 export function pooledMigrationError(resolved: ResolvedConnection, detection?: PoolerDetection): PooledMigrationError | undefined {
-  if (resolved.dialect !== 'postgres') return undefined;
+  if (!dialectModule(resolved.dialect).pooler) return undefined;
   const { host, port } = resolved.connection as ServerConnection;
   if (resolved.pooled === true) return PooledMigrationError.of({ host, port, variables: pointingVariables(resolved, true), how: `declared by ${resolved.sources['pooled'] ?? 'PG_POOLED'}` });
   if (detection?.mode === 'transaction') return PooledMigrationError.of({ host, port, variables: pointingVariables(resolved, false), how: `detected: ${detection.evidence}` });
   return undefined;
 }
 
-/** Throws PooledMigrationError (E_POOLED_MIGRATION) when `instance` reaches PostgreSQL through a transaction-mode pooler. */
+/** Throws PooledMigrationError (E_POOLED_MIGRATION) when `instance` reaches its server through a transaction-mode pooler. */
 export async function assertNotPooled(instance: Knex, resolved: ResolvedConnection): Promise<void> {
-  if (resolved.dialect !== 'postgres') return;
+  const { pooler } = dialectModule(resolved.dialect);
+  if (!pooler) return;
   const declared = pooledMigrationError(resolved);
   if (declared) throw declared;
-  const detected = pooledMigrationError(resolved, await detectPooler(instance));
+  const detected = pooledMigrationError(resolved, await pooler.detect(instance));
   if (detected) throw detected;
 }

@@ -3,7 +3,8 @@ import { withDeadline } from '../connect-timeout';
 import { isLoginRefused, isTlsError, isTransient } from '../driver-codes';
 import type { PrivilegeProblem } from '../errors';
 import { catalogQuery, verifyPrivileges, type VerifyOptions } from '../verify-privileges';
-import { REPLICA_RULES } from './replica-rules';
+import type { Dialect } from '../types';
+import { replicaRulesOf } from './replica-rules';
 
 export type ReplicaVerdict = 'ok' | 'problems' | 'unreachable' | 'misconfigured';
 
@@ -35,18 +36,13 @@ export interface ReplicaTarget {
   entry: number;
 }
 
-const READ_ONLY_PROBLEM: Readonly<Record<'postgres' | 'mysql', string>> = {
-  postgres: 'writes: the server is not a standby (pg_is_in_recovery() is false)',
-  mysql: 'writes: the server runs with read_only = OFF',
-};
-
 /**
  * Checks one replica as the runtime role: one bounded connection attempt, who logs in, its
  * privileges against the runtime role (verifyPrivileges, from the replica's own catalogs),
  * and whether it refuses writes. A replica that is writable is most likely the primary or
  * a promoted standby: reads there are fine, but it is not what the read URL promises.
  */
-export async function checkReplica(replica: ReplicaTarget, options: VerifyOptions & { dialect: 'postgres' | 'mysql'; timeoutMs: number }): Promise<ReplicaReport> {
+export async function checkReplica(replica: ReplicaTarget, options: VerifyOptions & { dialect: Dialect; timeoutMs: number }): Promise<ReplicaReport> {
   const { dialect, timeoutMs } = options;
   const report: ReplicaReport = { target: replica.target, variable: replica.variable, entry: replica.entry, verdict: 'ok', reachable: false, problems: [] };
   const where = `the read replica ${replica.target} (${replica.variable}${replica.entry > 1 ? `, entry ${replica.entry}` : ''})`;
@@ -70,10 +66,11 @@ export async function checkReplica(replica: ReplicaTarget, options: VerifyOption
   const privileges = await verifyPrivileges(replica.knex, { ...options, role: 'runtime' });
   report.user = privileges.user;
   report.problems = [...privileges.problems];
-  const [row] = await catalogQuery(replica.knex)(REPLICA_RULES[dialect].readOnlyQuery);
+  const rules = replicaRulesOf(dialect);
+  const [row] = await catalogQuery(replica.knex)(rules.readOnlyQuery);
   const value = row?.['read_only'];
   report.readOnly = value === true || Number(value) === 1;
-  if (!report.readOnly) report.problems.push({ problem: 'excess', privilege: READ_ONLY_PROBLEM[dialect] });
+  if (!report.readOnly) report.problems.push({ problem: 'excess', privilege: rules.writableProblem });
   if (report.problems.length > 0) {
     report.verdict = 'problems';
     const fixes = [

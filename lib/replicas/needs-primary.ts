@@ -2,6 +2,7 @@ import { createLexer } from '../guard/lexer';
 import { nameOf } from '../guard/sql-values';
 import { CH_LPAREN } from '../guard/chars';
 import { T_EOF, T_ERROR, T_OP, T_QUOTED_IDENT, T_WORD } from '../guard/tokens';
+import type { Dialect } from '../types';
 import type { ReplicaRules } from './replica-rules';
 
 /** Text that names none of the rules' words skips the token walk (substrings: a cheap, loose test). */
@@ -16,7 +17,7 @@ export function prefilterOf(rules: ReplicaRules): RegExp {
  * with the guard's own lexer, so words in strings and comments do not count and MySQL's
  * executed comments do; a text it cannot lex stays on the primary.
  */
-export function needsPrimary(sql: string, dialect: 'postgres' | 'mysql', rules: ReplicaRules, prefilter: RegExp): boolean {
+export function needsPrimary(sql: string, dialect: Dialect, rules: ReplicaRules, prefilter: RegExp): boolean {
   if (!prefilter.test(sql)) return false;
   const lx = createLexer(sql, dialect);
   // The word before (for pairs: keywords are never quoted) and the name before (for calls: "nextval"(…) is one).

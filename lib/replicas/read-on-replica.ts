@@ -1,6 +1,7 @@
 import { classifySql } from '../guard/classify';
 import { needsPrimary, prefilterOf } from './needs-primary';
-import { REPLICA_RULES } from './replica-rules';
+import type { Dialect } from '../types';
+import { replicaRulesOf } from './replica-rules';
 
 /**
  * Statement keywords a replica may answer, among those the guard's classifier reads as
@@ -30,8 +31,8 @@ const NOT_WRITES: ReadonlySet<string> = new Set(['read', 'session']);
  * for the other reads and session statements; WRITE for everything else (writes,
  * transaction control, locking reads, refused text).
  */
-export function readOnReplica(dialect: 'postgres' | 'mysql'): (sql: string) => ReadVerdict {
-  const rules = REPLICA_RULES[dialect];
+export function readOnReplica(dialect: Dialect): (sql: string) => ReadVerdict {
+  const rules = replicaRulesOf(dialect);
   const prefilter = prefilterOf(rules);
   const verdicts = new Map<string, ReadVerdict>();
   return (sql) => {

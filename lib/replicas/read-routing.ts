@@ -9,7 +9,9 @@ import { refuseMigrate } from '../guard/refusing-migrations';
 import { configFor, type KnexRolesOptions } from '../knexfile';
 import { ON_REPLICA, WRITE, readOnReplica, type ReadVerdict } from './read-on-replica';
 import { currentScope } from './read-your-writes';
-import { REPLICA_RULES } from './replica-rules';
+import { replicaRulesOf } from './replica-rules';
+import { dialectModule } from '../dialects/registry';
+import type { Dialect } from '../types';
 import { ReplicaSet, type Replica } from './replica-set';
 import { routedRunner, type Router } from './routed-runner';
 import { clearReadRouting, readRoutingOf, setReadRouting, type ReadRoutingHook } from './routing-hook';
@@ -37,12 +39,12 @@ class ReadRouting implements ReadRoutingHook, Router {
   private readonly retryCodes: ReadonlySet<string>;
 
   constructor(
-    dialect: 'postgres' | 'mysql',
+    dialect: Dialect,
     readonly set: ReplicaSet,
     private readonly stickyMs: number,
   ) {
     this.verdictOf = readOnReplica(dialect);
-    this.retryCodes = REPLICA_RULES[dialect].retryOnPrimary;
+    this.retryCodes = replicaRulesOf(dialect).retryOnPrimary;
   }
 
   runner(client: unknown, builder: unknown): unknown {
@@ -102,7 +104,7 @@ class ReadRouting implements ReadRoutingHook, Router {
  */
 export function attachReadReplicas(instance: Knex, resolved: ResolvedConnection, options: Pick<KnexRolesOptions, 'knex' | 'readReplicas'>): Knex {
   const replicas: readonly ResolvedReplica[] = resolved.replicas ?? [];
-  if (replicas.length === 0 || resolved.dialect === 'sqlite') return instance;
+  if (replicas.length === 0 || !dialectModule(resolved.dialect).replicas) return instance;
   const settings = { ...REPLICA_DEFAULTS, ...options.readReplicas };
   const client = instance.client as { constructor: typeof Knex.Client; pool?: unknown };
   const secrets = [resolved.connection, ...replicas.map((replica) => replica.connection)].map((connection) => passwordOf(connection)).filter((p): p is string => p !== undefined);

@@ -1,5 +1,6 @@
-import { MYSQL_REPLICA_RULES } from '../dialects/mysql/replica-rules';
-import { POSTGRES_REPLICA_RULES } from '../dialects/postgres/replica-rules';
+import { dialectModule } from '../dialects/registry';
+import { UsageError } from '../errors';
+import type { Dialect } from '../types';
 
 /**
  * What one database decides about reads on its replicas (lib/dialects/<d>/replica-rules.ts).
@@ -21,6 +22,13 @@ export interface ReplicaRules {
   retryOnPrimary: ReadonlySet<string>;
   /** One read-only statement answering `read_only`: 1 / true when the server refuses the app's writes. */
   readOnlyQuery: string;
+  /** The problem a writable replica is reported with (what `readOnlyQuery` found). */
+  writableProblem: string;
 }
 
-export const REPLICA_RULES: Readonly<Record<'postgres' | 'mysql', ReplicaRules>> = { postgres: POSTGRES_REPLICA_RULES, mysql: MYSQL_REPLICA_RULES };
+/** The replica rules of `dialect` (its module's `replicas`); E_USAGE for a database without replicas. */
+export function replicaRulesOf(dialect: Dialect): ReplicaRules {
+  const { replicas, label } = dialectModule(dialect);
+  if (replicas) return replicas;
+  throw new UsageError('E_USAGE', `${label} has no read replicas.`, { remedy: 'Configure read replicas only for a server database (PostgreSQL, MySQL).' });
+}

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { LoginRefusedError, PrivilegeError, TlsError } from '../errors';
 import { isTlsError } from '../driver-codes';
+import type { Dialect } from '../types';
 import type { VerifyOptions } from '../verify-privileges';
 import { checkReplica, withoutCause, type ReplicaReport } from './check-replica';
 import { replicaSetOf } from './read-routing';
@@ -13,7 +14,7 @@ import { replicaSetOf } from './read-routing';
  * TlsError naming its read-URL variable), and so does one whose user holds the wrong
  * privileges or that accepts writes (PrivilegeError), as for the primary.
  */
-export async function verifyReplicas(instance: Knex, options: VerifyOptions & { dialect: 'postgres' | 'mysql'; timeoutMs: number }): Promise<Array<Omit<ReplicaReport, 'cause'>>> {
+export async function verifyReplicas(instance: Knex, options: VerifyOptions & { dialect: Dialect; timeoutMs: number }): Promise<Array<Omit<ReplicaReport, 'cause'>>> {
   const set = replicaSetOf(instance);
   if (!set) return [];
   const reports: Array<Omit<ReplicaReport, 'cause'>> = [];

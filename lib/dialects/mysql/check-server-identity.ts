@@ -1,6 +1,5 @@
 import type { PeerCertificate } from 'node:tls';
-
-type AfterCreate = (conn: unknown, done: (err: Error | null, conn: unknown) => void) => void;
+import type { AfterCreate } from '../dialect';
 
 /**
  * verify-full on MySQL: mysql2's `verifyIdentity` skips the host-name check when the host

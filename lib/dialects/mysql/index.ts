@@ -22,6 +22,7 @@ export const mysql: DialectModule = {
     urlSchemes: ['mysql', 'mariadb'],
     server: true,
     selectorNames: [],
+    urlParams: { ssl: 'sslmode', 'ssl-mode': 'sslmode', sslmode: 'sslmode', 'ssl-ca': 'sslca', sslca: 'sslca' },
   },
   knex: { client: 'mysql2', names: ['mysql', 'mysql2', 'mariadb'] },
   transactionalDdl: false,
@@ -67,4 +68,16 @@ export const mysql: DialectModule = {
   get replicas() {
     return replicaRules();
   },
+  tls: {
+    // mysql2 cannot retry without TLS (allow, prefer).
+    modes: ['disable', 'require', 'verify-ca', 'verify-full', 'true', 'false'],
+    refusal: 'asks for a fallback mysql2 cannot make',
+    identity: (mode) => ({ verifyIdentity: mode === 'verify-full' }),
+  },
+  passwordHolder: () => new (require('./password-holder') as typeof import('./password-holder')).MysqlConnection(),
+  // verify-full: mysql2 skips the host check for IP addresses, so each connection is checked (check-server-identity.ts).
+  poolHook: (connection, next) =>
+    'user' in connection && connection.ssl && connection.ssl.verifyIdentity
+      ? (require('./check-server-identity') as typeof import('./check-server-identity')).checkMysqlServerIdentity(connection.host, next)
+      : undefined,
 };

@@ -23,4 +23,5 @@ export const MYSQL_REPLICA_RULES: ReplicaRules = {
   ]),
   // Global, and only SUPER / READ_ONLY ADMIN (which the app never holds) may write past it.
   readOnlyQuery: 'select @@global.read_only as read_only',
+  writableProblem: 'writes: the server runs with read_only = OFF',
 };

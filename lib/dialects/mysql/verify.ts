@@ -1,5 +1,5 @@
-import type { PrivilegeProblem } from '../../errors';
 import type { Role } from '../../types';
+import { findingsCollector } from '../findings';
 import type { CatalogQuery, DialectFindings } from '../../verify-privileges';
 import { grantPatternMatches, quoteGrantDatabase } from './quote';
 import { parseShowGrantsRow, tableTarget, type ShownGrant } from './show-grants';
@@ -52,10 +52,7 @@ export async function verifyMysql(query: CatalogQuery, role: Role, options: Mysq
   const tempExpected = role === 'migration' || options.appTemporaryTables === true;
   const runtimeAllowed = (privilege: string): boolean =>
     (APP_PRIVILEGES as readonly string[]).includes(privilege) || RUNTIME_TOLERATED.includes(privilege) || (tempExpected && privilege === TEMPORARY_TABLES);
-  const found: string[] = [];
-  const problems: PrivilegeProblem[] = [];
-  const excess = (privilege: string): void => void problems.push({ privilege, problem: 'excess' });
-  const missing = (privilege: string): void => void problems.push({ privilege, problem: 'missing' });
+  const { found, problems, excess, missing } = findingsCollector();
   let administrator = false;
   let schemaChanger = false;
 

@@ -24,6 +24,8 @@ export const postgres: DialectModule = {
     urlSchemes: ['postgres', 'postgresql'],
     server: true,
     selectorNames: [],
+    // pgbouncer=true: Prisma's parameter for a transaction-mode pooler (PG_POOLED=1).
+    urlParams: { sslmode: 'sslmode', ssl: 'sslmode', sslrootcert: 'sslca', pgbouncer: 'pooled' },
   },
   knex: { client: 'pg', names: ['pg', 'postgres', 'postgresql', 'pgnative'] },
   transactionalDdl: true,
@@ -70,4 +72,8 @@ export const postgres: DialectModule = {
   get replicas() {
     return replicaRules();
   },
+  // pg checks the host name unless told not to: verify-ca turns that check off.
+  tls: { identity: (mode) => (mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}) },
+  passwordHolder: () => new (require('./password-holder') as typeof import('./password-holder')).PgConnection(),
+  pooler: { detect: (knex) => (require('./pooler') as typeof import('./pooler')).detectPooler(knex) },
 };

@@ -69,28 +69,16 @@ export async function checkLogin(
   password: string,
   connectTimeoutMillis: number,
 ): Promise<'ok' | 'wrong' | 'unknown'> {
-  const first = await tryLogin(admin, database, user, password, connectTimeoutMillis);
+  const login = { host: admin.host, port: admin.port, database, user, ssl: admin.ssl as never, connectionTimeoutMillis: connectTimeoutMillis };
+  const first = await tryLogin(login, password);
   if (first !== 'ok') return first;
-  const control = await tryLogin(admin, database, user, `${password}\u0001not-the-password`, connectTimeoutMillis);
+  const control = await tryLogin(login, `${password}\u0001not-the-password`);
   return control === 'wrong' ? 'ok' : 'unknown';
 }
 
-async function tryLogin(
-  admin: AdminConnection,
-  database: string,
-  user: string,
-  password: string,
-  connectTimeoutMillis: number,
-): Promise<'ok' | 'wrong' | 'unknown'> {
-  const client = new (loadPg().Client)({
-    host: admin.host,
-    port: admin.port,
-    database,
-    user,
-    password,
-    ssl: admin.ssl as never,
-    connectionTimeoutMillis: connectTimeoutMillis,
-  });
+/** One login attempt with `password`; `login` holds pg's other client settings. */
+async function tryLogin(login: { host: string; port: number; database: string; user: string; ssl: never; connectionTimeoutMillis: number }, password: string): Promise<'ok' | 'wrong' | 'unknown'> {
+  const client = new (loadPg().Client)({ ...login, password });
   client.on('error', () => undefined);
   try {
     await client.connect();

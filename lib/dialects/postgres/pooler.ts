@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { PoolerDetection } from '../dialect';
 
 /**
  * What a PostgreSQL connection goes through, as seen from the client:
@@ -20,13 +21,7 @@ import type { Knex } from 'knex';
  * rounds, which under heavy traffic on the pooler can also be a transaction pooler that
  * happened to keep the server: declare one with PG_POOLED=1 (or ?pgbouncer=true) then.
  */
-export type PoolerMode = 'direct' | 'session' | 'transaction';
-
-export interface PoolerDetection {
-  mode: PoolerMode;
-  /** One sentence: what was seen. */
-  evidence: string;
-}
+export type { PoolerDetection, PoolerMode } from '../dialect';
 
 interface RawPg {
   processID?: number | null;

@@ -93,6 +93,10 @@ function planSteps(plan: ProvisionPlan, options: PasswordClauseOptions): PgStep[
   const a = plan.app.user;
   const D = ident(db);
   const S = ident(schema);
+  // PL/pgSQL: when the migrator or the app owns `object` (its row `name` in `catalog`), the admin takes it over.
+  const takeOver = (catalog: string, owner: string, column: string, name: string, object: string): string => `(SELECT pg_catalog.pg_get_userbyid(${owner}) FROM pg_catalog.${catalog} WHERE ${column} = ${literal(name)})
+     IN (${literal(m)}, ${literal(a)}) THEN
+    ALTER ${object} OWNER TO CURRENT_USER;`;
   const M = ident(m);
   const A = ident(a);
   const [table, lockTable] = bookkeepingTables(plan.migrationsTable);
@@ -237,9 +241,7 @@ END
       action: `moving ownership of database ${D} to the admin`,
       sql: `DO ${dollarQuote(`
 BEGIN
-  IF (SELECT pg_catalog.pg_get_userbyid(datdba) FROM pg_catalog.pg_database WHERE datname = ${literal(db)})
-     IN (${literal(m)}, ${literal(a)}) THEN
-    ALTER DATABASE ${D} OWNER TO CURRENT_USER;
+  IF ${takeOver('pg_database', 'datdba', 'datname', db, `DATABASE ${D}`)}
   END IF;
 END
 `)}`,
@@ -253,9 +255,7 @@ END
 BEGIN
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = ${literal(schema)}) THEN
     CREATE SCHEMA ${S};
-  ELSIF (SELECT pg_catalog.pg_get_userbyid(nspowner) FROM pg_catalog.pg_namespace WHERE nspname = ${literal(schema)})
-     IN (${literal(m)}, ${literal(a)}) THEN
-    ALTER SCHEMA ${S} OWNER TO CURRENT_USER;
+  ELSIF ${takeOver('pg_namespace', 'nspowner', 'nspname', schema, `SCHEMA ${S}`)}
   END IF;
 END
 `)}`,

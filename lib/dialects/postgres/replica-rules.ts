@@ -19,4 +19,5 @@ export const POSTGRES_REPLICA_RULES: ReplicaRules = {
   ]),
   // A hot standby refuses every write; default_transaction_read_only alone a session can switch off.
   readOnlyQuery: 'select pg_is_in_recovery() as read_only',
+  writableProblem: 'writes: the server is not a standby (pg_is_in_recovery() is false)',
 };

@@ -1,5 +1,5 @@
-import type { PrivilegeProblem } from '../../errors';
 import type { Role } from '../../types';
+import { findingsCollector } from '../findings';
 import type { CatalogQuery, DialectFindings } from '../../verify-privileges';
 import { bookkeepingTables } from '../provision-plan';
 import { APP_TABLE_PRIVILEGES, APP_TABLE_PRIVILEGES_REVOKED } from './privileges';
@@ -70,10 +70,7 @@ export async function verifyPostgres(query: CatalogQuery, role: Role, options: P
   const schema = options.schema ?? 'public';
   // knex's own bookkeeping tables: the app may read them (migration status) and nothing more.
   const bookkeeping = new Set<string>(bookkeepingTables(options.migrationsTable));
-  const found: string[] = [];
-  const problems: PrivilegeProblem[] = [];
-  const excess = (privilege: string): void => void problems.push({ privilege, problem: 'excess' });
-  const missing = (privilege: string): void => void problems.push({ privilege, problem: 'missing' });
+  const { found, problems, excess, missing } = findingsCollector();
   let administrator = false;
   let schemaChanger = false;
 

@@ -1,4 +1,5 @@
 import { loadOnce, type DialectModule } from '../dialect';
+import { isSpecialSqlitePath } from './special-path';
 
 // Everything but the env, knex and error-code data loads on first use (lib/lazy.ts explains why).
 const guardRules = loadOnce(() => (require('./guard-rules') as typeof import('./guard-rules')).SQLITE_GUARD_RULES);
@@ -20,6 +21,7 @@ export const sqlite: DialectModule = {
     urlSchemes: ['sqlite', 'file'],
     server: false,
     selectorNames: [],
+    urlParams: {},
   },
   knex: { client: 'better-sqlite3', names: ['sqlite', 'sqlite3', 'better-sqlite3'] },
   transactionalDdl: true,
@@ -39,4 +41,6 @@ export const sqlite: DialectModule = {
   get guardText() {
     return guardText();
   },
+  isSpecialPath: isSpecialSqlitePath,
+  poolHook: (_connection, next) => (require('./foreign-keys') as typeof import('./foreign-keys')).enforceForeignKeys(next),
 };
