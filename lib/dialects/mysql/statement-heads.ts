@@ -3,7 +3,7 @@ import { DDL_VERBS } from '../../guard/families/ddl-verbs';
 import { describeMysql } from '../../guard/families/explain';
 import { insertFamily } from '../../guard/families/insert';
 import { tableMaintenance } from '../../guard/families/maintenance';
-import { setMysql } from '../../guard/families/set-mysql';
+import { setMysql } from './set-mysql';
 import { beginMysql, loadMysql, lockMysql, renameMysql, start, verbWord } from '../../guard/families/verb-word';
 import { withFamily } from '../../guard/families/with';
 

@@ -4,8 +4,8 @@ import { DDL_VERBS } from '../../guard/families/ddl-verbs';
 import { explainPostgres } from '../../guard/families/explain';
 import { insertFamily } from '../../guard/families/insert';
 import { preparePostgres } from '../../guard/families/prepare';
-import { resetPostgres } from '../../guard/families/reset';
-import { setPostgres } from '../../guard/families/set-postgres';
+import { resetPostgres } from './reset-postgres';
+import { setPostgres } from './set-postgres';
 import { start } from '../../guard/families/verb-word';
 import { withFamily } from '../../guard/families/with';
 

@@ -2,7 +2,7 @@ import { allow, headTable, refuse, REASON_MAINTENANCE, type StatementHeads } fro
 import { DDL_VERBS } from '../../guard/families/ddl-verbs';
 import { explainSqlite } from '../../guard/families/explain';
 import { insertFamily } from '../../guard/families/insert';
-import { pragma } from '../../guard/families/pragma';
+import { pragma } from './pragma';
 import { withFamily } from '../../guard/families/with';
 
 /**
