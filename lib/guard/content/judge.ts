@@ -28,7 +28,8 @@ const TARGET_MODIFIERS = new Set(['only', 'low_priority', 'quick', 'ignore', 'de
  * lexing settings and search_path entries that reach writable metadata schemas (the
  * dialect's grammar.content.setConfig), writes whose target is a system catalog,
  * PostgreSQL LOCK and row locks (PostgreSQL, MySQL) of a system catalog, MySQL USE of a
- * system schema and system variables assigned inside a statement (grammar.content.systemVariables). The first refusal found is the statement's.
+ * system schema and system variables assigned inside a statement
+ * (grammar.content.systemVariables). The first refusal found is the statement's.
  */
 export function judgeContent(tk: StatementTokens, rules: GuardRules, current: CurrentReading): ContentRefusal | undefined {
   const { n } = tk;
