@@ -1,5 +1,8 @@
+import type { StatementKind } from './classify';
+import type { ContentRefusal } from './content/judge';
+import type { StatementTokens } from './content/statement-tokens';
 import type { LexerOptions } from './lexer';
-import type { KeepsReading } from './lexing-settings';
+import type { CurrentReading, KeepsReading } from './lexing-settings';
 import type { StatementReader } from './statement-reader';
 
 /**
@@ -88,18 +91,31 @@ export interface ContentGrammar {
   readonly attributeCalls: boolean;
   /** `U&"…" UESCAPE 'c'` names, which the guard does not decode (PostgreSQL). */
   readonly uescapeNames: boolean;
-  /** `SET search_path` / `SET SCHEMA` and set_config() are judged by content/set-config.ts (PostgreSQL). */
-  readonly setConfig: boolean;
+  /** `SET search_path` / `SET SCHEMA` and set_config() (PostgreSQL: lib/dialects/postgres/set-config.ts); undefined: neither. */
+  readonly setConfig?: SetConfigRule;
   /** `COPY t FROM …` writes t (PostgreSQL). */
   readonly copyFromWrites: boolean;
   /** `LOCK [TABLE] t` locks t (PostgreSQL). */
   readonly lockStatement: boolean;
   /** `USE db` makes db the default schema (MySQL). */
   readonly useStatement: boolean;
-  /** System variables assigned inside a statement (`@@x := …`, MySQL; content/system-variables.ts). */
-  readonly systemVariables: boolean;
+  /** System variables assigned inside a statement (`@@x := …`, MySQL: lib/dialects/mysql/system-variables.ts); undefined: none. */
+  readonly systemVariables?: ContentRule;
   /** Row-locking clauses (FOR UPDATE / SHARE …); `lockInShareMode`: MySQL's LOCK IN SHARE MODE too. Undefined: none (SQLite). */
   readonly rowLocks?: { readonly lockInShareMode: boolean };
+}
+
+/** A content rule of one dialect, judged on the whole statement's tokens: the refusal, or undefined. */
+export type ContentRule = (tk: StatementTokens, rules: GuardRules, current: CurrentReading) => ContentRefusal | undefined;
+
+/** Settings assigned outside the SET families' sight: a SET statement's value list, and a function call. */
+export interface SetConfigRule {
+  /** A SET statement whose value reaches what the content rules guard (search_path entries); judged before the token walk. */
+  readonly setStatement: (tk: StatementTokens) => ContentRefusal | undefined;
+  /** The function that assigns a setting, lower case (set_config). */
+  readonly functionName: string;
+  /** Its call, with the argument list starting at token `args`. */
+  call(tk: StatementTokens, rules: GuardRules, args: number, current: CurrentReading): { kind: StatementKind; keyword: string; reason: string } | undefined;
 }
 
 /** A session mode to re-read a text under, and how a refusal under it is annotated. */

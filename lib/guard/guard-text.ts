@@ -1,12 +1,4 @@
-import type { LexerOptions } from './lexer';
 import type { SessionSettings } from './session-settings';
-
-/** What the default reading of a text saw that makes other readings of it possible (redact-literals.ts). */
-export interface FirstReading {
-  readonly sawBackslashInString: boolean;
-  readonly versions: readonly number[];
-  readonly sawMariadbComment: boolean;
-}
 
 /**
  * How the guard reads a dialect's sessions and SQL text outside the classifier: the
@@ -23,8 +15,6 @@ export interface GuardText {
   readonly readSession?: (connection: object) => Promise<SessionSettings>;
   /** The driver formats bound values into the text on the client (mysql2): the formatted text is judged too. */
   readonly clientFormatsBindings: boolean;
-  /** Readings besides the default one under which a literal may lie elsewhere: what could be a literal in any is redacted. */
-  otherReadings(first: FirstReading): LexerOptions[];
   /** A one-letter word glued to a string is its introducer (MySQL X'…', B'…', N'…'), redacted with it. */
   readonly letterIntroducers: boolean;
   /** Quoted tokens that are a setting's value as written, besides plain '…' (literalValue). */

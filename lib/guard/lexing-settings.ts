@@ -18,6 +18,3 @@ export interface CurrentReading {
 
 /** Whether `value` keeps the reading the session has now. */
 export type KeepsReading = (value: string, current: CurrentReading) => boolean;
-
-export { POSTGRES_LEXING_SETTINGS } from '../dialects/postgres/lexing-settings';
-export { MYSQL_LEXING_SETTINGS, sqlModeFlags } from '../dialects/mysql/lexing-settings';

@@ -1,6 +1,6 @@
 import { dialectModule } from '../dialects/registry';
 import type { Dialect } from '../types';
-import type { FirstReading } from './guard-text';
+import type { AlternativeReadings } from './guard-rules';
 import { createLexer, type LexerOptions } from './lexer';
 import { T_EOF, T_ERROR, T_STRING, T_WORD } from './tokens';
 
@@ -20,9 +20,10 @@ const REDACTED_LITERAL = `'?'`;
  *
  * The extent of a literal can depend on settings the text does not show (PostgreSQL's
  * standard_conforming_strings, MySQL's sql_mode and which versioned comments a server
- * runs), so the text is read the ways the classifier reads it and whatever is a literal in
- * any of those readings is redacted (the dialect's guardText.otherReadings). `start`/`end` select the part to return while the
- * whole text is lexed, so a statement cut out of a longer text is read in its context.
+ * runs), so the text is read the ways the classifier reads it (the dialect's
+ * guardRules.grammar.alternatives) and whatever is a literal in any of those readings is
+ * redacted. `start`/`end` select the part to return while the whole text is lexed, so a
+ * statement cut out of a longer text is read in its context.
  */
 export function redactLiterals(sql: string, dialect: Dialect, start = 0, end = sql.length): string {
   const from = Math.max(0, Math.min(start, sql.length));
@@ -44,8 +45,41 @@ export function redactLiterals(sql: string, dialect: Dialect, start = 0, end = s
 function literalRanges(sql: string, dialect: Dialect): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
   const primary = scan(sql, dialect, undefined, ranges);
-  for (const reading of dialectModule(dialect).guardText.otherReadings(primary)) scan(sql, dialect, reading, ranges);
+  for (const reading of otherReadings(dialectModule(dialect).guardRules.grammar.alternatives, primary)) scan(sql, dialect, reading, ranges);
   return ranges;
+}
+
+/** What the default reading of a text saw that makes other readings of it possible. */
+interface FirstReading {
+  readonly sawBackslashInString: boolean;
+  readonly versions: readonly number[];
+  readonly sawMariadbComment: boolean;
+}
+
+/**
+ * The readings besides the default under which a literal may lie elsewhere: with a backslash
+ * in a string, the other backslash rule (PostgreSQL standard_conforming_strings off, MySQL
+ * NO_BACKSLASH_ESCAPES); with versioned comments, each server kind and version threshold
+ * (past the dialect's limit the classifier refuses the text, so more add nothing).
+ */
+function otherReadings(alternatives: AlternativeReadings, first: FirstReading): LexerOptions[] {
+  const comments = alternatives.versionedComments;
+  const conditional = comments !== undefined && (first.versions.length > 0 || first.sawMariadbComment);
+  const thresholds = conditional ? [-1, ...first.versions.slice(0, comments.maxVersions + 1), Infinity] : [Infinity];
+  // The default server kind first (undefined: the dialect has only one).
+  const servers = comments === undefined ? [undefined] : (conditional ? comments.servers : comments.servers.slice(0, 1)).map(({ server }) => server);
+  const backslashes = first.sawBackslashInString && alternatives.backslashModes.some((mode) => mode.altBackslash) ? [false, true] : [false];
+  const readings: LexerOptions[] = [];
+  for (const altBackslash of backslashes) {
+    for (const [serverIndex, server] of servers.entries()) {
+      for (const versionThreshold of thresholds) {
+        // The default reading, which the caller has already done.
+        if (!altBackslash && serverIndex === 0 && versionThreshold === Infinity) continue;
+        readings.push(server === undefined ? { altBackslash } : { altBackslash, server, versionThreshold });
+      }
+    }
+  }
+  return readings;
 }
 
 /** Adds the literals of one reading to `ranges`; an error redacts from where it occurred to the end. */

@@ -1,6 +1,7 @@
 import type { GuardGrammar } from '../../guard/guard-rules';
 import { MAX_COMMENT_VERSIONS } from './lexer';
 import { MYSQL_SELECT_INTO } from './select-into';
+import { systemVariableAssignment } from './system-variables';
 
 /** MySQL / MariaDB's answers to the questions the guard's shared statement families ask. */
 export const MYSQL_GUARD_GRAMMAR: GuardGrammar = {
@@ -33,11 +34,10 @@ export const MYSQL_GUARD_GRAMMAR: GuardGrammar = {
   content: {
     attributeCalls: false,
     uescapeNames: false,
-    setConfig: false,
     copyFromWrites: false,
     lockStatement: false,
     useStatement: true,
-    systemVariables: true,
+    systemVariables: systemVariableAssignment,
     rowLocks: { lockInShareMode: true },
   },
 };

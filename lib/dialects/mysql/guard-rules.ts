@@ -69,7 +69,7 @@ export const MYSQL_GUARD_RULES: GuardRules = {
     ['log_slow_', SLOW_LOG],
   ],
   lexingSettings: MYSQL_LEXING_SETTINGS,
-  // @@: system variables assigned inside a statement (content/system-variables.ts).
+  // @@: system variables assigned inside a statement (system-variables.ts).
   prefilterWords: ['@@'],
   grammar: MYSQL_GUARD_GRAMMAR,
 };

@@ -1,7 +1,5 @@
 import { GuardSessionError } from '../../errors';
 import type { GuardText } from '../../guard/guard-text';
-import type { LexerOptions } from '../../guard/lexer';
-import { MAX_COMMENT_VERSIONS } from './lexer';
 import { MYSQL_LEXING_SETTINGS, sqlModeFlags } from './lexing-settings';
 
 const READ = 'select @@session.sql_mode as m, @@session.character_set_client as c, @@session.character_set_connection as cc';
@@ -37,23 +35,6 @@ export const MYSQL_GUARD_TEXT: GuardText = {
     return { reading: { ansiQuotes: flags.ansiQuotes }, key: flags.ansiQuotes ? 'ansi-quotes' : '' };
   },
   clientFormatsBindings: true,
-  otherReadings(first) {
-    // Backslashes (NO_BACKSLASH_ESCAPES), which server runs the text (MariaDB `/*M!`), and which versioned comments it runs.
-    const conditional = first.versions.length > 0 || first.sawMariadbComment;
-    const thresholds = conditional ? [-1, ...first.versions.slice(0, MAX_COMMENT_VERSIONS + 1), Infinity] : [Infinity];
-    const servers: Array<'mariadb' | 'mysql'> = conditional ? ['mariadb', 'mysql'] : ['mariadb'];
-    const readings: LexerOptions[] = [];
-    for (const altBackslash of first.sawBackslashInString ? [false, true] : [false]) {
-      for (const server of servers) {
-        for (const versionThreshold of thresholds) {
-          // The default reading, which the caller has already done.
-          if (!altBackslash && server === 'mariadb' && versionThreshold === Infinity) continue;
-          readings.push({ altBackslash, server, versionThreshold });
-        }
-      }
-    }
-    return readings;
-  },
   letterIntroducers: true,
   values: { doubleQuotedIdentifier: false, doubleQuotedString: true, dollarQuoted: false },
 };

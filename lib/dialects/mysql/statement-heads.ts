@@ -1,12 +1,13 @@
 import { allow, headTable, refuse, REASON_DDL, REASON_MAINTENANCE, REASON_PRIVILEGE, REASON_SERVER, type StatementHeads } from '../../guard/head-rule';
 import { DDL_VERBS } from '../../guard/families/ddl-verbs';
 import { deleteHistory } from '../../guard/families/delete';
-import { describeMysql } from '../../guard/families/explain';
 import { insertFamily } from '../../guard/families/insert';
 import { tableMaintenance } from '../../guard/families/maintenance';
-import { setMysql } from '../../guard/families/set-mysql';
-import { beginMysql, loadMysql, lockMysql, renameMysql, start, verbWord } from '../../guard/families/verb-word';
+import { start, verbWord } from '../../guard/families/verb-word';
 import { withFamily } from '../../guard/families/with';
+import { describeMysql } from './describe-mysql';
+import { setMysql } from './set-mysql';
+import { beginMysql, loadMysql, lockMysql, renameMysql } from './verb-families';
 
 /**
  * MySQL / MariaDB statements by their leading word. Decisions where the runtime role could

@@ -1,5 +1,6 @@
 import type { GuardGrammar } from '../../guard/guard-rules';
 import { POSTGRES_SELECT_INTO } from './select-into';
+import { POSTGRES_SET_CONFIG } from './set-config';
 
 /** PostgreSQL's answers to the questions the guard's shared statement families ask. */
 export const POSTGRES_GUARD_GRAMMAR: GuardGrammar = {
@@ -17,11 +18,10 @@ export const POSTGRES_GUARD_GRAMMAR: GuardGrammar = {
   content: {
     attributeCalls: true,
     uescapeNames: true,
-    setConfig: true,
+    setConfig: POSTGRES_SET_CONFIG,
     copyFromWrites: true,
     lockStatement: true,
     useStatement: false,
-    systemVariables: false,
     rowLocks: { lockInShareMode: false },
   },
 };

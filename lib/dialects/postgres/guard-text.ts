@@ -25,7 +25,6 @@ export const POSTGRES_GUARD_TEXT: GuardText = {
   },
   clientFormatsBindings: false,
   // standard_conforming_strings=off makes backslashes escapes in plain '…'.
-  otherReadings: (first) => (first.sawBackslashInString ? [{ altBackslash: true }] : []),
   letterIntroducers: false,
   values: { doubleQuotedIdentifier: true, doubleQuotedString: false, dollarQuoted: true },
 };

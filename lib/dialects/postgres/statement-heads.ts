@@ -1,13 +1,13 @@
 import { allow, headTable, refuse, REASON_DDL, REASON_MAINTENANCE, REASON_PRIVILEGE, type StatementHeads } from '../../guard/head-rule';
-import { copy } from '../../guard/families/copy';
 import { DDL_VERBS } from '../../guard/families/ddl-verbs';
-import { explainPostgres } from '../../guard/families/explain';
 import { insertFamily } from '../../guard/families/insert';
-import { preparePostgres } from '../../guard/families/prepare';
-import { resetPostgres } from '../../guard/families/reset';
-import { setPostgres } from '../../guard/families/set-postgres';
 import { start } from '../../guard/families/verb-word';
 import { withFamily } from '../../guard/families/with';
+import { copy } from './copy';
+import { explainPostgres } from './explain-postgres';
+import { preparePostgres } from './prepare-postgres';
+import { resetPostgres } from './reset-postgres';
+import { setPostgres } from './set-postgres';
 
 /**
  * PostgreSQL statements by their leading word. Decisions where the runtime role could go

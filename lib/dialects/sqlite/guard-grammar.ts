@@ -18,10 +18,8 @@ export const SQLITE_GUARD_GRAMMAR: GuardGrammar = {
   content: {
     attributeCalls: false,
     uescapeNames: false,
-    setConfig: false,
     copyFromWrites: false,
     lockStatement: false,
     useStatement: false,
-    systemVariables: false,
   },
 };

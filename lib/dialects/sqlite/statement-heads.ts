@@ -1,9 +1,9 @@
 import { allow, headTable, refuse, REASON_MAINTENANCE, type StatementHeads } from '../../guard/head-rule';
 import { DDL_VERBS } from '../../guard/families/ddl-verbs';
-import { explainSqlite } from '../../guard/families/explain';
 import { insertFamily } from '../../guard/families/insert';
-import { pragma } from '../../guard/families/pragma';
 import { withFamily } from '../../guard/families/with';
+import { explainSqlite } from './explain-sqlite';
+import { pragma } from './pragma';
 
 /**
  * SQLite statements by their leading word. ATTACH is refused (it opens or creates a

@@ -3,9 +3,7 @@ import { refusedFunction, type GuardRules } from '../guard-rules';
 import type { CurrentReading } from '../lexing-settings';
 import { T_QUOTED_IDENT, T_WORD } from '../tokens';
 import { catalogTarget, rowLockedCatalog } from './catalog-targets';
-import { SEARCH_PATH_REASON, searchPathNamesCatalog, setConfigRefusal } from './set-config';
 import type { StatementTokens } from './statement-tokens';
-import { systemVariableAssignment } from './system-variables';
 
 export interface ContentRefusal {
   /** Offset of the token at fault: the statement that contains it is refused. */
@@ -27,21 +25,19 @@ const TARGET_MODIFIERS = new Set(['only', 'low_priority', 'quick', 'ignore', 'de
  * What a statement contains rather than how it starts, judged on the statement's tokens:
  * calls of refused server functions (anywhere: select list, WHERE, CTEs, subqueries;
  * qualified, quoted or escaped), PostgreSQL set_config() of identity, superuser-only or
- * lexing settings and search_path entries that reach writable metadata schemas, writes
- * whose target is a system catalog, PostgreSQL LOCK and row locks (PostgreSQL, MySQL) of a
- * system catalog, MySQL USE of a system schema and system variables assigned inside a
- * statement (system-variables.ts). The first refusal found is the statement's.
+ * lexing settings and search_path entries that reach writable metadata schemas (the
+ * dialect's grammar.content.setConfig), writes whose target is a system catalog,
+ * PostgreSQL LOCK and row locks (PostgreSQL, MySQL) of a system catalog, MySQL USE of a
+ * system schema and system variables assigned inside a statement
+ * (grammar.content.systemVariables). The first refusal found is the statement's.
  */
 export function judgeContent(tk: StatementTokens, rules: GuardRules, current: CurrentReading): ContentRefusal | undefined {
   const { n } = tk;
   const grammar = tk.grammar.content;
   const refusal = (i: number, kind: StatementKind, keyword: string, reason: string): ContentRefusal => ({ at: tk.start(i), kind, keyword, reason });
-  if (grammar.setConfig && tk.word(0) === 'set') {
-    const at = tk.word(1) === 'session' || tk.word(1) === 'local' ? 2 : 1;
-    // `SET SCHEMA 'x'` is an alias of `SET search_path TO 'x'`.
-    const setting = tk.name(at);
-    if ((setting === 'search_path' || setting === 'schema') && searchPathNamesCatalog(tk, at + 1)) return refusal(0, 'other', 'SET SEARCH_PATH', SEARCH_PATH_REASON);
-  }
+  const setConfig = grammar.setConfig;
+  const setRefusal = setConfig?.setStatement(tk);
+  if (setRefusal !== undefined) return setRefusal;
   let writes = false;
   let deleting = false;
   let deleteTarget = false;
@@ -64,8 +60,8 @@ export function judgeContent(tk: StatementTokens, rules: GuardRules, current: Cu
       // SQLite `pragma_user_version` with no argument only reads, like `PRAGMA user_version`.
       const readOnly = rules.readsWithoutArgument?.(fn) === true && (!tk.isOp(i + 1, '(') || tk.isOp(i + 2, ')'));
       if (reason !== undefined && !readOnly) return refusal(i, 'other', `${fn.toUpperCase()}()`, `calls ${fn}(): ${reason}`);
-      if (grammar.setConfig && fn === 'set_config') {
-        const why = setConfigRefusal(tk, rules, i + 2, current);
+      if (setConfig !== undefined && fn === setConfig.functionName) {
+        const why = setConfig.call(tk, rules, i + 2, current);
         if (why !== undefined) return refusal(i, why.kind, why.keyword, why.reason);
       }
     }
@@ -99,8 +95,8 @@ export function judgeContent(tk: StatementTokens, rules: GuardRules, current: Cu
   if (rules.catalogAnywhereInWrites && writes && catalogNamed >= 0) {
     return refusal(catalogNamed, 'ddl', 'CATALOG WRITE', `a write statement that names the system schema ${tk.name(catalogNamed) ?? ''}`);
   }
-  if (grammar.systemVariables) {
-    const assigned = systemVariableAssignment(tk, rules, current);
+  if (grammar.systemVariables !== undefined) {
+    const assigned = grammar.systemVariables(tk, rules, current);
     if (assigned !== undefined) return assigned;
   }
   if (grammar.rowLocks !== undefined) {

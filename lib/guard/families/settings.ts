@@ -5,10 +5,11 @@ import type { StatementReader } from '../statement-reader';
 import { isContent } from '../token-text';
 
 /**
- * Assigning one setting (PostgreSQL SET, a MySQL SET item), shared by set-postgres.ts and
- * set-mysql.ts. Two tables decide: the dialect's refused settings (guard-rules.ts:
- * identity, superuser-only) and its lexing-relevant settings (lexing-settings.ts), which
- * may only be set to one literal value that keeps how the server reads text.
+ * Assigning one setting (PostgreSQL SET, a MySQL SET item), shared by the dialects' SET
+ * families (lib/dialects/postgres/set-postgres.ts, lib/dialects/mysql/set-mysql.ts). Two
+ * tables decide: the dialect's refused settings (guard-rules.ts: identity, superuser-only)
+ * and its lexing-relevant settings (lexing-settings.ts), which may only be set to one
+ * literal value that keeps how the server reads text.
  */
 
 /** Refuses assigning a setting listed in the dialect's guard rules; whether it was. */

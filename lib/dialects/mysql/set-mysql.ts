@@ -1,10 +1,10 @@
-import { CH_AT, CH_COMMA, CH_DOT, CH_LPAREN, CH_RPAREN } from '../chars';
-import { REASON_PRIVILEGE, REASON_SERVER, type HeadRule } from '../head-rule';
-import { nameOf } from '../sql-values';
-import type { StatementReader } from '../statement-reader';
-import { asciiUpper, isContent } from '../token-text';
-import { T_OP, T_QUOTED_IDENT, T_WORD } from '../tokens';
-import { lexingSetting, refusedSetting } from './settings';
+import { CH_AT, CH_COMMA, CH_DOT, CH_LPAREN, CH_RPAREN } from '../../guard/chars';
+import { REASON_PRIVILEGE, REASON_SERVER, type HeadRule } from '../../guard/head-rule';
+import { nameOf } from '../../guard/sql-values';
+import type { StatementReader } from '../../guard/statement-reader';
+import { asciiUpper, isContent } from '../../guard/token-text';
+import { T_OP, T_QUOTED_IDENT, T_WORD } from '../../guard/tokens';
+import { lexingSetting, refusedSetting } from '../../guard/families/settings';
 
 /**
  * MySQL SET: a list of assignments, each of which may be GLOBAL / PERSIST / PERSIST_ONLY or

@@ -1,9 +1,10 @@
-import type { StatementKind } from '../classify';
-import { refusedSettingKeyword, refusedSettingOf, type GuardRules } from '../guard-rules';
-import type { CurrentReading } from '../lexing-settings';
-import { nameOf } from '../sql-values';
-import { T_PARAM, T_QUOTED_IDENT, T_STRING, T_WORD } from '../tokens';
-import type { StatementTokens } from './statement-tokens';
+import type { StatementKind } from '../../guard/classify';
+import { refusedSettingKeyword, refusedSettingOf, type GuardRules, type SetConfigRule } from '../../guard/guard-rules';
+import type { CurrentReading } from '../../guard/lexing-settings';
+import { nameOf } from '../../guard/sql-values';
+import { T_PARAM, T_QUOTED_IDENT, T_STRING, T_WORD } from '../../guard/tokens';
+import type { ContentRefusal } from '../../guard/content/judge';
+import type { StatementTokens } from '../../guard/content/statement-tokens';
 
 /**
  * Schemas whose writable tables a search_path entry would make reachable unqualified, out of
@@ -11,15 +12,27 @@ import type { StatementTokens } from './statement-tokens';
  * family. pg_catalog and pg_temp are searched implicitly whatever the path says, so naming
  * them changes nothing.
  */
-export const SEARCH_PATH_REASON = 'puts information_schema or pg_toast on the search_path';
+const SEARCH_PATH_REASON = 'puts information_schema or pg_toast on the search_path';
 
 function searchPathValueNamesCatalog(value: string): boolean {
   const text = value.toLowerCase();
   return text.includes('information_schema') || text.includes('pg_toast');
 }
 
+/** PostgreSQL's settings assigned where the SET family (set-postgres.ts) does not judge the value: the content watch asks these. */
+export const POSTGRES_SET_CONFIG: SetConfigRule = { setStatement: searchPathStatement, functionName: 'set_config', call: setConfigRefusal };
+
+/** `SET [SESSION | LOCAL] search_path …` (or its alias `SET SCHEMA 'x'`) whose list names a refused schema. */
+function searchPathStatement(tk: StatementTokens): ContentRefusal | undefined {
+  if (tk.word(0) !== 'set') return undefined;
+  const at = tk.word(1) === 'session' || tk.word(1) === 'local' ? 2 : 1;
+  const setting = tk.name(at);
+  if ((setting === 'search_path' || setting === 'schema') && searchPathNamesCatalog(tk, at + 1)) return { at: tk.start(0), kind: 'other', keyword: 'SET SEARCH_PATH', reason: SEARCH_PATH_REASON };
+  return undefined;
+}
+
 /** The search_path list from token i on names a refused schema, or holds a token the guard cannot read. */
-export function searchPathNamesCatalog(tk: StatementTokens, i: number): boolean {
+function searchPathNamesCatalog(tk: StatementTokens, i: number): boolean {
   for (let k = i; k < tk.n; k++) {
     const type = tk.type(k);
     if (tk.isOp(k, ',') || tk.isOp(k, '=')) continue;
@@ -36,7 +49,7 @@ export function searchPathNamesCatalog(tk: StatementTokens, i: number): boolean 
  * except role 'none'), refused settings, lexing settings, search_path. The name must be a
  * string literal the guard can read.
  */
-export function setConfigRefusal(tk: StatementTokens, rules: GuardRules, i: number, current: CurrentReading): { kind: StatementKind; keyword: string; reason: string } | undefined {
+function setConfigRefusal(tk: StatementTokens, rules: GuardRules, i: number, current: CurrentReading): { kind: StatementKind; keyword: string; reason: string } | undefined {
   const closes = (k: number): boolean => k < tk.n && (tk.isOp(k + 1, ',') || tk.isOp(k + 1, ')'));
   // Only a string literal is a value the guard knows: a bare word or "quoted" name is a
   // column (`set_config(n, …) FROM (VALUES (…)) v(n)`), whose value is read at run time.
@@ -62,4 +75,3 @@ export function setConfigRefusal(tk: StatementTokens, rules: GuardRules, i: numb
   }
   return undefined;
 }
-

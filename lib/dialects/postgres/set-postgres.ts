@@ -1,9 +1,9 @@
-import { CH_EQ } from '../chars';
-import { literalValue } from '../sql-values';
-import type { StatementReader } from '../statement-reader';
-import { asciiLower, asciiUpper, isContent } from '../token-text';
-import { T_QUOTED_IDENT, T_STRING, T_WORD } from '../tokens';
-import { lexingSetting, refusedSetting } from './settings';
+import { CH_EQ } from '../../guard/chars';
+import { literalValue } from '../../guard/sql-values';
+import type { StatementReader } from '../../guard/statement-reader';
+import { asciiLower, asciiUpper, isContent } from '../../guard/token-text';
+import { T_QUOTED_IDENT, T_STRING, T_WORD } from '../../guard/tokens';
+import { lexingSetting, refusedSetting } from '../../guard/families/settings';
 
 /**
  * PostgreSQL SET [SESSION | LOCAL] …: settings are allowed, except

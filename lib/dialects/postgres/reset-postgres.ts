@@ -1,7 +1,7 @@
-import type { HeadRule } from '../head-rule';
-import { nameOf } from '../sql-values';
-import type { StatementReader } from '../statement-reader';
-import { T_QUOTED_IDENT, T_WORD } from '../tokens';
+import type { HeadRule } from '../../guard/head-rule';
+import { nameOf } from '../../guard/sql-values';
+import type { StatementReader } from '../../guard/statement-reader';
+import { T_QUOTED_IDENT, T_WORD } from '../../guard/tokens';
 
 /**
  * PostgreSQL RESET / DISCARD are allowed (RESET ROLE and RESET SESSION AUTHORIZATION only

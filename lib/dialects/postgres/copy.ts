@@ -1,7 +1,7 @@
-import { CH_LPAREN, CH_RPAREN } from '../chars';
-import type { StatementReader } from '../statement-reader';
-import { isContent } from '../token-text';
-import { T_STRING } from '../tokens';
+import { CH_LPAREN, CH_RPAREN } from '../../guard/chars';
+import type { StatementReader } from '../../guard/statement-reader';
+import { isContent } from '../../guard/token-text';
+import { T_STRING } from '../../guard/tokens';
 
 /**
  * PostgreSQL COPY … FROM STDIN / TO STDOUT moves data over the connection: allowed (a write

@@ -1,8 +1,8 @@
-import { refusedSettingKeyword, refusedSettingOf, type GuardRules } from '../guard-rules';
-import type { CurrentReading } from '../lexing-settings';
-import { T_NUMBER, T_STRING, T_WORD } from '../tokens';
-import type { ContentRefusal } from './judge';
-import type { StatementTokens } from './statement-tokens';
+import { refusedSettingKeyword, refusedSettingOf, type GuardRules } from '../../guard/guard-rules';
+import type { CurrentReading } from '../../guard/lexing-settings';
+import { T_NUMBER, T_STRING, T_WORD } from '../../guard/tokens';
+import type { ContentRefusal } from '../../guard/content/judge';
+import type { StatementTokens } from '../../guard/content/statement-tokens';
 
 const GLOBAL_SCOPES = new Set(['global', 'persist', 'persist_only']);
 const SESSION_SCOPES = new Set(['session', 'local']);
@@ -10,7 +10,7 @@ const SESSION_SCOPES = new Set(['session', 'local']);
 /**
  * MySQL: a system variable assigned inside another statement, `SELECT @@x := 1` or
  * `SELECT … INTO @a, @@x` (`@@session.x`, `@@global.x`), is judged like `SET @@x = …`
- * (families/set-mysql.ts): a global scope is refused; so is a refused setting
+ * (set-mysql.ts): a global scope is refused; so is a refused setting
  * (guard-rules.ts) whatever the value; a lexing setting (sql_mode, the connection
  * character set) only takes one literal value that keeps how text is read, and INTO gives
  * it a value the guard cannot see, so that is refused. Reading `@@x` is untouched.

@@ -1,9 +1,9 @@
-import { CH_DOT, CH_EQ, CH_LPAREN, CH_RPAREN } from '../chars';
-import { SQLITE_ACTION_PRAGMAS, SQLITE_FILE_PRAGMAS, SQLITE_GUARDED_PRAGMAS, SQLITE_INTEGRITY_PRAGMAS, SQLITE_READ_PRAGMAS, SQLITE_SESSION_PRAGMAS } from '../../dialects/sqlite/pragmas';
-import { literalValue } from '../sql-values';
-import type { StatementReader } from '../statement-reader';
-import { asciiLower, asciiUpper, isContent } from '../token-text';
-import { T_QUOTED_IDENT, T_STRING, T_WORD } from '../tokens';
+import { CH_DOT, CH_EQ, CH_LPAREN, CH_RPAREN } from '../../guard/chars';
+import { SQLITE_ACTION_PRAGMAS, SQLITE_FILE_PRAGMAS, SQLITE_GUARDED_PRAGMAS, SQLITE_INTEGRITY_PRAGMAS, SQLITE_READ_PRAGMAS, SQLITE_SESSION_PRAGMAS } from './pragmas';
+import { literalValue } from '../../guard/sql-values';
+import type { StatementReader } from '../../guard/statement-reader';
+import { asciiLower, asciiUpper, isContent } from '../../guard/token-text';
+import { T_QUOTED_IDENT, T_STRING, T_WORD } from '../../guard/tokens';
 
 const UNRECOGNIZED = 'unrecognized PRAGMA statement';
 

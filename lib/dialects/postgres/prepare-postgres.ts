@@ -1,7 +1,7 @@
-import { CH_LPAREN } from '../chars';
-import type { HeadRule } from '../head-rule';
-import type { StatementReader } from '../statement-reader';
-import { T_QUOTED_IDENT, T_STRING, T_WORD } from '../tokens';
+import { CH_LPAREN } from '../../guard/chars';
+import type { HeadRule } from '../../guard/head-rule';
+import type { StatementReader } from '../../guard/statement-reader';
+import { T_QUOTED_IDENT, T_STRING, T_WORD } from '../../guard/tokens';
 
 /**
  * PostgreSQL PREPARE name [(types)] AS statement: judged as the statement (EXECUTE of it is
