@@ -11,6 +11,7 @@ import { guardAfterCreate, type SentText } from './raw-connection';
 import { redactLiterals } from './redact-literals';
 import { readSessionSettings, type SessionSettings } from './session-settings';
 import { readRoutingOf } from '../replicas/routing-hook';
+import { dialectModule } from '../dialects/registry';
 
 type ClassifySql = typeof import('./classify').classifySql;
 let classifySql: ClassifySql | undefined;
@@ -105,6 +106,17 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     }
     return bookkeeping(sql, session?.reading);
   };
+  // Where the driver writes bound values into the text on the client (MySQL), how to see that text.
+  const { clientFormat } = dialectModule(dialect).rawConnection;
+  const unformattable = (sql: string): RuntimeDdlError =>
+    new RuntimeDdlError('E_RUNTIME_DDL', `Refused bound values on a ${options.role} connection: its driver writes them into the text on the client and the guard cannot see the text it sends.`, {
+      remedy: 'Use the mysql2, mysql or mariadb knex client, or write the values into the SQL text yourself.',
+      kind: 'other',
+      keyword: '',
+      role: options.role,
+      dialect,
+      statement: redactLiterals(sql, dialect),
+    });
   // MySQL: the text with the bound values formatted in, as judged, keyed by knex's query object until `_query` sends it.
   const judgedTexts = new WeakMap<object, { sql: string; bindings: unknown; formatted: string }>();
   const sqlOf = (param: QueryParam): string => (typeof param === 'string' ? param : param.sql ?? '');
@@ -119,10 +131,10 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     judged?: (formatted: string) => void,
   ): RuntimeDdlError | undefined => {
     const error = bookkeepingRefusal(sql, config, session) ?? refusal(sql, session);
-    if (error || dialect !== 'mysql' || bindings === undefined || bindings === null || (Array.isArray(bindings) && bindings.length === 0)) return error;
-    const format = (connection as { format?: (sql: string, values: unknown) => string } | null)?.format;
-    if (typeof format !== 'function') return undefined;
-    const formatted = format.call(connection, sql, bindings);
+    if (error || clientFormat === undefined || bindings === undefined || bindings === null || (Array.isArray(bindings) && bindings.length === 0)) return error;
+    const format = clientFormat(connection);
+    if (format === null) return unformattable(sql);
+    const formatted = format(sql, bindings);
     const refused = refusal(formatted, session, true);
     if (!refused) judged?.(formatted);
     return refused;
@@ -201,9 +213,9 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     }
 
     /** A raw call the pool.afterCreate hook makes: before the session is read, so judged in every reading. */
-    rawRefusal(connection: object, method: string, sent: SentText | undefined): RuntimeDdlError | undefined {
+    rawRefusal(connection: object, method: string, sent: SentText | undefined, judged: (formatted: string) => void): RuntimeDdlError | undefined {
       if (sent === undefined) return new RuntimeDdlError('E_RUNTIME_DDL', `Refused ${method}() in pool.afterCreate on a ${options.role} connection: the guard cannot read what its arguments send.`, { remedy: RUNTIME_DDL_REMEDY, kind: 'other', keyword: '', role: options.role, dialect, statement: `${method}(…)` });
-      return textRefusal(connection, sent.sql, sent.values, undefined, this.config);
+      return textRefusal(connection, sent.sql, sent.values, undefined, this.config, judged);
     }
 
     /** Only guarded clients may take connections from a pool guard() gated (pool-gate.ts). */
@@ -215,7 +227,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     override getPoolSettings(poolConfig: Knex.PoolConfig | undefined): unknown {
       const hook = poolConfig?.afterCreate as Parameters<typeof guardAfterCreate>[0] | undefined;
       if (typeof hook !== 'function') return super.getPoolSettings(poolConfig);
-      return super.getPoolSettings({ ...poolConfig, afterCreate: guardAfterCreate(hook, dialect, (connection, method, sent) => this.rawRefusal(connection, method, sent)) });
+      return super.getPoolSettings({ ...poolConfig, afterCreate: guardAfterCreate(hook, dialect, (connection, method, sent, judged) => this.rawRefusal(connection, method, sent, judged)) });
     }
 
     /** Runs the driver call with the text judged by `refusalOf` in place of sql + bindings (MySQL with bound values). */
@@ -226,8 +238,9 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       if (judged === undefined || judged.sql !== obj.sql || judged.bindings !== obj.bindings) return send();
       // knex's mysql clients read obj.sql / obj.bindings synchronously (the driver formats in
       // `connection.query`); restored at once, so errors and 'query-error' show them as written.
+      // No values at all (not []): the mariadb connector then sends the text without reading it for `?`.
       obj.sql = judged.formatted;
-      obj.bindings = [];
+      obj.bindings = undefined;
       try {
         return send();
       } finally {

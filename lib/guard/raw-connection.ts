@@ -17,12 +17,27 @@ export interface RawConnectionMethods {
   readonly sends: Readonly<Record<string, (args: readonly unknown[]) => SentText | undefined>>;
   /** Whether a call without a callback returns a promise (pg): a refusal is then a rejected promise, not a throw. */
   readonly returnsPromise: (args: readonly unknown[]) => boolean;
+  /** The arguments of a call that sends `text` in place of what `args` send, values and all (text judged with the values written in). */
+  readonly withText?: (args: readonly unknown[], text: string) => unknown[];
   /** Methods that return another object sending SQL over this connection (mysql2 `promise()`): called on the guarded view, so that object is guarded too. */
   readonly viaGuard?: readonly string[];
+  /**
+   * Where the driver writes bound values into the text on the client (MySQL's drivers): the
+   * function that gives the text it will send for `connection`, or `null` when the guard
+   * cannot tell (values are then refused). Absent: values are bound on the server.
+   */
+  readonly clientFormat?: (connection: unknown) => ClientFormat | null;
 }
 
-/** The refusal of one raw call of `method` (`sent` undefined: unreadable arguments), or undefined to let it through. */
-export type RawRefusal = (connection: object, method: string, sent: SentText | undefined) => RuntimeDdlError | undefined;
+/** The text a driver sends for `sql` with `values` written in. */
+export type ClientFormat = (sql: string, values: unknown) => string;
+
+/**
+ * The refusal of one raw call of `method` (`sent` undefined: unreadable arguments), or
+ * undefined to let it through; `judged` receives the text with the values written in, when
+ * the driver writes them on the client, and that text is then sent in their place.
+ */
+export type RawRefusal = (connection: object, method: string, sent: SentText | undefined, judged: (formatted: string) => void) => RuntimeDdlError | undefined;
 
 type AfterCreate = (connection: unknown, done: (error: Error | null, connection: unknown) => void) => void;
 
@@ -45,7 +60,7 @@ export function guardAfterCreate(hook: AfterCreate, dialect: Dialect, refusal: R
  * sending anything. Every other property is the connection's own, methods bound to it.
  */
 export function guardRawConnection<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal): T {
-  const { sends, returnsPromise, viaGuard = [] } = dialectModule(dialect).rawConnection;
+  const { sends, returnsPromise, viaGuard = [], withText } = dialectModule(dialect).rawConnection;
   // One wrapper per property, so `conn.query === conn.query` holds as on the connection itself.
   const wrappers = new Map<PropertyKey, { value: unknown; method: unknown }>();
   const view: T = new Proxy(connection, {
@@ -66,8 +81,11 @@ export function guardRawConnection<T extends object>(connection: T, dialect: Dia
           : read === undefined
           ? call.bind(target)
           : (...args: unknown[]): unknown => {
-              const error = refusal(target, name, read(args));
-              return error ? fail(error, args, returnsPromise(args)) : call.apply(target, args);
+              // The judged text is what is sent: the driver does not read the values a second time.
+              let judged: string | undefined;
+              const error = refusal(target, name, read(args), (formatted) => (judged = formatted));
+              if (error) return fail(error, args, returnsPromise(args));
+              return call.apply(target, judged !== undefined && withText ? withText(args, judged) : args);
             };
       wrappers.set(key, { value, method });
       return method;
