@@ -81,7 +81,8 @@ export function connectorPlaceholders(sql: string): number[] {
         if (state === State.String) state = State.Escape;
         break;
       case QUESTION:
-        if (state === State.Normal) positions.push(i);
+        // The connector steps over the character after a placeholder unread (`push(i, ++i)`).
+        if (state === State.Normal) positions.push(i++);
         break;
       case BACKTICK:
         if (state === State.Backtick) state = State.Normal;
