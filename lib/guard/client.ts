@@ -170,6 +170,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     _query(...args: unknown[]): Promise<unknown>;
     _stream(...args: unknown[]): Promise<unknown>;
     acquireConnection(): Promise<unknown>;
+    destroyRawConnection(connection: unknown): Promise<unknown> | unknown;
     getPoolSettings(poolConfig: Knex.PoolConfig | undefined): unknown;
     runner(builder: unknown): unknown;
     transaction(...args: unknown[]): unknown;
@@ -227,7 +228,23 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     override getPoolSettings(poolConfig: Knex.PoolConfig | undefined): unknown {
       const hook = poolConfig?.afterCreate as Parameters<typeof guardAfterCreate>[0] | undefined;
       if (typeof hook !== 'function') return super.getPoolSettings(poolConfig);
-      return super.getPoolSettings({ ...poolConfig, afterCreate: guardAfterCreate(hook, dialect, (connection, method, sent, judged) => this.rawRefusal(connection, method, sent, judged)) });
+      const guarded = guardAfterCreate(hook, dialect, (connection, method, sent, judged) => this.rawRefusal(connection, method, sent, judged));
+      // knex drops a connection whose hook failed without closing it; a refused hook would
+      // leave it open (pg-native then keeps the process alive), so it is closed here.
+      const afterCreate: typeof guarded = (connection, done) => {
+        const failed = (error: Error): void =>
+          void Promise.resolve()
+            .then(() => this.destroyRawConnection(connection))
+            .catch(() => undefined)
+            .then(() => done(error, connection));
+        try {
+          guarded(connection, (error, conn) => (error ? failed(error) : done(null, conn)));
+        } catch (error) {
+          // A hook that throws (a refusal thrown by a synchronous driver call) fails the same way.
+          failed(error as Error);
+        }
+      };
+      return super.getPoolSettings({ ...poolConfig, afterCreate });
     }
 
     /** Runs the driver call with the text judged by `refusalOf` in place of sql + bindings (MySQL with bound values). */
