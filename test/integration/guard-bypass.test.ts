@@ -23,7 +23,7 @@ const dialects = testDialects();
 const numbers = (row: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v]));
 
 if (dialects.includes('postgres')) {
-  describe('guard bypasses, PostgreSQL as superuser', () => {
+  for (const client of KNEX_CLIENTS.postgres) describe(`guard bypasses, PostgreSQL as superuser, knex client ${client}`, () => {
     let admin: Knex;
     let guarded: Knex;
 
@@ -31,7 +31,7 @@ if (dialects.includes('postgres')) {
       const connection = pgSuperuser(await testServers());
       admin = knex({ client: 'pg', connection });
       // One connection, so a session setting made by one statement is seen by the next.
-      guarded = guard(knex({ client: 'pg', connection, pool: { min: 1, max: 1 } }));
+      guarded = guard(knex({ client, connection, pool: { min: 1, max: 1 } }));
     });
     beforeEach(async () => {
       await admin.raw('drop table if exists victim');
@@ -85,7 +85,7 @@ if (dialects.includes('postgres')) {
       // dangerouslyAllow names the keyword. The guard then reads the session as it is.
       const sjis = guard(
         knex({
-          client: 'pg',
+          client,
           connection,
           pool: { min: 1, max: 1, afterCreate: (conn: { query(sql: string): Promise<unknown> }, done: (err: unknown, conn: unknown) => void) => void conn.query(`set client_encoding = 'SJIS'`).then(() => done(null, conn), (err) => done(err, conn)) },
         }),

@@ -78,8 +78,8 @@ async function targetFor(dialect: Dialect, client: string): Promise<Target> {
     const env = { PG_HOST: connection.host, PG_PORT: String(connection.port), PG_USER: connection.user, PG_PASSWORD: connection.password, PG_NAME: connection.database };
     return {
       admin,
-      config: (pool) => ({ client: 'pg', connection, log, pool: { min: 0, max: 2, ...pool } }),
-      created: (pool) => createKnex({ env, role: 'runtime', knex: { pool, log } }),
+      config: (pool) => ({ client, connection, log, pool: { min: 0, max: 2, ...pool } }),
+      ...(client === 'pg' ? { created: (pool: Knex.PoolConfig) => createKnex({ env, role: 'runtime', knex: { pool, log } }) } : {}),
       createVictim: async () => {
         await admin.raw('drop table if exists victim');
         await admin.raw('create table victim (id serial primary key, b text)');

@@ -3,11 +3,10 @@ import { testDialects } from './dialects';
 
 /**
  * The knex clients the guard is tested on, per dialect: every client knex offers for the
- * database whose driver is installed here. pg-native (`pgnative`) needs libpq and a native
- * build, so it is not among them (README, guard section).
+ * database (pgnative: pg-native, built against libpq; .ci/run installs libpq-dev).
  */
 export const KNEX_CLIENTS: Readonly<Record<Dialect, readonly string[]>> = {
-  postgres: ['pg'],
+  postgres: ['pg', 'pgnative'],
   mysql: ['mysql2', 'mysql', 'mariadb'],
   sqlite: ['better-sqlite3'],
 };
