@@ -96,7 +96,7 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions): (
  */
 export function guardClientClass(Base: ClientClass, dialect: Dialect, options: GuardOptions): ClientClass {
   const refusal = createStatementCheck(dialect, options);
-  const { clientFormatsBindings, readSession } = dialectModule(dialect).guardText;
+  const { readSession } = dialectModule(dialect).guardText;
   // knex's migration tables are named by each instance's config (migrations.tableName).
   let checkedTable: string | undefined;
   let bookkeeping = bookkeepingWriteCheck(dialect, undefined);
@@ -108,6 +108,17 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     }
     return bookkeeping(sql, session?.reading);
   };
+  // Where the driver writes bound values into the text on the client (MySQL), how to see that text.
+  const { clientFormat } = dialectModule(dialect).rawConnection;
+  const unformattable = (sql: string): RuntimeDdlError =>
+    new RuntimeDdlError('E_RUNTIME_DDL', `Refused bound values on a ${options.role} connection: its driver writes them into the text on the client and the guard cannot see the text it sends.`, {
+      remedy: 'Use the mysql2, mysql or mariadb knex client, or write the values into the SQL text yourself.',
+      kind: 'other',
+      keyword: '',
+      role: options.role,
+      dialect,
+      statement: redactLiterals(sql, dialect),
+    });
   // MySQL: the text with the bound values formatted in, as judged, keyed by knex's query object until `_query` sends it.
   const judgedTexts = new WeakMap<object, { sql: string; bindings: unknown; formatted: string }>();
   const sqlOf = (param: QueryParam): string => (typeof param === 'string' ? param : param.sql ?? '');
@@ -123,10 +134,10 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     namedPlaceholders?: boolean,
   ): RuntimeDdlError | undefined => {
     const error = bookkeepingRefusal(sql, config, session) ?? refusal(sql, session);
-    if (error || !clientFormatsBindings || bindings === undefined || bindings === null || (Array.isArray(bindings) && bindings.length === 0)) return error;
-    const format = (connection as { format?: (sql: string, values: unknown, namedPlaceholders?: boolean) => string } | null)?.format;
-    if (typeof format !== 'function') return undefined;
-    const formatted = format.call(connection, sql, bindings, namedPlaceholders);
+    if (error || clientFormat === undefined || bindings === undefined || bindings === null || (Array.isArray(bindings) && bindings.length === 0)) return error;
+    const format = clientFormat(connection);
+    if (format === null) return unformattable(sql);
+    const formatted = format(sql, bindings, namedPlaceholders);
     const refused = refusal(formatted, session, true);
     if (!refused) judged?.(formatted);
     return refused;
@@ -164,6 +175,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     acquireConnection(): Promise<unknown>;
     acquireRawConnection(): Promise<unknown>;
     connectionSettings?: unknown;
+    destroyRawConnection(connection: unknown): Promise<unknown> | unknown;
     getPoolSettings(poolConfig: Knex.PoolConfig | undefined): unknown;
     runner(builder: unknown): unknown;
     transaction(...args: unknown[]): unknown;
@@ -231,7 +243,23 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     override getPoolSettings(poolConfig: Knex.PoolConfig | undefined): unknown {
       const hook = poolConfig?.afterCreate as Parameters<typeof guardAfterCreate>[0] | undefined;
       if (typeof hook !== 'function') return super.getPoolSettings(poolConfig);
-      return super.getPoolSettings({ ...poolConfig, afterCreate: guardAfterCreate(hook, dialect, (connection, method, sent, judged) => this.rawRefusal(connection, method, sent, judged)) });
+      const guarded = guardAfterCreate(hook, dialect, (connection, method, sent, judged) => this.rawRefusal(connection, method, sent, judged));
+      // knex drops a connection whose hook failed without closing it; a refused hook would
+      // leave it open (pg-native then keeps the process alive), so it is closed here.
+      const afterCreate: typeof guarded = (connection, done) => {
+        const failed = (error: Error): void =>
+          void Promise.resolve()
+            .then(() => this.destroyRawConnection(connection))
+            .catch(() => undefined)
+            .then(() => done(error, connection));
+        try {
+          guarded(connection, (error, conn) => (error ? failed(error) : done(null, conn)));
+        } catch (error) {
+          // A hook that throws (a refusal thrown by a synchronous driver call) fails the same way.
+          failed(error as Error);
+        }
+      };
+      return super.getPoolSettings({ ...poolConfig, afterCreate });
     }
 
     /** Runs the driver call with the text judged by `refusalOf` in place of sql + bindings (MySQL with bound values). */
@@ -242,8 +270,9 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       if (judged === undefined || judged.sql !== obj.sql || judged.bindings !== obj.bindings) return send();
       // knex's mysql clients read obj.sql / obj.bindings synchronously (the driver formats in
       // `connection.query`); restored at once, so errors and 'query-error' show them as written.
+      // No values at all (not []): the mariadb connector then sends the text without reading it for `?`.
       obj.sql = judged.formatted;
-      obj.bindings = [];
+      obj.bindings = undefined;
       try {
         return send();
       } finally {

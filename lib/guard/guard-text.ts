@@ -13,8 +13,6 @@ export interface GuardText {
    * Undefined: the dialect has no such settings (SQLite).
    */
   readonly readSession?: (connection: object) => Promise<SessionSettings>;
-  /** The driver formats bound values into the text on the client (mysql2): the formatted text is judged too. */
-  readonly clientFormatsBindings: boolean;
   /** A one-letter word glued to a string is its introducer (MySQL X'…', B'…', N'…'), redacted with it. */
   readonly letterIntroducers: boolean;
   /** Quoted tokens that are a setting's value as written, besides plain '…' (literalValue). */

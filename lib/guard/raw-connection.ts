@@ -27,12 +27,21 @@ export interface RawConnectionMethods {
   readonly returnsPromise: (args: readonly unknown[], method: string) => boolean;
   /** Methods that return another object sending SQL over this connection (mysql2 `promise()`): called on the guarded view, so that object is guarded too. */
   readonly viaGuard?: readonly string[];
+  /**
+   * Where the driver writes bound values into the text on the client (MySQL's drivers): the
+   * function that gives the text it will send for `connection`, or `null` when the guard
+   * cannot tell (values are then refused). Absent: values are bound on the server.
+   */
+  readonly clientFormat?: (connection: unknown) => ClientFormat | null;
 }
+
+/** The text a driver sends for `sql` with `values` written in (`namedPlaceholders`: the call's own option, mysql2). */
+export type ClientFormat = (sql: string, values: unknown, namedPlaceholders?: boolean) => string;
 
 /**
  * The refusal of one raw call of `method` (`sent` undefined: unreadable arguments), or
- * undefined to let it through; `judged` receives the text with the values formatted in, when
- * that is what was judged (MySQL).
+ * undefined to let it through; `judged` receives the text with the values written in, when
+ * the driver writes them on the client, and that text is then sent in their place.
  */
 export type RawRefusal = (connection: object, method: string, sent: SentText | undefined, judged: (formatted: string) => void) => RuntimeDdlError | undefined;
 

@@ -34,7 +34,6 @@ export const MYSQL_GUARD_TEXT: GuardText = {
     }
     return { reading: { ansiQuotes: flags.ansiQuotes }, key: flags.ansiQuotes ? 'ansi-quotes' : '' };
   },
-  clientFormatsBindings: true,
   letterIntroducers: true,
   values: { doubleQuotedIdentifier: false, doubleQuotedString: true, dollarQuoted: false },
 };

@@ -23,7 +23,6 @@ export const POSTGRES_GUARD_TEXT: GuardText = {
     const altBackslash = String(row['scs']).toLowerCase() !== 'on';
     return { reading: { altBackslash }, key: altBackslash ? 'scs-off' : '' };
   },
-  clientFormatsBindings: false,
   // standard_conforming_strings=off makes backslashes escapes in plain '…'.
   letterIntroducers: false,
   values: { doubleQuotedIdentifier: true, doubleQuotedString: false, dollarQuoted: true },
