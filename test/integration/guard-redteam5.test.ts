@@ -60,6 +60,22 @@ if (dialects.includes('postgres')) {
       });
     }
 
+    it('refuses every query on a session started with a refused setting (options: -c session_replication_role=replica): the foreign key still holds', async () => {
+      await admin.raw('drop table if exists rt5_child, rt5_parent');
+      await admin.raw('create table rt5_parent (id int primary key)');
+      await admin.raw('create table rt5_child (id int primary key, parent_id int not null references rt5_parent (id))');
+      const guarded = guard(knex({ client: 'pg', connection: { ...connection, options: '-c session_replication_role=replica' }, pool: { min: 0, max: 1 } }));
+      try {
+        const error = await guarded('rt5_child').insert({ id: 1, parent_id: 999 }).then(() => undefined, (e: unknown) => e);
+        expect(error).to.be.instanceOf(GuardSessionError);
+        expect((error as GuardSessionError).variable).to.equal('session_replication_role');
+      } finally {
+        await guarded.destroy();
+      }
+      expect((await admin.raw('select count(*)::int as n from rt5_child')).rows[0].n).to.equal(0);
+      await admin.raw('drop table rt5_child, rt5_parent');
+    });
+
     it('a session search_path of ordinary schemas still works', async () => {
       const guarded = guard(knex({ client: 'pg', connection: { ...connection, options: '-c search_path=app,public' }, searchPath: ['app', 'public'], pool: { min: 0, max: 1 } }));
       try {
