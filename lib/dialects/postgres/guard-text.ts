@@ -1,8 +1,13 @@
 import { GuardSessionError } from '../../errors';
 import type { GuardText } from '../../guard/guard-text';
+import { SEARCH_PATH_REASON, searchPathValueNamesCatalog } from '../../guard/content/set-config';
+import { refusedSettingOf } from '../../guard/guard-rules';
+import { POSTGRES_GUARD_RULES } from './guard-rules';
 import { POSTGRES_LEXING_SETTINGS } from './lexing-settings';
 
-const READ = "select current_setting('standard_conforming_strings') as scs, current_setting('client_encoding') as enc";
+const READ = "select current_setting('standard_conforming_strings') as scs, current_setting('client_encoding') as enc, current_setting('search_path') as sp, " +
+  // Settings the session itself set (startup options, PGOPTIONS, a SET before the guard saw it); not the DBA's (role, database, server file).
+  "(select string_agg(name, ',') from pg_settings where source in ('client', 'session')) as own";
 
 /** PostgreSQL (pg): the session's client_encoding and standard_conforming_strings; bound values travel apart from the text. */
 export const POSTGRES_GUARD_TEXT: GuardText = {
@@ -18,6 +23,32 @@ export const POSTGRES_GUARD_TEXT: GuardText = {
         value: encoding,
         reason: 'a client-only multibyte encoding, in which a backslash can be read as part of a character',
         remedy: 'Leave client_encoding at UTF8 for the runtime connection (remove it from the connection options, PGCLIENTENCODING and any afterCreate hook).',
+      });
+    }
+    // A runtime SET search_path naming information_schema or pg_toast is refused (their writable
+    // tables would be reachable unqualified, out of the catalog rule's sight); a path the session
+    // starts with (knex searchPath, startup `options: '-c search_path=…'`, ALTER ROLE … SET, a hook) counts the same.
+    const searchPath = String(row['sp']);
+    if (searchPathValueNamesCatalog(searchPath)) {
+      throw GuardSessionError.of({
+        dialect: 'postgres',
+        variable: 'search_path',
+        value: searchPath,
+        reason: SEARCH_PATH_REASON,
+        remedy: 'Leave information_schema and pg_toast off the runtime search_path (knex searchPath, the connection options, the role\'s settings, any afterCreate hook); qualify the names to read them.',
+      });
+    }
+    // A setting a runtime SET may not assign (session_replication_role turns off triggers and
+    // foreign keys, log_… hides statements) may not come in through the connection's startup
+    // options either.
+    for (const name of String(row['own'] ?? '').split(',')) {
+      if (name === '' || refusedSettingOf(POSTGRES_GUARD_RULES, name) === undefined) continue;
+      throw GuardSessionError.of({
+        dialect: 'postgres',
+        variable: name,
+        value: '(set by the session)',
+        reason: `a setting a runtime connection may not set (${refusedSettingOf(POSTGRES_GUARD_RULES, name)?.reason ?? ''})`,
+        remedy: `Remove ${name} from the runtime connection's options, PGOPTIONS and any afterCreate hook; a DBA can set it for the role (ALTER ROLE … SET) if it must hold.`,
       });
     }
     const altBackslash = String(row['scs']).toLowerCase() !== 'on';

@@ -14,7 +14,8 @@ import type { StatementTokens } from '../../guard/content/statement-tokens';
  */
 const SEARCH_PATH_REASON = 'puts information_schema or pg_toast on the search_path';
 
-function searchPathValueNamesCatalog(value: string): boolean {
+/** A search_path value (SET, set_config(), or the session's own) names information_schema or the pg_toast family. */
+export function searchPathValueNamesCatalog(value: string): boolean {
   const text = value.toLowerCase();
   return text.includes('information_schema') || text.includes('pg_toast');
 }
