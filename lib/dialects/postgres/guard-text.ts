@@ -1,6 +1,6 @@
 import { GuardSessionError } from '../../errors';
 import type { GuardText } from '../../guard/guard-text';
-import { SEARCH_PATH_REASON, searchPathValueNamesCatalog } from '../../guard/content/set-config';
+import { SEARCH_PATH_REASON, searchPathValueNamesCatalog } from './set-config';
 import { refusedSettingOf } from '../../guard/guard-rules';
 import { POSTGRES_GUARD_RULES } from './guard-rules';
 import { POSTGRES_LEXING_SETTINGS } from './lexing-settings';

@@ -12,7 +12,7 @@ import type { StatementTokens } from '../../guard/content/statement-tokens';
  * family. pg_catalog and pg_temp are searched implicitly whatever the path says, so naming
  * them changes nothing.
  */
-const SEARCH_PATH_REASON = 'puts information_schema or pg_toast on the search_path';
+export const SEARCH_PATH_REASON = 'puts information_schema or pg_toast on the search_path';
 
 /** A search_path value (SET, set_config(), or the session's own) names information_schema or the pg_toast family. */
 export function searchPathValueNamesCatalog(value: string): boolean {
