@@ -64,15 +64,17 @@ function gateFor(dialect: Dialect): RegExp {
   // Case-insensitive by character classes: the gate itself is case-sensitive (see below).
   const banned = bannedNamePrefixes(dialect).map(anyCase).join('|');
   const name = `${q}(?!(?:${banned}))[A-Za-z0-9_]+${q}(?!${q})`;
-  // Not followed by `(`: no call of a quoted name (the INSERT target's column list is the one exception).
-  const quoted = `${name}(?!${WS}*\\()`;
   const word = `(?:${INERT_WORDS.join('|')})(?!${WORD_CHAR})`;
   const number = `[0-9]+(?:\\.[0-9]+)?(?![A-Za-z0-9_$.])`;
   const param = dialect === 'postgres' ? `|\\$[0-9]+(?!${WORD_CHAR})` : '';
   const head = `(?:select|update|delete)(?!${WORD_CHAR})|insert${WS}+into${WS}+${name}`;
+  // After a quoted name no `(` may follow (no call of a quoted name; the INSERT target's
+  // column list is the one exception): its separator is whitespace, then optionally an
+  // operator other than `(` and anything after it. Cheaper than a lookahead per name.
+  const afterName = `${WS}*(?:[.,)=<>*+?]${SEP})?`;
   // No `i` flag: knex writes keywords in lower case, and a case-sensitive match is about a
   // fifth faster here; upper-case SQL goes to the full classifier.
-  return new RegExp(`^${WS}*(?:${head})${SEP}(?:(?:${quoted}|${word}|${number}${param})${SEP})*$`);
+  return new RegExp(`^${WS}*(?:${head})${SEP}(?:${name}${afterName}|(?:${word}|${number}${param})${SEP})*$`);
 }
 
 /** `word` as a pattern matching it in any ASCII letter case. */
