@@ -39,6 +39,8 @@ export const INERT_WORDS: readonly string[] = [
 
 
 const QUOTE: Readonly<Record<Dialect, string>> = { postgres: '"', mysql: '`', sqlite: '`' };
+/** Whether `$n` is a parameter (PostgreSQL); elsewhere `$` falls back. */
+const DOLLAR_PARAMS: Readonly<Record<Dialect, boolean>> = { postgres: true, mysql: false, sqlite: false };
 
 /** Characters that continue a word on some dialect (pg and MySQL names may contain `$`). */
 const WORD_CHAR = '[A-Za-z0-9_$]';
@@ -66,7 +68,7 @@ function gateFor(dialect: Dialect): RegExp {
   const name = `${q}(?!(?:${banned}))[A-Za-z0-9_]+${q}(?!${q})`;
   const word = `(?:${INERT_WORDS.join('|')})(?!${WORD_CHAR})`;
   const number = `[0-9]+(?:\\.[0-9]+)?(?![A-Za-z0-9_$.])`;
-  const param = dialect === 'postgres' ? `|\\$[0-9]+(?!${WORD_CHAR})` : '';
+  const param = DOLLAR_PARAMS[dialect] ? `|\\$[0-9]+(?!${WORD_CHAR})` : '';
   const head = `(?:select|update|delete)(?!${WORD_CHAR})|insert${WS}+into${WS}+${name}`;
   // After a quoted name no `(` may follow (no call of a quoted name; the INSERT target's
   // column list is the one exception): its separator is whitespace, then optionally an
