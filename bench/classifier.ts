@@ -96,7 +96,7 @@ export async function benchClassifier(rounds = 61): Promise<ClassifierBenchRow[]
       if (!classifySql(sql, dialect).allowedOnRuntime) throw new Error(`bench statement refused: ${sql}`);
     }
   }
-  const contenders: Array<{ name: string; run: () => void; count: number; ns: number[] }> = [];
+  const contenders: Array<{ name: string; run: () => void; count: number; ns: number[]; iterations: number }> = [];
   for (const [dialect, statements] of typical) {
     // One closure per contender with a direct call inside, so the timed call sites stay monomorphic.
     const classify = (): void => {
@@ -108,20 +108,23 @@ export async function benchClassifier(rounds = 61): Promise<ClassifierBenchRow[]
     const floor = (): void => {
       for (const sql of statements) sink += charLoop(sql);
     };
-    contenders.push({ name: `${dialect}: classifySql`, run: classify, count: statements.length, ns: [] });
-    contenders.push({ name: `${dialect}: regex`, run: regex, count: statements.length, ns: [] });
-    contenders.push({ name: `${dialect}: floor`, run: floor, count: statements.length, ns: [] });
+    contenders.push({ name: `${dialect}: classifySql`, run: classify, count: statements.length, ns: [], iterations: 0 });
+    contenders.push({ name: `${dialect}: regex`, run: regex, count: statements.length, ns: [], iterations: 0 });
+    contenders.push({ name: `${dialect}: floor`, run: floor, count: statements.length, ns: [], iterations: 0 });
   }
   // Warm-up for every contender first, so the JIT has settled before anything is timed.
-  const perRound = 4_000;
-  for (let pass = 0; pass < 5; pass++) for (const contender of contenders) time(contender.run, perRound);
+  const warmUp = 4_000;
+  for (let pass = 0; pass < 5; pass++) for (const contender of contenders) time(contender.run, warmUp);
+  // Each contender's round lasts about as long as every other's (~2 ms): on a shared machine a
+  // round long enough to be preempted would otherwise count against the slower contender only.
+  for (const contender of contenders) contender.iterations = Math.max(20, Math.round((2 * warmUp) / time(contender.run, warmUp)));
   // Many short rounds, round-robin over all contenders (in a rotating order), so a slow
   // spell of a shared machine hits every contender alike; each figure is a median.
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < contenders.length; k++) {
       const contender = contenders[(k + round) % contenders.length];
       if (contender === undefined) continue;
-      contender.ns.push((time(contender.run, perRound) * 1e6) / (perRound * contender.count));
+      contender.ns.push((time(contender.run, contender.iterations) * 1e6) / (contender.iterations * contender.count));
     }
   }
   const big = new Map(

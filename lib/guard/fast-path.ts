@@ -39,9 +39,6 @@ export const INERT_WORDS: readonly string[] = [
 ];
 
 
-const QUOTE: Readonly<Record<Dialect, string>> = { postgres: '"', mysql: '`', sqlite: '`' };
-/** Dialects whose sent text has `$n` parameters (knex's pg client rewrites `?` to them). */
-const PARAMS: Readonly<Record<Dialect, boolean>> = { postgres: true, mysql: false, sqlite: false };
 
 /** Characters that continue a word on some dialect (pg and MySQL names may contain `$`). */
 const WORD_CHAR = '[A-Za-z0-9_$]';
@@ -63,19 +60,21 @@ export function bannedNamePrefixes(dialect: Dialect): string[] {
 }
 
 function gateFor(dialect: Dialect): RegExp {
-  const q = QUOTE[dialect];
+  const { quote: q, dollarParams } = dialectModule(dialect).guardRules.grammar.plain;
   // Case-insensitive by character classes: the gate itself is case-sensitive (see below).
   const banned = bannedNamePrefixes(dialect).map(anyCase).join('|');
   const name = `${q}(?!(?:${banned}))[A-Za-z0-9_]+${q}(?!${q})`;
-  // Not followed by `(`: no call of a quoted name (the INSERT target's column list is the one exception).
-  const quoted = `${name}(?!${WS}*\\()`;
   const word = `(?:${INERT_WORDS.join('|')})(?!${WORD_CHAR})`;
   const number = `[0-9]+(?:\\.[0-9]+)?(?![A-Za-z0-9_$.])`;
-  const param = PARAMS[dialect] ? `|\\$[0-9]+(?!${WORD_CHAR})` : '';
+  const param = dollarParams ? `|\\$[0-9]+(?!${WORD_CHAR})` : '';
   const head = `(?:select|update|delete)(?!${WORD_CHAR})|insert${WS}+into${WS}+${name}`;
+  // After a quoted name no `(` may follow (no call of a quoted name; the INSERT target's
+  // column list is the one exception): its separator is whitespace, then optionally an
+  // operator other than `(` and anything after it. Cheaper than a lookahead per name.
+  const afterName = `${WS}*(?:[.,)=<>*+?]${SEP})?`;
   // No `i` flag: knex writes keywords in lower case, and a case-sensitive match is about a
   // fifth faster here; upper-case SQL goes to the full classifier.
-  return new RegExp(`^${WS}*(?:${head})${SEP}(?:(?:${quoted}|${word}|${number}${param})${SEP})*$`);
+  return new RegExp(`^${WS}*(?:${head})${SEP}(?:${name}${afterName}|(?:${word}|${number}${param})${SEP})*$`);
 }
 
 /** `word` as a pattern matching it in any ASCII letter case. */

@@ -84,6 +84,15 @@ export interface GuardGrammar {
   readonly doubleQuotedCallNames: boolean;
   /** Content rules that only this dialect's statements reach (content/judge.ts). */
   readonly content: ContentGrammar;
+  /** What the fast path (fast-path.ts) reads as a name and a parameter in the text knex sends. */
+  readonly plain: PlainStatementGrammar;
+}
+
+export interface PlainStatementGrammar {
+  /** The identifier quote knex writes (`"` on PostgreSQL, `` ` `` on MySQL and SQLite). */
+  readonly quote: string;
+  /** `$n` is a bound parameter (PostgreSQL, after knex's `?` → `$n`); elsewhere `$` falls back to the full classifier. */
+  readonly dollarParams: boolean;
 }
 
 export interface ContentGrammar {

@@ -31,6 +31,7 @@ export const MYSQL_GUARD_GRAMMAR: GuardGrammar = {
   qualifiedCatalogTables: false,
   stringNames: false,
   doubleQuotedCallNames: true,
+  plain: { quote: '`', dollarParams: false },
   content: {
     attributeCalls: false,
     uescapeNames: false,

@@ -15,6 +15,7 @@ export const POSTGRES_GUARD_GRAMMAR: GuardGrammar = {
   qualifiedCatalogTables: false,
   stringNames: false,
   doubleQuotedCallNames: false,
+  plain: { quote: '"', dollarParams: true },
   content: {
     attributeCalls: true,
     uescapeNames: true,

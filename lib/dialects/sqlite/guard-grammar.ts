@@ -15,6 +15,7 @@ export const SQLITE_GUARD_GRAMMAR: GuardGrammar = {
   qualifiedCatalogTables: true,
   stringNames: true,
   doubleQuotedCallNames: false,
+  plain: { quote: '`', dollarParams: false },
   content: {
     attributeCalls: false,
     uescapeNames: false,
