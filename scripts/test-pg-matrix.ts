@@ -1,5 +1,5 @@
 // The PostgreSQL matrix: the suites of MATRIX_SPECS once per npm-built major (13, 14, 16,
-// 17; Debian's 15 runs every suite in the main mocha run), one mocha process per major
+// 17, 18; Debian's 15 runs every suite in the main mocha run), one mocha process per major
 // with DIALECTS=postgres and KNEX_ROLES_TEST_PG_MAJOR set. KNEX_ROLES_TEST_PG_MAJORS=13,17
 // narrows it; KNEX_ROLES_TEST_PG_JOBS (default 2) is how many majors run at once, each on
 // its own server, ports and temp directories. Output is printed per major, in order.

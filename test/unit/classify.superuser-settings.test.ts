@@ -29,6 +29,12 @@ const PG: Case[] = [
   ["set session_preload_libraries = 'auto_explain'", 'refused', 'SET SESSION_PRELOAD_LIBRARIES'],
   ["set dynamic_library_path = '/tmp'", 'refused', 'SET DYNAMIC_LIBRARY_PATH'],
   ['set max_stack_depth = 100000', 'refused', 'SET MAX_STACK_DEPTH'],
+  // New in PostgreSQL 18: event_triggers = off skips every event trigger (an audit or a DDL
+  // block), extension_control_path points CREATE EXTENSION at other files.
+  ['set event_triggers = off', 'refused', 'SET EVENT_TRIGGERS'],
+  ["select set_config('event_triggers', 'off', false)", 'refused', 'SET EVENT_TRIGGERS'],
+  ["set extension_control_path = '/tmp'", 'refused', 'SET EXTENSION_CONTROL_PATH'],
+  ['set track_cost_delay_timing = on', 'refused', 'SET TRACK_COST_DELAY_TIMING'],
   // The families the server grows in later releases and extensions' settings, by prefix.
   ['set log_some_future_setting = off', 'refused', 'SET LOG_SOME_FUTURE_SETTING'],
   ['set debug_print_plan = on', 'refused', 'SET DEBUG_PRINT_PLAN'],
