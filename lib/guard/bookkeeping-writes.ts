@@ -1,6 +1,8 @@
 import type { Dialect } from '../types';
+import { dialectModule } from '../dialects/registry';
 import type { RuntimeDdlError } from '../errors';
 import type { SessionReading } from './classify';
+import type { GuardGrammar, GuardRules } from './guard-rules';
 import { createLexer, type LexerOptions } from './lexer';
 import { migrateRefused } from './refusing-migrations';
 import { literalValue, nameOf } from './sql-values';
@@ -21,16 +23,20 @@ import { T_EOF, T_ERROR, T_OP, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } f
 export function bookkeepingWriteCheck(dialect: Dialect, tableName: string | undefined): (sql: string, session?: SessionReading) => RuntimeDdlError | undefined {
   const table = (tableName ?? 'knex_migrations').toLowerCase();
   const tables = new Set([table, `${table}_lock`]);
+  const rules = dialectModule(dialect).guardRules;
+  const { grammar } = rules;
+  const uescape = grammar.content.uescapeNames;
+  const modes = readings(grammar);
   // Cheap first test on the hot path (every runtime query): the name must occur in the text,
-  // unless PostgreSQL U&"…" could spell it with escapes. One regex scan, no lower-cased copy;
+  // unless U&"…" (PostgreSQL) could spell it with escapes. One regex scan, no lower-cased copy;
   // non-ASCII text takes the full-Unicode test (SQLite names from strings are lower-cased in full).
-  const mention = new RegExp(`${table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${dialect === 'postgres' ? '|u&' : ''}|[^\\x00-\\x7f]`, 'i');
+  const mention = new RegExp(`${table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${uescape ? '|u&' : ''}|[^\\x00-\\x7f]`, 'i');
   const mentions = (sql: string): boolean => {
     const m = mention.exec(sql);
     if (m === null) return false;
     if (m[0].charCodeAt(0) < 128) return true;
     const text = sql.toLowerCase();
-    return text.includes(table) || (dialect === 'postgres' && text.includes('u&'));
+    return text.includes(table) || (uescape && text.includes('u&'));
   };
   // Texts found to write nothing, per reading: knex sends the same few texts over and over.
   // Bounded like the statement cache in client.ts (cleared when full, long texts never kept).
@@ -43,8 +49,8 @@ export function bookkeepingWriteCheck(dialect: Dialect, tableName: string | unde
     const seen = clean[session === undefined ? 0 : 1 + (session.altBackslash === true ? 1 : 0) + (session.ansiQuotes === true ? 2 : 0)] as Set<string>;
     if (cacheable && seen.has(sql)) return undefined;
     if (mentions(sql)) {
-      for (const options of readings(dialect, session)) {
-        if (writesBookkeeping(sql, dialect, options, tables)) return migrateRefused(dialect);
+      for (const options of modes(session)) {
+        if (writesBookkeeping(sql, dialect, rules, options, tables)) return migrateRefused(dialect);
       }
     }
     if (cacheable) {
@@ -58,11 +64,17 @@ export function bookkeepingWriteCheck(dialect: Dialect, tableName: string | unde
 const CLEAN_LIMIT = 2000;
 const CLEAN_MAX_SQL = 4096;
 
-/** The session's one reading when known; otherwise every reading the servers may apply (fail closed). */
-function readings(dialect: Dialect, session: SessionReading | undefined): LexerOptions[] {
-  if (dialect === 'sqlite') return [{}];
-  if (session !== undefined) return [{ altBackslash: session.altBackslash === true, ansiQuotes: dialect === 'mysql' && session.ansiQuotes === true && session.altBackslash !== true }];
-  return dialect === 'mysql' ? [{}, { altBackslash: true }, { ansiQuotes: true }] : [{}, { altBackslash: true }];
+/**
+ * The session's one reading when known; otherwise every reading the servers may apply (fail
+ * closed): the default and the grammar's backslash modes. No session setting changes how the
+ * text reads where the grammar declares no `sessionReading` (SQLite).
+ */
+function readings(grammar: GuardGrammar): (session: SessionReading | undefined) => LexerOptions[] {
+  const none: LexerOptions[] = [{}];
+  if (grammar.sessionReading === undefined) return () => none;
+  const ansi = grammar.sessionReading.ansiQuotes;
+  const unknown: LexerOptions[] = [{}, ...grammar.alternatives.backslashModes.map((m) => ({ altBackslash: m.altBackslash, ansiQuotes: m.ansiQuotes }))];
+  return (session) => (session === undefined ? unknown : [{ altBackslash: session.altBackslash === true, ansiQuotes: ansi && session.ansiQuotes === true && session.altBackslash !== true }]);
 }
 
 /** Words that put the write's target (or a table DDL / LOCK / TRUNCATE acts on) right after them. */
@@ -71,10 +83,10 @@ const TARGET_HEADS = new Set(['into', 'update', 'table', 'truncate', 'lock']);
 const MODIFIERS = new Set(['only', 'low_priority', 'ignore', 'quick', 'table', 'if', 'not', 'exists']);
 /** After FOR: a row-locking clause (MySQL knows only UPDATE and SHARE; PostgreSQL also NO KEY UPDATE and KEY SHARE). */
 const ROW_LOCK_STRENGTHS = new Set(['update', 'share', 'no', 'key']);
-/** MySQL: a statement with one of these verbs that names a bookkeeping table anywhere writes it (multi-table UPDATE / DELETE write what they join). */
-const MYSQL_WRITE_VERBS = new Set(['insert', 'update', 'delete', 'replace', 'create', 'alter', 'drop', 'truncate', 'rename', 'lock', 'load']);
+/** Where a write names its tables anywhere (MySQL, `catalogAnywhereInWrites`): a statement with one of these verbs that names a bookkeeping table anywhere writes it (multi-table UPDATE / DELETE write what they join). */
+const ANYWHERE_WRITE_VERBS = new Set(['insert', 'update', 'delete', 'replace', 'create', 'alter', 'drop', 'truncate', 'rename', 'lock', 'load']);
 
-function writesBookkeeping(sql: string, dialect: Dialect, options: LexerOptions, tables: ReadonlySet<string>): boolean {
+function writesBookkeeping(sql: string, dialect: Dialect, rules: GuardRules, options: LexerOptions, tables: ReadonlySet<string>): boolean {
   const lx = createLexer(sql, dialect, options);
   const types: number[] = [];
   const starts: number[] = [];
@@ -82,7 +94,7 @@ function writesBookkeeping(sql: string, dialect: Dialect, options: LexerOptions,
   for (;;) {
     const t = lx.next();
     if (t === T_SEMICOLON || t === T_EOF || t === T_ERROR) {
-      if (statementWrites(sql, dialect, types, starts, ends, tables)) return true;
+      if (statementWrites(sql, dialect, rules, types, starts, ends, tables)) return true;
       // Unlexable text is refused by the classifier anyway.
       if (t !== T_SEMICOLON) return false;
       types.length = starts.length = ends.length = 0;
@@ -94,14 +106,17 @@ function writesBookkeeping(sql: string, dialect: Dialect, options: LexerOptions,
   }
 }
 
-function statementWrites(sql: string, dialect: Dialect, types: number[], starts: number[], ends: number[], tables: ReadonlySet<string>): boolean {
+function statementWrites(sql: string, dialect: Dialect, rules: GuardRules, types: number[], starts: number[], ends: number[], tables: ReadonlySet<string>): boolean {
+  const { grammar } = rules;
+  const { content } = grammar;
+  const anywhere = rules.catalogAnywhereInWrites;
   const n = types.length;
   const isOp = (i: number, ch: string): boolean => i < n && types[i] === T_OP && sql[starts[i] as number] === ch;
   const word = (i: number): string | undefined => (i < n && types[i] === T_WORD ? nameOf(sql, T_WORD, starts[i] as number, ends[i] as number) : undefined);
-  // SQLite also reads a '…' string where only a table name fits (`DELETE FROM 'knex_migrations'`).
+  // Some dialects (SQLite) also read a '…' string where only a table name fits (`DELETE FROM 'knex_migrations'`).
   const name = (i: number): string | undefined => {
     if (i >= n) return undefined;
-    if (types[i] === T_STRING) return dialect === 'sqlite' ? literalValue(sql, T_STRING, starts[i] as number, ends[i] as number, dialect)?.toLowerCase() : undefined;
+    if (types[i] === T_STRING) return grammar.stringNames ? literalValue(sql, T_STRING, starts[i] as number, ends[i] as number, dialect)?.toLowerCase() : undefined;
     return types[i] === T_WORD || types[i] === T_QUOTED_IDENT ? nameOf(sql, types[i] as number, starts[i] as number, ends[i] as number) : undefined;
   };
   // The last part of a `[schema.]table` chain starting at i.
@@ -112,15 +127,16 @@ function statementWrites(sql: string, dialect: Dialect, types: number[], starts:
   };
   const bookkeeping = (i: number): boolean => tables.has(tableAt(i) ?? '');
   let deleting = false;
-  let mysqlWrite = false;
+  let anywhereWrite = false;
   // Row locks (FOR UPDATE | FOR SHARE, PostgreSQL also FOR NO KEY UPDATE | FOR KEY SHARE,
   // MySQL also LOCK IN SHARE MODE) on a bookkeeping table block the migrator as a write
   // would (knex's migrator locks knex_migrations_lock FOR UPDATE): the statement counts as a
   // write of every bookkeeping table it names, at any query level.
   let locksRows = false;
-  for (let i = 0; i < n && dialect !== 'sqlite'; i++) {
+  const rowLocks = content.rowLocks;
+  for (let i = 0; i < n && rowLocks !== undefined; i++) {
     const w = word(i);
-    if ((w === 'for' && ROW_LOCK_STRENGTHS.has(word(i + 1) ?? '')) || (dialect === 'mysql' && w === 'lock' && word(i + 1) === 'in')) locksRows = true;
+    if ((w === 'for' && ROW_LOCK_STRENGTHS.has(word(i + 1) ?? '')) || (rowLocks.lockInShareMode && w === 'lock' && word(i + 1) === 'in')) locksRows = true;
   }
   if (locksRows) {
     for (let i = 0; i < n; i++) if (tables.has(name(i) ?? '')) return true;
@@ -128,12 +144,12 @@ function statementWrites(sql: string, dialect: Dialect, types: number[], starts:
   for (let i = 0; i < n; i++) {
     const w = word(i);
     if (w === undefined) {
-      if (dialect === 'mysql' && mysqlWrite && tables.has(name(i) ?? '')) return true;
+      if (anywhere && anywhereWrite && tables.has(name(i) ?? '')) return true;
       continue;
     }
     // `replace(…)` is a function; `FOR UPDATE` / `ON DUPLICATE KEY UPDATE` / `DO UPDATE` start no write of a named table.
-    if (dialect === 'mysql' && MYSQL_WRITE_VERBS.has(w) && !isOp(i + 1, '(') && word(i - 1) !== 'for' && word(i - 1) !== 'key') mysqlWrite = true;
-    if (dialect === 'mysql' && mysqlWrite && tables.has(w)) return true;
+    if (anywhere && ANYWHERE_WRITE_VERBS.has(w) && !isOp(i + 1, '(') && word(i - 1) !== 'for' && word(i - 1) !== 'key') anywhereWrite = true;
+    if (anywhere && anywhereWrite && tables.has(w)) return true;
     let target = -1;
     // PostgreSQL `TABLE knex_migrations` (a statement of its own) is a read.
     if (TARGET_HEADS.has(w) && !(w === 'table' && i === 0)) target = i + 1;
@@ -141,13 +157,13 @@ function statementWrites(sql: string, dialect: Dialect, types: number[], starts:
     else if (w === 'from' && deleting) {
       deleting = false;
       target = i + 1;
-    } else if (w === 'copy' && dialect === 'postgres' && types.some((_, k) => k > i + 1 && word(k) === 'from')) {
+    } else if (w === 'copy' && content.copyFromWrites && types.some((_, k) => k > i + 1 && word(k) === 'from')) {
       // COPY t FROM … writes t; COPY t TO … only reads it.
       target = word(i + 1) === 'binary' ? i + 2 : i + 1;
     }
     if (target < 0) continue;
-    // SQLite `UPDATE OR REPLACE t`, `INSERT OR IGNORE INTO t` (the INTO comes later).
-    if (word(target) === 'or' && dialect === 'sqlite') target += 2;
+    // A conflict clause (SQLite `UPDATE OR REPLACE t`, `INSERT OR IGNORE INTO t`: the INTO comes later).
+    if (word(target) === 'or' && grammar.conflictClause) target += 2;
     while (MODIFIERS.has(word(target) ?? '') && !bookkeeping(target)) target++;
     // `TRUNCATE a, knex_migrations`, `LOCK TABLE a, b`.
     for (;;) {
