@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Query } from 'pg';
 import { guard, RuntimeDdlError } from '../../lib';
 import { testDialects } from '../support/dialects';
-import { pgSuperuser, refused } from '../support/guard-attack';
+import { pgSuperuserDatabase, refused, type SuperuserDatabase } from '../support/guard-attack';
 import { testServers } from '../support/servers';
 
 /*
@@ -69,27 +69,16 @@ const pgSubmit = (conn: Raw, query: Query): Promise<unknown> =>
 if (dialects.includes('postgres')) {
   describe('guard red team 4, PostgreSQL as superuser', () => {
     const DATABASE = 'knexroles_redteam4';
-    let connection: ReturnType<typeof pgSuperuser>;
+    let connection: SuperuserDatabase['connection'];
     let admin: Knex;
 
-    before(async () => {
-      const server = pgSuperuser(await testServers());
-      const root = knex({ client: 'pg', connection: server });
-      await root.raw(`drop database if exists ${DATABASE}`);
-      await root.raw(`create database ${DATABASE}`);
-      await root.destroy();
-      connection = { ...server, database: DATABASE };
-      admin = knex({ client: 'pg', connection, pool: { min: 0, max: 2 } });
+    const database = pgSuperuserDatabase(DATABASE, 2);
+    before(() => {
+      ({ connection, admin } = database);
     });
     beforeEach(async () => {
       await admin.raw('drop table if exists victim');
       await admin.raw('create table victim (id serial primary key, b text)');
-    });
-    after(async () => {
-      await admin?.destroy();
-      const root = knex({ client: 'pg', connection: pgSuperuser(await testServers()) });
-      await root.raw(`drop database if exists ${DATABASE} with (force)`);
-      await root.destroy();
     });
 
     const victimExists = async (): Promise<boolean> => (await admin.raw(`select to_regclass('public.victim') as t`)).rows[0].t !== null;

@@ -3,8 +3,7 @@ import knex, { type Knex } from 'knex';
 import { guard } from '../../lib';
 import { GuardSessionError } from '../../lib/errors';
 import { testDialects } from '../support/dialects';
-import { pgSuperuser } from '../support/guard-attack';
-import { testServers } from '../support/servers';
+import { pgSuperuserDatabase, type SuperuserDatabase } from '../support/guard-attack';
 
 /*
  * Red team 5 (issue 8), connected as a superuser so that only the guard stands in the way.
@@ -16,23 +15,12 @@ const dialects = testDialects();
 if (dialects.includes('postgres')) {
   describe('guard red team 5, PostgreSQL as superuser', () => {
     const DATABASE = 'knexroles_redteam5';
-    let connection: ReturnType<typeof pgSuperuser>;
+    let connection: SuperuserDatabase['connection'];
     let admin: Knex;
 
-    before(async () => {
-      const server = pgSuperuser(await testServers());
-      const root = knex({ client: 'pg', connection: server });
-      await root.raw(`drop database if exists ${DATABASE}`);
-      await root.raw(`create database ${DATABASE}`);
-      await root.destroy();
-      connection = { ...server, database: DATABASE };
-      admin = knex({ client: 'pg', connection, pool: { min: 0, max: 1 } });
-    });
-    after(async () => {
-      await admin?.destroy();
-      const root = knex({ client: 'pg', connection: pgSuperuser(await testServers()) });
-      await root.raw(`drop database if exists ${DATABASE} with (force)`);
-      await root.destroy();
+    const database = pgSuperuserDatabase(DATABASE, 1);
+    before(() => {
+      ({ connection, admin } = database);
     });
 
     const comments = async (): Promise<unknown> =>
