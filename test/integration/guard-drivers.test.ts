@@ -7,6 +7,7 @@ import { guard, RuntimeDdlError } from '../../lib';
 import { refused } from '../support/guard-attack';
 import { testClients } from '../support/knex-clients';
 import { testServers } from '../support/servers';
+import { rejection } from '../support/rejection';
 
 /*
  * The guard on each knex client for MySQL/MariaDB (mysql2, mysql, mariadb), attacked as
@@ -25,16 +26,6 @@ type Raw = Record<'query' | 'queryStream' | 'batch' | 'execute' | 'importFile', 
 const DATABASE = 'knexroles_drivers';
 // knex logs each failed acquire; here those failures are the point.
 const log = { warn: () => undefined };
-
-/** What `run` fails with; succeeding fails the test. */
-async function failure(run: () => unknown): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
-}
 
 for (const { client } of testClients().filter(({ dialect }) => dialect === 'mysql')) {
   describe(`guard on knex client ${client}, MariaDB as admin`, () => {
@@ -202,7 +193,7 @@ for (const { client } of testClients().filter(({ dialect }) => dialect === 'mysq
         const afterCreate = (conn: Raw, done: Done): void => run(conn, (error) => done(error ?? null, conn));
         await using(
           async (db) => {
-            const error = await failure(() => db.raw('select 1'));
+            const error = await rejection(() => db.raw('select 1'));
             expect(error, title).to.be.instanceOf(RuntimeDdlError);
             expect((error as RuntimeDdlError).keyword, title).to.equal(keyword);
           },

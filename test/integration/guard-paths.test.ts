@@ -8,6 +8,7 @@ import { createKnex, guard, RuntimeDdlError, UnguardedPathError, type Dialect } 
 import { KNEX_CLIENTS, testClients } from '../support/knex-clients';
 import { pgSuperuser, refused } from '../support/guard-attack';
 import { testServers } from '../support/servers';
+import { rejection } from '../support/rejection';
 
 /*
  * The paths around guard(knex), attacked as a SUPERUSER (PostgreSQL superuser, MariaDB
@@ -180,16 +181,6 @@ async function targetFor(dialect: Dialect, client: string): Promise<Target> {
   };
 }
 
-/** What `run` fails with; succeeding fails the test. */
-async function failure(run: () => unknown): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
-}
-
 /** Inserts, updates, reads, commits and rolls back on `db`: ordinary work under the guard. */
 async function crud(db: Knex): Promise<void> {
   await db.transaction(async (trx) => {
@@ -233,7 +224,7 @@ for (const { dialect, client } of testClients()) {
         expect(await early('victim').select()).to.deep.equal([]);
         guard(db);
         for (const run of [() => early.raw('drop table victim'), () => early('victim').select(), () => early.transaction((trx) => trx.raw('drop table victim'))]) {
-          const error = await failure(run);
+          const error = await rejection(run);
           expect(error).to.be.instanceOf(UnguardedPathError);
           expect(error).to.include({ code: 'E_GUARD_EARLIER_CLONE', path: 'earlier-clone', dialect });
         }
@@ -254,7 +245,7 @@ for (const { dialect, client } of testClients()) {
           knex(target.config()),
           async (db) => {
             const trx = await begin(db);
-            const error = await failure(() => guard(db));
+            const error = await rejection(() => guard(db));
             expect(error, title).to.be.instanceOf(UnguardedPathError);
             expect(error, title).to.include({ code: 'E_GUARD_IN_USE', path: 'in-use', dialect });
             await trx.rollback();
@@ -294,7 +285,7 @@ for (const { dialect, client } of testClients()) {
             build({ afterCreate: hook }),
             async (db) => {
               // The hook fails, so the pool makes no connection and the query never runs.
-              const error = await failure(() => db.raw('select 1'));
+              const error = await rejection(() => db.raw('select 1'));
               expect(error, title).to.be.instanceOf(RuntimeDdlError);
               expect((error as RuntimeDdlError).keyword, title).to.equal(keyword);
             },
@@ -315,7 +306,7 @@ for (const { dialect, client } of testClients()) {
       it('dangerouslyAllow opens a keyword in pool.afterCreate as it does in queries', async () => {
         const wal = inline((conn) => conn.pragma('journal_mode = WAL'));
         await using(guard(knex(target.config({ afterCreate: wal }))), async (strict) => {
-          expect(await failure(() => strict.raw('select 1'))).to.be.instanceOf(RuntimeDdlError).and.include({ keyword: 'PRAGMA JOURNAL_MODE' });
+          expect(await rejection(() => strict.raw('select 1'))).to.be.instanceOf(RuntimeDdlError).and.include({ keyword: 'PRAGMA JOURNAL_MODE' });
         });
         await using(guard(knex(target.config({ afterCreate: wal })), { dangerouslyAllow: ['PRAGMA JOURNAL_MODE'] }), async (allowing) => {
           expect(await allowing.raw('pragma journal_mode')).to.deep.equal([{ journal_mode: 'wal' }]);

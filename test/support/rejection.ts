@@ -1,5 +1,5 @@
-/** The error `run` rejects with (failing the test when it resolves). */
-export async function rejection(run: () => Promise<unknown>): Promise<unknown> {
+/** The error `run` throws or rejects with (failing the test when it succeeds). */
+export async function rejection(run: () => unknown): Promise<unknown> {
   try {
     await run();
   } catch (error) {
