@@ -1,7 +1,6 @@
 import type { Dialect } from '../types';
 import type { Classification, StatementKind } from './classify';
 import { dialectModule } from '../dialects/registry';
-import { contentPrefilter } from './content/rules';
 
 /**
  * The fast path in front of the full classifier (classify.ts): one native regex match that
@@ -48,14 +47,14 @@ const SEP = '[ \\t\\r\\n.,()=<>*+?]*';
 
 /**
  * Name prefixes a quoted name may not start with (any case): every name or prefix of the
- * dialect's guard rules (refused functions, catalog schemas, bare-name prefixes) and the
- * words of the content prefilter, which also cover the catalog tables (`pg_`, `sqlite_`).
+ * dialect's guard rules (refused functions, catalog schemas, bare-name prefixes) and its
+ * prefilter words, which also cover the catalog tables (`pg_`, `sqlite_`): every word the
+ * content prefilter (content/rules.ts) is built from.
  * The judge compares names exactly or by prefix, so a prefix check covers it.
  */
 export function bannedNamePrefixes(dialect: Dialect): string[] {
   const rules = dialectModule(dialect).guardRules;
-  const prefilterWords = contentPrefilter(rules).source.split('|').map((w) => w.replace(/\\(.)/g, '$1'));
-  const all = [...rules.functions.keys(), ...rules.functionPrefixes.map(([p]) => p), ...rules.bareNamePrefixes, ...rules.catalogSchemas, ...prefilterWords].map((w) => w.toLowerCase());
+  const all = [...rules.functions.keys(), ...rules.functionPrefixes.map(([p]) => p), ...rules.bareNamePrefixes, ...rules.catalogSchemas, ...rules.prefilterWords].map((w) => w.toLowerCase());
   return [...new Set(all)].filter((w, _, list) => !list.some((other) => other !== w && w.startsWith(other)));
 }
 
