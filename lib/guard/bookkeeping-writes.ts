@@ -38,31 +38,17 @@ export function bookkeepingWriteCheck(dialect: Dialect, tableName: string | unde
     const text = sql.toLowerCase();
     return text.includes(table) || (uescape && text.includes('u&'));
   };
-  // Texts found to write nothing, per reading: knex sends the same few texts over and over.
-  // Bounded like the statement cache in client.ts (cleared when full, long texts never kept).
-  // Indexed by reading: 0 the servers' defaults (unknown session), then 1 + the session's flags.
-  const clean: Array<Set<string>> = [0, 1, 2, 3, 4].map(() => new Set<string>());
+  // Uncached: the guarded client's verdict cache (client.ts) holds this check's verdict
+  // together with the classifier's, so it runs once per text the cache has not seen.
   return (sql, session) => {
-    // The set first: a hit costs one hash lookup (kept on the string, so the statement cache's
-    // lookup that follows reuses it) instead of a scan of the text.
-    const cacheable = sql.length <= CLEAN_MAX_SQL;
-    const seen = clean[session === undefined ? 0 : 1 + (session.altBackslash === true ? 1 : 0) + (session.ansiQuotes === true ? 2 : 0)] as Set<string>;
-    if (cacheable && seen.has(sql)) return undefined;
     if (mentions(sql)) {
       for (const options of modes(session)) {
         if (writesBookkeeping(sql, dialect, rules, options, tables)) return migrateRefused(dialect);
       }
     }
-    if (cacheable) {
-      if (seen.size >= CLEAN_LIMIT) seen.clear();
-      seen.add(sql);
-    }
     return undefined;
   };
 }
-
-const CLEAN_LIMIT = 2000;
-const CLEAN_MAX_SQL = 4096;
 
 /**
  * The session's one reading when known; otherwise every reading the servers may apply (fail

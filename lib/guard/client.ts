@@ -44,11 +44,22 @@ const CACHE_MAX_SQL = 4096;
 /** Marks guarded classes so `guard()` never wraps twice. */
 export const GUARDED = Symbol.for('knex-roles.guarded');
 
+/** A check the cache does not cover: run on every cache miss, before the classifier (knex's bookkeeping tables, bookkeeping-writes.ts). */
+export type PreCheck = (sql: string, session: SessionSettings | undefined) => RuntimeDdlError | undefined;
+
+/** The check a guarded client runs on every SQL string; `forget()` empties its cache (when what `preCheck` refuses changed). */
+export interface StatementCheck {
+  (sql: string, session?: SessionSettings, once?: boolean): RuntimeDdlError | undefined;
+  forget(): void;
+}
+
 /**
  * The check a guarded client runs on every SQL string: the first statement the runtime
- * role may not run (and `dangerouslyAllow` does not name), as the error to throw.
+ * role may not run (and `dangerouslyAllow` does not name), as the error to throw. One
+ * cache entry per text holds the whole verdict (`preCheck`'s and the classifier's), so a
+ * text seen before costs one map lookup.
  */
-export function createStatementCheck(dialect: Dialect, options: GuardOptions): (sql: string, session?: SessionSettings, once?: boolean) => RuntimeDdlError | undefined {
+export function createStatementCheck(dialect: Dialect, options: GuardOptions, preCheck?: PreCheck): StatementCheck {
   // Empty entries are dropped: '' is the keyword of unlexable input, which must stay refused.
   const allowed = new Set(options.dangerouslyAllow.map((keyword) => keyword.trim().replace(/\s+/g, ' ').toUpperCase()).filter((keyword) => keyword !== ''));
   if (allowed.size > 0) {
@@ -56,18 +67,30 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions): (
   }
   // A documented opt-in, matched by the database's own grant (provision), so no warning.
   if (options.appTemporaryTables) allowed.add(TEMPORARY_TABLE_KEYWORD);
-  // One cache per way of reading text (session settings), the servers' defaults under ''.
+  // One cache per way of reading text (session settings), the servers' defaults under '';
+  // the last one used is kept at hand, since most apps' sessions all read text one way.
   const caches = new Map<string, Map<string, ClassifiedStatement | null>>();
+  let lastKey = '';
+  let last = new Map<string, ClassifiedStatement | null>();
+  caches.set(lastKey, last);
 
   // `once`: a text with bound values formatted in (MySQL), not worth a cache entry.
-  return (sql, session, once = false) => {
+  const check = (sql: string, session?: SessionSettings, once = false): RuntimeDdlError | undefined => {
     const key = session?.key ?? '';
-    let verdicts = caches.get(key);
-    if (verdicts === undefined) caches.set(key, (verdicts = new Map()));
+    if (key !== lastKey) {
+      let verdicts = caches.get(key);
+      if (verdicts === undefined) caches.set(key, (verdicts = new Map()));
+      lastKey = key;
+      last = verdicts;
+    }
+    const verdicts = last;
     // The length first: a long text is never cached, so hashing it for a lookup is waste.
     const cacheable = !once && sql.length <= CACHE_MAX_SQL;
     let refused = cacheable ? verdicts.get(sql) : undefined;
     if (refused === undefined) {
+      // Not cached when it refuses: refusals are rare, and its error is made fresh each time.
+      const early = preCheck?.(sql, session);
+      if (early) return early;
       refused = null;
       for (const statement of classifier()(sql, dialect, session?.reading).statements) {
         if (!statement.allowedOnRuntime && !allowed.has(statement.keyword)) {
@@ -86,6 +109,11 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions): (
     const statement = redactLiterals(sql, dialect, refused.start, refused.end);
     return RuntimeDdlError.of({ kind: refused.kind, keyword: refused.keyword, role: options.role, dialect, statement });
   };
+  return Object.assign(check, {
+    forget(): void {
+      for (const verdicts of caches.values()) verdicts.clear();
+    },
+  });
 }
 
 /**
@@ -95,21 +123,23 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions): (
  * transactions, the schema builder and `raw` all inherit the check.
  */
 export function guardClientClass(Base: ClientClass, dialect: Dialect, options: GuardOptions): ClientClass {
-  const refusal = createStatementCheck(dialect, options);
   const { readSession } = dialectModule(dialect).guardText;
-  // knex's migration tables are named by each instance's config (migrations.tableName).
+  // knex's migration tables are named by each instance's config (migrations.tableName):
+  // when that changes, so does what the cached verdicts said about them.
   let checkedTable: string | undefined;
   let bookkeeping = bookkeepingWriteCheck(dialect, undefined);
-  const bookkeepingRefusal = (sql: string, config: Knex.Config | undefined, session: SessionSettings | undefined): RuntimeDdlError | undefined => {
+  const refusal = createStatementCheck(dialect, options, (sql, session) => bookkeeping(sql, session?.reading));
+  const tableChecked = (config: Knex.Config | undefined): void => {
     const tableName = config?.migrations?.tableName;
-    if (tableName !== checkedTable) {
-      checkedTable = tableName;
-      bookkeeping = bookkeepingWriteCheck(dialect, tableName);
-    }
-    return bookkeeping(sql, session?.reading);
+    if (tableName === checkedTable) return;
+    checkedTable = tableName;
+    bookkeeping = bookkeepingWriteCheck(dialect, tableName);
+    refusal.forget();
   };
   // Where the driver writes bound values into the text on the client (MySQL), how to see that text.
   const { clientFormat } = dialectModule(dialect).rawConnection;
+  // Whether the driver takes a replacement text from .options() at all (not SQLite).
+  const replacesText = dialectModule(dialect).guardRules.textOptions.length > 0;
   const unformattable = (sql: string): RuntimeDdlError =>
     new RuntimeDdlError('E_RUNTIME_DDL', `Refused bound values on a ${options.role} connection: its driver writes them into the text on the client and the guard cannot see the text it sends.`, {
       remedy: 'Use the mysql2, mysql or mariadb knex client, or write the values into the SQL text yourself.',
@@ -133,7 +163,8 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     judged?: (formatted: string) => void,
     namedPlaceholders?: boolean,
   ): RuntimeDdlError | undefined => {
-    const error = bookkeepingRefusal(sql, config, session) ?? refusal(sql, session);
+    tableChecked(config);
+    const error = refusal(sql, session);
     if (error || clientFormat === undefined || bindings === undefined || bindings === null || (Array.isArray(bindings) && bindings.length === 0)) return error;
     const format = clientFormat(connection);
     if (format === null) return unformattable(sql);
@@ -212,11 +243,12 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       if (typeof sqlOf(param) !== 'string') return RuntimeDdlError.of({ kind: 'other', keyword: '', role: options.role, dialect, statement: '(SQL text that is not a string)' });
       const sql = this.sent(param);
       // `.options({ text })` (pg) / `.options({ sql })` (mysql2) would replace the text judged here.
-      if (typeof param !== 'string' && param.options !== undefined) {
+      if (replacesText && typeof param !== 'string' && param.options !== undefined) {
         const replaced = textOptionsRefusal(dialect, options.role, param.options, () => redactLiterals(sql, dialect));
         if (replaced) return replaced;
       }
-      if (typeof param === 'string') return textRefusal(connection, sql, undefined, session, this.config);
+      // Without client-side formatting (pg, SQLite) nothing is judged beyond the text itself.
+      if (typeof param === 'string' || clientFormat === undefined) return textRefusal(connection, sql, undefined, session, this.config);
       const bindings = param.bindings;
       return textRefusal(connection, sql, bindings, session, this.config, (formatted) => judgedTexts.set(param, { sql, bindings, formatted }));
     }
@@ -282,10 +314,13 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     }
 
     override _query(connection: unknown, obj: { sql?: string; bindings?: unknown }): Promise<unknown> {
+      // Only where the driver formats on the client (MySQL) was a formatted text judged.
+      if (clientFormat === undefined) return super._query(connection, obj);
       return this.asJudged(obj, () => super._query(connection, obj));
     }
 
     override _stream(connection: unknown, obj: { sql?: string; bindings?: unknown }, stream: unknown, streamOptions: unknown): Promise<unknown> {
+      if (clientFormat === undefined) return super._stream(connection, obj, stream, streamOptions);
       return this.asJudged(obj, () => super._stream(connection, obj, stream, streamOptions));
     }
 

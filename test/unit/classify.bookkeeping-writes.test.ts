@@ -131,8 +131,8 @@ describe('bookkeeping writes: a session read with ANSI_QUOTES (MySQL) or standar
   });
 });
 
-describe('bookkeeping writes: texts found clean are remembered per reading', () => {
-  it('a text clean under one reading is still judged afresh under another, and a repeat keeps its verdict', () => {
+describe('bookkeeping writes: each reading judged on its own', () => {
+  it('a text clean under one reading is a write under another, and a repeat keeps its verdict', () => {
     const pg = bookkeepingWriteCheck('postgres', undefined);
     const text = `select '\\' ; delete from knex_migrations; -- '`;
     // Clean when backslashes escape (one string), a write when they do not: the clean answer must not leak.
