@@ -1,7 +1,10 @@
-import { CHAR_CLASS, C_IDENT, C_OTHER, C_SPACE, isInto, isPlainWordStart, S_DIGIT, S_NEXT, S_OTHER, S_SPACE, S_WORD, SKIM_CLASS } from './chars';
+import {
+  CHAR_CLASS, C_DOT, C_IDENT, C_MINUS, C_NUL, C_OTHER, C_SEMI, C_SLASH, C_SPACE, CH_MINUS, CH_QUOTE, CH_STAR, isDigit, isInto, isPlainWordStart,
+  S_DIGIT, S_NEXT, S_OTHER, S_SPACE, S_WORD, SKIM_CLASS,
+} from './chars';
 import type { Lexer } from './lexer';
-import { decimalEnd, endsNumber, identEnd } from './scan-runs';
-import { T_EOF, T_ERROR, T_NUMBER, T_OP, T_SEMICOLON, T_WORD, type TokenType } from './tokens';
+import { decimalEnd, doubledQuoteEnd, endsNumber, identEnd } from './scan-runs';
+import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_SEMICOLON, T_WORD, type TokenType } from './tokens';
 
 /**
  * The state and the token loop every dialect lexer shares: the fields of the Lexer
@@ -46,6 +49,39 @@ export abstract class LexerBase implements Lexer {
   protected abstract tokenEnd(i: number, c: number, k: number): number;
   /** Where scanning resumes after the comment tokenEnd found at i, or -1 after recording an error. */
   protected abstract commentEnd(i: number, c: number): number;
+  /** The end of the number starting at i (a digit, or `.` before a digit), in the dialect's rules. */
+  protected abstract numberEnd(i: number): number;
+
+  /**
+   * For tokenEnd's classes every dialect measures alike: `;`, a number starting `.5`, NUL
+   * (refused: the servers read the text as a C string, so a NUL would cut it short), and
+   * otherwise a one-character operator.
+   */
+  protected otherTokenEnd(i: number, k: number): number {
+    if (k === C_SEMI) {
+      this.tokenType = T_SEMICOLON;
+      return i + 1;
+    }
+    if (k === C_DOT && isDigit(this.sql.charCodeAt(i + 1))) {
+      this.tokenType = T_NUMBER;
+      return this.numberEnd(i);
+    }
+    if (k === C_NUL) return this.failed(i, 'NUL character in SQL text', ERROR_UNSUPPORTED);
+    this.tokenType = T_OP;
+    return i + 1;
+  }
+
+  /** otherTokenEnd, where `--` and `/*` always start a comment (PostgreSQL, SQLite): 0 there, for commentEnd. */
+  protected commentOrOtherEnd(i: number, k: number): number {
+    if ((k === C_MINUS && this.sql.charCodeAt(i + 1) === CH_MINUS) || (k === C_SLASH && this.sql.charCodeAt(i + 1) === CH_STAR)) return 0;
+    return this.otherTokenEnd(i, k);
+  }
+
+  /** Past the closing `quote` of a run from `from` in which only the doubled quote escapes; -1 after recording an error at `start`. */
+  protected doubledEnd(start: number, from: number, quote: number): number {
+    const e = doubledQuoteEnd(this.sql, from, quote);
+    return e >= 0 ? e : this.failed(start, quote === CH_QUOTE ? 'unterminated quoted string' : 'unterminated quoted identifier', ERROR_FATAL);
+  }
 
   /** See Lexer.next: skips whitespace and comments, then reports the token tokenEnd measures. */
   next(): TokenType {
@@ -202,6 +238,12 @@ export abstract class LexerBase implements Lexer {
     this.error = message;
     this.errorKind = kind;
     return (this.type = T_ERROR);
+  }
+
+  /** fail() for the measuring methods, which report an error as -1. */
+  protected failed(at: number, message: string, kind: number): number {
+    this.fail(at, message, kind);
+    return -1;
   }
 
   /** The scan reached the end of the input; `lastEnd` is the end of the statement's last token. */

@@ -1,11 +1,11 @@
 import {
-  C_BACKTICK, C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_HASH, C_IDENT, C_MINUS, C_NUL, C_QUESTION, C_QUOTE, C_SEMI, C_SLASH, C_STAR,
+  C_BACKTICK, C_DIGIT, C_DOLLAR, C_DQUOTE, C_HASH, C_IDENT, C_MINUS, C_QUESTION, C_QUOTE, C_SLASH, C_STAR,
   CH_BACKTICK, CH_BANG, CH_DOT, CH_DQUOTE, CH_MINUS, CH_QUOTE, CH_SLASH, CH_SPACE, CH_STAR, IDENT_CONT, isDigit,
 } from '../../guard/chars';
 import type { LexerOptions } from '../../guard/lexer';
 import { LexerBase } from '../../guard/lexer-base';
-import { doubledQuoteEnd, identEnd, lineCommentEnd, plainCommentEnd } from '../../guard/scan-runs';
-import { ERROR_FATAL, ERROR_UNSUPPORTED, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from '../../guard/tokens';
+import { identEnd, lineCommentEnd, plainCommentEnd } from '../../guard/scan-runs';
+import { ERROR_FATAL, ERROR_UNSUPPORTED, T_NUMBER, T_PARAM, T_QUOTED_IDENT, T_STRING, T_WORD, type TokenType } from '../../guard/tokens';
 
 /** Distinct comment versions remembered for the alternative readings (see lib/guard/alternative-readings.ts). */
 export const MAX_COMMENT_VERSIONS = 4;
@@ -75,7 +75,7 @@ export class MysqlLexer extends LexerBase {
       case C_DQUOTE:
         if (this.ansiQuotes) {
           this.tokenType = T_QUOTED_IDENT;
-          return this.doubledEnd(i, CH_DQUOTE);
+          return this.doubledEnd(i, i + 1, CH_DQUOTE);
         }
         this.tokenType = T_STRING;
         return this.stringEnd(i, c);
@@ -84,22 +84,10 @@ export class MysqlLexer extends LexerBase {
         return this.stringEnd(i, c);
       case C_BACKTICK:
         this.tokenType = T_QUOTED_IDENT;
-        return this.backtickEnd(i);
-      case C_SEMI:
-        this.tokenType = T_SEMICOLON;
-        return i + 1;
+        return this.doubledEnd(i, i + 1, CH_BACKTICK);
       case C_QUESTION:
         this.tokenType = T_PARAM;
         return i + 1;
-      case C_DOT:
-        if (isDigit(s.charCodeAt(i + 1))) {
-          this.tokenType = T_NUMBER;
-          return this.numberEnd(i);
-        }
-        break;
-      case C_NUL:
-        this.fail(i, 'NUL character in SQL text', ERROR_UNSUPPORTED);
-        return -1;
       case C_HASH:
       case C_MINUS:
       case C_SLASH:
@@ -115,8 +103,7 @@ export class MysqlLexer extends LexerBase {
       default:
         break;
     }
-    this.tokenType = T_OP;
-    return i + 1;
+    return this.otherTokenEnd(i, k);
   }
 
   /** tokenEnd found a comment or an executable-comment marker at i and already measured it. */
@@ -149,10 +136,7 @@ export class MysqlLexer extends LexerBase {
       const c2 = s.charCodeAt(i + 2);
       if (i + 2 < n && c2 > CH_SPACE && c2 !== 127) return i;
     }
-    if (this.inExec) {
-      this.fail(i, 'comment inside an executable comment', ERROR_UNSUPPORTED);
-      return -1;
-    }
+    if (this.inExec) return this.failed(i, 'comment inside an executable comment', ERROR_UNSUPPORTED);
     return lineCommentEnd(s, i + 1, n);
   }
 
@@ -161,7 +145,7 @@ export class MysqlLexer extends LexerBase {
    * identifier (`1abc`), except an exponent (`1e5`, `1e+5`); `1.` and `1.5` are numbers, so
    * `select 1.into …` has an INTO keyword right after the number.
    */
-  private numberEnd(i: number): number {
+  protected numberEnd(i: number): number {
     const s = this.sql;
     this.numberWasWord = false;
     let j = i;
@@ -206,20 +190,7 @@ export class MysqlLexer extends LexerBase {
       if (s.charCodeAt(q + 1) !== quote) return q + 1;
       j = q + 2;
     }
-    this.fail(i, 'unterminated quoted string', ERROR_FATAL);
-    return -1;
-  }
-
-  private backtickEnd(i: number): number {
-    return this.doubledEnd(i, CH_BACKTICK);
-  }
-
-  /** `` `…` `` (or ANSI_QUOTES `"…"`): an identifier, the quote doubled inside. */
-  private doubledEnd(i: number, quote: number): number {
-    const e = doubledQuoteEnd(this.sql, i + 1, quote);
-    if (e >= 0) return e;
-    this.fail(i, 'unterminated quoted identifier', ERROR_FATAL);
-    return -1;
+    return this.failed(i, 'unterminated quoted string', ERROR_FATAL);
   }
 
   /**
@@ -232,10 +203,7 @@ export class MysqlLexer extends LexerBase {
     const c2 = s.charCodeAt(i + 2);
     const mariadbMarker = (c2 === 77 || c2 === 109) && s.charCodeAt(i + 3) === CH_BANG; // /*M! (MariaDB)
     if (c2 === CH_BANG || mariadbMarker) {
-      if (this.inExec) {
-        this.fail(i, 'nested executable comment', ERROR_UNSUPPORTED);
-        return -1;
-      }
+      if (this.inExec) return this.failed(i, 'nested executable comment', ERROR_UNSUPPORTED);
       if (mariadbMarker) this.sawMariadbComment = true;
       const body = i + (mariadbMarker ? 4 : 3);
       let digits = 0;
@@ -257,17 +225,12 @@ export class MysqlLexer extends LexerBase {
       // Skipped: MySQL's consume_comment(lip, 1) for a version it does not run; a plain
       // comment (no nesting) when MySQL meets MariaDB's /*M!.
       const e = mariadbMarker && !this.mariadb ? plainCommentEnd(s, i + 2) : skippedCommentEnd(s, body, n);
-      if (e < 0) this.fail(i, 'unterminated comment', ERROR_FATAL);
-      return e;
+      return e < 0 ? this.failed(i, 'unterminated comment', ERROR_FATAL) : e;
     }
-    if (this.inExec) {
-      this.fail(i, 'comment inside an executable comment', ERROR_UNSUPPORTED);
-      return -1;
-    }
+    if (this.inExec) return this.failed(i, 'comment inside an executable comment', ERROR_UNSUPPORTED);
     // Optimizer hints /*+ … *\/ are comments too. MySQL comments do not nest.
     const e = plainCommentEnd(s, i + 2);
-    if (e < 0) this.fail(i, 'unterminated comment', ERROR_FATAL);
-    return e;
+    return e < 0 ? this.failed(i, 'unterminated comment', ERROR_FATAL) : e;
   }
 
   private noteVersion(version: number): void {

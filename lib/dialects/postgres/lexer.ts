@@ -1,11 +1,11 @@
 import {
-  C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_IDENT, C_MINUS, C_NUL, C_QUOTE, C_SEMI, C_SLASH, CH_AMP, CH_CR, CH_DOLLAR, CH_DOT, CH_DQUOTE, CH_FF,
+  C_DIGIT, C_DOLLAR, C_DQUOTE, C_IDENT, C_QUOTE, CH_AMP, CH_CR, CH_DOLLAR, CH_DOT, CH_DQUOTE, CH_FF,
   CH_LF, CH_MINUS, CH_QUOTE, CH_SLASH, CH_SPACE, CH_STAR, CH_TAB, CH_VT, isDigit, isIdentStart, isSpace, isTagCont,
 } from '../../guard/chars';
 import type { LexerOptions } from '../../guard/lexer';
 import { LexerBase } from '../../guard/lexer-base';
-import { doubledQuoteEnd, identEnd } from '../../guard/scan-runs';
-import { ERROR_FATAL, ERROR_UNSUPPORTED, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } from '../../guard/tokens';
+import { identEnd } from '../../guard/scan-runs';
+import { ERROR_FATAL, ERROR_UNSUPPORTED, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_STRING, T_WORD } from '../../guard/tokens';
 
 /**
  * PostgreSQL lexer following src/backend/parser/scan.l (PostgreSQL 17): nested `/* *\/`
@@ -57,36 +57,15 @@ export class PostgresLexer extends LexerBase {
         return this.escapeInPlainStrings ? this.escapeStringEnd(i, i + 1) : this.plainStringEnd(i, i + 1);
       case C_DQUOTE:
         this.tokenType = T_QUOTED_IDENT;
-        return this.quotedEnd(i, i + 1, CH_DQUOTE);
+        return this.doubledEnd(i, i + 1, CH_DQUOTE);
       case C_DOLLAR: {
         const e = this.dollarEnd(i);
         this.tokenType = e === i + 1 ? T_OP : isDigit(s.charCodeAt(i + 1)) ? T_PARAM : T_STRING;
         return e;
       }
-      case C_SEMI:
-        this.tokenType = T_SEMICOLON;
-        return i + 1;
-      case C_MINUS:
-        if (s.charCodeAt(i + 1) === CH_MINUS) return 0;
-        break;
-      case C_SLASH:
-        if (s.charCodeAt(i + 1) === CH_STAR) return 0;
-        break;
-      case C_DOT:
-        if (isDigit(s.charCodeAt(i + 1))) {
-          this.tokenType = T_NUMBER;
-          return this.numberEnd(i);
-        }
-        break;
-      case C_NUL:
-        // The server reads the query as a C string: a NUL would silently truncate it.
-        this.fail(i, 'NUL character in SQL text', ERROR_UNSUPPORTED);
-        return -1;
       default:
-        break;
+        return this.commentOrOtherEnd(i, k);
     }
-    this.tokenType = T_OP;
-    return i + 1;
   }
 
   /** Past the `--` or (nested) `/*` comment at i, or -1 after recording an error. */
@@ -102,19 +81,19 @@ export class PostgresLexer extends LexerBase {
       const lower = c | 0x20;
       // E'…' escapes; B'…' and X'…' never process backslashes; N'…' is a plain string.
       if (lower === 0x65) return this.escapeStringEnd(i, i + 2);
-      if (lower === 0x62 || lower === 0x78) return this.quotedEnd(i, i + 2, CH_QUOTE);
+      if (lower === 0x62 || lower === 0x78) return this.doubledEnd(i, i + 2, CH_QUOTE);
       if (lower === 0x6e) return this.escapeInPlainStrings ? this.escapeStringEnd(i, i + 2) : this.plainStringEnd(i, i + 2);
     } else if (c1 === CH_AMP && (c | 0x20) === 0x75) {
       // U&'…' and U&"…": doubling only (the backslash introduces Unicode escapes, never a quote).
       const c2 = s.charCodeAt(i + 2);
-      if (c2 === CH_QUOTE) return this.quotedEnd(i, i + 3, CH_QUOTE);
-      if (c2 === CH_DQUOTE) return this.quotedEnd(i, i + 3, CH_DQUOTE);
+      if (c2 === CH_QUOTE) return this.doubledEnd(i, i + 3, CH_QUOTE);
+      if (c2 === CH_DQUOTE) return this.doubledEnd(i, i + 3, CH_DQUOTE);
     }
     return 0;
   }
 
   /** integer, `1.`, `1.5`, `.5`, with optional exponent; `1..` leaves `..` alone. */
-  private numberEnd(i: number): number {
+  protected numberEnd(i: number): number {
     const s = this.sql;
     let j = i;
     while (isDigit(s.charCodeAt(j))) j++;
@@ -141,8 +120,7 @@ export class PostgresLexer extends LexerBase {
     let k = j;
     while (k < this.length && isTagCont(s.charCodeAt(k))) k++;
     if (s.charCodeAt(k) !== CH_DOLLAR) return j;
-    this.fail(start, 'numeric literal followed by identifier characters and $ (read differently by PostgreSQL 15 and 16)', ERROR_UNSUPPORTED);
-    return -1;
+    return this.failed(start, 'numeric literal followed by identifier characters and $ (read differently by PostgreSQL 15 and 16)', ERROR_UNSUPPORTED);
   }
 
   /** '…' with standard_conforming_strings on: `''` doubles a quote, `\` is a plain character. */
@@ -157,16 +135,7 @@ export class PostgresLexer extends LexerBase {
       if (s.charCodeAt(q + 1) !== CH_QUOTE) return q + 1;
       j = q + 2;
     }
-    this.fail(start, 'unterminated quoted string', ERROR_FATAL);
-    return -1;
-  }
-
-  /** B'…', X'…', U&'…', "…", U&"…": the quote doubled inside stands for itself. */
-  private quotedEnd(start: number, from: number, quote: number): number {
-    const e = doubledQuoteEnd(this.sql, from, quote);
-    if (e >= 0) return e;
-    this.fail(start, quote === CH_DQUOTE ? 'unterminated quoted identifier' : 'unterminated quoted string', ERROR_FATAL);
-    return -1;
+    return this.failed(start, 'unterminated quoted string', ERROR_FATAL);
   }
 
   /** E'…' (and plain '…' when standard_conforming_strings is off): `\` escapes any character. */
@@ -189,8 +158,7 @@ export class PostgresLexer extends LexerBase {
         j = reopen + 1;
       }
     }
-    this.fail(start, 'unterminated quoted string', ERROR_FATAL);
-    return -1;
+    return this.failed(start, 'unterminated quoted string', ERROR_FATAL);
   }
 
   /** At `$`: a parameter `$1`, a dollar-quoted string, or `$` alone (end i + 1). */
@@ -214,11 +182,7 @@ export class PostgresLexer extends LexerBase {
     }
     const tag = s.slice(i, j + 1);
     const close = s.indexOf(tag, j + 1);
-    if (close < 0) {
-      this.fail(i, 'unterminated dollar-quoted string', ERROR_FATAL);
-      return -1;
-    }
-    return close + tag.length;
+    return close < 0 ? this.failed(i, 'unterminated dollar-quoted string', ERROR_FATAL) : close + tag.length;
   }
 
   /** Past a nested block comment starting at i, or -1 after recording the error. */
@@ -239,8 +203,7 @@ export class PostgresLexer extends LexerBase {
         j++;
       }
     }
-    this.fail(i, 'unterminated /* comment', ERROR_FATAL);
-    return -1;
+    return this.failed(i, 'unterminated /* comment', ERROR_FATAL);
   }
 }
 

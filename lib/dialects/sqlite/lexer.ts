@@ -1,11 +1,11 @@
 import {
-  C_BACKTICK, C_DIGIT, C_DOLLAR, C_DOT, C_DQUOTE, C_HASH, C_IDENT, C_LBRACKET, C_MINUS, C_NUL, C_QUESTION, C_QUOTE, C_SEMI, C_SLASH,
-  C_VARIABLE, CH_BACKTICK, CH_COLON, CH_DOT, CH_DQUOTE, CH_LPAREN, CH_MINUS, CH_QUOTE, CH_STAR, IDENT_CONT, isDigit,
+  C_BACKTICK, C_DIGIT, C_DOLLAR, C_DQUOTE, C_HASH, C_IDENT, C_LBRACKET, C_QUESTION, C_QUOTE,
+  C_VARIABLE, CH_BACKTICK, CH_COLON, CH_DOT, CH_DQUOTE, CH_LPAREN, CH_MINUS, CH_QUOTE, IDENT_CONT, isDigit,
 } from '../../guard/chars';
 import type { LexerOptions } from '../../guard/lexer';
 import { LexerBase } from '../../guard/lexer-base';
-import { doubledQuoteEnd, identEnd, lineCommentEnd, plainCommentEnd } from '../../guard/scan-runs';
-import { ERROR_FATAL, ERROR_UNSUPPORTED, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } from '../../guard/tokens';
+import { identEnd, lineCommentEnd, plainCommentEnd } from '../../guard/scan-runs';
+import { ERROR_FATAL, ERROR_UNSUPPORTED, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_STRING, T_WORD } from '../../guard/tokens';
 
 /**
  * SQLite lexer following src/tokenize.c: `--` comments to `\n`, `/* *\/` comments (not
@@ -33,7 +33,7 @@ export class SqliteLexer extends LexerBase {
         // X'…' is a blob literal; any other word followed by a quote is a word then a string.
         if ((c | 0x20) === 0x78 && s.charCodeAt(i + 1) === CH_QUOTE) {
           this.tokenType = T_STRING;
-          return this.quotedEnd(i, i + 2, CH_QUOTE);
+          return this.doubledEnd(i, i + 2, CH_QUOTE);
         }
         this.tokenType = T_WORD;
         return identEnd(s, i + 1, n);
@@ -42,23 +42,18 @@ export class SqliteLexer extends LexerBase {
         return this.numberEnd(i);
       case C_QUOTE:
         this.tokenType = T_STRING;
-        return this.quotedEnd(i, i + 1, CH_QUOTE);
+        return this.doubledEnd(i, i + 1, CH_QUOTE);
       case C_DQUOTE:
         this.tokenType = T_QUOTED_IDENT;
-        return this.quotedEnd(i, i + 1, CH_DQUOTE);
+        return this.doubledEnd(i, i + 1, CH_DQUOTE);
       case C_BACKTICK:
         this.tokenType = T_QUOTED_IDENT;
-        return this.quotedEnd(i, i + 1, CH_BACKTICK);
+        return this.doubledEnd(i, i + 1, CH_BACKTICK);
       case C_LBRACKET: {
         this.tokenType = T_QUOTED_IDENT;
         const j = s.indexOf(']', i + 1);
-        if (j >= 0) return j + 1;
-        this.fail(i, 'unterminated quoted identifier', ERROR_FATAL);
-        return -1;
+        return j >= 0 ? j + 1 : this.failed(i, 'unterminated quoted identifier', ERROR_FATAL);
       }
-      case C_SEMI:
-        this.tokenType = T_SEMICOLON;
-        return i + 1;
       case C_QUESTION: {
         this.tokenType = T_PARAM;
         let j = i + 1;
@@ -69,26 +64,9 @@ export class SqliteLexer extends LexerBase {
       case C_VARIABLE:
       case C_HASH:
         return this.variableEnd(i);
-      case C_MINUS:
-        if (s.charCodeAt(i + 1) === CH_MINUS) return 0;
-        break;
-      case C_SLASH:
-        if (s.charCodeAt(i + 1) === CH_STAR) return 0;
-        break;
-      case C_DOT:
-        if (isDigit(s.charCodeAt(i + 1))) {
-          this.tokenType = T_NUMBER;
-          return this.numberEnd(i);
-        }
-        break;
-      case C_NUL:
-        this.fail(i, 'NUL character in SQL text', ERROR_UNSUPPORTED);
-        return -1;
       default:
-        break;
+        return this.commentOrOtherEnd(i, k);
     }
-    this.tokenType = T_OP;
-    return i + 1;
   }
 
   /** Past the `--` or `/*` comment at i, or -1 after recording an error. */
@@ -97,21 +75,11 @@ export class SqliteLexer extends LexerBase {
     const n = this.length;
     if (c === CH_MINUS) return lineCommentEnd(s, i + 2, n);
     const e = plainCommentEnd(s, i + 2);
-    if (e >= 0) return e;
-    this.fail(i, 'unterminated /* comment', ERROR_FATAL);
-    return -1;
-  }
-
-  /** '…', "…", `…`, X'…': the quote doubled inside stands for itself. */
-  private quotedEnd(start: number, from: number, quote: number): number {
-    const e = doubledQuoteEnd(this.sql, from, quote);
-    if (e >= 0) return e;
-    this.fail(start, quote === CH_QUOTE ? 'unterminated quoted string' : 'unterminated quoted identifier', ERROR_FATAL);
-    return -1;
+    return e >= 0 ? e : this.failed(i, 'unterminated /* comment', ERROR_FATAL);
   }
 
   /** Digits, `.`, exponent and any identifier characters glued on (SQLite makes those an error). */
-  private numberEnd(i: number): number {
+  protected numberEnd(i: number): number {
     const s = this.sql;
     const n = this.length;
     let j = i;
@@ -136,8 +104,7 @@ export class SqliteLexer extends LexerBase {
         named++;
         j++;
       } else if (d === CH_LPAREN && named > 0) {
-        this.fail(i, 'Tcl-style parameter suffix $name(…)', ERROR_UNSUPPORTED);
-        return -1;
+        return this.failed(i, 'Tcl-style parameter suffix $name(…)', ERROR_UNSUPPORTED);
       } else if (d === CH_COLON && s.charCodeAt(j + 1) === CH_COLON) {
         j += 2;
       } else {
