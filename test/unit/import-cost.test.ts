@@ -22,7 +22,7 @@ const SCRIPT = `
 /** Module paths (relative to the repository) that `require('knex-roles')` must not load. */
 const NOT_AT_IMPORT: ReadonlyArray<[what: string, pattern: RegExp]> = [
   ['the classifier', /^lib\/guard\/(classify|statement-reader|alternative-readings|families\/|content\/)/],
-  ["a dialect's statement families", /^lib\/dialects\/\w+\/(statement-heads|guard-grammar|select-into|set-postgres|reset-postgres|set-config|copy|explain-postgres|prepare-postgres|set-mysql|system-variables|describe-mysql|verb-families|pragma|explain-sqlite)\.ts$/],
+  ["a dialect's statement families", /^lib\/dialects\/\w+\/(statement-heads|guard-grammar|select-into|set-postgres|reset-postgres|set-config|copy|explain-postgres|prepare-postgres|set-mysql|system-variables|describe-mysql|delete-history|verb-families|pragma|explain-sqlite)\.ts$/],
   ['the guarded client', /^lib\/guard\/(client|raw-connection|session-settings|sql-values|redact-literals|bookkeeping-writes)\.ts$/],
   ['a lexer', /^lib\/(guard\/lexer|dialects\/\w+\/lexer)/],
   ["a dialect's guard rules or raw-connection methods", /^lib\/dialects\/\w+\/(guard-rules|guard-text|raw-connection-methods|replica-rules|lexing-settings)\.ts$/],

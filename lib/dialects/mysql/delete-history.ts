@@ -1,4 +1,4 @@
-import type { StatementReader } from '../statement-reader';
+import type { StatementReader } from '../../guard/statement-reader';
 
 /**
  * MariaDB `DELETE [LOW_PRIORITY] [QUICK] [IGNORE] HISTORY FROM t [BEFORE SYSTEM_TIME …]`

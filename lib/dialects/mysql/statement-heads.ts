@@ -1,6 +1,6 @@
 import { allow, headTable, refuse, REASON_DDL, REASON_MAINTENANCE, REASON_PRIVILEGE, REASON_SERVER, type StatementHeads } from '../../guard/head-rule';
 import { DDL_VERBS } from '../../guard/families/ddl-verbs';
-import { deleteHistory } from '../../guard/families/delete';
+import { deleteHistory } from './delete-history';
 import { insertFamily } from '../../guard/families/insert';
 import { tableMaintenance } from '../../guard/families/maintenance';
 import { start, verbWord } from '../../guard/families/verb-word';
