@@ -49,7 +49,7 @@ export function typicalStatements(dialect: Dialect): string[] {
 }
 
 /** A multi-row INSERT of about `bytes` characters (ASCII, so characters = bytes). */
-function bigInsert(dialect: Dialect, bytes: number): string {
+export function bigInsert(dialect: Dialect, bytes: number): string {
   const q = dialect === 'mysql' ? '`' : '"';
   const head = `insert into ${q}users${q} (${q}id${q}, ${q}name${q}, ${q}email${q}, ${q}score${q}, ${q}active${q}) values `;
   const rows: string[] = [];
