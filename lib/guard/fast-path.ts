@@ -14,8 +14,11 @@ import { dialectModule } from '../dialects/registry';
  * - only ASCII letters, digits, `_`, space/tab/CR/LF and `.,()=<>*+?`: no strings, comments,
  *   escapes, variables (`@`), casts (`:`), so every lexing setting (standard strings,
  *   backslashes, ANSI_QUOTES, client encoding) reads the text the same way;
- * - bare words only from INERT_WORDS (lower case, as knex writes them), a whitelist of keywords that name nothing (an unknown
- *   word, which might be a refused function or a catalog, falls back); INTO only after INSERT;
+ * - keywords only from INERT_WORDS (lower case, as knex writes them), a whitelist of keywords
+ *   that name nothing; INTO only after INSERT;
+ * - bare names (`where id = 5`, lower case) that are none of the dialect's keywords
+ *   (lib/dialects/<d>/keywords.ts, so no word the classifier acts on) and carry none of the
+ *   banned prefixes below, with no `(` after them: the same name quoted, held to the same rules;
  * - quoted identifiers in the dialect's own quote (pg `"…"`, MySQL and SQLite `` `…` ``) of
  *   letters, digits and `_`, not followed by `(` (no calls of quoted names), and without any
  *   substring of the content prefilter (content/rules.ts, built from each dialect's
@@ -58,11 +61,42 @@ export function bannedNamePrefixes(dialect: Dialect): string[] {
   return [...new Set(all)].filter((w, _, list) => !list.some((other) => other !== w && w.startsWith(other)));
 }
 
+/**
+ * A pattern matching exactly the given words (lower case letters, digits, `_`), as a trie of
+ * nested groups by first character: the regex engine then tests a name against a thousand
+ * keywords in a few character steps, where a flat alternation would try them one by one.
+ */
+export function wordTrie(words: readonly string[]): string {
+  const byFirst = new Map<string, string[]>();
+  let ends = false;
+  for (const w of words) {
+    if (w === '') ends = true;
+    else {
+      const rest = byFirst.get(w[0] as string);
+      if (rest) rest.push(w.slice(1));
+      else byFirst.set(w[0] as string, [w.slice(1)]);
+    }
+  }
+  if (byFirst.size === 0) return '';
+  const branches = [...byFirst].map(([first, rest]) => first + wordTrie(rest));
+  const body = branches.length === 1 && !ends ? (branches[0] as string) : `(?:${branches.join('|')})`;
+  return ends ? `${body}?` : body;
+}
+
 function gateFor(dialect: Dialect): RegExp {
-  const { quote: q, dollarParams } = dialectModule(dialect).guardRules.grammar.plain;
+  const rules = dialectModule(dialect).guardRules;
+  const { quote: q, dollarParams } = rules.grammar.plain;
+  const prefixes = bannedNamePrefixes(dialect);
   // Case-insensitive by character classes: the gate itself is case-sensitive (see below).
-  const banned = bannedNamePrefixes(dialect).map(anyCase).join('|');
+  const banned = prefixes.map(anyCase).join('|');
   const name = `${q}(?!(?:${banned}))[A-Za-z0-9_]+${q}(?!${q})`;
+  // A bare name: lower case, not one of the dialect's keywords (none can then change what the
+  // statement does: INTO, CURRENT_USER and every other word the classifier acts on is a
+  // keyword), not starting with a banned prefix (catalogs, refused functions). A bare name
+  // means what the same name quoted does, so it is held to the same rules (no `(` after it).
+  const lowerPrefixes = prefixes.filter((p) => /^[a-z0-9_]+$/.test(p)).join('|');
+  const keywords = wordTrie([...new Set(rules.keywords)].sort());
+  const bare = `${lowerPrefixes === '' ? '' : `(?!(?:${lowerPrefixes}))`}(?!${keywords}(?!${WORD_CHAR}))[a-z_][a-z0-9_]*(?!${WORD_CHAR})`;
   const word = `(?:${INERT_WORDS.join('|')})(?!${WORD_CHAR})`;
   const number = `[0-9]+(?:\\.[0-9]+)?(?![A-Za-z0-9_$.])`;
   const param = dollarParams ? `|\\$[0-9]+(?!${WORD_CHAR})` : '';
@@ -73,7 +107,9 @@ function gateFor(dialect: Dialect): RegExp {
   const afterName = `${WS}*(?:[.,)=<>*+?]${SEP})?`;
   // No `i` flag: knex writes keywords in lower case, and a case-sensitive match is about a
   // fifth faster here; upper-case SQL goes to the full classifier.
-  return new RegExp(`^${WS}*(?:${head})${SEP}(?:${name}${afterName}|(?:${word}|${number}${param})${SEP})*$`);
+  // Inert words before bare names: they are most of a typical statement's words, and a bare
+  // name costs its keyword and prefix tests.
+  return new RegExp(`^${WS}*(?:${head})${SEP}(?:${name}${afterName}|(?:${word}|${number}${param})${SEP}|${bare}${afterName})*$`);
 }
 
 /** `word` as a pattern matching it in any ASCII letter case. */

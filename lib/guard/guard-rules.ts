@@ -47,6 +47,8 @@ export interface GuardRules {
    * (lib/dialects/<d>/lexing-settings.ts): SET may assign them only those values.
    */
   readonly lexingSettings: ReadonlyMap<string, KeepsReading>;
+  /** The dialect's keywords, lower case (lib/dialects/<d>/keywords.ts): a bare name the fast path takes is none of them. */
+  readonly keywords: readonly string[];
   /** Substrings (besides the names above) without which no content rule can match: the content prefilter (content/rules.ts). */
   readonly prefilterWords: readonly string[];
   /** The dialect's grammar, where the classifier's shared statement families differ. */

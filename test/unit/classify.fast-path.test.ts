@@ -79,11 +79,39 @@ const OTHER_WORDS = [
   'lo_import', 'load_file', 'sqlite_master', 'pragma_optimize', 'set_config', 'uescape', 'u', 'e', 'b', 'x', 'n', 'mysql', 'sys', 'replace',
   'ignore', 'only', 'copy', 'analyze', 'explain', 'call', 'do', 'end', 'begin', 'commit', 'pragma', 'attach', 'vacuum', 'users',
 ];
+/** Every upper-case word literal in lib/guard and lib/dialects: the words the classifier acts on. */
+function classifierWords(): string[] {
+  const out = new Set<string>();
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.ts')) {
+        const source = ts.createSourceFile(full, fs.readFileSync(full, 'utf8'), ts.ScriptTarget.Latest, false);
+        const visit = (node: ts.Node): void => {
+          if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(node.text)) out.add(node.text.toLowerCase());
+          ts.forEachChild(node, visit);
+        };
+        visit(source);
+      }
+    }
+  };
+  for (const dir of ['guard', 'dialects']) walk(path.join(__dirname, '../../lib', dir));
+  return [...out];
+}
+
+/** Bare names for the generator: every keyword of every dialect, every word the classifier knows, hostile names, and plain ones. */
+function bareNames(dialect: Dialect): string[] {
+  const keywords = DIALECTS.flatMap((d) => dialectModule(d).guardRules.keywords);
+  const plain = ['id', 'user_id', 'order_id', 'from_id', 'select_x', 'x1', '_a', 'a_', 'name2', 'intox', 'x_into', 'pgx', 'sqlitex', 'mysql_x'];
+  return [...new Set([...keywords, ...classifierWords(), ...hostileNames(dialect).map((n) => n.toLowerCase()), ...plain])].filter((w) => /^[a-z_][a-z0-9_]*$/.test(w));
+}
+
 const OPS = ['.', ',', '(', ')', '=', '<', '>', '*', '+', '?', '<>', '>=', '(*)'];
 const SPACES = [' ', ' ', ' ', '  ', '\t', '\n', '\r\n', ''];
 const HEADS = ['select', 'insert into', 'update', 'delete from', 'delete', 'SELECT', 'Insert Into', 'UPDATE', 'with', 'explain select', 'select', 'select'];
 
-function generated(dialect: Dialect, random: Random): string {
+function generated(dialect: Dialect, random: Random, bare: readonly string[]): string {
   const q = QUOTES[dialect];
   const names = hostileNames(dialect);
   const length = 1 + Math.floor(random() * 14);
@@ -93,7 +121,8 @@ function generated(dialect: Dialect, random: Random): string {
     const r = random();
     if (r < 0.35) sql += `${q}${pick(names, random)}${q}`;
     else if (r < 0.6) sql += pick(INERT_WORDS, random);
-    else if (r < 0.7) sql += pick(OTHER_WORDS, random);
+    else if (r < 0.65) sql += pick(OTHER_WORDS, random);
+    else if (r < 0.75) sql += pick(bare, random);
     else if (r < 0.85) sql += pick(OPS, random);
     else if (r < 0.92) sql += pick(['1', '42', '3.5', '0', '1.5e3'], random);
     else sql += dialect === 'postgres' ? `$${1 + Math.floor(random() * 9)}` : '?';
@@ -155,9 +184,18 @@ describe('classifySql fast path', () => {
 
       it('agrees with the full classifier on generated statements of its own alphabet', () => {
         const random = seededRandom(5);
+        const bare = bareNames(dialect);
         let answered = 0;
-        for (let i = 0; i < 30_000; i++) if (agree(dialect, generated(dialect, random))) answered++;
+        let withBare = 0;
+        for (let i = 0; i < 40_000; i++) {
+          const sql = generated(dialect, random, bare);
+          if (!agree(dialect, sql)) continue;
+          answered++;
+          // Answered with a bare name that is no inert word: the bare-name gate at work.
+          if (sql.split(/[^a-z0-9_]+/).some((w) => /^[a-z_]/.test(w) && !INERT_WORDS.includes(w) && bare.includes(w) && !['select', 'insert', 'into', 'update', 'delete'].includes(w))) withBare++;
+        }
         expect(answered).to.be.greaterThan(1000);
+        expect(withBare).to.be.greaterThan(100);
       });
 
       it('refuses no quoted name the rules make special (every banned prefix is checked)', () => {
@@ -169,6 +207,28 @@ describe('classifySql fast path', () => {
               expect(fastClassification(sql, dialect), sql).to.equal(undefined);
             }
           }
+        }
+      });
+
+      it('takes no bare name that is a keyword of the dialect or carries a banned prefix, in any position', () => {
+        const q = QUOTES[dialect];
+        const banned = bannedNamePrefixes(dialect).filter((p) => /^[a-z0-9_]+$/.test(p));
+        const words = [...dialectModule(dialect).guardRules.keywords.filter((w) => !INERT_WORDS.includes(w)), ...banned, ...banned.map((p) => `${p}x`)];
+        expect(words.length).to.be.greaterThan(100);
+        for (const w of words) {
+          for (const sql of [`select ${w} from ${q}t${q}`, `select * from ${w}`, `select * from ${q}t${q} where ${w} = 1`, `update ${w} set ${q}a${q} = 1`, `delete from ${q}t${q} where ${q}a${q} = ${w}`, `select ${q}t${q}.${w} from ${q}t${q}`, `select a ${w} from t`]) {
+            expect(fastClassification(sql, dialect), sql).to.equal(undefined);
+          }
+        }
+      });
+
+      it('takes a bare lower-case name only as a name: never followed by `(`, never in another case', () => {
+        for (const sql of ['select f(1)', 'select f (1)', 'select * from t where a in (select f\n(1))', 'select ID from t', 'select Id from t', 'select a$b from t', 'select a from t where b = c(1)']) {
+          expect(fastClassification(sql, dialect), sql).to.equal(undefined);
+        }
+        // (MySQL counts `id` among its keywords, so these use other names.)
+        for (const sql of ['select user_id, b from t where user_id = 5 and 7 >= 0 limit 1', 'update t set a = b where x = 1', 'delete from t where a.b = c.d']) {
+          expect(agree(dialect, sql), sql).to.equal(true);
         }
       });
     });
@@ -186,7 +246,9 @@ describe('classifySql fast path', () => {
         'select "f"(1)',
         'select "f" (1)',
         'select pg_read_file(1)',
-        'select foo from "t"',
+        'select user from "t"',
+        'select current_user',
+        'select x from "t" into y',
         'select * from "pg_class"',
         'select * from "pg_catalog"."pg_class"',
         'select "t"."lo_import" from "t"',
@@ -231,7 +293,9 @@ describe('classifySql fast path', () => {
         'select * from `t` lock in share mode',
         'select $1',
         'select `a``b` from `t`',
-        'select x from `t`',
+        'select user from `t`',
+        'select id from `t`',
+        'select x from `t` into outfile',
       ],
       sqlite: [
         'select * from `sqlite_master`',

@@ -1,4 +1,5 @@
 import type { GuardRules } from '../../guard/guard-rules';
+import { MYSQL_KEYWORDS } from './keywords';
 import { MYSQL_GUARD_GRAMMAR } from './guard-grammar';
 import { MYSQL_LEXING_SETTINGS } from './lexing-settings';
 
@@ -70,6 +71,7 @@ export const MYSQL_GUARD_RULES: GuardRules = {
   ],
   lexingSettings: MYSQL_LEXING_SETTINGS,
   // @@: system variables assigned inside a statement (system-variables.ts).
+  keywords: MYSQL_KEYWORDS,
   prefilterWords: ['@@'],
   grammar: MYSQL_GUARD_GRAMMAR,
 };

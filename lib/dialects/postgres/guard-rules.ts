@@ -1,4 +1,5 @@
 import type { GuardRules, RefusedSetting } from '../../guard/guard-rules';
+import { POSTGRES_KEYWORDS } from './keywords';
 import { POSTGRES_GUARD_GRAMMAR } from './guard-grammar';
 import { POSTGRES_LEXING_SETTINGS } from './lexing-settings';
 import { POSTGRES_SUPERUSER_SETTINGS } from './superuser-settings';
@@ -131,6 +132,7 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
   ],
   lexingSettings: POSTGRES_LEXING_SETTINGS,
   // U&: escaped names.
+  keywords: POSTGRES_KEYWORDS,
   prefilterWords: ['pg_', 'set_config', 'u&'],
   grammar: POSTGRES_GUARD_GRAMMAR,
 };

@@ -1,4 +1,5 @@
 import type { GuardRules } from '../../guard/guard-rules';
+import { SQLITE_KEYWORDS } from './keywords';
 import { SQLITE_GUARD_GRAMMAR } from './guard-grammar';
 import { SQLITE_FILE_PRAGMAS, SQLITE_GUARDED_PRAGMAS, SQLITE_READ_PRAGMAS, SQLITE_SESSION_PRAGMAS } from './pragmas';
 
@@ -44,6 +45,7 @@ export const SQLITE_GUARD_RULES: GuardRules = {
     return SQLITE_FILE_PRAGMAS.has(pragma) || SQLITE_GUARDED_PRAGMAS.has(pragma) || SQLITE_SESSION_PRAGMAS.has(pragma);
   },
   lexingSettings: new Map(),
+  keywords: SQLITE_KEYWORDS,
   prefilterWords: ['sqlite_'],
   grammar: SQLITE_GUARD_GRAMMAR,
 };
