@@ -372,6 +372,26 @@ if (dialects.includes('mysql')) {
       }
     });
 
+    it('refuses every query on a session whose default database is a system schema (unqualified names would reach its tables)', async () => {
+      for (const schema of ['mysql', 'sys', 'performance_schema', 'information_schema']) {
+        const system = guard(knex({ client, connection: { ...connection, database: schema }, pool: { min: 1, max: 1 } }));
+        try {
+          const error = await system.raw('update user set max_connections = 1 where 1 = 0').then(() => undefined, (err: unknown) => err);
+          expect(error, schema).to.be.instanceOf(GuardSessionError);
+          expect(error, schema).to.include({ code: 'E_GUARD_SESSION', variable: 'database()' });
+        } finally {
+          await system.destroy();
+        }
+      }
+      // The app's own database is fine.
+      const app = guard(knex({ client, connection, pool: { min: 1, max: 1 } }));
+      try {
+        expect((await app('victim').count('* as n'))[0]).to.have.property('n');
+      } finally {
+        await app.destroy();
+      }
+    });
+
     it('refuses switching sql_mode to NO_BACKSLASH_ESCAPES or the connection to a multibyte charset, however spelled', async () => {
       const guarded = guard(knex({ client, connection, pool: { min: 1, max: 1 } }));
       try {

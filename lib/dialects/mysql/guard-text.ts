@@ -1,8 +1,9 @@
 import { GuardSessionError } from '../../errors';
 import type { GuardText } from '../../guard/guard-text';
+import { MYSQL_GUARD_RULES } from './guard-rules';
 import { MYSQL_LEXING_SETTINGS, sqlModeFlags } from './lexing-settings';
 
-const READ = 'select @@session.sql_mode as m, @@session.character_set_client as c, @@session.character_set_connection as cc';
+const READ = 'select @@session.sql_mode as m, @@session.character_set_client as c, @@session.character_set_connection as cc, database() as d';
 
 /** MySQL / MariaDB (mysql2): the session's sql_mode and character sets; mysql2 formats bound values into the text. */
 export const MYSQL_GUARD_TEXT: GuardText = {
@@ -31,6 +32,18 @@ export const MYSQL_GUARD_TEXT: GuardText = {
           remedy: 'Use charset utf8mb4 for the runtime connection (connection option `charset`, no SET NAMES in afterCreate).',
         });
       }
+    }
+    // The guard knows the grant tables by their schema (`mysql.user`) and refuses `USE mysql`;
+    // a session that starts there reaches them by bare name (`update user …`).
+    const database = typeof row['d'] === 'string' ? row['d'] : undefined;
+    if (database !== undefined && MYSQL_GUARD_RULES.catalogSchemas.has(database.toLowerCase())) {
+      throw GuardSessionError.of({
+        dialect: 'mysql',
+        variable: 'database()',
+        value: database,
+        reason: 'a system schema as the default database lets unqualified names reach its tables, which the guard recognizes only schema-qualified',
+        remedy: "Connect the runtime user to the application's database (DB_RUNTIME_NAME or DB_NAME), not to a system schema.",
+      });
     }
     return { reading: { ansiQuotes: flags.ansiQuotes }, key: flags.ansiQuotes ? 'ansi-quotes' : '' };
   },
