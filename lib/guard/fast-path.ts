@@ -83,6 +83,11 @@ function anyCase(word: string): string {
 
 const GATES: Partial<Record<Dialect, RegExp>> = {};
 
+/** The dialect's gate, built on first use (exported for the test that it accepts what its first form did). */
+export function fastPathGate(dialect: Dialect): RegExp {
+  return (GATES[dialect] ??= gateFor(dialect));
+}
+
 const READ: StatementKind = 'read';
 const WRITE: StatementKind = 'write';
 
@@ -95,7 +100,7 @@ function isSpace(c: number): boolean {
  * to the full classifier's), otherwise undefined: classify it in full.
  */
 export function fastClassification(sql: string, dialect: Dialect): Classification | undefined {
-  if (!(GATES[dialect] ??= gateFor(dialect)).test(sql)) return undefined;
+  if (!fastPathGate(dialect).test(sql)) return undefined;
   let start = 0;
   while (isSpace(sql.charCodeAt(start))) start++;
   let end = sql.length;
