@@ -1,6 +1,6 @@
 import type { Dialect } from '../types';
 import type { Classification, StatementKind } from './classify';
-import { dialectModule } from '../dialects/registry';
+import { dialectModule, dialectModules } from '../dialects/registry';
 
 /**
  * The fast path in front of the full classifier (classify.ts): one native regex match that
@@ -109,6 +109,11 @@ export function fastPathGate(dialect: Dialect): RegExp {
   return (GATES[dialect] ??= gateFor(dialect));
 }
 
+// The last dialect's gate: a program uses one dialect, and comparing its name to the last
+// one's is cheaper than looking the gate up by name on every call.
+let lastDialect: Dialect | undefined;
+let lastGate: RegExp = /(?!)/;
+
 const READ: StatementKind = 'read';
 const WRITE: StatementKind = 'write';
 
@@ -121,7 +126,13 @@ function isSpace(c: number): boolean {
  * to the full classifier's), otherwise undefined: classify it in full.
  */
 export function fastClassification(sql: string, dialect: Dialect): Classification | undefined {
-  if (!fastPathGate(dialect).test(sql)) return undefined;
+  if (dialect !== lastDialect) {
+    // Not a dialect (a caller without types): no answer, the full classifier refuses it.
+    if (!dialectModules().some((module) => module.name === dialect)) return undefined;
+    lastGate = fastPathGate(dialect);
+    lastDialect = dialect;
+  }
+  if (!lastGate.test(sql)) return undefined;
   let start = 0;
   while (isSpace(sql.charCodeAt(start))) start++;
   let end = sql.length;

@@ -344,6 +344,19 @@ describe('classifySql fast path', () => {
     });
   });
 
+  it('answers no unknown dialect, and classifySql still refuses it by name (the fast path runs before that check)', () => {
+    for (const name of ['oracle', 'toString', '__proto__', 'constructor', '', 'Postgres']) {
+      const dialect = name as Dialect;
+      for (const sql of ['select 1', 'select * from "t"', 'select * from `t`']) {
+        expect(fastClassification(sql, dialect), name).to.equal(undefined);
+        expect(classifySql(sql, dialect), name).to.deep.equal({ allowedOnRuntime: false, statements: [{ kind: 'other', keyword: '', start: 0, end: sql.length, allowedOnRuntime: false, reason: `unknown dialect ${name}` }] });
+      }
+      // A known dialect in between must not leave its gate to the next unknown name.
+      expect(fastClassification('select 1', 'postgres')).to.not.equal(undefined);
+    }
+    expect(classifySql(42 as unknown as string, 'postgres').statements[0]?.reason).to.equal('SQL text is not a string');
+  });
+
   it('reports the statement span without surrounding whitespace', () => {
     const result = fastClassification('\n  update "t" set "a" = $1 \r\n', 'postgres');
     expect(result).to.deep.equal({ allowedOnRuntime: true, statements: [{ kind: 'write', keyword: 'UPDATE', start: 3, end: 26, allowedOnRuntime: true }] });
