@@ -113,10 +113,10 @@ function failClosed(sql: string, reason: string): Classification {
  */
 export function classifySql(sql: string, dialect: Dialect, session?: SessionReading): Classification {
   try {
-    if (typeof sql !== 'string') return failClosed('', 'SQL text is not a string');
-    if (!GRAMMARS.has(dialect)) return failClosed(sql, `unknown dialect ${String(dialect)}`);
-    // Long texts skip the fast path: its one regex match is meant for the short statements knex builds.
-    if (sql.length <= FAST_PATH_MAX_SQL) {
+    // Long texts skip the fast path: its one regex match is meant for the short statements knex
+    // builds. It answers for known dialects only; fullClassification refuses a non-string or
+    // an unknown dialect.
+    if (typeof sql === 'string' && sql.length <= FAST_PATH_MAX_SQL) {
       const fast = fastClassification(sql, dialect);
       if (fast !== undefined) return fast;
     }

@@ -1,6 +1,6 @@
 import type { Dialect } from '../types';
 import type { Classification, StatementKind } from './classify';
-import { dialectModule } from '../dialects/registry';
+import { dialectModule, dialectModules } from '../dialects/registry';
 
 /**
  * The fast path in front of the full classifier (classify.ts): one native regex match that
@@ -61,43 +61,21 @@ export function bannedNamePrefixes(dialect: Dialect): string[] {
   return [...new Set(all)].filter((w, _, list) => !list.some((other) => other !== w && w.startsWith(other)));
 }
 
-/**
- * A pattern matching exactly the given words (lower case letters, digits, `_`), as a trie of
- * nested groups by first character: the regex engine then tests a name against a thousand
- * keywords in a few character steps, where a flat alternation would try them one by one.
- */
-export function wordTrie(words: readonly string[]): string {
-  const byFirst = new Map<string, string[]>();
-  let ends = false;
-  for (const w of words) {
-    if (w === '') ends = true;
-    else {
-      const rest = byFirst.get(w[0] as string);
-      if (rest) rest.push(w.slice(1));
-      else byFirst.set(w[0] as string, [w.slice(1)]);
-    }
-  }
-  if (byFirst.size === 0) return '';
-  const branches = [...byFirst].map(([first, rest]) => first + wordTrie(rest));
-  const body = branches.length === 1 && !ends ? (branches[0] as string) : `(?:${branches.join('|')})`;
-  return ends ? `${body}?` : body;
-}
-
 function gateFor(dialect: Dialect): RegExp {
   const rules = dialectModule(dialect).guardRules;
   const { quote: q, dollarParams } = rules.grammar.plain;
   const prefixes = bannedNamePrefixes(dialect);
   // Case-insensitive by character classes: the gate itself is case-sensitive (see below).
-  const banned = prefixes.map(anyCase).join('|');
-  const name = `${q}(?!(?:${banned}))[A-Za-z0-9_]+${q}(?!${q})`;
+  const banned = alternation(prefixes, true);
+  const name = `${q}(?!${banned})[A-Za-z0-9_]+${q}(?!${q})`;
   // A bare name: lower case, not one of the dialect's keywords (none can then change what the
   // statement does: INTO, CURRENT_USER and every other word the classifier acts on is a
   // keyword), not starting with a banned prefix (catalogs, refused functions). A bare name
   // means what the same name quoted does, so it is held to the same rules (no `(` after it).
-  const lowerPrefixes = prefixes.filter((p) => /^[a-z0-9_]+$/.test(p)).join('|');
-  const keywords = wordTrie([...new Set(rules.keywords)].sort());
-  const bare = `${lowerPrefixes === '' ? '' : `(?!(?:${lowerPrefixes}))`}(?!${keywords}(?!${WORD_CHAR}))[a-z_][a-z0-9_]*(?!${WORD_CHAR})`;
-  const word = `(?:${INERT_WORDS.join('|')})(?!${WORD_CHAR})`;
+  const lowerPrefixes = prefixes.filter((p) => /^[a-z0-9_]+$/.test(p));
+  const keywords = alternation([...new Set(rules.keywords)], false);
+  const bare = `${lowerPrefixes.length === 0 ? '' : `(?!${alternation(lowerPrefixes, false)})`}(?!${keywords}(?!${WORD_CHAR}))[a-z_][a-z0-9_]*(?!${WORD_CHAR})`;
+  const word = `${alternation(INERT_WORDS, false)}(?!${WORD_CHAR})`;
   const number = `[0-9]+(?:\\.[0-9]+)?(?![A-Za-z0-9_$.])`;
   const param = dollarParams ? `|\\$[0-9]+(?!${WORD_CHAR})` : '';
   const head = `(?:select|update|delete)(?!${WORD_CHAR})|insert${WS}+into${WS}+${name}`;
@@ -112,12 +90,43 @@ function gateFor(dialect: Dialect): RegExp {
   return new RegExp(`^${WS}*(?:${head})${SEP}(?:${name}${afterName}|(?:${word}|${number}${param})${SEP}|${bare}${afterName})*$`);
 }
 
-/** `word` as a pattern matching it in any ASCII letter case. */
-function anyCase(word: string): string {
-  return [...word].map((c) => (/[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+/**
+ * `words` as one group matching exactly them, written as a trie (`s(?:e(?:lect|t)|um)`):
+ * the regex engine tries alternatives one after another, so sharing each prefix once means
+ * a name or word is compared against a few first letters instead of every word in turn
+ * (the same set of strings, so the gate accepts the same texts; order only changes speed).
+ */
+function alternation(words: readonly string[], anyCase: boolean): string {
+  const byFirst = new Map<string, string[]>();
+  let empty = false;
+  for (const word of words) {
+    if (word === '') empty = true;
+    else {
+      const first = anyCase ? word.charAt(0).toLowerCase() : word.charAt(0);
+      byFirst.set(first, [...(byFirst.get(first) ?? []), word.slice(1)]);
+    }
+  }
+  const branches = [...byFirst].map(([first, rests]) => literal(first, anyCase) + (rests.length === 1 ? [...(rests[0] as string)].map((c) => literal(c, anyCase)).join('') : alternation(rests, anyCase)));
+  return `(?:${branches.join('|')})${empty ? '?' : ''}`;
+}
+
+/** One character as a pattern: itself (escaped), or both its cases. */
+function literal(c: string, anyCase: boolean): string {
+  if (anyCase && /[a-z]/i.test(c)) return `[${c.toLowerCase()}${c.toUpperCase()}]`;
+  return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 const GATES: Partial<Record<Dialect, RegExp>> = {};
+
+/** The dialect's gate, built on first use (exported for the test that it accepts what its flat form does). */
+export function fastPathGate(dialect: Dialect): RegExp {
+  return (GATES[dialect] ??= gateFor(dialect));
+}
+
+// The last dialect's gate: a program uses one dialect, and comparing its name to the last
+// one's is cheaper than looking the gate up by name on every call.
+let lastDialect: Dialect | undefined;
+let lastGate: RegExp = /(?!)/;
 
 const READ: StatementKind = 'read';
 const WRITE: StatementKind = 'write';
@@ -131,7 +140,13 @@ function isSpace(c: number): boolean {
  * to the full classifier's), otherwise undefined: classify it in full.
  */
 export function fastClassification(sql: string, dialect: Dialect): Classification | undefined {
-  if (!(GATES[dialect] ??= gateFor(dialect)).test(sql)) return undefined;
+  if (dialect !== lastDialect) {
+    // Not a dialect (a caller without types): no answer, the full classifier refuses it.
+    if (!dialectModules().some((module) => module.name === dialect)) return undefined;
+    lastGate = fastPathGate(dialect);
+    lastDialect = dialect;
+  }
+  if (!lastGate.test(sql)) return undefined;
   let start = 0;
   while (isSpace(sql.charCodeAt(start))) start++;
   let end = sql.length;

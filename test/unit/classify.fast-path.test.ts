@@ -5,9 +5,10 @@ import knex, { type Knex } from 'knex';
 import ts from 'typescript';
 import { classifySql, fullClassification, type Classification, type SessionReading } from '../../lib/guard/classify';
 import { dialectModule } from '../../lib/dialects/registry';
-import { bannedNamePrefixes, fastClassification, INERT_WORDS } from '../../lib/guard/fast-path';
+import { bannedNamePrefixes, fastClassification, fastPathGate, INERT_WORDS } from '../../lib/guard/fast-path';
 import type { Dialect } from '../../lib/types';
 import { typicalStatements } from '../../bench/classifier';
+import { firstGate } from '../support/fast-path-gate-v1';
 import { seededRandom, spellingVariants, type Random } from '../support/spelling-variants';
 
 /**
@@ -130,6 +131,48 @@ function generated(dialect: Dialect, random: Random, bare: readonly string[]): s
   return sql + pick(['', '', ' ', '\n'], random);
 }
 
+/** Pieces for token soups: the gate's own tokens, their near misses, and characters outside its alphabet. */
+function soupPieces(dialect: Dialect): string[] {
+  const q = QUOTES[dialect];
+  const other = q === '"' ? '`' : '"';
+  const names = [...hostileNames(dialect), ...bannedNamePrefixes(dialect).flatMap((p) => [p.slice(0, -1), `${p}x`, `x${p}`, p.toUpperCase()])];
+  return [
+    'select', 'insert into ', 'update', 'delete', 'insert', 'into', 'selectx', 'Select', 'insert  into', 'insert\tinto\n',
+    ...INERT_WORDS, ...INERT_WORDS.flatMap((w) => [`${w}x`, w.slice(0, -1), w.toUpperCase(), `${w}_`, `${w}$`, `${w}1`]), ...OTHER_WORDS,
+    // Bare names: keywords, their near misses (where a trie's edges would differ), plain names.
+    ...dialectModule(dialect).guardRules.keywords.flatMap((k) => [k, `${k}x`, `${k}_`, k.slice(0, -1)]), ...bareNames(dialect),
+    ...names.map((n) => `${q}${n}${q}`), `${q}${q}`, `${q}a${q}${q}`, `${q}a`, `${other}a${other}`, `${q}a b${q}`, `${q}é${q}`,
+    '1', '1.5', '1.', '.5', '1.5.3', '12', '1e5', '0x1', '1_', '1$',
+    '$1', '$', '$a', '$12', '$1a', '$1.', '?', '$$',
+    ...'.,()=<>*+?'.split(''), '(*)', '<>', '(', ')',
+    ' ', ' ', '\t', '\n', '\r', '\f', '\v', '\u00a0',
+    ';', "'", '-', '--', '/*', '*/', '#', '@', '@@', ':', '::', '&', 'é', '[', ']', '\\', '{', '}', '!', '|', '%', '^', '~',
+  ];
+}
+
+/** Random concatenations of soupPieces, mostly behind a head, with or without space between. */
+function tokenSoup(pieces: readonly string[], random: Random): string {
+  let sql = random() < 0.9 ? pick(['select', 'insert into ', 'update', 'delete', ' select', '\nupdate '], random) : '';
+  const length = Math.floor(random() * 16);
+  for (let i = 0; i < length; i++) sql += (random() < 0.6 ? pick([' ', ' ', '', '\n', '  '], random) : '') + pick(pieces, random);
+  return sql + (random() < 0.2 ? pick([' ', '\n', '\r\n', '\t'], random) : '');
+}
+
+const MUTATION_CHARS = ' \t\n\r\f.,()=<>*+?"`$_aAezZ09;\'é-#@:[&';
+
+/** Every text one character away from `sql`: each character deleted, replaced or preceded by one of MUTATION_CHARS. */
+function mutations(sql: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i <= sql.length; i++) {
+    if (i < sql.length) out.push(sql.slice(0, i) + sql.slice(i + 1));
+    for (const c of MUTATION_CHARS) {
+      out.push(sql.slice(0, i) + c + sql.slice(i));
+      if (i < sql.length) out.push(sql.slice(0, i) + c + sql.slice(i + 1));
+    }
+  }
+  return out;
+}
+
 /** knex-built statements over hostile table and column names. */
 function knexBuilt(dialect: Dialect, random: Random, count: number): string[] {
   const k: Knex = knex({ client: CLIENTS[dialect], useNullAsDefault: true, log: { warn: () => undefined } });
@@ -196,6 +239,42 @@ describe('classifySql fast path', () => {
         }
         expect(answered).to.be.greaterThan(1000);
         expect(withBare).to.be.greaterThan(100);
+      });
+
+      it('its gate accepts exactly the texts the same gate written with flat alternations accepts (test/support/fast-path-gate-v1.ts)', () => {
+        const gate = fastPathGate(dialect);
+        const reference = firstGate(dialect);
+        let accepted = 0;
+        let rejected = 0;
+        const same = (sql: string): void => {
+          const expected = reference.test(sql);
+          expect(gate.test(sql), `${dialect} ${JSON.stringify(sql)}`).to.equal(expected);
+          if (expected) accepted++;
+          else rejected++;
+        };
+        for (const sql of literals) same(sql);
+        for (const sql of knexBuilt(dialect, seededRandom(12), 2000)) same(sql);
+        const random = seededRandom(6);
+        const bare = bareNames(dialect);
+        for (let i = 0; i < 20_000; i++) same(generated(dialect, random, bare));
+        const pieces = soupPieces(dialect);
+        const soups: string[] = [];
+        for (let i = 0; i < 50_000; i++) soups.push(tokenSoup(pieces, random));
+        for (const sql of soups) same(sql);
+        // One character off an accepted text: where the two gates' edges would differ.
+        const near = [...typicalStatements(dialect), ...soups.filter((sql) => reference.test(sql)).slice(0, 60)];
+        for (const sql of near) for (const mutated of mutations(sql)) same(mutated);
+        const q = QUOTES[dialect];
+        for (const prefix of bannedNamePrefixes(dialect)) {
+          for (let k = 0; k <= prefix.length; k++) {
+            for (const c of ['', 'x', 'X', '_', '1', prefix.charAt(k).toUpperCase()]) {
+              const name = prefix.slice(0, k) + c + prefix.slice(k + (c === '' ? 0 : 1));
+              for (const n of [name, `${name}x`, name.toUpperCase()]) same(`select * from ${q}${n}${q}`);
+            }
+          }
+        }
+        expect(accepted, 'accepted texts compared').to.be.greaterThan(5000);
+        expect(rejected, 'rejected texts compared').to.be.greaterThan(50_000);
       });
 
       it('refuses no quoted name the rules make special (every banned prefix is checked)', () => {
@@ -330,6 +409,19 @@ describe('classifySql fast path', () => {
       ];
       for (const [dialect, sql] of accepted) expect(agree(dialect, sql), `${dialect} ${sql}`).to.equal(true);
     });
+  });
+
+  it('answers no unknown dialect, and classifySql still refuses it by name (the fast path runs before that check)', () => {
+    for (const name of ['oracle', 'toString', '__proto__', 'constructor', '', 'Postgres']) {
+      const dialect = name as Dialect;
+      for (const sql of ['select 1', 'select * from "t"', 'select * from `t`']) {
+        expect(fastClassification(sql, dialect), name).to.equal(undefined);
+        expect(classifySql(sql, dialect), name).to.deep.equal({ allowedOnRuntime: false, statements: [{ kind: 'other', keyword: '', start: 0, end: sql.length, allowedOnRuntime: false, reason: `unknown dialect ${name}` }] });
+      }
+      // A known dialect in between must not leave its gate to the next unknown name.
+      expect(fastClassification('select 1', 'postgres')).to.not.equal(undefined);
+    }
+    expect(classifySql(42 as unknown as string, 'postgres').statements[0]?.reason).to.equal('SQL text is not a string');
   });
 
   it('reports the statement span without surrounding whitespace', () => {
