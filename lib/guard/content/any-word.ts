@@ -9,7 +9,7 @@
  * cost is bounded by that alternation plus a few indexOf passes.
  */
 
-/** Rarest first (English letter frequency); non-letter characters but digits are rarer, digits commoner. */
+/** Rarest first (English letter frequency); punctuation is rarer, digits are commoner. */
 const LETTER_RARITY = 'zqxjkvbpygfwmucldrhsnioate';
 
 /** Text shorter than this gets the alternation: for the short statements knex builds it is fastest. */
@@ -19,7 +19,7 @@ const LONG_TEXT = 16_384;
 const ANCHORS_PER_WORD = 3;
 
 interface Anchor {
-  /** What indexOf looks for: a run of non-letters (case does not apply), or one letter in one case. */
+  /** What indexOf looks for: a run of punctuation or a digit (case does not apply), or one letter in either case. */
   readonly texts: readonly string[];
   /** Where the anchor begins within the word. */
   readonly offset: number;
@@ -39,29 +39,35 @@ function isLetter(code: number): boolean {
   return code >= 97 && code <= 122;
 }
 
-/** Lower is rarer. */
+/** Of a letter or digit: lower is rarer. */
 function rarity(code: number): number {
-  if (isLetter(code)) return LETTER_RARITY.indexOf(String.fromCharCode(code));
-  return code >= 48 && code <= 57 ? LETTER_RARITY.length : -1;
+  return isLetter(code) ? LETTER_RARITY.indexOf(String.fromCharCode(code)) : LETTER_RARITY.length;
 }
 
-/** A word's anchors, rarest first: each non-letter run once, each distinct letter once (at its first place). */
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/**
+ * A word's anchors, rarest first: each run of punctuation (`_`, `@@`, `&`) once, each
+ * distinct letter or digit once (at its first place). Digits are no part of a run: a run
+ * starting with a common character makes indexOf stop at each of them.
+ */
 function anchorsOf(word: string): Anchor[] {
   const found: Array<Anchor & { rank: number }> = [];
   const seen = new Set<string>();
   for (let i = 0; i < word.length; ) {
     const code = word.charCodeAt(i);
-    if (isLetter(code)) {
-      const letter = word[i] as string;
-      if (!seen.has(letter)) found.push({ texts: [letter, letter.toUpperCase()], offset: i, rank: rarity(code) });
-      seen.add(letter);
+    if (isLetter(code) || isDigit(code)) {
+      const c = word[i] as string;
+      if (!seen.has(c)) found.push({ texts: isLetter(code) ? [c, c.toUpperCase()] : [c], offset: i, rank: rarity(code) });
+      seen.add(c);
       i++;
       continue;
     }
     let j = i;
-    let rank = Infinity;
-    while (j < word.length && !isLetter(word.charCodeAt(j))) rank = Math.min(rank, rarity(word.charCodeAt(j++)));
-    found.push({ texts: [word.slice(i, j)], offset: i, rank });
+    while (j < word.length && !isLetter(word.charCodeAt(j)) && !isDigit(word.charCodeAt(j))) j++;
+    found.push({ texts: [word.slice(i, j)], offset: i, rank: -1 });
     i = j;
   }
   return found.sort((a, b) => a.rank - b.rank).slice(0, ANCHORS_PER_WORD).map(({ texts, offset }) => ({ texts, offset }));
