@@ -109,9 +109,11 @@ export abstract class LexerBase implements Lexer {
    * without asking the dialect (whitespace, one-character punctuation, plain words) are
    * measured here inline by the same tests, and so are digit runs (with a `.digits`
    * fraction) ending at whitespace, punctuation, `;` or the end, which every dialect's number
-   * scan reads as one number. Any other character is handed to next() itself, so strings,
-   * comments, quoted names, `$`, parameters and executable comments are only ever scanned by
-   * the dialect's code. That saves a next() call per short token (numbers, commas, parens).
+   * scan reads as one number, and plain '…' strings where the dialect's quoteMode says how
+   * it reads them (by the same stringEnd its tokenEnd calls). Any other character is handed
+   * to next() itself, so other strings, comments, quoted names, `$`, parameters and
+   * executable comments are only ever scanned by the dialect's code. That saves a next()
+   * call per short token (numbers, commas, parens) and per string of a VALUES list.
    */
   skim(watch: boolean, prevType: number, prevStart: number): TokenType {
     if (this.type === T_ERROR) return T_ERROR;
