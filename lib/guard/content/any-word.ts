@@ -15,6 +15,9 @@ const LETTER_RARITY = 'zqxjkvbpygfwmucldrhsnioate';
 /** Text shorter than this gets the alternation: for the short statements knex builds it is fastest. */
 const LONG_TEXT = 16_384;
 
+/** Alternations over subsets of the words kept for reuse. */
+const MAX_FALLBACKS = 32;
+
 /** Anchors tried per word, rarest first, before the word goes into the alternation. */
 const ANCHORS_PER_WORD = 3;
 
@@ -128,7 +131,11 @@ export class AnyWord {
     if (undecided.length === 0) return false;
     const source = undecided.map(escape).join('|');
     let regex = this.fallbacks.get(source);
-    if (regex === undefined) this.fallbacks.set(source, (regex = new RegExp(source, 'i')));
+    if (regex === undefined) {
+      // Texts choose the subset: keep the cache small whatever they choose.
+      if (this.fallbacks.size >= MAX_FALLBACKS) this.fallbacks.clear();
+      this.fallbacks.set(source, (regex = new RegExp(source, 'i')));
+    }
     return regex.test(text);
   }
 }
