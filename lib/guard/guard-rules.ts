@@ -185,11 +185,15 @@ export function refusedFunction(rules: GuardRules, name: string): string | undef
  * the walk.
  */
 export function prefilterFor(rules: GuardRules, extra: readonly string[]): RegExp {
+  const escaped = prefilterWordsFor(rules, extra).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(escaped.join('|'), 'i');
+}
+
+/** The words prefilterFor's alternation is made of (lower case). */
+export function prefilterWordsFor(rules: GuardRules, extra: readonly string[]): string[] {
   const all = [...rules.functions.keys(), ...rules.functionPrefixes.map(([p]) => p), ...rules.catalogSchemas, ...extra].map((w) => w.toLowerCase());
   // A word that contains another listed word adds nothing (`pg_` covers every `pg_…` name): a short alternation is a fast one.
-  const words = [...new Set(all)].filter((w, _, list) => !list.some((other) => other !== w && w.includes(other)));
-  const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(escaped.join('|'), 'i');
+  return [...new Set(all)].filter((w, _, list) => !list.some((other) => other !== w && w.includes(other)));
 }
 
 /**

@@ -4,7 +4,17 @@ import {
 } from './chars';
 import type { Lexer } from './lexer';
 import { decimalEnd, doubledQuoteEnd, endsNumber, identEnd } from './scan-runs';
-import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_SEMICOLON, T_WORD, type TokenType } from './tokens';
+import { ERROR_FATAL, ERROR_UNSUPPORTED, T_EOF, T_ERROR, T_NUMBER, T_OP, T_SEMICOLON, T_STRING, T_WORD, type TokenType } from './tokens';
+
+/** How a plain '…' string is read (LexerBase.stringEnd); QUOTE_NEXT: only the dialect's tokenEnd reads it. */
+export type QuoteMode = 0 | 1 | 2 | 3;
+export const QUOTE_NEXT = 0;
+/** The quote doubled stands for itself; a backslash is a plain character (SQLite). */
+export const QUOTE_DOUBLED = 1;
+/** As QUOTE_DOUBLED, noting backslashes (PostgreSQL standard_conforming_strings = on, MySQL NO_BACKSLASH_ESCAPES). */
+export const QUOTE_DOUBLED_NOTE = 2;
+/** Backslash escapes the next character, and is noted (MySQL's default). */
+export const QUOTE_ESCAPES = 3;
 
 /**
  * The state and the token loop every dialect lexer shares: the fields of the Lexer
@@ -34,6 +44,12 @@ export abstract class LexerBase implements Lexer {
   sawBackslashInString = false;
   /** Type of the token the dialect's `tokenEnd` measured last. */
   protected tokenType: TokenType = T_OP;
+  /**
+   * How this reading reads a plain `'…'` string (see stringEnd); the dialect sets it. With
+   * anything but QUOTE_NEXT skim() measures such strings itself, by the same stringEnd the
+   * dialect's tokenEnd uses, so the two cannot disagree.
+   */
+  protected quoteMode: QuoteMode = QUOTE_NEXT;
   /** A backslash at or after the last position asked of backslashFrom, `length` if none; -1 before the first search. */
   private backslashAt = -1;
 
@@ -129,9 +145,11 @@ export abstract class LexerBase implements Lexer {
    * without asking the dialect (whitespace, one-character punctuation, plain words) are
    * measured here inline by the same tests, and so are digit runs (with a `.digits`
    * fraction) ending at whitespace, punctuation, `;` or the end, which every dialect's number
-   * scan reads as one number. Any other character is handed to next() itself, so strings,
-   * comments, quoted names, `$`, parameters and executable comments are only ever scanned by
-   * the dialect's code. That saves a next() call per short token (numbers, commas, parens).
+   * scan reads as one number, and plain '…' strings where the dialect's quoteMode says how
+   * it reads them (by the same stringEnd its tokenEnd calls). Any other character is handed
+   * to next() itself, so other strings, comments, quoted names, `$`, parameters and
+   * executable comments are only ever scanned by the dialect's code. That saves a next()
+   * call per short token (numbers, commas, parens) and per string of a VALUES list.
    */
   skim(watch: boolean, prevType: number, prevStart: number): TokenType {
     if (this.type === T_ERROR) return T_ERROR;
@@ -143,6 +161,7 @@ export abstract class LexerBase implements Lexer {
     let p2Type = prevType;
     let p2Start = prevStart;
     let i = this.end;
+    let e = 0;
     for (;;) {
       let t: TokenType;
       let start = i;
@@ -173,6 +192,9 @@ export abstract class LexerBase implements Lexer {
         }
       } else if (k === S_DIGIT && endsNumber(s, (i = decimalEnd(s, i + 1, n)), n)) {
         t = T_NUMBER;
+      } else if (c === CH_QUOTE && this.quoteMode !== QUOTE_NEXT && (e = this.skimString(start)) >= 0) {
+        t = T_STRING;
+        i = e;
       } else {
         // Everything else (and the end of the input) is next()'s to measure, from `start`.
         this.end = start;
@@ -204,6 +226,17 @@ export abstract class LexerBase implements Lexer {
     }
   }
 
+  /**
+   * End of the '…' string at `start` as next() would measure it, or -1 when it is
+   * unterminated: next() then reads it again to report the error, so the backslash cache
+   * (which assumes scans only move forward) is dropped.
+   */
+  private skimString(start: number): number {
+    const e = this.stringEnd(start + 1, "'", CH_QUOTE, this.quoteMode);
+    if (e < 0) this.backslashAt = -1;
+    return e;
+  }
+
   /** Starts over on new text (the classifier reuses one lexer per dialect for its default reading). */
   reset(sql: string): void {
     this.sql = sql;
@@ -229,6 +262,33 @@ export abstract class LexerBase implements Lexer {
       this.backslashAt = b;
     }
     return b;
+  }
+
+  /**
+   * Past the closing `quote` (`text` is the quote as a string) of a string whose body starts
+   * at `from`, read by `mode`; -1 when it is unterminated (the caller reports it). The
+   * quote doubled stands for itself; QUOTE_ESCAPES: a backslash escapes the next character;
+   * QUOTE_DOUBLED_NOTE, QUOTE_ESCAPES: a backslash inside sets sawBackslashInString (the
+   * text then needs the readings where backslashes count differently).
+   */
+  protected stringEnd(from: number, text: string, quote: number, mode: QuoteMode): number {
+    const s = this.sql;
+    if (mode === QUOTE_DOUBLED) return doubledQuoteEnd(s, from, quote);
+    let j = from;
+    for (;;) {
+      const q = s.indexOf(text, j);
+      if (q < 0) return -1;
+      const b = this.backslashFrom(j);
+      if (b < q) {
+        this.sawBackslashInString = true;
+        if (mode === QUOTE_ESCAPES) {
+          j = b + 2;
+          continue;
+        }
+      }
+      if (s.charCodeAt(q + 1) !== quote) return q + 1;
+      j = q + 2;
+    }
   }
 
   /** Stops at an error starting at `at`; the lexer then stays at T_ERROR. */

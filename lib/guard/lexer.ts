@@ -30,8 +30,9 @@ export interface LexerOptions {
  * `T_ERROR` it stays at the error; `error` says why and `errorKind` is ERROR_FATAL or
  * ERROR_UNSUPPORTED (tokens.ts). Every path advances by at least one character per call
  * and looks at each character a bounded number of times, so lexing is linear in the input
- * length. `skim` stops where a loop of `next` would and steps over plain runs inline,
- * handing every other character to `next` (lexer-base.ts): one token stream per dialect.
+ * length. `skim` stops where a loop of `next` would and steps over plain runs (and plain '…'
+ * strings, by the dialect's own rule) inline, handing every other character to `next`
+ * (lexer-base.ts): one token stream per dialect.
  */
 export interface Lexer {
   sql: string;

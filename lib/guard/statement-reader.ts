@@ -10,9 +10,6 @@ import type { Lexer, LexerOptions } from './lexer';
 import { asciiUpper, isContent } from './token-text';
 import { T_EOF, T_OP, T_WORD } from './tokens';
 
-/** Finds candidate INTO words for nextInto(); `g` so lastIndex sets where the search starts. */
-const INTO_TEXT = /into/gi;
-
 /**
  * The token cursor of one reading, shared by the statement families: it owns the lexer,
  * the statement's verdict so far, the lookback (the two tokens before the current one,
@@ -41,8 +38,6 @@ export class StatementReader {
   readonly intoDialect: boolean;
   /** Read statements alone can carry an INTO clause (PostgreSQL). */
   private readonly intoOnlyInReads: boolean;
-  /** Cache for nextInto(): -2 unknown, -1 none left, else an index. */
-  private intoAt = -2;
 
   constructor(
     readonly lx: Lexer,
@@ -60,7 +55,6 @@ export class StatementReader {
 
   reset(sql: string): void {
     this.sql = sql;
-    this.intoAt = -2;
   }
 
   /** Starts a statement at the current token. */
@@ -156,12 +150,8 @@ export class StatementReader {
       while (isContent(this.step(true)));
       return;
     }
-    // No "into" anywhere ahead in the text: nothing for the INTO watch to find.
-    if (this.watch && !this.pendingInto && this.nextInto(lx.end) < 0) {
-      lx.skim(false, this.back1Type, this.back1Start);
-      this.lastEnd = lx.lastEnd;
-      return;
-    }
+    // Skimming with the watch costs a length test per word (skim stops at INTO words only), no
+    // more than first searching the text for "into" would.
     while (this.watch) {
       if (lx.skim(true, this.back1Type, this.back1Start) !== T_WORD) {
         this.lastEnd = lx.lastEnd;
@@ -180,14 +170,6 @@ export class StatementReader {
     }
     lx.skim(false, this.back1Type, this.back1Start);
     this.lastEnd = lx.lastEnd;
-  }
-
-  /** Index of the next "into" (any case, anywhere) at or after `from`, or -1; cached per reading. */
-  private nextInto(from: number): number {
-    if (this.intoAt === -1 || this.intoAt >= from) return this.intoAt;
-    INTO_TEXT.lastIndex = from;
-    this.intoAt = INTO_TEXT.test(this.sql) ? INTO_TEXT.lastIndex - 4 : -1;
-    return this.intoAt;
   }
 
   /** From a current token inside parentheses at `depth`, moves to the matching `)`. */

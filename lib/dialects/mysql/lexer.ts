@@ -3,7 +3,7 @@ import {
   CH_BACKTICK, CH_BANG, CH_DOT, CH_DQUOTE, CH_MINUS, CH_QUOTE, CH_SLASH, CH_SPACE, CH_STAR, IDENT_CONT, isDigit,
 } from '../../guard/chars';
 import type { LexerOptions } from '../../guard/lexer';
-import { LexerBase } from '../../guard/lexer-base';
+import { LexerBase, QUOTE_DOUBLED_NOTE, QUOTE_ESCAPES } from '../../guard/lexer-base';
 import { identEnd, lineCommentEnd, plainCommentEnd } from '../../guard/scan-runs';
 import { ERROR_FATAL, ERROR_UNSUPPORTED, T_NUMBER, T_PARAM, T_QUOTED_IDENT, T_STRING, T_WORD, type TokenType } from '../../guard/tokens';
 
@@ -44,6 +44,7 @@ export class MysqlLexer extends LexerBase {
     this.ansiQuotes = options?.ansiQuotes === true;
     this.mariadb = options?.server !== 'mysql';
     this.threshold = options?.versionThreshold ?? Infinity;
+    this.quoteMode = this.escapes ? QUOTE_ESCAPES : QUOTE_DOUBLED_NOTE;
   }
   /** Also forgets the comment versions, MariaDB comments and backslashes seen, and any open executable comment. */
   override reset(sql: string): void {
@@ -78,10 +79,10 @@ export class MysqlLexer extends LexerBase {
           return this.doubledEnd(i, i + 1, CH_DQUOTE);
         }
         this.tokenType = T_STRING;
-        return this.stringEnd(i, c);
+        return this.quotedStringEnd(i, c);
       case C_QUOTE:
         this.tokenType = T_STRING;
-        return this.stringEnd(i, c);
+        return this.quotedStringEnd(i, c);
       case C_BACKTICK:
         this.tokenType = T_QUOTED_IDENT;
         return this.doubledEnd(i, i + 1, CH_BACKTICK);
@@ -172,25 +173,9 @@ export class MysqlLexer extends LexerBase {
   }
 
   /** '…' or "…": `\` escapes the next character (unless NO_BACKSLASH_ESCAPES), a doubled quote is a quote. */
-  private stringEnd(i: number, quote: number): number {
-    const s = this.sql;
-    const text = quote === CH_QUOTE ? "'" : '"';
-    let j = i + 1;
-    for (;;) {
-      const q = s.indexOf(text, j);
-      if (q < 0) break;
-      const b = this.backslashFrom(j);
-      if (b < q) {
-        this.sawBackslashInString = true;
-        if (this.escapes) {
-          j = b + 2;
-          continue;
-        }
-      }
-      if (s.charCodeAt(q + 1) !== quote) return q + 1;
-      j = q + 2;
-    }
-    return this.failed(i, 'unterminated quoted string', ERROR_FATAL);
+  private quotedStringEnd(i: number, quote: number): number {
+    const e = this.stringEnd(i + 1, quote === CH_QUOTE ? "'" : '"', quote, this.quoteMode);
+    return e >= 0 ? e : this.failed(i, 'unterminated quoted string', ERROR_FATAL);
   }
 
   /**

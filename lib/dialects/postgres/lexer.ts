@@ -3,7 +3,7 @@ import {
   CH_LF, CH_MINUS, CH_QUOTE, CH_SLASH, CH_SPACE, CH_STAR, CH_TAB, CH_VT, isDigit, isIdentStart, isSpace, isTagCont,
 } from '../../guard/chars';
 import type { LexerOptions } from '../../guard/lexer';
-import { LexerBase } from '../../guard/lexer-base';
+import { LexerBase, QUOTE_DOUBLED_NOTE, QUOTE_NEXT } from '../../guard/lexer-base';
 import { identEnd } from '../../guard/scan-runs';
 import { ERROR_FATAL, ERROR_UNSUPPORTED, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_STRING, T_WORD } from '../../guard/tokens';
 
@@ -26,6 +26,8 @@ export class PostgresLexer extends LexerBase {
   constructor(sql: string, options?: LexerOptions) {
     super(sql);
     this.escapeInPlainStrings = options?.altBackslash === true;
+    // With escapes, '…' may continue across a newline (escapeStringEnd): only next() reads that.
+    this.quoteMode = this.escapeInPlainStrings ? QUOTE_NEXT : QUOTE_DOUBLED_NOTE;
   }
   /** Also forgets a backslash seen inside a plain '…' string (it would escape if standard_conforming_strings were off). */
   override reset(sql: string): void {
@@ -123,19 +125,13 @@ export class PostgresLexer extends LexerBase {
     return this.failed(start, 'numeric literal followed by identifier characters and $ (read differently by PostgreSQL 15 and 16)', ERROR_UNSUPPORTED);
   }
 
-  /** '…' with standard_conforming_strings on: `''` doubles a quote, `\` is a plain character. */
+  /**
+   * '…' with standard_conforming_strings on: `''` doubles a quote, `\` is a plain character
+   * (noted: it would escape if standard_conforming_strings were off).
+   */
   private plainStringEnd(start: number, from: number): number {
-    const s = this.sql;
-    let j = from;
-    for (;;) {
-      const q = s.indexOf("'", j);
-      if (q < 0) break;
-      // A backslash here would escape if standard_conforming_strings were off.
-      if (!this.sawBackslashInString && this.backslashFrom(j) < q) this.sawBackslashInString = true;
-      if (s.charCodeAt(q + 1) !== CH_QUOTE) return q + 1;
-      j = q + 2;
-    }
-    return this.failed(start, 'unterminated quoted string', ERROR_FATAL);
+    const e = this.stringEnd(from, "'", CH_QUOTE, QUOTE_DOUBLED_NOTE);
+    return e >= 0 ? e : this.failed(start, 'unterminated quoted string', ERROR_FATAL);
   }
 
   /** E'…' (and plain '…' when standard_conforming_strings is off): `\` escapes any character. */

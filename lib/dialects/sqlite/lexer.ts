@@ -3,7 +3,7 @@ import {
   C_VARIABLE, CH_BACKTICK, CH_COLON, CH_DOT, CH_DQUOTE, CH_LPAREN, CH_MINUS, CH_QUOTE, IDENT_CONT, isDigit,
 } from '../../guard/chars';
 import type { LexerOptions } from '../../guard/lexer';
-import { LexerBase } from '../../guard/lexer-base';
+import { LexerBase, QUOTE_DOUBLED } from '../../guard/lexer-base';
 import { identEnd, lineCommentEnd, plainCommentEnd } from '../../guard/scan-runs';
 import { ERROR_FATAL, ERROR_UNSUPPORTED, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT, T_STRING, T_WORD } from '../../guard/tokens';
 
@@ -19,6 +19,8 @@ import { ERROR_FATAL, ERROR_UNSUPPORTED, T_NUMBER, T_OP, T_PARAM, T_QUOTED_IDENT
 export class SqliteLexer extends LexerBase {
   constructor(sql: string, _options?: LexerOptions) {
     super(sql);
+    // '…' is read by doubledQuoteEnd in every reading (quotedEnd below, and skim).
+    this.quoteMode = QUOTE_DOUBLED;
   }
 
   /**

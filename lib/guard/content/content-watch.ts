@@ -1,6 +1,7 @@
 import type { Dialect } from '../../types';
 import type { LexerOptions } from '../lexer';
 import type { GuardRules } from '../guard-rules';
+import type { AnyWord } from './any-word';
 import { judgeContent, type ContentRefusal } from './judge';
 import { contentPrefilter } from './rules';
 import { StatementTokens } from './statement-tokens';
@@ -16,7 +17,7 @@ export class ContentWatch {
   on = false;
   readonly refusals: ContentRefusal[] = [];
   private readonly tokens: StatementTokens;
-  private readonly prefilter: RegExp;
+  private readonly prefilter: AnyWord;
 
   constructor(
     dialect: Dialect,
