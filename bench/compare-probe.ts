@@ -2,10 +2,11 @@
 // only that tree's dist (never two trees in one process: the JIT then favours whichever ran
 // first) and prints one JSON line. Inputs (the statements, the big INSERT) come from a file
 // the comparing script wrote, so both trees judge the same strings.
-import knex, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { itemQueries, itemsDatabase } from './items-database';
 
 type Dialect = 'postgres' | 'mysql' | 'sqlite';
 interface Inputs {
@@ -38,26 +39,6 @@ function nsPer(run: () => void, iterations: number, rounds: number, callsPerRun 
   return median(samples);
 }
 
-async function database(): Promise<Knex> {
-  const db = knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
-  await db.schema.createTable('items', (t) => {
-    t.increments('id');
-    t.string('name');
-  });
-  await db.batchInsert('items', Array.from({ length: 1000 }, (_, i) => ({ name: `item ${i}` })), 200);
-  return db;
-}
-
-let distinct = 0;
-async function queries(db: Knex, count: number, fresh: boolean): Promise<number> {
-  const start = performance.now();
-  for (let i = 0; i < count; i++) {
-    if (fresh) await db('items').whereRaw(`id = ${(i % 1000) + 1} and ${distinct++} >= 0`).first('id', 'name');
-    else await db('items').where({ id: (i % 1000) + 1 }).first('id', 'name');
-  }
-  return performance.now() - start;
-}
-
 /** Guarded ÷ plain over ABBA slices (see bench/guard.ts), median of rounds. */
 async function overhead(plain: Knex, guarded: Knex, fresh: boolean): Promise<number> {
   const ratios: number[] = [];
@@ -65,8 +46,8 @@ async function overhead(plain: Knex, guarded: Knex, fresh: boolean): Promise<num
     let p = 0;
     let g = 0;
     for (let slice = 0; slice < 8; slice++) {
-      if (slice % 4 === 0 || slice % 4 === 3) p += await queries(plain, 400, fresh);
-      else g += await queries(guarded, 400, fresh);
+      if (slice % 4 === 0 || slice % 4 === 3) p += await itemQueries(plain, 400, fresh);
+      else g += await itemQueries(guarded, 400, fresh);
     }
     ratios.push(g / p);
   }
@@ -83,13 +64,13 @@ async function main(): Promise<void> {
     const big = inputs.bigInsert[dialect];
     out[`${dialect}: classifySql, 1 MB INSERT (ms)`] = nsPer(() => (sink += classifySql(big, dialect).statements.length), 5, 11) / 1e6;
   }
-  const plain = await database();
-  const guarded = guard(await database());
+  const plain = await itemsDatabase();
+  const guarded = guard(await itemsDatabase());
   try {
-    await queries(plain, 2000, false);
-    await queries(guarded, 2000, false);
-    await queries(plain, 2000, true);
-    await queries(guarded, 2000, true);
+    await itemQueries(plain, 2000, false);
+    await itemQueries(guarded, 2000, false);
+    await itemQueries(plain, 2000, true);
+    await itemQueries(guarded, 2000, true);
     out['guarded ÷ plain, SQLite pk select, cached verdict (×)'] = await overhead(plain, guarded, false);
     out['guarded ÷ plain, every text distinct (×)'] = await overhead(plain, guarded, true);
   } finally {

@@ -4,11 +4,12 @@
 // equally often; the overhead is the median of the per-round ratios of the two totals.
 // The same measurement of plain against a second plain instance is printed as the noise
 // floor: it shows what the method itself reads as overhead (ideally 1.000).
-import knex, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { performance } from 'node:perf_hooks';
 import { guard } from '../lib';
 import { createStatementCheck } from '../lib/guard/client';
 import { RAILS_STYLE_DDL_REGEX, typicalStatements } from './classifier';
+import { itemQueries, itemsDatabase } from './items-database';
 
 export interface BenchRow {
   name: string;
@@ -16,29 +17,6 @@ export interface BenchRow {
   unit: string;
   target?: string;
   ok?: boolean;
-}
-
-async function database(): Promise<Knex> {
-  const db = knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
-  await db.schema.createTable('items', (t) => {
-    t.increments('id');
-    t.string('name');
-  });
-  await db.batchInsert('items', Array.from({ length: 1000 }, (_, i) => ({ name: `item ${i}` })), 200);
-  return db;
-}
-
-let distinct = 0;
-
-/** `fresh`: every SQL text is new (a literal id in the text), so the guard's verdict cache always misses. */
-async function run(db: Knex, count: number, fresh = false): Promise<number> {
-  const start = performance.now();
-  if (fresh) {
-    for (let i = 0; i < count; i++) await db('items').whereRaw(`id = ${(i % 1000) + 1} and ${distinct++} >= 0`).first('id', 'name');
-  } else {
-    for (let i = 0; i < count; i++) await db('items').where({ id: (i % 1000) + 1 }).first('id', 'name');
-  }
-  return performance.now() - start;
 }
 
 function median(values: number[]): number {
@@ -57,8 +35,8 @@ async function abba(a: Knex, b: Knex, rounds: number, perSlice: number, fresh: b
     let tb = 0;
     for (let slice = 0; slice < SLICES; slice++) {
       // A B B A …: slices 0 and 3 (mod 4) are a's.
-      if (slice % 4 === 0 || slice % 4 === 3) ta += await run(a, perSlice, fresh);
-      else tb += await run(b, perSlice, fresh);
+      if (slice % 4 === 0 || slice % 4 === 3) ta += await itemQueries(a, perSlice, fresh);
+      else tb += await itemQueries(b, perSlice, fresh);
     }
     totals.push([ta, tb]);
   }
@@ -71,14 +49,14 @@ function medianRatio(totals: Array<[number, number]>): number {
 }
 
 export async function benchGuard(rounds = 31, perSlice = 500): Promise<BenchRow[]> {
-  const plain = await database();
-  const plain2 = await database();
-  const guarded = guard(await database());
+  const plain = await itemsDatabase();
+  const plain2 = await itemsDatabase();
+  const guarded = guard(await itemsDatabase());
   try {
     // Warm-up: every instance and both query shapes, before anything is timed.
     for (const db of [plain, plain2, guarded]) {
-      await run(db, 4 * perSlice);
-      await run(db, 4 * perSlice, true);
+      await itemQueries(db, 4 * perSlice);
+      await itemQueries(db, 4 * perSlice, true);
     }
     const cached = await abba(plain, guarded, rounds, perSlice, false);
     const floor = await abba(plain, plain2, rounds, perSlice, false);

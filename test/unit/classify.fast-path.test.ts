@@ -38,9 +38,8 @@ function agree(dialect: Dialect, sql: string): boolean {
   return true;
 }
 
-/** Every string literal in the test tree (TypeScript's own parser, so escapes are exact). */
-function testLiterals(): string[] {
-  const root = path.join(__dirname, '..');
+/** Every string literal in the .ts files under `dirs` (TypeScript's own parser, so escapes are exact); a template with its holes as `x`. */
+function stringLiterals(dirs: readonly string[]): string[] {
   const out = new Set<string>();
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -57,8 +56,13 @@ function testLiterals(): string[] {
       }
     }
   };
-  walk(root);
+  for (const dir of dirs) walk(dir);
   return [...out];
+}
+
+/** Every string literal in the test tree. */
+function testLiterals(): string[] {
+  return stringLiterals([path.join(__dirname, '..')]);
 }
 
 function pick<T>(items: readonly T[], random: Random): T {
@@ -80,25 +84,10 @@ const OTHER_WORDS = [
   'lo_import', 'load_file', 'sqlite_master', 'pragma_optimize', 'set_config', 'uescape', 'u', 'e', 'b', 'x', 'n', 'mysql', 'sys', 'replace',
   'ignore', 'only', 'copy', 'analyze', 'explain', 'call', 'do', 'end', 'begin', 'commit', 'pragma', 'attach', 'vacuum', 'users',
 ];
-/** Every upper-case word literal in lib/guard and lib/dialects: the words the classifier acts on. */
+/** Every word literal in lib/guard and lib/dialects, lower-cased: the words the classifier acts on. */
 function classifierWords(): string[] {
-  const out = new Set<string>();
-  const walk = (dir: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.ts')) {
-        const source = ts.createSourceFile(full, fs.readFileSync(full, 'utf8'), ts.ScriptTarget.Latest, false);
-        const visit = (node: ts.Node): void => {
-          if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(node.text)) out.add(node.text.toLowerCase());
-          ts.forEachChild(node, visit);
-        };
-        visit(source);
-      }
-    }
-  };
-  for (const dir of ['guard', 'dialects']) walk(path.join(__dirname, '../../lib', dir));
-  return [...out];
+  const lib = path.join(__dirname, '../../lib');
+  return stringLiterals([path.join(lib, 'guard'), path.join(lib, 'dialects')]).filter((text) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(text)).map((w) => w.toLowerCase());
 }
 
 /** Bare names for the generator: every keyword of every dialect, every word the classifier knows, hostile names, and plain ones. */
