@@ -10,6 +10,7 @@ const FOREIGN = 'runs SQL on another connection or from text the guard cannot se
 const SERVER = 'changes server state or other sessions';
 const QUERY_TEXT = 'runs SQL given as text, which the guard cannot see';
 const CONFIG_FILE = "reads the server's configuration files (pg_hba.conf, pg_ident.conf, postgresql.conf)";
+const CATALOG_WRITE = 'writes system catalog rows (planner statistics)';
 
 /**
  * Settings whose pg_settings.context is 'superuser' (superuser-settings.ts, generated from a
@@ -76,6 +77,14 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
     ['pg_create_restore_point', SERVER],
     ['pg_backup_start', SERVER],
     ['pg_backup_stop', SERVER],
+    // Their names before PostgreSQL 15 (13, 14: exclusive backup mode, a backup_label file).
+    ['pg_start_backup', SERVER],
+    ['pg_stop_backup', SERVER],
+    // PostgreSQL 18's statistics import: write pg_class and pg_statistic rows.
+    ['pg_restore_relation_stats', CATALOG_WRITE],
+    ['pg_clear_relation_stats', CATALOG_WRITE],
+    ['pg_restore_attribute_stats', CATALOG_WRITE],
+    ['pg_clear_attribute_stats', CATALOG_WRITE],
     ['pg_log_backend_memory_contexts', SERVER],
     ['pg_logical_emit_message', SERVER],
     ['pg_drop_replication_slot', SERVER],
@@ -110,6 +119,8 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
   isCatalogTable: (name) => name.startsWith('pg_'),
   catalogAnywhereInWrites: false,
   // knex's pg client builds `extend({ text, values }, options)`; pg runs an object with `submit()` as its own query.
+  // The session reader sees what startup options set (guard-text.ts).
+  connectionOptions: [],
   textOptions: ['text', 'values', 'submit'],
   refusedSettings: new Map<string, RefusedSetting>([
     ...POSTGRES_SUPERUSER_SETTINGS.filter((name) => !SUPERUSER_SETTINGS_ALLOWED.has(name)).map((name): [string, RefusedSetting] => [name, SUPERUSER_ONLY]),
