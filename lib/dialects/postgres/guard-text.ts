@@ -7,13 +7,26 @@ import { POSTGRES_LEXING_SETTINGS } from './lexing-settings';
 
 const READ = "select current_setting('standard_conforming_strings') as scs, current_setting('client_encoding') as enc, current_setting('search_path') as sp, " +
   // Settings the session itself set (startup options, PGOPTIONS, a SET before the guard saw it); not the DBA's (role, database, server file).
-  "(select string_agg(name, ',') from pg_settings where source in ('client', 'session')) as own";
+  "(select string_agg(name, ',') from pg_settings where source in ('client', 'session')) as own, " +
+  // Inside a transaction block (one a pool.afterCreate hook left open) the block's start is
+  // older than this statement's; outside one they are the same instant.
+  'now() <> statement_timestamp() as tx';
 
 /** PostgreSQL (pg): the session's client_encoding and standard_conforming_strings; bound values travel apart from the text. */
 export const POSTGRES_GUARD_TEXT: GuardText = {
   async readSession(connection) {
     const pg = connection as { query(text: string): Promise<{ rows: Array<Record<string, unknown>> }> };
     const row = (await pg.query(READ)).rows[0] ?? {};
+    // What a transaction block SET, its ROLLBACK undoes: the settings read here would not hold.
+    if (row['tx'] === true) {
+      throw GuardSessionError.of({
+        dialect: 'postgres',
+        variable: 'transaction',
+        value: 'open',
+        reason: 'its settings were read inside a transaction block (left open by pool.afterCreate), which a ROLLBACK would undo',
+        remedy: 'End any transaction pool.afterCreate begins (COMMIT) before the connection is handed over, or SET outside one.',
+      });
+    }
     const encoding = String(row['enc']);
     // The encodings a runtime SET may choose are the ones a session may start with.
     if (POSTGRES_LEXING_SETTINGS.get('client_encoding')?.(encoding, {}) !== true) {
