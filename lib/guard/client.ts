@@ -41,6 +41,9 @@ type QueryParam = string | { sql?: string; bindings?: unknown; options?: unknown
 const CACHE_LIMIT = 2000;
 const CACHE_MAX_SQL = 4096;
 
+/** The verdict cache key of a session whose settings are not known; no session reader makes it (they make '' and words). */
+const UNREAD = '\u0000unread';
+
 /** Marks guarded classes so `guard()` never wraps twice. */
 export const GUARDED = Symbol.for('knex-roles.guarded');
 
@@ -67,16 +70,19 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions, pr
   }
   // A documented opt-in, matched by the database's own grant (provision), so no warning.
   if (options.appTemporaryTables) allowed.add(TEMPORARY_TABLE_KEYWORD);
-  // One cache per way of reading text (session settings), the servers' defaults under '';
-  // the last one used is kept at hand, since most apps' sessions all read text one way.
+  // One cache per way of reading text (session settings; a read session with the servers'
+  // defaults has key ''). A session not read (no reader: SQLite; or the raw calls of
+  // pool.afterCreate, before the read) is judged in every reading: its verdicts are its own,
+  // never one made for a session read one way. The last cache used is kept at hand, since
+  // most apps' sessions all read text one way.
   const caches = new Map<string, Map<string, ClassifiedStatement | null>>();
-  let lastKey = '';
+  let lastKey = UNREAD;
   let last = new Map<string, ClassifiedStatement | null>();
   caches.set(lastKey, last);
 
   // `once`: a text with bound values formatted in (MySQL), not worth a cache entry.
   const check = (sql: string, session?: SessionSettings, once = false): RuntimeDdlError | undefined => {
-    const key = session?.key ?? '';
+    const key = session === undefined ? UNREAD : session.key;
     if (key !== lastKey) {
       let verdicts = caches.get(key);
       if (verdicts === undefined) caches.set(key, (verdicts = new Map()));
@@ -140,6 +146,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
   const { clientFormat } = dialectModule(dialect).rawConnection;
   // Whether the driver takes a replacement text from .options() at all (not SQLite).
   const replacesText = dialectModule(dialect).guardRules.textOptions.length > 0;
+  const { connectionOptions } = dialectModule(dialect).guardRules;
   const unformattable = (sql: string): RuntimeDdlError =>
     new RuntimeDdlError('E_RUNTIME_DDL', `Refused bound values on a ${options.role} connection: its driver writes them into the text on the client and the guard cannot see the text it sends.`, {
       remedy: 'Use the mysql2, mysql or mariadb knex client, or write the values into the SQL text yourself.',
@@ -259,10 +266,27 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       return textRefusal(connection, sent.sql, sent.values, undefined, this.config, judged, sent.namedPlaceholders);
     }
 
-    /** Never creates the database it opens (SQLite makes a missing file): migrating creates it. */
+    /**
+     * Never creates the database it opens (SQLite makes a missing file): migrating creates it.
+     * Never connects with options that make the driver run SQL of its own (guardRules.connectionOptions).
+     */
     override acquireRawConnection(): Promise<unknown> {
       const missing = dialectModule(dialect).missingDatabase?.(this.connectionSettings);
       if (missing !== undefined) return Promise.reject(databaseMissing(missing));
+      const settings = this.connectionSettings;
+      const option = typeof settings === 'object' && settings !== null ? connectionOptions.find((name) => (settings as Record<string, unknown>)[name] !== undefined) : undefined;
+      if (option !== undefined) {
+        return Promise.reject(
+          new RuntimeDdlError('E_RUNTIME_DDL', `Refused the connection option ${option} on a ${options.role} connection: the driver runs its SQL on connect, where the guard does not see it.`, {
+            remedy: `Remove ${option} from the runtime connection; run session set-up through pool.afterCreate (judged by the guard) or give the role its settings on the server (ALTER USER / the DBA's defaults).`,
+            kind: 'other',
+            keyword: 'CONNECTION OPTIONS',
+            role: options.role,
+            dialect,
+            statement: `(connection option ${option})`,
+          }),
+        );
+      }
       return super.acquireRawConnection();
     }
 

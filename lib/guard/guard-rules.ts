@@ -38,6 +38,12 @@ export interface GuardRules {
    * would replace what the guard judged, so a query carrying one is refused.
    */
   readonly textOptions: readonly string[];
+  /**
+   * Connection options with which the driver runs SQL of its own on connect, before any
+   * query the guard sees (the mariadb connector's `initSql`, `sessionVariables`): a runtime
+   * connection configured with one is refused before it connects.
+   */
+  readonly connectionOptions: readonly string[];
   /** Settings a runtime statement may not assign, by SET or (PostgreSQL) set_config(). */
   readonly refusedSettings: ReadonlyMap<string, RefusedSetting>;
   /** Refused like `refusedSettings`, by name prefix (`log_`, MariaDB `binlog_`); an exact entry wins. */

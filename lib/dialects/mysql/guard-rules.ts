@@ -33,6 +33,8 @@ export const MYSQL_GUARD_RULES: GuardRules = {
   catalogAnywhereInWrites: true,
   // Session variables that need SUPER-like rights and hide or reshape what the server records.
   // knex's mysql clients build `Object.assign({ sql }, options)`; mysql2 reads `values` and `namedPlaceholders` from it to format the text.
+  // The mariadb connector runs initSql and a SET per sessionVariables entry on connect.
+  connectionOptions: ['initSql', 'sessionVariables'],
   textOptions: ['sql', 'values', 'namedPlaceholders'],
   refusedSettings: new Map([
     ['sql_log_bin', { kind: 'other', reason: 'superuser-only setting: keeps writes out of the binary log' }],

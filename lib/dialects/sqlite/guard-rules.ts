@@ -32,6 +32,7 @@ export const SQLITE_GUARD_RULES: GuardRules = {
   catalogAnywhereInWrites: false,
   deletableCatalogTables: new Set(['sqlite_sequence']),
   // better-sqlite3's knex client reads only `safeIntegers`, sqlite3's none.
+  connectionOptions: [],
   textOptions: [],
   refusedSettings: new Map(),
   refusedSettingPrefixes: [],
