@@ -237,11 +237,12 @@ if (dialects.includes('postgres')) {
       });
     }
 
-    // Index maintenance, what VACUUM does to these indexes (VACUUM and REINDEX are refused).
+    // Index maintenance stays allowed (README › the runtime guard): it changes no data, no
+    // schema and no check, unlike VACUUM / REINDEX statements, which are refused as maintenance.
     for (const sql of [`select brin_summarize_new_values('rt6_brin_ts')`, `select brin_summarize_range('rt6_brin_ts', 0)`, `select brin_desummarize_range('rt6_brin_ts', 0)`, `select gin_clean_pending_list('rt6_gin_a')`]) {
-      it(`refuses the index maintenance ${sql}`, async () => {
+      it(`lets the index maintenance ${sql} through (it changes no data)`, async () => {
         const error = await guarded.raw(sql).then(() => undefined, (e: unknown) => e);
-        expect(error).to.be.instanceOf(RuntimeDdlError);
+        expect(error).to.equal(undefined);
       });
     }
   });

@@ -66,6 +66,24 @@ describe('guard verdict cache', () => {
     expect(check(text, escaping)).to.equal(undefined);
   });
 
+  // Red team 6: real sessions read with the servers' defaults get key '' (postgres/mysql
+  // guard-text.ts), the key an unread session (pool.afterCreate's raw calls, judged "in every
+  // reading") falls back to. A verdict made for the one must not answer for the other.
+  it("red team 6: a verdict for a default-reading session (key '') does not answer for an unread session (pg, knex_migrations)", () => {
+    const bookkeeping = bookkeepingWriteCheck('postgres', undefined);
+    const check = createStatementCheck('postgres', OPTIONS, (sql, session) => bookkeeping(sql, session?.reading));
+    const text = `select 'a\\' || ' ; delete from knex_migrations; -- '`;
+    expect(check(text, { key: '', reading: { altBackslash: false } })).to.equal(undefined);
+    expect(check(text)?.code).to.equal('E_RUNTIME_MIGRATE');
+  });
+
+  it("red team 6: a verdict for a default-reading session (key '') does not answer for an unread session (mysql, INTO OUTFILE)", () => {
+    const check = createStatementCheck('mysql', OPTIONS);
+    const text = `select 1 as "\\", 2 into outfile '/tmp/x' #\\""`;
+    expect(check(text, { key: '', reading: { ansiQuotes: false } })).to.equal(undefined);
+    expect(check(text)?.keyword).to.equal('SELECT INTO OUTFILE');
+  });
+
   describe('on a guarded client', () => {
     let db: Knex;
     beforeEach(async () => {
