@@ -1,5 +1,5 @@
 import type { Dialect } from '../types';
-import type { Classification, StatementKind } from './classify';
+import type { Classification, ClassifiedStatement, StatementKind } from './classify';
 import { dialectModule, dialectModules } from '../dialects/registry';
 
 /**
@@ -153,7 +153,23 @@ export function fastClassification(sql: string, dialect: Dialect): Classificatio
   while (isSpace(sql.charCodeAt(end - 1))) end--;
   // The gate matched one of four lower-case heads; their first letters differ.
   const first = sql.charCodeAt(start);
-  const kind = first === 0x73 ? READ : WRITE;
-  const keyword = first === 0x73 ? 'SELECT' : first === 0x69 ? 'INSERT' : first === 0x75 ? 'UPDATE' : 'DELETE';
-  return { allowedOnRuntime: true, statements: [{ kind, keyword, start, end, allowedOnRuntime: true }] };
+  const span = start * 8192 + end;
+  const verdicts = first === 0x73 ? SELECTS : first === 0x69 ? INSERTS : first === 0x75 ? UPDATES : DELETES;
+  let verdict = verdicts.get(span);
+  if (verdict === undefined) {
+    const kind = first === 0x73 ? READ : WRITE;
+    const keyword = first === 0x73 ? 'SELECT' : first === 0x69 ? 'INSERT' : first === 0x75 ? 'UPDATE' : 'DELETE';
+    verdict = Object.freeze({ allowedOnRuntime: true, statements: Object.freeze([Object.freeze({ kind, keyword, start, end, allowedOnRuntime: true })]) as ClassifiedStatement[] });
+    verdicts.set(span, verdict);
+  }
+  return verdict;
 }
+
+// The fast path's verdicts, frozen and shared, by head and span (start * 8192 + end; a text is
+// at most FAST_PATH_MAX_SQL long): a verdict is only ever read, and the spans of knex's
+// statements recur, so an answer costs a lookup instead of three new objects. At most 4096²
+// spans per head, in practice a few hundred (one per statement length).
+const SELECTS = new Map<number, Classification>();
+const INSERTS = new Map<number, Classification>();
+const UPDATES = new Map<number, Classification>();
+const DELETES = new Map<number, Classification>();

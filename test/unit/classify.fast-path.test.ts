@@ -419,3 +419,19 @@ describe('classifySql fast path', () => {
     expect(agree("postgres", "\n  update \"t\" set \"a\" = $1 \r\n")).to.equal(true);
   });
 });
+
+describe('classifySql fast path: shared verdicts', () => {
+  it('answers a span with one frozen verdict, never a changed one', () => {
+    const a = fastClassification('select * from "t" where "a" = $1', 'postgres');
+    const b = fastClassification('select * from "u" where "b" = $1', 'postgres');
+    // Same head and span: the same object, frozen all the way down.
+    expect(a).to.equal(b);
+    expect(Object.isFrozen(a) && Object.isFrozen(a?.statements) && Object.isFrozen(a?.statements[0])).to.equal(true);
+    expect(() => {
+      (a?.statements[0] as { allowedOnRuntime: boolean }).allowedOnRuntime = false;
+    }).to.throw(TypeError);
+    // Another head or span: its own verdict.
+    expect(fastClassification('delete from "t" where "a" = $1', 'postgres')?.statements[0]).to.include({ keyword: 'DELETE', kind: 'write', end: 30 });
+    expect(fastClassification(' select * from "t" where "a" = $1', 'postgres')?.statements[0]).to.include({ keyword: 'SELECT', start: 1, end: 33 });
+  });
+});
