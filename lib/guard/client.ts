@@ -11,6 +11,7 @@ import { throughGate } from './pool-gate';
 import { guardAfterCreate, type SentText } from './raw-connection';
 import { redactLiterals } from './redact-literals';
 import { readSessionSettings, type SessionSettings } from './session-settings';
+import { TextCache } from './text-cache';
 import { readRoutingOf } from '../replicas/routing-hook';
 import { databaseMissing } from './refusing-migrations';
 
@@ -36,8 +37,9 @@ export type ClientClass = typeof Knex.Client;
 type QueryParam = string | { sql?: string; bindings?: unknown; options?: unknown };
 
 // Verdicts per SQL text: knex sends the same few statement shapes over and over, so a
-// small cache makes the guard cost a map lookup. Bounded in entries (cleared when full)
-// and in text size (long one-off statements, e.g. bulk inserts, are classified uncached).
+// small cache (text-cache.ts: looked up without hashing the text) makes the guard cost a
+// lookup. Bounded in entries (cleared when full) and in text size (long one-off
+// statements, e.g. bulk inserts, are classified uncached).
 const CACHE_LIMIT = 2000;
 const CACHE_MAX_SQL = 4096;
 
@@ -75,9 +77,9 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions, pr
   // pool.afterCreate, before the read) is judged in every reading: its verdicts are its own,
   // never one made for a session read one way. The last cache used is kept at hand, since
   // most apps' sessions all read text one way.
-  const caches = new Map<string, Map<string, ClassifiedStatement | null>>();
+  const caches = new Map<string, TextCache<ClassifiedStatement | null>>();
   let lastKey = UNREAD;
-  let last = new Map<string, ClassifiedStatement | null>();
+  let last = new TextCache<ClassifiedStatement | null>(CACHE_LIMIT);
   caches.set(lastKey, last);
 
   // `once`: a text with bound values formatted in (MySQL), not worth a cache entry.
@@ -85,12 +87,12 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions, pr
     const key = session === undefined ? UNREAD : session.key;
     if (key !== lastKey) {
       let verdicts = caches.get(key);
-      if (verdicts === undefined) caches.set(key, (verdicts = new Map()));
+      if (verdicts === undefined) caches.set(key, (verdicts = new TextCache(CACHE_LIMIT)));
       lastKey = key;
       last = verdicts;
     }
     const verdicts = last;
-    // The length first: a long text is never cached, so hashing it for a lookup is waste.
+    // The length first: a long text is never cached, so looking it up is waste.
     const cacheable = !once && sql.length <= CACHE_MAX_SQL;
     let refused = cacheable ? verdicts.get(sql) : undefined;
     if (refused === undefined) {
@@ -104,10 +106,7 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions, pr
           break;
         }
       }
-      if (cacheable) {
-        if (verdicts.size >= CACHE_LIMIT) verdicts.clear();
-        verdicts.set(sql, refused);
-      }
+      if (cacheable) verdicts.set(sql, refused);
     }
     if (refused === null) return undefined;
     // The statement goes into the error's message, JSON and stack, and from there into logs:
