@@ -5,12 +5,16 @@ import { refusedSettingOf } from '../../guard/guard-rules';
 import { POSTGRES_GUARD_RULES } from './guard-rules';
 import { POSTGRES_LEXING_SETTINGS } from './lexing-settings';
 
-const READ = "select current_setting('standard_conforming_strings') as scs, current_setting('client_encoding') as enc, current_setting('search_path') as sp, " +
+// Every name schema-qualified: a temporary table (searched before pg_catalog) or a function
+// earlier on the search_path must not answer in the catalog's place.
+const READ = "select pg_catalog.current_setting('standard_conforming_strings') as scs, pg_catalog.current_setting('client_encoding') as enc, pg_catalog.current_setting('search_path') as sp, " +
   // Settings the session itself set (startup options, PGOPTIONS, a SET before the guard saw it); not the DBA's (role, database, server file).
-  "(select string_agg(name, ',') from pg_settings where source in ('client', 'session')) as own, " +
+  "(select pg_catalog.string_agg(name, ',') from pg_catalog.pg_settings where source in ('client', 'session')) as own, " +
   // Inside a transaction block (one a pool.afterCreate hook left open) the block's start is
   // older than this statement's; outside one they are the same instant.
-  'now() <> statement_timestamp() as tx';
+  'pg_catalog.now() <> pg_catalog.statement_timestamp() as tx, ' +
+  // A role switched to at login (`options: '-c role=…'`; pg_settings does not show `role`).
+  'current_user <> session_user as switched, current_user as cu';
 
 /** PostgreSQL (pg): the session's client_encoding and standard_conforming_strings; bound values travel apart from the text. */
 export const POSTGRES_GUARD_TEXT: GuardText = {
@@ -25,6 +29,16 @@ export const POSTGRES_GUARD_TEXT: GuardText = {
         value: 'open',
         reason: 'its settings were read inside a transaction block (left open by pool.afterCreate), which a ROLLBACK would undo',
         remedy: 'End any transaction pool.afterCreate begins (COMMIT) before the connection is handed over, or SET outside one.',
+      });
+    }
+    // SET ROLE is refused on a runtime connection; a session that starts as another role than it logged in as is too.
+    if (row['switched'] === true) {
+      throw GuardSessionError.of({
+        dialect: 'postgres',
+        variable: 'role',
+        value: String(row['cu']),
+        reason: 'the session runs as another role than the one it logged in as (a role switched to at login, like SET ROLE)',
+        remedy: "Log in as the runtime role itself: remove `-c role=…` from the connection's options, PGOPTIONS and the role's settings.",
       });
     }
     const encoding = String(row['enc']);
