@@ -1,4 +1,4 @@
-import type { RuntimeDdlError } from '../errors';
+import { RuntimeDdlError } from '../errors';
 import type { Dialect } from '../types';
 import { dialectModule } from '../dialects/registry';
 
@@ -27,6 +27,8 @@ export interface RawConnectionMethods {
   readonly returnsPromise: (args: readonly unknown[], method: string) => boolean;
   /** Methods that return another object sending SQL over this connection (mysql2 `promise()`): called on the guarded view, so that object is guarded too. */
   readonly viaGuard?: readonly string[];
+  /** Methods that change the session without SQL text (mysql2 / mariadb `changeUser`): fine in the hook, before the session is read; refused after. */
+  readonly sessionMethods?: readonly string[];
   /**
    * Where the driver writes bound values into the text on the client (MySQL's drivers): the
    * function that gives the text it will send for `connection`, or `null` when the guard
@@ -54,8 +56,16 @@ type AfterCreate = (connection: unknown, done: (error: Error | null, connection:
  */
 export function guardAfterCreate(hook: AfterCreate, dialect: Dialect, refusal: RawRefusal): AfterCreate {
   return (connection, done) => {
-    const guarded = typeof connection === 'object' && connection !== null ? guardRawConnection(connection, dialect, refusal) : connection;
-    hook(guarded, (error) => done(error, connection));
+    // Once the hook hands the connection over, the guard reads its session and judges by
+    // that: a call that sends SQL or changes the session, made later through the hook's view
+    // (a kept reference, a timer), would be judged as set-up, before the read, and could
+    // change what was read. So it is refused; other methods (a wrapped `format`) still work.
+    let handedOver = false;
+    const guarded = typeof connection === 'object' && connection !== null ? guardRawConnection(connection, dialect, refusal, () => handedOver) : connection;
+    hook(guarded, (error) => {
+      handedOver = true;
+      done(error, connection);
+    });
   };
 }
 
@@ -65,8 +75,8 @@ export function guardAfterCreate(hook: AfterCreate, dialect: Dialect, refusal: R
  * fails the way the driver reports errors (callback, rejected promise or throw) without
  * sending anything. Every other property is the connection's own, methods bound to it.
  */
-function guardRawConnection<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal): T {
-  const { sends, returnsPromise, viaGuard = [] } = dialectModule(dialect).rawConnection;
+function guardRawConnection<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal, handedOver: () => boolean): T {
+  const { sends, returnsPromise, viaGuard = [], sessionMethods = [] } = dialectModule(dialect).rawConnection;
   // One wrapper per property, so `conn.query === conn.query` holds as on the connection itself.
   const wrappers = new Map<PropertyKey, { value: unknown; method: unknown }>();
   const view: T = new Proxy(connection, {
@@ -81,12 +91,16 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
       const call = value as (...args: unknown[]) => unknown;
       const name = typeof key === 'string' ? key : '';
       const read = Object.hasOwn(sends, name) ? sends[name] : undefined;
+      const late = (args: readonly unknown[]): unknown => fail(lateCall(dialect, name), args, returnsPromise(args, name));
       const method =
         viaGuard.includes(name)
-          ? (...args: unknown[]): unknown => call.apply(view, args)
+          ? (...args: unknown[]): unknown => (handedOver() ? late(args) : call.apply(view, args))
+          : sessionMethods.includes(name)
+          ? (...args: unknown[]): unknown => (handedOver() ? late(args) : call.apply(target, args))
           : read === undefined
           ? call.bind(target)
           : (...args: unknown[]): unknown => {
+              if (handedOver()) return late(args);
               const sent = read(args, target);
               let formatted: string | undefined;
               const error = refusal(target, name, sent, (text) => (formatted = text));
@@ -98,6 +112,18 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
     },
   });
   return view;
+}
+
+/** A call through the hook's view after the hook handed the connection over (see guardAfterCreate). */
+function lateCall(dialect: Dialect, method: string): RuntimeDdlError {
+  return new RuntimeDdlError('E_RUNTIME_DDL', `Refused ${method}() on the connection pool.afterCreate was given, after the hook handed it over: the guard has read the session by then and judges only what knex sends.`, {
+    remedy: 'Use the connection only inside pool.afterCreate, before calling done(); send later queries through knex.',
+    kind: 'other',
+    keyword: '',
+    role: 'runtime',
+    dialect,
+    statement: `${method}(…)`,
+  });
 }
 
 /** Reports a refusal the way the driver reports its errors: to the callback, as a rejected promise, or thrown. */

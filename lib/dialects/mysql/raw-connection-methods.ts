@@ -83,5 +83,7 @@ export const MYSQL_RAW_METHODS: RawConnectionMethods = {
   returnsPromise: () => false,
   // `conn.promise()` wraps the connection it is called on: called on the guarded view, its query / execute are judged.
   viaGuard: ['promise'],
+  // Switches user or default database without SQL text (COM_CHANGE_USER): read with the session after the hook.
+  sessionMethods: ['changeUser'],
   clientFormat: mysqlClientFormat,
 };
