@@ -91,14 +91,17 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
       const call = value as (...args: unknown[]) => unknown;
       const name = typeof key === 'string' ? key : '';
       const read = Object.hasOwn(sends, name) ? sends[name] : undefined;
+      // A method that returns the connection itself (`on`, `defaultSafeIntegers` …, for
+      // chaining) returns the guarded view: the raw connection never reaches the hook.
+      const viewFor = (result: unknown): unknown => (result === target ? view : result);
       const late = (args: readonly unknown[]): unknown => fail(lateCall(dialect, name), args, returnsPromise(args, name));
       const method =
         viaGuard.includes(name)
           ? (...args: unknown[]): unknown => (handedOver() ? late(args) : call.apply(view, args))
           : sessionMethods.includes(name)
-          ? (...args: unknown[]): unknown => (handedOver() ? late(args) : call.apply(target, args))
+          ? (...args: unknown[]): unknown => (handedOver() ? late(args) : viewFor(call.apply(target, args)))
           : read === undefined
-          ? call.bind(target)
+          ? (...args: unknown[]): unknown => viewFor(call.apply(target, args))
           : (...args: unknown[]): unknown => {
               if (handedOver()) return late(args);
               const sent = read(args, target);

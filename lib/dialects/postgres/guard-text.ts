@@ -5,16 +5,16 @@ import { refusedSettingOf } from '../../guard/guard-rules';
 import { POSTGRES_GUARD_RULES } from './guard-rules';
 import { POSTGRES_LEXING_SETTINGS } from './lexing-settings';
 
-// Every name schema-qualified: a temporary table (searched before pg_catalog) or a function
-// earlier on the search_path must not answer in the catalog's place.
+// Every name schema-qualified, operators too: a temporary table (searched before pg_catalog)
+// or a function or operator earlier on the search_path must not answer in the catalog's place.
 const READ = "select pg_catalog.current_setting('standard_conforming_strings') as scs, pg_catalog.current_setting('client_encoding') as enc, pg_catalog.current_setting('search_path') as sp, " +
   // Settings the session itself set (startup options, PGOPTIONS, a SET before the guard saw it); not the DBA's (role, database, server file).
-  "(select pg_catalog.string_agg(name, ',') from pg_catalog.pg_settings where source in ('client', 'session')) as own, " +
+  "(select pg_catalog.string_agg(name, ',') from pg_catalog.pg_settings where source operator(pg_catalog.=) 'client' or source operator(pg_catalog.=) 'session') as own, " +
   // Inside a transaction block (one a pool.afterCreate hook left open) the block's start is
   // older than this statement's; outside one they are the same instant.
-  'pg_catalog.now() <> pg_catalog.statement_timestamp() as tx, ' +
+  'pg_catalog.now() operator(pg_catalog.<>) pg_catalog.statement_timestamp() as tx, ' +
   // A role switched to at login (`options: '-c role=…'`; pg_settings does not show `role`).
-  'current_user <> session_user as switched, current_user as cu';
+  'current_user operator(pg_catalog.<>) session_user as switched, current_user as cu';
 
 /** PostgreSQL (pg): the session's client_encoding and standard_conforming_strings; bound values travel apart from the text. */
 export const POSTGRES_GUARD_TEXT: GuardText = {
