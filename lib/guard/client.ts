@@ -62,7 +62,7 @@ export interface StatementCheck {
  * The check a guarded client runs on every SQL string: the first statement the runtime
  * role may not run (and `dangerouslyAllow` does not name), as the error to throw. One
  * cache entry per text holds the whole verdict (`preCheck`'s and the classifier's), so a
- * text seen before costs one map lookup.
+ * text seen before costs one cache lookup (text-cache.ts).
  */
 export function createStatementCheck(dialect: Dialect, options: GuardOptions, preCheck?: PreCheck): StatementCheck {
   // Empty entries are dropped: '' is the keyword of unlexable input, which must stay refused.
@@ -143,9 +143,9 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
   };
   // Where the driver writes bound values into the text on the client (MySQL), how to see that text.
   const { clientFormat } = dialectModule(dialect).rawConnection;
+  const { textOptions, connectionOptions } = dialectModule(dialect).guardRules;
   // Whether the driver takes a replacement text from .options() at all (not SQLite).
-  const replacesText = dialectModule(dialect).guardRules.textOptions.length > 0;
-  const { connectionOptions } = dialectModule(dialect).guardRules;
+  const replacesText = textOptions.length > 0;
   const unformattable = (sql: string): RuntimeDdlError =>
     new RuntimeDdlError('E_RUNTIME_DDL', `Refused bound values on a ${options.role} connection: its driver writes them into the text on the client and the guard cannot see the text it sends.`, {
       remedy: 'Use the mysql2, mysql or mariadb knex client, or write the values into the SQL text yourself.',
