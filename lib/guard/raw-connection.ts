@@ -69,51 +69,151 @@ export function guardAfterCreate(hook: AfterCreate, dialect: Dialect, refusal: R
   };
 }
 
+/** What the hook assigned through its view, per raw connection (see guardRawConnection's `set`). */
+const viewAssignments = new WeakMap<object, { view: object; shadow: Record<PropertyKey, unknown> }>();
+
+/**
+ * The value the pool.afterCreate hook assigned to `key` through its view of `connection`
+ * (its raw connection never gets it), and that view, to call it with as `this`: where the
+ * guard honours such an assignment (mysql2 `conn.format = …`, raw-connection-methods.ts).
+ */
+export function assignedThroughView(connection: object, key: string): { value: unknown; view: object } | undefined {
+  const known = viewAssignments.get(connection);
+  return known !== undefined && Object.hasOwn(known.shadow, key) ? { value: known.shadow[key], view: known.view } : undefined;
+}
+
+/** Whether `value` holds `target` in an own data property (a better-sqlite3 Statement's or transaction's `.database`). */
+function holds(value: object, target: object): boolean {
+  try {
+    return Object.values(Object.getOwnPropertyDescriptors(value)).some((own) => 'value' in own && own.value === target);
+  } catch {
+    return false;
+  }
+}
+
+/** A wrapper that keeps the function's `length` and `name` (better-sqlite3's `db.function` counts the arguments by `length`). */
+function likeFunction<F extends (...args: never[]) => unknown>(wrapper: F, original: (...args: never[]) => unknown): F {
+  Object.defineProperty(wrapper, 'length', { value: original.length, configurable: true });
+  Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
+  return wrapper;
+}
+
 /**
  * The raw driver connection seen through the guard: each method that sends SQL (the
  * dialect's table) first has its text judged, as a runtime statement, and a refused call
  * fails the way the driver reports errors (callback, rejected promise or throw) without
  * sending anything. Every other property is the connection's own, methods bound to it.
+ *
+ * The raw connection does not reach the hook by another way either:
+ * - what a method returns or a property holds is the view where it is the connection
+ *   (`on()`, `defaultSafeIntegers()` return it for chaining), and an object or function
+ *   that holds the connection in an own property (a better-sqlite3 Statement's or
+ *   transaction's `.database`) is seen through a read-only proxy that does the same;
+ * - a function the hook hands a driver method (an event listener, a callback) is called
+ *   with the view in place of the connection, as `this` or an argument (EventEmitter calls
+ *   a listener with the emitter as `this`); the same wrapper each time, so `off(e, f)` works;
+ * - an assignment or definition through the view stays on the view: the driver, knex and
+ *   the guard's own session read keep calling the connection's own methods (a function
+ *   assigned would otherwise be called by them with the raw connection as `this`). The
+ *   guard reads mysql2 `format` from such an assignment (assignedThroughView).
  */
 function guardRawConnection<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal, handedOver: () => boolean): T {
   const { sends, returnsPromise, viaGuard = [], sessionMethods = [] } = dialectModule(dialect).rawConnection;
   // One wrapper per property, so `conn.query === conn.query` holds as on the connection itself.
   const wrappers = new Map<PropertyKey, { value: unknown; method: unknown }>();
+  const shadow: Record<PropertyKey, unknown> = Object.create(null) as Record<PropertyKey, unknown>;
+  const shields = new WeakMap<object, object>();
+  const callbacks = new WeakMap<object, unknown>();
+  // The view in place of the connection; a shield in place of an object that holds it.
+  const map = (value: unknown): unknown => {
+    if (value === connection) return view;
+    if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return value;
+    return shields.get(value) ?? (holds(value, connection) ? shield(value) : value);
+  };
+  // A function handed to the driver: called with the view (or a shield) in place of what it holds.
+  const callback = (arg: unknown): unknown => {
+    if (typeof arg !== 'function') return arg;
+    const known = callbacks.get(arg);
+    if (known !== undefined) return known;
+    const fn = arg as (...args: unknown[]) => unknown;
+    const wrapped = likeFunction(function (this: unknown, ...args: unknown[]): unknown {
+      return fn.apply(map(this), args.map(map));
+    }, fn);
+    callbacks.set(arg, wrapped);
+    return wrapped;
+  };
+  const callbacksIn = (args: readonly unknown[]): unknown[] => args.map(callback);
+  // A read-only view of an object that holds the connection: its own methods run on it, with results mapped.
+  const shield = (held: object): object => {
+    // A fresh target: the held object's `.database` is non-configurable and read-only, which a proxy of it would have to return as is.
+    const stand: object = typeof held === 'function' ? function () {} : {};
+    Object.setPrototypeOf(stand, Object.getPrototypeOf(held));
+    const methods = new Map<PropertyKey, { value: unknown; method: unknown }>();
+    const own = (self: unknown): unknown => (self === proxy ? held : self);
+    const proxy: object = new Proxy(stand, {
+      get(_stand, key) {
+        const value: unknown = Reflect.get(held, key, held);
+        if (typeof value !== 'function' || holds(value, connection)) return map(value);
+        const known = methods.get(key);
+        if (known?.value === value) return known.method;
+        const call = value as (...args: unknown[]) => unknown;
+        const method = likeFunction(function (this: unknown, ...args: unknown[]): unknown {
+          return map(call.apply(own(this), callbacksIn(args)));
+        }, call);
+        methods.set(key, { value, method });
+        return method;
+      },
+      has: (_stand, key) => Reflect.has(held, key),
+      set: () => false,
+      defineProperty: () => false,
+      deleteProperty: () => false,
+      apply: (_stand, self, args: unknown[]) => map(Reflect.apply(held as (...a: unknown[]) => unknown, own(self), callbacksIn(args))),
+      construct: (_stand, args: unknown[]) => map(Reflect.construct(held as new (...a: unknown[]) => object, callbacksIn(args))) as object,
+    });
+    shields.set(held, proxy);
+    return proxy;
+  };
+  // Assignments stay on the view (shadow), except where the connection's own property cannot be shadowed (a proxy invariant).
+  const fixed = (target: T, key: PropertyKey): boolean => Reflect.getOwnPropertyDescriptor(target, key)?.configurable === false;
   const view: T = new Proxy(connection, {
     get(target, key) {
+      if (Object.hasOwn(shadow, key)) return Reflect.get(shadow, key, view);
       const value: unknown = Reflect.get(target, key, target);
-      if (typeof value !== 'function') return value;
       // A proxy must return a non-configurable, read-only property as it is.
       const own = Reflect.getOwnPropertyDescriptor(target, key);
       if (own && !own.configurable && !own.writable) return value;
+      if (typeof value !== 'function') return map(value);
       const known = wrappers.get(key);
       if (known?.value === value) return known.method;
       const call = value as (...args: unknown[]) => unknown;
       const name = typeof key === 'string' ? key : '';
       const read = Object.hasOwn(sends, name) ? sends[name] : undefined;
-      // A method that returns the connection itself (`on`, `defaultSafeIntegers` …, for
-      // chaining) returns the guarded view: the raw connection never reaches the hook.
-      const viewFor = (result: unknown): unknown => (result === target ? view : result);
       const late = (args: readonly unknown[]): unknown => fail(lateCall(dialect, name), args, returnsPromise(args, name));
       const method =
         viaGuard.includes(name)
-          ? (...args: unknown[]): unknown => (handedOver() ? late(args) : call.apply(view, args))
+          ? (...args: unknown[]): unknown => (handedOver() ? late(args) : call.apply(view, callbacksIn(args)))
           : sessionMethods.includes(name)
-          ? (...args: unknown[]): unknown => (handedOver() ? late(args) : viewFor(call.apply(target, args)))
+          ? (...args: unknown[]): unknown => (handedOver() ? late(args) : map(call.apply(target, callbacksIn(args))))
           : read === undefined
-          ? (...args: unknown[]): unknown => viewFor(call.apply(target, args))
+          ? (...args: unknown[]): unknown => map(call.apply(target, callbacksIn(args)))
           : (...args: unknown[]): unknown => {
               if (handedOver()) return late(args);
-              const sent = read(args, target);
+              const given = callbacksIn(args);
+              const sent = read(given, target);
               let formatted: string | undefined;
               const error = refusal(target, name, sent, (text) => (formatted = text));
-              if (error) return fail(error, args, returnsPromise(args, name));
-              return call.apply(target, sent?.args === undefined ? args : [...sent.args(formatted)]);
+              if (error) return fail(error, given, returnsPromise(given, name));
+              return map(call.apply(target, sent?.args === undefined ? given : [...sent.args(formatted)]));
             };
       wrappers.set(key, { value, method });
       return method;
     },
+    set: (target, key, value) => !fixed(target, key) && Reflect.set(shadow, key, value),
+    defineProperty: (target, key, descriptor) => descriptor.configurable !== false && !fixed(target, key) && Reflect.defineProperty(shadow, key, { ...descriptor, configurable: true }),
+    deleteProperty: (target, key) => (Object.hasOwn(shadow, key) ? Reflect.deleteProperty(shadow, key) : !Object.hasOwn(target, key)),
+    has: (target, key) => Object.hasOwn(shadow, key) || Reflect.has(target, key),
   });
+  viewAssignments.set(connection, { view, shadow });
   return view;
 }
 

@@ -1,4 +1,4 @@
-import type { ClientFormat, RawConnectionMethods, SentText } from '../../guard/raw-connection';
+import { assignedThroughView, type ClientFormat, type RawConnectionMethods, type SentText } from '../../guard/raw-connection';
 import { formatLikeConnector, type Escape } from './connector-format';
 
 type Options = { sql?: unknown; values?: unknown; namedPlaceholders?: unknown };
@@ -53,13 +53,20 @@ function isMariadbConnector(connection: Connection): connection is Connection & 
 
 /**
  * The text a MySQL driver sends with the values written in: mysql2's and mysql's own
- * `format` (what their `query` runs), or for the mariadb connector the same text built the
+ * `format` (what their `query` runs; one pool.afterCreate assigned through its view), or for the mariadb connector the same text built the
  * connector's way (connector-format.ts). Another driver: null, the guard cannot tell.
  */
 function mysqlClientFormat(connection: unknown): ClientFormat | null {
   if (typeof connection !== 'object' || connection === null) return null;
   const c = connection as Connection;
   if (isMariadbConnector(c)) return (sql, values) => formatLikeConnector(sql, values, (value) => c.escape(value));
+  // A `format` pool.afterCreate assigned through its view stays on the view (raw-connection.ts): the
+  // guard formats with it, called on that view (after the hook, the view sends nothing), and sends its text.
+  const assigned = assignedThroughView(c, 'format');
+  if (assigned !== undefined) {
+    const { value, view } = assigned;
+    return typeof value === 'function' ? (sql, values, namedPlaceholders) => String(value.call(view, sql, values, namedPlaceholders)) : null;
+  }
   const format = c.format;
   return typeof format === 'function' ? (sql, values, namedPlaceholders) => format.call(c, sql, values, namedPlaceholders) : null;
 }

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { GuardSessionError } from '../../errors';
 import type { GuardText } from '../../guard/guard-text';
 import { SEARCH_PATH_REASON, searchPathValueNamesCatalog } from './set-config';
@@ -16,11 +17,45 @@ const READ = "select pg_catalog.current_setting('standard_conforming_strings') a
   // A role switched to at login (`options: '-c role=…'`; pg_settings does not show `role`).
   'current_user operator(pg_catalog.<>) session_user as switched, current_user as cu';
 
+/**
+ * The read as one text value the client's type parsers cannot rewrite unseen: pool.afterCreate
+ * may `setTypeParser` for text or bool (it sends nothing, so it is not judged), and pg-native
+ * ignores a query's own `types`. So the row comes back as hex of its JSON (no character a
+ * parser or the client encoding could change) after the SHA-256 of a fresh nonce and that hex:
+ * a parser does not see the nonce (it is in the query text only), so it cannot forge the sum
+ * for other values.
+ */
+function sealedRead(nonce: string): string {
+  const json = 'pg_catalog.json_build_array(s.scs, s.enc, s.sp, s.own, s.tx, s.switched, s.cu)::pg_catalog.text';
+  return (
+    `select pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to('${nonce}' operator(pg_catalog.||) h.x, 'UTF8')), 'hex') operator(pg_catalog.||) h.x as r ` +
+    `from (select pg_catalog.encode(pg_catalog.convert_to(${json}, 'UTF8'), 'hex') as x from (${READ}) s) h`
+  );
+}
+
+/** The read's row as the server sent it, or a refusal when the value came back changed. */
+function unsealed(nonce: string, value: unknown): Record<string, unknown> {
+  const hex = typeof value === 'string' && /^[0-9a-f]{64}(?:[0-9a-f]{2})*$/.test(value) ? value.slice(64) : undefined;
+  const sum = hex === undefined ? undefined : createHash('sha256').update(nonce + hex, 'utf8').digest('hex');
+  if (hex === undefined || sum !== (value as string).slice(0, 64)) {
+    throw GuardSessionError.of({
+      dialect: 'postgres',
+      variable: 'session read',
+      value: 'altered',
+      reason: "the guard's session read came back other than the server sent it (a type parser set on the connection, e.g. setTypeParser in pool.afterCreate)",
+      remedy: 'Do not set type parsers for text or bool on the connection in pool.afterCreate; set them per query (the `types` query option) or globally for other types.',
+    });
+  }
+  const [scs, enc, sp, own, tx, switched, cu] = JSON.parse(Buffer.from(hex, 'hex').toString('utf8')) as unknown[];
+  return { scs, enc, sp, own, tx, switched, cu };
+}
+
 /** PostgreSQL (pg): the session's client_encoding and standard_conforming_strings; bound values travel apart from the text. */
 export const POSTGRES_GUARD_TEXT: GuardText = {
   async readSession(connection) {
     const pg = connection as { query(text: string): Promise<{ rows: Array<Record<string, unknown>> }> };
-    const row = (await pg.query(READ)).rows[0] ?? {};
+    const nonce = randomBytes(16).toString('hex');
+    const row = unsealed(nonce, (await pg.query(sealedRead(nonce))).rows[0]?.['r']);
     // What a transaction block SET, its ROLLBACK undoes: the settings read here would not hold.
     if (row['tx'] === true) {
       throw GuardSessionError.of({

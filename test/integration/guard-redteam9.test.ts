@@ -1,0 +1,287 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import knex, { type Knex } from 'knex';
+import { guard } from '../../lib';
+import { testDialects } from '../support/dialects';
+import { pgSuperuserDatabase, type SuperuserDatabase } from '../support/guard-attack';
+import { testServers } from '../support/servers';
+
+/*
+ * Red team 9 (session 6), against ac37103. These tests fail until the guard is fixed; none
+ * changes lib/.
+ *
+ * viewFor() maps only a method's *direct* result `=== target` to the view. The raw
+ * connection still reaches the hook indirectly:
+ * - pg.Client is an EventEmitter: `emit` (not judged) calls each listener with the raw
+ *   client as `this`, so `conn.on(e, function () { this.query(…) }); conn.emit(e)` sends
+ *   unjudged SQL (any later event the driver emits, e.g. 'notice', does the same). The
+ *   mysql2 Connection is an EventEmitter too: the same steps.
+ * - The view has no `set` trap: `conn.query = f` in the hook sets it on the raw client, and
+ *   the guard's own session read calls f with the raw client as `this`.
+ * - better-sqlite3: the Statement `prepare` returns, and the function `transaction` returns,
+ *   hold the raw Database in `.database`.
+ */
+
+const dialects = testDialects();
+
+if (dialects.includes('postgres')) {
+  describe('guard red team 9, PostgreSQL as superuser: the raw pg.Client as `this` of a function the hook gave it', () => {
+    const DATABASE = 'knexroles_redteam9';
+    let connection: SuperuserDatabase['connection'];
+    let admin: Knex;
+    const database = pgSuperuserDatabase(DATABASE, 1);
+    before(async () => {
+      ({ connection, admin } = database);
+    });
+    // Each case starts with the table there: an earlier case may have dropped it.
+    beforeEach(async () => {
+      await admin.raw('create table if not exists rt9_victim (id int)');
+    });
+    const victimExists = async (): Promise<boolean> => (await admin.raw(`select to_regclass('rt9_victim') is not null as e`)).rows[0].e;
+    type PgConn = { query(sql: string): Promise<unknown>; on(event: string, listener: (this: PgConn) => void): PgConn; emit(event: string): boolean };
+    const run = async (hook: (conn: PgConn) => Promise<unknown>): Promise<void> => {
+      const guarded = guard(
+        knex({
+          client: 'pg',
+          connection,
+          pool: {
+            min: 0,
+            max: 1,
+            afterCreate: (conn: PgConn, done: (err: unknown, conn: unknown) => void) =>
+              void hook(conn).then(
+                () => done(null, conn),
+                (err) => done(err, conn),
+              ),
+          },
+        }),
+      );
+      // A fix may refuse any step: only the effect is asserted.
+      try {
+        await guarded.raw('select 1').catch(() => undefined);
+      } finally {
+        await guarded.destroy();
+      }
+    };
+
+    it("(control) DROP TABLE through the hook's view is refused: the table is still there", async () => {
+      await run((conn) => conn.query('drop table rt9_victim').catch(() => undefined));
+      expect(await victimExists()).to.equal(true);
+    });
+
+    it('refuses DROP TABLE sent through `this` of a listener the hook emits: the table is still there', async () => {
+      await run(async (conn) => {
+        let sent: Promise<unknown> | undefined;
+        conn.on('rt9', function () {
+          sent = this.query('drop table rt9_victim');
+        });
+        conn.emit('rt9');
+        await sent?.catch(() => undefined);
+      });
+      expect(await victimExists()).to.equal(true);
+    });
+
+    // The view has no `set` trap: an assignment lands on the raw client. The guard's session
+    // read (and knex after it) then calls the hook's function with the raw client as `this`.
+    it('refuses DROP TABLE sent by a query() the hook assigned on the view, called by the guard: the table is still there', async () => {
+      await run(async (conn) => {
+        (conn as unknown as Record<string, unknown>)['query'] = function (this: PgConn, ...args: [string]) {
+          Reflect.deleteProperty(this, 'query');
+          void this.query('drop table rt9_victim').catch(() => undefined);
+          return this.query(...args);
+        };
+      });
+      expect(await victimExists()).to.equal(true);
+    });
+  });
+}
+
+if (dialects.includes('postgres')) {
+  // The session read (lib/dialects/postgres/guard-text.ts) is sent on the connection the hook
+  // had, and parsed by that client's type parsers. pg.Client#setTypeParser is not judged
+  // (it sends nothing), so the hook can make the text (OID 25) the read returns say anything:
+  // here it drops session_replication_role from the `own` list, and the startup
+  // `-c session_replication_role=replica` (refused when seen) holds: foreign keys are off.
+  // A parser for bool (OID 16) hides `tx` / `switched` the same way.
+  describe('guard red team 9, PostgreSQL as superuser: a type parser the hook sets rewrites the session read', () => {
+    const DATABASE = 'knexroles_redteam9_tp';
+    let connection: SuperuserDatabase['connection'];
+    let admin: Knex;
+    const database = pgSuperuserDatabase(DATABASE, 1);
+    before(async () => {
+      ({ connection, admin } = database);
+      await admin.raw('create table rt9_parent (id int primary key)');
+      await admin.raw('create table rt9_child (id int primary key, parent_id int not null references rt9_parent (id))');
+    });
+    beforeEach(async () => {
+      await admin.raw('delete from rt9_child');
+    });
+    const orphans = async (): Promise<number> => (await admin.raw('select count(*)::int as n from rt9_child')).rows[0].n;
+    type PgConn = { setTypeParser(oid: number, parse: (value: string) => unknown): void };
+    const insertWith = async (options: string, hook: (conn: PgConn) => void): Promise<unknown> => {
+      const guarded = guard(
+        knex({
+          client: 'pg',
+          connection: { ...connection, options } as Knex.PgConnectionConfig,
+          pool: {
+            min: 0,
+            max: 1,
+            afterCreate: (conn: PgConn, done: (err: unknown, conn: unknown) => void) => {
+              try {
+                hook(conn);
+                done(null, conn);
+              } catch (err) {
+                done(err, conn);
+              }
+            },
+          },
+        }),
+      );
+      try {
+        return await guarded('rt9_child').insert({ id: 1, parent_id: 999 }).then(() => undefined, (err: unknown) => err);
+      } finally {
+        await guarded.destroy();
+      }
+    };
+
+    it('(control) the session with session_replication_role = replica and a hook that sets no parser is refused', async () => {
+      const error = await insertWith('-c session_replication_role=replica', () => undefined);
+      expect((error as { code?: string } | undefined)?.code).to.equal('E_GUARD_SESSION');
+      expect(await orphans()).to.equal(0);
+    });
+
+    it('refuses the session with session_replication_role = replica when the hook set a text parser that hides it: the orphan is not written', async () => {
+      await insertWith('-c session_replication_role=replica', (conn) =>
+        conn.setTypeParser(25, (value) =>
+          value
+            .split(',')
+            .filter((name) => name !== 'session_replication_role')
+            .join(','),
+        ),
+      );
+      expect(await orphans()).to.equal(0);
+    });
+  });
+}
+
+if (dialects.includes('mysql')) {
+  describe('guard red team 9, MariaDB as superuser: an EventEmitter listener gets the raw mysql2 Connection as this', () => {
+    const DATABASE = 'knexroles_redteam9';
+    let connection: { host: string; port: number; user: string; password: string; database: string };
+    let admin: Knex;
+    before(async () => {
+      const { mysql } = await testServers();
+      const server = { host: mysql.host, port: mysql.port, user: mysql.admin.user, password: mysql.admin.password };
+      admin = knex({ client: 'mysql2', connection: server, pool: { min: 0, max: 1 } });
+      await admin.raw(`create database if not exists ${DATABASE}`);
+      connection = { ...server, database: DATABASE };
+    });
+    beforeEach(async () => {
+      await admin.raw(`create table if not exists ${DATABASE}.rt9_victim (id int)`);
+    });
+    after(async () => {
+      await admin?.raw(`drop database if exists ${DATABASE}`);
+      await admin?.destroy();
+    });
+    const victimExists = async (): Promise<boolean> =>
+      (await admin.raw(`select count(*) as n from information_schema.tables where table_schema = ? and table_name = 'rt9_victim'`, [DATABASE]))[0][0].n > 0;
+    type Callback = (err: unknown) => void;
+    type MyConn = { query(sql: string, cb: Callback): void; on(event: string, listener: (this: MyConn) => void): MyConn; emit(event: string): boolean };
+    const run = async (hook: (conn: MyConn, cb: Callback) => void): Promise<void> => {
+      const guarded = guard(
+        knex({
+          client: 'mysql2',
+          connection,
+          pool: { min: 0, max: 1, afterCreate: (conn: MyConn, done: (err: unknown, conn: unknown) => void) => hook(conn, (err) => done(err, conn)) },
+        }),
+      );
+      try {
+        await guarded.raw('select 1').catch(() => undefined);
+      } finally {
+        await guarded.destroy();
+      }
+    };
+
+    it("(control) DROP TABLE through the hook's view is refused: the table is still there", async () => {
+      await run((conn, cb) => conn.query('drop table rt9_victim', cb));
+      expect(await victimExists()).to.equal(true);
+    });
+
+    it('refuses DROP TABLE sent through `this` of a listener the hook emits: the table is still there', async () => {
+      await run((conn, cb) => {
+        conn.on('rt9', function () {
+          this.query('drop table rt9_victim', () => cb(null));
+        });
+        conn.emit('rt9');
+      });
+      expect(await victimExists()).to.equal(true);
+    });
+  });
+}
+
+if (dialects.includes('sqlite')) {
+  describe('guard red team 9, SQLite: objects db.prepare() and db.transaction() return hold the raw better-sqlite3 Database', () => {
+    let dir: string;
+    let filename: string;
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), 'knexroles-rt9-'));
+      filename = join(dir, 'app.sqlite');
+    });
+    // Each case starts with the table there: an earlier case may have dropped it.
+    beforeEach(async () => {
+      const setup = knex({ client: 'better-sqlite3', connection: { filename }, useNullAsDefault: true });
+      await setup.raw('create table if not exists rt9_victim (id int)');
+      await setup.destroy();
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const victimExists = async (): Promise<boolean> => {
+      const check = knex({ client: 'better-sqlite3', connection: { filename }, useNullAsDefault: true });
+      try {
+        return (await check.raw(`select count(*) as n from sqlite_master where name = 'rt9_victim'`))[0].n > 0;
+      } finally {
+        await check.destroy();
+      }
+    };
+    type Db = { exec(sql: string): Db; prepare(sql: string): { database: Db }; transaction(fn: () => void): { database: Db } };
+    const run = async (hook: (db: Db) => void): Promise<void> => {
+      const guarded = guard(
+        knex({
+          client: 'better-sqlite3',
+          connection: { filename },
+          useNullAsDefault: true,
+          pool: {
+            afterCreate: (db: Db, done: (err: unknown, db: unknown) => void) => {
+              try {
+                hook(db);
+                done(null, db);
+              } catch (err) {
+                done(err, db);
+              }
+            },
+          },
+        }),
+      );
+      try {
+        await guarded.raw('select 1').catch(() => undefined);
+      } finally {
+        await guarded.destroy();
+      }
+    };
+
+    it("(control) DROP TABLE through the hook's view is refused: the table is still there", async () => {
+      await run((db) => db.exec('drop table rt9_victim'));
+      expect(await victimExists()).to.equal(true);
+    });
+
+    it('refuses DROP TABLE sent through db.prepare(…).database: the table is still there', async () => {
+      await run((db) => db.prepare('select 1').database.exec('drop table rt9_victim'));
+      expect(await victimExists()).to.equal(true);
+    });
+
+    it('refuses DROP TABLE sent through db.transaction(…).database: the table is still there', async () => {
+      await run((db) => db.transaction(() => undefined).database.exec('drop table rt9_victim'));
+      expect(await victimExists()).to.equal(true);
+    });
+  });
+}
