@@ -8,6 +8,7 @@ import knex from 'knex';
 import { performance } from 'node:perf_hooks';
 import { classifySql } from '../lib/guard/classify';
 import type { Dialect } from '../lib/types';
+import { median } from './median';
 
 export interface ClassifierBenchRow {
   name: string;
@@ -60,12 +61,6 @@ export function bigInsert(dialect: Dialect, bytes: number): string {
     size += row.length + 2;
   }
   return head + rows.join(', ');
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Milliseconds for `iterations` calls of `run`. */

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { itemQueries, itemsDatabase } from './items-database';
+import { median } from './median';
 
 type Dialect = 'postgres' | 'mysql' | 'sqlite';
 interface Inputs {
@@ -19,11 +20,6 @@ const [root, inputsFile] = process.argv.slice(2) as [string, string];
 const { classifySql } = require(join(root, 'dist/cjs/guard/classify.js')) as { classifySql: Classify };
 const { guard } = require(join(root, 'dist/cjs/index.js')) as { guard: <T extends Knex>(db: T) => T };
 const inputs = JSON.parse(readFileSync(inputsFile, 'utf8')) as Inputs;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1] as number;
-}
 
 let sink = 0;
 

@@ -10,6 +10,7 @@ import { guard } from '../lib';
 import { createStatementCheck } from '../lib/guard/client';
 import { RAILS_STYLE_DDL_REGEX, typicalStatements } from './classifier';
 import { itemQueries, itemsDatabase } from './items-database';
+import { median } from './median';
 
 export interface BenchRow {
   name: string;
@@ -17,12 +18,6 @@ export interface BenchRow {
   unit: string;
   target?: string;
   ok?: boolean;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 const SLICES = 8;

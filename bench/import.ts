@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { BenchRow } from './guard';
+import { median } from './median';
 
 const ROOT = join(__dirname, '..');
 const REPORT = 'process.on("exit", () => process.stdout.write(String(process.resourceUsage().maxRSS)))';
@@ -14,11 +15,6 @@ function sample(target: string): { ms: number; kb: number } {
   if (child.status !== 0) throw new Error(`node -e require(${target}) failed: ${child.stderr}`);
   return { ms, kb: Number(child.stdout) };
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 
 /** Needs the build (`npm run build`): it imports dist/, as an app would. */
 export function benchImport(rounds = 15): BenchRow[] {

@@ -17,14 +17,9 @@ import { readOnReplica } from '../lib/replicas/read-on-replica';
 import { clearReadRouting, readRoutingOf, setReadRouting } from '../lib/replicas/routing-hook';
 import { startPostgres } from '../test/support/postgres-server';
 import type { BenchRow } from './guard';
+import { median } from './median';
 
 const ADMIN = { user: 'bench_admin', password: 'bench-only' };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 async function updates(db: Knex, count: number): Promise<number> {
   const start = performance.now();

@@ -89,16 +89,18 @@ function jsonOf(error: KnexRolesError, depth: number): Record<string, unknown> {
 }
 
 /**
- * Base class of every error the package throws; only its family classes are thrown
- * (the constructor is protected). Every class takes `(code, message, options)`.
+ * Base class of every error the package throws; only its family classes are thrown (it is
+ * abstract). Every class takes `(code, message, options)`: `C` narrows the codes a class
+ * accepts and `F` the options it requires, so a class that adds no fields declares only its
+ * `name` and these two, and no constructor.
  */
-export class KnexRolesError extends Error {
+export abstract class KnexRolesError<C extends ErrorCode = ErrorCode, F extends object = object> extends Error {
   override name = 'KnexRolesError';
-  readonly code: ErrorCode;
+  readonly code: C;
   readonly remedy: string;
   readonly variables: readonly string[];
 
-  protected constructor(code: ErrorCode, message: string, options: KnexRolesErrorOptions) {
+  constructor(code: C, message: string, options: KnexRolesErrorOptions & F) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.remedy = options.remedy;
@@ -109,6 +111,15 @@ export class KnexRolesError extends Error {
   toJSON(): Record<string, unknown> {
     return jsonOf(this, 0);
   }
+}
+
+/**
+ * Sets the fields a family class adds from its constructor's options, in the order named:
+ * they become the error's own enumerable properties, which toJSON lists after the common ones.
+ * (The classes `declare` these fields, so no initializer overwrites them after super().)
+ */
+function setFields<E extends KnexRolesError, K extends keyof E>(error: E, options: Pick<E, K>, keys: readonly K[]): void {
+  for (const key of keys) (error as { [P in K]: E[P] })[key] = options[key];
 }
 
 /**
@@ -169,25 +180,15 @@ function describeCause(cause: unknown): string {
 // ── configuration ──────────────────────────────────────────────────────────────────
 
 /** A variable of the env contract (or the knexfile environment asked for) is missing, malformed or contradicts another. */
-export class EnvContractError extends KnexRolesError {
+export class EnvContractError extends KnexRolesError<EnvCode, { variables: readonly string[] }> {
   override name = 'EnvContractError';
-  declare readonly code: EnvCode;
-
-  constructor(code: EnvCode, message: string, options: KnexRolesErrorOptions & { variables: readonly string[] }) {
-    super(code, message, options);
-  }
 }
 
 // ── guard ──────────────────────────────────────────────────────────────────────────
 
 /** The guard refused, or cannot guard what it was given (E_GUARD_DIALECT); its kin below name what was refused. */
-export class GuardError extends KnexRolesError {
+export class GuardError extends KnexRolesError<GuardCode> {
   override name = 'GuardError';
-  declare readonly code: GuardCode;
-
-  constructor(code: GuardCode, message: string, options: KnexRolesErrorOptions) {
-    super(code, message, options);
-  }
 }
 
 export interface RuntimeDdlErrorFields {
@@ -206,19 +207,15 @@ export const RUNTIME_DDL_REMEDY = 'Schema and privilege changes run only under t
 export class RuntimeDdlError extends GuardError {
   override name = 'RuntimeDdlError';
   declare readonly code: RuntimeDdlCode;
-  readonly kind: string;
-  readonly keyword: string;
-  readonly role: Role;
-  readonly dialect: Dialect;
-  readonly statement: string;
+  declare readonly kind: string;
+  declare readonly keyword: string;
+  declare readonly role: Role;
+  declare readonly dialect: Dialect;
+  declare readonly statement: string;
 
   constructor(code: RuntimeDdlCode, message: string, options: KnexRolesErrorOptions & RuntimeDdlErrorFields) {
     super(code, message, options);
-    this.kind = options.kind;
-    this.keyword = options.keyword;
-    this.role = options.role;
-    this.dialect = options.dialect;
-    this.statement = options.statement;
+    setFields(this, options, ['kind', 'keyword', 'role', 'dialect', 'statement']);
   }
 
   /** The refusal of one statement, with the standard message and remedy. */
@@ -234,15 +231,13 @@ export class RuntimeDdlError extends GuardError {
 export class GuardSessionError extends GuardError {
   override name = 'GuardSessionError';
   declare readonly code: 'E_GUARD_SESSION';
-  readonly dialect: Dialect;
-  readonly variable: string;
-  readonly value: string;
+  declare readonly dialect: Dialect;
+  declare readonly variable: string;
+  declare readonly value: string;
 
   constructor(code: 'E_GUARD_SESSION', message: string, options: KnexRolesErrorOptions & { dialect: Dialect; variable: string; value: string }) {
     super(code, message, options);
-    this.dialect = options.dialect;
-    this.variable = options.variable;
-    this.value = options.value;
+    setFields(this, options, ['dialect', 'variable', 'value']);
   }
 
   static of(fields: { dialect: Dialect; variable: string; value: string; reason: string; remedy: string }): GuardSessionError {
@@ -287,20 +282,16 @@ export interface PrivilegeFields {
 }
 
 /** The connected user's privileges do not match its role (startup validation). */
-export class PrivilegeError extends KnexRolesError {
+export class PrivilegeError extends KnexRolesError<'E_PRIVILEGES'> {
   override name = 'PrivilegeError';
-  declare readonly code: 'E_PRIVILEGES';
-  readonly user: string;
-  readonly role: Role;
-  readonly dialect: Dialect;
-  readonly problems: readonly PrivilegeProblem[];
+  declare readonly user: string;
+  declare readonly role: Role;
+  declare readonly dialect: Dialect;
+  declare readonly problems: readonly PrivilegeProblem[];
 
   constructor(code: 'E_PRIVILEGES', message: string, options: KnexRolesErrorOptions & PrivilegeFields) {
     super(code, message, options);
-    this.user = options.user;
-    this.role = options.role;
-    this.dialect = options.dialect;
-    this.problems = options.problems;
+    setFields(this, options, ['user', 'role', 'dialect', 'problems']);
   }
 
   /** The message lists every problem: `has X; lacks Y`. */
@@ -313,13 +304,8 @@ export class PrivilegeError extends KnexRolesError {
 // ── connection ─────────────────────────────────────────────────────────────────────
 
 /** No connection could be had: no driver (E_DRIVER_MISSING), or one of the failures below. */
-export class ConnectionError extends KnexRolesError {
+export class ConnectionError extends KnexRolesError<ConnectionCode> {
   override name = 'ConnectionError';
-  declare readonly code: ConnectionCode;
-
-  constructor(code: ConnectionCode, message: string, options: KnexRolesErrorOptions) {
-    super(code, message, options);
-  }
 }
 
 export interface Endpoint {
@@ -331,15 +317,13 @@ export interface Endpoint {
 export class UnreachableError extends ConnectionError {
   override name = 'UnreachableError';
   declare readonly code: 'E_UNREACHABLE';
-  readonly host: string;
-  readonly port: number;
-  readonly attempts: number;
+  declare readonly host: string;
+  declare readonly port: number;
+  declare readonly attempts: number;
 
   constructor(code: 'E_UNREACHABLE', message: string, options: KnexRolesErrorOptions & Endpoint & { attempts: number }) {
     super(code, message, options);
-    this.host = options.host;
-    this.port = options.port;
-    this.attempts = options.attempts;
+    setFields(this, options, ['host', 'port', 'attempts']);
   }
 
   static of(fields: Endpoint & { attempts: number; cause?: unknown; remedy?: string }): UnreachableError {
@@ -358,17 +342,14 @@ export class UnreachableError extends ConnectionError {
 export class LoginRefusedError extends ConnectionError {
   override name = 'LoginRefusedError';
   declare readonly code: 'E_LOGIN_REFUSED';
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly database: string;
+  declare readonly host: string;
+  declare readonly port: number;
+  declare readonly user: string;
+  declare readonly database: string;
 
   constructor(code: 'E_LOGIN_REFUSED', message: string, options: KnexRolesErrorOptions & Endpoint & { user: string; database: string }) {
     super(code, message, options);
-    this.host = options.host;
-    this.port = options.port;
-    this.user = options.user;
-    this.database = options.database;
+    setFields(this, options, ['host', 'port', 'user', 'database']);
   }
 
   static of(fields: Endpoint & { user: string; database: string; cause?: unknown; remedy?: string }): LoginRefusedError {
@@ -387,13 +368,12 @@ export class LoginRefusedError extends ConnectionError {
 export class TlsError extends ConnectionError {
   override name = 'TlsError';
   declare readonly code: 'E_TLS';
-  readonly host: string;
-  readonly port: number;
+  declare readonly host: string;
+  declare readonly port: number;
 
   constructor(code: 'E_TLS', message: string, options: KnexRolesErrorOptions & Endpoint) {
     super(code, message, options);
-    this.host = options.host;
-    this.port = options.port;
+    setFields(this, options, ['host', 'port']);
   }
 
   static of(fields: Endpoint & { variables: readonly string[]; cause?: unknown; remedy: string }): TlsError {
@@ -408,9 +388,8 @@ export class TlsError extends ConnectionError {
  * production (E_MIGRATE_REFUSED), or the database is behind (E_NOT_MIGRATED, with the
  * `pending` migrations); its kin below carry what their failure knows.
  */
-export class MigrationError extends KnexRolesError {
+export class MigrationError extends KnexRolesError<MigrationCode> {
   override name = 'MigrationError';
-  declare readonly code: MigrationCode;
   /** E_NOT_MIGRATED: the migrations not run yet. */
   declare readonly pending?: readonly string[];
 
@@ -476,16 +455,14 @@ export function migrationFailed(ctx: Pick<MigrateContext, 'command' | 'dialect' 
 export class PooledMigrationError extends MigrationError {
   override name = 'PooledMigrationError';
   declare readonly code: 'E_POOLED_MIGRATION';
-  readonly host: string;
-  readonly port: number;
+  declare readonly host: string;
+  declare readonly port: number;
   /** How it was known: `detected` (and what was seen) or `declared` by a variable. */
-  readonly how: string;
+  declare readonly how: string;
 
   constructor(code: 'E_POOLED_MIGRATION', message: string, options: KnexRolesErrorOptions & Endpoint & { how: string }) {
     super(code, message, options);
-    this.host = options.host;
-    this.port = options.port;
-    this.how = options.how;
+    setFields(this, options, ['host', 'port', 'how']);
   }
 
   static of(fields: Endpoint & { variables: readonly string[]; how: string }): PooledMigrationError {
@@ -499,23 +476,13 @@ export class PooledMigrationError extends MigrationError {
 // ── provisioning ───────────────────────────────────────────────────────────────────
 
 /** Creating or checking the migrator and app users failed (the cause is the driver's error). */
-export class ProvisionError extends KnexRolesError {
+export class ProvisionError extends KnexRolesError<'E_PROVISION'> {
   override name = 'ProvisionError';
-  declare readonly code: 'E_PROVISION';
-
-  constructor(code: 'E_PROVISION', message: string, options: KnexRolesErrorOptions) {
-    super(code, message, options);
-  }
 }
 
 // ── usage ──────────────────────────────────────────────────────────────────────────
 
 /** Called wrongly: a library function (E_USAGE) or the knex-roles command line (E_CLI_USAGE, lib/cli only). */
-export class UsageError extends KnexRolesError {
+export class UsageError extends KnexRolesError<UsageCode> {
   override name = 'UsageError';
-  declare readonly code: UsageCode;
-
-  constructor(code: UsageCode, message: string, options: KnexRolesErrorOptions) {
-    super(code, message, options);
-  }
 }

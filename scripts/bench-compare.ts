@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bigInsert, typicalStatements } from '../bench/classifier';
+import { median } from '../bench/median';
 
 const ROOT = join(__dirname, '..');
 /** The last commit before issue 11's refactor began moving code into lib/dialects/<d>/. */
@@ -20,12 +21,6 @@ const NOISE = 0.05;
 function probe(root: string, inputsFile: string): Record<string, number> {
   const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench/compare-probe.ts'), root, inputsFile], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
   return JSON.parse(out.trim().split('\n').pop() as string) as Record<string, number>;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function main(): void {
