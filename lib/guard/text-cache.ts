@@ -9,8 +9,7 @@
  * V8's tree of its pieces (measured: 32 reads doubled the lookup).
  *
  * The table is one flat array of [text, value] pairs probed linearly (PROBES slots from
- * the home slot): a hit reads one array element and one string (already flat: V8 flattens
- * a text in place when its characters are first read, so it holds none of knex's pieces), where buckets of entry
+ * the home slot): a hit reads one array element and one string, where buckets of entry
  * objects behind a Map cost four objects, each one more cache miss between two queries
  * that touch most of knex. It grows up to twice `limit` slots, and is emptied when it
  * holds `limit` entries.
@@ -44,7 +43,7 @@ export class TextCache<V> {
   set(text: string, value: V): void {
     if (this.entries >= this.limit) this.clear();
     else if (2 * (this.entries + 1) > this.slots.length >> 1 && this.slots.length < 4 * this.limit) this.grow();
-    this.place(text, value);
+    this.place(flatCopy(text), value);
   }
 
   clear(): void {
@@ -91,6 +90,15 @@ const PROBES = 4;
 /** The index (even: a text's place) of the home slot of `text` in a table of 2^(32 - shift) slots. */
 function home(text: string, shift: number): number {
   return (Math.imul(bucketKey(text), 0x9e3779b1) >>> shift) << 1;
+}
+
+/**
+ * The text as one flat string of its own. knex's texts are concatenations, which V8 keeps
+ * as a tree of pieces until read; the stored copy is flat, so comparing a new text with it
+ * is one bulk compare, and it holds none of the pieces of the string it was made from.
+ */
+function flatCopy(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 /** The length and the characters at a quarter, half, three quarters and the end, mixed into a small integer. */
