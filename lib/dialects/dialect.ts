@@ -209,3 +209,29 @@ export function loadOnce<T>(load: () => T): () => T {
 export function lazyProvision(load: () => ProvisionModule): ProvisionModule {
   return { provision: (...args) => load().provision(...args), provisionSteps: (plan) => load().provisionSteps(plan) };
 }
+
+/** The members only the guard and read routing read: each loads on its first read. */
+type LoadedMembers = Pick<DialectModule, 'guardRules' | 'rawConnection' | 'guardText' | 'replicas'>;
+
+/**
+ * A dialect module: `members`, plus a getter for each loader of `loaded` that loads the value
+ * on first read and keeps it (loadOnce), so the guard's data loads with the guard, not with
+ * `require('knex-roles')`. The getters are defined, never spread in: a spread reads them all.
+ */
+export function dialectModule(members: Omit<DialectModule, keyof LoadedMembers>, loaded: { [K in keyof LoadedMembers]: () => LoadedMembers[K] }): DialectModule {
+  for (const key of Object.keys(loaded) as Array<keyof LoadedMembers>) {
+    Object.defineProperty(members, key, { get: loadOnce(loaded[key] as () => unknown), enumerable: true, configurable: true });
+  }
+  return members as DialectModule;
+}
+
+/** `lexer` for the class `load()` gives, loaded on the first statement and kept (the guard lexes every one). */
+export function lazyLexer(load: () => new (sql: string, options?: LexerOptions) => Lexer): DialectModule['lexer'] {
+  const LexerClass = loadOnce(load);
+  return (sql, options) => new (LexerClass())(sql, options);
+}
+
+/** A SHA-256 hash for session-lock keys; node:crypto loads on first use (lib/lazy.ts: the import loads no built-in knex does not). */
+export function sha256(): import('node:crypto').Hash {
+  return (require('node:crypto') as typeof import('node:crypto')).createHash('sha256');
+}
