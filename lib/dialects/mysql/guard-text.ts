@@ -5,13 +5,31 @@ import { MYSQL_LEXING_SETTINGS, sqlModeFlags } from './lexing-settings';
 
 const READ = 'select @@session.sql_mode as m, @@session.character_set_client as c, @@session.character_set_connection as cc, database() as d';
 
+/**
+ * The read with its own result options: a connection's `typeCast` (a common knex connection
+ * option, or one pool.afterCreate set on `conn.config`), `rowsAsArray` or `nestTables` would
+ * otherwise shape the row, and a setting read as missing or rewritten would be judged as the
+ * default. A query's own typeCast function wins over the connection's in mysql2, mysql and mariadb.
+ */
+const READ_AS_SENT = { sql: READ, typeCast: (_field: unknown, next: () => unknown): unknown => next(), rowsAsArray: false, nestTables: false };
+
 /** MySQL / MariaDB (mysql2): the session's sql_mode and character sets; mysql2 formats bound values into the text. */
 export const MYSQL_GUARD_TEXT: GuardText = {
   async readSession(connection) {
-    const my = connection as { query(sql: string, callback: (error: Error | null, rows: Array<Record<string, unknown>>) => void): void };
-    const rows = await new Promise<Array<Record<string, unknown>>>((resolve, reject) => my.query(READ, (error, result) => (error ? reject(error) : resolve(result))));
+    const my = connection as { query(options: typeof READ_AS_SENT, callback: (error: Error | null, rows: Array<Record<string, unknown>>) => void): void };
+    const rows = await new Promise<Array<Record<string, unknown>>>((resolve, reject) => my.query(READ_AS_SENT, (error, result) => (error ? reject(error) : resolve(result))));
     const row = rows[0] ?? {};
-    const flags = sqlModeFlags(String(row['m'] ?? ''));
+    // sql_mode is a string on every server (empty when no mode is set); anything else is a read the guard cannot trust.
+    if (typeof row['m'] !== 'string') {
+      throw GuardSessionError.of({
+        dialect: 'mysql',
+        variable: 'session read',
+        value: 'unreadable',
+        reason: "the guard's session read did not return sql_mode as text",
+        remedy: 'Report this with the driver and its connection options: the guard reads the session with its own result options.',
+      });
+    }
+    const flags = sqlModeFlags(row['m']);
     if (flags.noBackslashEscapes) {
       throw GuardSessionError.of({
         dialect: 'mysql',

@@ -19,11 +19,12 @@ const READ = "select pg_catalog.current_setting('standard_conforming_strings') a
 
 /**
  * The read as one text value the client's type parsers cannot rewrite unseen: pool.afterCreate
- * may `setTypeParser` for text or bool (it sends nothing, so it is not judged), and pg-native
- * ignores a query's own `types`. So the row comes back as hex of its JSON (no character a
- * parser or the client encoding could change) after the SHA-256 of a fresh nonce and that hex:
- * a parser does not see the nonce (it is in the query text only), so it cannot forge the sum
- * for other values.
+ * may `setTypeParser` for text or bool (it sends nothing, so it is not judged). On pg the
+ * query brings its own parsers (AS_SENT), which win over the connection's and the global
+ * ones; pg-native ignores a query's `types`. So the row also comes back as hex of its JSON (no
+ * character a parser or the client encoding could change) after the SHA-256 of a fresh nonce
+ * and that hex: a parser does not see the nonce (it is in the query text only), so it cannot
+ * forge the sum for other values.
  */
 function sealedRead(nonce: string): string {
   const json = 'pg_catalog.json_build_array(s.scs, s.enc, s.sp, s.own, s.tx, s.switched, s.cu)::pg_catalog.text';
@@ -32,6 +33,9 @@ function sealedRead(nonce: string): string {
     `from (select pg_catalog.encode(pg_catalog.convert_to(${json}, 'UTF8'), 'hex') as x from (${READ}) s) h`
   );
 }
+
+/** pg: each value as the server sent it, whatever parsers the connection or the process set (a global one for text, too). */
+const AS_SENT = { getTypeParser: () => (value: string): string => value };
 
 /** The read's row as the server sent it, or a refusal when the value came back changed. */
 function unsealed(nonce: string, value: unknown): Record<string, unknown> {
@@ -42,8 +46,8 @@ function unsealed(nonce: string, value: unknown): Record<string, unknown> {
       dialect: 'postgres',
       variable: 'session read',
       value: 'altered',
-      reason: "the guard's session read came back other than the server sent it (a type parser set on the connection, e.g. setTypeParser in pool.afterCreate)",
-      remedy: 'Do not set type parsers for text or bool on the connection in pool.afterCreate; set them per query (the `types` query option) or globally for other types.',
+      reason: "the guard's session read came back other than the server sent it (pg-native applies the connection's and the global type parsers to every query: one for text changed it)",
+      remedy: 'With pg-native, set no type parser for text (OID 25) globally or on the connection (setTypeParser in pool.afterCreate); parse text per query, or use the pg client, whose read brings its own parsers.',
     });
   }
   const [scs, enc, sp, own, tx, switched, cu] = JSON.parse(Buffer.from(hex, 'hex').toString('utf8')) as unknown[];
@@ -53,9 +57,9 @@ function unsealed(nonce: string, value: unknown): Record<string, unknown> {
 /** PostgreSQL (pg): the session's client_encoding and standard_conforming_strings; bound values travel apart from the text. */
 export const POSTGRES_GUARD_TEXT: GuardText = {
   async readSession(connection) {
-    const pg = connection as { query(text: string): Promise<{ rows: Array<Record<string, unknown>> }> };
+    const pg = connection as { query(config: { text: string; types: typeof AS_SENT }): Promise<{ rows: Array<Record<string, unknown>> }> };
     const nonce = randomBytes(16).toString('hex');
-    const row = unsealed(nonce, (await pg.query(sealedRead(nonce))).rows[0]?.['r']);
+    const row = unsealed(nonce, (await pg.query({ text: sealedRead(nonce), types: AS_SENT })).rows[0]?.['r']);
     // What a transaction block SET, its ROLLBACK undoes: the settings read here would not hold.
     if (row['tx'] === true) {
       throw GuardSessionError.of({

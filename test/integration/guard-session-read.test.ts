@@ -1,0 +1,140 @@
+import { expect } from 'chai';
+import knex, { type Knex } from 'knex';
+import { types as pgTypes } from 'pg';
+import { guard } from '../../lib';
+import { testDialects } from '../support/dialects';
+import { pgSuperuserDatabase, type SuperuserDatabase } from '../support/guard-attack';
+import { testServers } from '../support/servers';
+
+/*
+ * The guard's session read (lib/dialects/<d>/guard-text.ts) is a query like any other to
+ * the driver, so the connection's result options apply to it unless the read brings its
+ * own: a process-wide pg type parser, a knex connection's mysql2 `typeCast` or
+ * `rowsAsArray`. The read must see what the server sent, whatever the app set: neither a
+ * false refusal of every query nor a setting read as what it is not.
+ */
+
+const dialects = testDialects();
+
+/** What a query failed with (its code and E_GUARD_SESSION variable), or undefined when it ran. */
+async function outcome(run: () => Promise<unknown>): Promise<{ code?: string; variable?: string } | undefined> {
+  try {
+    await run();
+    return undefined;
+  } catch (err) {
+    const { code, variable } = err as { code?: string; variable?: string };
+    return { code, variable };
+  }
+}
+
+if (dialects.includes('postgres')) {
+  describe('guard session read, PostgreSQL: type parsers the app sets do not change it', () => {
+    let connection: SuperuserDatabase['connection'];
+    const database = pgSuperuserDatabase('knexroles_session_read', 1);
+    before(() => {
+      ({ connection } = database);
+    });
+    const instance = (client: 'pg' | 'pgnative', options = '', afterCreate?: (conn: { setTypeParser(oid: number, parse: (value: string) => unknown): void }) => void): Knex =>
+      guard(
+        knex({
+          client,
+          connection: { ...connection, options } as Knex.PgConnectionConfig,
+          pool: {
+            min: 0,
+            max: 1,
+            ...(afterCreate && {
+              afterCreate: (conn: Parameters<typeof afterCreate>[0], done: (err: unknown, conn: unknown) => void) => {
+                afterCreate(conn);
+                done(null, conn);
+              },
+            }),
+          },
+        }),
+      );
+    // Marks every text value (knex's own `select version()` still parses).
+    const marked = (value: string): string => `${value}!`;
+
+    describe('with a process-wide parser for text (pg.types.setTypeParser(25, …))', () => {
+      const before25 = pgTypes.getTypeParser(25, 'text');
+      beforeEach(() => pgTypes.setTypeParser(25, marked));
+      afterEach(() => pgTypes.setTypeParser(25, before25));
+
+      it('pg: queries run, and the parser still applies to them', async () => {
+        const guarded = instance('pg');
+        try {
+          const { rows } = await guarded.raw("select 'abc'::text as t");
+          expect(rows).to.deep.equal([{ t: 'abc!' }]);
+        } finally {
+          await guarded.destroy();
+        }
+      });
+
+      it('pgnative (which applies it to every query, the read too): every query is refused as a session read it cannot trust', async () => {
+        const guarded = instance('pgnative');
+        try {
+          expect(await outcome(() => guarded.raw('select 1'))).to.deep.equal({ code: 'E_GUARD_SESSION', variable: 'session read' });
+        } finally {
+          await guarded.destroy();
+        }
+      });
+    });
+
+    it('pg: a text parser set in pool.afterCreate does not change the read: a setting the session started with is refused by its name', async () => {
+      const guarded = instance('pg', '-c session_replication_role=replica', (conn) => conn.setTypeParser(25, marked));
+      try {
+        expect(await outcome(() => guarded.raw('select 1'))).to.deep.equal({ code: 'E_GUARD_SESSION', variable: 'session_replication_role' });
+      } finally {
+        await guarded.destroy();
+      }
+    });
+  });
+}
+
+if (dialects.includes('mysql')) {
+  describe('guard session read, MySQL: a connection\'s typeCast and rowsAsArray do not change it', () => {
+    let server: { host: string; port: number; user: string; password: string };
+    before(async () => {
+      const { mysql } = await testServers();
+      server = { host: mysql.host, port: mysql.port, user: mysql.admin.user, password: mysql.admin.password };
+    });
+    // mysql2 and mysql name a field by a property, mariadb by a method.
+    type Field = { name: string | (() => string) };
+    // Says a column `d` holds 'app': the read's database() among them.
+    const sayApp = (field: Field, next: () => unknown): unknown => ((typeof field.name === 'function' ? field.name() : field.name) === 'd' ? 'app' : next());
+
+    for (const client of ['mysql2', 'mysql', 'mariadb']) {
+      describe(client, () => {
+        const run = async (connection: Record<string, unknown>, sql: string): Promise<{ result?: unknown; failed?: { code?: string; variable?: string } }> => {
+          const guarded = guard(knex({ client, connection: { ...server, ...connection }, pool: { min: 0, max: 1 } }));
+          try {
+            return { result: await guarded.raw(sql) };
+          } catch (err) {
+            const { code, variable } = err as { code?: string; variable?: string };
+            return { failed: { code, variable } };
+          } finally {
+            await guarded.destroy();
+          }
+        };
+
+        it("(control) the connection's typeCast rewrites what its queries return", async () => {
+          const { result, failed } = await run({ typeCast: sayApp }, "select 'x' as d");
+          expect(failed).to.equal(undefined);
+          const rows = (result as unknown[])[0] as Array<Record<string, unknown>>;
+          expect(rows[0]?.['d']).to.equal('app');
+        });
+
+        it('a typeCast that says the default database is another does not hide a system schema: refused by database()', async () => {
+          const { failed } = await run({ database: 'mysql', typeCast: sayApp }, 'select 1');
+          expect(failed).to.deep.equal({ code: 'E_GUARD_SESSION', variable: 'database()' });
+        });
+
+        // mysql has no rowsAsArray.
+        if (client !== 'mysql') it('rowsAsArray: true: queries run (the read is not taken for an unreadable session)', async () => {
+          const { result, failed } = await run({ rowsAsArray: true }, 'select 1 as one');
+          expect(failed).to.equal(undefined);
+          expect(result).to.not.equal(undefined);
+        });
+      });
+    }
+  });
+}
