@@ -6,7 +6,7 @@ import knex, { type Knex } from 'knex';
 import { guard, RuntimeDdlError } from '../../lib';
 import { GuardError } from '../../lib/errors';
 import { testDialects } from '../support/dialects';
-import { pgSuperuserDatabase, type SuperuserDatabase } from '../support/guard-attack';
+import { mysqlSuperuserDatabase, pgSuperuserDatabase, type SuperuserDatabase } from '../support/guard-attack';
 import { testServers } from '../support/servers';
 
 /*
@@ -381,23 +381,15 @@ if (dialects.includes('mysql')) {
     const DATABASE = 'knexroles_redteam6_connector';
     let connection: { host: string; port: number; user: string; password: string; database: string };
     let admin: Knex;
-    before(async () => {
-      const { mysql } = await testServers();
-      const server = { host: mysql.host, port: mysql.port, user: mysql.admin.user, password: mysql.admin.password };
-      admin = knex({ client: 'mysql2', connection: server, pool: { min: 0, max: 1 } });
-      await admin.raw(`drop database if exists ${DATABASE}`);
-      await admin.raw(`create database ${DATABASE}`);
-      connection = { ...server, database: DATABASE };
+    const database = mysqlSuperuserDatabase(DATABASE);
+    before(() => {
+      ({ connection, admin } = database);
     });
     beforeEach(async () => {
       await admin.raw(`drop table if exists ${DATABASE}.child, ${DATABASE}.parent, ${DATABASE}.victim`);
       await admin.raw(`create table ${DATABASE}.victim (id int)`);
       await admin.raw(`create table ${DATABASE}.parent (id int primary key)`);
       await admin.raw(`create table ${DATABASE}.child (id int primary key, parent_id int not null, foreign key (parent_id) references ${DATABASE}.parent (id))`);
-    });
-    after(async () => {
-      await admin?.raw(`drop database if exists ${DATABASE}`);
-      await admin?.destroy();
     });
 
     // A fix may refuse at guard() (the connection options) or on the first query.

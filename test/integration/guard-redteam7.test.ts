@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import knex, { type Knex } from 'knex';
 import { guard, RuntimeDdlError } from '../../lib';
 import { testDialects } from '../support/dialects';
-import { pgSuperuserDatabase, type SuperuserDatabase } from '../support/guard-attack';
-import { testServers } from '../support/servers';
+import { mysqlSuperuserDatabase, pgSuperuserDatabase, type SuperuserDatabase } from '../support/guard-attack';
 
 /*
  * Red team 7 (session 6), connected as a superuser so that only the guard stands in the way.
@@ -223,20 +222,13 @@ if (dialects.includes('mysql')) {
     const DATABASE = 'knexroles_redteam7';
     let connection: { host: string; port: number; user: string; password: string; database: string };
     let admin: Knex;
-    before(async () => {
-      const { mysql } = await testServers();
-      const server = { host: mysql.host, port: mysql.port, user: mysql.admin.user, password: mysql.admin.password };
-      admin = knex({ client: 'mysql2', connection: server, pool: { min: 0, max: 1 } });
-      await admin.raw(`create database if not exists ${DATABASE}`);
-      connection = { ...server, database: DATABASE };
+    const database = mysqlSuperuserDatabase(DATABASE);
+    before(() => {
+      ({ connection, admin } = database);
     });
     // The test server is shared with other suites: whatever got written is put back.
     afterEach(async () => {
       await admin.raw(`delete from mysql.servers where Server_name = 'redteam7'`);
-    });
-    after(async () => {
-      await admin?.raw(`drop database if exists ${DATABASE}`);
-      await admin?.destroy();
     });
     const written = async (): Promise<boolean> => (await admin.raw(`select count(*) as n from mysql.servers where Server_name = 'redteam7'`))[0][0].n > 0;
     type MyConn = { changeUser(options: { database: string }, cb: (err: unknown) => void): void };
@@ -305,12 +297,9 @@ if (dialects.includes('mysql')) {
     let admin: Knex;
     let globalMode = '';
     let dir = '';
+    const database = mysqlSuperuserDatabase(DATABASE);
     before(async () => {
-      const { mysql } = await testServers();
-      const server = { host: mysql.host, port: mysql.port, user: mysql.admin.user, password: mysql.admin.password };
-      admin = knex({ client: 'mysql2', connection: server, pool: { min: 0, max: 1 } });
-      await admin.raw(`create database if not exists ${DATABASE}`);
-      connection = { ...server, database: DATABASE };
+      ({ connection, admin } = database);
       globalMode = (await admin.raw('select @@global.sql_mode as m'))[0][0].m;
       dir = mkdtempSync(join(tmpdir(), 'knexroles-rt7-'));
     });
@@ -318,9 +307,7 @@ if (dialects.includes('mysql')) {
     afterEach(async () => {
       await admin.raw('set global sql_mode = ?', [globalMode]);
     });
-    after(async () => {
-      await admin?.raw(`drop database if exists ${DATABASE}`);
-      await admin?.destroy();
+    after(() => {
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
     type MyConn = { query(sql: string, cb: (err: unknown) => void): void };

@@ -1,12 +1,8 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import knex, { type Knex } from 'knex';
 import { guard } from '../../lib';
 import { testDialects } from '../support/dialects';
-import { pgSuperuserDatabase, type SuperuserDatabase } from '../support/guard-attack';
-import { testServers } from '../support/servers';
+import { called, mysqlSuperuserDatabase, pgSuperuserDatabase, sqliteSuiteFile, tableExists, throughHook, type SuperuserDatabase } from '../support/guard-attack';
 
 /*
  * Red team 8 (session 6), connected as a superuser so that only the guard stands in the way.
@@ -31,31 +27,9 @@ if (dialects.includes('postgres')) {
       ({ connection, admin } = database);
       await admin.raw('create table rt8_victim (id int)');
     });
-    const victimExists = async (): Promise<boolean> => (await admin.raw(`select to_regclass('rt8_victim') is not null as e`)).rows[0].e;
+    const victimExists = (): Promise<boolean> => tableExists.postgres(admin, 'rt8_victim');
     type PgConn = { query(sql: string): Promise<unknown>; on(event: string, listener: () => void): PgConn };
-    const run = async (hook: (conn: PgConn) => Promise<unknown>): Promise<void> => {
-      const guarded = guard(
-        knex({
-          client: 'pg',
-          connection,
-          pool: {
-            min: 0,
-            max: 1,
-            afterCreate: (conn: PgConn, done: (err: unknown, conn: unknown) => void) =>
-              void hook(conn).then(
-                () => done(null, conn),
-                (err) => done(err, conn),
-              ),
-          },
-        }),
-      );
-      // A fix may refuse any step: only the effect is asserted.
-      try {
-        await guarded.raw('select 1').catch(() => undefined);
-      } finally {
-        await guarded.destroy();
-      }
-    };
+    const run = (hook: (conn: PgConn) => Promise<unknown>): Promise<void> => throughHook({ client: 'pg', connection }, hook);
 
     it('(control) DROP TABLE through the hook\'s view is refused: the table is still there', async () => {
       await run((conn) => conn.query('drop table rt8_victim'));
@@ -151,40 +125,15 @@ if (dialects.includes('postgres')) {
 if (dialects.includes('mysql')) {
   describe('guard red team 8, MariaDB as superuser: conn.on() in afterCreate returns the raw mysql2 Connection', () => {
     const DATABASE = 'knexroles_redteam8';
-    let connection: { host: string; port: number; user: string; password: string; database: string };
-    let admin: Knex;
-    before(async () => {
-      const { mysql } = await testServers();
-      const server = { host: mysql.host, port: mysql.port, user: mysql.admin.user, password: mysql.admin.password };
-      admin = knex({ client: 'mysql2', connection: server, pool: { min: 0, max: 1 } });
-      await admin.raw(`create database if not exists ${DATABASE}`);
-      connection = { ...server, database: DATABASE };
-    });
+    const database = mysqlSuperuserDatabase(DATABASE);
     beforeEach(async () => {
-      await admin.raw(`create table if not exists ${DATABASE}.rt8_victim (id int)`);
+      await database.admin.raw(`create table if not exists ${DATABASE}.rt8_victim (id int)`);
     });
-    after(async () => {
-      await admin?.raw(`drop database if exists ${DATABASE}`);
-      await admin?.destroy();
-    });
-    const victimExists = async (): Promise<boolean> =>
-      (await admin.raw(`select count(*) as n from information_schema.tables where table_schema = ? and table_name = 'rt8_victim'`, [DATABASE]))[0][0].n > 0;
+    const victimExists = (): Promise<boolean> => tableExists.mysql(database.admin, DATABASE, 'rt8_victim');
     type Callback = (err: unknown) => void;
     type MyConn = { query(sql: string, cb: Callback): void; on(event: string, listener: () => void): MyConn };
-    const run = async (hook: (conn: MyConn, cb: Callback) => void): Promise<void> => {
-      const guarded = guard(
-        knex({
-          client: 'mysql2',
-          connection,
-          pool: { min: 0, max: 1, afterCreate: (conn: MyConn, done: (err: unknown, conn: unknown) => void) => hook(conn, (err) => done(err, conn)) },
-        }),
-      );
-      try {
-        await guarded.raw('select 1').catch(() => undefined);
-      } finally {
-        await guarded.destroy();
-      }
-    };
+    const run = (hook: (conn: MyConn, cb: Callback) => void): Promise<void> =>
+      throughHook({ client: 'mysql2', connection: database.connection }, (conn: MyConn) => called((cb) => hook(conn, cb)));
 
     it('(control) DROP TABLE through the hook\'s view is refused: the table is still there', async () => {
       await run((conn, cb) => conn.query('drop table rt8_victim', cb));
@@ -202,49 +151,15 @@ if (dialects.includes('mysql')) {
 
 if (dialects.includes('sqlite')) {
   describe('guard red team 8, SQLite: db.defaultSafeIntegers() in afterCreate returns the raw better-sqlite3 Database', () => {
-    let dir: string;
-    let filename: string;
+    const file = sqliteSuiteFile('knexroles-rt8');
     before(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'knexroles-rt8-'));
-      filename = join(dir, 'app.sqlite');
-      const setup = knex({ client: 'better-sqlite3', connection: { filename }, useNullAsDefault: true });
+      const setup = knex({ client: 'better-sqlite3', connection: { filename: file.filename }, useNullAsDefault: true });
       await setup.raw('create table rt8_victim (id int)');
       await setup.destroy();
     });
-    after(() => rmSync(dir, { recursive: true, force: true }));
-    const victimExists = async (): Promise<boolean> => {
-      const check = knex({ client: 'better-sqlite3', connection: { filename }, useNullAsDefault: true });
-      try {
-        return (await check.raw(`select count(*) as n from sqlite_master where name = 'rt8_victim'`))[0].n > 0;
-      } finally {
-        await check.destroy();
-      }
-    };
+    const victimExists = (): Promise<boolean> => tableExists.sqlite(file.filename, 'rt8_victim');
     type Db = { exec(sql: string): Db; defaultSafeIntegers(on?: boolean): Db };
-    const run = async (hook: (db: Db) => void): Promise<void> => {
-      const guarded = guard(
-        knex({
-          client: 'better-sqlite3',
-          connection: { filename },
-          useNullAsDefault: true,
-          pool: {
-            afterCreate: (db: Db, done: (err: unknown, db: unknown) => void) => {
-              try {
-                hook(db);
-                done(null, db);
-              } catch (err) {
-                done(err, db);
-              }
-            },
-          },
-        }),
-      );
-      try {
-        await guarded.raw('select 1').catch(() => undefined);
-      } finally {
-        await guarded.destroy();
-      }
-    };
+    const run = (hook: (db: Db) => void): Promise<void> => throughHook({ client: 'better-sqlite3', connection: { filename: file.filename }, useNullAsDefault: true }, hook);
 
     it('(control) DROP TABLE through the hook\'s view is refused: the table is still there', async () => {
       await run((db) => db.exec('drop table rt8_victim'));

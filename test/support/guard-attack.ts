@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import knex, { type Knex } from 'knex';
-import { RuntimeDdlError } from '../../lib';
+import { guard, RuntimeDdlError } from '../../lib';
 import { testServers, type TestServers } from './servers';
 
 /** Runs `run` and returns the guard's refusal; any other outcome fails the test. */
@@ -49,4 +52,91 @@ export function pgSuperuserDatabase(name: string, poolMax = 2): SuperuserDatabas
     await root.destroy();
   });
   return suite;
+}
+
+/** The test MariaDB server's superuser, without a default database. */
+export async function mysqlSuperuser(): Promise<Omit<SuperuserDatabase['connection'], 'database'>> {
+  const { mysql } = await testServers();
+  return { host: mysql.host, port: mysql.port, user: mysql.admin.user, password: mysql.admin.password };
+}
+
+/**
+ * pgSuperuserDatabase's twin on the test MariaDB server: database `name` made before the
+ * suite, dropped after it; `admin` (mysql2, no default database) sets up and checks.
+ */
+export function mysqlSuperuserDatabase(name: string): SuperuserDatabase {
+  const suite = {} as SuperuserDatabase;
+  before(async () => {
+    const server = await mysqlSuperuser();
+    suite.admin = knex({ client: 'mysql2', connection: server, pool: { min: 0, max: 1 } });
+    await suite.admin.raw(`create database if not exists ${name}`);
+    suite.connection = { ...server, database: name };
+  });
+  after(async () => {
+    await suite.admin?.raw(`drop database if exists ${name}`);
+    await suite.admin?.destroy();
+  });
+  return suite;
+}
+
+/** A SQLite file in a temporary folder made before the suite and removed after it. */
+export function sqliteSuiteFile(prefix: string): { readonly filename: string } {
+  const suite = { filename: '' };
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+    suite.filename = join(dir, 'app.sqlite');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return suite;
+}
+
+/** Whether `table` exists: on PostgreSQL (search_path), in MySQL database `schema`, or in the SQLite file. */
+export const tableExists = {
+  postgres: async (admin: Knex, table: string): Promise<boolean> => (await admin.raw('select to_regclass(?) is not null as e', [table])).rows[0].e,
+  mysql: async (admin: Knex, schema: string, table: string): Promise<boolean> =>
+    (await admin.raw('select count(*) as n from information_schema.tables where table_schema = ? and table_name = ?', [schema, table]))[0][0].n > 0,
+  sqlite: async (filename: string, table: string): Promise<boolean> => {
+    const check = knex({ client: 'better-sqlite3', connection: { filename }, useNullAsDefault: true });
+    try {
+      return (await check.raw('select count(*) as n from sqlite_master where name = ?', [table]))[0].n > 0;
+    } finally {
+      await check.destroy();
+    }
+  },
+};
+
+/** A Node-style callback call (mysql2 `query(sql, cb)`) as a promise: rejected with the callback's error. */
+export function called(send: (callback: (error: unknown) => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => send((error) => (error ? reject(error) : resolve())));
+}
+
+/**
+ * One guarded knex instance of `config` whose single pooled connection is set up by `hook`
+ * as its pool.afterCreate (sync or async; a throw or rejection fails the set-up), used for
+ * one query and destroyed. Nothing about the query is asserted: a fix may refuse any step
+ * (the hook's call, the session, the query), so the tests assert the effect.
+ */
+export async function throughHook<C>(config: Knex.Config, hook: (conn: C) => unknown): Promise<void> {
+  const guarded = guard(
+    knex({
+      ...config,
+      pool: {
+        min: 0,
+        max: 1,
+        afterCreate: (conn: C, done: (error: unknown, conn: C) => void) =>
+          void Promise.resolve()
+            .then(() => hook(conn))
+            .then(
+              () => done(null, conn),
+              (error: unknown) => done(error, conn),
+            ),
+      },
+    }),
+  );
+  try {
+    await guarded.raw('select 1').catch(() => undefined);
+  } finally {
+    await guarded.destroy();
+  }
 }
