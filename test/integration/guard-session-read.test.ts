@@ -128,6 +128,16 @@ if (dialects.includes('mysql')) {
           expect(failed).to.deep.equal({ code: 'E_GUARD_SESSION', variable: 'database()' });
         });
 
+        it('charset binary (every column a Buffer, the read too): queries run', async () => {
+          const { failed } = await run({ charset: 'BINARY' }, 'select 1 as one');
+          expect(failed).to.equal(undefined);
+        });
+
+        it('charset binary does not hide a system schema as the default database: refused by database()', async () => {
+          const { failed } = await run({ charset: 'BINARY', database: 'mysql' }, 'select 1');
+          expect(failed).to.deep.equal({ code: 'E_GUARD_SESSION', variable: 'database()' });
+        });
+
         // mysql has no rowsAsArray.
         if (client !== 'mysql') it('rowsAsArray: true: queries run (the read is not taken for an unreadable session)', async () => {
           const { result, failed } = await run({ rowsAsArray: true }, 'select 1 as one');

@@ -13,14 +13,21 @@ const READ = 'select @@session.sql_mode as m, @@session.character_set_client as 
  */
 const READ_AS_SENT = { sql: READ, typeCast: (_field: unknown, next: () => unknown): unknown => next(), rowsAsArray: false, nestTables: false };
 
+/** A value of the read as text: with `charset: 'binary'` the drivers return every column as a Buffer. */
+function asText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  return Buffer.isBuffer(value) ? value.toString('utf8') : undefined;
+}
+
 /** MySQL / MariaDB (mysql2): the session's sql_mode and character sets; mysql2 formats bound values into the text. */
 export const MYSQL_GUARD_TEXT: GuardText = {
   async readSession(connection) {
     const my = connection as { query(options: typeof READ_AS_SENT, callback: (error: Error | null, rows: Array<Record<string, unknown>>) => void): void };
     const rows = await new Promise<Array<Record<string, unknown>>>((resolve, reject) => my.query(READ_AS_SENT, (error, result) => (error ? reject(error) : resolve(result))));
     const row = rows[0] ?? {};
-    // sql_mode is a string on every server (empty when no mode is set); anything else is a read the guard cannot trust.
-    if (typeof row['m'] !== 'string') {
+    const mode = asText(row['m']);
+    // sql_mode is text on every server (empty when no mode is set); anything else is a read the guard cannot trust.
+    if (mode === undefined) {
       throw GuardSessionError.of({
         dialect: 'mysql',
         variable: 'session read',
@@ -29,7 +36,7 @@ export const MYSQL_GUARD_TEXT: GuardText = {
         remedy: 'Report this with the driver and its connection options: the guard reads the session with its own result options.',
       });
     }
-    const flags = sqlModeFlags(row['m']);
+    const flags = sqlModeFlags(mode);
     if (flags.noBackslashEscapes) {
       throw GuardSessionError.of({
         dialect: 'mysql',
@@ -39,7 +46,7 @@ export const MYSQL_GUARD_TEXT: GuardText = {
         remedy: 'Remove NO_BACKSLASH_ESCAPES from sql_mode for the runtime connection (server configuration, the user\'s defaults or an afterCreate hook).',
       });
     }
-    for (const [variable, value] of [['character_set_client', String(row['c'])], ['character_set_connection', String(row['cc'])]] as const) {
+    for (const [variable, value] of [['character_set_client', String(asText(row['c']))], ['character_set_connection', String(asText(row['cc']))]] as const) {
       // The character sets a runtime SET may choose are the ones a session may start with.
       if (MYSQL_LEXING_SETTINGS.get(variable)?.(value, {}) !== true) {
         throw GuardSessionError.of({
@@ -53,7 +60,7 @@ export const MYSQL_GUARD_TEXT: GuardText = {
     }
     // The guard knows the grant tables by their schema (`mysql.user`) and refuses `USE mysql`;
     // a session that starts there reaches them by bare name (`update user …`).
-    const database = typeof row['d'] === 'string' ? row['d'] : undefined;
+    const database = asText(row['d']);
     if (database !== undefined && MYSQL_GUARD_RULES.catalogSchemas.has(database.toLowerCase())) {
       throw GuardSessionError.of({
         dialect: 'mysql',
