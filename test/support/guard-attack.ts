@@ -113,11 +113,11 @@ export function called(send: (callback: (error: unknown) => void) => void): Prom
 
 /**
  * One guarded knex instance of `config` whose single pooled connection is set up by `hook`
- * as its pool.afterCreate (sync or async; a throw or rejection fails the set-up), used for
- * one query and destroyed. Nothing about the query is asserted: a fix may refuse any step
- * (the hook's call, the session, the query), so the tests assert the effect.
+ * as its pool.afterCreate (sync or async; a throw or rejection fails the set-up), used by
+ * `use` and destroyed. By default `use` runs one query and asserts nothing about it: a fix
+ * may refuse any step (the hook's call, the session, the query), so attack tests assert the effect.
  */
-export async function throughHook<C>(config: Knex.Config, hook: (conn: C) => unknown): Promise<void> {
+export async function throughHook<C, T = unknown>(config: Knex.Config, hook: (conn: C) => unknown, use: (db: Knex) => Promise<T> = (db) => db.raw('select 1').catch(() => undefined)): Promise<T> {
   const guarded = guard(
     knex({
       ...config,
@@ -135,7 +135,7 @@ export async function throughHook<C>(config: Knex.Config, hook: (conn: C) => unk
     }),
   );
   try {
-    await guarded.raw('select 1').catch(() => undefined);
+    return await use(guarded);
   } finally {
     await guarded.destroy();
   }

@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { testDialects } from '../support/dialects';
+import { mysqlSuperuser, pgSuperuser, throughHook } from '../support/guard-attack';
+import { testServers } from '../support/servers';
+
+/*
+ * Ordinary pool.afterCreate code still works through the guard's view of the connection
+ * (lib/guard/raw-connection.ts wraps listeners, callbacks and user functions, and maps
+ * results): what a red team's fixes must not break.
+ */
+
+const dialects = testDialects();
+
+if (dialects.includes('sqlite')) {
+  describe('guard: ordinary better-sqlite3 set-up in pool.afterCreate', () => {
+    type Statement = { iterate(): Iterable<unknown>; pluck(): Statement; all(): unknown[] };
+    type Db = {
+      function(name: string, ...rest: unknown[]): Db;
+      aggregate(name: string, options: { start: number; step: (total: number, x: number) => number }): Db;
+      pragma(text: string, options?: { simple: boolean }): unknown;
+      prepare(sql: string): Statement;
+    };
+    it('user functions (with and without options, counted by arity), aggregates, pragma { simple }, iterate and pluck work', async () => {
+      const seen: unknown[] = [];
+      const row = await throughHook(
+        { client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true },
+        (db: Db) => {
+          db.function('twice', (x: number) => x * 2);
+          db.function('add3', { deterministic: true }, (a: number, b: number, c: number) => a + b + c);
+          db.aggregate('total', { start: 0, step: (total, x) => total + x });
+          seen.push(db.pragma('foreign_keys', { simple: true }));
+          const statement = db.prepare('select 1 as a union all select 2');
+          seen.push([...statement.iterate()].length, statement.pluck().all());
+        },
+        async (db) => (await db.raw('select twice(2) as t, add3(1, 2, 3) as s, (select total(x) from (select 1 as x union all select 2)) as g'))[0],
+      );
+      expect(row).to.deep.equal({ t: 4, s: 6, g: 3 });
+      // better-sqlite3 turns foreign keys on by default.
+      expect(seen).to.deep.equal([1, 2, [1, 2]]);
+    });
+  });
+}
+
+if (dialects.includes('postgres')) {
+  describe('guard: ordinary pg set-up in pool.afterCreate', () => {
+    type PgConn = {
+      once(event: string, f: () => void): PgConn;
+      off(event: string, f: () => void): PgConn;
+      on(event: string, f: () => void): PgConn;
+      emit(event: string): boolean;
+      removeListener(event: string, f: () => void): PgConn;
+      listenerCount(event: string): number;
+      query(config: string | { text: string; values: unknown[] }): Promise<{ rows: Array<Record<string, unknown>> }>;
+    };
+    it('once/off and on/removeListener with the same listener, SET timezone and a query with values work', async () => {
+      const seen: unknown[] = [];
+      const rows = await throughHook(
+        { client: 'pg', connection: pgSuperuser(await testServers()) },
+        async (conn: PgConn) => {
+          const listener = (): void => void seen.push('emitted');
+          conn.once('x', listener).off('x', listener);
+          seen.push(conn.listenerCount('x'));
+          conn.on('y', listener).emit('y');
+          conn.removeListener('y', listener);
+          seen.push(conn.listenerCount('y'));
+          await conn.query("set timezone = 'UTC'");
+          seen.push((await conn.query({ text: 'select $1::int as n', values: [5] })).rows[0]?.['n']);
+        },
+        async (db) => (await db.raw('show timezone')).rows,
+      );
+      expect(rows).to.deep.equal([{ TimeZone: 'UTC' }]);
+      expect(seen).to.deep.equal([0, 'emitted', 0, 5]);
+    });
+  });
+}
+
+if (dialects.includes('mysql')) {
+  describe('guard: ordinary mysql2 set-up in pool.afterCreate', () => {
+    type MyConn = { promise(): { query(sql: string, values?: unknown[]): Promise<[Array<Record<string, unknown>>, unknown]> } };
+    it('conn.promise().query with and without values works', async () => {
+      const seen: unknown[] = [];
+      const rows = await throughHook(
+        { client: 'mysql2', connection: await mysqlSuperuser() },
+        async (conn: MyConn) => {
+          await conn.promise().query("set time_zone = '+00:00'");
+          seen.push((await conn.promise().query('select ? as n', [7]))[0][0]?.['n']);
+        },
+        async (db) => (await db.raw('select @@session.time_zone as tz'))[0],
+      );
+      expect(rows).to.deep.equal([{ tz: '+00:00' }]);
+      expect(seen).to.deep.equal([7]);
+    });
+  });
+}
