@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import knex, { type Knex } from 'knex';
-import { guard } from '../../lib';
 import { testDialects } from '../support/dialects';
 import { called, mysqlSuperuserDatabase, pgSuperuserDatabase, sqliteSuiteFile, tableExists, throughHook, type SuperuserDatabase } from '../support/guard-attack';
 
@@ -93,31 +92,12 @@ if (dialects.includes('postgres')) {
     });
     const orphans = async (): Promise<number> => (await admin.raw('select count(*)::int as n from rt9_child')).rows[0].n;
     type PgConn = { setTypeParser(oid: number, parse: (value: string) => unknown): void };
-    const insertWith = async (options: string, hook: (conn: PgConn) => void): Promise<unknown> => {
-      const guarded = guard(
-        knex({
-          client: 'pg',
-          connection: { ...connection, options } as Knex.PgConnectionConfig,
-          pool: {
-            min: 0,
-            max: 1,
-            afterCreate: (conn: PgConn, done: (err: unknown, conn: unknown) => void) => {
-              try {
-                hook(conn);
-                done(null, conn);
-              } catch (err) {
-                done(err, conn);
-              }
-            },
-          },
-        }),
+    const insertWith = (options: string, hook: (conn: PgConn) => void): Promise<unknown> =>
+      throughHook({ client: 'pg', connection: { ...connection, options } as Knex.PgConnectionConfig }, hook, (db) =>
+        db('rt9_child')
+          .insert({ id: 1, parent_id: 999 })
+          .then(() => undefined, (err: unknown) => err),
       );
-      try {
-        return await guarded('rt9_child').insert({ id: 1, parent_id: 999 }).then(() => undefined, (err: unknown) => err);
-      } finally {
-        await guarded.destroy();
-      }
-    };
 
     it('(control) the session with session_replication_role = replica and a hook that sets no parser is refused', async () => {
       const error = await insertWith('-c session_replication_role=replica', () => undefined);

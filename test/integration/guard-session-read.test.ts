@@ -3,8 +3,7 @@ import knex, { type Knex } from 'knex';
 import { types as pgTypes } from 'pg';
 import { guard } from '../../lib';
 import { testDialects } from '../support/dialects';
-import { pgSuperuserDatabase, type SuperuserDatabase } from '../support/guard-attack';
-import { testServers } from '../support/servers';
+import { mysqlSuperuser, pgSuperuserDatabase, throughHook, type SuperuserDatabase } from '../support/guard-attack';
 
 /*
  * The guard's session read (lib/dialects/<d>/guard-text.ts) is a query like any other to
@@ -34,23 +33,10 @@ if (dialects.includes('postgres')) {
     before(() => {
       ({ connection } = database);
     });
-    const instance = (client: 'pg' | 'pgnative', options = '', afterCreate?: (conn: { setTypeParser(oid: number, parse: (value: string) => unknown): void }) => void): Knex =>
-      guard(
-        knex({
-          client,
-          connection: { ...connection, options } as Knex.PgConnectionConfig,
-          pool: {
-            min: 0,
-            max: 1,
-            ...(afterCreate && {
-              afterCreate: (conn: Parameters<typeof afterCreate>[0], done: (err: unknown, conn: unknown) => void) => {
-                afterCreate(conn);
-                done(null, conn);
-              },
-            }),
-          },
-        }),
-      );
+    type PgConn = { setTypeParser(oid: number, parse: (value: string) => unknown): void };
+    /** What `use` gives on a guarded instance of `client` with startup `options`, its connection set up by `hook`. */
+    const using = <T>(client: 'pg' | 'pgnative', use: (db: Knex) => Promise<T>, options = '', hook: (conn: PgConn) => void = () => undefined): Promise<T> =>
+      throughHook({ client, connection: { ...connection, options } as Knex.PgConnectionConfig }, hook, use);
     // Marks every text value (knex's own `select version()` still parses).
     const marked = (value: string): string => `${value}!`;
 
@@ -60,42 +46,27 @@ if (dialects.includes('postgres')) {
       afterEach(() => pgTypes.setTypeParser(25, before25));
 
       it('pg: queries run, and the parser still applies to them', async () => {
-        const guarded = instance('pg');
-        try {
-          const { rows } = await guarded.raw("select 'abc'::text as t");
-          expect(rows).to.deep.equal([{ t: 'abc!' }]);
-        } finally {
-          await guarded.destroy();
-        }
+        const rows = await using('pg', async (db) => (await db.raw("select 'abc'::text as t")).rows);
+        expect(rows).to.deep.equal([{ t: 'abc!' }]);
       });
 
       it('pgnative (which applies it to every query, the read too): every query is refused as a session read it cannot trust', async () => {
-        const guarded = instance('pgnative');
-        try {
-          expect(await outcome(() => guarded.raw('select 1'))).to.deep.equal({ code: 'E_GUARD_SESSION', variable: 'session read' });
-        } finally {
-          await guarded.destroy();
-        }
+        expect(await using('pgnative', (db) => outcome(() => db.raw('select 1')))).to.deep.equal({ code: 'E_GUARD_SESSION', variable: 'session read' });
       });
     });
 
     it('pg: a text parser set in pool.afterCreate does not change the read: a setting the session started with is refused by its name', async () => {
-      const guarded = instance('pg', '-c session_replication_role=replica', (conn) => conn.setTypeParser(25, marked));
-      try {
-        expect(await outcome(() => guarded.raw('select 1'))).to.deep.equal({ code: 'E_GUARD_SESSION', variable: 'session_replication_role' });
-      } finally {
-        await guarded.destroy();
-      }
+      const read = await using('pg', (db) => outcome(() => db.raw('select 1')), '-c session_replication_role=replica', (conn) => conn.setTypeParser(25, marked));
+      expect(read).to.deep.equal({ code: 'E_GUARD_SESSION', variable: 'session_replication_role' });
     });
   });
 }
 
 if (dialects.includes('mysql')) {
   describe('guard session read, MySQL: a connection\'s typeCast and rowsAsArray do not change it', () => {
-    let server: { host: string; port: number; user: string; password: string };
+    let server: Awaited<ReturnType<typeof mysqlSuperuser>>;
     before(async () => {
-      const { mysql } = await testServers();
-      server = { host: mysql.host, port: mysql.port, user: mysql.admin.user, password: mysql.admin.password };
+      server = await mysqlSuperuser();
     });
     // mysql2 and mysql name a field by a property, mariadb by a method.
     type Field = { name: string | (() => string) };
