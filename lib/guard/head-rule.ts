@@ -41,6 +41,16 @@ export function refuse(word: string, kind: StatementKind, reason: string, family
   return family === undefined ? { word, keyword: keyword ?? word, kind, allowed: false, reason } : { word, keyword: keyword ?? word, kind, allowed: false, reason, family };
 }
 
+/** Final rules (no family, keyword = word) for each of the space-separated `words`: one line per kind of statement. */
+export function allowWords(kind: StatementKind, words: string): HeadRule[] {
+  return words.split(' ').map((word) => allow(word, kind));
+}
+
+/** Final refusals for each of the space-separated `words`, all for one reason. */
+export function refuseWords(kind: StatementKind, reason: string, words: string): HeadRule[] {
+  return words.split(' ').map((word) => refuse(word, kind, reason));
+}
+
 /**
  * A dialect's head table: upper-case leading word → rule. `find` looks a word of the text
  * up without allocating: rules are bucketed by length and first letter, then compared

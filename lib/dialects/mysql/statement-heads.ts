@@ -1,10 +1,9 @@
-import { allow, headTable, refuse, REASON_DDL, REASON_MAINTENANCE, REASON_PRIVILEGE, REASON_SERVER, type StatementHeads } from '../../guard/head-rule';
-import { DDL_VERBS } from '../../guard/families/ddl-verbs';
+import { allow, allowWords, headTable, refuse, refuseWords, REASON_DDL, REASON_MAINTENANCE, REASON_PRIVILEGE, REASON_SERVER, type StatementHeads } from '../../guard/head-rule';
+import { STANDARD_HEADS } from '../../guard/families/standard-heads';
 import { deleteHistory } from './delete-history';
 import { insertFamily } from '../../guard/families/insert';
 import { tableMaintenance } from '../../guard/families/maintenance';
 import { start, verbWord } from '../../guard/families/verb-word';
-import { withFamily } from '../../guard/families/with';
 import { describeMysql } from './describe-mysql';
 import { setMysql } from './set-mysql';
 import { beginMysql, loadMysql, lockMysql, renameMysql } from './verb-families';
@@ -25,60 +24,35 @@ import { beginMysql, loadMysql, lockMysql, renameMysql } from './verb-families';
  * - GET [CURRENT | STACKED] DIAGNOSTICS reads the last statement's conditions.
  */
 export const MYSQL_STATEMENT_HEADS: StatementHeads = headTable([
-  allow('SELECT', 'read'),
-  allow('VALUES', 'read'),
-  allow('TABLE', 'read'),
-  allow('SHOW', 'read'),
-  allow('HELP', 'read'),
-  allow('DO', 'read'),
+  ...STANDARD_HEADS,
+  ...allowWords('read', 'TABLE SHOW HELP DO'),
   allow('GET', 'read', undefined, 'GET DIAGNOSTICS'),
   allow('CHECKSUM', 'read', undefined, 'CHECKSUM TABLE'),
-  allow('WITH', 'read', withFamily),
   allow('DESCRIBE', 'read', describeMysql),
   allow('DESC', 'read', describeMysql),
   allow('EXPLAIN', 'read', describeMysql),
-  allow('INSERT', 'write', insertFamily),
-  allow('REPLACE', 'write', insertFamily),
-  allow('UPDATE', 'write'),
-  allow('DELETE', 'write', deleteHistory),
   allow('CALL', 'write'),
+  allow('REPLACE', 'write', insertFamily),
+  allow('DELETE', 'write', deleteHistory),
+  allow('XA', 'transaction'),
   allow('BEGIN', 'transaction', beginMysql),
   allow('START', 'transaction', start),
-  allow('COMMIT', 'transaction'),
-  allow('ROLLBACK', 'transaction'),
-  allow('SAVEPOINT', 'transaction'),
-  allow('RELEASE', 'transaction'),
-  allow('XA', 'transaction'),
-  allow('SET', 'session', setMysql),
   allow('USE', 'session'),
+  allow('SET', 'session', setMysql),
   allow('DEALLOCATE', 'session', undefined, 'DEALLOCATE PREPARE'),
   allow('UNLOCK', 'session', undefined, 'UNLOCK TABLES'),
-  ...DDL_VERBS,
   refuse('RENAME', 'ddl', REASON_DDL, renameMysql),
   refuse('TRUNCATE', 'ddl', REASON_DDL),
-  refuse('GRANT', 'privilege', REASON_PRIVILEGE),
-  refuse('REVOKE', 'privilege', REASON_PRIVILEGE),
+  refuse('IMPORT', 'ddl', REASON_DDL, undefined, 'IMPORT TABLE'),
+  ...refuseWords('privilege', REASON_PRIVILEGE, 'GRANT REVOKE'),
   refuse('LOAD', 'other', 'reads a file into a table', loadMysql),
   refuse('PREPARE', 'other', 'prepares SQL text the guard cannot see'),
   refuse('EXECUTE', 'other', 'runs SQL prepared from text the guard could not see'),
   refuse('LOCK', 'other', 'takes table or instance locks', lockMysql),
-  refuse('OPTIMIZE', 'other', REASON_MAINTENANCE, tableMaintenance),
-  refuse('REPAIR', 'other', REASON_MAINTENANCE, tableMaintenance),
-  refuse('ANALYZE', 'other', REASON_MAINTENANCE, tableMaintenance),
-  refuse('CHECK', 'other', REASON_MAINTENANCE, tableMaintenance),
   refuse('HANDLER', 'other', 'reads storage-engine handlers directly'),
-  refuse('FLUSH', 'other', REASON_SERVER),
-  refuse('KILL', 'other', REASON_SERVER),
-  refuse('SHUTDOWN', 'other', REASON_SERVER),
-  refuse('RESTART', 'other', REASON_SERVER),
-  refuse('PURGE', 'other', REASON_SERVER),
-  refuse('BINLOG', 'other', REASON_SERVER),
-  refuse('CLONE', 'other', REASON_SERVER),
-  refuse('RESET', 'other', REASON_SERVER, verbWord),
-  refuse('CHANGE', 'other', REASON_SERVER, verbWord),
-  refuse('STOP', 'other', REASON_SERVER, verbWord),
-  refuse('INSTALL', 'other', REASON_SERVER, verbWord),
-  refuse('UNINSTALL', 'other', REASON_SERVER, verbWord),
+  // Maintenance and server-state verbs that read on (OPTIMIZE TABLE …, RESET MASTER …) name their full keyword.
+  ...['OPTIMIZE', 'REPAIR', 'ANALYZE', 'CHECK'].map((word) => refuse(word, 'other', REASON_MAINTENANCE, tableMaintenance)),
+  ...refuseWords('other', REASON_SERVER, 'FLUSH KILL SHUTDOWN RESTART PURGE BINLOG CLONE'),
+  ...['RESET', 'CHANGE', 'STOP', 'INSTALL', 'UNINSTALL'].map((word) => refuse(word, 'other', REASON_SERVER, verbWord)),
   refuse('CACHE', 'other', REASON_SERVER, undefined, 'CACHE INDEX'),
-  refuse('IMPORT', 'ddl', REASON_DDL, undefined, 'IMPORT TABLE'),
 ]);

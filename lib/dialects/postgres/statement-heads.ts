@@ -1,8 +1,7 @@
-import { allow, headTable, refuse, REASON_DDL, REASON_MAINTENANCE, REASON_PRIVILEGE, type StatementHeads } from '../../guard/head-rule';
-import { DDL_VERBS } from '../../guard/families/ddl-verbs';
+import { allow, allowWords, headTable, refuse, refuseWords, REASON_DDL, REASON_MAINTENANCE, REASON_PRIVILEGE, type StatementHeads } from '../../guard/head-rule';
+import { STANDARD_HEADS } from '../../guard/families/standard-heads';
 import { insertFamily } from '../../guard/families/insert';
 import { start } from '../../guard/families/verb-word';
-import { withFamily } from '../../guard/families/with';
 import { copy } from './copy';
 import { explainPostgres } from './explain-postgres';
 import { preparePostgres } from './prepare-postgres';
@@ -25,55 +24,28 @@ import { setPostgres } from './set-postgres';
  * - PREPARE TRANSACTION / COMMIT PREPARED are allowed transaction control.
  */
 export const POSTGRES_STATEMENT_HEADS: StatementHeads = headTable([
-  allow('SELECT', 'read'),
-  allow('VALUES', 'read'),
-  allow('TABLE', 'read'),
-  allow('SHOW', 'read'),
-  allow('FETCH', 'read'),
-  allow('MOVE', 'read'),
-  allow('DECLARE', 'read'),
-  allow('WITH', 'read', withFamily),
-  allow('INSERT', 'write', insertFamily),
+  ...STANDARD_HEADS,
+  ...allowWords('read', 'TABLE SHOW FETCH MOVE DECLARE'),
+  allow('EXPLAIN', 'read', explainPostgres),
+  ...allowWords('write', 'DELETE CALL EXECUTE NOTIFY'),
   allow('MERGE', 'write', insertFamily),
-  allow('UPDATE', 'write'),
-  allow('DELETE', 'write'),
-  allow('CALL', 'write'),
-  allow('EXECUTE', 'write'),
-  allow('NOTIFY', 'write'),
-  allow('BEGIN', 'transaction'),
-  allow('START', 'transaction', start),
-  allow('COMMIT', 'transaction'),
-  allow('END', 'transaction'),
-  allow('ROLLBACK', 'transaction'),
-  allow('ABORT', 'transaction'),
-  allow('SAVEPOINT', 'transaction'),
-  allow('RELEASE', 'transaction'),
-  allow('LOCK', 'transaction', undefined, 'LOCK TABLE'),
+  allow('COPY', 'write', copy),
   allow('PREPARE', 'write', preparePostgres),
+  ...allowWords('transaction', 'BEGIN END ABORT'),
+  allow('START', 'transaction', start),
+  allow('LOCK', 'transaction', undefined, 'LOCK TABLE'),
+  ...allowWords('session', 'DEALLOCATE LISTEN UNLISTEN CLOSE'),
   allow('SET', 'session', setPostgres),
   allow('RESET', 'session', resetPostgres),
   allow('DISCARD', 'session', resetPostgres),
-  allow('DEALLOCATE', 'session'),
-  allow('LISTEN', 'session'),
-  allow('UNLISTEN', 'session'),
-  allow('CLOSE', 'session'),
-  allow('EXPLAIN', 'read', explainPostgres),
-  allow('COPY', 'write', copy),
-  ...DDL_VERBS,
-  refuse('TRUNCATE', 'ddl', REASON_DDL),
-  refuse('COMMENT', 'ddl', REASON_DDL),
+  ...refuseWords('ddl', REASON_DDL, 'TRUNCATE COMMENT'),
   refuse('IMPORT', 'ddl', REASON_DDL, undefined, 'IMPORT FOREIGN SCHEMA'),
   refuse('REFRESH', 'ddl', REASON_DDL, undefined, 'REFRESH MATERIALIZED VIEW'),
-  refuse('GRANT', 'privilege', REASON_PRIVILEGE),
-  refuse('REVOKE', 'privilege', REASON_PRIVILEGE),
+  ...refuseWords('privilege', REASON_PRIVILEGE, 'GRANT REVOKE'),
   refuse('SECURITY', 'privilege', REASON_PRIVILEGE, undefined, 'SECURITY LABEL'),
   refuse('REASSIGN', 'privilege', REASON_PRIVILEGE, undefined, 'REASSIGN OWNED'),
-  refuse('VACUUM', 'other', REASON_MAINTENANCE),
-  refuse('ANALYZE', 'other', REASON_MAINTENANCE),
+  ...refuseWords('other', REASON_MAINTENANCE, 'VACUUM ANALYZE REINDEX CLUSTER CHECKPOINT'),
   refuse('ANALYSE', 'other', REASON_MAINTENANCE, undefined, 'ANALYZE'),
-  refuse('REINDEX', 'other', REASON_MAINTENANCE),
-  refuse('CLUSTER', 'other', REASON_MAINTENANCE),
-  refuse('CHECKPOINT', 'other', REASON_MAINTENANCE),
   refuse('LOAD', 'other', 'loads a shared library into the server'),
   refuse('DO', 'other', 'runs an anonymous code block'),
 ]);

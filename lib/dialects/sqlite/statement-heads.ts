@@ -1,7 +1,6 @@
-import { allow, headTable, refuse, REASON_MAINTENANCE, type StatementHeads } from '../../guard/head-rule';
-import { DDL_VERBS } from '../../guard/families/ddl-verbs';
+import { allow, allowWords, headTable, refuse, refuseWords, REASON_MAINTENANCE, type StatementHeads } from '../../guard/head-rule';
+import { STANDARD_HEADS } from '../../guard/families/standard-heads';
 import { insertFamily } from '../../guard/families/insert';
-import { withFamily } from '../../guard/families/with';
 import { explainSqlite } from './explain-sqlite';
 import { pragma } from './pragma';
 
@@ -12,25 +11,13 @@ import { pragma } from './pragma';
  * the statement it explains although SQLite never runs it.
  */
 export const SQLITE_STATEMENT_HEADS: StatementHeads = headTable([
-  allow('SELECT', 'read'),
-  allow('VALUES', 'read'),
-  allow('WITH', 'read', withFamily),
+  ...STANDARD_HEADS,
   allow('EXPLAIN', 'read', explainSqlite),
   allow('PRAGMA', 'read', pragma),
-  allow('INSERT', 'write', insertFamily),
-  allow('REPLACE', 'write', insertFamily),
-  allow('UPDATE', 'write'),
   allow('DELETE', 'write'),
-  allow('BEGIN', 'transaction'),
-  allow('COMMIT', 'transaction'),
-  allow('END', 'transaction'),
-  allow('ROLLBACK', 'transaction'),
-  allow('SAVEPOINT', 'transaction'),
-  allow('RELEASE', 'transaction'),
+  allow('REPLACE', 'write', insertFamily),
+  ...allowWords('transaction', 'BEGIN END'),
   allow('DETACH', 'session'),
-  ...DDL_VERBS,
   refuse('ATTACH', 'other', 'opens or creates another database file'),
-  refuse('VACUUM', 'other', REASON_MAINTENANCE),
-  refuse('REINDEX', 'other', REASON_MAINTENANCE),
-  refuse('ANALYZE', 'other', REASON_MAINTENANCE),
+  ...refuseWords('other', REASON_MAINTENANCE, 'VACUUM REINDEX ANALYZE'),
 ]);
