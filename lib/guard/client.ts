@@ -219,6 +219,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     destroy(callback?: unknown): Promise<unknown>;
     transacting?: boolean;
   };
+  const acquireConnection = Loose.prototype.acquireConnection;
   const Guarded = class extends Loose {
     constructor(config: Knex.Config) {
       super(config);
@@ -291,7 +292,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
 
     /** Only guarded clients may take connections from a pool guard() gated (pool-gate.ts). */
     override acquireConnection(): Promise<unknown> {
-      return throughGate(() => super.acquireConnection());
+      return throughGate(acquireConnection, this);
     }
 
     /** The pool's afterCreate hook gets the new raw connection under the guard (raw-connection.ts). */

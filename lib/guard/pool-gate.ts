@@ -20,11 +20,11 @@ type Pool = {
 // pool.acquire() synchronously before its first await, so a counter tells them apart.
 let guardedAcquires = 0;
 
-/** Runs a guarded client's `acquireConnection` so that gated pools let it through. */
-export function throughGate<T>(acquire: () => T): T {
+/** Runs a guarded client's `acquireConnection` (`acquire` called on `client`) so that gated pools let it through; no closure per query. */
+export function throughGate<C, T>(acquire: (this: C) => T, client: C): T {
   guardedAcquires++;
   try {
-    return acquire();
+    return acquire.call(client);
   } finally {
     guardedAcquires--;
   }
@@ -46,13 +46,14 @@ export function assertIdle(pool: Pool, dialect: Dialect): void {
 /** Makes the pool refuse `acquire` from clients that are not guarded (throughGate). */
 export function gatePool(pool: Pool, dialect: Dialect): void {
   const acquire = pool.acquire;
-  pool.acquire = function gatedAcquire(this: unknown, ...args: unknown[]): unknown {
+  pool.acquire = function gatedAcquire(this: unknown): unknown {
     if (guardedAcquires === 0) {
       throw new UnguardedPathError('E_GUARD_EARLIER_CLONE', 'A knex client that is not under the guard asked a guarded pool for a connection: a knex.withUserParams() copy made before guard(), or code calling client.pool.acquire() itself.', {
         remedy: 'Make withUserParams() copies after guard() (they inherit it), or build the instance with createKnex() / knexConfig(), which are guarded from the start.',
         dialect,
       });
     }
-    return acquire.apply(this, args);
+    // `arguments`, not a rest array: the engine passes them on without allocating.
+    return acquire.apply(this, arguments as unknown as unknown[]);
   };
 }
