@@ -41,6 +41,22 @@ function textOnly(args: readonly unknown[]): SentText | undefined {
   return { sql, args: () => [{ ...options, sql }, ...rest] };
 }
 
+/**
+ * mysql's (mysqljs) `beginTransaction` / `commit` / `rollback(options?, callback?)` send
+ * fixed text by setting `options.sql` and calling `query(options)` on the connection itself;
+ * on a frozen options object (or one whose `sql` is read-only) that assignment is dropped
+ * and the caller's `sql` is sent (red team 12). So the call gets a plain copy of the
+ * options, without `sql` and `values`. mysql2 and mariadb take only a callback.
+ */
+function fixedText(sql: string): (args: readonly unknown[]) => SentText {
+  return (args) => {
+    const [first, ...rest] = args;
+    if (typeof first !== 'object' || first === null) return { sql };
+    const { sql: _sql, values: _values, ...options } = first as Record<string, unknown>;
+    return { sql, args: () => [options, ...rest] };
+  };
+}
+
 type Connection = { format?: ClientFormat; escape?: Escape; queryStream?: unknown; batch?: unknown; importFile?: unknown };
 
 /**
@@ -76,7 +92,8 @@ function mysqlClientFormat(connection: unknown): ClientFormat | null {
  * values into the text on the client, so the guard judges the text with them
  * (`clientFormat`); `execute`, `prepare` and mariadb's `batch` bind them on the server
  * (prepared statements), so their text is all the SQL. mariadb's `importFile` sends a
- * file's SQL, which the guard does not read: refused.
+ * file's SQL, which the guard does not read: refused, and so are mysql2's protocol-level
+ * `addCommand`, `writePacket` and `write`.
  */
 export const MYSQL_RAW_METHODS: RawConnectionMethods = {
   sends: {
@@ -86,6 +103,13 @@ export const MYSQL_RAW_METHODS: RawConnectionMethods = {
     batch: textOnly,
     queryStream: sqlAndValues,
     importFile: () => undefined,
+    beginTransaction: fixedText('START TRANSACTION'),
+    commit: fixedText('COMMIT'),
+    rollback: fixedText('ROLLBACK'),
+    // mysql2's protocol level: a command object (its execute() gets the connection) or raw packets and bytes.
+    addCommand: () => undefined,
+    writePacket: () => undefined,
+    write: () => undefined,
   },
   returnsPromise: () => false,
   // `conn.promise()` wraps the connection it is called on: called on the guarded view, its query / execute are judged.

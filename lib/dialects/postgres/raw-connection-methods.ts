@@ -22,8 +22,11 @@ function pgQueryClass(connection: object): { prototype: object } | undefined {
  * - a config object is replaced by a plain copy with the text as read (no `submit`);
  * - a submittable is accepted only if it is a pg Query (its prototype is the connection's
  *   `Client.Query.prototype`, no own property shadows a method of it), and its `text` is
- *   pinned (read-only) to the value judged. pg-cursor, pg-query-stream and other
- *   submittables are refused here: they carry their own `submit`.
+ *   pinned (read-only) to the value judged, and so are its methods: pg calls `submit`,
+ *   `prepare` and the `handle…` methods with its protocol connection, perhaps after queued
+ *   queries, and one assigned (or a prototype swapped in) meanwhile would get it (red team
+ *   12). pg-cursor, pg-query-stream and other submittables are refused here: they carry
+ *   their own `submit`.
  */
 function pgQuery(args: readonly unknown[], connection: object): SentText | undefined {
   const [first, ...rest] = args;
@@ -44,6 +47,10 @@ function pgQuery(args: readonly unknown[], connection: object): SentText | undef
   if (Object.getOwnPropertyNames(Query.prototype).some((key) => Object.hasOwn(first, key))) return undefined;
   try {
     Object.defineProperty(first, 'text', { value: text, writable: false, configurable: false, enumerable: true });
+    for (const key of Object.getOwnPropertyNames(Query.prototype)) {
+      const method: unknown = Object.getOwnPropertyDescriptor(Query.prototype, key)?.value;
+      if (key !== 'constructor' && typeof method === 'function') Object.defineProperty(first, key, { value: method, writable: false, configurable: false, enumerable: false });
+    }
   } catch {
     return undefined;
   }
