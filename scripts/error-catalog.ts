@@ -30,7 +30,7 @@ export const CATALOG: Record<ErrorCode, CatalogEntry> = {
   E_RUNTIME_DDL: { thrownAs: 'RuntimeDdlError', remedy: 'Put the statement in a migration and run it with ELOQUENT_DB_ROLE=migration.' },
   E_RUNTIME_MIGRATE: { thrownAs: 'RuntimeDdlError', remedy: 'Run migrations with ELOQUENT_DB_ROLE=migration (npx knex-roles migrate latest).' },
   E_GUARD_DIALECT: { thrownAs: 'GuardError', remedy: 'Use a pg, mysql2 or better-sqlite3 knex client.' },
-  E_GUARD_SESSION: { thrownAs: 'GuardSessionError', remedy: "Keep the runtime session at UTF8 / utf8mb4, without NO_BACKSLASH_ESCAPES, in the application's database." },
+  E_GUARD_SESSION: { thrownAs: 'GuardSessionError', remedy: "Keep the runtime session at UTF8 / utf8mb4, without NO_BACKSLASH_ESCAPES or MSSQL in sql_mode, in the application's database." },
   E_GUARD_IN_USE: { thrownAs: 'UnguardedPathError', remedy: 'Call guard() before the instance runs anything, or build it with createKnex().' },
   E_GUARD_EARLIER_CLONE: { thrownAs: 'UnguardedPathError', remedy: 'Make withUserParams() copies after guard(), or build the instance with createKnex().' },
   E_PRIVILEGES: { thrownAs: 'PrivilegeError', remedy: 'Provision the users (ELOQUENT_DB_ROLE=migration npx knex-roles provision), or grant / revoke what the error lists.' },

@@ -167,6 +167,13 @@ describe('classifySql: settings that change lexing', () => {
       [`set sql_mode = 'TRADITIONAL'`, 'mysql', ansi, false],
       [`set sql_mode = DEFAULT`, 'mysql', ansi, false],
       [`set sql_mode = 'ANSI,NO_BACKSLASH_ESCAPES'`, 'mysql', ansi, false],
+      // MariaDB's MSSQL keeps ANSI_QUOTES but adds [bracket] names, which the guard does not read (red team 12).
+      [`set sql_mode = 'MSSQL'`, 'mysql', ansi, false],
+      [`SET SESSION sql_mode = 'ANSI_QUOTES,mssql'`, 'mysql', ansi, false],
+      [`set statement sql_mode = 'MSSQL' for select 1`, 'mysql', ansi, false],
+      [`select @@session.sql_mode := 'ANSI,MSSQL'`, 'mysql', ansi, false],
+      [`/*M!100100 set sql_mode = 'MSSQL' */`, 'mysql', ansi, false],
+      [`set sql_mode = 'ANSI_QUOTES,PIPES_AS_CONCAT'`, 'mysql', ansi, true],
       ['set standard_conforming_strings = off', 'postgres', scsOff, true],
       ['set standard_conforming_strings = on', 'postgres', scsOff, false],
       [`select set_config('standard_conforming_strings', 'on', false)`, 'postgres', scsOff, false],

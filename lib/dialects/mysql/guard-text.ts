@@ -46,6 +46,15 @@ export const MYSQL_GUARD_TEXT: GuardText = {
         remedy: 'Remove NO_BACKSLASH_ESCAPES from sql_mode for the runtime connection (server configuration, the user\'s defaults or an afterCreate hook).',
       });
     }
+    if (flags.brackets) {
+      throw GuardSessionError.of({
+        dialect: 'mysql',
+        variable: 'sql_mode',
+        value: 'MSSQL',
+        reason: "MariaDB's MSSQL mode quotes names in [brackets], which the guard does not read (a ' inside them would hide what follows)",
+        remedy: "Remove MSSQL from sql_mode for the runtime connection (server configuration, the user's defaults or an afterCreate hook); ANSI_QUOTES alone is read as it is.",
+      });
+    }
     for (const [variable, value] of [['character_set_client', String(asText(row['c']))], ['character_set_connection', String(asText(row['cc']))]] as const) {
       // The character sets a runtime SET may choose are the ones a session may start with.
       if (MYSQL_LEXING_SETTINGS.get(variable)?.(value, {}) !== true) {

@@ -1,11 +1,6 @@
 import type { CurrentReading, KeepsReading } from '../../guard/lexing-settings';
 
 /**
- * sql_mode flags that change lexing: ANSI_QUOTES (`"…"` becomes an identifier; also set by
- * the combination modes below) and NO_BACKSLASH_ESCAPES (mysql2 escapes bound values with
- * backslashes, which then stop protecting them).
- */
-/**
  * MySQL character sets whose multibyte characters never contain `\` or `'` bytes. big5,
  * cp932, gbk, sjis and gb18030 do, so a backslash the client added can be swallowed.
  * DEFAULT is not among them: it takes the server's default, which the guard does not know.
@@ -15,15 +10,21 @@ const MYSQL_SAFE_CHARSET =
 
 const ANSI_QUOTES_MODES = new Set(['ANSI_QUOTES', 'ANSI', 'DB2', 'MAXDB', 'MSSQL', 'ORACLE', 'POSTGRESQL']);
 
-/** The two lexing flags of an sql_mode value. */
-export function sqlModeFlags(mode: string): { ansiQuotes: boolean; noBackslashEscapes: boolean } {
+/**
+ * The sql_mode flags that change lexing: ANSI_QUOTES (`"…"` becomes an identifier; also set
+ * by the combination modes above), NO_BACKSLASH_ESCAPES (mysql2 escapes bound values with
+ * backslashes, which then stop protecting them) and MariaDB's MSSQL (`[…]` becomes an
+ * identifier, so a `'` inside brackets opens no string; the guard's lexer does not read
+ * brackets, so the mode is refused, at the session read and in SET).
+ */
+export function sqlModeFlags(mode: string): { ansiQuotes: boolean; noBackslashEscapes: boolean; brackets: boolean } {
   const words = mode.split(',').map((word) => word.trim().toUpperCase());
-  return { ansiQuotes: words.some((word) => ANSI_QUOTES_MODES.has(word)), noBackslashEscapes: words.includes('NO_BACKSLASH_ESCAPES') };
+  return { ansiQuotes: words.some((word) => ANSI_QUOTES_MODES.has(word)), noBackslashEscapes: words.includes('NO_BACKSLASH_ESCAPES'), brackets: words.includes('MSSQL') };
 }
 
 /**
- * NO_BACKSLASH_ESCAPES is never allowed (mysql2's escaping of bound values depends on
- * backslashes); ANSI_QUOTES only where the session has it already; never DEFAULT.
+ * NO_BACKSLASH_ESCAPES and MSSQL are never allowed (see sqlModeFlags); ANSI_QUOTES only
+ * where the session has it already; never DEFAULT.
  */
 function sqlModeKeepsReading(value: string, current: CurrentReading): boolean {
   // DEFAULT is the global value, which the guard does not read and which may differ from the
@@ -33,7 +34,7 @@ function sqlModeKeepsReading(value: string, current: CurrentReading): boolean {
   // a hex string (0x414E5349 is 'ANSI'), which the names would not show.
   if (!value.split(',').every((mode) => /^\s*(?:[A-Za-z_][A-Za-z0-9_]*)?\s*$/.test(mode))) return false;
   const flags = sqlModeFlags(value);
-  return !flags.noBackslashEscapes && flags.ansiQuotes === (current.ansiQuotes === true);
+  return !flags.noBackslashEscapes && !flags.brackets && flags.ansiQuotes === (current.ansiQuotes === true);
 }
 
 /** MySQL session variables that change lexing or what the connection's bytes mean. */
