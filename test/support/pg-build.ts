@@ -22,7 +22,8 @@ export function matrixMajors(): number[] {
 /**
  * The suites every matrix major runs (Debian's 15 runs all of them): provisioning, verify,
  * doctor, startKnex, the guard, temporary tables, the superuser-only settings list (each
- * major adds some: 18 added event_triggers), migrate with dry run. migrate.test.ts is
+ * major adds some: 18 added event_triggers) and information_schema's writable relations,
+ * migrate with dry run. migrate.test.ts is
  * last: its `fresh` drops knex's tables in the shared test database, which a later plain
  * knex migrate (createTestDatabase) re-creates with the app's default DML grants.
  */
@@ -36,6 +37,7 @@ export const MATRIX_SPECS = [
   'test/integration/guard-functions.test.ts',
   'test/integration/temporary-tables.test.ts',
   'test/integration/pg-superuser-settings.test.ts',
+  'test/integration/pg-information-schema.test.ts',
   'test/integration/migrate.test.ts',
 ] as const;
 

@@ -22,6 +22,16 @@ const CATALOG_WRITE = 'writes system catalog rows (planner statistics)';
  */
 const SUPERUSER_ONLY: RefusedSetting = { kind: 'other', reason: 'superuser-only setting (pg_settings.context = superuser): logging, statistics, resource limits or integrity' };
 /** lc_messages only changes the language of messages. */
+/**
+ * The relations of information_schema a write can reach: its own tables, and enabled_roles,
+ * a plain view of pg_authid that takes DELETE. Recognized by bare name too, since a
+ * search_path set from a bound value (`set_config('search_path', $1, …)`, allowed) may put
+ * information_schema first. Before PostgreSQL 13 there were also sql_languages,
+ * sql_packages and sql_sizing_profiles. test/integration/pg-information-schema.test.ts
+ * compares the list with each server of the matrix.
+ */
+export const INFORMATION_SCHEMA_WRITABLE: ReadonlySet<string> = new Set(['sql_features', 'sql_implementation_info', 'sql_parts', 'sql_sizing', 'sql_languages', 'sql_packages', 'sql_sizing_profiles', 'enabled_roles']);
+
 const SUPERUSER_SETTINGS_ALLOWED: ReadonlySet<string> = new Set(['lc_messages']);
 
 /**
@@ -116,7 +126,7 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
   bareNamePrefixes: ['pg_file_settings', 'pg_hba_file_rules', 'pg_ident_file_mappings'],
   catalogSchemas: new Set(['pg_catalog', 'information_schema', 'pg_toast']),
   // Unqualified: pg_catalog is searched first, so `UPDATE pg_authid` is the catalog.
-  isCatalogTable: (name) => name.startsWith('pg_'),
+  isCatalogTable: (name) => name.startsWith('pg_') || INFORMATION_SCHEMA_WRITABLE.has(name),
   catalogAnywhereInWrites: false,
   // knex's pg client builds `extend({ text, values }, options)`; pg runs an object with `submit()` as its own query.
   // The session reader sees what startup options set (guard-text.ts).
@@ -142,8 +152,8 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
     ['pgaudit', { kind: 'other', reason: 'audit setting: hides statements from the audit log' }],
   ],
   lexingSettings: POSTGRES_LEXING_SETTINGS,
-  // U&: escaped names.
   keywords: POSTGRES_KEYWORDS,
-  prefilterWords: ['pg_', 'set_config', 'u&'],
+  // U&: escaped names; the information_schema tables, which isCatalogTable knows by bare name.
+  prefilterWords: ['pg_', 'set_config', 'u&', ...INFORMATION_SCHEMA_WRITABLE],
   grammar: POSTGRES_GUARD_GRAMMAR,
 };
