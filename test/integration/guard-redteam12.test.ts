@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { type Knex } from 'knex';
 import { Query as PgQueryClass } from 'pg';
 import { testDialects } from '../support/dialects';
-import { called, mysqlSuperuserDatabase, pgSuperuserDatabase, tableExists, throughHook, type SuperuserDatabase } from '../support/guard-attack';
+import { called, mysqlSuperuserDatabase, pgSuperuserDatabase, tableExists, throughHook } from '../support/guard-attack';
 
 /*
  * Red team 12 (session 9), against 4fc6be2: on that tree the ten attack tests here failed
@@ -25,20 +25,14 @@ const dialects = testDialects();
 
 if (dialects.includes('postgres')) {
   describe('guard red team 12, PostgreSQL as superuser: a pg Query checked when queued, changed before it is sent', () => {
-    const DATABASE = 'knexroles_redteam12';
-    let connection: SuperuserDatabase['connection'];
-    let admin: Knex;
-    const database = pgSuperuserDatabase(DATABASE, 1);
-    before(() => {
-      ({ connection, admin } = database);
-    });
+    const database = pgSuperuserDatabase('knexroles_redteam12', 1);
     beforeEach(async () => {
-      await admin.raw('create table if not exists rt12_victim (id int)');
+      await database.admin.raw('create table if not exists rt12_victim (id int)');
     });
-    const victimExists = (): Promise<boolean> => tableExists.postgres(admin, 'rt12_victim');
+    const victimExists = (): Promise<boolean> => tableExists.postgres(database.admin, 'rt12_victim');
     type PgQuery = { submit(connection: { query(text: string): void }): Error | null; on(e: string, f: (...a: unknown[]) => void): unknown };
     type PgConn = { query(q: unknown, values?: unknown): Promise<unknown> };
-    const run = (hook: (conn: PgConn) => Promise<unknown>): Promise<void> => throughHook({ client: 'pg', connection }, hook);
+    const run = (hook: (conn: PgConn) => Promise<unknown>): Promise<void> => throughHook({ client: 'pg', connection: database.connection }, hook);
 
     it("(control) DROP TABLE through the hook's view is refused: the table is still there", async () => {
       await run((conn) => conn.query('drop table rt12_victim').catch(() => undefined));
@@ -81,7 +75,7 @@ if (dialects.includes('mysql')) {
     });
     const victimExists = (): Promise<boolean> => tableExists.mysql(database.admin, DATABASE, 'rt12_victim');
     type Callback = (err: unknown) => void;
-    type MyConn = Record<'query' | 'beginTransaction' | 'commit' | 'rollback', (options: unknown, cb: Callback) => void>;
+    type MyConn = Record<'query' | 'beginTransaction' | 'commit' | 'rollback', (options: unknown, cb?: Callback) => void>;
     const run = (hook: (conn: MyConn, cb: Callback) => void): Promise<void> =>
       throughHook({ client: 'mysql', connection: database.connection }, (conn: MyConn) => called((cb) => hook(conn, cb)));
 
@@ -102,8 +96,8 @@ if (dialects.includes('mysql')) {
       await throughHook({ client: 'mysql', connection: database.connection }, async (conn: MyConn) => {
         await called((cb) => conn.beginTransaction({ timeout: 5000 }, cb));
         await called((cb) => conn.query('insert into rt12_victim values (1)', cb));
-        await called((cb) => conn.commit(cb as unknown as object, undefined as unknown as Callback));
-        await called((cb) => conn.beginTransaction(cb as unknown as object, undefined as unknown as Callback));
+        await called((cb) => conn.commit(cb));
+        await called((cb) => conn.beginTransaction(cb));
         await called((cb) => conn.query('insert into rt12_victim values (2)', cb));
         await called((cb) => conn.rollback({}, cb));
       });
@@ -231,22 +225,16 @@ if (dialects.includes('postgres')) {
   // is refused too. But set_config('search_path', $1, …) with the path as a bound value is
   // allowed (the guard cannot see it), and after it `update sql_features …` writes the catalog.
   describe('guard red team 12, PostgreSQL as superuser: a bound search_path puts information_schema in reach', () => {
-    const DATABASE = 'knexroles_redteam12_sp';
-    let connection: SuperuserDatabase['connection'];
-    let admin: Knex;
-    const database = pgSuperuserDatabase(DATABASE, 1);
-    before(() => {
-      ({ connection, admin } = database);
-    });
-    const comment = async (): Promise<string | null> => (await admin.raw("select comments from information_schema.sql_features where feature_id = 'B011' and sub_feature_id = ''")).rows[0].comments;
+    const database = pgSuperuserDatabase('knexroles_redteam12_sp', 1);
+    const comment = async (): Promise<string | null> => (await database.admin.raw("select comments from information_schema.sql_features where feature_id = 'B011' and sub_feature_id = ''")).rows[0].comments;
     let original: string | null = null;
     beforeEach(async () => {
       original = await comment();
     });
     afterEach(async () => {
-      await admin.raw("update information_schema.sql_features set comments = ? where feature_id = 'B011' and sub_feature_id = ''", [original]);
+      await database.admin.raw("update information_schema.sql_features set comments = ? where feature_id = 'B011' and sub_feature_id = ''", [original]);
     });
-    const run = (use: (db: Knex) => Promise<unknown>): Promise<unknown> => throughHook({ client: 'pg', connection }, () => undefined, (db) => use(db).catch(() => undefined));
+    const run = (use: (db: Knex) => Promise<unknown>): Promise<unknown> => throughHook({ client: 'pg', connection: database.connection }, () => undefined, (db) => use(db).catch(() => undefined));
 
     it('(control) SET search_path = information_schema is refused and sql_features is unchanged', async () => {
       await run(async (db) => {

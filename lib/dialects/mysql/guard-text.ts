@@ -37,22 +37,17 @@ export const MYSQL_GUARD_TEXT: GuardText = {
       });
     }
     const flags = sqlModeFlags(mode);
-    if (flags.noBackslashEscapes) {
+    // Modes the guard refuses to read text under (lexing-settings.ts): mysql2 escapes bound
+    // values with backslashes, which NO_BACKSLASH_ESCAPES makes plain characters; MariaDB's
+    // MSSQL quotes names in [brackets], which the guard does not read (a ' inside them would hide what follows).
+    const refused = flags.noBackslashEscapes ? 'NO_BACKSLASH_ESCAPES' : flags.brackets ? 'MSSQL' : undefined;
+    if (refused !== undefined) {
       throw GuardSessionError.of({
         dialect: 'mysql',
         variable: 'sql_mode',
-        value: 'NO_BACKSLASH_ESCAPES',
-        reason: 'mysql2 escapes bound values with backslashes, which this mode makes plain characters',
-        remedy: 'Remove NO_BACKSLASH_ESCAPES from sql_mode for the runtime connection (server configuration, the user\'s defaults or an afterCreate hook).',
-      });
-    }
-    if (flags.brackets) {
-      throw GuardSessionError.of({
-        dialect: 'mysql',
-        variable: 'sql_mode',
-        value: 'MSSQL',
-        reason: "MariaDB's MSSQL mode quotes names in [brackets], which the guard does not read (a ' inside them would hide what follows)",
-        remedy: "Remove MSSQL from sql_mode for the runtime connection (server configuration, the user's defaults or an afterCreate hook); ANSI_QUOTES alone is read as it is.",
+        value: refused,
+        reason: refused === 'MSSQL' ? 'it quotes names in [brackets], which the guard does not read' : 'mysql2 escapes bound values with backslashes, which this mode makes plain characters',
+        remedy: `Remove ${refused} from sql_mode for the runtime connection (server configuration, the user's defaults or an afterCreate hook).`,
       });
     }
     for (const [variable, value] of [['character_set_client', String(asText(row['c']))], ['character_set_connection', String(asText(row['cc']))]] as const) {
