@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   console.log(`knex-roles bench — node ${process.version}, ${process.platform}/${process.arch}`);
   print('classifier (classifySql) vs a Rails-style leading-keyword regex', await benchClassifier());
   print('the guard per query (cached verdict) vs the Rails-style regex', benchCheck());
-  print('guarded vs plain knex, SQLite :memory:, interleaved rounds', await benchGuard());
+  print('guarded vs plain knex, SQLite :memory:, interleaved rounds', benchGuard());
   print('read routing: guarded with vs without a read replica configured, a query on the primary, real PostgreSQL', await benchReplicas());
   print('import: require(knex-roles) vs require(knex), whole processes side by side (needs npm run build)', benchImport());
 }
