@@ -4,8 +4,9 @@ import { dialectModule } from '../dialects/registry';
 
 /**
  * A query whose knex `.options({…})` carries a key that replaces the text or values the
- * driver sends (pg `text`, mysql2 `sql`, …: lib/dialects/<d>/guard-rules.ts), refused: the
- * guard judges `sql` and the driver would run something else. The statement shown is the
+ * driver sends (pg `text`, mysql2 `sql`, …: lib/dialects/<d>/guard-rules.ts), or that makes
+ * the options object a command of the driver's own (pg `submit`, mysql2 `constructor`),
+ * refused: the guard judges `sql` and the driver would run something else. The statement shown is the
  * one judged (`statement` gives it redacted, only when refusing: redaction lexes the whole
  * text, and knex puts an `options` object on every query); the replacement is not read, only named.
  */
@@ -18,7 +19,7 @@ export function textOptionsRefusal(dialect: Dialect, role: Role, options: unknow
     if (!replacing.includes(key)) continue;
     return new RuntimeDdlError(
       'E_RUNTIME_DDL',
-      `Refused .options({ ${key} }) on a ${role} connection: it replaces the SQL or bindings the guard checked, so the driver would send text nobody checked.`,
+      `Refused .options({ ${key} }) on a ${role} connection: it replaces the SQL or bindings the guard checked (or makes the options the driver's own command), so the driver would send text nobody checked.`,
       {
         remedy: `Put the statement in the query itself (knex.raw(sql, bindings) or the query builder) instead of .options({ ${replacing.join(' | ')} }); other driver options (e.g. rowMode, nestTables) are fine.`,
         kind: 'other',

@@ -35,7 +35,8 @@ export const MYSQL_GUARD_RULES: GuardRules = {
   // knex's mysql clients build `Object.assign({ sql }, options)`; mysql2 reads `values` and `namedPlaceholders` from it to format the text.
   // The mariadb connector runs initSql and a SET per sessionVariables entry on connect.
   connectionOptions: ['initSql', 'sessionVariables'],
-  textOptions: ['sql', 'values', 'namedPlaceholders'],
+  // constructor / __proto__: mysql2 runs an options object whose constructor is its Query command as that command (red team 13).
+  textOptions: ['sql', 'values', 'namedPlaceholders', 'constructor', '__proto__'],
   refusedSettings: new Map([
     ['sql_log_bin', { kind: 'other', reason: 'superuser-only setting: keeps writes out of the binary log' }],
     ['sql_log_off', { kind: 'other', reason: 'superuser-only setting: keeps statements out of the general log' }],

@@ -131,7 +131,7 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
   // knex's pg client builds `extend({ text, values }, options)`; pg runs an object with `submit()` as its own query.
   // The session reader sees what startup options set (guard-text.ts).
   connectionOptions: [],
-  textOptions: ['text', 'values', 'submit'],
+  textOptions: ['text', 'values', 'submit', '__proto__'],
   refusedSettings: new Map<string, RefusedSetting>([
     ...POSTGRES_SUPERUSER_SETTINGS.filter((name) => !SUPERUSER_SETTINGS_ALLOWED.has(name)).map((name): [string, RefusedSetting] => [name, SUPERUSER_ONLY]),
     ['role', { kind: 'privilege', keyword: 'SET ROLE', reason: 'changes the current role' }],
