@@ -10,6 +10,11 @@ import { describeCaseGroups, type Case } from '../support/classify-cases';
  */
 const CATALOG: Case[] = [
   ['select * from mysql.user lock in share mode', 'refused', 'LOCK CATALOG'],
+  // However the FROM item is written (red team 13).
+  ['select * from (mysql.innodb_table_stats) lock in share mode', 'refused', 'LOCK CATALOG'],
+  ['select * from t straight_join mysql.user lock in share mode', 'refused', 'LOCK CATALOG'],
+  ['select * from { oj t left outer join mysql.user u on true } lock in share mode', 'refused', 'LOCK CATALOG'],
+  ['select * from ((mysql.db)) for share', 'refused', 'LOCK CATALOG'],
   ['SELECT * FROM MYSQL.USER LOCK IN SHARE MODE', 'refused', 'LOCK CATALOG'],
   ['select * from `mysql`.`db` for share', 'refused', 'LOCK CATALOG'],
   ['select * from mysql /* c */ . /* c */ tables_priv for /* c */ share nowait', 'refused', 'LOCK CATALOG'],

@@ -17,32 +17,31 @@ export function catalogTarget(tk: StatementTokens, rules: GuardRules, i: number)
   return undefined;
 }
 
-/** Words that end a FROM list (or start a clause in which a name is no FROM item). */
-const FROM_LIST_ENDS = new Set(['where', 'group', 'having', 'window', 'order', 'limit', 'offset', 'fetch', 'for', 'on', 'using', 'union', 'intersect', 'except', 'returning', 'set', 'select', 'values', 'lock']);
 const LOCK_STRENGTHS = new Set(['update', 'share', 'no', 'key']);
 
 /**
  * PostgreSQL and MySQL: a statement with a row-locking clause (FOR UPDATE | NO KEY UPDATE |
- * SHARE | KEY SHARE; MySQL also LOCK IN SHARE MODE) that reads a system catalog (MySQL: a
- * table of the mysql, sys, … schemas) in a FROM list. Rows of pg_class or pg_authid locked
- * by a runtime transaction block every ALTER TABLE / ALTER ROLE, like `LOCK pg_class`. Fail
- * closed: any catalog FROM item counts, whichever query level the clause belongs to.
+ * SHARE | KEY SHARE; MySQL also LOCK IN SHARE MODE) that names a system catalog (MySQL: a
+ * table of the mysql, sys, … schemas). Rows of pg_class or pg_authid locked by a runtime
+ * transaction block every ALTER TABLE / ALTER ROLE, like `LOCK pg_class`. Fail closed: a
+ * catalog named anywhere counts, whichever query level the clause belongs to and however
+ * the FROM item is written (`TABLE pg_authid`, `FROM ONLY`, `FROM (mysql.t)`,
+ * STRAIGHT_JOIN, `{ OJ … }`: red team 13); not a function's name
+ * (`pg_try_advisory_xact_lock(id) … FOR UPDATE SKIP LOCKED`) nor a type after `::`.
  */
 export function rowLockedCatalog(tk: StatementTokens, rules: GuardRules): { at: number; catalog: string } | undefined {
   let locks = false;
   let found: { at: number; catalog: string } | undefined;
-  let inFrom = false;
   for (let i = 0; i < tk.n; i++) {
     const w = tk.word(i);
     if (w === 'for' && LOCK_STRENGTHS.has(tk.word(i + 1) ?? '')) locks = true;
     if (w === 'lock' && tk.grammar.content.rowLocks?.lockInShareMode === true && tk.word(i + 1) === 'in') locks = true;
-    const item = i > 0 && (tk.word(i - 1) === 'from' || tk.word(i - 1) === 'join' || (inFrom && tk.isOp(i - 1, ',')));
-    if (item && found === undefined) {
-      const catalog = catalogTarget(tk, rules, i);
+    if (found === undefined && tk.isName(i) && !tk.isOp(i - 1, '.') && !tk.isOp(i - 1, ':')) {
+      let end = i;
+      while (tk.isOp(end + 1, '.') && tk.isName(end + 2)) end += 2;
+      const catalog = tk.isOp(end + 1, '(') ? undefined : catalogTarget(tk, rules, i);
       if (catalog !== undefined) found = { at: i, catalog };
     }
-    if (w === 'from' || w === 'join') inFrom = true;
-    else if (w !== undefined && FROM_LIST_ENDS.has(w)) inFrom = false;
   }
   return locks ? found : undefined;
 }
