@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { RuntimeDdlError } from '../errors';
 import type { Dialect } from '../types';
 import { dialectModule } from '../dialects/registry';
@@ -29,6 +30,13 @@ export interface RawConnectionMethods {
   readonly viaGuard?: readonly string[];
   /** Methods that change the session without SQL text (mysql2 / mariadb `changeUser`): fine in the hook, before the session is read; refused after. */
   readonly sessionMethods?: readonly string[];
+  /**
+   * The other methods the hook may call, known to send no SQL (besides EventEmitter's and
+   * Object's, which every dialect's connections have). Any other method is refused through
+   * the view: drivers have methods that send what their caller built (mysql2's
+   * `writeColumns` writes a packet, red team 13), so one not known to be harmless is not run.
+   */
+  readonly passes: readonly string[];
   /**
    * Where the driver writes bound values into the text on the client (MySQL's drivers): the
    * function that gives the text it will send for `connection`, or `null` when the guard
@@ -118,7 +126,8 @@ function likeFunction<F extends (...args: never[]) => unknown>(wrapper: F, origi
  *   guard reads mysql2 `format` from such an assignment (assignedThroughView).
  */
 function guardRawConnection<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal, handedOver: () => boolean): T {
-  const { sends, returnsPromise, viaGuard = [], sessionMethods = [] } = dialectModule(dialect).rawConnection;
+  const { sends, returnsPromise, viaGuard = [], sessionMethods = [], passes } = dialectModule(dialect).rawConnection;
+  const passing = new Set([...COMMON_PASSES, ...passes]);
   // One wrapper per property, so `conn.query === conn.query` holds as on the connection itself.
   const wrappers = new Map<PropertyKey, { value: unknown; method: unknown }>();
   const shadow: Record<PropertyKey, unknown> = Object.create(null) as Record<PropertyKey, unknown>;
@@ -194,6 +203,8 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
           ? (...args: unknown[]): unknown => (handedOver() ? late(args) : call.apply(view, callbacksIn(args)))
           : sessionMethods.includes(name)
           ? (...args: unknown[]): unknown => (handedOver() ? late(args) : map(call.apply(target, callbacksIn(args))))
+          : read === undefined && typeof key === 'string' && !passing.has(name)
+          ? (...args: unknown[]): unknown => fail(unknownMethod(dialect, name), args, returnsPromise(args, name))
           : read === undefined
           ? (...args: unknown[]): unknown => map(call.apply(target, callbacksIn(args)))
           : (...args: unknown[]): unknown => {
@@ -215,6 +226,21 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
   });
   viewAssignments.set(connection, { view, shadow });
   return view;
+}
+
+/** Methods every driver connection has that send nothing: EventEmitter's (on, once, off …) and Object's (toString …). */
+const COMMON_PASSES: readonly string[] = [...Object.getOwnPropertyNames(EventEmitter.prototype), ...Object.getOwnPropertyNames(Object.prototype)];
+
+/** A method of the hook's connection that is neither judged nor known to send nothing (RawConnectionMethods.passes). */
+function unknownMethod(dialect: Dialect, method: string): RuntimeDdlError {
+  return new RuntimeDdlError('E_RUNTIME_DDL', `Refused ${method}() in pool.afterCreate on a runtime connection: the guard does not know what it sends.`, {
+    remedy: `Set the session up with SQL (the driver's query method), which the guard judges; ${method}() is not among the methods it lets through (lib/dialects/${dialect}/raw-connection-methods.ts).`,
+    kind: 'other',
+    keyword: '',
+    role: 'runtime',
+    dialect,
+    statement: `${method}(…)`,
+  });
 }
 
 /** A call through the hook's view after the hook handed the connection over (see guardAfterCreate). */

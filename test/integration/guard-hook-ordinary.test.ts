@@ -6,7 +6,8 @@ import { testServers } from '../support/servers';
 /*
  * Ordinary pool.afterCreate code still works through the guard's view of the connection
  * (lib/guard/raw-connection.ts wraps listeners, callbacks and user functions, and maps
- * results): what a red team's fixes must not break.
+ * results): what a red team's fixes must not break. A method the guard neither judges nor
+ * knows to send nothing (RawConnectionMethods.passes) is refused.
  */
 
 const dialects = testDialects();
@@ -37,6 +38,42 @@ if (dialects.includes('sqlite')) {
       expect(row).to.deep.equal({ t: 4, s: 6, g: 3 });
       // better-sqlite3 turns foreign keys on by default.
       expect(seen).to.deep.equal([1, 2, [1, 2]]);
+    });
+
+    it('transaction(), table(), defaultSafeIntegers() and serialize() work; a method the guard does not know (unsafeMode) is refused', async () => {
+      type More = Db & {
+        transaction(fn: () => unknown): () => unknown;
+        table(name: string, definition: { columns: string[]; rows: () => Generator<{ v: number }> }): More;
+        defaultSafeIntegers(on: boolean): More;
+        serialize(): Buffer;
+        unsafeMode(on: boolean): More;
+      };
+      const seen: unknown[] = [];
+      let refusal: unknown;
+      const row = await throughHook(
+        { client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true },
+        (db: More) => {
+          db.table('numbers', {
+            columns: ['v'],
+            *rows() {
+              yield { v: 1 };
+              yield { v: 2 };
+            },
+          });
+          db.defaultSafeIntegers(false);
+          seen.push(db.transaction(() => db.prepare('select count(*) as n from numbers').pluck().all())());
+          seen.push(Buffer.isBuffer(db.serialize()));
+          try {
+            db.unsafeMode(true);
+          } catch (error) {
+            refusal = error;
+          }
+        },
+        async (db) => (await db.raw('select sum(v) as s from numbers'))[0],
+      );
+      expect(row).to.deep.equal({ s: 3 });
+      expect(seen).to.deep.equal([[2], true]);
+      expect(refusal).to.include({ code: 'E_RUNTIME_DDL', statement: 'unsafeMode(…)' });
     });
   });
 }
@@ -71,6 +108,25 @@ if (dialects.includes('postgres')) {
       expect(rows).to.deep.equal([{ TimeZone: 'UTC' }]);
       expect(seen).to.deep.equal([0, 'emitted', 0, 5]);
     });
+
+    it('setTypeParser, escapeLiteral and escapeIdentifier work; a method the guard does not know (a private _connect) is refused', async () => {
+      type More = PgConn & {
+        setTypeParser(oid: number, parser: (text: string) => unknown): void;
+        escapeLiteral(text: string): string;
+        escapeIdentifier(text: string): string;
+        _connect(callback: (error: unknown) => void): void;
+      };
+      const seen: unknown[] = [];
+      let refusal: unknown;
+      await throughHook({ client: 'pg', connection: pgSuperuser(await testServers()) }, async (conn: More) => {
+        conn.setTypeParser(1700, (text) => Number(text));
+        seen.push(conn.escapeLiteral("it's"), conn.escapeIdentifier('a"b'));
+        seen.push((await conn.query('select 1.5::numeric as n')).rows[0]?.['n']);
+        refusal = await new Promise((resolve) => conn._connect(resolve));
+      });
+      expect(seen).to.deep.equal(["'it''s'", '"a""b"', 1.5]);
+      expect(refusal).to.include({ code: 'E_RUNTIME_DDL', statement: '_connect(…)' });
+    });
   });
 }
 
@@ -89,6 +145,38 @@ if (dialects.includes('mysql')) {
       );
       expect(rows).to.deep.equal([{ tz: '+00:00' }]);
       expect(seen).to.deep.equal([7]);
+    });
+
+    it('ping, escape, escapeId and format work; reset() is fine in the hook; a method the guard does not know (createBinlogStream) is refused', async () => {
+      type More = {
+        ping(callback: (error: unknown) => void): void;
+        escape(value: unknown): string;
+        escapeId(value: string): string;
+        format(sql: string, values: unknown[]): string;
+        reset(callback: (error: unknown) => void): void;
+        query(sql: string, callback: (error: unknown) => void): void;
+        createBinlogStream(options: object): unknown;
+      };
+      const seen: unknown[] = [];
+      let refusal: unknown;
+      const rows = await throughHook(
+        { client: 'mysql2', connection: await mysqlSuperuser() },
+        async (conn: More) => {
+          await new Promise<void>((resolve, reject) => conn.ping((error) => (error ? reject(error) : resolve())));
+          seen.push(conn.escape("it's"), conn.escapeId('a`b'), conn.format('select ?', [1]));
+          await new Promise<void>((resolve, reject) => conn.query("set time_zone = '+01:00'", (error) => (error ? reject(error) : resolve())));
+          await new Promise<void>((resolve, reject) => conn.reset((error) => (error ? reject(error) : resolve())));
+          try {
+            conn.createBinlogStream({ serverId: 123 });
+          } catch (error) {
+            refusal = error;
+          }
+        },
+        async (db) => (await db.raw('select @@session.time_zone = @@global.time_zone as reset'))[0],
+      );
+      expect(seen).to.deep.equal(["'it\\'s'", '`a``b`', 'select 1']);
+      expect(rows).to.deep.equal([{ reset: 1 }]);
+      expect(refusal).to.include({ code: 'E_RUNTIME_DDL', statement: 'createBinlogStream(…)' });
     });
   });
 }

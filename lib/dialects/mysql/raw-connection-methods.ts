@@ -4,6 +4,18 @@ import { formatLikeConnector, type Escape } from './connector-format';
 type Options = { sql?: unknown; values?: unknown; namedPlaceholders?: unknown };
 
 /**
+ * A plain copy of a call's options object: its own properties, read once, without
+ * `constructor` (mysql2 runs an object whose constructor is its Query command as that
+ * command, with its own execute(): red team 13) and without a `__proto__` of its own.
+ */
+function plainOptions(first: object): Options & Record<string, unknown> {
+  const copy = { ...(first as Record<string, unknown>) };
+  delete copy['constructor'];
+  delete copy['__proto__'];
+  return copy;
+}
+
+/**
  * `(sql | { sql, values }, values?, callback?)`: the text, and the values given with it. The
  * call is then made with what the guard read: the options copied with the text as judged,
  * with the values already formatted in (mysql2 would format them again, and a getter, a
@@ -13,7 +25,7 @@ function sqlAndValues(args: readonly unknown[]): SentText | undefined {
   const [first, second] = args;
   if (typeof first !== 'string' && (typeof first !== 'object' || first === null)) return undefined;
   // Each property read once: a getter answers the guard and mysql2 differently otherwise.
-  const options = (typeof first === 'string' ? { sql: first } : { ...(first as Record<string, unknown>) }) as Options;
+  const options: Options = typeof first === 'string' ? { sql: first } : plainOptions(first);
   const sql = options.sql;
   if (typeof sql !== 'string') return undefined;
   const values = typeof second === 'function' || second === undefined ? options.values : second;
@@ -35,7 +47,7 @@ function textOnly(args: readonly unknown[]): SentText | undefined {
   const [first, ...rest] = args;
   if (typeof first === 'string') return { sql: first };
   if (typeof first !== 'object' || first === null) return undefined;
-  const options = { ...(first as Record<string, unknown>) } as Options;
+  const options = plainOptions(first);
   const sql = options.sql;
   if (typeof sql !== 'string') return undefined;
   return { sql, args: () => [{ ...options, sql }, ...rest] };
@@ -52,7 +64,7 @@ function fixedText(sql: string): (args: readonly unknown[]) => SentText {
   return (args) => {
     const [first, ...rest] = args;
     if (typeof first !== 'object' || first === null) return { sql };
-    const { sql: _sql, values: _values, ...options } = first as Record<string, unknown>;
+    const { sql: _sql, values: _values, ...options } = plainOptions(first);
     return { sql, args: () => [options, ...rest] };
   };
 }
@@ -114,7 +126,10 @@ export const MYSQL_RAW_METHODS: RawConnectionMethods = {
   returnsPromise: () => false,
   // `conn.promise()` wraps the connection it is called on: called on the guarded view, its query / execute are judged.
   viaGuard: ['promise'],
-  // Switches user or default database without SQL text (COM_CHANGE_USER): read with the session after the hook.
-  sessionMethods: ['changeUser'],
+  // Switch user or default database, or reset the session to the server's globals, without SQL text
+  // (COM_CHANGE_USER, COM_RESET_CONNECTION): read with the session after the hook; refused after it (red team 13).
+  sessionMethods: ['changeUser', 'reset'],
+  // Escaping, formatting, pings and flow control send no SQL; unprepare closes a prepared statement.
+  passes: ['escape', 'escapeId', 'format', 'ping', 'statistics', 'pause', 'resume', 'unprepare', 'serverVersion', 'isValid'],
   clientFormat: mysqlClientFormat,
 };

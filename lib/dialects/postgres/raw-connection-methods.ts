@@ -66,6 +66,8 @@ export const POSTGRES_RAW_METHODS: RawConnectionMethods = {
     prepare: nativeText(1),
     prepareSync: nativeText(1),
   },
+  // Type parsers and escaping send nothing; pg-native's execute / executeSync run a statement judged when prepared.
+  passes: ['setTypeParser', 'getTypeParser', 'escapeIdentifier', 'escapeLiteral', 'execute', 'executeSync'],
   // Without a callback pg returns a promise, except for a submittable, which it returns.
   returnsPromise: ([first]) => typeof (first as Submittable | null | undefined)?.submit !== 'function',
 };

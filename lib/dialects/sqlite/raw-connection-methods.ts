@@ -22,6 +22,10 @@ export const SQLITE_RAW_METHODS: RawConnectionMethods = {
     // `backup(path)` (both drivers) writes a copy of the database to a file, as VACUUM INTO does.
     backup: () => ({ sql: 'vacuum into ?' }),
   },
+  // better-sqlite3: user functions, aggregates and table-valued functions (this connection's, not stored), transaction
+  // wrappers (BEGIN / COMMIT of their own), integer mode, a copy of the database in memory; node-sqlite3: configure,
+  // serialize / parallelize, wait, interrupt. Not unsafeMode (it turns SQLite's defensive mode off).
+  passes: ['function', 'aggregate', 'table', 'transaction', 'defaultSafeIntegers', 'serialize', 'configure', 'parallelize', 'wait', 'interrupt'],
   // better-sqlite3's backup() returns a promise; node-sqlite3 reports to its callback.
   returnsPromise: (_args, method) => method === 'backup',
 };
