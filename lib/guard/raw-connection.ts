@@ -228,8 +228,14 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
   return view;
 }
 
-/** Methods every driver connection has that send nothing: EventEmitter's (on, once, off …) and Object's (toString …). */
-const COMMON_PASSES: readonly string[] = [...Object.getOwnPropertyNames(EventEmitter.prototype), ...Object.getOwnPropertyNames(Object.prototype)];
+/**
+ * Methods every driver connection has that send nothing: EventEmitter's (on, once, off …) and
+ * Object's (toString …), except `__defineGetter__` / `__defineSetter__`, which would define a
+ * property on the connection itself (assignments through the view stay on the view).
+ */
+const COMMON_PASSES: readonly string[] = [...Object.getOwnPropertyNames(EventEmitter.prototype), ...Object.getOwnPropertyNames(Object.prototype)].filter(
+  (name) => name !== '__defineGetter__' && name !== '__defineSetter__',
+);
 
 /** A method of the hook's connection that is neither judged nor known to send nothing (RawConnectionMethods.passes). */
 function unknownMethod(dialect: Dialect, method: string): RuntimeDdlError {
