@@ -46,6 +46,20 @@ const CACHE_MAX_SQL = 4096;
 /** The verdict cache key of a session whose settings are not known; no session reader makes it (they make '' and words). */
 const UNREAD = '\u0000unread';
 
+/** A character above U+00FF, which a one-byte encoding cannot carry (SessionSettings.narrowText). */
+const WIDE_CHARACTER = /[\u0100-\uffff]/;
+
+function narrowTextRefusal(sql: string, dialect: Dialect, role: Role): RuntimeDdlError {
+  return new RuntimeDdlError('E_RUNTIME_DDL', `Refused text with a character above U+00FF on a ${role} connection whose character set the driver writes one byte per character (latin1, ascii, binary): it would send only the character's low byte, which can be a quote or a backslash.`, {
+    remedy: 'Use charset utf8mb4 for the runtime connection (connection option `charset`), or keep such characters out of the SQL and its bound values.',
+    kind: 'other',
+    keyword: 'CHARACTER SET',
+    role,
+    dialect,
+    statement: redactLiterals(sql, dialect),
+  });
+}
+
 /** Marks guarded classes so `guard()` never wraps twice. */
 export const GUARDED = Symbol.for('knex-roles.guarded');
 
@@ -83,7 +97,10 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions, pr
   caches.set(lastKey, last);
 
   // `once`: a text with bound values formatted in (MySQL), not worth a cache entry.
+  const { narrowWhenUnread = false } = dialectModule(dialect).guardText;
   const check = (sql: string, session?: SessionSettings, once = false): RuntimeDdlError | undefined => {
+    // A character the driver cannot send as itself (SessionSettings.narrowText), before any verdict.
+    if ((session === undefined ? narrowWhenUnread : session.narrowText === true) && WIDE_CHARACTER.test(sql)) return narrowTextRefusal(sql, dialect, options.role);
     const key = session === undefined ? UNREAD : session.key;
     if (key !== lastKey) {
       let verdicts = caches.get(key);

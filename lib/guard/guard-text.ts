@@ -13,6 +13,8 @@ export interface GuardText {
    * Undefined: the dialect has no such settings (SQLite).
    */
   readonly readSession?: (connection: object) => Promise<SessionSettings>;
+  /** Text sent before the session is read (pool.afterCreate's calls) is judged as if `narrowText` held: the driver's encoding is not known yet (MySQL). */
+  readonly narrowWhenUnread?: boolean;
   /** A one-letter word glued to a string is its introducer (MySQL X'…', B'…', N'…'), redacted with it. */
   readonly letterIntroducers: boolean;
   /** Quoted tokens that are a setting's value as written, besides plain '…' (literalValue). */

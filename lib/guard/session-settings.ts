@@ -13,6 +13,12 @@ export interface SessionSettings {
   readonly reading: SessionReading;
   /** Identifies `reading`, for per-reading verdict caches. */
   readonly key: string;
+  /**
+   * The driver writes this session's text in a one-byte encoding that keeps only the low byte
+   * of a character above U+00FF (MySQL latin1, ascii, binary): `ħ` (U+0127) reaches the
+   * server as `'`. Text with such a character is refused.
+   */
+  readonly narrowText?: boolean;
 }
 
 /**

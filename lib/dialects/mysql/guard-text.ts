@@ -1,7 +1,7 @@
 import { GuardSessionError } from '../../errors';
 import type { GuardText } from '../../guard/guard-text';
 import { MYSQL_GUARD_RULES } from './guard-rules';
-import { MYSQL_LEXING_SETTINGS, sqlModeFlags } from './lexing-settings';
+import { MYSQL_LEXING_SETTINGS, MYSQL_NARROW_CHARSET, sqlModeFlags } from './lexing-settings';
 
 const READ = 'select @@session.sql_mode as m, @@session.character_set_client as c, @@session.character_set_connection as cc, database() as d';
 
@@ -74,8 +74,10 @@ export const MYSQL_GUARD_TEXT: GuardText = {
         remedy: "Connect the runtime user to the application's database (DB_RUNTIME_NAME or DB_NAME), not to a system schema.",
       });
     }
-    return { reading: { ansiQuotes: flags.ansiQuotes }, key: flags.ansiQuotes ? 'ansi-quotes' : '' };
+    const narrowText = MYSQL_NARROW_CHARSET.test(String(asText(row['c'])));
+    return { reading: { ansiQuotes: flags.ansiQuotes }, key: flags.ansiQuotes ? 'ansi-quotes' : '', narrowText };
   },
+  narrowWhenUnread: true,
   letterIntroducers: true,
   values: { doubleQuotedIdentifier: false, doubleQuotedString: true, dollarQuoted: false },
 };

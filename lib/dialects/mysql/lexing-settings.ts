@@ -8,6 +8,15 @@ import type { CurrentReading, KeepsReading } from '../../guard/lexing-settings';
 const MYSQL_SAFE_CHARSET =
   /^(?:utf8|utf8mb3|utf8mb4|latin[1257]|ascii|binary|cp125[0-7]|cp850|cp852|cp866|koi8[ru]|greek|hebrew|armscii8|dec8|hp8|swe7|keybcs2|macce|macroman|geostd8|tis620|eucjpms|ujis|euckr|gb2312)(?:_[a-z0-9_]+)?$/i;
 
+/**
+ * Connection character sets the MySQL drivers write with Node's one-byte `latin1` encoding
+ * (mysql2 and mariadb; `binary` and `ascii` alike), which keeps only the low byte of a
+ * character above U+00FF: `ħ` (U+0127) goes out as `'`, `Ŝ` (U+015C) as `\`, so the server
+ * reads quotes where the guard read letters (red team 14). Such text is refused on them
+ * (SessionSettings.narrowText); characters up to U+00FF are sent as they are.
+ */
+export const MYSQL_NARROW_CHARSET = /^(?:latin1|ascii|binary)(?:_[a-z0-9_]+)?$/i;
+
 const ANSI_QUOTES_MODES = new Set(['ANSI_QUOTES', 'ANSI', 'DB2', 'MAXDB', 'MSSQL', 'ORACLE', 'POSTGRESQL']);
 
 /**
