@@ -28,7 +28,7 @@ export const ERROR_CODES = {
   E_RUNTIME_DDL: 'A runtime connection tried to run a statement that changes schema, privileges or identity.',
   E_RUNTIME_MIGRATE: 'A runtime connection tried to run migrations.',
   E_GUARD_DIALECT: 'guard() or verifyPrivileges() was given a knex instance of a client it does not support.',
-  E_GUARD_SESSION: "A runtime connection's session reads SQL text in a way the guard cannot judge safely (a client-only multibyte encoding, NO_BACKSLASH_ESCAPES under mysql2, MariaDB's MSSQL mode), or starts in a MySQL system schema.",
+  E_GUARD_SESSION: "A runtime connection's session reads SQL text in a way the guard cannot judge safely (a client-only multibyte encoding, a MySQL character set other than UTF-8 and latin1 / ascii / binary, NO_BACKSLASH_ESCAPES under mysql2, MariaDB's MSSQL mode), or starts in a MySQL system schema.",
   E_GUARD_IN_USE: 'guard() was called while the instance had connections in use (a transaction or query begun before it would go on unguarded).',
   E_GUARD_EARLIER_CLONE: 'A knex client made before guard() (a withUserParams() copy) asked the guarded pool for a connection.',
   E_PRIVILEGES: 'The connected user holds more or fewer privileges than its role should.',

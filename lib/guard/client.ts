@@ -145,7 +145,7 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions, pr
  * transactions, the schema builder and `raw` all inherit the check.
  */
 export function guardClientClass(Base: ClientClass, dialect: Dialect, options: GuardOptions): ClientClass {
-  const { readSession } = dialectModule(dialect).guardText;
+  const { readSession, configuredText } = dialectModule(dialect).guardText;
   // knex's migration tables are named by each instance's config (migrations.tableName):
   // when that changes, so does what the cached verdicts said about them.
   let checkedTable: string | undefined;
@@ -199,12 +199,15 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
   // Per raw connection: its session settings as read from the server (or the read under
   // way). None where the dialect has no reader (SQLite). Kept off the connection object itself: WeakMap, no leak.
   const sessions = new WeakMap<object, SessionSettings | Promise<SessionSettings | undefined>>();
-  const sessionOf = (connection: unknown): SessionSettings | Promise<SessionSettings | undefined> | undefined => {
+  // `connectionSettings`: the knex connection's options; a one-byte charset there narrows every session (configuredText).
+  const sessionOf = (connection: unknown, connectionSettings: unknown): SessionSettings | Promise<SessionSettings | undefined> | undefined => {
     if (readSession === undefined || typeof connection !== 'object' || connection === null) return undefined;
     const known = sessions.get(connection);
     if (known !== undefined) return known;
+    const narrowed = configuredText?.(connectionSettings)?.verdict === 'narrow';
     const reading = readSessionSettings(dialect, connection).then(
-      (settings) => {
+      (read) => {
+        const settings = read !== undefined && narrowed && read.narrowText !== true ? { ...read, narrowText: true } : read;
         if (settings !== undefined) sessions.set(connection, settings);
         return settings;
       },
@@ -291,6 +294,18 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       const missing = dialectModule(dialect).missingDatabase?.(this.connectionSettings);
       if (missing !== undefined) return Promise.reject(databaseMissing(missing));
       const settings = this.connectionSettings;
+      const charset = configuredText?.(settings);
+      if (charset?.verdict === 'refused') {
+        return Promise.reject(
+          GuardSessionError.of({
+            dialect,
+            variable: charset.option,
+            value: charset.value,
+            reason: "the driver encodes text in this character set itself, and its encoder can write a backslash or a quote where the guard read a letter (or the server reads the bytes as another set)",
+            remedy: 'Use charset utf8mb4 (the default) for the runtime connection; latin1 is accepted too, without characters above U+00FF.',
+          }),
+        );
+      }
       const option = typeof settings === 'object' && settings !== null ? connectionOptions.find((name) => (settings as Record<string, unknown>)[name] !== undefined) : undefined;
       if (option !== undefined) {
         return Promise.reject(
@@ -366,7 +381,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     }
 
     override query(connection: unknown, param: QueryParam): Promise<unknown> {
-      const session = sessionOf(connection);
+      const session = sessionOf(connection, this.connectionSettings);
       if (session instanceof Promise) {
         return session.then((settings) => {
           const error = this.refusalOf(connection, param, settings);
@@ -386,7 +401,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
         (stream as { destroy(error: Error): void }).destroy(error);
         return Promise.resolve();
       };
-      const session = sessionOf(connection);
+      const session = sessionOf(connection, this.connectionSettings);
       if (session instanceof Promise) {
         return session.then(
           (settings) => {

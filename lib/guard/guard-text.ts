@@ -15,6 +15,13 @@ export interface GuardText {
   readonly readSession?: (connection: object) => Promise<SessionSettings>;
   /** Text sent before the session is read (pool.afterCreate's calls) is judged as if `narrowText` held: the driver's encoding is not known yet (MySQL). */
   readonly narrowWhenUnread?: boolean;
+  /**
+   * What the knex connection's own options make the driver encode text with, whatever the
+   * server reports: 'narrow' (SessionSettings.narrowText on every session), 'refused' (no
+   * connection is made), undefined (as the server reports). Absent: the driver always
+   * sends UTF-8 (pg, SQLite).
+   */
+  readonly configuredText?: (settings: unknown) => { option: string; value: string; verdict: 'narrow' | 'refused' } | undefined;
   /** A one-letter word glued to a string is its introducer (MySQL X'…', B'…', N'…'), redacted with it. */
   readonly letterIntroducers: boolean;
   /** Quoted tokens that are a setting's value as written, besides plain '…' (literalValue). */

@@ -106,6 +106,12 @@ const MYSQL_REFUSED: Case[] = [
   ['SET character_set_client = gbk', 'refused', 'SET CHARACTER_SET_CLIENT'],
   ['SET @@character_set_connection = sjis', 'refused', 'SET CHARACTER_SET_CONNECTION'],
   ['SET collation_connection = gbk_chinese_ci', 'refused', 'SET COLLATION_CONNECTION'],
+  // Sets the drivers encode with iconv-lite, whose gb2312 is GBK and whose eucjp writes ¥ as a backslash (red team 15): only UTF-8 and latin1 / ascii / binary remain.
+  ['SET NAMES gb2312', 'refused', 'SET NAMES'],
+  ["SET NAMES 'ujis'", 'refused', 'SET NAMES'],
+  ['SET CHARACTER SET cp1250', 'refused', 'SET CHARACTER SET'],
+  ['SET character_set_client = koi8r', 'refused', 'SET CHARACTER_SET_CLIENT'],
+  ['SET NAMES eucjpms', 'refused', 'SET NAMES'],
   // Back to the global value, which the guard does not read.
   ['SET sql_mode = DEFAULT', 'refused', 'SET SQL_MODE'],
   ['SET SESSION sql_mode=DEFAULT', 'refused', 'SET SQL_MODE'],

@@ -1,7 +1,7 @@
 import { GuardSessionError } from '../../errors';
 import type { GuardText } from '../../guard/guard-text';
 import { MYSQL_GUARD_RULES } from './guard-rules';
-import { MYSQL_LEXING_SETTINGS, MYSQL_NARROW_CHARSET, sqlModeFlags } from './lexing-settings';
+import { configuredCharset, MYSQL_LEXING_SETTINGS, MYSQL_NARROW_CHARSET, sqlModeFlags } from './lexing-settings';
 
 const READ = 'select @@session.sql_mode as m, @@session.character_set_client as c, @@session.character_set_connection as cc, database() as d';
 
@@ -57,7 +57,7 @@ export const MYSQL_GUARD_TEXT: GuardText = {
           dialect: 'mysql',
           variable,
           value,
-          reason: 'a multibyte character set in which a backslash can be read as part of a character',
+          reason: 'a character set other than UTF-8 and latin1 / ascii / binary: a multibyte one can read a backslash as part of a character, and the drivers\' encoders for the others can write one where the guard read a letter',
           remedy: 'Use charset utf8mb4 for the runtime connection (connection option `charset`, no SET NAMES in afterCreate).',
         });
       }
@@ -78,6 +78,7 @@ export const MYSQL_GUARD_TEXT: GuardText = {
     return { reading: { ansiQuotes: flags.ansiQuotes }, key: flags.ansiQuotes ? 'ansi-quotes' : '', narrowText };
   },
   narrowWhenUnread: true,
+  configuredText: configuredCharset,
   letterIntroducers: true,
   values: { doubleQuotedIdentifier: false, doubleQuotedString: true, dollarQuoted: false },
 };

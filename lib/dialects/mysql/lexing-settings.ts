@@ -1,12 +1,34 @@
 import type { CurrentReading, KeepsReading } from '../../guard/lexing-settings';
 
 /**
- * MySQL character sets whose multibyte characters never contain `\` or `'` bytes. big5,
- * cp932, gbk, sjis and gb18030 do, so a backslash the client added can be swallowed.
- * DEFAULT is not among them: it takes the server's default, which the guard does not know.
+ * The MySQL connection character sets a runtime session may use: UTF-8, whose bytes of a
+ * non-ASCII character are all 0x80 or above, and the one-byte sets the drivers write with
+ * Node's latin1 encoding (MYSQL_NARROW_CHARSET, refused above U+00FF). The bytes that go out
+ * are the driver's encoder's, not the server's idea of the set: for the others mysql2 and
+ * mariadb use iconv-lite, whose `gb2312` is GBK (乗 is 81 5C, a backslash to MariaDB's
+ * gb2312) and whose `eucjp` writes ¥ as 5C (red team 15); big5, cp932, gbk, sjis and
+ * gb18030 swallow a backslash on the server. So every other set is refused. DEFAULT is
+ * not among them: it takes the server's default, which the guard does not know.
  */
-const MYSQL_SAFE_CHARSET =
-  /^(?:utf8|utf8mb3|utf8mb4|latin[1257]|ascii|binary|cp125[0-7]|cp850|cp852|cp866|koi8[ru]|greek|hebrew|armscii8|dec8|hp8|swe7|keybcs2|macce|macroman|geostd8|tis620|eucjpms|ujis|euckr|gb2312)(?:_[a-z0-9_]+)?$/i;
+const MYSQL_SAFE_CHARSET = /^(?:utf8|utf8mb3|utf8mb4|latin1|ascii|binary)(?:_[a-z0-9_]+)?$/i;
+
+/**
+ * A knex connection's own `charset` / `collation` option: what the driver encodes with,
+ * whatever the server reports later (MariaDB gives a session utf8mb4 for a set it does not
+ * have, such as gb18030, while the driver keeps writing gb18030: red team 15). 'narrow':
+ * latin1, ascii or binary; 'refused': any other set but UTF-8; undefined: UTF-8 or not set.
+ */
+export function configuredCharset(settings: unknown): { option: string; value: string; verdict: 'narrow' | 'refused' } | undefined {
+  if (typeof settings !== 'object' || settings === null) return undefined;
+  for (const option of ['charset', 'collation']) {
+    const value = (settings as Record<string, unknown>)[option];
+    if (value === undefined) continue;
+    const text = String(value);
+    if (/^(?:utf8|utf8mb3|utf8mb4)(?:_[a-z0-9_]+)?$/i.test(text)) continue;
+    return { option, value: text, verdict: MYSQL_NARROW_CHARSET.test(text) ? 'narrow' : 'refused' };
+  }
+  return undefined;
+}
 
 /**
  * Connection character sets the MySQL drivers write with Node's one-byte `latin1` encoding
