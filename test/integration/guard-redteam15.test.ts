@@ -105,6 +105,16 @@ if (dialects.includes('mysql')) {
       expect(after, `the guard let it through (${outcome}) and the server wrote mysql.db`).to.equal('N');
     });
 
+    it('refuses a connection whose charset is given as a number (mysql2 charsetNumber 24, gb2312) before it connects, as E_GUARD_SESSION charsetNumber', async () => {
+      let refusal: unknown;
+      await throughHook({ client: 'mysql2', connection: { ...database.connection, charsetNumber: 24 } as never }, () => undefined, (db) =>
+        db.raw('select 1').catch((error: unknown) => {
+          refusal = error;
+        }),
+      );
+      expect(refusal).to.include({ code: 'E_GUARD_SESSION', variable: 'charsetNumber', value: '24' });
+    });
+
     it('(control, mysql2, utf8mb4) the same ¥ text is one string to the server too: rt15_victim is still there', async () => {
       const outcome = await attempt({ client: 'mysql2', connection: { ...database.connection, multipleStatements: true } }, `select '\u00a5' as a, ' as b; drop table rt15_victim; -- ' as c`);
       expect(outcome).to.match(/^ran/);

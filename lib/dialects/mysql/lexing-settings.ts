@@ -16,10 +16,14 @@ const MYSQL_SAFE_CHARSET = /^(?:utf8|utf8mb3|utf8mb4|latin1|ascii|binary)(?:_[a-
  * A knex connection's own `charset` / `collation` option: what the driver encodes with,
  * whatever the server reports later (MariaDB gives a session utf8mb4 for a set it does not
  * have, such as gb18030, while the driver keeps writing gb18030: red team 15). 'narrow':
- * latin1, ascii or binary; 'refused': any other set but UTF-8; undefined: UTF-8 or not set.
+ * latin1, ascii or binary; 'refused': any other set but UTF-8, and mysql2's numeric
+ * `charsetNumber`; undefined: UTF-8 or not set.
  */
 export function configuredCharset(settings: unknown): { option: string; value: string; verdict: 'narrow' | 'refused' } | undefined {
   if (typeof settings !== 'object' || settings === null) return undefined;
+  // mysql2 also takes the set as a number (a collation id), which names nothing the guard can check.
+  const number = (settings as Record<string, unknown>)['charsetNumber'];
+  if (number !== undefined) return { option: 'charsetNumber', value: String(number), verdict: 'refused' };
   for (const option of ['charset', 'collation']) {
     const value = (settings as Record<string, unknown>)[option];
     if (value === undefined) continue;
