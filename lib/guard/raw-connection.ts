@@ -30,6 +30,8 @@ export interface RawConnectionMethods {
   readonly viaGuard?: readonly string[];
   /** Methods that change the session without SQL text (mysql2 / mariadb `changeUser`): fine in the hook, before the session is read; refused after. */
   readonly sessionMethods?: readonly string[];
+  /** Of a session method's arguments, the one the guard cannot follow (changeUser({ charset }) to a set the driver encodes its own way), or undefined. */
+  readonly sessionArguments?: (args: readonly unknown[]) => string | undefined;
   /**
    * The other methods the hook may call, known to send no SQL (besides EventEmitter's and
    * Object's, which every dialect's connections have). Any other method is refused through
@@ -126,7 +128,7 @@ function likeFunction<F extends (...args: never[]) => unknown>(wrapper: F, origi
  *   guard reads mysql2 `format` from such an assignment (assignedThroughView).
  */
 function guardRawConnection<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal, handedOver: () => boolean): T {
-  const { sends, returnsPromise, viaGuard = [], sessionMethods = [], passes } = dialectModule(dialect).rawConnection;
+  const { sends, returnsPromise, viaGuard = [], sessionMethods = [], sessionArguments, passes } = dialectModule(dialect).rawConnection;
   const passing = new Set([...COMMON_PASSES, ...passes]);
   // One wrapper per property, so `conn.query === conn.query` holds as on the connection itself.
   const wrappers = new Map<PropertyKey, { value: unknown; method: unknown }>();
@@ -202,7 +204,12 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
         viaGuard.includes(name)
           ? (...args: unknown[]): unknown => (handedOver() ? late(args) : call.apply(view, callbacksIn(args)))
           : sessionMethods.includes(name)
-          ? (...args: unknown[]): unknown => (handedOver() ? late(args) : map(call.apply(target, callbacksIn(args))))
+          ? (...args: unknown[]): unknown => {
+              if (handedOver()) return late(args);
+              const refused = sessionArguments?.(args);
+              if (refused !== undefined) return fail(sessionArgumentRefusal(dialect, name, refused), args, returnsPromise(args, name));
+              return map(call.apply(target, callbacksIn(args)));
+            }
           : read === undefined && typeof key === 'string' && !passing.has(name)
           ? (...args: unknown[]): unknown => fail(unknownMethod(dialect, name), args, returnsPromise(args, name))
           : read === undefined
@@ -243,6 +250,18 @@ function unknownMethod(dialect: Dialect, method: string): RuntimeDdlError {
     remedy: `Set the session up with SQL (the driver's query method), which the guard judges; ${method}() is not among the methods it lets through (lib/dialects/${dialect}/raw-connection-methods.ts).`,
     kind: 'other',
     keyword: '',
+    role: 'runtime',
+    dialect,
+    statement: `${method}(…)`,
+  });
+}
+
+/** A session method called with an argument the guard cannot follow (RawConnectionMethods.sessionArguments). */
+function sessionArgumentRefusal(dialect: Dialect, method: string, argument: string): RuntimeDdlError {
+  return new RuntimeDdlError('E_RUNTIME_DDL', `Refused ${method}() with ${argument} in pool.afterCreate on a runtime connection: the driver would encode text in a character set the guard cannot follow.`, {
+    remedy: 'Keep the runtime connection in utf8mb4 (or latin1 as its charset option); do not switch its character set in the hook.',
+    kind: 'other',
+    keyword: 'CHARACTER SET',
     role: 'runtime',
     dialect,
     statement: `${method}(…)`,

@@ -112,6 +112,11 @@ const MYSQL_REFUSED: Case[] = [
   ['SET CHARACTER SET cp1250', 'refused', 'SET CHARACTER SET'],
   ['SET character_set_client = koi8r', 'refused', 'SET CHARACTER_SET_CLIENT'],
   ['SET NAMES eucjpms', 'refused', 'SET NAMES'],
+  // A runtime SET may only choose UTF-8: the drivers follow it, and latin1 would then be written while the session is read as UTF-8 (red team 16).
+  ['SET character_set_client = latin1', 'refused', 'SET CHARACTER_SET_CLIENT'],
+  ['SET NAMES latin1', 'refused', 'SET NAMES'],
+  ['SET CHARACTER SET ascii', 'refused', 'SET CHARACTER SET'],
+  ['SET @@session.character_set_client = binary', 'refused', 'SET CHARACTER_SET_CLIENT'],
   // Back to the global value, which the guard does not read.
   ['SET sql_mode = DEFAULT', 'refused', 'SET SQL_MODE'],
   ['SET SESSION sql_mode=DEFAULT', 'refused', 'SET SQL_MODE'],
@@ -133,7 +138,6 @@ const MYSQL_ALLOWED: Case[] = [
   ['SET NAMES utf8mb4', 'session'],
   ["SET NAMES 'utf8mb4' COLLATE 'utf8mb4_unicode_ci'", 'session'],
   ['SET CHARACTER SET utf8', 'session'],
-  ['SET character_set_client = latin1', 'session'],
   ["SET sql_mode = 'STRICT_ALL_TABLES', @x = 1", 'session'],
   ['SET STATEMENT max_statement_time = 1 FOR SELECT 1', 'read', 'SET STATEMENT'],
 ];

@@ -1,7 +1,7 @@
 import { GuardSessionError } from '../../errors';
 import type { GuardText } from '../../guard/guard-text';
 import { MYSQL_GUARD_RULES } from './guard-rules';
-import { configuredCharset, MYSQL_LEXING_SETTINGS, MYSQL_NARROW_CHARSET, sqlModeFlags } from './lexing-settings';
+import { configuredCharset, MYSQL_NARROW_CHARSET, MYSQL_SAFE_CHARSET, sqlModeFlags } from './lexing-settings';
 
 const READ = 'select @@session.sql_mode as m, @@session.character_set_client as c, @@session.character_set_connection as cc, database() as d';
 
@@ -51,8 +51,8 @@ export const MYSQL_GUARD_TEXT: GuardText = {
       });
     }
     for (const [variable, value] of [['character_set_client', String(asText(row['c']))], ['character_set_connection', String(asText(row['cc']))]] as const) {
-      // The character sets a runtime SET may choose are the ones a session may start with.
-      if (MYSQL_LEXING_SETTINGS.get(variable)?.(value, {}) !== true) {
+      // A session may start in UTF-8 or a narrow set (a runtime SET may only choose UTF-8).
+      if (!MYSQL_SAFE_CHARSET.test(value)) {
         throw GuardSessionError.of({
           dialect: 'mysql',
           variable,

@@ -10,7 +10,14 @@ import type { CurrentReading, KeepsReading } from '../../guard/lexing-settings';
  * gb18030 swallow a backslash on the server. So every other set is refused. DEFAULT is
  * not among them: it takes the server's default, which the guard does not know.
  */
-const MYSQL_SAFE_CHARSET = /^(?:utf8|utf8mb3|utf8mb4|latin1|ascii|binary)(?:_[a-z0-9_]+)?$/i;
+export const MYSQL_SAFE_CHARSET = /^(?:utf8|utf8mb3|utf8mb4|latin1|ascii|binary)(?:_[a-z0-9_]+)?$/i;
+
+/**
+ * What a runtime SET may switch the character set to: UTF-8 only. The drivers follow the
+ * server's report of the change, so `SET NAMES latin1` on a UTF-8 session would make them
+ * write latin1 while the session stays read as UTF-8, not narrow (red team 16).
+ */
+const MYSQL_UTF8_CHARSET = /^(?:utf8|utf8mb3|utf8mb4)(?:_[a-z0-9_]+)?$/i;
 
 /**
  * A knex connection's own `charset` / `collation` option: what the driver encodes with,
@@ -27,8 +34,10 @@ export function configuredCharset(settings: unknown): { option: string; value: s
   for (const option of ['charset', 'collation']) {
     const value = (settings as Record<string, unknown>)[option];
     if (value === undefined) continue;
-    const text = String(value);
-    if (/^(?:utf8|utf8mb3|utf8mb4)(?:_[a-z0-9_]+)?$/i.test(text)) continue;
+    // Only a string: the driver reads an object its own way (mysql2 calls its toUpperCase()).
+    if (typeof value !== 'string') return { option, value: typeof value, verdict: 'refused' };
+    const text = value;
+    if (MYSQL_UTF8_CHARSET.test(text)) continue;
     return { option, value: text, verdict: MYSQL_NARROW_CHARSET.test(text) ? 'narrow' : 'refused' };
   }
   return undefined;
@@ -75,9 +84,9 @@ function sqlModeKeepsReading(value: string, current: CurrentReading): boolean {
 /** MySQL session variables that change lexing or what the connection's bytes mean. */
 export const MYSQL_LEXING_SETTINGS: ReadonlyMap<string, KeepsReading> = new Map([
   ['sql_mode', sqlModeKeepsReading],
-  ['character_set_client', (value: string) => MYSQL_SAFE_CHARSET.test(value)],
-  ['character_set_connection', (value: string) => MYSQL_SAFE_CHARSET.test(value)],
-  ['collation_connection', (value: string) => MYSQL_SAFE_CHARSET.test(value)],
+  ['character_set_client', (value: string) => MYSQL_UTF8_CHARSET.test(value)],
+  ['character_set_connection', (value: string) => MYSQL_UTF8_CHARSET.test(value)],
+  ['collation_connection', (value: string) => MYSQL_UTF8_CHARSET.test(value)],
   // SET NAMES / SET CHARACTER SET / SET CHARSET, checked as one pseudo-setting.
-  ['names', (value: string) => MYSQL_SAFE_CHARSET.test(value)],
+  ['names', (value: string) => MYSQL_UTF8_CHARSET.test(value)],
 ]);

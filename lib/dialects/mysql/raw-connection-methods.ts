@@ -1,5 +1,6 @@
 import { assignedThroughView, type ClientFormat, type RawConnectionMethods, type SentText } from '../../guard/raw-connection';
 import { formatLikeConnector, type Escape } from './connector-format';
+import { configuredCharset } from './lexing-settings';
 
 type Options = { sql?: unknown; values?: unknown; namedPlaceholders?: unknown };
 
@@ -129,6 +130,11 @@ export const MYSQL_RAW_METHODS: RawConnectionMethods = {
   // Switch user or default database, or reset the session to the server's globals, without SQL text
   // (COM_CHANGE_USER, COM_RESET_CONNECTION): read with the session after the hook; refused after it (red team 13).
   sessionMethods: ['changeUser', 'reset'],
+  // changeUser({ charset | collation | charsetNumber }): the driver switches its encoder to it, whatever the server makes of it (red team 16).
+  sessionArguments: ([options]) => {
+    const charset = configuredCharset(options);
+    return charset?.verdict === 'refused' ? `${charset.option} ${charset.value}` : undefined;
+  },
   // Escaping, formatting, pings and flow control send no SQL; unprepare closes a prepared statement.
   passes: ['escape', 'escapeId', 'format', 'ping', 'statistics', 'pause', 'resume', 'unprepare', 'serverVersion', 'isValid'],
   clientFormat: mysqlClientFormat,
