@@ -244,40 +244,40 @@ const COMMON_PASSES: readonly string[] = [...Object.getOwnPropertyNames(EventEmi
   (name) => name !== '__defineGetter__' && name !== '__defineSetter__',
 );
 
+/** A refused call of `method` on the hook's connection: the message, its remedy and keyword; the statement shown is `method(…)`. */
+function hookCallRefusal(dialect: Dialect, method: string, message: string, remedy: string, keyword = ''): RuntimeDdlError {
+  return new RuntimeDdlError('E_RUNTIME_DDL', message, { remedy, kind: 'other', keyword, role: 'runtime', dialect, statement: `${method}(…)` });
+}
+
 /** A method of the hook's connection that is neither judged nor known to send nothing (RawConnectionMethods.passes). */
 function unknownMethod(dialect: Dialect, method: string): RuntimeDdlError {
-  return new RuntimeDdlError('E_RUNTIME_DDL', `Refused ${method}() in pool.afterCreate on a runtime connection: the guard does not know what it sends.`, {
-    remedy: `Set the session up with SQL (the driver's query method), which the guard judges; ${method}() is not among the methods it lets through (lib/dialects/${dialect}/raw-connection-methods.ts).`,
-    kind: 'other',
-    keyword: '',
-    role: 'runtime',
+  return hookCallRefusal(
     dialect,
-    statement: `${method}(…)`,
-  });
+    method,
+    `Refused ${method}() in pool.afterCreate on a runtime connection: the guard does not know what it sends.`,
+    `Set the session up with SQL (the driver's query method), which the guard judges; ${method}() is not among the methods it lets through (lib/dialects/${dialect}/raw-connection-methods.ts).`,
+  );
 }
 
 /** A session method called with an argument the guard cannot follow (RawConnectionMethods.sessionArguments). */
 function sessionArgumentRefusal(dialect: Dialect, method: string, argument: string): RuntimeDdlError {
-  return new RuntimeDdlError('E_RUNTIME_DDL', `Refused ${method}() with ${argument} in pool.afterCreate on a runtime connection: the driver would encode text in a character set the guard cannot follow.`, {
-    remedy: 'Keep the runtime connection in utf8mb4 (or latin1 as its charset option); do not switch its character set in the hook.',
-    kind: 'other',
-    keyword: 'CHARACTER SET',
-    role: 'runtime',
+  return hookCallRefusal(
     dialect,
-    statement: `${method}(…)`,
-  });
+    method,
+    `Refused ${method}() with ${argument} in pool.afterCreate on a runtime connection: the driver would encode text in a character set the guard cannot follow.`,
+    'Keep the runtime connection in utf8mb4 (or latin1 as its charset option); do not switch its character set in the hook.',
+    'CHARACTER SET',
+  );
 }
 
 /** A call through the hook's view after the hook handed the connection over (see guardAfterCreate). */
 function lateCall(dialect: Dialect, method: string): RuntimeDdlError {
-  return new RuntimeDdlError('E_RUNTIME_DDL', `Refused ${method}() on the connection pool.afterCreate was given, after the hook handed it over: the guard has read the session by then and judges only what knex sends.`, {
-    remedy: 'Use the connection only inside pool.afterCreate, before calling done(); send later queries through knex.',
-    kind: 'other',
-    keyword: '',
-    role: 'runtime',
+  return hookCallRefusal(
     dialect,
-    statement: `${method}(…)`,
-  });
+    method,
+    `Refused ${method}() on the connection pool.afterCreate was given, after the hook handed it over: the guard has read the session by then and judges only what knex sends.`,
+    'Use the connection only inside pool.afterCreate, before calling done(); send later queries through knex.',
+  );
 }
 
 /** Reports a refusal the way the driver reports its errors: to the callback, as a rejected promise, or thrown. */

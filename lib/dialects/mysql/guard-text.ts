@@ -50,7 +50,8 @@ export const MYSQL_GUARD_TEXT: GuardText = {
         remedy: `Remove ${refused} from sql_mode for the runtime connection (server configuration, the user's defaults or an afterCreate hook).`,
       });
     }
-    for (const [variable, value] of [['character_set_client', String(asText(row['c']))], ['character_set_connection', String(asText(row['cc']))]] as const) {
+    const client = String(asText(row['c']));
+    for (const [variable, value] of [['character_set_client', client], ['character_set_connection', String(asText(row['cc']))]] as const) {
       // A session may start in UTF-8 or a narrow set (a runtime SET may only choose UTF-8).
       if (!MYSQL_SAFE_CHARSET.test(value)) {
         throw GuardSessionError.of({
@@ -74,8 +75,7 @@ export const MYSQL_GUARD_TEXT: GuardText = {
         remedy: "Connect the runtime user to the application's database (DB_RUNTIME_NAME or DB_NAME), not to a system schema.",
       });
     }
-    const narrowText = MYSQL_NARROW_CHARSET.test(String(asText(row['c'])));
-    return { reading: { ansiQuotes: flags.ansiQuotes }, key: flags.ansiQuotes ? 'ansi-quotes' : '', narrowText };
+    return { reading: { ansiQuotes: flags.ansiQuotes }, key: flags.ansiQuotes ? 'ansi-quotes' : '', narrowText: MYSQL_NARROW_CHARSET.test(client) };
   },
   narrowWhenUnread: true,
   configuredText: configuredCharset,

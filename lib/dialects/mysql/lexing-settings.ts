@@ -36,9 +36,8 @@ export function configuredCharset(settings: unknown): { option: string; value: s
     if (value === undefined) continue;
     // Only a string: the driver reads an object its own way (mysql2 calls its toUpperCase()).
     if (typeof value !== 'string') return { option, value: typeof value, verdict: 'refused' };
-    const text = value;
-    if (MYSQL_UTF8_CHARSET.test(text)) continue;
-    return { option, value: text, verdict: MYSQL_NARROW_CHARSET.test(text) ? 'narrow' : 'refused' };
+    if (MYSQL_UTF8_CHARSET.test(value)) continue;
+    return { option, value, verdict: MYSQL_NARROW_CHARSET.test(value) ? 'narrow' : 'refused' };
   }
   return undefined;
 }
