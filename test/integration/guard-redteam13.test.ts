@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import knex, { type Knex } from 'knex';
 import { guard } from '../../lib';
 import { testDialects } from '../support/dialects';
-import { called, mysqlSuperuser, mysqlSuperuserDatabase, pgSuperuserDatabase, tableExists, throughHook } from '../support/guard-attack';
+import { called, innodbStatsRowsLocked, mysqlSuperuser, mysqlSuperuserDatabase, pgSuperuserDatabase, tableExists, throughHook } from '../support/guard-attack';
 
 /*
  * Red team 13 (session 9), against 8edf8c5: the attack tests here failed on that tree; each
@@ -117,17 +117,6 @@ if (dialects.includes('mysql')) {
       const rows = (await database.admin.raw('select count(*) as n from mysql.innodb_table_stats'))[0][0].n;
       expect(rows).to.be.greaterThan(0);
     });
-    // Whether another session cannot take mysql.innodb_table_stats's rows FOR UPDATE NOWAIT (ER_LOCK_WAIT_TIMEOUT).
-    const catalogRowsLocked = (admin: Knex): Promise<boolean> =>
-      admin.transaction(async (trx) => {
-        try {
-          await trx.raw('select * from mysql.innodb_table_stats for update nowait');
-          return false;
-        } catch (error) {
-          if ((error as { errno?: number }).errno === 1205) return true;
-          throw error;
-        }
-      });
     const lockedDuring = async (sql: string): Promise<boolean> => {
       let locked = false;
       await throughHook({ client: 'mysql2', connection: database.connection }, () => undefined, (db) =>
@@ -137,7 +126,7 @@ if (dialects.includes('mysql')) {
               () => true,
               () => false,
             );
-            if (ran) locked = await catalogRowsLocked(database.admin);
+            if (ran) locked = await innodbStatsRowsLocked(database.admin);
           })
           .catch(() => undefined),
       );

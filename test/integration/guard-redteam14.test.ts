@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { testDialects } from '../support/dialects';
-import { mysqlSuperuserDatabase, tableExists, throughHook } from '../support/guard-attack';
+import { innodbStatsRowsLocked, mysqlSuperuserDatabase, tableExists, throughHook } from '../support/guard-attack';
 
 /*
  * Red team 14 (session 9), against 9f9151c: the attack tests here fail on that tree; each
@@ -38,17 +38,6 @@ if (dialects.includes('mysql')) {
       const rows = (await database.admin.raw('select count(*) as n from mysql.innodb_table_stats'))[0][0].n;
       expect(rows).to.be.greaterThan(0);
     });
-    // Whether another session cannot take mysql.innodb_table_stats's rows FOR UPDATE NOWAIT (ER_LOCK_WAIT_TIMEOUT).
-    const catalogRowsLocked = (admin: Knex): Promise<boolean> =>
-      admin.transaction(async (trx) => {
-        try {
-          await trx.raw('select * from mysql.innodb_table_stats for update nowait');
-          return false;
-        } catch (error) {
-          if ((error as { errno?: number }).errno === 1205) return true;
-          throw error;
-        }
-      });
     const lockedDuring = async (sql: string): Promise<{ ran: boolean; locked: boolean; error?: string }> => {
       const result: { ran: boolean; locked: boolean; error?: string } = { ran: false, locked: false };
       await throughHook({ client: 'mysql2', connection: database.connection }, () => undefined, (db) =>
@@ -61,7 +50,7 @@ if (dialects.includes('mysql')) {
                 return false;
               },
             );
-            if (result.ran) result.locked = await catalogRowsLocked(database.admin);
+            if (result.ran) result.locked = await innodbStatsRowsLocked(database.admin);
             throw new Error('roll back');
           })
           .catch(() => undefined),

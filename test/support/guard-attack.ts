@@ -79,6 +79,22 @@ export function mysqlSuperuserDatabase(name: string): SuperuserDatabase {
   return suite;
 }
 
+/**
+ * Whether another session cannot take the rows of mysql.innodb_table_stats FOR UPDATE NOWAIT
+ * (ER_LOCK_WAIT_TIMEOUT, 1205): a runtime connection holds a lock on that system table.
+ */
+export function innodbStatsRowsLocked(admin: Knex): Promise<boolean> {
+  return admin.transaction(async (trx) => {
+    try {
+      await trx.raw('select * from mysql.innodb_table_stats for update nowait');
+      return false;
+    } catch (error) {
+      if ((error as { errno?: number }).errno === 1205) return true;
+      throw error;
+    }
+  });
+}
+
 /** A SQLite file in a temporary folder made before the suite and removed after it. */
 export function sqliteSuiteFile(prefix: string): { readonly filename: string } {
   const suite = { filename: '' };
