@@ -91,35 +91,32 @@ function jsonOf(error: KnexRolesError, depth: number): Record<string, unknown> {
 /**
  * Base class of every error the package throws; only its family classes are thrown (it is
  * abstract). Every class takes `(code, message, options)`: `C` narrows the codes a class
- * accepts and `F` the options it requires, so a class that adds no fields declares only its
- * `name` and these two, and no constructor.
+ * accepts and `F` the options it requires. A class that adds fields names them in its
+ * static `fields`, and an interface of the same name merges their types into the class:
+ * they are copied from the options, in that order, as the error's own enumerable
+ * properties, which toJSON lists after the common ones.
  */
 export abstract class KnexRolesError<C extends ErrorCode = ErrorCode, F extends object = object> extends Error {
   override name = 'KnexRolesError';
   readonly code: C;
   readonly remedy: string;
   readonly variables: readonly string[];
+  /** Listed, not inferred from the options, so nothing else a caller spreads in (a value) becomes a field. */
+  protected static readonly fields: readonly string[] = [];
 
   constructor(code: C, message: string, options: KnexRolesErrorOptions & F) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.remedy = options.remedy;
     this.variables = options.variables ?? [];
+    const values = options as Record<string, unknown>;
+    for (const key of (new.target as unknown as { fields: readonly string[] }).fields) (this as unknown as Record<string, unknown>)[key] = values[key];
     decorateStack(this);
   }
 
   toJSON(): Record<string, unknown> {
     return jsonOf(this, 0);
   }
-}
-
-/**
- * Sets the fields a family class adds from its constructor's options, in the order named:
- * they become the error's own enumerable properties, which toJSON lists after the common ones.
- * (The classes `declare` these fields, so no initializer overwrites them after super().)
- */
-function setFields<E extends KnexRolesError, K extends keyof E>(error: E, options: Pick<E, K>, keys: readonly K[]): void {
-  for (const key of keys) (error as { [P in K]: E[P] })[key] = options[key];
 }
 
 /**
@@ -187,7 +184,7 @@ export class EnvContractError extends KnexRolesError<EnvCode, { variables: reado
 // ── guard ──────────────────────────────────────────────────────────────────────────
 
 /** The guard refused, or cannot guard what it was given (E_GUARD_DIALECT); its kin below name what was refused. */
-export class GuardError extends KnexRolesError<GuardCode> {
+export class GuardError<C extends GuardCode = GuardCode, F extends object = object> extends KnexRolesError<C, F> {
   override name = 'GuardError';
 }
 
@@ -204,19 +201,10 @@ export interface RuntimeDdlErrorFields {
 export const RUNTIME_DDL_REMEDY = 'Schema and privilege changes run only under the migration role: put them in a migration and run it with ELOQUENT_DB_ROLE=migration (e.g. `ELOQUENT_DB_ROLE=migration npx knex migrate:latest`).';
 
 /** A runtime connection refused a statement (or a migration run) before it reached the server. */
-export class RuntimeDdlError extends GuardError {
+export interface RuntimeDdlError extends Readonly<RuntimeDdlErrorFields> {}
+export class RuntimeDdlError extends GuardError<RuntimeDdlCode, RuntimeDdlErrorFields> {
   override name = 'RuntimeDdlError';
-  declare readonly code: RuntimeDdlCode;
-  declare readonly kind: string;
-  declare readonly keyword: string;
-  declare readonly role: Role;
-  declare readonly dialect: Dialect;
-  declare readonly statement: string;
-
-  constructor(code: RuntimeDdlCode, message: string, options: KnexRolesErrorOptions & RuntimeDdlErrorFields) {
-    super(code, message, options);
-    setFields(this, options, ['kind', 'keyword', 'role', 'dialect', 'statement']);
-  }
+  protected static override readonly fields: readonly (keyof RuntimeDdlError)[] = ['kind', 'keyword', 'role', 'dialect', 'statement'];
 
   /** The refusal of one statement, with the standard message and remedy. */
   static of(fields: RuntimeDdlErrorFields): RuntimeDdlError {
@@ -228,17 +216,17 @@ export class RuntimeDdlError extends GuardError {
  * A guarded connection's session settings make the text the driver sends unsafe to judge:
  * the guard refuses every query on it. `variable` is the server setting, `value` its value.
  */
-export class GuardSessionError extends GuardError {
-  override name = 'GuardSessionError';
-  declare readonly code: 'E_GUARD_SESSION';
-  declare readonly dialect: Dialect;
-  declare readonly variable: string;
-  declare readonly value: string;
+export interface GuardSessionFields {
+  dialect: Dialect;
+  /** The server setting. */
+  variable: string;
+  value: string;
+}
 
-  constructor(code: 'E_GUARD_SESSION', message: string, options: KnexRolesErrorOptions & { dialect: Dialect; variable: string; value: string }) {
-    super(code, message, options);
-    setFields(this, options, ['dialect', 'variable', 'value']);
-  }
+export interface GuardSessionError extends Readonly<GuardSessionFields> {}
+export class GuardSessionError extends GuardError<'E_GUARD_SESSION', GuardSessionFields> {
+  override name = 'GuardSessionError';
+  protected static override readonly fields: readonly (keyof GuardSessionError)[] = ['dialect', 'variable', 'value'];
 
   static of(fields: { dialect: Dialect; variable: string; value: string; reason: string; remedy: string }): GuardSessionError {
     const { reason, ...rest } = fields;
@@ -252,9 +240,8 @@ export class GuardSessionError extends GuardError {
  * guard() was called (a transaction begun before it keeps knex's unguarded client), or
  * `earlier-clone`, a client made before guard() asking the pool for a connection.
  */
-export class UnguardedPathError extends GuardError {
+export class UnguardedPathError extends GuardError<UnguardedPathCode, { dialect: Dialect }> {
   override name = 'UnguardedPathError';
-  declare readonly code: UnguardedPathCode;
   readonly path: 'in-use' | 'earlier-clone';
   readonly dialect: Dialect;
 
@@ -282,17 +269,10 @@ export interface PrivilegeFields {
 }
 
 /** The connected user's privileges do not match its role (startup validation). */
-export class PrivilegeError extends KnexRolesError<'E_PRIVILEGES'> {
+export interface PrivilegeError extends Readonly<PrivilegeFields> {}
+export class PrivilegeError extends KnexRolesError<'E_PRIVILEGES', PrivilegeFields> {
   override name = 'PrivilegeError';
-  declare readonly user: string;
-  declare readonly role: Role;
-  declare readonly dialect: Dialect;
-  declare readonly problems: readonly PrivilegeProblem[];
-
-  constructor(code: 'E_PRIVILEGES', message: string, options: KnexRolesErrorOptions & PrivilegeFields) {
-    super(code, message, options);
-    setFields(this, options, ['user', 'role', 'dialect', 'problems']);
-  }
+  protected static override readonly fields: readonly (keyof PrivilegeError)[] = ['user', 'role', 'dialect', 'problems'];
 
   /** The message lists every problem: `has X; lacks Y`. */
   static of(fields: PrivilegeFields & { remedy: string }): PrivilegeError {
@@ -304,7 +284,7 @@ export class PrivilegeError extends KnexRolesError<'E_PRIVILEGES'> {
 // ── connection ─────────────────────────────────────────────────────────────────────
 
 /** No connection could be had: no driver (E_DRIVER_MISSING), or one of the failures below. */
-export class ConnectionError extends KnexRolesError<ConnectionCode> {
+export class ConnectionError<C extends ConnectionCode = ConnectionCode, F extends object = object> extends KnexRolesError<C, F> {
   override name = 'ConnectionError';
 }
 
@@ -314,17 +294,10 @@ export interface Endpoint {
 }
 
 /** The database could not be reached; names host and port, never the password. */
-export class UnreachableError extends ConnectionError {
+export interface UnreachableError extends Readonly<Endpoint & { attempts: number }> {}
+export class UnreachableError extends ConnectionError<'E_UNREACHABLE', Endpoint & { attempts: number }> {
   override name = 'UnreachableError';
-  declare readonly code: 'E_UNREACHABLE';
-  declare readonly host: string;
-  declare readonly port: number;
-  declare readonly attempts: number;
-
-  constructor(code: 'E_UNREACHABLE', message: string, options: KnexRolesErrorOptions & Endpoint & { attempts: number }) {
-    super(code, message, options);
-    setFields(this, options, ['host', 'port', 'attempts']);
-  }
+  protected static override readonly fields: readonly (keyof UnreachableError)[] = ['host', 'port', 'attempts'];
 
   static of(fields: Endpoint & { attempts: number; cause?: unknown; remedy?: string }): UnreachableError {
     return new UnreachableError('E_UNREACHABLE', `Could not reach the database at ${fields.host}:${fields.port} after ${fields.attempts} attempts${describeCause(fields.cause)}.`, {
@@ -339,18 +312,10 @@ export class UnreachableError extends ConnectionError {
  * database name). Names host, port, user and database, never the password; the remedy
  * names the variables the values came from.
  */
-export class LoginRefusedError extends ConnectionError {
+export interface LoginRefusedError extends Readonly<Endpoint & { user: string; database: string }> {}
+export class LoginRefusedError extends ConnectionError<'E_LOGIN_REFUSED', Endpoint & { user: string; database: string }> {
   override name = 'LoginRefusedError';
-  declare readonly code: 'E_LOGIN_REFUSED';
-  declare readonly host: string;
-  declare readonly port: number;
-  declare readonly user: string;
-  declare readonly database: string;
-
-  constructor(code: 'E_LOGIN_REFUSED', message: string, options: KnexRolesErrorOptions & Endpoint & { user: string; database: string }) {
-    super(code, message, options);
-    setFields(this, options, ['host', 'port', 'user', 'database']);
-  }
+  protected static override readonly fields: readonly (keyof LoginRefusedError)[] = ['host', 'port', 'user', 'database'];
 
   static of(fields: Endpoint & { user: string; database: string; cause?: unknown; remedy?: string }): LoginRefusedError {
     return new LoginRefusedError(
@@ -365,16 +330,10 @@ export class LoginRefusedError extends ConnectionError {
  * The TLS handshake failed (unverifiable certificate, wrong host name, server without
  * TLS): `variables` are the TLS variables the settings came from; never a password.
  */
-export class TlsError extends ConnectionError {
+export interface TlsError extends Readonly<Endpoint> {}
+export class TlsError extends ConnectionError<'E_TLS', Endpoint> {
   override name = 'TlsError';
-  declare readonly code: 'E_TLS';
-  declare readonly host: string;
-  declare readonly port: number;
-
-  constructor(code: 'E_TLS', message: string, options: KnexRolesErrorOptions & Endpoint) {
-    super(code, message, options);
-    setFields(this, options, ['host', 'port']);
-  }
+  protected static override readonly fields: readonly (keyof TlsError)[] = ['host', 'port'];
 
   static of(fields: Endpoint & { variables: readonly string[]; cause?: unknown; remedy: string }): TlsError {
     return new TlsError('E_TLS', `The TLS connection to ${fields.host}:${fields.port} failed${describeCause(fields.cause)} (TLS settings from ${fields.variables.join(', ') || 'defaults'}).`, fields);
@@ -388,21 +347,27 @@ export class TlsError extends ConnectionError {
  * production (E_MIGRATE_REFUSED), or the database is behind (E_NOT_MIGRATED, with the
  * `pending` migrations); its kin below carry what their failure knows.
  */
-export class MigrationError extends KnexRolesError<MigrationCode> {
+export class MigrationError<C extends MigrationCode = MigrationCode, F extends object = object> extends KnexRolesError<C, F> {
   override name = 'MigrationError';
   /** E_NOT_MIGRATED: the migrations not run yet. */
   declare readonly pending?: readonly string[];
 
-  constructor(code: MigrationCode, message: string, options: KnexRolesErrorOptions & { pending?: readonly string[] }) {
+  constructor(code: C, message: string, options: KnexRolesErrorOptions & F & { pending?: readonly string[] }) {
     super(code, message, options);
     if (options.pending !== undefined) Object.defineProperty(this, 'pending', { value: [...options.pending], enumerable: true });
   }
 }
 
+export interface MigrationFailedFields {
+  dialect: Dialect;
+  migration?: string;
+  direction?: Direction;
+  kept?: readonly string[];
+}
+
 /** A migration (or knex's migrator around it) failed; says what of the run was kept. */
-export class MigrationFailedError extends MigrationError {
+export class MigrationFailedError extends MigrationError<'E_MIGRATION_FAILED', MigrationFailedFields> {
   override name = 'MigrationFailedError';
-  declare readonly code: 'E_MIGRATION_FAILED';
   /** The migration that failed, when the failure happened inside one. */
   readonly migration: string | undefined;
   readonly direction: Direction | undefined;
@@ -410,7 +375,7 @@ export class MigrationFailedError extends MigrationError {
   /** Migrations of this run that are recorded as run (up) or are no longer recorded (down) after the failure. */
   readonly kept: readonly string[];
 
-  constructor(code: 'E_MIGRATION_FAILED', message: string, options: KnexRolesErrorOptions & { dialect: Dialect; migration?: string; direction?: Direction; kept?: readonly string[] }) {
+  constructor(code: 'E_MIGRATION_FAILED', message: string, options: KnexRolesErrorOptions & MigrationFailedFields) {
     super(code, message, options);
     this.migration = options.migration;
     this.direction = options.direction;
@@ -452,18 +417,15 @@ export function migrationFailed(ctx: Pick<MigrateContext, 'command' | 'dialect' 
  * connection took it, so the run is refused before it takes any lock. `variables` are the
  * ones that point the migration role there (host, port, URL, PG_POOLED).
  */
-export class PooledMigrationError extends MigrationError {
-  override name = 'PooledMigrationError';
-  declare readonly code: 'E_POOLED_MIGRATION';
-  declare readonly host: string;
-  declare readonly port: number;
+export interface PooledMigrationFields extends Endpoint {
   /** How it was known: `detected` (and what was seen) or `declared` by a variable. */
-  declare readonly how: string;
+  how: string;
+}
 
-  constructor(code: 'E_POOLED_MIGRATION', message: string, options: KnexRolesErrorOptions & Endpoint & { how: string }) {
-    super(code, message, options);
-    setFields(this, options, ['host', 'port', 'how']);
-  }
+export interface PooledMigrationError extends Readonly<PooledMigrationFields> {}
+export class PooledMigrationError extends MigrationError<'E_POOLED_MIGRATION', PooledMigrationFields> {
+  override name = 'PooledMigrationError';
+  protected static override readonly fields: readonly (keyof PooledMigrationError)[] = ['host', 'port', 'how'];
 
   static of(fields: Endpoint & { variables: readonly string[]; how: string }): PooledMigrationError {
     return new PooledMigrationError('E_POOLED_MIGRATION', `knex-roles migrate: ${fields.host}:${fields.port} is a transaction-mode connection pooler (${fields.how}); a migration run needs one server session for its lock.`, {

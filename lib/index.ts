@@ -44,4 +44,4 @@ export { checkSecrets, type CheckSecretsOptions } from './secrets-in-env';
 // Errors: one base class, a class per family (and their subclasses), and a check that works across module copies.
 export { isKnexRolesError, KnexRolesError, EnvContractError, GuardError, RuntimeDdlError, GuardSessionError, UnguardedPathError, PrivilegeError } from './errors';
 export { ConnectionError, UnreachableError, LoginRefusedError, TlsError, MigrationError, MigrationFailedError, PooledMigrationError, ProvisionError, UsageError } from './errors';
-export type { ConnectionCode, Endpoint, EnvCode, ErrorCode, GuardCode, KnexRolesErrorOptions, MigrationCode, PrivilegeFields, PrivilegeProblem, RuntimeDdlCode, RuntimeDdlErrorFields, UnguardedPathCode, UsageCode } from './errors';
+export type { ConnectionCode, Endpoint, EnvCode, ErrorCode, GuardCode, GuardSessionFields, KnexRolesErrorOptions, MigrationCode, MigrationFailedFields, PooledMigrationFields, PrivilegeFields, PrivilegeProblem, RuntimeDdlCode, RuntimeDdlErrorFields, UnguardedPathCode, UsageCode } from './errors';
