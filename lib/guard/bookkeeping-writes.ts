@@ -143,7 +143,7 @@ function statementWrites(sql: string, dialect: Dialect, rules: GuardRules, types
     else if (w === 'from' && deleting) {
       deleting = false;
       target = i + 1;
-    } else if (w === 'copy' && content.copyFromWrites && types.some((_, k) => k > i + 1 && word(k) === 'from')) {
+    } else if (w === 'copy' && content.targetStatements.has('copy') && types.some((_, k) => k > i + 1 && word(k) === 'from')) {
       // COPY t FROM … writes t; COPY t TO … only reads it.
       target = word(i + 1) === 'binary' ? i + 2 : i + 1;
     }

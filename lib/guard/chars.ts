@@ -66,22 +66,6 @@ CHAR_CLASS[91] = C_LBRACKET;
 CHAR_CLASS[64] = C_VARIABLE;
 CHAR_CLASS[58] = C_VARIABLE;
 
-/**
- * What skim() may measure itself (lexer-base.ts), derived from CHAR_CLASS so the two cannot
- * disagree: whitespace, the punctuation next() reports as one-character operators, word and
- * digit starts. S_NEXT (quotes, comment starts, `$`, `?`, `;`, `.`, NUL, …) goes to next().
- */
-export const S_NEXT = 0;
-export const S_SPACE = 1;
-export const S_OTHER = 2;
-export const S_WORD = 3;
-export const S_DIGIT = 4;
-export const SKIM_CLASS = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const k = CHAR_CLASS[c];
-  SKIM_CLASS[c] = k === C_SPACE ? S_SPACE : k === C_OTHER ? S_OTHER : k === C_IDENT ? S_WORD : k === C_DIGIT ? S_DIGIT : S_NEXT;
-}
-
 export const CH_TAB = 9;
 export const CH_LF = 10;
 export const CH_VT = 11;

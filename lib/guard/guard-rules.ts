@@ -110,12 +110,12 @@ export interface ContentGrammar {
   readonly uescapeNames: boolean;
   /** `SET search_path` / `SET SCHEMA` and set_config() (PostgreSQL: lib/dialects/postgres/set-config.ts); undefined: neither. */
   readonly setConfig?: SetConfigRule;
-  /** `COPY t FROM …` writes t (PostgreSQL). */
-  readonly copyFromWrites: boolean;
-  /** `LOCK [TABLE] t` locks t (PostgreSQL). */
-  readonly lockStatement: boolean;
-  /** `USE db` makes db the default schema (MySQL). */
-  readonly useStatement: boolean;
+  /**
+   * The statements, named by their first word, whose target is judged: `COPY t FROM …` writes
+   * t (PostgreSQL; COPY … TO only reads), `LOCK [TABLE] t` locks t (PostgreSQL), `USE db`
+   * makes db the default schema (MySQL).
+   */
+  readonly targetStatements: ReadonlySet<'copy' | 'lock' | 'use'>;
   /** System variables assigned inside a statement (`@@x := …`, MySQL: lib/dialects/mysql/system-variables.ts); undefined: none. */
   readonly systemVariables?: ContentRule;
   /** Row-locking clauses (FOR UPDATE / SHARE …); `lockInShareMode`: MySQL's LOCK IN SHARE MODE too. Undefined: none (SQLite). */
@@ -166,6 +166,11 @@ export interface SelectIntoRule {
   atInto(r: StatementReader): void;
   /** The token after a pending INTO (MySQL `INTO @var` is fine). */
   afterInto?(r: StatementReader, t: number): void;
+}
+
+/** Rows of `refusedSettings`: each setting named refused by the one rule. */
+export function refusing(rule: RefusedSetting, ...names: readonly string[]): [string, RefusedSetting][] {
+  return names.map((name) => [name, rule]);
 }
 
 /** The rule that refuses assigning `name`, or undefined. */

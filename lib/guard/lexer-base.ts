@@ -1,6 +1,5 @@
 import {
-  CHAR_CLASS, C_DOT, C_IDENT, C_MINUS, C_NUL, C_OTHER, C_SEMI, C_SLASH, C_SPACE, CH_MINUS, CH_QUOTE, CH_STAR, isDigit, isInto, isPlainWordStart,
-  S_DIGIT, S_NEXT, S_OTHER, S_SPACE, S_WORD, SKIM_CLASS,
+  CHAR_CLASS, C_DIGIT, C_DOT, C_IDENT, C_MINUS, C_NUL, C_OTHER, C_SEMI, C_SLASH, C_SPACE, CH_MINUS, CH_QUOTE, CH_STAR, isDigit, isInto, isPlainWordStart,
 } from './chars';
 import type { Lexer } from './lexer';
 import { decimalEnd, doubledQuoteEnd, endsNumber, identEnd } from './scan-runs';
@@ -167,15 +166,16 @@ export abstract class LexerBase implements Lexer {
       let start = i;
       // At the end (no charCodeAt past it: V8 then compiles slower out-of-bounds reads), next() ends the input.
       const c = i < n ? s.charCodeAt(i) : 128;
-      const k = c < 128 ? (SKIM_CLASS[c] as number) : S_NEXT;
-      if (k === S_SPACE) {
+      // Non-ASCII (and the end) go to next(): a word there may need the dialect's rules.
+      const k = c < 128 ? (CHAR_CLASS[c] as number) : C_NUL;
+      if (k === C_SPACE) {
         i++;
         continue;
       }
-      if (k === S_OTHER) {
+      if (k === C_OTHER) {
         t = T_OP;
         i++;
-      } else if (k === S_WORD && (i + 1 >= n || isPlainWordStart(s.charCodeAt(i + 1)))) {
+      } else if (k === C_IDENT && (i + 1 >= n || isPlainWordStart(s.charCodeAt(i + 1)))) {
         t = T_WORD;
         i = identEnd(s, i + 1, n);
         if (watch && i - start === 4 && isInto(s, start)) {
@@ -190,7 +190,7 @@ export abstract class LexerBase implements Lexer {
           this.lastEnd = i;
           return T_WORD;
         }
-      } else if (k === S_DIGIT && endsNumber(s, (i = decimalEnd(s, i + 1, n)), n)) {
+      } else if (k === C_DIGIT && endsNumber(s, (i = decimalEnd(s, i + 1, n)), n)) {
         t = T_NUMBER;
       } else if (c === CH_QUOTE && this.quoteMode !== QUOTE_NEXT && (e = this.skimString(start)) >= 0) {
         t = T_STRING;

@@ -35,9 +35,7 @@ export const MYSQL_GUARD_GRAMMAR: GuardGrammar = {
   content: {
     attributeCalls: false,
     uescapeNames: false,
-    copyFromWrites: false,
-    lockStatement: false,
-    useStatement: true,
+    targetStatements: new Set(['use']),
     systemVariables: systemVariableAssignment,
     rowLocks: { lockInShareMode: true },
   },

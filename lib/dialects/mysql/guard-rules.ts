@@ -1,4 +1,4 @@
-import type { GuardRules } from '../../guard/guard-rules';
+import { refusing, type GuardRules } from '../../guard/guard-rules';
 import { MYSQL_KEYWORDS } from './keywords';
 import { MYSQL_GUARD_GRAMMAR } from './guard-grammar';
 import { MYSQL_LEXING_SETTINGS } from './lexing-settings';
@@ -12,6 +12,7 @@ const INTEGRITY = { kind: 'other', reason: 'switches off integrity checks the sc
  * keeps as an audit trail. Any assignment, like the integrity switches.
  */
 const HISTORY = { kind: 'other', reason: 'forges the recorded time or history of changes (system-versioned tables, CURRENT_TIMESTAMP columns)' } as const;
+const REPLICATION = { kind: 'other', reason: 'replication setting' } as const;
 const SLOW_LOG = { kind: 'other', reason: 'logging setting: keeps statements out of the slow query log' } as const;
 
 /** MySQL / MariaDB: functions the runtime role may not call, and the system schemas. */
@@ -38,35 +39,23 @@ export const MYSQL_GUARD_RULES: GuardRules = {
   // constructor / __proto__: mysql2 runs an options object whose constructor is its Query command as that command (red team 13).
   textOptions: ['sql', 'values', 'namedPlaceholders', 'constructor', '__proto__'],
   refusedSettings: new Map([
-    ['sql_log_bin', { kind: 'other', reason: 'superuser-only setting: keeps writes out of the binary log' }],
-    ['sql_log_off', { kind: 'other', reason: 'superuser-only setting: keeps statements out of the general log' }],
-    ['gtid_next', { kind: 'other', reason: 'replication setting' }],
-    ['gtid_domain_id', { kind: 'other', reason: 'replication setting' }],
-    ['gtid_seq_no', { kind: 'other', reason: 'replication setting' }],
-    ['server_id', { kind: 'other', reason: 'replication setting' }],
-    ['pseudo_thread_id', { kind: 'other', reason: 'replication setting' }],
-    ['pseudo_slave_mode', { kind: 'other', reason: 'replication setting' }],
-    ['binlog_format', { kind: 'other', reason: 'superuser-only setting' }],
-    ['wsrep_on', { kind: 'other', reason: 'keeps writes out of Galera replication' }],
+    ...refusing({ kind: 'other', reason: 'superuser-only setting: keeps writes out of the binary log' }, 'sql_log_bin'),
+    ...refusing({ kind: 'other', reason: 'superuser-only setting: keeps statements out of the general log' }, 'sql_log_off'),
+    ...refusing(REPLICATION, 'gtid_next', 'gtid_domain_id', 'gtid_seq_no', 'server_id', 'pseudo_thread_id', 'pseudo_slave_mode', 'wsrep_gtid_seq_no'),
+    ...refusing({ kind: 'other', reason: 'superuser-only setting' }, 'binlog_format'),
+    ...refusing({ kind: 'other', reason: 'keeps writes out of Galera replication' }, 'wsrep_on'),
     // The integrity policy: a runtime connection may not switch off the checks the schema
     // declares (like PostgreSQL session_replication_role, SQLite foreign_keys = off). Any
     // assignment, whatever the value: a value can be an expression or a variable.
-    ['foreign_key_checks', INTEGRITY],
-    ['unique_checks', INTEGRITY],
-    ['check_constraint_checks', INTEGRITY],
-    ['timestamp', HISTORY],
-    ['system_versioning_insert_history', HISTORY],
+    ...refusing(INTEGRITY, 'foreign_key_checks', 'unique_checks', 'check_constraint_checks'),
+    ...refusing(HISTORY, 'timestamp', 'system_versioning_insert_history'),
     // MariaDB: replicas skip this session's writes, like sql_log_bin.
-    ['skip_replication', { kind: 'other', reason: 'superuser-only setting: replicas skip this session\'s writes' }],
-    ['slow_query_log', SLOW_LOG],
-    ['log_queries_not_using_indexes', SLOW_LOG],
+    ...refusing({ kind: 'other', reason: "superuser-only setting: replicas skip this session's writes" }, 'skip_replication'),
     // long_query_time / min_examined_row_limit are the old names of log_slow_query_time / log_slow_min_examined_row_limit.
-    ['long_query_time', SLOW_LOG],
-    ['min_examined_row_limit', SLOW_LOG],
-    ['log_warnings', { kind: 'other', reason: 'logging setting: keeps warnings out of the error log' }],
+    ...refusing(SLOW_LOG, 'slow_query_log', 'log_queries_not_using_indexes', 'long_query_time', 'min_examined_row_limit'),
+    ...refusing({ kind: 'other', reason: 'logging setting: keeps warnings out of the error log' }, 'log_warnings'),
     // MariaDB: keeps the session's stored-procedure (sp) statements out of the general log, like sql_log_off.
-    ['log_disabled_statements', { kind: 'other', reason: 'logging setting: keeps statements out of the general log' }],
-    ['wsrep_gtid_seq_no', { kind: 'other', reason: 'replication setting' }],
+    ...refusing({ kind: 'other', reason: 'logging setting: keeps statements out of the general log' }, 'log_disabled_statements'),
   ]),
   refusedSettingPrefixes: [
     ['binlog_', { kind: 'other', reason: 'superuser-only setting: reshapes what the binary log records' }],

@@ -20,9 +20,7 @@ export const POSTGRES_GUARD_GRAMMAR: GuardGrammar = {
     attributeCalls: true,
     uescapeNames: true,
     setConfig: POSTGRES_SET_CONFIG,
-    copyFromWrites: true,
-    lockStatement: true,
-    useStatement: false,
+    targetStatements: new Set(['copy', 'lock']),
     rowLocks: { lockInShareMode: false },
   },
 };

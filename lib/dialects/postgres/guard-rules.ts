@@ -1,4 +1,4 @@
-import type { GuardRules, RefusedSetting } from '../../guard/guard-rules';
+import { refusing, type GuardRules, type RefusedSetting } from '../../guard/guard-rules';
 import { POSTGRES_KEYWORDS } from './keywords';
 import { POSTGRES_GUARD_GRAMMAR } from './guard-grammar';
 import { POSTGRES_LEXING_SETTINGS } from './lexing-settings';
@@ -21,7 +21,6 @@ const CATALOG_WRITE = 'writes system catalog rows (planner statistics)';
  * provisioned server; an app connected as a superuser could, and the guard refuses it.
  */
 const SUPERUSER_ONLY: RefusedSetting = { kind: 'other', reason: 'superuser-only setting (pg_settings.context = superuser): logging, statistics, resource limits or integrity' };
-/** lc_messages only changes the language of messages. */
 /**
  * The relations of information_schema a write can reach: its own tables, and enabled_roles,
  * a plain view of pg_authid that takes DELETE. Recognized by bare name too, since a
@@ -32,6 +31,7 @@ const SUPERUSER_ONLY: RefusedSetting = { kind: 'other', reason: 'superuser-only 
  */
 export const INFORMATION_SCHEMA_WRITABLE: ReadonlySet<string> = new Set(['sql_features', 'sql_implementation_info', 'sql_parts', 'sql_sizing', 'sql_languages', 'sql_packages', 'sql_sizing_profiles', 'enabled_roles']);
 
+/** lc_messages only changes the language of messages. */
 const SUPERUSER_SETTINGS_ALLOWED: ReadonlySet<string> = new Set(['lc_messages']);
 
 /**
@@ -132,16 +132,14 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
   // The session reader sees what startup options set (guard-text.ts).
   connectionOptions: [],
   textOptions: ['text', 'values', 'submit', '__proto__'],
-  refusedSettings: new Map<string, RefusedSetting>([
-    ...POSTGRES_SUPERUSER_SETTINGS.filter((name) => !SUPERUSER_SETTINGS_ALLOWED.has(name)).map((name): [string, RefusedSetting] => [name, SUPERUSER_ONLY]),
-    ['role', { kind: 'privilege', keyword: 'SET ROLE', reason: 'changes the current role' }],
-    ['session_authorization', { kind: 'privilege', keyword: 'SET SESSION AUTHORIZATION', reason: 'changes the session user' }],
-    ['session_replication_role', { kind: 'other', reason: 'superuser-only setting: turns off triggers and foreign keys' }],
-    ['allow_system_table_mods', { kind: 'other', reason: 'superuser-only setting: allows changing system catalogs' }],
-    ['allow_in_place_tablespaces', { kind: 'other', reason: 'superuser-only setting' }],
-    ['ignore_system_indexes', { kind: 'other', reason: 'superuser-only setting' }],
-    ['zero_damaged_pages', { kind: 'other', reason: 'superuser-only setting: destroys data' }],
-    ['ignore_checksum_failure', { kind: 'other', reason: 'superuser-only setting' }],
+  refusedSettings: new Map([
+    ...refusing(SUPERUSER_ONLY, ...POSTGRES_SUPERUSER_SETTINGS.filter((name) => !SUPERUSER_SETTINGS_ALLOWED.has(name))),
+    ...refusing({ kind: 'privilege', keyword: 'SET ROLE', reason: 'changes the current role' }, 'role'),
+    ...refusing({ kind: 'privilege', keyword: 'SET SESSION AUTHORIZATION', reason: 'changes the session user' }, 'session_authorization'),
+    ...refusing({ kind: 'other', reason: 'superuser-only setting: turns off triggers and foreign keys' }, 'session_replication_role'),
+    ...refusing({ kind: 'other', reason: 'superuser-only setting: allows changing system catalogs' }, 'allow_system_table_mods'),
+    ...refusing({ kind: 'other', reason: 'superuser-only setting: destroys data' }, 'zero_damaged_pages'),
+    ...refusing({ kind: 'other', reason: 'superuser-only setting' }, 'allow_in_place_tablespaces', 'ignore_system_indexes', 'ignore_checksum_failure'),
   ]),
   // Beyond the generated list: the families the server adds to in every release, and extensions' own (pgaudit.log …).
   refusedSettingPrefixes: [

@@ -19,8 +19,6 @@ export const SQLITE_GUARD_GRAMMAR: GuardGrammar = {
   content: {
     attributeCalls: false,
     uescapeNames: false,
-    copyFromWrites: false,
-    lockStatement: false,
-    useStatement: false,
+    targetStatements: new Set(),
   },
 };

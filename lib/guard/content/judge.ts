@@ -70,16 +70,16 @@ export function judgeContent(tk: StatementTokens, rules: GuardRules, current: Cu
     let target = -1;
     if (fn === 'into' || fn === 'update') target = i + 1;
     // COPY table FROM … writes the table (COPY … TO only reads it).
-    else if (fn === 'copy' && i === 0 && grammar.copyFromWrites && hasWordAfter(tk, 1, 'from')) target = tk.word(1) === 'binary' ? 2 : 1;
+    else if (fn === 'copy' && i === 0 && grammar.targetStatements.has('copy') && hasWordAfter(tk, 1, 'from')) target = tk.word(1) === 'binary' ? 2 : 1;
     else if (fn === 'delete') deleting = true;
     else if (fn === 'from' && deleting) {
       deleting = false;
       target = i + 1;
       deleteTarget = true;
-    } else if (fn === 'lock' && i === 0 && grammar.lockStatement) {
+    } else if (fn === 'lock' && i === 0 && grammar.targetStatements.has('lock')) {
       const locked = lockedCatalog(tk, rules);
       if (locked !== undefined) return refusal(i, 'other', 'LOCK CATALOG', `locks the system catalog ${locked}`);
-    } else if (fn === 'use' && i === 0 && grammar.useStatement) {
+    } else if (fn === 'use' && i === 0 && grammar.targetStatements.has('use')) {
       const schema = tk.name(1);
       if (schema !== undefined && rules.catalogSchemas.has(schema)) return refusal(i, 'other', 'USE CATALOG', `makes the system schema ${schema} the default`);
     }
