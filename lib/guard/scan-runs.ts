@@ -50,7 +50,7 @@ export function plainCommentEnd(s: string, from: number): number {
 }
 
 /** End of the run of ASCII digits continuing at `from` (reads stay below `n`: see skim). */
-export function digitsEnd(s: string, from: number, n: number): number {
+function digitsEnd(s: string, from: number, n: number): number {
   let j = from;
   while (j < n && isDigit(s.charCodeAt(j))) j++;
   return j;

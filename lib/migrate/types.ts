@@ -53,8 +53,6 @@ export type MigrateEvent =
   /** knex's own warnings (e.g. "migration X did not return a promise"). */
   | { type: 'warning'; name: string; message: string };
 
-export type MigrateMode = 'run' | 'dry-run' | 'preview' | 'read';
-
 export interface CompletedMigration {
   name: string;
   batch: number;

@@ -28,7 +28,7 @@ export interface ReadReplicaOptions {
   retryAfterMs?: number;
 }
 
-export const REPLICA_DEFAULTS = { stickyMs: 2000, connectTimeoutMs: 2000, retryAfterMs: 10_000 } as const;
+const REPLICA_DEFAULTS = { stickyMs: 2000, connectTimeoutMs: 2000, retryAfterMs: 10_000 } as const;
 
 /** Connection errors on an established replica connection that knex reports without a code. */
 const DROPPED = /Connection terminated|connection is in closed state|Connection lost/i;
