@@ -13,7 +13,7 @@ import { ConnectionError } from './errors';
 
 /** The knex internals used, by name: `module` is the path required, `member` what is read from it. */
 export const KNEX_INTERNALS = {
-  /** The dialect classes by client name (guard/client.ts, migrate/preview-client.ts). */
+  /** The dialect classes by client name (guard/client.ts, dialects/mysql/preview-client.ts). */
   dialects: { module: 'knex/lib/dialects', member: 'getDialectByNameOrAlias', kind: 'function' },
   /** The query runner class (replicas/routed-runner.ts subclasses it). */
   runner: { module: 'knex/lib/execution/runner', member: '', kind: 'function' },

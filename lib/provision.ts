@@ -2,7 +2,7 @@ import { ProvisionError } from './errors';
 import type { AdminConnection, ProvisionOptions as DialectProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from './dialects/provision-plan';
 import type { Dialect } from './types';
 import type { ProvisionModule } from './dialects/dialect';
-import { DIALECT_MODULES } from './dialects/registry';
+import { DIALECT_MODULES, dialectModules } from './dialects/registry';
 
 /** The dialects that have users to provision (SQLite has none: the guard is its only boundary). */
 export type ProvisionDialect = Exclude<Dialect, 'sqlite'>;
@@ -28,7 +28,7 @@ function provisioning(dialect: ProvisionDialect): ProvisionModule {
   const found = DIALECT_MODULES[dialect]?.provision;
   if (found) return found;
   throw new ProvisionError('E_PROVISION', `provision() has no users to create on ${JSON.stringify(String(dialect))}.`, {
-    remedy: "Use dialect 'postgres' or 'mysql'; SQLite has no users, so the runtime guard is its only boundary.",
+    remedy: `Use dialect ${dialectModules().filter((module) => module.provision !== undefined).map((module) => `'${module.name}'`).join(' or ')}; a database without users (SQLite) has the runtime guard as its only boundary.`,
   });
 }
 

@@ -1,8 +1,7 @@
 /** The two execution roles of the env contract (`ELOQUENT_DB_ROLE`). */
 export type Role = 'runtime' | 'migration';
 
-/** The three dialect families of the env contract. */
-export type Dialect = 'mysql' | 'postgres' | 'sqlite';
+/** The dialect families of the env contract: the names in lib/dialects/registry.ts. */
+export type Dialect = keyof typeof import('./dialects/registry').DIALECT_MODULES;
 
 export const ROLES: readonly Role[] = ['runtime', 'migration'];
-export const DIALECTS: readonly Dialect[] = ['mysql', 'postgres', 'sqlite'];

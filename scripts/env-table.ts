@@ -1,10 +1,12 @@
 // Renders the README's env-variable table from the contract data in lib/env/contract.ts.
 // `npx ts-node scripts/env-table.ts` prints it; test/unit/readme.test.ts fails when the
 // README's copy drifts from this rendering.
+import { dialectModule } from '../lib/dialects/registry';
 import { ADMIN_FIELDS, ADMIN_SCOPE, DATABASE_URL, DEFAULTS, EMBEDDED_SQLITE, FAMILY, FIELDS, REQUIRED, SCOPES, URL_SCHEMES, readUrlLevelsFor, urlVariable, type Field, type Mode } from '../lib/env/contract';
 import type { Dialect, Role } from '../lib/types';
 
-const DIALECT_NAMES: Record<Dialect, string> = { mysql: 'MySQL / MariaDB', postgres: 'PostgreSQL', sqlite: 'SQLite' };
+/** How the table names a dialect: its label, and MySQL's server family in full. */
+const dialectName = (dialect: Dialect): string => (dialect === 'mysql' ? 'MySQL / MariaDB' : dialectModule(dialect).label);
 
 function names(dialect: Dialect, scope: string, fields: Partial<Record<Field, readonly string[]>>, withUrl = true): string {
   const url = withUrl ? urlVariable(dialect, scope) : undefined;
@@ -22,18 +24,18 @@ export function renderEnvTable(): string {
       for (const role of ['runtime', 'migration'] as Role[]) {
         const [own, fallback] = SCOPES[role][mode];
         const who = `${role}${mode === 'test' ? ' (test mode)' : ''}`;
-        rows.push(`| ${names(dialect, own ?? '', FIELDS[dialect])} | ${DIALECT_NAMES[dialect]} | ${who} | \`${FAMILY[dialect]}_${fallback ?? ''}<FIELD>\` |`);
+        rows.push(`| ${names(dialect, own ?? '', FIELDS[dialect])} | ${dialectName(dialect)} | ${who} | \`${FAMILY[dialect]}_${fallback ?? ''}<FIELD>\` |`);
         if (fallback !== undefined) shared.add(fallback);
       }
       for (const scope of shared) {
-        rows.push(`| ${names(dialect, scope, FIELDS[dialect])} | ${DIALECT_NAMES[dialect]} | both roles${mode === 'test' ? ' (test mode)' : ''} | ${defaults(dialect, mode)} |`);
+        rows.push(`| ${names(dialect, scope, FIELDS[dialect])} | ${dialectName(dialect)} | both roles${mode === 'test' ? ' (test mode)' : ''} | ${defaults(dialect, mode)} |`);
       }
       const replicas = readUrlLevelsFor(dialect, mode);
       if (replicas.length > 0) {
-        rows.push(`| ${replicas.map((name) => `\`${name}\``).join(', ')} | ${DIALECT_NAMES[dialect]} | runtime${mode === 'test' ? ' (test mode)' : ''}: read replicas, one URL or a comma-separated list (the first set) | user, password, database and TLS of the runtime connection |`);
+        rows.push(`| ${replicas.map((name) => `\`${name}\``).join(', ')} | ${dialectName(dialect)} | runtime${mode === 'test' ? ' (test mode)' : ''}: read replicas, one URL or a comma-separated list (the first set) | user, password, database and TLS of the runtime connection |`);
       }
-      if (dialect !== 'sqlite') {
-        rows.push(`| ${names(dialect, ADMIN_SCOPE[mode], ADMIN_FIELDS, false)} | ${DIALECT_NAMES[dialect]} | \`knex-roles provision\`${mode === 'test' ? ' (test mode)' : ''} | host, port, database of the migration role |`);
+      if (dialectModule(dialect).provision !== undefined) {
+        rows.push(`| ${names(dialect, ADMIN_SCOPE[mode], ADMIN_FIELDS, false)} | ${dialectName(dialect)} | \`knex-roles provision\`${mode === 'test' ? ' (test mode)' : ''} | host, port, database of the migration role |`);
       }
     }
   }

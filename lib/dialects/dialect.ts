@@ -5,7 +5,8 @@ import type { SslMode, SslOption } from '../env/tls';
 import type { GuardRules } from '../guard/guard-rules';
 import type { GuardText } from '../guard/guard-text';
 import type { StatementHeads } from '../guard/head-rule';
-import type { SchemaObjectKind } from '../migrate/types';
+import type { PreviewOutcome } from '../migrate/dry-run';
+import type { MigrateContext, SchemaObjectKind } from '../migrate/types';
 import type { Lexer, LexerOptions } from '../guard/lexer';
 import type { RawConnectionMethods } from '../guard/raw-connection';
 import type { ReplicaRules } from '../replicas/replica-rules';
@@ -30,6 +31,18 @@ export interface DialectModule {
   readonly transactionalDdl: boolean;
   /** Why a failed migration's DDL stayed, when `transactionalDdl` is false. */
   readonly ddlCommitNote?: string;
+  /**
+   * The dry run where DDL cannot roll back (`transactionalDdl` false): the SQL each migration
+   * would send, recorded and labelled, not executed (lib/dialects/mysql/preview-client.ts).
+   */
+  previewRun?(ctx: MigrateContext): Promise<PreviewOutcome>;
+  /**
+   * Where another run's lock shows up as the driver waiting for the database (a SQLite
+   * write lock and its busy timeout): the pool of a migration run, with that wait capped at
+   * `lockTimeoutMs`, and whether an error is that wait running out. Undefined: the run's
+   * session lock (`sessionLock`) says it at once.
+   */
+  readonly lockWait?: LockWait;
   /** Driver and server error codes, by what they mean (lib/driver-codes.ts unites them). */
   readonly errorCodes: DriverErrorCodes;
   /** The driver's connect-timeout setting for `ms`; undefined: connections are files. */
@@ -143,6 +156,12 @@ export interface DriverErrorCodes {
   readonly database: readonly string[];
   /** The TLS handshake failed in the driver (Node's own certificate codes are common to all). */
   readonly tls: readonly string[];
+}
+
+export interface LockWait {
+  pool(pool: Knex.PoolConfig | undefined, lockTimeoutMs: number): Knex.PoolConfig;
+  /** The driver's error for a lock another connection holds (SQLITE_BUSY). */
+  isBusy(error: unknown): boolean;
 }
 
 /** A session-level advisory lock, taken without waiting and released on the same connection. */

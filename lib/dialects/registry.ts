@@ -4,17 +4,20 @@ import { mysql } from './mysql';
 import { postgres } from './postgres';
 import { sqlite } from './sqlite';
 
-/** Every dialect, by name: the one line a new database adds. */
-export const DIALECT_MODULES: Readonly<Record<Dialect, DialectModule>> = { mysql, postgres, sqlite };
+/** Every dialect, by name: the one line a new database adds (lib/types.ts takes `Dialect` from its keys). */
+export const DIALECT_MODULES = { mysql, postgres, sqlite } as const satisfies Readonly<Record<string, DialectModule>>;
+
+/** Every dialect's name, in registry order. */
+export const DIALECTS = Object.keys(DIALECT_MODULES) as readonly Dialect[];
 
 /** The module of `dialect`. */
 export function dialectModule(dialect: Dialect): DialectModule {
   return DIALECT_MODULES[dialect];
 }
 
-/** Every dialect module, in the order of DIALECTS. */
+/** Every dialect module, in registry order. */
 export function dialectModules(): DialectModule[] {
-  return Object.values(DIALECT_MODULES);
+  return Object.values(DIALECT_MODULES) as DialectModule[];
 }
 
 const BY_KNEX_NAME: ReadonlyMap<string, Dialect> = new Map(dialectModules().flatMap((module) => module.knex.names.map((name) => [name, module.name] as const)));

@@ -1,6 +1,6 @@
 import type { DialectModule } from '../dialects/dialect';
-import { dialectModule, dialectModules } from '../dialects/registry';
-import { DIALECTS, type Dialect, type Role } from '../types';
+import { DIALECTS, dialectModule, dialectModules } from '../dialects/registry';
+import type { Dialect, Role } from '../types';
 
 /** One value per dialect, read off its module. */
 function byDialect<T>(read: (module: DialectModule) => T): Readonly<Record<Dialect, T>> {

@@ -9,6 +9,9 @@ import type { MigrateContext, MigrateDryRunResult, MigratePreviewResult, Migrate
 export type Outcome = Pick<MigrateResultBase, 'applied' | 'rolledBack' | 'dropped'> &
   Partial<Pick<MigrateDryRunResult, 'failed' | 'notTransactional'> & Pick<MigratePreviewResult, 'preview' | 'label'>>;
 
+/** What a preview found: its statements, and the label that says they did not run. */
+export type PreviewOutcome = Outcome & Pick<MigratePreviewResult, 'preview' | 'label'>;
+
 type Hook = (db: Knex | Knex.Transaction, migrations: unknown[]) => unknown;
 interface Hooks {
   beforeAll?: Hook;

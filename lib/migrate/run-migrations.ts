@@ -11,7 +11,7 @@ import { knexEnsureTable } from '../knex-internals';
 import { secretValues } from '../env/secret-values';
 import { DEFAULT_WAIT, waitForDatabase } from '../wait-for-database';
 import { dropEverything } from './drop-all-tables';
-import { transactionalDryRun, type Outcome } from './dry-run';
+import { transactionalDryRun, type Outcome, type PreviewOutcome } from './dry-run';
 import {
   DEFAULT_LOAD_EXTENSIONS,
   DEFAULT_TABLE_NAME,
@@ -21,7 +21,6 @@ import {
   progressSource,
   readState,
 } from './migration-source';
-import { PREVIEW_LABEL, previewRun } from './preview-client';
 import { assertNotPooled, pooledMigrationError } from './refuse-pooled';
 import {
   MIGRATE_COMMANDS,
@@ -83,14 +82,15 @@ export async function runMigrations(command: MigrateCommand, options: MigrateOpt
     secrets: secretValues(env),
   };
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const { lockWait } = dialectModule(resolved.dialect);
   const instance = knex(
     // The driver's connect timeout bounds each attempt, and the final destroy, on a silent server.
     configFor(withConnectTimeout(resolved, DEFAULT_WAIT.timeoutMs), {
       knex: {
         ...options.knex,
         // The session lock holds one connection for the whole run, so knex's migrator needs a second.
-        ...(!dialectModule(resolved.dialect).sessionLock
-          ? { pool: sqliteBusyTimeout(options.knex?.pool, lockTimeoutMs) }
+        ...(lockWait
+          ? { pool: lockWait.pool(options.knex?.pool, lockTimeoutMs) }
           : options.knex?.pool?.max !== undefined && options.knex.pool.max < 2
             ? { pool: { ...options.knex.pool, max: 2 } }
             : {}),
@@ -128,9 +128,9 @@ export async function runMigrations(command: MigrateCommand, options: MigrateOpt
     if (command === 'status' || command === 'list') return await readOnly(ctx);
     if (options.dryRun) {
       // Where DDL rolls back, a dry run executes for real inside one transaction; where it
-      // cannot (MySQL and MariaDB commit DDL implicitly), it only previews the SQL (preview-client.ts).
-      const transactional = dialectModule(ctx.dialect).transactionalDdl;
-      return result(ctx, transactional ? 'dry-run' : 'preview', transactional ? await transactionalDryRun(ctx) : await previewRun(ctx));
+      // cannot (MySQL and MariaDB commit DDL implicitly), it only previews the SQL (the dialect's previewRun).
+      const { transactionalDdl, previewRun } = dialectModule(ctx.dialect);
+      return !transactionalDdl && previewRun ? result(ctx, 'preview', await previewRun(ctx)) : result(ctx, 'dry-run', await transactionalDryRun(ctx));
     }
     // Before the session lock, which a transaction-mode pooler would leave on some server connection.
     await assertNotPooled(instance, resolved);
@@ -219,7 +219,7 @@ async function whileLocked<T>(ctx: MigrateContext, deadline: Deadline, started: 
       try {
         return await fn();
       } catch (error) {
-        const contention = isLockContention(error);
+        const contention = isLockContention(error, ctx.dialect);
         // Once a migration has started, a retry could repeat it: report the failure instead.
         if (contention === undefined || started.length > 0) throw error;
         holder = contention === 'busy' ? 'live' : rowHolder;
@@ -284,7 +284,8 @@ async function failure(ctx: MigrateContext, started: readonly Started[], error: 
 
 /** The result of `mode`: the fields every mode has, then the outcome's own. */
 function result(ctx: MigrateContext, mode: 'run' | 'read', outcome: Outcome): MigrateRunResult | MigrateReadResult;
-function result(ctx: MigrateContext, mode: 'dry-run' | 'preview', outcome: Outcome): MigrateDryRunResult | MigratePreviewResult;
+function result(ctx: MigrateContext, mode: 'dry-run', outcome: Outcome): MigrateDryRunResult;
+function result(ctx: MigrateContext, mode: 'preview', outcome: PreviewOutcome): MigratePreviewResult;
 function result(ctx: MigrateContext, mode: MigrateResult['mode'], outcome: Outcome): MigrateResult {
   const base = { command: ctx.command, dialect: ctx.dialect, completed: [], pending: [], missing: [] };
   switch (mode) {
@@ -294,7 +295,7 @@ function result(ctx: MigrateContext, mode: MigrateResult['mode'], outcome: Outco
     case 'dry-run':
       return { ...base, mode, ok: outcome.failed === undefined && outcome.notTransactional === undefined, ...outcome };
     case 'preview':
-      return { ...base, mode, ok: outcome.failed === undefined, label: PREVIEW_LABEL, preview: [], ...outcome };
+      return { ...base, mode, ok: outcome.failed === undefined, label: '', preview: [], ...outcome };
   }
 }
 
@@ -312,28 +313,6 @@ function safeEmitter(onProgress: MigrateOptions['onProgress']): (event: MigrateE
 // knex's lock and failure warnings: runMigrations reports those itself (with a remedy
 // that names migrate:unlock only when the holder is known to be dead).
 const OWN_WARNINGS = /^(Can't take lock to run migrations|If you are sure migrations are not running|migration failed with error|migration file ".*" failed)/;
-
-type AfterCreate = (connection: unknown, done: (error: Error | null, connection: unknown) => void) => void;
-
-/**
- * On SQLite another run's lock shows up as a write lock on the file, which the driver
- * waits for up to its busy timeout (5 s by default) before SQLITE_BUSY. Capping that
- * wait at lockTimeoutMs keeps lockTimeoutMs the bound on SQLite too.
- */
-function sqliteBusyTimeout(pool: Knex.PoolConfig | undefined, lockTimeoutMs: number): Knex.PoolConfig {
-  const user = pool?.afterCreate as AfterCreate | undefined;
-  const afterCreate: AfterCreate = (connection, done) => {
-    try {
-      (connection as { pragma(source: string): unknown }).pragma(`busy_timeout = ${Math.max(0, Math.min(Math.round(lockTimeoutMs), 5000))}`);
-    } catch (error) {
-      done(error as Error, connection);
-      return;
-    }
-    if (user) user(connection, done);
-    else done(null, connection);
-  };
-  return { ...pool, afterCreate };
-}
 
 function knexLog(emit: (event: MigrateEvent) => void): Knex.Logger {
   return {

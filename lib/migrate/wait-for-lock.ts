@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { MigrationError } from '../errors';
+import type { Dialect } from '../types';
 import type { MigrateContext } from './types';
 import { dialectModule } from '../dialects/registry';
 
@@ -104,11 +105,9 @@ export async function knexLockHeld(ctx: MigrateContext): Promise<boolean> {
  * Lock contention as knex reports it: its LockError (name MigrationLocked, thrown when
  * the row update matches no row) or SQLite's busy error (another connection is writing).
  */
-export function isLockContention(error: unknown): 'row' | 'busy' | undefined {
-  const { name, code, message } = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
-  const busy = (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) || (typeof message === 'string' && /database is locked/.test(message));
-  if (busy) return 'busy';
-  if (name === 'MigrationLocked') return 'row';
+export function isLockContention(error: unknown, dialect: Dialect): 'row' | 'busy' | undefined {
+  if (dialectModule(dialect).lockWait?.isBusy(error) === true) return 'busy';
+  if ((error as { name?: unknown } | undefined)?.name === 'MigrationLocked') return 'row';
   return undefined;
 }
 

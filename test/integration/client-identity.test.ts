@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import knex, { type Knex } from 'knex';
 import { createKnex, guard, RuntimeDdlError } from '../../lib';
 import { KNEX_CLIENT } from '../../lib/env/contract';
-import { createPreviewKnex } from '../../lib/migrate/preview-client';
+import { createPreviewKnex } from '../../lib/dialects/mysql/preview-client';
 import { testDialects } from '../support/dialects';
 import { testEnv } from '../support/servers';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isPassThroughRead } from '../../lib/migrate/preview-client';
+import { isPassThroughRead } from '../../lib/dialects/mysql/preview-client';
 import { ofMode } from '../support/migrate-mode';
 import { runMigrations } from '../../lib/migrate/run-migrations';
 import type { PreviewStatement } from '../../lib/migrate/types';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { RuntimeDdlError } from '../../lib/errors';
 import { ofMode } from '../support/migrate-mode';
 import { runMigrations } from '../../lib/migrate/run-migrations';
-import { PREVIEW_LABEL } from '../../lib/migrate/preview-client';
+import { PREVIEW_LABEL } from '../../lib/dialects/mysql/preview-client';
 import type { MigrateEvent } from '../../lib/migrate/types';
 import { testDialects } from '../support/dialects';
 import { BASIC, FIXTURES, TABLE, catalog, options, recorded, rejection, migrateSuite } from '../fixtures/migrate-support';

@@ -1,4 +1,5 @@
-import { DIALECTS, type Dialect } from '../../lib/types';
+import { DIALECTS } from '../../lib/dialects/registry';
+import type { Dialect } from '../../lib/types';
 
 /**
  * The dialects the integration suites run on: all three unless `DIALECTS` narrows it

@@ -8,7 +8,7 @@ import knex from 'knex';
 import { EnvContractError, RuntimeDdlError } from '../../lib/errors';
 import { guard } from '../../lib/guard/guard';
 import { createStatementCheck } from '../../lib/guard/client';
-import { DIALECTS } from '../../lib/types';
+import { DIALECTS } from '../../lib/dialects/registry';
 
 // Issue 9 item 2, the parts no server decides: the opt-in's one name across env and
 // options, the guard letting exactly one keyword through, and the provisioning SQL.

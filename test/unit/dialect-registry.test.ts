@@ -1,10 +1,9 @@
 import { expect } from 'chai';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { DIALECT_MODULES, dialectOfKnexName } from '../../lib/dialects/registry';
+import { DIALECT_MODULES, DIALECTS, dialectOfKnexName } from '../../lib/dialects/registry';
 import { DIALECT_ALIASES, KNEX_CLIENT } from '../../lib/env/contract';
 import { T_EOF } from '../../lib/guard/tokens';
-import { DIALECTS } from '../../lib/types';
 import { ROOT, runCommand } from '../support/run-command';
 
 // Every member of DialectModule (lib/dialects/dialect.ts); optional ones are listed with
@@ -30,6 +29,10 @@ describe('dialect registry', () => {
         for (const member of FILE_ONLY) expect(module[member] !== undefined, member).to.equal(!module.env.server);
         for (const field of module.env.required) expect(module.env.fields, field).to.have.property(field);
         expect(module.transactionalDdl || module.ddlCommitNote !== undefined, 'ddlCommitNote when DDL is not transactional').to.equal(true);
+        // A dry run either executes in a transaction that rolls back, or previews.
+        expect(module.transactionalDdl || module.previewRun !== undefined, 'previewRun when DDL is not transactional').to.equal(true);
+        // A migration run's wait for another run is bounded by the session lock or by the driver's own wait.
+        expect((module.sessionLock === undefined) !== (module.lockWait === undefined), 'exactly one of sessionLock and lockWait').to.equal(true);
       });
 
       it('lexes with its own lexer', () => {

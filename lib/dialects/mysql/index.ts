@@ -17,6 +17,7 @@ export const mysql = dialectModule(
     },
     knex: { client: 'mysql2', names: ['mysql', 'mysql2', 'mariadb'] },
     transactionalDdl: false,
+    previewRun: (ctx) => (require('./preview-client') as typeof import('./preview-client')).previewRun(ctx),
     ddlCommitNote: 'MySQL/MariaDB commit each DDL statement implicitly',
     errorCodes: {
       network: ['PROTOCOL_CONNECTION_LOST'],

@@ -1,4 +1,5 @@
 import { dialectModule, lazyLexer, loadOnce } from '../dialect';
+import { SQLITE_LOCK_WAIT } from './lock-wait';
 import { isSpecialSqlitePath } from './special-path';
 
 
@@ -20,6 +21,7 @@ export const sqlite = dialectModule(
     },
     knex: { client: 'better-sqlite3', names: ['sqlite', 'sqlite3', 'better-sqlite3'] },
     transactionalDdl: true,
+    lockWait: SQLITE_LOCK_WAIT,
     errorCodes: { network: [], auth: [], database: [], tls: [] },
     connectTimeout: () => undefined,
     missingDatabase: (settings) => (require('./missing-file') as typeof import('./missing-file')).missingSqliteFile(settings),

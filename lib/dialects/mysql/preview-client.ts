@@ -1,13 +1,13 @@
 import knex, { type Knex } from 'knex';
-import { classifySql } from '../guard/classify';
-import { passAsPlainClient } from '../guard/client';
-import { knexApplyServerVersion, knexDialectClass } from '../knex-internals';
-import { redact } from '../redact';
-import { dropEverything } from './drop-all-tables';
-import type { Outcome } from './dry-run';
-import { errorMessage } from '../errors';
-import { planFor, readState } from './migration-source';
-import type { MigrateContext, PreviewStatement } from './types';
+import { classifySql } from '../../guard/classify';
+import { passAsPlainClient } from '../../guard/client';
+import { knexApplyServerVersion, knexDialectClass } from '../../knex-internals';
+import { redact } from '../../redact';
+import { dropEverything } from '../../migrate/drop-all-tables';
+import type { PreviewOutcome } from '../../migrate/dry-run';
+import { errorMessage } from '../../errors';
+import { planFor, readState } from '../../migrate/migration-source';
+import type { MigrateContext, PreviewStatement } from '../../migrate/types';
 
 export const PREVIEW_LABEL =
   'PREVIEW, NOT EXECUTED: MySQL/MariaDB commit DDL implicitly, so no transaction can undo a trial run; ' +
@@ -99,20 +99,20 @@ export function createPreviewKnex(version: string | undefined, reader?: { client
  * recording client and reports its SQL, labelled PREVIEW. Nothing is sent that could
  * change anything.
  */
-export async function previewRun(ctx: MigrateContext): Promise<Outcome> {
+export async function previewRun(ctx: MigrateContext): Promise<PreviewOutcome> {
   const state = await readState(ctx);
   const plan = planFor(ctx, state);
   const [rows] = (await ctx.knex.raw('select version() as version')) as [Array<{ version?: string }>];
   const client = ctx.knex.client as unknown as Sender & { acquireConnection(): Promise<unknown>; releaseConnection(connection: unknown): Promise<void> };
   const connection = await client.acquireConnection();
   const preview = createPreviewKnex(rows[0]?.version, { client, connection });
-  const outcome: Outcome = { applied: [], rolledBack: [], dropped: [], preview: [], label: PREVIEW_LABEL };
+  const outcome: PreviewOutcome = { applied: [], rolledBack: [], dropped: [], preview: [], label: PREVIEW_LABEL };
   try {
     if (plan.dropAll) {
       outcome.dropped = await dropEverything(ctx, ctx.knex, preview.knex);
       const sql = preview.take();
       if (sql.length > 0) {
-        outcome.preview?.push({ name: '(drop all tables)', direction: 'down', sql });
+        outcome.preview.push({ name: '(drop all tables)', direction: 'down', sql });
         ctx.emit({ type: 'preview', name: '(drop all tables)', direction: 'down', label: PREVIEW_LABEL, sql });
       }
     }
@@ -130,7 +130,7 @@ export async function previewRun(ctx: MigrateContext): Promise<Outcome> {
         break;
       }
       const sql = preview.take();
-      outcome.preview?.push({ name: step.name, direction: step.direction, sql });
+      outcome.preview.push({ name: step.name, direction: step.direction, sql });
       ctx.emit({ type: 'preview', name: step.name, direction: step.direction, label: PREVIEW_LABEL, sql });
       (step.direction === 'up' ? outcome.applied : outcome.rolledBack).push(step.name);
     }
