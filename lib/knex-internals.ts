@@ -29,6 +29,28 @@ export const KNEX_INTERNALS = {
 
 export type KnexInternal = keyof typeof KNEX_INTERNALS;
 
+/**
+ * The members of knex objects that are not in its typings, read or overridden in place by
+ * the files named (each declares the shape it reads). test/unit/knex-internals.test.ts
+ * checks every one on the installed knex, so a knex that drops or renames one fails there
+ * by name; `_query`, `_stream`, `positionBindings`, `acquireRawConnection` and the
+ * Runner's methods are checked with the dialect and runner classes above.
+ */
+export const KNEX_PRIVATE_MEMBERS = {
+  /** The client's pool settings builder, overridden to run the user's afterCreate on a guarded view (guard/client.ts, guard/guard.ts). */
+  getPoolSettings: 'Client.prototype.getPoolSettings(poolConfig) → { create, destroy, … }',
+  /** Closes a raw connection the guard refused or a detector opened (guard/client.ts, dialects/postgres/pooler.ts). */
+  destroyRawConnection: 'Client.prototype.destroyRawConnection(connection)',
+  /** The connection options the client connects with, from `config.connection` (guard/client.ts, env/knex-connection.ts, env/held-passwords.ts, replicas/verify-replicas.ts). */
+  connectionSettings: 'client.connectionSettings',
+  /** tarn's pool: the create function guard() replaces, and the counts it reads before guarding (guard/guard.ts, guard/pool-gate.ts). */
+  pool: 'client.pool.creator, numUsed(), numPendingAcquires(), numPendingCreates()',
+  /** The connection a builder was given with `.connection(c)` (replicas/routed-runner.ts). */
+  builderConnection: 'builder._connection',
+  /** The id knex reads from a connection for its debug log (dialects/mysql/preview-client.ts gives its fake one). */
+  connectionUid: 'connection.__knexUid',
+} as const;
+
 /** The private method of knex's MySQL client that sets the server version (what checkVersion does on connect). */
 export const APPLY_PARSED_VERSION = '_applyParsedVersion';
 

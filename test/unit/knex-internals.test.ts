@@ -6,6 +6,7 @@ import { isKnexRolesError } from '../../lib/errors';
 import {
   APPLY_PARSED_VERSION,
   KNEX_INTERNALS,
+  KNEX_PRIVATE_MEMBERS,
   knexApplyServerVersion,
   knexDefaultLoadExtensions,
   knexDialectClass,
@@ -113,6 +114,59 @@ describe('knex internals (lib/knex-internals.ts)', () => {
       expect(await db('my_migrations_lock').select('is_locked'), 'knex internal changed: ensureTable lock row').to.deep.equal([{ is_locked: 0 }]);
     } finally {
       await db.destroy();
+    }
+  });
+});
+
+describe('knex private members (KNEX_PRIVATE_MEMBERS in lib/knex-internals.ts)', () => {
+  type Pool = Record<string, unknown>;
+  type Client = { connectionSettings?: unknown; pool?: Pool; acquireConnection(): Promise<Record<string, unknown>>; releaseConnection(c: unknown): Promise<void> };
+  let db: Knex;
+  beforeEach(() => {
+    db = knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+  });
+  afterEach(() => db.destroy());
+
+  it('are the ones this block checks', () => {
+    expect(Object.keys(KNEX_PRIVATE_MEMBERS)).to.have.members(['getPoolSettings', 'destroyRawConnection', 'connectionSettings', 'pool', 'builderConnection', 'connectionUid']);
+  });
+
+  it('getPoolSettings and destroyRawConnection: every client class has both, and getPoolSettings gives the pool its create and destroy', () => {
+    for (const client of ['pg', 'mysql2', 'better-sqlite3']) {
+      const Client = knexDialectClass<new (config: Knex.Config) => { getPoolSettings(p: Knex.PoolConfig): Record<string, unknown> }>(client);
+      expectMethods(`the ${client} client class`, methodsOf(Client), ['getPoolSettings', 'destroyRawConnection']);
+      const settings = new Client({ client, connection: {} }).getPoolSettings({ min: 0, max: 1 });
+      expect(typeof settings['create'], `knex internal changed: ${client} getPoolSettings() has no create`).to.equal('function');
+      expect(typeof settings['destroy'], `knex internal changed: ${client} getPoolSettings() has no destroy`).to.equal('function');
+    }
+  });
+
+  it('connectionSettings: the client keeps config.connection as it connects with it', () => {
+    expect((db.client as Client).connectionSettings, 'knex internal changed: client.connectionSettings').to.deep.equal({ filename: ':memory:' });
+  });
+
+  it("pool: tarn's creator and the counts guard() reads before it guards", async () => {
+    await db.raw('select 1');
+    const pool = (db.client as Client).pool as Pool;
+    expect(typeof pool['creator'], 'knex internal changed: client.pool.creator').to.equal('function');
+    for (const count of ['numUsed', 'numPendingAcquires', 'numPendingCreates']) {
+      expect(typeof pool[count], `knex internal changed: client.pool.${count}()`).to.equal('function');
+      expect((pool[count] as () => number).call(pool), `client.pool.${count}() when idle`).to.equal(0);
+    }
+  });
+
+  it('builderConnection: .connection(c) keeps c as builder._connection', () => {
+    const connection = {};
+    expect((db('t').connection(connection) as unknown as { _connection?: unknown })._connection, 'knex internal changed: builder._connection').to.equal(connection);
+  });
+
+  it('connectionUid: a pooled connection carries the __knexUid knex logs it by', async () => {
+    const client = db.client as Client;
+    const connection = await client.acquireConnection();
+    try {
+      expect(connection['__knexUid'], 'knex internal changed: connection.__knexUid').to.be.a('string');
+    } finally {
+      await client.releaseConnection(connection);
     }
   });
 });
