@@ -151,6 +151,8 @@ function statementWrites(sql: string, dialect: Dialect, rules: GuardRules, types
     // A conflict clause (SQLite `UPDATE OR REPLACE t`, `INSERT OR IGNORE INTO t`: the INTO comes later).
     if (word(target) === 'or' && grammar.conflictClause) target += 2;
     while (MODIFIERS.has(word(target) ?? '') && !bookkeeping(target)) target++;
+    // PostgreSQL `UPDATE ONLY ( t )`, `LOCK TABLE ONLY ( t )`.
+    while (isOp(target, '(')) target++;
     // `TRUNCATE a, knex_migrations`, `LOCK TABLE a, b`.
     for (;;) {
       if (bookkeeping(target)) return true;

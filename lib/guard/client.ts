@@ -270,7 +270,11 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       if (typeof sqlOf(param) !== 'string') return RuntimeDdlError.of({ kind: 'other', keyword: '', role: options.role, dialect, statement: '(SQL text that is not a string)' });
       const sql = this.sent(param);
       // `.options({ text })` (pg) / `.options({ sql })` (mysql2) would replace the text judged here.
+      // Judged on a frozen copy that is also what knex hands the driver: its 'query' event,
+      // which fires after this check, shares `options` with the query, so a listener could
+      // otherwise set `text` or `sql` on it (red team 17).
       if (replacesText && typeof param !== 'string' && param.options !== undefined) {
+        param.options = Object.freeze({ ...param.options });
         const replaced = textOptionsRefusal(dialect, options.role, param.options, () => redactLiterals(sql, dialect));
         if (replaced) return replaced;
       }

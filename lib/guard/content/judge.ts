@@ -87,6 +87,7 @@ export function judgeContent(tk: StatementTokens, rules: GuardRules, current: Cu
     // SQLite `UPDATE OR IGNORE t`: the conflict clause stands before the target.
     if (tk.grammar.conflictClause && tk.word(target) === 'or') target += 2;
     while (TARGET_MODIFIERS.has(tk.word(target) ?? '')) target++;
+    target = pastParens(tk, target);
     const catalog = catalogTarget(tk, rules, target);
     const deletable = deleteTarget && catalog !== undefined && rules.deletableCatalogTables?.has(catalog.split('.').pop() ?? '') === true;
     deleteTarget = false;
@@ -113,6 +114,16 @@ function hasWordAfter(tk: StatementTokens, after: number, word: string): boolean
 }
 
 /**
+ * Past the `(` before a target: PostgreSQL's `ONLY ( t )` (red team 17). Skipped wherever a
+ * target stands: what follows a `(` there can only be the target, so counting it as the target
+ * makes the check stricter, never looser.
+ */
+function pastParens(tk: StatementTokens, k: number): number {
+  while (tk.isOp(k, '(')) k++;
+  return k;
+}
+
+/**
  * PostgreSQL LOCK [TABLE] [ONLY] t [*] [, …] [IN mode] [NOWAIT]: an ACCESS EXCLUSIVE lock on
  * pg_authid (or any catalog) blocks every login and every session's catalog reads.
  */
@@ -120,6 +131,7 @@ function lockedCatalog(tk: StatementTokens, rules: GuardRules): string | undefin
   let k = tk.word(1) === 'table' ? 2 : 1;
   for (;;) {
     if (tk.word(k) === 'only') k++;
+    k = pastParens(tk, k);
     const catalog = catalogTarget(tk, rules, k);
     if (catalog !== undefined) return catalog;
     while (k < tk.n && !tk.isOp(k, ',') && tk.word(k) !== 'in' && tk.word(k) !== 'nowait') k++;
