@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { redact } from '../redact';
 import { dropEverything } from './drop-all-tables';
 import { errorMessage } from '../errors';
-import { planFor, readState, usesTransaction, type Plan, type PlannedStep } from './migration-source';
+import { planFor, readState, stepFunction, usesTransaction, type Plan, type PlannedStep } from './migration-source';
 import type { MigrateContext, MigrateDryRunResult, MigratePreviewResult, MigrateResultBase } from './types';
 
 /** What a run, dry run or preview found, before it becomes a MigrateResult of its mode. */
@@ -73,10 +73,9 @@ async function runStep(ctx: MigrateContext, trx: Knex.Transaction, step: Planned
   ctx.emit({ type: 'migrating', name: step.name, direction: step.direction, dryRun: true });
   const started = performance.now();
   try {
-    const run = content[step.direction];
-    if (typeof run !== 'function') throw new Error(`Invalid migration: ${step.name} must have both an up and down function`);
+    const run = stepFunction(ctx, step, content);
     await hooks.beforeEach?.(trx, [step.migration]);
-    await run.call(content, trx);
+    await run(trx);
     await hooks.afterEach?.(trx, [step.migration]);
   } catch (error) {
     const message = redact(errorMessage(error), ctx.secrets);

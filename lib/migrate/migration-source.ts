@@ -1,6 +1,6 @@
 import { extname, isAbsolute, resolve } from 'node:path';
 import type { Knex } from 'knex';
-import { errorMessage, migrationFailed, UsageError } from '../errors';
+import { errorMessage, MigrationFailedError, migrationFailed, UsageError } from '../errors';
 import { knexDefaultLoadExtensions, knexFsMigrations } from '../knex-internals';
 import { redact } from '../redact';
 import type { CompletedMigration, Direction, MigrateContext, MigrateEvent } from './types';
@@ -116,6 +116,21 @@ export interface PlannedStep {
   name: string;
   direction: Direction;
   migration: unknown;
+}
+
+/**
+ * The up or down function `step` runs. A migration without it fails as knex's own
+ * validation words it, with the fix as its remedy (dry runs and previews report it per step).
+ */
+export function stepFunction(ctx: Pick<MigrateContext, 'dialect'>, step: PlannedStep, content: Knex.Migration): (knex: Knex | Knex.Transaction) => unknown {
+  const run = content[step.direction];
+  if (typeof run === 'function') return run.bind(content);
+  throw new MigrationFailedError('E_MIGRATION_FAILED', `Invalid migration: ${step.name} must have both an up and down function`, {
+    remedy: 'Export both an up and a down function from the migration file.',
+    dialect: ctx.dialect,
+    migration: step.name,
+    direction: step.direction,
+  });
 }
 
 export interface Plan {

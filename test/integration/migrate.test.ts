@@ -31,6 +31,16 @@ for (const dialect of testDialects()) {
       expect(await recorded(suite.db)).to.deep.equal(BASIC);
     });
 
+    it('a dry run reports a migration without up and down as knex words it, with the fix, and changes nothing', async () => {
+      const before = await catalog(suite.db, dialect);
+      const result = await runMigrations('latest', options(suite.env, FIXTURES.invalid, { dryRun: true }));
+      expect(result.ok).to.equal(false);
+      const failed = 'failed' in result ? result.failed : undefined;
+      expect(failed?.name).to.equal('20260307000001_no_functions.js');
+      expect(failed?.message).to.include('Invalid migration: 20260307000001_no_functions.js must have both an up and down function').and.include('Export both an up and a down function');
+      expect(await catalog(suite.db, dialect)).to.deep.equal(before);
+    });
+
     it('a second latest applies nothing', async () => {
       await runMigrations('latest', options(suite.env, FIXTURES.basic));
       const run = options(suite.env, FIXTURES.basic);

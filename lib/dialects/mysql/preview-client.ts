@@ -6,7 +6,7 @@ import { redact } from '../../redact';
 import { dropEverything } from '../../migrate/drop-all-tables';
 import type { PreviewOutcome } from '../../migrate/dry-run';
 import { errorMessage } from '../../errors';
-import { planFor, readState } from '../../migrate/migration-source';
+import { planFor, readState, stepFunction } from '../../migrate/migration-source';
 import type { MigrateContext, PreviewStatement } from '../../migrate/types';
 
 export const PREVIEW_LABEL =
@@ -120,9 +120,7 @@ export async function previewRun(ctx: MigrateContext): Promise<PreviewOutcome> {
       const content = await ctx.source.getMigration(step.migration);
       ctx.emit({ type: 'migrating', name: step.name, direction: step.direction, dryRun: true });
       try {
-        const run = content[step.direction];
-        if (typeof run !== 'function') throw new Error(`Invalid migration: ${step.name} must have both an up and down function`);
-        await run.call(content, preview.knex);
+        await stepFunction(ctx, step, content)(preview.knex);
       } catch (error) {
         const message = `${redact(errorMessage(error), ctx.secrets)} (in a PREVIEW: reads see the database as it is now, without the changes of migrations previewed before this one)`;
         outcome.failed = { name: step.name, message };
