@@ -17,10 +17,10 @@ export type { ReadReplicaOptions } from './replicas/read-routing';
 // The commands load on first call (lib/lazy.ts); their types come from their modules.
 export { doctor, provision, runMigrations, startKnex, verifyPrivileges } from './lazy';
 export type { StartOptions, Started } from './start-knex';
-export type { WaitOptions } from './wait-for-database';
+export type { WaitOptions } from './connection/wait-for-database';
 export type { ReplicaReport, ReplicaVerdict } from './replicas/check-replica';
-export type { PrivilegeReport, VerifyOptions } from './verify-privileges';
-export type { DoctorOptions, DoctorReport, DoctorRoleReport, DoctorVerdict } from './doctor';
+export type { PrivilegeReport, VerifyOptions } from './checks/verify-privileges';
+export type { DoctorOptions, DoctorReport, DoctorRoleReport, DoctorVerdict } from './checks/doctor';
 export type { PoolerMode } from './dialects/postgres/pooler';
 export type {
   CompletedMigration,
@@ -39,7 +39,7 @@ export type {
 } from './migrate/types';
 export type { ProvisionDialect, ProvisionDryRunOptions, ProvisionOptions } from './provision';
 export type { AdminConnection, ProvisionPlan, ProvisionReport, ProvisionStep } from './dialects/provision-plan';
-export { checkSecrets, type CheckSecretsOptions } from './secrets-in-env';
+export { checkSecrets, type CheckSecretsOptions } from './checks/secrets-in-env';
 
 // Errors: one base class, a class per family (and their subclasses), and a check that works across module copies.
 export { isKnexRolesError, KnexRolesError, EnvContractError, GuardError, RuntimeDdlError, GuardSessionError, UnguardedPathError, PrivilegeError } from './errors';

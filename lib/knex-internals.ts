@@ -23,7 +23,7 @@ export const KNEX_INTERNALS = {
   fsMigrations: { module: 'knex/lib/migrations/migrate/sources/fs-migrations', member: 'FsMigrations', kind: 'function' },
   /** Creating knex_migrations and its lock table (migrate/run-migrations.ts). */
   tableCreator: { module: 'knex/lib/migrations/migrate/table-creator', member: 'ensureTable', kind: 'function' },
-  /** The migrator's merge of its defaults and settings (pending-migrations.ts). */
+  /** The migrator's merge of its defaults and settings (migrate/pending-migrations.ts). */
   configMerger: { module: 'knex/lib/migrations/migrate/migrator-configuration-merger', member: 'getMergedConfig', kind: 'function' },
 } as const;
 

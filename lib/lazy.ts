@@ -4,8 +4,8 @@
 // knexfiles never loads the migrate engine or the provisioning code.
 type RunMigrations = typeof import('./migrate/run-migrations');
 type StartKnex = typeof import('./start-knex');
-type Doctor = typeof import('./doctor');
-type Verify = typeof import('./verify-privileges');
+type Doctor = typeof import('./checks/doctor');
+type Verify = typeof import('./checks/verify-privileges');
 type Provision = typeof import('./provision');
 
 type AnyFunction = (...args: unknown[]) => unknown;
@@ -17,6 +17,6 @@ function lazy<T>(load: () => unknown, name: string): T {
 
 export const runMigrations = lazy<RunMigrations['runMigrations']>(() => require('./migrate/run-migrations'), 'runMigrations');
 export const startKnex = lazy<StartKnex['startKnex']>(() => require('./start-knex'), 'startKnex');
-export const doctor = lazy<Doctor['doctor']>(() => require('./doctor'), 'doctor');
-export const verifyPrivileges = lazy<Verify['verifyPrivileges']>(() => require('./verify-privileges'), 'verifyPrivileges');
+export const doctor = lazy<Doctor['doctor']>(() => require('./checks/doctor'), 'doctor');
+export const verifyPrivileges = lazy<Verify['verifyPrivileges']>(() => require('./checks/verify-privileges'), 'verifyPrivileges');
 export const provision = lazy<Provision['provision']>(() => require('./provision'), 'provision');

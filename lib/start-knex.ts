@@ -1,12 +1,12 @@
 import type { Knex } from 'knex';
-import { withConnectTimeout, withDeadline } from './connect-timeout';
+import { withConnectTimeout, withDeadline } from './connection/connect-timeout';
 import { knexFor, type KnexRolesOptions } from './knexfile';
 import { loadEnv } from './env/load-env';
-import { assertMigrated } from './pending-migrations';
+import { assertMigrated } from './migrate/pending-migrations';
 import { resolveConnection } from './env/resolve-connection';
-import { checkSecrets } from './secrets-in-env';
-import { verifyPrivileges, type PrivilegeReport } from './verify-privileges';
-import { DEFAULT_WAIT, waitForDatabase, type WaitOptions } from './wait-for-database';
+import { checkSecrets } from './checks/secrets-in-env';
+import { verifyPrivileges, type PrivilegeReport } from './checks/verify-privileges';
+import { DEFAULT_WAIT, waitForDatabase, type WaitOptions } from './connection/wait-for-database';
 import type { ReplicaReport } from './replicas/check-replica';
 import { dialectModule } from './dialects/registry';
 

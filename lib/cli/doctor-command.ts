@@ -1,5 +1,5 @@
 import type { ResolveOptions } from '../env/resolve-connection';
-import { doctor, formatDoctor } from '../doctor';
+import { doctor, formatDoctor } from '../checks/doctor';
 import { EXIT } from './exit-codes';
 import type { Role } from '../types';
 

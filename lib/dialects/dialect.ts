@@ -11,7 +11,7 @@ import type { Lexer, LexerOptions } from '../guard/lexer';
 import type { RawConnectionMethods } from '../guard/raw-connection';
 import type { ReplicaRules } from '../replicas/replica-rules';
 import type { Dialect, Role } from '../types';
-import type { CatalogQuery, DialectFindings } from '../verify-privileges';
+import type { CatalogQuery, DialectFindings } from '../checks/verify-privileges';
 import type { AdminConnection, ProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from './provision-plan';
 
 /**
@@ -43,7 +43,7 @@ export interface DialectModule {
    * session lock (`sessionLock`) says it at once.
    */
   readonly lockWait?: LockWait;
-  /** Driver and server error codes, by what they mean (lib/driver-codes.ts unites them). */
+  /** Driver and server error codes, by what they mean (lib/connection/driver-codes.ts unites them). */
   readonly errorCodes: DriverErrorCodes;
   /** The driver's connect-timeout setting for `ms`; undefined: connections are files. */
   connectTimeout(ms: number): Readonly<Record<string, number>> | undefined;
@@ -61,7 +61,7 @@ export interface DialectModule {
   readonly tables: TableDropper;
   /** Users and grants; undefined: the database has no users (the guard is the only boundary). */
   readonly provision?: ProvisionModule;
-  /** Reads what the connected user may do from the server's catalogs (verify-privileges.ts). */
+  /** Reads what the connected user may do from the server's catalogs (lib/checks/verify-privileges.ts). */
   verify(query: CatalogQuery, role: Role, options: DialectVerifyOptions): Promise<DialectFindings>;
   /** A lexer over `sql` (the guard's classifier pulls tokens from it). */
   lexer(sql: string, options?: LexerOptions): Lexer;

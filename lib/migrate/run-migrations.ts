@@ -1,5 +1,5 @@
 import knex, { type Knex } from 'knex';
-import { withConnectTimeout } from '../connect-timeout';
+import { withConnectTimeout } from '../connection/connect-timeout';
 import { isKnexRolesError, migrationFailed, MigrationError, type MigrationFailedError, UsageError } from '../errors';
 import { loadEnv, type Env } from '../env/load-env';
 import { resolveConnection } from '../env/resolve-connection';
@@ -9,7 +9,7 @@ import { migrateRefused } from '../guard/refusing-migrations';
 import { configFor } from '../knexfile';
 import { knexEnsureTable } from '../knex-internals';
 import { secretValues } from '../env/secret-values';
-import { DEFAULT_WAIT, waitForDatabase } from '../wait-for-database';
+import { DEFAULT_WAIT, waitForDatabase } from '../connection/wait-for-database';
 import { dropEverything } from './drop-all-tables';
 import { transactionalDryRun, type Outcome, type PreviewOutcome } from './dry-run';
 import {

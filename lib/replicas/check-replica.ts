@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { withDeadline } from '../connect-timeout';
-import { isLoginRefused, isTlsError, isTransient } from '../driver-codes';
+import { withDeadline } from '../connection/connect-timeout';
+import { isLoginRefused, isTlsError, isTransient } from '../connection/driver-codes';
 import type { PrivilegeProblem } from '../errors';
-import { catalogQuery, verifyPrivileges, type VerifyOptions } from '../verify-privileges';
+import { catalogQuery, verifyPrivileges, type VerifyOptions } from '../checks/verify-privileges';
 import type { Dialect } from '../types';
 import { replicaRulesOf } from './replica-rules';
 

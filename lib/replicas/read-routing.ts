@@ -1,6 +1,6 @@
 import knex, { type Knex } from 'knex';
-import { withConnectTimeout } from '../connect-timeout';
-import { NETWORK_CODES } from '../driver-codes';
+import { withConnectTimeout } from '../connection/connect-timeout';
+import { NETWORK_CODES } from '../connection/driver-codes';
 import { passwordOf } from '../env/hide-password';
 import { primeConnectionSettings } from '../env/knex-connection';
 import type { ResolvedConnection } from '../env/resolve-connection';

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import { LoginRefusedError, PrivilegeError, TlsError } from '../errors';
-import { isTlsError } from '../driver-codes';
+import { isTlsError } from '../connection/driver-codes';
 import type { Dialect } from '../types';
-import type { VerifyOptions } from '../verify-privileges';
+import type { VerifyOptions } from '../checks/verify-privileges';
 import { checkReplica, withoutCause, type ReplicaReport } from './check-replica';
 import { replicaSetOf } from './read-routing';
 

@@ -4,7 +4,7 @@ import { silentServer } from '../support/silent-server';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knex from 'knex';
-import { doctor, formatDoctor, type DoctorReport } from '../../lib/doctor';
+import { doctor, formatDoctor, type DoctorReport } from '../../lib/checks/doctor';
 import { knexConfig } from '../../lib/knexfile';
 import type { Dialect } from '../../lib/types';
 import { testDialects } from '../support/dialects';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { format, inspect } from 'node:util';
 import knex, { type Knex } from 'knex';
 import { doctor, knexConfig, resolveConnection, startKnex, type ResolveOptions } from '../../lib';
-import { formatDoctor } from '../../lib/doctor';
+import { formatDoctor } from '../../lib/checks/doctor';
 import { serverDialects } from '../support/dialects';
 import { freePort } from '../support/free-port';
 import { runCli } from '../support/run-command';

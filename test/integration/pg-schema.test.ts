@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { migrateCommand } from '../../lib/cli/migrate-command';
 import { provisionCommand } from '../../lib/cli/provision-command';
-import { doctor } from '../../lib/doctor';
+import { doctor } from '../../lib/checks/doctor';
 import { resolveConnection } from '../../lib/env/resolve-connection';
 import { createKnex } from '../../lib/knexfile';
 import { startKnex } from '../../lib/start-knex';

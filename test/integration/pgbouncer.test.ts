@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { detectPooler } from '../../lib/dialects/postgres/pooler';
-import { doctor, formatDoctor } from '../../lib/doctor';
+import { doctor, formatDoctor } from '../../lib/checks/doctor';
 import { PooledMigrationError, RuntimeDdlError } from '../../lib/errors';
 import { createKnex } from '../../lib/knexfile';
 import { runMigrations } from '../../lib/migrate/run-migrations';

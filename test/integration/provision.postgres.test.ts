@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { provision } from '../../lib/dialects/postgres/provision';
 import { quoteIdent, quoteLiteral } from '../../lib/dialects/postgres/quote';
 import type { AdminConnection, ProvisionPlan } from '../../lib/dialects/provision-plan';
-import { verifyPrivileges } from '../../lib/verify-privileges';
+import { verifyPrivileges } from '../../lib/checks/verify-privileges';
 import { testPostgresBuild } from '../support/pg-build';
 import { changed, expectNoSecrets, provisionError, provisionSuite, serverError, withSession, type ProvisionDialect } from '../support/provision-suite';
 import { testServers, type TestServers } from '../support/servers';

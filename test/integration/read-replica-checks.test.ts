@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { inspect } from 'node:util';
 import { LoginRefusedError, PrivilegeError, doctor, startKnex } from '../../lib';
-import { formatDoctor } from '../../lib/doctor';
+import { formatDoctor } from '../../lib/checks/doctor';
 import type { Knex } from 'knex';
 import { testDialects } from '../support/dialects';
 import { freePort } from '../support/free-port';

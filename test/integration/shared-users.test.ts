@@ -6,7 +6,7 @@ import { provision as provisionPostgres } from '../../lib/dialects/postgres/prov
 import type { AdminConnection, ProvisionPlan, ProvisionReport } from '../../lib/dialects/provision-plan';
 import { createKnex } from '../../lib/knexfile';
 import type { Dialect, Role } from '../../lib/types';
-import { verifyPrivileges } from '../../lib/verify-privileges';
+import { verifyPrivileges } from '../../lib/checks/verify-privileges';
 import { testDialects } from '../support/dialects';
 import { planEnv } from '../support/plan-env';
 import { testServers } from '../support/servers';

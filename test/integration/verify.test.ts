@@ -6,7 +6,7 @@ import { provision as provisionMysql } from '../../lib/dialects/mysql/provision'
 import { provision as provisionPostgres } from '../../lib/dialects/postgres/provision';
 import { knexConfig } from '../../lib/knexfile';
 import type { Dialect, Role } from '../../lib/types';
-import { verifyPrivileges, type PrivilegeReport } from '../../lib/verify-privileges';
+import { verifyPrivileges, type PrivilegeReport } from '../../lib/checks/verify-privileges';
 import { testDialects } from '../support/dialects';
 import { testPostgresBuild } from '../support/pg-build';
 import { testEnv, testServers } from '../support/servers';

@@ -6,7 +6,7 @@ import { resolveConnection } from '../../lib';
 import { contractRows } from '../../lib/env/contract';
 import { passwordOf } from '../../lib/env/hide-password';
 import { resolveProvisioning } from '../../lib/env/resolve-provisioning';
-import { secretsInEnv } from '../../lib/secrets-in-env';
+import { secretsInEnv } from '../../lib/checks/secrets-in-env';
 import { MATRIX_SPECS, matrixMajors } from '../support/pg-build';
 
 // docker-compose.yml cannot run here (no Docker engine), so this checks what can go

@@ -26,7 +26,7 @@ const NOT_AT_IMPORT: ReadonlyArray<[what: string, pattern: RegExp]> = [
   ['the guarded client', /^lib\/guard\/(client|raw-connection|session-settings|sql-values|redact-literals|bookkeeping-writes)\.ts$/],
   ['a lexer', /^lib\/(guard\/lexer|dialects\/\w+\/lexer)/],
   ["a dialect's guard rules or raw-connection methods", /^lib\/dialects\/\w+\/(guard-rules|guard-text|raw-connection-methods|replica-rules|lexing-settings)\.ts$/],
-  ['provisioning or verification', /^lib\/(provision|verify-privileges|dialects\/\w+\/(provision|verify|privileges))/],
+  ['provisioning or verification', /^lib\/(provision|checks\/verify-privileges|dialects\/\w+\/(provision|verify|privileges))/],
   ['the migrate engine', /^lib\/migrate\//],
   ['a database driver', /^node_modules\/(pg|pg-native|mysql|mysql2|better-sqlite3|sqlite3|tedious|oracledb)\//],
 ];

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { EnvContractError } from '../../lib/errors';
-import { checkSecrets, isStrict, secretsInEnv } from '../../lib/secrets-in-env';
+import { checkSecrets, isStrict, secretsInEnv } from '../../lib/checks/secrets-in-env';
 import type { Role } from '../../lib/types';
 
 const SECRET = 's3cr3t-value-ünï';

@@ -1,6 +1,6 @@
 import type { Role } from '../../types';
 import { findingsCollector } from '../findings';
-import type { CatalogQuery, DialectFindings } from '../../verify-privileges';
+import type { CatalogQuery, DialectFindings } from '../../checks/verify-privileges';
 import { grantPatternMatches, quoteGrantDatabase } from './quote';
 import { parseShowGrantsRow, tableTarget, type ShownGrant } from './show-grants';
 import { APP_PRIVILEGES, SCHEMA_CHANGE_PRIVILEGES, TEMPORARY_TABLES } from './privileges';

@@ -1,6 +1,6 @@
 import type { Role } from '../../types';
 import { findingsCollector } from '../findings';
-import type { CatalogQuery, DialectFindings } from '../../verify-privileges';
+import type { CatalogQuery, DialectFindings } from '../../checks/verify-privileges';
 import { bookkeepingTables } from '../provision-plan';
 import { APP_TABLE_PRIVILEGES, APP_TABLE_PRIVILEGES_REVOKED } from './privileges';
 

@@ -1,5 +1,5 @@
 import type { Role } from '../../types';
-import type { CatalogQuery, DialectFindings } from '../../verify-privileges';
+import type { CatalogQuery, DialectFindings } from '../../checks/verify-privileges';
 
 /** Why a SQLite report is `ok` with `guardOnly: true`, in the report itself. */
 const SQLITE_NOTE =

@@ -1,6 +1,6 @@
-import { holdPassword, passwordOf } from './env/hide-password';
-import type { ResolvedConnection, ServerConnection } from './env/resolve-connection';
-import { dialectModule } from './dialects/registry';
+import { holdPassword, passwordOf } from '../env/hide-password';
+import type { ResolvedConnection, ServerConnection } from '../env/resolve-connection';
+import { dialectModule } from '../dialects/registry';
 
 /**
  * A copy of the resolved connection with the driver's own connect timeout set: pg

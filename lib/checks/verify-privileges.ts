@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { FAMILY } from './env/contract';
-import { GuardError, PrivilegeError, type PrivilegeProblem } from './errors';
-import type { Dialect, Role } from './types';
-import { dialectModule, dialectOfKnexName, knexNames } from './dialects/registry';
+import { FAMILY } from '../env/contract';
+import { GuardError, PrivilegeError, type PrivilegeProblem } from '../errors';
+import type { Dialect, Role } from '../types';
+import { dialectModule, dialectOfKnexName, knexNames } from '../dialects/registry';
 
 export interface VerifyOptions {
   role: Role;

@@ -1,5 +1,5 @@
-import { dialectModules } from './dialects/registry';
-import type { DriverErrorCodes } from './dialects/dialect';
+import { dialectModules } from '../dialects/registry';
+import type { DriverErrorCodes } from '../dialects/dialect';
 
 /**
  * Driver and server error codes, classified once for every caller (startup wait, doctor,

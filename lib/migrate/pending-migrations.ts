@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { notMigrated } from './guard/refusing-migrations';
-import { knexMergedMigratorConfig } from './knex-internals';
+import { notMigrated } from '../guard/refusing-migrations';
+import { knexMergedMigratorConfig } from '../knex-internals';
 
 type MigratorConfig = NonNullable<Knex.Config['migrations']>;
 

@@ -1,26 +1,26 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { migrationStatus } from './pending-migrations';
-import { AUTH_CODES, DATABASE_CODES, isTlsError, isTransient } from './driver-codes';
-import { tlsError } from './wait-for-database';
+import { migrationStatus } from '../migrate/pending-migrations';
+import { AUTH_CODES, DATABASE_CODES, isTlsError, isTransient } from '../connection/driver-codes';
+import { tlsError } from '../connection/wait-for-database';
 import knex, { type Knex } from 'knex';
-import { withConnectTimeout, withDeadline } from './connect-timeout';
-import { EnvContractError, errorMessage, isKnexRolesError, type PrivilegeProblem } from './errors';
-import { loadEnv, type Env } from './env/load-env';
-import { resolveConnection, type ResolveOptions, type ResolvedConnection } from './env/resolve-connection';
-import { configFor } from './knexfile';
-import { passwordOf } from './env/hide-password';
-import { redact } from './redact';
-import { secretValues } from './env/secret-values';
+import { withConnectTimeout, withDeadline } from '../connection/connect-timeout';
+import { EnvContractError, errorMessage, isKnexRolesError, type PrivilegeProblem } from '../errors';
+import { loadEnv, type Env } from '../env/load-env';
+import { resolveConnection, type ResolveOptions, type ResolvedConnection } from '../env/resolve-connection';
+import { configFor } from '../knexfile';
+import { passwordOf } from '../env/hide-password';
+import { redact } from '../redact';
+import { secretValues } from '../env/secret-values';
 import { isStrict, secretsInEnv } from './secrets-in-env';
-import { ROLES, type Dialect, type Role } from './types';
+import { ROLES, type Dialect, type Role } from '../types';
 import { verifyPrivileges } from './verify-privileges';
-import { dialectModule } from './dialects/registry';
-import type { PoolerDetector, PoolerMode } from './dialects/dialect';
-import { pooledMigrationError } from './migrate/refuse-pooled';
-import type { ResolvedReplica } from './env/resolve-read-replicas';
-import type { ReplicaReport } from './replicas/check-replica';
-import { modeOf } from './env/mode-of';
+import { dialectModule } from '../dialects/registry';
+import type { PoolerDetector, PoolerMode } from '../dialects/dialect';
+import { pooledMigrationError } from '../migrate/refuse-pooled';
+import type { ResolvedReplica } from '../env/resolve-read-replicas';
+import type { ReplicaReport } from '../replicas/check-replica';
+import { modeOf } from '../env/mode-of';
 
 export type DoctorVerdict = 'ok' | 'problems' | 'unreachable' | 'misconfigured';
 
@@ -108,7 +108,7 @@ async function checkRole(role: Role, env: Env, options: DoctorOptions): Promise<
 }
 
 async function checkReplicaOf(resolved: ResolvedConnection, replica: ResolvedReplica, options: DoctorOptions): Promise<Omit<ReplicaReport, 'cause'>> {
-  const { checkReplica, withoutCause } = require('./replicas/check-replica') as typeof import('./replicas/check-replica');
+  const { checkReplica, withoutCause } = require('../replicas/check-replica') as typeof import('../replicas/check-replica');
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const { host, port, database } = replica.connection;
   const target = { target: `${host}:${port}/${database}`, variable: replica.variable, entry: replica.entry };

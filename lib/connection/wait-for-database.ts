@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import { isLoginRefused, isTlsError, isTransient } from './driver-codes';
 import { withDeadline } from './connect-timeout';
-import { LoginRefusedError, TlsError, UnreachableError } from './errors';
-import { FAMILY, FIELDS } from './env/contract';
-import type { ResolvedConnection } from './env/resolve-connection';
+import { LoginRefusedError, TlsError, UnreachableError } from '../errors';
+import { FAMILY, FIELDS } from '../env/contract';
+import type { ResolvedConnection } from '../env/resolve-connection';
 
 export interface WaitOptions {
   /** Connection attempts before giving up. Default 5. */

@@ -1,7 +1,7 @@
-import { EnvContractError } from './errors';
-import { contractRows } from './env/contract';
-import { readVariable, type Env } from './env/load-env';
-import type { Role } from './types';
+import { EnvContractError } from '../errors';
+import { contractRows } from '../env/contract';
+import { readVariable, type Env } from '../env/load-env';
+import type { Role } from '../types';
 
 /** Setting this to `1` (or `true`) in the environment turns the secrets warning into an error. */
 const STRICT_VARIABLE = 'KNEX_ROLES_STRICT';
