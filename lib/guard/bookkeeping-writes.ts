@@ -150,16 +150,21 @@ function statementWrites(sql: string, dialect: Dialect, rules: GuardRules, types
     if (target < 0) continue;
     // A conflict clause (SQLite `UPDATE OR REPLACE t`, `INSERT OR IGNORE INTO t`: the INTO comes later).
     if (word(target) === 'or' && grammar.conflictClause) target += 2;
-    while (MODIFIERS.has(word(target) ?? '') && !bookkeeping(target)) target++;
-    // PostgreSQL `UPDATE ONLY ( t )`, `LOCK TABLE ONLY ( t )`.
-    while (isOp(target, '(')) target++;
-    // `TRUNCATE a, knex_migrations`, `LOCK TABLE a, b`.
+    // `TRUNCATE a, knex_migrations`, `LOCK TABLE a *, ONLY ( b )`, `DROP TABLE a, b`: each item of the list.
+    const list = w === 'truncate' || w === 'lock' || w === 'table';
     for (;;) {
+      while (MODIFIERS.has(word(target) ?? '') && !bookkeeping(target)) target++;
+      // PostgreSQL `UPDATE ONLY ( t )`, `LOCK TABLE ONLY ( t )`.
+      while (isOp(target, '(')) target++;
       if (bookkeeping(target)) return true;
+      if (!list) break;
+      // Past the item: its `schema.table` chain, then PostgreSQL's `*` (with the descendant tables) and the `)` of ONLY ( t ).
       let k = target;
       while (isOp(k + 1, '.')) k += 2;
-      if (!isOp(k + 1, ',') || (w !== 'truncate' && w !== 'lock' && w !== 'table')) break;
-      target = k + 2;
+      k++;
+      while (isOp(k, '*') || isOp(k, ')')) k++;
+      if (!isOp(k, ',')) break;
+      target = k + 1;
     }
   }
   return false;

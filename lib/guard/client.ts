@@ -6,7 +6,7 @@ import { dialectModule } from '../dialects/registry';
 import type { Dialect, Role } from '../types';
 import { bookkeepingWriteCheck } from './bookkeeping-writes';
 import type { ClassifiedStatement } from './classify';
-import { textOptionsRefusal } from './query-options';
+import { plainQuery, textOptionsRefusal } from './query-options';
 import { throughGate } from './pool-gate';
 import { guardAfterCreate, type SentText } from './raw-connection';
 import { redactLiterals } from './redact-literals';
@@ -172,6 +172,8 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       dialect,
       statement: redactLiterals(sql, dialect),
     });
+  // The raw connections this client class opened: the only ones a query may be cancelled on.
+  const ownConnections = new WeakSet<object>();
   // MySQL: the text with the bound values formatted in, as judged, keyed by knex's query object until `_query` sends it.
   const judgedTexts = new WeakMap<object, { sql: string; bindings: unknown; formatted: string }>();
   const sqlOf = (param: QueryParam): string => (typeof param === 'string' ? param : param.sql ?? '');
@@ -270,11 +272,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       if (typeof sqlOf(param) !== 'string') return RuntimeDdlError.of({ kind: 'other', keyword: '', role: options.role, dialect, statement: '(SQL text that is not a string)' });
       const sql = this.sent(param);
       // `.options({ text })` (pg) / `.options({ sql })` (mysql2) would replace the text judged here.
-      // Judged on a frozen copy that is also what knex hands the driver: its 'query' event,
-      // which fires after this check, shares `options` with the query, so a listener could
-      // otherwise set `text` or `sql` on it (red team 17).
       if (replacesText && typeof param !== 'string' && param.options !== undefined) {
-        param.options = Object.freeze({ ...param.options });
         const replaced = textOptionsRefusal(dialect, options.role, param.options, () => redactLiterals(sql, dialect));
         if (replaced) return replaced;
       }
@@ -323,7 +321,32 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
           }),
         );
       }
-      return super.acquireRawConnection();
+      return super.acquireRawConnection().then((connection) => {
+        if (typeof connection === 'object' && connection !== null) ownConnections.add(connection);
+        return connection;
+      });
+    }
+
+    /**
+     * knex's `.timeout(ms, { cancel: true })` sends `pg_cancel_backend(pid)` / `KILL QUERY id`
+     * over a fresh connection straight to `_query`, past the check: allowed for a connection
+     * this client opened, refused for anything else handed to `.connection()`, whose pid could
+     * be another session's (red team 18).
+     */
+    _wrappedCancelQueryCall(connection: unknown, connectionToKill: unknown): Promise<unknown> {
+      if (typeof connectionToKill !== 'object' || connectionToKill === null || !ownConnections.has(connectionToKill)) {
+        return Promise.reject(
+          new RuntimeDdlError('E_RUNTIME_DDL', `Refused to cancel a query on a connection this ${options.role} client did not open.`, {
+            remedy: 'Cancel (`.timeout(ms, { cancel: true })`) only queries on the connections knex takes from its own pool; a connection passed to .connection() is yours to cancel.',
+            kind: 'other',
+            keyword: 'CANCEL',
+            role: options.role,
+            dialect,
+            statement: '(cancel of a query on a foreign connection)',
+          }),
+        );
+      }
+      return (Loose.prototype as unknown as { _wrappedCancelQueryCall(c: unknown, k: unknown): Promise<unknown> })._wrappedCancelQueryCall.call(this, connection, connectionToKill);
     }
 
     /** Only guarded clients may take connections from a pool guard() gated (pool-gate.ts). */
@@ -384,7 +407,8 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       return this.asJudged(obj, () => super._stream(connection, obj, stream, streamOptions));
     }
 
-    override query(connection: unknown, param: QueryParam): Promise<unknown> {
+    override query(connection: unknown, queryParam: QueryParam): Promise<unknown> {
+      const param = plainQuery(queryParam);
       const session = sessionOf(connection, this.connectionSettings);
       if (session instanceof Promise) {
         return session.then((settings) => {
@@ -398,7 +422,8 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       return super.query(connection, param);
     }
 
-    override stream(connection: unknown, param: QueryParam, stream: unknown, streamOptions: unknown): Promise<unknown> {
+    override stream(connection: unknown, queryParam: QueryParam, stream: unknown, streamOptions: unknown): Promise<unknown> {
+      const param = plainQuery(queryParam);
       // knex assumes errors after the connection is acquired were emitted on the stream by
       // the driver; destroying it emits ours and closes it, which releases the connection.
       const refuse = (error: Error): Promise<unknown> => {

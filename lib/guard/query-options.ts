@@ -32,3 +32,19 @@ export function textOptionsRefusal(dialect: Dialect, role: Role, options: unknow
   }
   return undefined;
 }
+
+/**
+ * The query object as knex will go on to read it, copied as plain data, each property read
+ * once: a raw's own `toSQL()` can give an object whose `sql`, `bindings` or `options` is an
+ * accessor that answers the guard one thing and knex another (red team 18), and knex's
+ * 'query' event, which fires after the check, shares `options` with the query, so a
+ * listener could set pg `text` / mysql2 `sql` on it (red team 17). The copy is judged and
+ * sent: `options` frozen, so a listener can read them but not change them.
+ */
+export function plainQuery<Q extends string | object>(param: Q): Q {
+  if (typeof param !== 'object' || param === null) return param;
+  const copy: Record<string, unknown> = { ...param };
+  const { options } = copy;
+  if (typeof options === 'object' && options !== null) copy['options'] = Object.freeze({ ...options });
+  return copy as Q;
+}
