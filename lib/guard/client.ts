@@ -6,7 +6,7 @@ import { dialectModule } from '../dialects/registry';
 import type { Dialect, Role } from '../types';
 import { bookkeepingWriteCheck } from './bookkeeping-writes';
 import type { ClassifiedStatement } from './classify';
-import { plainQuery, textOptionsRefusal } from './query-options';
+import { plainQuery, stillJudged, textOptionsRefusal } from './query-options';
 import { throughGate } from './pool-gate';
 import { guardAfterCreate, type SentText } from './raw-connection';
 import { redactLiterals } from './redact-literals';
@@ -174,6 +174,25 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     });
   // The raw connections this client class opened: the only ones a query may be cancelled on.
   const ownConnections = new WeakSet<object>();
+  // What of a query object the driver reads (plainQuery): its text, the values it formats in, the options it takes text from.
+  const readKeys = ['sql', ...(clientFormat === undefined ? [] : ['bindings']), ...(replacesText ? ['options'] : [])];
+  // The query object `super.query` / `super.stream` is sending, and the text judged for it:
+  // knex calls the client's 'query' listeners (synchronously) between the check and `_query`,
+  // and one that holds the object itself could change it. One slot, saved and restored around
+  // each call (no per-query map: a WeakMap entry per query costs the GC more than the check).
+  let sending: object | undefined;
+  let sendingText = '';
+  // The text refusalOf judged last (read right after it passed).
+  let judgedText = '';
+  const changedAfterCheck = (): RuntimeDdlError =>
+    new RuntimeDdlError('E_RUNTIME_DDL', `Refused a query changed after the guard's check on a ${options.role} connection.`, {
+      remedy: "Do not change a query's sql or bindings in a 'query' event listener; build the query you mean to send.",
+      kind: 'other',
+      keyword: 'QUERY CHANGED',
+      role: options.role,
+      dialect,
+      statement: '(a query changed after the check)',
+    });
   // MySQL: the text with the bound values formatted in, as judged, keyed by knex's query object until `_query` sends it.
   const judgedTexts = new WeakMap<object, { sql: string; bindings: unknown; formatted: string }>();
   const sqlOf = (param: QueryParam): string => (typeof param === 'string' ? param : param.sql ?? '');
@@ -271,6 +290,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       // (pg's positionBindings calls its `replace`, which may answer differently the second time).
       if (typeof sqlOf(param) !== 'string') return RuntimeDdlError.of({ kind: 'other', keyword: '', role: options.role, dialect, statement: '(SQL text that is not a string)' });
       const sql = this.sent(param);
+      judgedText = sql;
       // `.options({ text })` (pg) / `.options({ sql })` (mysql2) would replace the text judged here.
       if (replacesText && typeof param !== 'string' && param.options !== undefined) {
         const replaced = textOptionsRefusal(dialect, options.role, param.options, () => redactLiterals(sql, dialect));
@@ -381,8 +401,9 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     asJudged<R>(obj: { sql?: string; bindings?: unknown }, send: () => R): R {
       const judged = judgedTexts.get(obj);
       judgedTexts.delete(obj);
-      // knex hands `_query` the same object (its sql and bindings untouched for MySQL); anything else is sent as is.
-      if (judged === undefined || judged.sql !== obj.sql || judged.bindings !== obj.bindings) return send();
+      if (judged === undefined) return send();
+      // knex hands `_query` the same object, its sql and bindings untouched for MySQL: changed, they were not what was judged.
+      if (judged.sql !== obj.sql || judged.bindings !== obj.bindings) return Promise.reject(changedAfterCheck()) as R;
       // knex's mysql clients read obj.sql / obj.bindings synchronously (the driver formats in
       // `connection.query`); restored at once, so errors and 'query-error' show them as written.
       // No values at all (not []): the mariadb connector then sends the text without reading it for `?`.
@@ -396,34 +417,69 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       }
     }
 
+    /** The query object `_query` / `_stream` got is the one being sent, and no longer has the text judged for it. */
+    changed(obj: object): boolean {
+      return obj === sending && !stillJudged(obj, sendingText);
+    }
+
+    /** super.query with `param` as the object being sent (see `sending`); `text` is what refusalOf judged. */
+    sendQuery(connection: unknown, param: QueryParam, text: string): Promise<unknown> {
+      const before = sending;
+      const beforeText = sendingText;
+      sending = typeof param === 'object' ? param : undefined;
+      sendingText = text;
+      try {
+        return super.query(connection, param);
+      } finally {
+        sending = before;
+        sendingText = beforeText;
+      }
+    }
+
+    /** super.stream, as sendQuery. */
+    sendStream(connection: unknown, param: QueryParam, text: string, stream: unknown, streamOptions: unknown): Promise<unknown> {
+      const before = sending;
+      const beforeText = sendingText;
+      sending = typeof param === 'object' ? param : undefined;
+      sendingText = text;
+      try {
+        return super.stream(connection, param, stream, streamOptions);
+      } finally {
+        sending = before;
+        sendingText = beforeText;
+      }
+    }
+
     override _query(connection: unknown, obj: { sql?: string; bindings?: unknown }): Promise<unknown> {
+      if (this.changed(obj)) return Promise.reject(changedAfterCheck());
       // Only where the driver formats on the client (MySQL) was a formatted text judged.
       if (clientFormat === undefined) return super._query(connection, obj);
       return this.asJudged(obj, () => super._query(connection, obj));
     }
 
     override _stream(connection: unknown, obj: { sql?: string; bindings?: unknown }, stream: unknown, streamOptions: unknown): Promise<unknown> {
+      if (this.changed(obj)) return Promise.reject(changedAfterCheck());
       if (clientFormat === undefined) return super._stream(connection, obj, stream, streamOptions);
       return this.asJudged(obj, () => super._stream(connection, obj, stream, streamOptions));
     }
 
     override query(connection: unknown, queryParam: QueryParam): Promise<unknown> {
-      const param = plainQuery(queryParam);
+      const param = plainQuery(queryParam, readKeys, replacesText);
       const session = sessionOf(connection, this.connectionSettings);
       if (session instanceof Promise) {
         return session.then((settings) => {
           const error = this.refusalOf(connection, param, settings);
           if (error) throw error;
-          return super.query(connection, param);
+          return this.sendQuery(connection, param, judgedText);
         });
       }
       const error = this.refusalOf(connection, param, session);
       if (error) return Promise.reject(error);
-      return super.query(connection, param);
+      return this.sendQuery(connection, param, judgedText);
     }
 
     override stream(connection: unknown, queryParam: QueryParam, stream: unknown, streamOptions: unknown): Promise<unknown> {
-      const param = plainQuery(queryParam);
+      const param = plainQuery(queryParam, readKeys, replacesText);
       // knex assumes errors after the connection is acquired were emitted on the stream by
       // the driver; destroying it emits ours and closes it, which releases the connection.
       const refuse = (error: Error): Promise<unknown> => {
@@ -435,14 +491,15 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
         return session.then(
           (settings) => {
             const error = this.refusalOf(connection, param, settings);
-            return error ? refuse(error) : super.stream(connection, param, stream, streamOptions);
+            if (error) return refuse(error);
+            return this.sendStream(connection, param, judgedText, stream, streamOptions);
           },
           (error: Error) => refuse(error),
         );
       }
       const error = this.refusalOf(connection, param, session);
       if (error) return refuse(error);
-      return super.stream(connection, param, stream, streamOptions);
+      return this.sendStream(connection, param, judgedText, stream, streamOptions);
     }
     // Read replicas (lib/replicas): the routing of this client's pool, when it has one. Transaction
     // clients never route: everything in a transaction runs on its one primary connection.

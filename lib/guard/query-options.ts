@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { RuntimeDdlError } from '../errors';
 import type { Dialect, Role } from '../types';
 import { dialectModule } from '../dialects/registry';
@@ -33,18 +34,33 @@ export function textOptionsRefusal(dialect: Dialect, role: Role, options: unknow
   return undefined;
 }
 
+/** `key` is an own data property of `object`, or absent altogether (no accessor, nothing inherited). */
+function isPlainData(object: object, key: string): boolean {
+  const descriptor = Object.getOwnPropertyDescriptor(object, key);
+  return descriptor === undefined ? !(key in object) : 'value' in descriptor;
+}
+
 /**
- * The query object as knex will go on to read it, copied as plain data, each property read
- * once: a raw's own `toSQL()` can give an object whose `sql`, `bindings` or `options` is an
- * accessor that answers the guard one thing and knex another (red team 18), and knex's
- * 'query' event, which fires after the check, shares `options` with the query, so a
- * listener could set pg `text` / mysql2 `sql` on it (red team 17). The copy is judged and
- * sent: `options` frozen, so a listener can read them but not change them.
+ * The query object knex goes on to read, with `keys` as plain data (`sql`; `bindings` where
+ * the driver formats them into the text; `options` where it reads text from them): a raw's
+ * own `toSQL()` can give an object (or a Proxy) whose property is an accessor that answers
+ * the guard one thing and knex another (red team 18). Such an object is copied, each
+ * property read once; knex's own objects, plain already, are kept (a copy costs more than
+ * the check, and slows knex down after it). With `freezeOptions`, `options` becomes a frozen
+ * copy: knex's 'query' event, which fires after the check, shares them with the query, so a
+ * listener could otherwise set pg `text` / mysql2 `sql` on them (red team 17).
  */
-export function plainQuery<Q extends string | object>(param: Q): Q {
+export function plainQuery<Q extends string | object>(param: Q, keys: readonly string[], freezeOptions: boolean): Q {
   if (typeof param !== 'object' || param === null) return param;
-  const copy: Record<string, unknown> = { ...param };
-  const { options } = copy;
-  if (typeof options === 'object' && options !== null) copy['options'] = Object.freeze({ ...options });
-  return copy as Q;
+  let plain = !types.isProxy(param);
+  for (let k = 0; plain && k < keys.length; k++) plain = isPlainData(param, keys[k] as string);
+  const query = (plain ? param : { ...param }) as Record<string, unknown>;
+  const { options } = query;
+  if (freezeOptions && typeof options === 'object' && options !== null && !Object.isFrozen(options)) query['options'] = Object.freeze({ ...options });
+  return query as Q;
+}
+
+/** Whether knex is about to send `obj` with the text the check judged: an own data property, unchanged (a 'query' listener holding the object could have changed it). */
+export function stillJudged(obj: object, sql: string): boolean {
+  return isPlainData(obj, 'sql') && (obj as { sql?: unknown }).sql === sql;
 }

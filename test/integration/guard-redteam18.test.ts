@@ -289,6 +289,30 @@ function switchingRaw(db: Knex, judged: string, sent: string): Knex.Raw {
   return raw;
 }
 
+/** A raw whose toSQL() gives one plain query object that `keep` holds on to (so a 'query' listener can change it). */
+function keptRaw(db: Knex, sql: string, keep: (query: { sql: string }) => void): Knex.Raw {
+  const raw = db.raw(sql);
+  const query = { bindings: [], method: 'raw', options: {}, sql };
+  keep(query);
+  (raw as unknown as { toSQL: () => unknown }).toSQL = () => query;
+  return raw;
+}
+
+/** A raw whose toSQL() gives a Proxy over a plain object: its `sql` answers `judged` until knex's better-sqlite3 client reads it to send it, `sent` then. */
+function proxyRaw(db: Knex, judged: string, sent: string): Knex.Raw {
+  const raw = db.raw(judged);
+  let flipped = false;
+  const query = new Proxy({ bindings: [], method: 'raw', options: {}, sql: judged } as Record<string, unknown>, {
+    get: (target, key) => {
+      if (key !== 'sql') return target[key as string];
+      if ((new Error().stack ?? '').includes('dialects/better-sqlite3')) flipped = true;
+      return flipped ? sent : judged;
+    },
+  });
+  (raw as unknown as { toSQL: () => unknown }).toSQL = () => query;
+  return raw;
+}
+
 const outcomeOf = (run: PromiseLike<unknown>): Promise<string> =>
   Promise.resolve(run).then(
     () => 'ran',
@@ -310,6 +334,46 @@ if (dialects.includes('sqlite')) {
         await db.destroy();
       }
       expect(await tableExists.sqlite(file.filename, 'rt18_victim'), `the guard judged 'select 1' (${outcome}) and SQLite dropped rt18_victim`).to.equal(true);
+    });
+
+    // Session 10's own additions: the same idea with a Proxy, and with a plain object a 'query' listener holds.
+    const guarded = async (run: (db: Knex) => Promise<string>): Promise<string> => {
+      const admin = knex({ client: 'better-sqlite3', connection: { filename: file.filename }, useNullAsDefault: true });
+      await admin.raw('create table if not exists rt18_victim (id int)');
+      await admin.destroy();
+      const db = guard(knex({ client: 'better-sqlite3', connection: { filename: file.filename }, useNullAsDefault: true }));
+      try {
+        return await run(db);
+      } finally {
+        await db.destroy();
+      }
+    };
+
+    it('(better-sqlite3) a toSQL() that gives a Proxy whose sql answers differently cannot drop rt18_victim', async () => {
+      const outcome = await guarded((db) => outcomeOf(proxyRaw(db, 'select 1', 'drop table rt18_victim')));
+      expect(await tableExists.sqlite(file.filename, 'rt18_victim'), `the guard judged 'select 1' (${outcome}) and SQLite dropped rt18_victim`).to.equal(true);
+    });
+
+    it("(better-sqlite3) a 'query' listener holding the query object cannot change its sql after the check: refused as QUERY CHANGED", async () => {
+      const outcome = await guarded((db) => {
+        let kept: { sql: string } | undefined;
+        db.on('query', () => {
+          if (kept) kept.sql = 'drop table rt18_victim';
+        });
+        return outcomeOf(keptRaw(db, 'select 1', (query) => (kept = query)));
+      });
+      expect(await tableExists.sqlite(file.filename, 'rt18_victim'), `the guard judged 'select 1' (${outcome}) and SQLite dropped rt18_victim`).to.equal(true);
+      expect(outcome).to.include('changed after the guard');
+    });
+
+    it("(better-sqlite3) an ordinary 'query' listener sees the query and it runs", async () => {
+      const seen: string[] = [];
+      const rows = await guarded(async (db) => {
+        db.on('query', (q: { sql: string }) => seen.push(q.sql));
+        return JSON.stringify(await db('rt18_victim').count({ n: '*' }));
+      });
+      expect(rows).to.equal('[{"n":0}]');
+      expect(seen).to.deep.equal(['select count(*) as `n` from `rt18_victim`']);
     });
   });
 }
