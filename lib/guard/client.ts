@@ -6,7 +6,7 @@ import { dialectModule } from '../dialects/registry';
 import type { Dialect, Role } from '../types';
 import { bookkeepingWriteCheck } from './bookkeeping-writes';
 import type { ClassifiedStatement } from './classify';
-import { plainQuery, stillJudged, textOptionsRefusal } from './query-options';
+import { judgedQuery, plainQuery, stillJudged, textOptionsRefusal, type JudgedQuery } from './query-options';
 import { throughGate } from './pool-gate';
 import { guardAfterCreate, type SentText } from './raw-connection';
 import { redactLiterals } from './redact-literals';
@@ -176,17 +176,16 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
   const ownConnections = new WeakSet<object>();
   // What of a query object the driver reads (plainQuery): its text, the values it formats in, the options it takes text from.
   const readKeys = ['sql', ...(clientFormat === undefined ? [] : ['bindings']), ...(replacesText ? ['options'] : [])];
-  // The query object `super.query` / `super.stream` is sending, and the text judged for it:
-  // knex calls the client's 'query' listeners (synchronously) between the check and `_query`,
-  // and one that holds the object itself could change it. One slot, saved and restored around
-  // each call (no per-query map: a WeakMap entry per query costs the GC more than the check).
-  let sending: object | undefined;
-  let sendingText = '';
+  // The query object `super.query` / `super.stream` is sending, as the check saw it: knex
+  // calls the client's 'query' listeners (synchronously) between the check and `_query`, and
+  // one that holds the object or its values array could change them. One slot, saved and
+  // restored around each call (no per-query map: a WeakMap entry per query costs the GC more than the check).
+  let sending: JudgedQuery | undefined;
   // The text refusalOf judged last (read right after it passed).
   let judgedText = '';
   const changedAfterCheck = (): RuntimeDdlError =>
     new RuntimeDdlError('E_RUNTIME_DDL', `Refused a query changed after the guard's check on a ${options.role} connection.`, {
-      remedy: "Do not change a query's sql or bindings in a 'query' event listener; build the query you mean to send.",
+      remedy: "Do not change a query's sql, bindings or options in a 'query' event listener; build the query you mean to send.",
       kind: 'other',
       keyword: 'QUERY CHANGED',
       role: options.role,
@@ -419,34 +418,28 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
 
     /** The query object `_query` / `_stream` got is the one being sent, and no longer has the text judged for it. */
     changed(obj: object): boolean {
-      return obj === sending && !stillJudged(obj, sendingText);
+      return sending !== undefined && obj === sending.obj && !stillJudged(sending, readKeys);
     }
 
     /** super.query with `param` as the object being sent (see `sending`); `text` is what refusalOf judged. */
     sendQuery(connection: unknown, param: QueryParam, text: string): Promise<unknown> {
       const before = sending;
-      const beforeText = sendingText;
-      sending = typeof param === 'object' ? param : undefined;
-      sendingText = text;
+      sending = typeof param === 'object' ? judgedQuery(param, text) : undefined;
       try {
         return super.query(connection, param);
       } finally {
         sending = before;
-        sendingText = beforeText;
       }
     }
 
     /** super.stream, as sendQuery. */
     sendStream(connection: unknown, param: QueryParam, text: string, stream: unknown, streamOptions: unknown): Promise<unknown> {
       const before = sending;
-      const beforeText = sendingText;
-      sending = typeof param === 'object' ? param : undefined;
-      sendingText = text;
+      sending = typeof param === 'object' ? judgedQuery(param, text) : undefined;
       try {
         return super.stream(connection, param, stream, streamOptions);
       } finally {
         sending = before;
-        sendingText = beforeText;
       }
     }
 

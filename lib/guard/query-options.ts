@@ -56,11 +56,34 @@ export function plainQuery<Q extends string | object>(param: Q, keys: readonly s
   for (let k = 0; plain && k < keys.length; k++) plain = isPlainData(param, keys[k] as string);
   const query = (plain ? param : { ...param }) as Record<string, unknown>;
   const { options } = query;
-  if (freezeOptions && typeof options === 'object' && options !== null && !Object.isFrozen(options)) query['options'] = Object.freeze({ ...options });
+  // Without a prototype: knex's pg client merges the options with lodash `extend`, which copies inherited keys too.
+  if (freezeOptions && typeof options === 'object' && options !== null && !Object.isFrozen(options)) query['options'] = Object.freeze(Object.assign(Object.create(null) as object, options));
   return query as Q;
 }
 
-/** Whether knex is about to send `obj` with the text the check judged: an own data property, unchanged (a 'query' listener holding the object could have changed it). */
-export function stillJudged(obj: object, sql: string): boolean {
-  return isPlainData(obj, 'sql') && (obj as { sql?: unknown }).sql === sql;
+/** What the check saw of the query object knex goes on to send: the text it judged, the options and values object, and how many values. */
+export interface JudgedQuery {
+  readonly obj: object;
+  readonly sql: string;
+  readonly options: unknown;
+  readonly bindings: unknown;
+  readonly count: number;
+}
+
+export function judgedQuery(obj: object, sql: string): JudgedQuery {
+  const { options, bindings } = obj as { options?: unknown; bindings?: unknown };
+  return { obj, sql, options, bindings, count: Array.isArray(bindings) ? bindings.length : -1 };
+}
+
+/**
+ * Whether `judged.obj`, about to be sent, still is what the check judged: `keys` plain data,
+ * the same text, the same options and values objects, as many values. knex's 'query'
+ * listeners run in between, and one that holds the object (or shares its values array, as
+ * the event's copy does) could have changed them (red teams 18 and 19).
+ */
+export function stillJudged(judged: JudgedQuery, keys: readonly string[]): boolean {
+  const { obj } = judged;
+  for (let k = 0; k < keys.length; k++) if (!isPlainData(obj, keys[k] as string)) return false;
+  const { sql, options, bindings } = obj as { sql?: unknown; options?: unknown; bindings?: unknown };
+  return sql === judged.sql && options === judged.options && bindings === judged.bindings && (judged.count < 0 || (bindings as unknown[]).length === judged.count);
 }
