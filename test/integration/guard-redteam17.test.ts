@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import knex, { type Knex } from 'knex';
 import { guard } from '../../lib';
 import { testDialects } from '../support/dialects';
-import { mysqlSuperuserDatabase, pgSuperuserDatabase, tableExists } from '../support/guard-attack';
+import { mysqlSuperuserDatabase, pgSuperuserDatabase, seedPgBookkeeping, tableExists } from '../support/guard-attack';
 
 /*
  * Red team 17 (session 10), against 76d50b4: the attack tests here fail on that tree (14); each
@@ -144,12 +144,7 @@ if (dialects.includes('postgres')) {
     beforeEach(async () => {
       await database.admin.raw(`do $$ begin if not exists (select from pg_roles where rolname = '${ROLE}') then create role ${ROLE} login; end if; end $$`);
       await database.admin.raw(`alter role ${ROLE} login`);
-      await database.admin.raw('create table if not exists knex_migrations (id serial primary key, name varchar(255), batch int, migration_time timestamptz)');
-      await database.admin.raw('create table if not exists knex_migrations_lock (index serial primary key, is_locked int)');
-      await database.admin.raw('delete from knex_migrations');
-      await database.admin.raw('delete from knex_migrations_lock');
-      await database.admin.raw("insert into knex_migrations (name, batch) values ('001_init.js', 1)");
-      await database.admin.raw('insert into knex_migrations_lock (is_locked) values (0)');
+      await seedPgBookkeeping(database.admin);
     });
     after(async () => {
       await database.admin?.raw(`drop role if exists ${ROLE}`).catch(() => undefined);

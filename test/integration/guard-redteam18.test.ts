@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import knex, { type Knex } from 'knex';
 import { guard } from '../../lib';
 import { testDialects } from '../support/dialects';
-import { mysqlSuperuserDatabase, pgSuperuserDatabase, sqliteSuiteFile, tableExists } from '../support/guard-attack';
+import { keptRaw, mysqlSuperuserDatabase, outcomeOf, pgSuperuserDatabase, seedPgBookkeeping, sqliteSuiteFile, tableExists } from '../support/guard-attack';
 
 /*
  * Red team 18 (session 10), against 0bc908c: the attack tests here fail on that tree (12);
@@ -61,12 +61,7 @@ if (dialects.includes('postgres')) {
     const database = pgSuperuserDatabase('knexroles_redteam18_list');
     beforeEach(async () => {
       await database.admin.raw('create table if not exists rt18_t (id int)');
-      await database.admin.raw('create table if not exists knex_migrations (id serial primary key, name varchar(255), batch int, migration_time timestamptz)');
-      await database.admin.raw('create table if not exists knex_migrations_lock (index serial primary key, is_locked int)');
-      await database.admin.raw('delete from knex_migrations');
-      await database.admin.raw('delete from knex_migrations_lock');
-      await database.admin.raw("insert into knex_migrations (name, batch) values ('001_init.js', 1)");
-      await database.admin.raw('insert into knex_migrations_lock (is_locked) values (0)');
+      await seedPgBookkeeping(database.admin);
     });
 
     for (const sql of [
@@ -289,14 +284,6 @@ function switchingRaw(db: Knex, judged: string, sent: string): Knex.Raw {
   return raw;
 }
 
-/** A raw whose toSQL() gives one plain query object that `keep` holds on to (so a 'query' listener can change it). */
-function keptRaw(db: Knex, sql: string, keep: (query: { sql: string }) => void): Knex.Raw {
-  const raw = db.raw(sql);
-  const query = { bindings: [], method: 'raw', options: {}, sql };
-  keep(query);
-  (raw as unknown as { toSQL: () => unknown }).toSQL = () => query;
-  return raw;
-}
 
 /** A raw whose toSQL() gives a Proxy over a plain object: its `sql` answers `judged` until knex's better-sqlite3 client reads it to send it, `sent` then. */
 function proxyRaw(db: Knex, judged: string, sent: string): Knex.Raw {
@@ -313,11 +300,6 @@ function proxyRaw(db: Knex, judged: string, sent: string): Knex.Raw {
   return raw;
 }
 
-const outcomeOf = (run: PromiseLike<unknown>): Promise<string> =>
-  Promise.resolve(run).then(
-    () => 'ran',
-    (e: Error) => `refused: ${e.message}`,
-  );
 
 if (dialects.includes('sqlite')) {
   describe('guard red team 18, SQLite: a query object whose sql answers differently after the check', () => {
@@ -356,9 +338,9 @@ if (dialects.includes('sqlite')) {
 
     it("(better-sqlite3) a 'query' listener holding the query object cannot change its sql after the check: refused as QUERY CHANGED", async () => {
       const outcome = await guarded((db) => {
-        let kept: { sql: string } | undefined;
+        let kept: Record<string, unknown> | undefined;
         db.on('query', () => {
-          if (kept) kept.sql = 'drop table rt18_victim';
+          if (kept) kept['sql'] = 'drop table rt18_victim';
         });
         return outcomeOf(keptRaw(db, 'select 1', (query) => (kept = query)));
       });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import knex, { type Knex } from 'knex';
 import { guard } from '../../lib';
 import { testDialects } from '../support/dialects';
-import { mysqlSuperuserDatabase, pgSuperuserDatabase, tableExists } from '../support/guard-attack';
+import { keptRaw, mysqlSuperuserDatabase, outcomeOf, pgSuperuserDatabase, tableExists } from '../support/guard-attack';
 
 /*
  * Red team 19 (session 10), against the tip of main this branch started from: the attack tests here fail on it (9); each asserts the effect
@@ -48,20 +48,7 @@ import { mysqlSuperuserDatabase, pgSuperuserDatabase, tableExists } from '../sup
 
 const dialects = testDialects();
 
-/** A raw whose toSQL() gives one plain query object that `keep` holds on to (so a 'query' listener can change it). */
-function keptRaw(db: Knex, sql: string, keep: (query: Record<string, unknown>) => void): Knex.Raw {
-  const raw = db.raw(sql);
-  const query: Record<string, unknown> = { bindings: [], method: 'raw', options: {}, sql };
-  keep(query);
-  (raw as unknown as { toSQL: () => unknown }).toSQL = () => query;
-  return raw;
-}
 
-const outcomeOf = (run: PromiseLike<unknown>): Promise<string> =>
-  Promise.resolve(run).then(
-    () => 'ran',
-    (e: Error) => `refused: ${e.message}`,
-  );
 
 /** Runs `marker` as a kept raw on `db`; a 'query' listener then replaces the held object's `options` with `replacement`. */
 async function replacedOptions(db: Knex, marker: string, replacement: Record<string, unknown>): Promise<string> {

@@ -156,3 +156,30 @@ export async function throughHook<C, T = unknown>(config: Knex.Config, hook: (co
     await guarded.destroy();
   }
 }
+
+/** 'ran', or 'refused: <message>': what a query attempt came to, for a failure message. */
+export function outcomeOf(run: PromiseLike<unknown>): Promise<string> {
+  return Promise.resolve(run).then(
+    () => 'ran',
+    (e: Error) => `refused: ${e.message}`,
+  );
+}
+
+/** knex's two bookkeeping tables in `admin`'s PostgreSQL database, as knex makes them, with one migration recorded and the lock row unlocked. */
+export async function seedPgBookkeeping(admin: Knex): Promise<void> {
+  await admin.raw('create table if not exists knex_migrations (id serial primary key, name varchar(255), batch int, migration_time timestamptz)');
+  await admin.raw('create table if not exists knex_migrations_lock (index serial primary key, is_locked int)');
+  await admin.raw('delete from knex_migrations');
+  await admin.raw('delete from knex_migrations_lock');
+  await admin.raw("insert into knex_migrations (name, batch) values ('001_init.js', 1)");
+  await admin.raw('insert into knex_migrations_lock (is_locked) values (0)');
+}
+
+/** A raw whose toSQL() gives one plain query object that `keep` holds on to (so a 'query' listener can change it). */
+export function keptRaw(db: Knex, sql: string, keep: (query: Record<string, unknown>) => void): Knex.Raw {
+  const raw = db.raw(sql);
+  const query: Record<string, unknown> = { bindings: [], method: 'raw', options: {}, sql };
+  keep(query);
+  (raw as unknown as { toSQL: () => unknown }).toSQL = () => query;
+  return raw;
+}
