@@ -57,7 +57,7 @@ export function plainQuery<Q extends string | object>(param: Q, keys: readonly s
   const query = (plain ? param : { ...param }) as Record<string, unknown>;
   const { options } = query;
   // Without a prototype: knex's pg client merges the options with lodash `extend`, which copies inherited keys too.
-  if (freezeOptions && typeof options === 'object' && options !== null && !Object.isFrozen(options)) query['options'] = Object.freeze(Object.assign(Object.create(null) as object, options));
+  if (freezeOptions && typeof options === 'object' && options !== null) query['options'] = Object.freeze(Object.assign(Object.create(null) as object, options));
   return query as Q;
 }
 
