@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import knex, { type Knex } from 'knex';
 import { guard } from '../../lib';
 import { testDialects } from '../support/dialects';
-import { mysqlSuperuserDatabase, pgSuperuserDatabase, seedPgBookkeeping, tableExists } from '../support/guard-attack';
+import { lockedInGuardedTransaction, mysqlSuperuserDatabase, pgSuperuserDatabase, seedPgBookkeeping, tableExists } from '../support/guard-attack';
 
 /*
  * Red team 17 (session 10), against 76d50b4: the attack tests here fail on that tree (14); each
@@ -173,22 +173,7 @@ if (dialects.includes('postgres')) {
       ['knex_migrations_lock', 'knex_migrations_lock'],
     ] as const) {
       it(`refuses lock table only (${table}) in a transaction: no runtime session holds a lock on it`, async () => {
-        const db = guard(knex({ client: 'pg', connection: database.connection, pool: { min: 0, max: 1 } }));
-        let outcome = '';
-        let held = 0;
-        try {
-          await db
-            .transaction(async (trx) => {
-              await trx.raw(`lock table only (${table}) in access share mode`);
-              held = (await database.admin.raw('select count(*)::int as n from pg_locks where relation = ?::regclass and pid <> pg_backend_pid()', [regclass])).rows[0].n;
-            })
-            .then(
-              () => (outcome = 'ran'),
-              (e: Error) => (outcome = `refused: ${e.message}`),
-            );
-        } finally {
-          await db.destroy();
-        }
+        const { held, outcome } = await lockedInGuardedTransaction(database, `lock table only (${table}) in access share mode`, regclass);
         expect(held, `the guard let it through (${outcome}) and the runtime transaction locked ${table}`).to.equal(0);
       });
     }

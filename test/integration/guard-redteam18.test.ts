@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import knex, { type Knex } from 'knex';
 import { guard } from '../../lib';
 import { testDialects } from '../support/dialects';
-import { keptRaw, mysqlSuperuserDatabase, outcomeOf, pgSuperuserDatabase, seedPgBookkeeping, sqliteSuiteFile, tableExists } from '../support/guard-attack';
+import { keptRaw, lockedInGuardedTransaction, mysqlSuperuserDatabase, outcomeOf, pgSuperuserDatabase, seedPgBookkeeping, sqliteSuiteFile, tableExists } from '../support/guard-attack';
 
 /*
  * Red team 18 (session 10), against 0bc908c: the attack tests here fail on that tree (12);
@@ -71,22 +71,7 @@ if (dialects.includes('postgres')) {
       'lock table only (rt18_t), knex_migrations_lock in access exclusive mode',
     ]) {
       it(`refuses ${sql}: no runtime session holds a lock on knex_migrations_lock`, async () => {
-        const db = guard(knex({ client: 'pg', connection: database.connection, pool: { min: 0, max: 1 } }));
-        let outcome = '';
-        let held = 0;
-        try {
-          await db
-            .transaction(async (trx) => {
-              await trx.raw(sql);
-              held = (await database.admin.raw("select count(*)::int as n from pg_locks where relation = 'knex_migrations_lock'::regclass and pid <> pg_backend_pid()")).rows[0].n;
-            })
-            .then(
-              () => (outcome = 'ran'),
-              (e: Error) => (outcome = `refused: ${e.message}`),
-            );
-        } finally {
-          await db.destroy();
-        }
+        const { held, outcome } = await lockedInGuardedTransaction(database, sql, 'knex_migrations_lock');
         expect(held, `the guard let it through (${outcome}) and the runtime transaction locked knex_migrations_lock`).to.equal(0);
       });
     }

@@ -183,3 +183,23 @@ export function keptRaw(db: Knex, sql: string, keep: (query: Record<string, unkn
   (raw as unknown as { toSQL: () => unknown }).toSQL = () => query;
   return raw;
 }
+
+/**
+ * Runs `sql` in a transaction on a guarded pg instance of `database` and counts, while it is
+ * open, the locks other sessions (the runtime one) hold on `regclass`; with what came of it.
+ */
+export async function lockedInGuardedTransaction(database: SuperuserDatabase, sql: string, regclass: string): Promise<{ held: number; outcome: string }> {
+  const db = guard(knex({ client: 'pg', connection: database.connection, pool: { min: 0, max: 1 } }));
+  let held = 0;
+  try {
+    const outcome = await outcomeOf(
+      db.transaction(async (trx) => {
+        await trx.raw(sql);
+        held = (await database.admin.raw('select count(*)::int as n from pg_locks where relation = ?::regclass and pid <> pg_backend_pid()', [regclass])).rows[0].n;
+      }),
+    );
+    return { held, outcome };
+  } finally {
+    await db.destroy();
+  }
+}
