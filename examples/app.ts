@@ -1,6 +1,7 @@
 // A runtime-only process, as docker-compose's `app` service runs it: validate the
 // privileges at boot, then serve (here: one round of reads and writes) and stop.
-import { RuntimeDdlError, startKnex } from '../lib';
+import { startKnex } from '../lib';
+import { RuntimeDdlError } from '../lib/error-classes';
 
 async function main(): Promise<void> {
   const db = await startKnex(); // E_UNREACHABLE / E_PRIVILEGES / E_ENV_* fail the boot, with the fix

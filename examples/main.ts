@@ -2,7 +2,8 @@
 // role, and show the guard refusing DDL on the runtime connection. With nothing
 // configured it runs on the embedded SQLite file data/development.sqlite3.
 import { join } from 'node:path';
-import { createKnex, resolveConnection, RuntimeDdlError } from '../lib';
+import { createKnex, resolveConnection } from '../lib';
+import { RuntimeDdlError } from '../lib/error-classes';
 import { db } from './db';
 
 async function main(): Promise<void> {

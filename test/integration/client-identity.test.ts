@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import knex, { type Knex } from 'knex';
-import { createKnex, guard, RuntimeDdlError } from '../../lib';
+import { createKnex, guard } from '../../lib';
+import { RuntimeDdlError } from '../../lib/error-classes';
 import { KNEX_CLIENT } from '../../lib/env/contract';
 import { createPreviewKnex } from '../../lib/dialects/mysql/preview-client';
 import { testDialects } from '../support/dialects';

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import knex, { type Knex } from 'knex';
-import { guard, RuntimeDdlError } from '../../lib';
+import { guard } from '../../lib';
+import { RuntimeDdlError } from '../../lib/error-classes';
 import { testDialects } from '../support/dialects';
 import { testServers } from '../support/servers';
 

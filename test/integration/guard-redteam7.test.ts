@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knex, { type Knex } from 'knex';
-import { guard, RuntimeDdlError } from '../../lib';
+import { guard } from '../../lib';
+import { RuntimeDdlError } from '../../lib/error-classes';
 import { testDialects } from '../support/dialects';
 import { mysqlSuperuserDatabase, pgSuperuserDatabase, type SuperuserDatabase } from '../support/guard-attack';
 

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import knex, { type Knex } from 'knex';
 import { once } from 'node:events';
-import { createKnex, guard, knexConfig, RuntimeDdlError, type Dialect } from '../../lib';
+import { createKnex, guard, knexConfig, type Dialect } from '../../lib';
+import { RuntimeDdlError } from '../../lib/error-classes';
 import { createTestDatabase, type TestDatabase } from '../../lib/testing';
 import { testDialects } from '../support/dialects';
 import { APP_MIGRATIONS } from '../support/hermetic';

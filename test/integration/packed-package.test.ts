@@ -43,13 +43,16 @@ describe('the packed package in a new app (SQLite only, no pg, no mysql2)', func
     writeFileSync(
       join(app, 'check.ts'),
       `import type { Knex } from 'knex';
-import { createKnex, provision, resolveConnection, runMigrations, startKnex, verifyPrivileges, RuntimeDdlError } from 'knex-roles';
+import { createKnex, isKnexRolesError, provision, resolveConnection, runMigrations, startKnex, verifyPrivileges, type KnexRolesError } from 'knex-roles';
+import { RuntimeDdlError, KnexRolesError as Base, type ErrorCode } from 'knex-roles/errors';
 import type { KnexRolesOptions, MigrateResult, PrivilegeReport, ProvisionReport, ProvisionStep, Started } from 'knex-roles';
 import { createTestDatabase, type TestDatabase } from 'knex-roles/testing';
 const options: KnexRolesOptions = { role: 'runtime' };
 export const db = createKnex(options);
 export const again: Knex = createKnex({ resolved: resolveConnection(options) });
 export const failure: RuntimeDdlError | undefined = undefined;
+export const code = (e: unknown): ErrorCode | undefined => (isKnexRolesError(e) ? e.code : undefined);
+export const base: KnexRolesError | undefined = failure ?? (undefined as Base | undefined);
 export const make: () => TestDatabase = () => createTestDatabase();
 // The merged functions' types are exact: the option picks the result type.
 export const plain: () => Promise<Knex> = () => startKnex();
@@ -82,7 +85,8 @@ export const label = async (): Promise<string | undefined> => {
 
   it('require: a migration and a guarded runtime instance on SQLite', async () => {
     const script = `
-      const { createKnex, RuntimeDdlError } = require('knex-roles');
+      const { createKnex } = require('knex-roles');
+      const { RuntimeDdlError } = require('knex-roles/errors');
       (async () => {
         const migrator = createKnex({ role: 'migration' });
         await migrator.schema.createTable('notes', (t) => { t.increments('id'); t.string('body'); });
@@ -108,32 +112,44 @@ export const label = async (): Promise<string | undefined> => {
     };
     const api = documented('api');
     const testing = documented('api-testing');
-    expect(api.length, 'README API table').to.be.within(20, 30);
+    const errors = documented('api-errors');
+    expect(api.length, 'README API table').to.be.within(10, 14);
     expect(testing).to.deep.equal(['createTestDatabase']);
+    expect(errors, 'README errors table').to.include.members(['KnexRolesError', 'RuntimeDdlError', 'isKnexRolesError']);
     const result = await node(['--input-type=module', '-e', `
       import * as esm from 'knex-roles';
       import * as esmTesting from 'knex-roles/testing';
+      import * as esmErrors from 'knex-roles/errors';
       import { createRequire } from 'node:module';
       const require = createRequire(import.meta.url);
       const names = (m) => Object.keys(m).filter((n) => n !== '__esModule' && n !== 'default').sort();
-      console.log(JSON.stringify({ cjs: names(require('knex-roles')), esm: names(esm), cjsTesting: names(require('knex-roles/testing')), esmTesting: names(esmTesting) }));`]);
+      console.log(JSON.stringify({ cjs: names(require('knex-roles')), esm: names(esm), cjsTesting: names(require('knex-roles/testing')), esmTesting: names(esmTesting),
+        cjsErrors: names(require('knex-roles/errors')), esmErrors: names(esmErrors), sameCheck: esm.isKnexRolesError === esmErrors.isKnexRolesError }));`]);
     expect(result.code, result.output).to.equal(0);
-    const exported = JSON.parse(result.stdout) as Record<string, string[]>;
+    const exported = JSON.parse(result.stdout) as Record<string, string[] | boolean>;
     expect(exported['cjs'], 'require("knex-roles")').to.deep.equal(api);
     expect(exported['esm'], 'import("knex-roles")').to.deep.equal(api);
     expect(exported['cjsTesting'], 'require("knex-roles/testing")').to.deep.equal(testing);
     expect(exported['esmTesting'], 'import("knex-roles/testing")').to.deep.equal(testing);
+    expect(exported['cjsErrors'], 'require("knex-roles/errors")').to.deep.equal(errors);
+    expect(exported['esmErrors'], 'import("knex-roles/errors")').to.deep.equal(errors);
+    expect(exported['sameCheck'], 'one isKnexRolesError').to.equal(true);
   });
 
-  it('import: the ESM entry and the testing subpath', async () => {
+  it('import: the ESM entry and the testing and errors subpaths, one class for import and require', async () => {
     const result = await node(['--input-type=module', '-e', `
       import * as esm from 'knex-roles';
       import { createTestDatabase } from 'knex-roles/testing';
+      import { RuntimeDdlError, GuardError } from 'knex-roles/errors';
       import { createRequire } from 'node:module';
-      const cjs = createRequire(import.meta.url)('knex-roles');
-      console.log(JSON.stringify([typeof esm.createKnex, esm.createKnex === cjs.createKnex, typeof createTestDatabase, 'default' in esm]));`]);
+      const require = createRequire(import.meta.url);
+      const cjs = require('knex-roles');
+      const db = esm.createKnex();
+      const refused = await db.raw('drop table t').then(() => 'ran', (e) => [e instanceof RuntimeDdlError, e instanceof GuardError, e instanceof require('knex-roles/errors').RuntimeDdlError, esm.isKnexRolesError(e)]);
+      await db.destroy();
+      console.log(JSON.stringify([typeof esm.createKnex, esm.createKnex === cjs.createKnex, typeof createTestDatabase, 'default' in esm, refused]));`]);
     expect(result.code, result.output).to.equal(0);
-    expect(JSON.parse(result.stdout)).to.deep.equal(['function', true, 'function', false]);
+    expect(JSON.parse(result.stdout)).to.deep.equal(['function', true, 'function', false, [true, true, true, true]]);
   });
 
   for (const [resolution, module] of [['node10', 'commonjs'], ['node16', 'node16'], ['nodenext', 'nodenext'], ['bundler', 'esnext']] as const) {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { inspect } from 'node:util';
-import { LoginRefusedError, PrivilegeError, doctor, startKnex } from '../../lib';
+import { doctor, startKnex } from '../../lib';
+import { LoginRefusedError, PrivilegeError } from '../../lib/error-classes';
 import { formatDoctor } from '../../lib/checks/doctor';
 import type { Knex } from 'knex';
 import { testDialects } from '../support/dialects';

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import type { Knex } from 'knex';
-import { RuntimeDdlError, withReadYourWrites } from '../../lib';
+import { withReadYourWrites } from '../../lib';
+import { RuntimeDdlError } from '../../lib/error-classes';
 import { readReplicasOf } from '../../lib/replicas/read-routing';
 import { testDialects } from '../support/dialects';
 import { freePort } from '../support/free-port';

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { inspect } from 'node:util';
 import type { Knex } from 'knex';
-import { TlsError, doctor, startKnex, type StartOptions } from '../../lib';
+import { doctor, startKnex, type StartOptions } from '../../lib';
+import { TlsError } from '../../lib/error-classes';
 import { testDialects } from '../support/dialects';
 import { testEnv, testServers, TEST_APP, TEST_DATABASE, TEST_MIGRATOR } from '../support/servers';
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { LoginRefusedError, resolveConnection, startKnex } from '../../lib';
+import { resolveConnection, startKnex } from '../../lib';
+import { LoginRefusedError } from '../../lib/error-classes';
 import { testDialects } from '../support/dialects';
 import { testEnv, testServers, TEST_APP, TEST_DATABASE, TEST_MIGRATOR } from '../support/servers';
 

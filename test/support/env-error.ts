@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EnvContractError } from '../../lib';
+import { EnvContractError } from '../../lib/error-classes';
 
 export interface ExpectedEnvError {
   error: string;

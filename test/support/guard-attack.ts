@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knex, { type Knex } from 'knex';
-import { guard, RuntimeDdlError } from '../../lib';
+import { guard } from '../../lib';
+import { RuntimeDdlError } from '../../lib/error-classes';
 import { testServers, type TestServers } from './servers';
 
 /** Runs `run` and returns the guard's refusal; any other outcome fails the test. */

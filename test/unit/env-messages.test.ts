@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EnvContractError, MigrationError, MigrationFailedError, RuntimeDdlError, TlsError, UsageError } from '../../lib';
+import { EnvContractError, MigrationError, MigrationFailedError, RuntimeDdlError, TlsError, UsageError } from '../../lib/error-classes';
 import { exitCodeFor } from '../../lib/cli/exit-codes';
 import { at, levelOf } from '../../lib/env/level-of';
 import { nearest } from '../../lib/env/nearest';

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { EnvContractError, resolveConnection, type ResolveOptions } from '../../lib';
+import { resolveConnection, type ResolveOptions } from '../../lib';
+import { EnvContractError } from '../../lib/error-classes';
 import { resolveRole } from '../../lib/env/resolve-role';
 
 type Expect =

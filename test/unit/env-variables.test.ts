@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { EnvContractError, resolveConnection, type Dialect, type Role } from '../../lib';
+import { resolveConnection, type Dialect, type Role } from '../../lib';
+import { EnvContractError } from '../../lib/error-classes';
 import { contractRows } from '../../lib/env/contract';
 import { passwordOf } from '../../lib/env/hide-password';
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { createKnex, RuntimeDdlError } from '../../lib';
+import { createKnex } from '../../lib';
+import { RuntimeDdlError } from '../../lib/error-classes';
 
 // The guarded client on an in-memory SQLite database (no server needed).
 describe('guarded client options', () => {

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { mkdtempSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKnexfile, knexConfig, EnvContractError } from '../../lib';
+import { createKnexfile, knexConfig } from '../../lib';
+import { EnvContractError } from '../../lib/error-classes';
 import { loadEnv } from '../../lib/env/load-env';
 
 describe('knexfile', () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { MYSQL_RAW_METHODS } from '../../lib/dialects/mysql/raw-connection-methods';
 import { guardClientClass } from '../../lib/guard/client';
 import { knexDialectClass } from '../../lib/knex-internals';
-import type { RuntimeDdlError } from '../../lib';
+import type { RuntimeDdlError } from '../../lib/error-classes';
 
 /*
  * Which text the guard judges for a MySQL connection with bound values: the driver's own

@@ -15,7 +15,7 @@ function outsider(): string {
 // The built package as a user gets it (npm test builds dist/ first): `require` and
 // `import` of the same name resolve to one implementation, with type declarations.
 describe('built package', () => {
-  const names = ['createKnex', 'createKnexfile', 'knexConfig', 'resolveConnection', 'startKnex', 'provision', 'guard', 'RuntimeDdlError', 'EnvContractError', 'KnexRolesError'];
+  const names = ['createKnex', 'createKnexfile', 'knexConfig', 'resolveConnection', 'startKnex', 'provision', 'guard', 'isKnexRolesError'];
 
   it('require("knex-roles") exposes the public API', () => {
     const api = require('knex-roles') as Record<string, unknown>;
@@ -35,10 +35,11 @@ describe('built package', () => {
     expect(JSON.parse(result.stdout)).to.deep.equal(names.map(() => true));
   });
 
-  it('ships type declarations and the testing entry point', () => {
-    expect(existsSync(join(ROOT, 'dist/cjs/index.d.ts'))).to.equal(true);
-    expect(existsSync(join(ROOT, 'dist/cjs/testing.d.ts'))).to.equal(true);
+  it('ships type declarations and the testing and errors entry points', () => {
+    for (const file of ['index', 'testing', 'error-classes']) expect(existsSync(join(ROOT, `dist/cjs/${file}.d.ts`)), file).to.equal(true);
     expect((require('knex-roles/testing') as Record<string, unknown>)['createTestDatabase']).to.be.a('function');
+    expect((require('knex-roles/errors') as Record<string, unknown>)['RuntimeDdlError']).to.be.a('function');
+    expect((require('knex-roles') as Record<string, unknown>)['RuntimeDdlError'], 'the classes live in knex-roles/errors only').to.equal(undefined);
   });
 
   it('the lockfile agrees with package.json, so npm install on a clean clone leaves it as committed', () => {

@@ -3,7 +3,8 @@ import knex from 'knex';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKnex, guard, knexConfig, RuntimeDdlError } from '../../lib';
+import { createKnex, guard, knexConfig } from '../../lib';
+import { RuntimeDdlError } from '../../lib/error-classes';
 
 // Every changing knex.migrate command on a runtime instance refuses at once and sends
 // nothing; the read-only ones need the migrations table and never create it; `make`

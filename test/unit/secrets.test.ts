@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { format, inspect } from 'node:util';
-import { knexConfig, resolveConnection, EnvContractError } from '../../lib';
+import { knexConfig, resolveConnection } from '../../lib';
+import { EnvContractError } from '../../lib/error-classes';
 import { configFor } from '../../lib/knexfile';
 import { passwordOf } from '../../lib/env/hide-password';
 import { resolveProvisioning } from '../../lib/env/resolve-provisioning';
