@@ -6,7 +6,7 @@ import { dialectModule } from '../dialects/registry';
 import type { Dialect, Role } from '../types';
 import { bookkeepingWriteCheck } from './bookkeeping-writes';
 import type { ClassifiedStatement } from './classify';
-import { judgedQuery, plainQuery, stillJudged, textOptionsRefusal, type JudgedQuery } from './query-options';
+import { emptyJudged, judge, plainQuery, stillJudged, textOptionsRefusal, type JudgedQuery } from './query-options';
 import { throughGate } from './pool-gate';
 import { guardAfterCreate, type SentText } from './raw-connection';
 import { redactLiterals } from './redact-literals';
@@ -174,13 +174,25 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     });
   // The raw connections this client class opened: the only ones a query may be cancelled on.
   const ownConnections = new WeakSet<object>();
-  // What of a query object the driver reads (plainQuery): its text, the values it formats in, the options it takes text from.
+  // What of a query object the driver reads (stillJudged): its text, the values it formats in, the options it takes text from.
   const readKeys = ['sql', ...(clientFormat === undefined ? [] : ['bindings']), ...(replacesText ? ['options'] : [])];
   // The query object `super.query` / `super.stream` is sending, as the check saw it: knex
   // calls the client's 'query' listeners (synchronously) between the check and `_query`, and
-  // one that holds the object or its values array could change them. One slot, saved and
-  // restored around each call (no per-query map: a WeakMap entry per query costs the GC more than the check).
-  let sending: JudgedQuery | undefined;
+  // one that holds the object or its values array could change them. One slot per depth of
+  // sends under way (a listener may query again), reused: no per-query map or object, since
+  // a WeakMap entry per query costs the GC more than the check.
+  const sending: JudgedQuery[] = [];
+  let depth = 0;
+  const enter = (param: QueryParam, text: string): JudgedQuery => {
+    const slot = (sending[depth] ??= emptyJudged());
+    judge(slot, typeof param === 'object' ? param : undefined, text);
+    depth++;
+    return slot;
+  };
+  const leave = (slot: JudgedQuery): void => {
+    depth--;
+    judge(slot, undefined, '');
+  };
   // The text refusalOf judged last (read right after it passed).
   let judgedText = '';
   const changedAfterCheck = (): RuntimeDdlError =>
@@ -418,28 +430,27 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
 
     /** The query object `_query` / `_stream` got is the one being sent, and no longer has the text judged for it. */
     changed(obj: object): boolean {
-      return sending !== undefined && obj === sending.obj && !stillJudged(sending, readKeys);
+      const slot = depth > 0 ? sending[depth - 1] : undefined;
+      return slot !== undefined && obj === slot.obj && !stillJudged(slot as JudgedQuery & { obj: object }, readKeys);
     }
 
     /** super.query with `param` as the object being sent (see `sending`); `text` is what refusalOf judged. */
     sendQuery(connection: unknown, param: QueryParam, text: string): Promise<unknown> {
-      const before = sending;
-      sending = typeof param === 'object' ? judgedQuery(param, text) : undefined;
+      const slot = enter(param, text);
       try {
         return super.query(connection, param);
       } finally {
-        sending = before;
+        leave(slot);
       }
     }
 
     /** super.stream, as sendQuery. */
     sendStream(connection: unknown, param: QueryParam, text: string, stream: unknown, streamOptions: unknown): Promise<unknown> {
-      const before = sending;
-      sending = typeof param === 'object' ? judgedQuery(param, text) : undefined;
+      const slot = enter(param, text);
       try {
         return super.stream(connection, param, stream, streamOptions);
       } finally {
-        sending = before;
+        leave(slot);
       }
     }
 
@@ -457,7 +468,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     }
 
     override query(connection: unknown, queryParam: QueryParam): Promise<unknown> {
-      const param = plainQuery(queryParam, readKeys, replacesText);
+      const param = plainQuery(queryParam, replacesText);
       const session = sessionOf(connection, this.connectionSettings);
       if (session instanceof Promise) {
         return session.then((settings) => {
@@ -472,7 +483,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     }
 
     override stream(connection: unknown, queryParam: QueryParam, stream: unknown, streamOptions: unknown): Promise<unknown> {
-      const param = plainQuery(queryParam, readKeys, replacesText);
+      const param = plainQuery(queryParam, replacesText);
       // knex assumes errors after the connection is acquired were emitted on the stream by
       // the driver; destroying it emits ours and closes it, which releases the connection.
       const refuse = (error: Error): Promise<unknown> => {

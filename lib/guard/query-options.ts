@@ -41,39 +41,51 @@ function isPlainData(object: object, key: string): boolean {
 }
 
 /**
- * The query object knex goes on to read, with `keys` as plain data (`sql`; `bindings` where
- * the driver formats them into the text; `options` where it reads text from them): a raw's
- * own `toSQL()` can give an object (or a Proxy) whose property is an accessor that answers
- * the guard one thing and knex another (red team 18). Such an object is copied, each
- * property read once; knex's own objects, plain already, are kept (a copy costs more than
- * the check, and slows knex down after it). With `freezeOptions`, `options` becomes a frozen
- * copy: knex's 'query' event, which fires after the check, shares them with the query, so a
- * listener could otherwise set pg `text` / mysql2 `sql` on them (red team 17).
+ * The query object knex goes on to read. A raw's own `toSQL()` can give a Proxy that
+ * answers the guard one text and knex another (red team 18): a Proxy is copied, each
+ * property read once. knex's own objects are kept (a copy costs more than the check, and
+ * slows knex down after it); one whose `keys` are accessors or inherited is refused when it
+ * is sent (stillJudged), where looking once is enough. With `freezeOptions`, `options`
+ * becomes a frozen copy: knex's 'query' event, which fires after the check, shares them with
+ * the query, so a listener could otherwise set pg `text` / mysql2 `sql` on them (red team 17).
  */
-export function plainQuery<Q extends string | object>(param: Q, keys: readonly string[], freezeOptions: boolean): Q {
+export function plainQuery<Q extends string | object>(param: Q, freezeOptions: boolean): Q {
   if (typeof param !== 'object' || param === null) return param;
-  let plain = !types.isProxy(param);
-  for (let k = 0; plain && k < keys.length; k++) plain = isPlainData(param, keys[k] as string);
-  const query = (plain ? param : { ...param }) as Record<string, unknown>;
+  const query = (types.isProxy(param) ? { ...param } : param) as Record<string, unknown>;
   const { options } = query;
   // Without a prototype: knex's pg client merges the options with lodash `extend`, which copies inherited keys too.
   if (freezeOptions && typeof options === 'object' && options !== null) query['options'] = Object.freeze(Object.assign(Object.create(null) as object, options));
   return query as Q;
 }
 
-/** What the check saw of the query object knex goes on to send: the text it judged, the options and values object, and how many values. */
+/**
+ * What the check saw of the query object knex goes on to send: the text it judged, the
+ * options and values objects, and how many values. Mutable: a client keeps one per depth of
+ * sends under way and fills it for each query (no allocation per query).
+ */
 export interface JudgedQuery {
-  readonly obj: object;
-  readonly sql: string;
-  readonly options: unknown;
-  readonly bindings: unknown;
-  readonly count: number;
+  obj: object | undefined;
+  sql: string;
+  options: unknown;
+  bindings: unknown;
+  count: number;
 }
 
-export function judgedQuery(obj: object, sql: string): JudgedQuery {
-  const { options, bindings } = obj as { options?: unknown; bindings?: unknown };
-  return { obj, sql, options, bindings, count: Array.isArray(bindings) ? bindings.length : -1 };
+export function emptyJudged(): JudgedQuery {
+  return { obj: undefined, sql: '', options: undefined, bindings: undefined, count: -1 };
 }
+
+/** Fills `slot` with `obj` as judged (`obj` undefined: a text with no object to change). */
+export function judge(slot: JudgedQuery, obj: object | undefined, sql: string): void {
+  const { options, bindings } = obj === undefined ? NOTHING : (obj as { options?: unknown; bindings?: unknown });
+  slot.obj = obj;
+  slot.sql = sql;
+  slot.options = options;
+  slot.bindings = bindings;
+  slot.count = Array.isArray(bindings) ? bindings.length : -1;
+}
+
+const NOTHING: { options?: unknown; bindings?: unknown } = Object.freeze({});
 
 /**
  * Whether `judged.obj`, about to be sent, still is what the check judged: `keys` plain data,
@@ -81,7 +93,7 @@ export function judgedQuery(obj: object, sql: string): JudgedQuery {
  * listeners run in between, and one that holds the object (or shares its values array, as
  * the event's copy does) could have changed them (red teams 18 and 19).
  */
-export function stillJudged(judged: JudgedQuery, keys: readonly string[]): boolean {
+export function stillJudged(judged: JudgedQuery & { obj: object }, keys: readonly string[]): boolean {
   const { obj } = judged;
   for (let k = 0; k < keys.length; k++) if (!isPlainData(obj, keys[k] as string)) return false;
   const { sql, options, bindings } = obj as { sql?: unknown; options?: unknown; bindings?: unknown };
