@@ -124,6 +124,10 @@ function statementWrites(sql: string, dialect: Dialect, rules: GuardRules, types
     const w = word(i);
     if ((w === 'for' && ROW_LOCK_STRENGTHS.has(word(i + 1) ?? '')) || (rowLocks.lockInShareMode && w === 'lock' && word(i + 1) === 'in')) locksRows = true;
   }
+  // A statement whose leading word (past opening parentheses) reads what it names with locks (MySQL SET / DO / SHOW).
+  let head = 0;
+  while (isOp(head, '(')) head++;
+  if (rowLocks?.lockingHeads?.has(word(head) ?? '')) locksRows = true;
   if (locksRows) {
     for (let i = 0; i < n; i++) if (tables.has(name(i) ?? '')) return true;
   }

@@ -118,8 +118,13 @@ export interface ContentGrammar {
   readonly targetStatements: ReadonlySet<'copy' | 'lock' | 'use'>;
   /** System variables assigned inside a statement (`@@x := …`, MySQL: lib/dialects/mysql/system-variables.ts); undefined: none. */
   readonly systemVariables?: ContentRule;
-  /** Row-locking clauses (FOR UPDATE / SHARE …); `lockInShareMode`: MySQL's LOCK IN SHARE MODE too. Undefined: none (SQLite). */
-  readonly rowLocks?: { readonly lockInShareMode: boolean };
+  /**
+   * Row-locking clauses (FOR UPDATE / SHARE …); `lockInShareMode`: MySQL's LOCK IN SHARE MODE
+   * too. `lockingHeads`: where a statement with one of these leading words (lower case) reads
+   * the rows of the tables it names with shared locks, as InnoDB does for the subqueries of
+   * SET, DO and SHOW (red team 20), it locks them as FOR SHARE would. Undefined: none (SQLite).
+   */
+  readonly rowLocks?: { readonly lockInShareMode: boolean; readonly lockingHeads?: ReadonlySet<string> };
 }
 
 /** A content rule of one dialect, judged on the whole statement's tokens: the refusal, or undefined. */

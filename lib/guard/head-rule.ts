@@ -32,6 +32,7 @@ export const REASON_PRIVILEGE = 'changes privileges or identity';
 export const REASON_MAINTENANCE = 'maintenance command';
 export const REASON_SERVER = 'changes server state';
 export const REASON_UNKNOWN = 'unrecognized statement';
+export const REASON_TWO_PHASE = 'two-phase commit: a prepared transaction outlives its session and any session may finish it, so the guard cannot tell whose it is';
 
 export function allow(word: string, kind: StatementKind, family?: Family, keyword?: string): HeadRule {
   return family === undefined ? { word, keyword: keyword ?? word, kind, allowed: true } : { word, keyword: keyword ?? word, kind, allowed: true, family };

@@ -36,7 +36,7 @@ import { keptRaw, lockedInGuardedTransaction, mysqlSuperuserDatabase, outcomeOf,
  * Not proven here (leads): the same accessor trick on `options` (a setter that ignores
  * refusalOf's frozen copy) or `bindings` (MySQL asJudged then lets the driver format again);
  * mysql2 `threadId` as an object with `toSqlString` (raw text after `KILL QUERY`, e.g. `USER x`);
- * PostgreSQL `setval('knex_migrations_id_seq', …)` (allowed; makes the migrator's next insert
+ * PostgreSQL `setval('knex_migrations_id_seq', …)` (allowed then, refused since red team 20; makes the migrator's next insert
  * collide).
  *
  * Near-misses (the guard handled them): MySQL multi-table UPDATE / DELETE naming mysql.*, the

@@ -23,6 +23,15 @@ const CATALOG: Case[] = [
   ['select * from t, sys.sys_config for share', 'refused', 'LOCK CATALOG'],
   ['select * from performance_schema.setup_consumers for share', 'refused', 'LOCK CATALOG'],
   ['begin; select * from mysql.user for share; commit', 'refused', 'LOCK CATALOG'],
+  // InnoDB reads the subqueries of SET, DO and SHOW with shared locks (red team 20).
+  ['set @v = (select count(*) from mysql.innodb_table_stats)', 'refused', 'LOCK CATALOG'],
+  ['SET @v := (SELECT 1 FROM `mysql`.`user` LIMIT 1)', 'refused', 'LOCK CATALOG'],
+  ['set session sql_select_limit = (select count(*) from mysql.db)', 'refused', 'LOCK CATALOG'],
+  ['do (select count(*) from mysql.innodb_table_stats)', 'refused', 'LOCK CATALOG'],
+  ['Do /* c */ (Select 1 From Mysql . Innodb_Index_Stats Limit 1)', 'refused', 'LOCK CATALOG'],
+  ['(do (select 1 from mysql.user))', 'refused'],
+  ['show tables where (select count(*) from mysql.user) > 0', 'refused', 'LOCK CATALOG'],
+  ['select 1; set @v = (select 1 from mysql.user limit 1)', 'refused', 'LOCK CATALOG'],
   // FOR UPDATE on a system schema was refused already (a write verb naming the schema).
   ['select * from mysql.user for update', 'refused'],
   ['select * from `mysql`.user u for update of u', 'refused'],
@@ -33,6 +42,9 @@ const CATALOG: Case[] = [
   ['select * from users where id = 1 for update', 'read', 'SELECT'],
   ['select * from users lock in share mode', 'read', 'SELECT'],
   ['select * from users u join orders o on o.user_id = u.id for share', 'read', 'SELECT'],
+  ['set @v = (select count(*) from users)', 'session', 'SET'],
+  ['do (select count(*) from users)', 'read', 'DO'],
+  ['show tables from mysql', 'read', 'SHOW'],
 ];
 
 const BOOKKEEPING: Array<[sql: string, refused: boolean]> = [
@@ -43,6 +55,15 @@ const BOOKKEEPING: Array<[sql: string, refused: boolean]> = [
   ['select * from knex_migrations /* c */ for /* c */ update', true],
   ['select *\nfrom\tknex_migrations_lock\r\nLOCK IN SHARE MODE', true],
   ['select * from t join knex_migrations m on m.id = t.id for update of t', true],
+  // InnoDB reads the subqueries of SET, DO and SHOW with shared locks (red team 20).
+  ['set @rt20 = (select is_locked from knex_migrations_lock)', true],
+  ['SET @v := (SELECT `is_locked` FROM `app`.`knex_migrations_lock`)', true],
+  ['do (select is_locked from knex_migrations_lock)', true],
+  ['DO /* c */ ( SELECT 1 FROM knex_migrations LIMIT 1 )', true],
+  ['show tables where (select is_locked from knex_migrations_lock) = 0', true],
+  ['(do (select 1 from knex_migrations))', true],
+  ['set @v = (select count(*) from users)', false],
+  ["show tables like 'knex_migrations'", false],
   ['select * from knex_migrations', false],
   ['select * from knex_migrations order by id', false],
   ["select * from knex_migrations where name = 'for update'", false],

@@ -153,12 +153,6 @@ const TRANSACTIONS: Case[] = [
   ['rollback to s', 'transaction'],
   ['savepoint s', 'transaction', 'SAVEPOINT'],
   ['release savepoint s', 'transaction', 'RELEASE'],
-  ["xa start 'x'", 'transaction', 'XA'],
-  ["xa end 'x'", 'transaction'],
-  ["xa prepare 'x'", 'transaction'],
-  ["xa commit 'x'", 'transaction'],
-  ["xa rollback 'x'", 'transaction'],
-  ['xa recover', 'transaction'],
   ['set transaction isolation level read committed', 'transaction', 'SET TRANSACTION'],
   ['set session transaction read only', 'transaction', 'SET TRANSACTION'],
   ['begin; update t set a = 1; commit', 'transaction'],
@@ -198,6 +192,15 @@ const SESSION: Case[] = [
 ];
 
 const REFUSED: Case[] = [
+  // Two-phase commit (red team 20): a prepared XA transaction outlives its session, for any session to finish.
+  ["xa start 'x'", 'refused', 'XA'],
+  ["xa end 'x'", 'refused', 'XA'],
+  ["xa prepare 'x'", 'refused', 'XA'],
+  ["xa commit 'x'", 'refused', 'XA'],
+  ["XA ROLLBACK 'rt20_other'", 'refused', 'XA'],
+  ['Xa /* list */ Recover', 'refused', 'XA'],
+  ["/*!50000 xa */ commit 'x'", 'refused', 'XA'],
+  ["select 1; xa rollback 'x'", 'refused', 'XA'],
   ['create table t (a int)', 'refused', 'CREATE TABLE'],
   ['create temporary table t (a int)', 'refused', 'CREATE TEMPORARY TABLE'],
   ['create table if not exists t (a int)', 'refused', 'CREATE TABLE'],

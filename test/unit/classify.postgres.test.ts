@@ -217,9 +217,9 @@ const TRANSACTIONS: Case[] = [
   ['set constraints all deferred', 'transaction', 'SET CONSTRAINTS'],
   ['lock table t in exclusive mode', 'transaction', 'LOCK TABLE'],
   ['lock t', 'transaction', 'LOCK TABLE'],
-  ["prepare transaction 'x'", 'transaction', 'PREPARE TRANSACTION'],
-  ["commit prepared 'x'", 'transaction', 'COMMIT'],
-  ["rollback prepared 'x'", 'transaction', 'ROLLBACK'],
+  ['commit work', 'transaction', 'COMMIT'],
+  ['commit and chain', 'transaction', 'COMMIT'],
+  ['rollback and no chain', 'transaction', 'ROLLBACK'],
   ['begin; select 1; commit', 'transaction'],
   ['BEGIN;\nUPDATE t SET a = 1;\nCOMMIT;', 'transaction'],
 ];
@@ -388,6 +388,22 @@ const PRIVILEGES: Case[] = [
 ];
 
 const OTHER: Case[] = [
+  // Two-phase commit (red team 20): a prepared transaction outlives its session, for any session to finish.
+  ["prepare transaction 'x'", 'refused', 'PREPARE TRANSACTION'],
+  ["PREPARE /* 2pc */ TRANSACTION E'x'", 'refused', 'PREPARE TRANSACTION'],
+  ["commit prepared 'x'", 'refused', 'COMMIT PREPARED'],
+  ["Commit\n\tPrepared $$x$$", 'refused', 'COMMIT PREPARED'],
+  ["rollback prepared 'x'", 'refused', 'ROLLBACK PREPARED'],
+  ["ROLLBACK -- id\nPREPARED U&'x'", 'refused', 'ROLLBACK PREPARED'],
+  ["select 1; commit prepared 'x'", 'refused', 'COMMIT PREPARED'],
+  // setval(): the app holds no UPDATE on sequences; knex_migrations' sequence set to its maximum stops migrations (red team 20).
+  ["select setval('knex_migrations_id_seq', 2147483647)", 'refused', 'SETVAL()'],
+  ["select pg_catalog.setval('s', 1, false)", 'refused', 'SETVAL()'],
+  ['select "setval"(\'s\'::regclass, 1)', 'refused', 'SETVAL()'],
+  ["select SETVAL /* x */ ('s', 1)", 'refused', 'SETVAL()'],
+  ["with x as (select setval('s', 1)) select * from x", 'refused', 'SETVAL()'],
+  ["select * from t where id = (select setval('s', 1))", 'refused', 'SETVAL()'],
+  ["select nextval('s')", 'read', 'SELECT'],
   ['vacuum', 'refused', 'VACUUM'],
   ['vacuum full t', 'refused', 'VACUUM'],
   ['vacuum analyze t', 'refused', 'VACUUM'],

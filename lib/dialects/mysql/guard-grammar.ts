@@ -37,6 +37,9 @@ export const MYSQL_GUARD_GRAMMAR: GuardGrammar = {
     uescapeNames: false,
     targetStatements: new Set(['use']),
     systemVariables: systemVariableAssignment,
-    rowLocks: { lockInShareMode: true },
+    // InnoDB reads a subquery of a statement other than SELECT (outside SERIALIZABLE, where
+    // every read locks) as a locking read: `SET @v = (SELECT …)`, `DO (SELECT …)`,
+    // `SHOW … WHERE (SELECT …)` hold shared locks on the rows read until the transaction ends.
+    rowLocks: { lockInShareMode: true, lockingHeads: new Set(['set', 'do', 'show']) },
   },
 };

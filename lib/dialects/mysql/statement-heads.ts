@@ -1,4 +1,4 @@
-import { allow, allowWords, headTable, refuse, refuseWords, REASON_DDL, REASON_MAINTENANCE, REASON_PRIVILEGE, REASON_SERVER, type StatementHeads } from '../../guard/head-rule';
+import { allow, allowWords, headTable, refuse, refuseWords, REASON_DDL, REASON_MAINTENANCE, REASON_PRIVILEGE, REASON_SERVER, REASON_TWO_PHASE, type StatementHeads } from '../../guard/head-rule';
 import { STANDARD_HEADS } from '../../guard/families/standard-heads';
 import { deleteHistory } from './delete-history';
 import { insertFamily } from '../../guard/families/insert';
@@ -17,7 +17,8 @@ import { beginMysql, loadMysql, lockMysql, renameMysql } from './verb-families';
  * - EXPLAIN / DESCRIBE … stmt, MariaDB ANALYZE stmt and SET STATEMENT … FOR stmt are judged
  *   as stmt, even without ANALYZE (fail closed).
  * - LOCK TABLES / LOCK INSTANCE are refused; UNLOCK TABLES is allowed (it only releases).
- * - XA is allowed transaction control over the app's own data.
+ * - XA (two-phase commit) is refused: a prepared XA transaction outlives its session and any
+ *   session may finish it (red team 20); `dangerouslyAllow: ['XA']` lets it through.
  * - OPTIMIZE / REPAIR / ANALYZE (MariaDB runs them with DML privileges) and CHECK TABLE
  *   (maintenance; it can rewrite table status) are refused; CHECKSUM TABLE, HELP and
  *   DO expr are allowed reads; MariaDB BEGIN NOT ATOMIC (compound statement) is refused.
@@ -34,7 +35,7 @@ export const MYSQL_STATEMENT_HEADS: StatementHeads = headTable([
   allow('CALL', 'write'),
   allow('REPLACE', 'write', insertFamily),
   allow('DELETE', 'write', deleteHistory),
-  allow('XA', 'transaction'),
+  refuse('XA', 'transaction', REASON_TWO_PHASE),
   allow('BEGIN', 'transaction', beginMysql),
   allow('START', 'transaction', start),
   allow('USE', 'session'),

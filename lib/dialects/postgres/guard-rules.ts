@@ -11,6 +11,9 @@ const SERVER = 'changes server state or other sessions';
 const QUERY_TEXT = 'runs SQL given as text, which the guard cannot see';
 const CONFIG_FILE = "reads the server's configuration files (pg_hba.conf, pg_ident.conf, postgresql.conf)";
 const CATALOG_WRITE = 'writes system catalog rows (planner statistics)';
+// Provisioning revokes UPDATE on sequences from the app (nextval stays); knex's migrations
+// table has one, and setval() to its maximum stops every later migration being recorded (red team 20).
+const SEQUENCE = 'sets a sequence (the app holds USAGE and SELECT on sequences, not UPDATE)';
 
 /**
  * Settings whose pg_settings.context is 'superuser' (superuser-settings.ts, generated from a
@@ -101,6 +104,7 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
     ['pg_copy_physical_replication_slot', SERVER],
     ['pg_copy_logical_replication_slot', SERVER],
     ['pg_replication_slot_advance', SERVER],
+    ['setval', SEQUENCE],
     ['pg_sync_replication_slots', SERVER],
   ]),
   functionPrefixes: [

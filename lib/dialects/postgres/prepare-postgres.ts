@@ -1,11 +1,12 @@
 import { CH_LPAREN } from '../../guard/chars';
-import type { HeadRule } from '../../guard/head-rule';
+import { REASON_TWO_PHASE, type HeadRule } from '../../guard/head-rule';
 import type { StatementReader } from '../../guard/statement-reader';
 import { T_QUOTED_IDENT, T_STRING, T_WORD } from '../../guard/tokens';
 
 /**
  * PostgreSQL PREPARE name [(types)] AS statement: judged as the statement (EXECUTE of it is
- * then allowed: it was judged here). PREPARE TRANSACTION 'id' is transaction control.
+ * then allowed: it was judged here). PREPARE TRANSACTION 'id' is refused: the prepared
+ * transaction outlives the session, for any session to finish (two-phase commit).
  * (MySQL PREPARE … FROM is refused by its head rule: the text comes from a string or a
  * variable the guard cannot see.)
  */
@@ -13,7 +14,7 @@ export function preparePostgres(r: StatementReader, _rule: HeadRule, depth: numb
   r.adv();
   if (r.is('TRANSACTION')) {
     if (r.adv() === T_STRING) {
-      r.set('transaction', 'PREPARE TRANSACTION', true);
+      r.set('transaction', 'PREPARE TRANSACTION', false, REASON_TWO_PHASE);
       r.scanToEnd();
       return;
     }

@@ -21,7 +21,8 @@ import { setPostgres } from './set-postgres';
  * - LOCK TABLE is allowed: a data-plane lock inside the app's transaction (a catalog lock
  *   is refused by the content watch).
  * - COPY … FROM STDIN / TO STDOUT is allowed; COPY with a file name or PROGRAM is not.
- * - PREPARE TRANSACTION / COMMIT PREPARED are allowed transaction control.
+ * - PREPARE TRANSACTION / COMMIT PREPARED / ROLLBACK PREPARED (two-phase commit) are refused:
+ *   a prepared transaction outlives its session and any session may finish it.
  */
 export const POSTGRES_STATEMENT_HEADS: StatementHeads = headTable([
   ...STANDARD_HEADS,

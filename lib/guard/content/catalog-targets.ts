@@ -26,11 +26,15 @@ const LOCK_STRENGTHS = new Set(['update', 'share', 'no', 'key']);
  * transaction block every ALTER TABLE / ALTER ROLE, like `LOCK pg_class`. Fail closed: a
  * catalog named anywhere counts, whichever query level the clause belongs to and however
  * the FROM item is written (`TABLE pg_authid`, `FROM ONLY`, `FROM (mysql.t)`,
- * STRAIGHT_JOIN, `{ OJ … }`: red team 13); not a function's name
+ * STRAIGHT_JOIN, `{ OJ … }`: red team 13), and MySQL's SET / DO / SHOW, whose subqueries
+ * InnoDB reads with shared locks (red team 20); not a function's name
  * (`pg_try_advisory_xact_lock(id) … FOR UPDATE SKIP LOCKED`) nor a type after `::`.
  */
 export function rowLockedCatalog(tk: StatementTokens, rules: GuardRules): { at: number; catalog: string } | undefined {
-  let locks = false;
+  // A statement whose leading word reads what it names with locks (MySQL SET / DO / SHOW: rowLocks.lockingHeads).
+  let head = 0;
+  while (tk.isOp(head, '(')) head++;
+  let locks = tk.grammar.content.rowLocks?.lockingHeads?.has(tk.word(head) ?? '') === true;
   let found: { at: number; catalog: string } | undefined;
   for (let i = 0; i < tk.n; i++) {
     const w = tk.word(i);

@@ -102,7 +102,7 @@ export function judgeContent(tk: StatementTokens, rules: GuardRules, current: Cu
   }
   if (grammar.rowLocks !== undefined) {
     const locked = rowLockedCatalog(tk, rules);
-    if (locked !== undefined) return refusal(locked.at, 'other', 'LOCK CATALOG', `locks rows of the system catalog ${locked.catalog} (FOR UPDATE / SHARE)`);
+    if (locked !== undefined) return refusal(locked.at, 'other', 'LOCK CATALOG', `locks rows of the system catalog ${locked.catalog} (FOR UPDATE / SHARE, or a MySQL SET / DO / SHOW subquery)`);
   }
   return undefined;
 }

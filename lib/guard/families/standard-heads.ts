@@ -1,5 +1,6 @@
 import { allow, allowWords, refuse, REASON_DDL, type HeadRule } from '../head-rule';
 import { ddlFamily } from './ddl';
+import { endTransaction } from './end-transaction';
 import { insertFamily } from './insert';
 import { withFamily } from './with';
 
@@ -13,6 +14,8 @@ export const STANDARD_HEADS: readonly HeadRule[] = [
   allow('WITH', 'read', withFamily),
   allow('INSERT', 'write', insertFamily),
   ...allowWords('write', 'UPDATE'),
-  ...allowWords('transaction', 'COMMIT ROLLBACK SAVEPOINT RELEASE'),
+  allow('COMMIT', 'transaction', endTransaction),
+  allow('ROLLBACK', 'transaction', endTransaction),
+  ...allowWords('transaction', 'SAVEPOINT RELEASE'),
   ...['CREATE', 'ALTER', 'DROP'].map((word) => refuse(word, 'ddl', REASON_DDL, ddlFamily)),
 ];
