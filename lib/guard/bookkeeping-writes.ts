@@ -20,9 +20,9 @@ import { T_EOF, T_ERROR, T_OP, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } f
  * content/judge.ts: through WITH, comments, quoting, schema qualification, `OR REPLACE`,
  * `REPLACE INTO`, and every reading of the text the session settings allow.
  */
-export function bookkeepingWriteCheck(dialect: Dialect, tableName: string | undefined): (sql: string, session?: SessionReading) => RuntimeDdlError | undefined {
-  const table = (tableName ?? 'knex_migrations').toLowerCase();
-  const tables = new Set([table, `${table}_lock`]);
+export function bookkeepingWriteCheck(dialect: Dialect, tableNames: readonly string[] = [DEFAULT_TABLE]): (sql: string, session?: SessionReading) => RuntimeDdlError | undefined {
+  const names = [...new Set(tableNames.map((name) => name.toLowerCase()))];
+  const tables = new Set(names.flatMap((table) => [table, `${table}_lock`]));
   const rules = dialectModule(dialect).guardRules;
   const { grammar } = rules;
   const uescape = grammar.content.uescapeNames;
@@ -30,13 +30,13 @@ export function bookkeepingWriteCheck(dialect: Dialect, tableName: string | unde
   // Cheap first test on the hot path (every runtime query): the name must occur in the text,
   // unless U&"…" (PostgreSQL) could spell it with escapes. One regex scan, no lower-cased copy;
   // non-ASCII text takes the full-Unicode test (SQLite names from strings are lower-cased in full).
-  const mention = new RegExp(`${table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${uescape ? '|u&' : ''}|[^\\x00-\\x7f]`, 'i');
+  const mention = new RegExp(`${names.map((table) => table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')}${uescape ? '|u&' : ''}|[^\\x00-\\x7f]`, 'i');
   const mentions = (sql: string): boolean => {
     const m = mention.exec(sql);
     if (m === null) return false;
     if (m[0].charCodeAt(0) < 128) return true;
     const text = sql.toLowerCase();
-    return text.includes(table) || (uescape && text.includes('u&'));
+    return names.some((table) => text.includes(table)) || (uescape && text.includes('u&'));
   };
   // Uncached: the guarded client's verdict cache (client.ts) holds this check's verdict
   // together with the classifier's, so it runs once per text the cache has not seen.
@@ -49,6 +49,9 @@ export function bookkeepingWriteCheck(dialect: Dialect, tableName: string | unde
     return undefined;
   };
 }
+
+/** knex's name for its migrations table when the config names none. */
+export const DEFAULT_TABLE = 'knex_migrations';
 
 /**
  * The session's one reading when known; otherwise every reading the servers may apply (fail

@@ -4,7 +4,7 @@ import { KNEX_CLIENT } from '../env/contract';
 import { knexDialectClass } from '../knex-internals';
 import { dialectModule } from '../dialects/registry';
 import type { Dialect, Role } from '../types';
-import { bookkeepingWriteCheck } from './bookkeeping-writes';
+import { bookkeepingWriteCheck, DEFAULT_TABLE } from './bookkeeping-writes';
 import type { ClassifiedStatement } from './classify';
 import { emptyJudged, judge, plainQuery, stillJudged, textOptionsRefusal, type JudgedQuery } from './query-options';
 import { throughGate } from './pool-gate';
@@ -146,16 +146,22 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions, pr
  */
 export function guardClientClass(Base: ClientClass, dialect: Dialect, options: GuardOptions): ClientClass {
   const { readSession, configuredText } = dialectModule(dialect).guardText;
-  // knex's migration tables are named by each instance's config (migrations.tableName):
-  // when that changes, so does what the cached verdicts said about them.
-  let checkedTable: string | undefined;
-  let bookkeeping = bookkeepingWriteCheck(dialect, undefined);
+  // knex's migration tables are named by the instance's config (migrations.tableName), read
+  // when the client is made (or put under the guard) and on every query. A name once seen
+  // stays protected: code that re-points the config later can add a name, never take one
+  // away (red team 21). A new name changes what the cached verdicts said, so they are forgotten.
+  const tableNames = new Set<string>();
+  let checkedTable: unknown = tableNames;
+  let bookkeeping = bookkeepingWriteCheck(dialect);
   const refusal = createStatementCheck(dialect, options, (sql, session) => bookkeeping(sql, session?.reading));
   const tableChecked = (config: Knex.Config | undefined): void => {
-    const tableName = config?.migrations?.tableName;
+    const tableName: unknown = config?.migrations?.tableName;
     if (tableName === checkedTable) return;
     checkedTable = tableName;
-    bookkeeping = bookkeepingWriteCheck(dialect, tableName);
+    const name = typeof tableName === 'string' ? tableName : DEFAULT_TABLE;
+    if (tableNames.has(name)) return;
+    tableNames.add(name);
+    bookkeeping = bookkeepingWriteCheck(dialect, [...tableNames]);
     refusal.forget();
   };
   // Where the driver writes bound values into the text on the client (MySQL), how to see that text.
@@ -185,7 +191,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
   let depth = 0;
   const enter = (param: QueryParam, text: string): JudgedQuery => {
     const slot = (sending[depth] ??= emptyJudged());
-    judge(slot, typeof param === 'object' ? param : undefined, text);
+    judge(slot, typeof param === 'string' ? undefined : param, text);
     depth++;
     return slot;
   };
@@ -276,6 +282,12 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     constructor(config: Knex.Config) {
       super(config);
       passAsPlainClient(this as unknown as { config: Knex.Config; driverName?: string });
+      this.protectBookkeeping();
+    }
+
+    /** Pins the bookkeeping tables the config names now (see tableChecked); guard() calls it for a client it adopts. */
+    protectBookkeeping(): void {
+      tableChecked(this.config);
     }
 
     /**

@@ -41,6 +41,8 @@ export function guard<T extends Knex>(instance: T, options: GuardInstanceOptions
   const Guarded = guardClientClass(Base, dialect, { role: 'runtime', dangerouslyAllow: options.dangerouslyAllow ?? [], appTemporaryTables: options.appTemporaryTables ?? false });
   Object.setPrototypeOf(client, Guarded.prototype);
   client.config = { ...client.config, migrations: refusingMigrations(dialect, client.config.migrations) };
+  // The bookkeeping tables it names now stay protected whatever the config says later.
+  (client as unknown as { protectBookkeeping(): void }).protectBookkeeping();
   if (pool) {
     gatePool(pool, dialect);
     // knex built the pool's create step with the user's afterCreate inside; built again by

@@ -12,7 +12,8 @@ import { dialectModule } from '../dialects/registry';
  * text, and knex puts an `options` object on every query); the replacement is not read, only named.
  */
 export function textOptionsRefusal(dialect: Dialect, role: Role, options: unknown, statement: () => string): RuntimeDdlError | undefined {
-  if (typeof options !== 'object' || options === null) return undefined;
+  // A function carries keys too, and knex's merges (lodash extend, Object.assign) copy them (red team 21).
+  if ((typeof options !== 'object' && typeof options !== 'function') || options === null) return undefined;
   const replacing = dialectModule(dialect).guardRules.textOptions;
   if (replacing.length === 0) return undefined;
   // for…in: the keys knex's merge (lodash assign / extend) and the driver would see.
@@ -50,11 +51,13 @@ function isPlainData(object: object, key: string): boolean {
  * the query, so a listener could otherwise set pg `text` / mysql2 `sql` on them (red team 17).
  */
 export function plainQuery<Q extends string | object>(param: Q, freezeOptions: boolean): Q {
-  if (typeof param !== 'object' || param === null) return param;
-  const query = (types.isProxy(param) ? { ...param } : param) as Record<string, unknown>;
+  if ((typeof param !== 'object' && typeof param !== 'function') || param === null) return param;
+  // knex takes any non-string as the query object: a function (or a Proxy of one) is copied too (red team 21).
+  const query = (typeof param === 'function' || types.isProxy(param) ? { ...param } : param) as Record<string, unknown>;
   const { options } = query;
   // Without a prototype: knex's pg client merges the options with lodash `extend`, which copies inherited keys too.
-  if (freezeOptions && typeof options === 'object' && options !== null) query['options'] = Object.freeze(Object.assign(Object.create(null) as object, options));
+  // A function as the options is copied the same way: its own keys are what knex's merges take from it.
+  if (freezeOptions && ((typeof options === 'object' && options !== null) || typeof options === 'function')) query['options'] = Object.freeze(Object.assign(Object.create(null) as object, options));
   return query as Q;
 }
 

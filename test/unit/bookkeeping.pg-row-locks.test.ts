@@ -41,7 +41,7 @@ describe('bookkeeping writes: PostgreSQL row locks on knex_migrations(_lock)', (
     });
   }
   it('the configured tableName too', () => {
-    const custom = bookkeepingWriteCheck('postgres', 'app_migrations');
+    const custom = bookkeepingWriteCheck('postgres', ['app_migrations']);
     expect(custom('select * from app_migrations_lock for update')).to.include({ code: 'E_RUNTIME_MIGRATE' });
     expect(custom('select * from knex_migrations_lock for update')).to.equal(undefined);
   });

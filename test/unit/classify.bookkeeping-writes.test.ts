@@ -124,11 +124,17 @@ for (const dialect of ['postgres', 'mysql', 'sqlite'] as const) {
 describe('bookkeeping writes: the configured tableName and its _lock table', () => {
   for (const dialect of ['postgres', 'mysql', 'sqlite'] as const) {
     it(dialect, () => {
-      const check = bookkeepingWriteCheck(dialect, 'app_migrations');
+      const check = bookkeepingWriteCheck(dialect, ['app_migrations']);
       expect(check('delete /**/ from app_migrations')).to.include({ code: 'E_RUNTIME_MIGRATE' });
       expect(check('with x as (select 1) update app_migrations_lock set is_locked = 0')).to.include({ code: 'E_RUNTIME_MIGRATE' });
       expect(check('delete from knex_migrations')).to.equal(undefined);
       expect(check('select * from app_migrations')).to.equal(undefined);
+    });
+    it(`${dialect}: several names (a config re-pointed after the guard saw it: every name seen stays protected)`, () => {
+      const check = bookkeepingWriteCheck(dialect, ['knex_migrations', 'App_Migrations']);
+      expect(check('update knex_migrations_lock set is_locked = 1')).to.include({ code: 'E_RUNTIME_MIGRATE' });
+      expect(check('delete from app_migrations')).to.include({ code: 'E_RUNTIME_MIGRATE' });
+      expect(check('delete from other_migrations')).to.equal(undefined);
     });
   }
 });

@@ -35,7 +35,8 @@ export const MYSQL_GUARD_RULES: GuardRules = {
   // Session variables that need SUPER-like rights and hide or reshape what the server records.
   // knex's mysql clients build `Object.assign({ sql }, options)`; mysql2 reads `values` and `namedPlaceholders` from it to format the text.
   // The mariadb connector runs initSql and a SET per sessionVariables entry on connect.
-  connectionOptions: ['initSql', 'sessionVariables'],
+  // mysql2 / mysql call `queryFormat` on every text they send, values or not (red team 21).
+  connectionOptions: ['initSql', 'sessionVariables', 'queryFormat'],
   // constructor / __proto__: mysql2 runs an options object whose constructor is its Query command as that command (red team 13).
   textOptions: ['sql', 'values', 'namedPlaceholders', 'constructor', '__proto__'],
   refusedSettings: new Map([
