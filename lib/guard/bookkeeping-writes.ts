@@ -4,8 +4,10 @@ import type { RuntimeDdlError } from '../errors';
 import type { SessionReading } from './classify';
 import type { GuardGrammar, GuardRules } from './guard-rules';
 import { createLexer, type LexerOptions } from './lexer';
+import { locksThroughSubqueries } from './locking-subqueries';
 import { migrateRefused } from './refusing-migrations';
 import { literalValue, nameOf } from './sql-values';
+import { asciiLower } from './token-text';
 import { T_EOF, T_ERROR, T_OP, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } from './tokens';
 
 /**
@@ -21,22 +23,29 @@ import { T_EOF, T_ERROR, T_OP, T_QUOTED_IDENT, T_SEMICOLON, T_STRING, T_WORD } f
  * `REPLACE INTO`, and every reading of the text the session settings allow.
  */
 export function bookkeepingWriteCheck(dialect: Dialect, tableNames: readonly string[] = [DEFAULT_TABLE]): (sql: string, session?: SessionReading) => RuntimeDdlError | undefined {
-  const names = [...new Set(tableNames.map((name) => name.toLowerCase()))];
-  const tables = new Set(names.flatMap((table) => [table, `${table}_lock`]));
   const rules = dialectModule(dialect).guardRules;
   const { grammar } = rules;
+  // As the statement's names are compared (sql-values.ts nameOf: ASCII letters folded, as the
+  // servers fold them), and fully lower-cased too (SQLite names from strings): both, so no
+  // spelling of a configured name escapes (red team 22: `Ärzte_migrations`). PostgreSQL cuts
+  // long names to 63 bytes, the lock table's too: compared cut on both sides.
+  const maxBytes = grammar.identifierMaxBytes;
+  const fold = (name: string): string => (maxBytes === undefined ? name : clipBytes(name, maxBytes));
+  const names = [...new Set(tableNames.flatMap((name) => [asciiLower(name), name.toLowerCase()]))];
+  const folded = new Set(names.flatMap((table) => [table, `${table}_lock`]).map(fold));
+  const tables = { has: (name: string): boolean => folded.has(fold(name)) };
   const uescape = grammar.content.uescapeNames;
   const modes = readings(grammar);
   // Cheap first test on the hot path (every runtime query): the name must occur in the text,
   // unless U&"…" (PostgreSQL) could spell it with escapes. One regex scan, no lower-cased copy;
   // non-ASCII text takes the full-Unicode test (SQLite names from strings are lower-cased in full).
-  const mention = new RegExp(`${names.map((table) => table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')}${uescape ? '|u&' : ''}|[^\\x00-\\x7f]`, 'i');
+  const mention = new RegExp(`${names.map((table) => fold(table).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')}${uescape ? '|u&' : ''}|[^\\x00-\\x7f]`, 'i');
   const mentions = (sql: string): boolean => {
     const m = mention.exec(sql);
     if (m === null) return false;
     if (m[0].charCodeAt(0) < 128) return true;
     const text = sql.toLowerCase();
-    return names.some((table) => text.includes(table)) || (uescape && text.includes('u&'));
+    return names.some((table) => text.includes(fold(table).toLowerCase())) || (uescape && text.includes('u&'));
   };
   // Uncached: the guarded client's verdict cache (client.ts) holds this check's verdict
   // together with the classifier's, so it runs once per text the cache has not seen.
@@ -48,6 +57,25 @@ export function bookkeepingWriteCheck(dialect: Dialect, tableNames: readonly str
     }
     return undefined;
   };
+}
+
+/** The protected table names, asked as a statement spells them. */
+interface BookkeepingTables {
+  has(name: string): boolean;
+}
+
+/** `name` cut to at most `max` UTF-8 bytes at a character boundary, as PostgreSQL cuts identifiers. */
+function clipBytes(name: string, max: number): string {
+  if (Buffer.byteLength(name, 'utf8') <= max) return name;
+  let bytes = 0;
+  let end = 0;
+  for (const ch of name) {
+    const size = Buffer.byteLength(ch, 'utf8');
+    if (bytes + size > max) break;
+    bytes += size;
+    end += ch.length;
+  }
+  return name.slice(0, end);
 }
 
 /** knex's name for its migrations table when the config names none. */
@@ -75,7 +103,7 @@ const ROW_LOCK_STRENGTHS = new Set(['update', 'share', 'no', 'key']);
 /** Where a write names its tables anywhere (MySQL, `catalogAnywhereInWrites`): a statement with one of these verbs that names a bookkeeping table anywhere writes it (multi-table UPDATE / DELETE write what they join). */
 const ANYWHERE_WRITE_VERBS = new Set(['insert', 'update', 'delete', 'replace', 'create', 'alter', 'drop', 'truncate', 'rename', 'lock', 'load']);
 
-function writesBookkeeping(sql: string, dialect: Dialect, rules: GuardRules, options: LexerOptions, tables: ReadonlySet<string>): boolean {
+function writesBookkeeping(sql: string, dialect: Dialect, rules: GuardRules, options: LexerOptions, tables: BookkeepingTables): boolean {
   const lx = createLexer(sql, dialect, options);
   const types: number[] = [];
   const starts: number[] = [];
@@ -95,7 +123,7 @@ function writesBookkeeping(sql: string, dialect: Dialect, rules: GuardRules, opt
   }
 }
 
-function statementWrites(sql: string, dialect: Dialect, rules: GuardRules, types: number[], starts: number[], ends: number[], tables: ReadonlySet<string>): boolean {
+function statementWrites(sql: string, dialect: Dialect, rules: GuardRules, types: number[], starts: number[], ends: number[], tables: BookkeepingTables): boolean {
   const { grammar } = rules;
   const { content } = grammar;
   const anywhere = rules.catalogAnywhereInWrites;
@@ -127,10 +155,9 @@ function statementWrites(sql: string, dialect: Dialect, rules: GuardRules, types
     const w = word(i);
     if ((w === 'for' && ROW_LOCK_STRENGTHS.has(word(i + 1) ?? '')) || (rowLocks.lockInShareMode && w === 'lock' && word(i + 1) === 'in')) locksRows = true;
   }
-  // A statement whose leading word (past opening parentheses) reads what it names with locks (MySQL SET / DO / SHOW).
-  let head = 0;
-  while (isOp(head, '(')) head++;
-  if (rowLocks?.lockingHeads?.has(word(head) ?? '')) locksRows = true;
+  // A statement whose subqueries read with row locks (MySQL SET / DO / CALL / SHOW … (SELECT …)).
+  const subqueries = rowLocks?.subqueries;
+  if (subqueries !== undefined && locksThroughSubqueries({ n, word, isOp }, subqueries.consistentHeads)) locksRows = true;
   if (locksRows) {
     for (let i = 0; i < n; i++) if (tables.has(name(i) ?? '')) return true;
   }

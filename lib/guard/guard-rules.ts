@@ -88,6 +88,8 @@ export interface GuardGrammar {
   readonly qualifiedCatalogTables: boolean;
   /** `'…'` strings read as names where only a name fits (SQLite `FROM 'sqlite_master'`). */
   readonly stringNames: boolean;
+  /** Names longer than this many UTF-8 bytes are cut to it by the server (PostgreSQL: 63, NAMEDATALEN - 1); undefined: none are. */
+  readonly identifierMaxBytes?: number;
   /** `"…"` before `(` is a name (MySQL under ANSI_QUOTES; a syntax error otherwise, so counted as a name). */
   readonly doubleQuotedCallNames: boolean;
   /** Content rules that only this dialect's statements reach (content/judge.ts). */
@@ -120,11 +122,15 @@ export interface ContentGrammar {
   readonly systemVariables?: ContentRule;
   /**
    * Row-locking clauses (FOR UPDATE / SHARE …); `lockInShareMode`: MySQL's LOCK IN SHARE MODE
-   * too. `lockingHeads`: where a statement with one of these leading words (lower case) reads
-   * the rows of the tables it names with shared locks, as InnoDB does for the subqueries of
-   * SET, DO and SHOW (red team 20), it locks them as FOR SHARE would. Undefined: none (SQLite).
+   * too. `subqueries`: where a statement not headed by one of `consistentHeads` reads its
+   * subqueries' tables with shared row locks (InnoDB: SET, DO, CALL, SHOW …; locking-subqueries.ts),
+   * such a statement locks what it names as FOR SHARE would, except tables of `lockFreeSchemas`
+   * (no row locks: information_schema, performance_schema). Undefined: none (SQLite).
    */
-  readonly rowLocks?: { readonly lockInShareMode: boolean; readonly lockingHeads?: ReadonlySet<string> };
+  readonly rowLocks?: {
+    readonly lockInShareMode: boolean;
+    readonly subqueries?: { readonly consistentHeads: ReadonlySet<string>; readonly lockFreeSchemas: ReadonlySet<string> };
+  };
 }
 
 /** A content rule of one dialect, judged on the whole statement's tokens: the refusal, or undefined. */

@@ -138,6 +138,29 @@ if (dialects.includes('mysql')) {
       expect(locked, `the guard let the SHOW through (${outcome}) and InnoDB holds knex_migrations_lock's row: the migrator's FOR UPDATE waits`).to.equal(false);
     });
 
+    // Session 11's review of the fix: CALL reads its arguments' subqueries with locks too; SHOW without a subquery takes none.
+    it('(mysql2) CALL p((SELECT … FROM knex_migrations_lock)) in a plain transaction does not hold its row against the migrator', async () => {
+      await database.admin.raw(`create procedure if not exists ${name}.rt20_proc(v int) begin end`);
+      try {
+        const { locked, outcome } = await lockedBy('call rt20_proc((select is_locked from knex_migrations_lock))');
+        expect(locked, `the guard let the CALL through (${outcome}) and InnoDB holds knex_migrations_lock's row: the migrator's FOR UPDATE waits`).to.equal(false);
+      } finally {
+        await database.admin.raw(`drop procedure if exists ${name}.rt20_proc`);
+      }
+    });
+
+    it("(mysql2) knex's schema.hasColumn on knex_migrations (SHOW COLUMNS, no subquery) still runs on the runtime connection", async () => {
+      await database.admin.raw(`create table if not exists ${name}.knex_migrations (id int primary key, name varchar(255))`);
+      const db = guard(knex({ client: 'mysql2', connection: database.connection, pool: { min: 0, max: 1 } }));
+      try {
+        expect(await db.schema.hasColumn('knex_migrations', 'name')).to.equal(true);
+        expect(await outcomeOf(db.raw('set @rt20 = (select count(*) from knex_migrations)'))).to.match(/^refused: /);
+      } finally {
+        await db.destroy();
+        await database.admin.raw(`drop table if exists ${name}.knex_migrations`);
+      }
+    });
+
     it("(mysql2) XA ROLLBACK cannot finish another session's prepared XA transaction: its insert stays prepared", async () => {
       await database.admin.raw(`create table if not exists ${name}.rt20_ledger (id int primary key) engine=InnoDB`);
       // Another session (here the superuser's) prepares an XA transaction and goes away, as a transaction manager's would.

@@ -32,6 +32,10 @@ const CATALOG: Case[] = [
   ['(do (select 1 from mysql.user))', 'refused'],
   ['show tables where (select count(*) from mysql.user) > 0', 'refused', 'LOCK CATALOG'],
   ['select 1; set @v = (select 1 from mysql.user limit 1)', 'refused', 'LOCK CATALOG'],
+  // CALL naming a system schema is a catalog write already.
+  ['call app_proc((select count(*) from mysql.innodb_table_stats))', 'refused', 'CATALOG WRITE'],
+  ['CALL app_proc( ( WITH s AS (SELECT 1 FROM mysql.innodb_index_stats) SELECT 1 FROM s ) )', 'refused'],
+  ['set statement max_statement_time = 5 for set @v = (select 1 from mysql.user limit 1)', 'refused', 'LOCK CATALOG'],
   // FOR UPDATE on a system schema was refused already (a write verb naming the schema).
   ['select * from mysql.user for update', 'refused'],
   ['select * from `mysql`.user u for update of u', 'refused'],
@@ -45,6 +49,13 @@ const CATALOG: Case[] = [
   ['set @v = (select count(*) from users)', 'session', 'SET'],
   ['do (select count(*) from users)', 'read', 'DO'],
   ['show tables from mysql', 'read', 'SHOW'],
+  // No subquery, or a plain read, or tables without row locks: no lock (the review's false alarms).
+  ['show columns from mysql.user', 'read', 'SHOW'],
+  ['show index from mysql.innodb_table_stats', 'read', 'SHOW'],
+  ['set statement max_statement_time = 5 for select * from mysql.innodb_table_stats', 'read'],
+  ['set @n = (select count(*) from information_schema.tables)', 'session', 'SET'],
+  ['do (select count(*) from performance_schema.threads)', 'read', 'DO'],
+  ['select (select count(*) from mysql.innodb_table_stats)', 'read', 'SELECT'],
 ];
 
 const BOOKKEEPING: Array<[sql: string, refused: boolean]> = [
@@ -62,6 +73,14 @@ const BOOKKEEPING: Array<[sql: string, refused: boolean]> = [
   ['DO /* c */ ( SELECT 1 FROM knex_migrations LIMIT 1 )', true],
   ['show tables where (select is_locked from knex_migrations_lock) = 0', true],
   ['(do (select 1 from knex_migrations))', true],
+  ['call app_proc((select is_locked from knex_migrations_lock))', true],
+  ['set statement max_statement_time = 5 for do (select 1 from knex_migrations_lock)', true],
+  // No subquery (knex's hasColumn sends SHOW COLUMNS), or a plain read inside SET STATEMENT: no lock.
+  ['show columns from `knex_migrations`', false],
+  ['show full fields from knex_migrations', false],
+  ['show index from knex_migrations_lock', false],
+  ['set statement max_statement_time=5 for select * from knex_migrations', false],
+  ['call app_proc(1)', false],
   ['set @v = (select count(*) from users)', false],
   ["show tables like 'knex_migrations'", false],
   ['select * from knex_migrations', false],

@@ -37,9 +37,16 @@ export const MYSQL_GUARD_GRAMMAR: GuardGrammar = {
     uescapeNames: false,
     targetStatements: new Set(['use']),
     systemVariables: systemVariableAssignment,
-    // InnoDB reads a subquery of a statement other than SELECT (outside SERIALIZABLE, where
-    // every read locks) as a locking read: `SET @v = (SELECT …)`, `DO (SELECT …)`,
-    // `SHOW … WHERE (SELECT …)` hold shared locks on the rows read until the transaction ends.
-    rowLocks: { lockInShareMode: true, lockingHeads: new Set(['set', 'do', 'show']) },
+    // InnoDB reads a subquery of a statement other than a plain read (outside SERIALIZABLE,
+    // where every read locks) as a locking read: `SET @v = (SELECT …)`, `DO (SELECT …)`,
+    // `CALL p((SELECT …))`, `SHOW … WHERE (SELECT …)` hold shared locks on the rows read
+    // until the transaction ends (red team 20, review).
+    rowLocks: {
+      lockInShareMode: true,
+      subqueries: {
+        consistentHeads: new Set(['select', 'with', 'values', 'table', 'explain', 'describe', 'desc', 'analyze', 'help']),
+        lockFreeSchemas: new Set(['information_schema', 'performance_schema']),
+      },
+    },
   },
 };

@@ -14,6 +14,7 @@ export const POSTGRES_GUARD_GRAMMAR: GuardGrammar = {
   setItemLists: false,
   qualifiedCatalogTables: false,
   stringNames: false,
+  identifierMaxBytes: 63,
   doubleQuotedCallNames: false,
   plain: { quote: '"', dollarParams: true },
   content: {

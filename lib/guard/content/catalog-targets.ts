@@ -1,4 +1,5 @@
 import type { GuardRules } from '../guard-rules';
+import { locksThroughSubqueries } from '../locking-subqueries';
 import type { StatementTokens } from './statement-tokens';
 
 /** The catalog a `[schema.]table` name chain at i is, or undefined. */
@@ -31,21 +32,25 @@ const LOCK_STRENGTHS = new Set(['update', 'share', 'no', 'key']);
  * (`pg_try_advisory_xact_lock(id) … FOR UPDATE SKIP LOCKED`) nor a type after `::`.
  */
 export function rowLockedCatalog(tk: StatementTokens, rules: GuardRules): { at: number; catalog: string } | undefined {
-  // A statement whose leading word reads what it names with locks (MySQL SET / DO / SHOW: rowLocks.lockingHeads).
-  let head = 0;
-  while (tk.isOp(head, '(')) head++;
-  let locks = tk.grammar.content.rowLocks?.lockingHeads?.has(tk.word(head) ?? '') === true;
+  // A statement whose subqueries read with row locks (MySQL SET / DO / CALL / SHOW … (SELECT …)): of the catalogs with row locks.
+  const subqueries = tk.grammar.content.rowLocks?.subqueries;
+  const subqueryLocks = subqueries !== undefined && locksThroughSubqueries(tk, subqueries.consistentHeads);
+  let locks = false;
   let found: { at: number; catalog: string } | undefined;
+  let foundLockable: { at: number; catalog: string } | undefined;
   for (let i = 0; i < tk.n; i++) {
     const w = tk.word(i);
     if (w === 'for' && LOCK_STRENGTHS.has(tk.word(i + 1) ?? '')) locks = true;
     if (w === 'lock' && tk.grammar.content.rowLocks?.lockInShareMode === true && tk.word(i + 1) === 'in') locks = true;
-    if (found === undefined && tk.isName(i) && !tk.isOp(i - 1, '.') && !tk.isOp(i - 1, ':')) {
+    if (foundLockable === undefined && tk.isName(i) && !tk.isOp(i - 1, '.') && !tk.isOp(i - 1, ':')) {
       let end = i;
       while (tk.isOp(end + 1, '.') && tk.isName(end + 2)) end += 2;
       const catalog = tk.isOp(end + 1, '(') ? undefined : catalogTarget(tk, rules, i);
-      if (catalog !== undefined) found = { at: i, catalog };
+      if (catalog !== undefined) {
+        found ??= { at: i, catalog };
+        if (!subqueries?.lockFreeSchemas.has(catalog.split('.')[0] ?? '')) foundLockable = { at: i, catalog };
+      }
     }
   }
-  return locks ? found : undefined;
+  return locks ? found : subqueryLocks ? foundLockable : undefined;
 }
