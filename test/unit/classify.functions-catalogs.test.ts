@@ -9,6 +9,16 @@ import { describeCaseGroups, type Case } from '../support/classify-cases';
 
 const PG_FUNCTIONS: Case[] = [
   ["select pg_read_file('/etc/passwd')", 'refused', 'PG_READ_FILE()'],
+  // Contrib modules a DBA may install (red team 23): pg_surgery, pg_visibility, pageinspect, pg_walinspect, pg_prewarm.
+  ["select heap_force_kill('knex_migrations'::regclass, array['(0,1)'::tid])", 'refused', 'HEAP_FORCE_KILL()'],
+  ["SELECT public.HEAP_FORCE_FREEZE('t'::regclass, ARRAY['(0,2)']::tid[])", 'refused', 'HEAP_FORCE_FREEZE()'],
+  ["select 1 from t where \"heap_force_kill\" /* c */ ('pg_class'::regclass, '{}') is null", 'refused', 'HEAP_FORCE_KILL()'],
+  ["with x as (select pg_truncate_visibility_map('t')) select * from x", 'refused', 'PG_TRUNCATE_VISIBILITY_MAP()'],
+  ["select * from page_header(get_raw_page('pg_authid', 0))", 'refused', 'GET_RAW_PAGE()'],
+  ["select * from pg_get_wal_records_info('0/0', '1/0')", 'refused', 'PG_GET_WAL_RECORDS_INFO()'],
+  ['select autoprewarm_dump_now()', 'refused', 'AUTOPREWARM_DUMP_NOW()'],
+  ['select ext.autoprewarm_start_worker()', 'refused', 'AUTOPREWARM_START_WORKER()'],
+  ["select pg_prewarm('items')", 'read', 'SELECT'],
   ["SELECT PG_READ_FILE('/etc/passwd')", 'refused', 'PG_READ_FILE()'],
   ["select pg_catalog.pg_read_file('/etc/passwd')", 'refused', 'PG_READ_FILE()'],
   ["select \"pg_catalog\".\"pg_read_file\"('/etc/passwd')", 'refused', 'PG_READ_FILE()'],

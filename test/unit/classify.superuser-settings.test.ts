@@ -39,7 +39,23 @@ const PG: Case[] = [
   ['set log_some_future_setting = off', 'refused', 'SET LOG_SOME_FUTURE_SETTING'],
   ['set debug_print_plan = on', 'refused', 'SET DEBUG_PRINT_PLAN'],
   ['set trace_notify = on', 'refused', 'SET TRACE_NOTIFY'],
-  ["set pgaudit.log = 'none'", 'refused', 'SET PGAUDIT'],
+  ["set pgaudit.log = 'none'", 'refused', 'SET PGAUDIT.LOG'],
+  // Contrib modules' superuser-only settings, once the DBA loaded the library (red team 23):
+  // the dotted name is read whole, in every spelling the server folds onto it.
+  ['set auto_explain.log_min_duration = -1', 'refused', 'SET AUTO_EXPLAIN.LOG_MIN_DURATION'],
+  ['SET LOCAL Auto_Explain . /* c */ "log_min_duration" TO -1', 'refused', 'SET AUTO_EXPLAIN.LOG_MIN_DURATION'],
+  ['set session "auto_explain"."log_analyze" = off', 'refused', 'SET AUTO_EXPLAIN.LOG_ANALYZE'],
+  ["select set_config('auto_explain.log_min_duration', '-1', false)", 'refused', 'SET AUTO_EXPLAIN.LOG_MIN_DURATION'],
+  ['set pg_stat_statements.track = none', 'refused', 'SET PG_STAT_STATEMENTS.TRACK'],
+  ["select pg_catalog.set_config('PG_STAT_STATEMENTS.TRACK_UTILITY', 'off', true)", 'refused', 'SET PG_STAT_STATEMENTS.TRACK_UTILITY'],
+  ['set plpgsql.check_asserts = off', 'refused', 'SET PLPGSQL.CHECK_ASSERTS'],
+  ['SET "plpgsql".CHECK_ASSERTS TO false', 'refused', 'SET PLPGSQL.CHECK_ASSERTS'],
+  ["select set_config('plpgsql.check_asserts', 'off', false)", 'refused', 'SET PLPGSQL.CHECK_ASSERTS'],
+  ['set auto_explain.U&"log_analyze" = off', 'refused', 'SET'],
+  // Custom settings of the app's own (row-level security keys) and plpgsql's harmless ones stay allowed.
+  ["set app.tenant_id = '42'", 'session', 'SET'],
+  ['set local app . user_id to 7', 'session', 'SET'],
+  ["set plpgsql.extra_warnings = 'all'", 'session', 'SET'],
   ["select set_config('pgaudit.log', 'none', false)", 'refused', 'SET PGAUDIT.LOG'],
   // Ordinary session settings and the documented allowance stay allowed.
   ['set statement_timeout = 5000', 'session', 'SET'],

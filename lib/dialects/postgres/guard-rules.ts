@@ -14,6 +14,10 @@ const CATALOG_WRITE = 'writes system catalog rows (planner statistics)';
 // Provisioning revokes UPDATE on sequences from the app (nextval stays); knex's migrations
 // table has one, and setval() to its maximum stops every later migration being recorded (red team 20).
 const SEQUENCE = 'sets a sequence (the app holds USAGE and SELECT on sequences, not UPDATE)';
+// Contrib modules the server package ships (a DBA may install them): pg_surgery kills or
+// freezes heap tuples of any table by regclass, catalogs and knex's tables included (red team 23);
+// pageinspect and pg_walinspect read pages and WAL beneath every SQL privilege.
+const BENEATH_SQL = 'reads or changes table pages or WAL directly, beneath SQL and its privileges';
 
 /**
  * Settings whose pg_settings.context is 'superuser' (superuser-settings.ts, generated from a
@@ -106,6 +110,19 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
     ['pg_replication_slot_advance', SERVER],
     ['setval', SEQUENCE],
     ['pg_sync_replication_slots', SERVER],
+    // Contrib (red team 23): pg_surgery, pg_visibility, pg_prewarm's autoprewarm, pageinspect, pg_walinspect.
+    ['heap_force_kill', BENEATH_SQL],
+    ['heap_force_freeze', BENEATH_SQL],
+    ['pg_truncate_visibility_map', BENEATH_SQL],
+    ['get_raw_page', BENEATH_SQL],
+    ['pg_get_wal_record_info', BENEATH_SQL],
+    ['pg_get_wal_records_info', BENEATH_SQL],
+    ['pg_get_wal_records_info_till_end_of_wal', BENEATH_SQL],
+    ['pg_get_wal_stats', BENEATH_SQL],
+    ['pg_get_wal_stats_till_end_of_wal', BENEATH_SQL],
+    ['pg_get_wal_block_info', BENEATH_SQL],
+    ['autoprewarm_dump_now', FILE],
+    ['autoprewarm_start_worker', SERVER],
   ]),
   functionPrefixes: [
     ['pg_ls_', FILE],
@@ -144,6 +161,8 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
     ...refusing({ kind: 'other', reason: 'superuser-only setting: allows changing system catalogs' }, 'allow_system_table_mods'),
     ...refusing({ kind: 'other', reason: 'superuser-only setting: destroys data' }, 'zero_damaged_pages'),
     ...refusing({ kind: 'other', reason: 'superuser-only setting' }, 'allow_in_place_tablespaces', 'ignore_system_indexes', 'ignore_checksum_failure'),
+    // Any user may set it, but off it skips the ASSERTs of the schema's PL/pgSQL functions and triggers (red team 23).
+    ...refusing({ kind: 'other', reason: "switches off the ASSERT checks of the schema's PL/pgSQL functions and triggers" }, 'plpgsql.check_asserts'),
   ]),
   // Beyond the generated list: the families the server adds to in every release, and extensions' own (pgaudit.log …).
   refusedSettingPrefixes: [
@@ -152,6 +171,11 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
     ['trace_', SUPERUSER_ONLY],
     ['track_', { kind: 'other', reason: 'superuser-only setting: hides the session from the statistics views' }],
     ['pgaudit', { kind: 'other', reason: 'audit setting: hides statements from the audit log' }],
+    // Contrib modules' settings, superuser-only once the library is loaded (session_preload_libraries); the
+    // generated list comes from a server with none loaded (red team 23).
+    ['auto_explain.', { kind: 'other', reason: 'superuser-only setting of auto_explain: hides plans from the server log' }],
+    ['pg_stat_statements.', { kind: 'other', reason: 'superuser-only setting of pg_stat_statements: hides statements from its statistics' }],
+    ['sepgsql.', { kind: 'other', reason: 'superuser-only setting of sepgsql: security labels' }],
   ],
   lexingSettings: POSTGRES_LEXING_SETTINGS,
   keywords: POSTGRES_KEYWORDS,

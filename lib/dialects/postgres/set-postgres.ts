@@ -1,4 +1,4 @@
-import { CH_EQ } from '../../guard/chars';
+import { CH_DOT, CH_EQ } from '../../guard/chars';
 import { literalValue } from '../../guard/sql-values';
 import type { StatementReader } from '../../guard/statement-reader';
 import { asciiLower, asciiUpper, isContent } from '../../guard/token-text';
@@ -51,7 +51,9 @@ export function setPostgres(r: StatementReader): void {
         if (resetsTo(r, 'default', true, false)) r.set('session', 'SET SESSION AUTHORIZATION', true);
       } else {
         r.set('session', 'SET', true);
-        if (!refusedSetting(r, name)) lexingSetting(r, name, asciiUpper(name));
+        // A dotted name (an extension's: `auto_explain.log_min_duration`, red team 23) is read whole.
+        const { name: full, after } = dottedName(r, name);
+        if (!refusedSetting(r, full)) lexingSetting(r, full, asciiUpper(full), false, after);
       }
     }
   } else {
@@ -76,4 +78,24 @@ function resetsTo(r: StatementReader, word: string, assignment: boolean, strings
   const value = literalValue(r.sql, t, r.lx.start, r.lx.end, r.dialect);
   if (value === undefined || value.toLowerCase() !== word) return false;
   return !isContent(r.adv());
+}
+
+/**
+ * The setting name that starts with `first` (the current token): PostgreSQL's var_name is
+ * `ColId ('.' ColId)*`, folded to lower case as the server folds GUC names. Leaves the token
+ * after the name current, and returns it.
+ */
+function dottedName(r: StatementReader, first: string): { name: string; after: number } {
+  let name = first;
+  let t = r.adv();
+  while (r.isOp(CH_DOT)) {
+    t = r.adv();
+    if (t !== T_WORD && t !== T_QUOTED_IDENT) break;
+    const raw = r.sql.slice(r.lx.start, r.lx.end);
+    // U&"…": escapes the guard does not decode here, refused like a first part spelled so.
+    if (t === T_QUOTED_IDENT && (raw.charCodeAt(0) | 0x20) === 0x75) r.set('other', 'SET', false, 'setting name with Unicode escapes');
+    name += `.${asciiLower(t === T_QUOTED_IDENT ? raw.slice(1, -1) : raw)}`;
+    t = r.adv();
+  }
+  return { name, after: t };
 }

@@ -25,10 +25,11 @@ export function refusedSetting(r: StatementReader, name: string): boolean {
  * reads text, the value must be one literal that keeps the reading; anything else refuses
  * the statement. Leaves the token after the value current. `bare`: no `=` / TO (SET NAMES x).
  */
-export function lexingSetting(r: StatementReader, name: string, label: string, bare = false): void {
+export function lexingSetting(r: StatementReader, name: string, label: string, bare = false, after?: number): void {
   const allowedValue = r.rules.lexingSettings.get(name);
   if (allowedValue === undefined) return;
-  let t = r.adv();
+  // `after`: the caller already moved past the name (and this is the token it found).
+  let t = after ?? r.adv();
   if (!bare) {
     if (r.is('TO')) t = r.adv();
     else {
