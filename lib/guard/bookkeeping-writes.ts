@@ -31,9 +31,11 @@ export function bookkeepingWriteCheck(dialect: Dialect, tableNames: readonly str
   // long names to 63 bytes, the lock table's too: compared cut on both sides.
   const maxBytes = grammar.identifierMaxBytes;
   const fold = (name: string): string => (maxBytes === undefined ? name : clipBytes(name, maxBytes));
-  const names = [...new Set(tableNames.flatMap((name) => [asciiLower(name), name.toLowerCase()]))];
+  const unicode = grammar.unicodeTableNames === true;
+  const names = [...new Set(tableNames.flatMap((name) => [asciiLower(name), name.toLowerCase(), ...(unicode ? [unicodeFold(name)] : [])]))];
   const folded = new Set(names.flatMap((table) => [table, `${table}_lock`]).map(fold));
-  const tables = { has: (name: string): boolean => folded.has(fold(name)) };
+  // A non-ASCII name may also be one the server folds onto a protected one (MySQL, red team 24).
+  const tables = { has: (name: string): boolean => folded.has(fold(name)) || (unicode && !ASCII_ONLY.test(name) && folded.has(unicodeFold(name))) };
   const uescape = grammar.content.uescapeNames;
   const modes = readings(grammar);
   // Cheap first test on the hot path (every runtime query): the name must occur in the text,
@@ -44,7 +46,7 @@ export function bookkeepingWriteCheck(dialect: Dialect, tableNames: readonly str
     const m = mention.exec(sql);
     if (m === null) return false;
     if (m[0].charCodeAt(0) < 128) return true;
-    const text = sql.toLowerCase();
+    const text = unicode ? unicodeFold(sql) : sql.toLowerCase();
     return names.some((table) => text.includes(fold(table).toLowerCase())) || (uescape && text.includes('u&'));
   };
   // Uncached: the guarded client's verdict cache (client.ts) holds this check's verdict
@@ -78,6 +80,18 @@ function clipBytes(name: string, max: number): string {
   return name.slice(0, end);
 }
 
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+/**
+ * A fold at least as wide as a server's Unicode lower-casing of names: compatibility forms
+ * decomposed (KELVIN SIGN is K, ANGSTROM SIGN is A with a ring), combining marks dropped
+ * (U+0130 lower-cases to i with a dot above), then lower case. Wider than the server's (é
+ * becomes e): a name it folds onto a protected one is refused, never one that escapes.
+ */
+export function unicodeFold(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '');
+}
+
 /** knex's name for its migrations table when the config names none. */
 export const DEFAULT_TABLE = 'knex_migrations';
 
@@ -102,6 +116,8 @@ const MODIFIERS = new Set(['only', 'low_priority', 'ignore', 'quick', 'table', '
 const ROW_LOCK_STRENGTHS = new Set(['update', 'share', 'no', 'key']);
 /** Where a write names its tables anywhere (MySQL, `catalogAnywhereInWrites`): a statement with one of these verbs that names a bookkeeping table anywhere writes it (multi-table UPDATE / DELETE write what they join). */
 const ANYWHERE_WRITE_VERBS = new Set(['insert', 'update', 'delete', 'replace', 'create', 'alter', 'drop', 'truncate', 'rename', 'lock', 'load']);
+/** Verbs that are also MySQL function names (string INSERT() and REPLACE(), numeric TRUNCATE()). */
+const FUNCTION_VERBS = new Set(['insert', 'replace', 'truncate']);
 
 function writesBookkeeping(sql: string, dialect: Dialect, rules: GuardRules, options: LexerOptions, tables: BookkeepingTables): boolean {
   const lx = createLexer(sql, dialect, options);
@@ -167,8 +183,10 @@ function statementWrites(sql: string, dialect: Dialect, rules: GuardRules, types
       if (anywhere && anywhereWrite && tables.has(name(i) ?? '')) return true;
       continue;
     }
-    // `replace(…)` is a function; `FOR UPDATE` / `ON DUPLICATE KEY UPDATE` / `DO UPDATE` start no write of a named table.
-    if (anywhere && ANYWHERE_WRITE_VERBS.has(w) && !isOp(i + 1, '(') && word(i - 1) !== 'for' && word(i - 1) !== 'key') anywhereWrite = true;
+    // `replace(…)`, `insert(…)`, `truncate(…)` are functions; `ON DUPLICATE KEY UPDATE` follows an INSERT.
+    // Nothing else is skipped: MariaDB's `SET STATEMENT … FOR <write>` writes, and so does
+    // `UPDATE (a, b)` every table of its list (red team 24); `FOR UPDATE` locks what it names (above).
+    if (anywhere && ANYWHERE_WRITE_VERBS.has(w) && !(isOp(i + 1, '(') && FUNCTION_VERBS.has(w)) && word(i - 1) !== 'key') anywhereWrite = true;
     if (anywhere && anywhereWrite && tables.has(w)) return true;
     let target = -1;
     // PostgreSQL `TABLE knex_migrations` (a statement of its own) is a read.

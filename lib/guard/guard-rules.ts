@@ -90,6 +90,12 @@ export interface GuardGrammar {
   readonly stringNames: boolean;
   /** Names longer than this many UTF-8 bytes are cut to it by the server (PostgreSQL: 63, NAMEDATALEN - 1); undefined: none are. */
   readonly identifierMaxBytes?: number;
+  /**
+   * The server may fold table names beyond ASCII (MySQL with lower_case_table_names 1 or 2
+   * lower-cases them with its Unicode table: KELVIN SIGN is `k`): protected names are also
+   * compared folded so (bookkeeping-writes.ts unicodeFold).
+   */
+  readonly unicodeTableNames?: boolean;
   /** `"…"` before `(` is a name (MySQL under ANSI_QUOTES; a syntax error otherwise, so counted as a name). */
   readonly doubleQuotedCallNames: boolean;
   /** Content rules that only this dialect's statements reach (content/judge.ts). */

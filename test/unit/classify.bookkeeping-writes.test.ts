@@ -90,6 +90,22 @@ const PER_DIALECT: Record<Dialect, Case[]> = {
     // A row lock on a bookkeeping table blocks the migrator like a write (brief G1, leftover 3; was allowed).
     ['select * from knex_migrations for update', true],
     ['select replace(name, ?, ?) from knex_migrations', false],
+    // MariaDB SET STATEMENT … FOR <write> writes like the bare write (red team 24).
+    ['set statement max_statement_time=1 for replace knex_migrations_lock values (1, 1)', true],
+    ['SET STATEMENT sql_mode=\'\' FOR INSERT LOW_PRIORITY IGNORE knex_migrations (name) VALUES (?)', true],
+    ['set statement max_statement_time=1 for delete from k using knex_migrations k', true],
+    ['set statement max_statement_time = 1 for delete k from t join knex_migrations k on k.id = t.id', true],
+    ['set statement max_statement_time=1 for insert into t select * from knex_migrations_lock', true],
+    ['set statement max_statement_time=1 for select * from knex_migrations', false],
+    // UPDATE is no function: `UPDATE (a, b)` writes every table of its list (red team 24).
+    ['update (t, knex_migrations_lock) set is_locked = 1', true],
+    ['UPDATE ((t), `knex_migrations`) SET name = ?', true],
+    ['update (t join knex_migrations_lock l on 1) set l.is_locked = 1', true],
+    ['select insert(name, 1, 2, ?), truncate(batch, 0) from knex_migrations', false],
+    // Names the server folds onto knex's with lower_case_table_names 1 or 2 (KELVIN SIGN, dotted I).
+    ['update \u212Anex_migrations_lock set is_locked = 1', true],
+    ['delete from `KNEX_M\u0130GRATIONS`', true],
+    ['select * from \u212Anex_migrations', false],
   ],
   sqlite: [
     ['delete from main.knex_migrations', true],

@@ -28,6 +28,8 @@ export const MYSQL_GUARD_GRAMMAR: GuardGrammar = {
   // Engines a temporary table may use: they keep it in this server's own storage (CONNECT, FEDERATED reach files or other servers).
   tempTableOptions: { engines: new Set(['innodb', 'memory', 'heap', 'myisam', 'aria']) },
   setItemLists: true,
+  // lower_case_table_names = 1 (Windows) / 2 (macOS) folds names with the server's Unicode case table (red team 24).
+  unicodeTableNames: true,
   qualifiedCatalogTables: false,
   stringNames: false,
   doubleQuotedCallNames: true,
