@@ -102,6 +102,20 @@ function lockRowHeld(admin: Knex, schema: string): Promise<boolean> {
   });
 }
 
+/** `sql`, sent by a guarded mysql2 instance, is refused and leaves knex's tables as they were. */
+async function expectRefusedUnchanged(database: ReturnType<typeof mysqlSuperuserDatabase>, name: string, sql: string): Promise<void> {
+  const before = await bookkeepingState(database.admin, name);
+  const db = guard(knex({ client: 'mysql2', connection: database.connection, pool: { min: 0, max: 1 } }));
+  let outcome = '';
+  try {
+    outcome = await outcomeOf(db.raw(sql));
+  } finally {
+    await db.destroy();
+  }
+  expect(await bookkeepingState(database.admin, name), `${sql}: ${outcome}`).to.deep.equal(before);
+  expect(outcome).to.match(/^refused/);
+}
+
 if (dialects.includes('mysql')) {
   describe('guard red team 24, MariaDB as superuser: SET STATEMENT … FOR a write that names a bookkeeping table other than as INTO / UPDATE / DELETE FROM target', () => {
     const name = 'knexroles_redteam24_setstmt';
@@ -119,16 +133,7 @@ if (dialects.includes('mysql')) {
     ];
     for (const { sql, effect } of writes) {
       it(`(mysql2) \`${sql}\` is refused (it ${effect})`, async () => {
-        const before = await bookkeepingState(database.admin, name);
-        const db = guard(knex({ client: 'mysql2', connection: database.connection, pool: { min: 0, max: 1 } }));
-        let outcome = '';
-        try {
-          outcome = await outcomeOf(db.raw(sql));
-        } finally {
-          await db.destroy();
-        }
-        expect(await bookkeepingState(database.admin, name), `${sql}: ${outcome}`).to.deep.equal(before);
-        expect(outcome).to.match(/^refused/);
+        await expectRefusedUnchanged(database, name, sql);
       });
     }
 
@@ -164,16 +169,7 @@ if (dialects.includes('mysql')) {
       "update (rt24_t, knex_migrations) set name = '001_forged.js'",
     ]) {
       it(`(mysql2) \`${sql}\` is refused`, async () => {
-        const before = await bookkeepingState(database.admin, name);
-        const db = guard(knex({ client: 'mysql2', connection: database.connection, pool: { min: 0, max: 1 } }));
-        let outcome = '';
-        try {
-          outcome = await outcomeOf(db.raw(sql));
-        } finally {
-          await db.destroy();
-        }
-        expect(await bookkeepingState(database.admin, name), `${sql}: ${outcome}`).to.deep.equal(before);
-        expect(outcome).to.match(/^refused/);
+        await expectRefusedUnchanged(database, name, sql);
       });
     }
   });
