@@ -145,7 +145,7 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions, pr
  * transactions, the schema builder and `raw` all inherit the check.
  */
 export function guardClientClass(Base: ClientClass, dialect: Dialect, options: GuardOptions): ClientClass {
-  const { readSession, configuredText } = dialectModule(dialect).guardText;
+  const { readSession, configuredText, startupRefusal } = dialectModule(dialect).guardText;
   // knex's migration tables are named by the instance's config (migrations.tableName), read
   // when the client is made (or put under the guard) and on every query. A name once seen
   // stays protected: code that re-points the config later can add a name, never take one
@@ -348,6 +348,18 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
             value: charset.value,
             reason: "the driver encodes text in this character set itself, and its encoder can write a backslash or a quote where the guard read a letter (or the server reads the bytes as another set)",
             remedy: 'Use charset utf8mb4 (the default) for the runtime connection; latin1 is accepted too, without characters above U+00FF.',
+          }),
+        );
+      }
+      const startup = startupRefusal?.(settings);
+      if (startup !== undefined) {
+        return Promise.reject(
+          GuardSessionError.of({
+            dialect,
+            variable: startup.name,
+            value: `(set at login by ${startup.option})`,
+            reason: startup.reason,
+            remedy: `Remove ${startup.name} from the runtime connection's startup options (${startup.option}); a DBA can set it for the role (ALTER ROLE … SET) if it must hold.`,
           }),
         );
       }

@@ -22,6 +22,12 @@ export interface GuardText {
    * sends UTF-8 (pg, SQLite).
    */
   readonly configuredText?: (settings: unknown) => { option: string; value: string; verdict: 'narrow' | 'refused' } | undefined;
+  /**
+   * A setting the connection's login options ask for that a runtime connection may not
+   * have, refused before connecting (PostgreSQL startup options: a library loaded later
+   * applies its settings past the session read). Absent: nothing is set at login.
+   */
+  readonly startupRefusal?: (settings: unknown) => { option: string; name: string; reason: string } | undefined;
   /** A one-letter word glued to a string is its introducer (MySQL X'…', B'…', N'…'), redacted with it. */
   readonly letterIntroducers: boolean;
   /** Quoted tokens that are a setting's value as written, besides plain '…' (literalValue). */

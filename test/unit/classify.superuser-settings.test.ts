@@ -52,10 +52,18 @@ const PG: Case[] = [
   ['SET "plpgsql".CHECK_ASSERTS TO false', 'refused', 'SET PLPGSQL.CHECK_ASSERTS'],
   ["select set_config('plpgsql.check_asserts', 'off', false)", 'refused', 'SET PLPGSQL.CHECK_ASSERTS'],
   ['set auto_explain.U&"log_analyze" = off', 'refused', 'SET'],
+  ['set app.U&"x" = 1', 'refused', 'SET'],
   // Custom settings of the app's own (row-level security keys) and plpgsql's harmless ones stay allowed.
   ["set app.tenant_id = '42'", 'session', 'SET'],
   ['set local app . user_id to 7', 'session', 'SET'],
   ["set plpgsql.extra_warnings = 'all'", 'session', 'SET'],
+  // A custom setting whose first part is a keyword of SET (red team 26), and the code-running language settings.
+  ["set role.tenant = 'acme'", 'session', 'SET'],
+  ["SET LOCAL role . tenant TO 'acme'", 'session', 'SET'],
+  ['set session_authorization.x = 1', 'session', 'SET'],
+  ["set plperl.on_plperl_init = 'system(1)'", 'refused', 'SET PLPERL.ON_PLPERL_INIT'],
+  ["select set_config('pltcl.start_proc', 'f', false)", 'refused', 'SET PLTCL.START_PROC'],
+  ['set jit_profiling_support = on', 'refused', 'SET JIT_PROFILING_SUPPORT'],
   ["select set_config('pgaudit.log', 'none', false)", 'refused', 'SET PGAUDIT.LOG'],
   // Ordinary session settings and the documented allowance stay allowed.
   ['set statement_timeout = 5000', 'session', 'SET'],

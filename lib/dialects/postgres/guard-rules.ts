@@ -20,14 +20,14 @@ const SEQUENCE = 'sets a sequence (the app holds USAGE and SELECT on sequences, 
 const BENEATH_SQL = 'reads or changes table pages or WAL directly, beneath SQL and its privileges';
 
 /**
- * Settings whose pg_settings.context is 'superuser' (superuser-settings.ts, generated from a
+ * Settings whose pg_settings.context is 'superuser' or 'superuser-backend' (superuser-settings.ts, generated from a
  * real server): logging (log_statement = none, log_min_duration_statement = -1 hide the
  * session's statements), statistics (track_activities = off hides it from pg_stat_activity),
  * resource limits (temp_file_limit = -1 lets one query fill the disk), integrity
  * (session_replication_role), library loading. A runtime role cannot set them on a
  * provisioned server; an app connected as a superuser could, and the guard refuses it.
  */
-const SUPERUSER_ONLY: RefusedSetting = { kind: 'other', reason: 'superuser-only setting (pg_settings.context = superuser): logging, statistics, resource limits or integrity' };
+const SUPERUSER_ONLY: RefusedSetting = { kind: 'other', reason: 'superuser-only setting (pg_settings.context superuser or superuser-backend): logging, statistics, resource limits or integrity' };
 /**
  * The relations of information_schema a write can reach: its own tables, and enabled_roles,
  * a plain view of pg_authid that takes DELETE. Recognized by bare name too, since a
@@ -115,6 +115,12 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
     ['heap_force_freeze', BENEATH_SQL],
     ['pg_truncate_visibility_map', BENEATH_SQL],
     ['get_raw_page', BENEATH_SQL],
+    // pageinspect's B-tree and hash readers that take an index by name (the rest take get_raw_page's bytes; red team 26).
+    ['bt_metap', BENEATH_SQL],
+    ['bt_page_stats', BENEATH_SQL],
+    ['bt_page_items', BENEATH_SQL],
+    ['bt_multi_page_stats', BENEATH_SQL],
+    ['hash_bitmap_info', BENEATH_SQL],
     ['pg_get_wal_record_info', BENEATH_SQL],
     ['pg_get_wal_records_info', BENEATH_SQL],
     ['pg_get_wal_records_info_till_end_of_wal', BENEATH_SQL],
@@ -163,6 +169,8 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
     ...refusing({ kind: 'other', reason: 'superuser-only setting' }, 'allow_in_place_tablespaces', 'ignore_system_indexes', 'ignore_checksum_failure'),
     // Any user may set it, but off it skips the ASSERTs of the schema's PL/pgSQL functions and triggers (red team 23).
     ...refusing({ kind: 'other', reason: "switches off the ASSERT checks of the schema's PL/pgSQL functions and triggers" }, 'plpgsql.check_asserts'),
+    // Superuser-only once the language is loaded: code run when its interpreter starts.
+    ...refusing({ kind: 'other', reason: 'runs code when the procedural language starts in the session' }, 'plperl.on_plperl_init', 'plperl.on_plperlu_init', 'plperl.on_init', 'pltcl.start_proc', 'pltclu.start_proc'),
   ]),
   // Beyond the generated list: the families the server adds to in every release, and extensions' own (pgaudit.log …).
   refusedSettingPrefixes: [

@@ -5,6 +5,7 @@ import { SEARCH_PATH_REASON, searchPathValueNamesCatalog } from './set-config';
 import { refusedSettingOf } from '../../guard/guard-rules';
 import { POSTGRES_GUARD_RULES } from './guard-rules';
 import { POSTGRES_LEXING_SETTINGS } from './lexing-settings';
+import { startupRefusal } from './startup-options';
 
 // Every name schema-qualified, operators too: a temporary table (searched before pg_catalog)
 // or a function or operator earlier on the search_path must not answer in the catalog's place.
@@ -120,6 +121,7 @@ export const POSTGRES_GUARD_TEXT: GuardText = {
     const altBackslash = String(row['scs']).toLowerCase() !== 'on';
     return { reading: { altBackslash }, key: altBackslash ? 'scs-off' : '' };
   },
+  startupRefusal,
   // standard_conforming_strings=off makes backslashes escapes in plain '…'.
   letterIntroducers: false,
   values: { doubleQuotedIdentifier: true, doubleQuotedString: false, dollarQuoted: true },

@@ -30,9 +30,6 @@ export function setPostgres(r: StatementReader): void {
   } else if ((session && r.is('AUTHORIZATION')) || (r.is('SESSION') && r.adv() === T_WORD && r.is('AUTHORIZATION'))) {
     r.set('privilege', 'SET SESSION AUTHORIZATION', false, 'changes the session user');
     if (resetsTo(r, 'default', false, false)) r.set('session', 'SET SESSION AUTHORIZATION', true);
-  } else if (r.is('ROLE')) {
-    r.set('privilege', 'SET ROLE', false, 'changes the current role');
-    if (resetsTo(r, 'none', false)) r.set('session', 'SET ROLE', true);
   } else if (r.is('TRANSACTION')) {
     r.set('transaction', 'SET TRANSACTION', true);
   } else if (r.is('CONSTRAINTS')) {
@@ -42,18 +39,21 @@ export function setPostgres(r: StatementReader): void {
     if (t === T_QUOTED_IDENT && (raw.charCodeAt(0) | 0x20) === 0x75) {
       r.set('other', 'SET', false, 'setting name with Unicode escapes');
     } else {
-      const name = asciiLower(t === T_QUOTED_IDENT ? raw.slice(1, -1) : raw);
-      if (name === 'role') {
+      // The whole dotted name first (an extension's: `auto_explain.log_min_duration`, red team
+      // 23); `SET role.tenant = …` is a custom setting, not SET ROLE (red team 26).
+      const { name, after, escaped } = dottedName(r, asciiLower(t === T_QUOTED_IDENT ? raw.slice(1, -1) : raw));
+      if (escaped) {
+        r.set('other', 'SET', false, 'setting name with Unicode escapes');
+      } else if (name === 'role') {
         r.set('privilege', 'SET ROLE', false, 'changes the current role');
-        if (resetsTo(r, 'none', true)) r.set('session', 'SET ROLE', true);
+        // The keyword form `SET ROLE x` takes no TO / =; `SET "role" = x` is the generic one.
+        if (resetsTo(r, 'none', t === T_QUOTED_IDENT, true, after)) r.set('session', 'SET ROLE', true);
       } else if (name === 'session_authorization') {
         r.set('privilege', 'SET SESSION AUTHORIZATION', false, 'changes the session user');
-        if (resetsTo(r, 'default', true, false)) r.set('session', 'SET SESSION AUTHORIZATION', true);
+        if (resetsTo(r, 'default', true, false, after)) r.set('session', 'SET SESSION AUTHORIZATION', true);
       } else {
         r.set('session', 'SET', true);
-        // A dotted name (an extension's: `auto_explain.log_min_duration`, red team 23) is read whole.
-        const { name: full, after } = dottedName(r, name);
-        if (!refusedSetting(r, full)) lexingSetting(r, full, asciiUpper(full), false, after);
+        if (!refusedSetting(r, name)) lexingSetting(r, name, asciiUpper(name), false, after);
       }
     }
   } else {
@@ -69,8 +69,9 @@ export function setPostgres(r: StatementReader): void {
  * (DEFAULT is a keyword of the grammar; the string is a value), whereas the role setting
  * reads `'none'` and NONE alike.
  */
-function resetsTo(r: StatementReader, word: string, assignment: boolean, strings = true): boolean {
-  let t = r.adv();
+function resetsTo(r: StatementReader, word: string, assignment: boolean, strings = true, after?: number): boolean {
+  // `after`: the caller already moved past the name (and this is the token it found).
+  let t = after ?? r.adv();
   if (r.is('TO') || r.isOp(CH_EQ)) t = r.adv();
   else if (assignment) return false;
   const plain = t === T_WORD || (strings && t === T_STRING && r.sql.charCodeAt(r.lx.start) === 0x27);
@@ -83,9 +84,9 @@ function resetsTo(r: StatementReader, word: string, assignment: boolean, strings
 /**
  * The setting name that starts with `first` (the current token): PostgreSQL's var_name is
  * `ColId ('.' ColId)*`, folded to lower case as the server folds GUC names. Leaves the token
- * after the name current, and returns it.
+ * after the name current, and returns it; `escaped`: a part is U&"…", not read.
  */
-function dottedName(r: StatementReader, first: string): { name: string; after: number } {
+function dottedName(r: StatementReader, first: string): { name: string; after: number; escaped: boolean } {
   let name = first;
   let t = r.adv();
   while (r.isOp(CH_DOT)) {
@@ -93,9 +94,9 @@ function dottedName(r: StatementReader, first: string): { name: string; after: n
     if (t !== T_WORD && t !== T_QUOTED_IDENT) break;
     const raw = r.sql.slice(r.lx.start, r.lx.end);
     // U&"…": escapes the guard does not decode here, refused like a first part spelled so.
-    if (t === T_QUOTED_IDENT && (raw.charCodeAt(0) | 0x20) === 0x75) r.set('other', 'SET', false, 'setting name with Unicode escapes');
+    if (t === T_QUOTED_IDENT && (raw.charCodeAt(0) | 0x20) === 0x75) return { name, after: r.adv(), escaped: true };
     name += `.${asciiLower(t === T_QUOTED_IDENT ? raw.slice(1, -1) : raw)}`;
     t = r.adv();
   }
-  return { name, after: t };
+  return { name, after: t, escaped: false };
 }
