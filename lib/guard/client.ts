@@ -353,13 +353,15 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       }
       const startup = startupRefusal?.(settings);
       if (startup !== undefined) {
+        const remedy = startup.switch
+          ? `Remove the switch from the runtime connection's startup options (${startup.option}); pass settings as -c name=value.`
+          : `Remove ${startup.name} from the runtime connection's startup options (${startup.option}); a DBA can set it for the role (ALTER ROLE … SET) if it must hold.`;
         return Promise.reject(
-          GuardSessionError.of({
+          new GuardSessionError('E_GUARD_SESSION', `knex-roles: the ${dialect} connection's startup options (${startup.option}) have ${startup.name}: ${startup.reason}; the guard does not connect with them.`, {
             dialect,
             variable: startup.name,
-            value: `(set at login by ${startup.option})`,
-            reason: startup.reason,
-            remedy: `Remove ${startup.name} from the runtime connection's startup options (${startup.option}); a DBA can set it for the role (ALTER ROLE … SET) if it must hold.`,
+            value: `(at login, from ${startup.option})`,
+            remedy,
           }),
         );
       }

@@ -27,7 +27,7 @@ export interface GuardText {
    * have, refused before connecting (PostgreSQL startup options: a library loaded later
    * applies its settings past the session read). Absent: nothing is set at login.
    */
-  readonly startupRefusal?: (settings: unknown) => { option: string; name: string; reason: string } | undefined;
+  readonly startupRefusal?: (settings: unknown) => StartupRefusal | undefined;
   /** A one-letter word glued to a string is its introducer (MySQL X'…', B'…', N'…'), redacted with it. */
   readonly letterIntroducers: boolean;
   /** Quoted tokens that are a setting's value as written, besides plain '…' (literalValue). */
@@ -39,4 +39,14 @@ export interface GuardText {
     /** `$tag$…$tag$` (PostgreSQL). */
     readonly dollarQuoted: boolean;
   };
+}
+
+/** A login setting a runtime connection may not have, or a login switch the guard does not read. */
+export interface StartupRefusal {
+  /** Where the driver took it from (PostgreSQL: `connectionString`, `options`, `PGOPTIONS`, `pg.defaults.options`). */
+  option: string;
+  /** The setting's name, or the switch (`-O`); never a value. */
+  name: string;
+  switch: boolean;
+  reason: string;
 }

@@ -149,12 +149,12 @@ if (dialects.includes('postgres')) {
       } finally {
         await db.destroy();
       }
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      // The test server logs every statement (log_statement); auto_explain's entry is the plan with its `Query Text:`.
-      const logged = readFileSync((await testServers()).postgres.logFile, 'utf8').includes(`Query Text: select '${marker}'`);
       expect(context, 'auto_explain is loaded in the runtime session, its setting superuser-only').to.equal('superuser');
-      expect(logged, `set auto_explain.log_min_duration = -1: ${outcome}, and the plan of select '${marker}' was not logged`).to.equal(true);
-      expect(outcome).to.match(/^refused/);
+      expect(outcome, 'set auto_explain.log_min_duration = -1').to.match(/^refused/);
+      // The plan still reaches the server log (auto_explain's entry has its `Query Text:`): waited
+      // for, not timed; were it hidden, the wait would run into mocha's timeout and fail.
+      const { logFile } = (await testServers()).postgres;
+      while (!readFileSync(logFile, 'utf8').includes(`Query Text: select '${marker}'`)) await new Promise((resolve) => setTimeout(resolve, 50));
     });
   });
 

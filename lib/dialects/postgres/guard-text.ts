@@ -5,7 +5,13 @@ import { SEARCH_PATH_REASON, searchPathValueNamesCatalog } from './set-config';
 import { refusedSettingOf } from '../../guard/guard-rules';
 import { POSTGRES_GUARD_RULES } from './guard-rules';
 import { POSTGRES_LEXING_SETTINGS } from './lexing-settings';
-import { startupRefusal } from './startup-options';
+import { startupRefusal } from './startup-refusal';
+
+/** The refused settings of libraries loaded on demand (dotted names), as SQL string literals. */
+const PLACEHOLDER_NAMES = [...POSTGRES_GUARD_RULES.refusedSettings.keys()]
+  .filter((name) => name.includes('.'))
+  .map((name) => `'${name.replace(/'/g, "''")}'`)
+  .join(', ');
 
 // Every name schema-qualified, operators too: a temporary table (searched before pg_catalog)
 // or a function or operator earlier on the search_path must not answer in the catalog's place.
@@ -16,7 +22,10 @@ const READ = "select pg_catalog.current_setting('standard_conforming_strings') a
   // older than this statement's; outside one they are the same instant.
   'pg_catalog.now() operator(pg_catalog.<>) pg_catalog.statement_timestamp() as tx, ' +
   // A role switched to at login (`options: '-c role=…'`; pg_settings does not show `role`).
-  'current_user operator(pg_catalog.<>) session_user as switched, current_user as cu';
+  'current_user operator(pg_catalog.<>) session_user as switched, current_user as cu, ' +
+  // Refused settings of a library not loaded yet (plpgsql before its first call): a placeholder
+  // pg_settings does not list, applied when the library loads, however it was set (red teams 26, 27).
+  `(select pg_catalog.string_agg(n, ',') from pg_catalog.unnest(array[${PLACEHOLDER_NAMES}]::pg_catalog.text[]) n where pg_catalog.current_setting(n, true) is not null and not exists (select from pg_catalog.pg_settings g where g.name operator(pg_catalog.=) n)) as placeholders`;
 
 /**
  * The read as one text value the client's type parsers cannot rewrite unseen: pool.afterCreate
@@ -28,7 +37,7 @@ const READ = "select pg_catalog.current_setting('standard_conforming_strings') a
  * forge the sum for other values.
  */
 function sealedRead(nonce: string): string {
-  const json = 'pg_catalog.json_build_array(s.scs, s.enc, s.sp, s.own, s.tx, s.switched, s.cu)::pg_catalog.text';
+  const json = 'pg_catalog.json_build_array(s.scs, s.enc, s.sp, s.own, s.tx, s.switched, s.cu, s.placeholders)::pg_catalog.text';
   return (
     `select pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to('${nonce}' operator(pg_catalog.||) h.x, 'UTF8')), 'hex') operator(pg_catalog.||) h.x as r ` +
     `from (select pg_catalog.encode(pg_catalog.convert_to(${json}, 'UTF8'), 'hex') as x from (${READ}) s) h`
@@ -51,8 +60,8 @@ function unsealed(nonce: string, value: unknown): Record<string, unknown> {
       remedy: 'With pg-native, set no type parser for text (OID 25) globally or on the connection (setTypeParser in pool.afterCreate); parse text per query, or use the pg client, whose read brings its own parsers.',
     });
   }
-  const [scs, enc, sp, own, tx, switched, cu] = JSON.parse(Buffer.from(hex, 'hex').toString('utf8')) as unknown[];
-  return { scs, enc, sp, own, tx, switched, cu };
+  const [scs, enc, sp, own, tx, switched, cu, placeholders] = JSON.parse(Buffer.from(hex, 'hex').toString('utf8')) as unknown[];
+  return { scs, enc, sp, own, tx, switched, cu, placeholders };
 }
 
 /** PostgreSQL (pg): the session's client_encoding and standard_conforming_strings; bound values travel apart from the text. */
@@ -116,6 +125,16 @@ export const POSTGRES_GUARD_TEXT: GuardText = {
         value: '(set by the session)',
         reason: `a setting a runtime connection may not set (${refusedSettingOf(POSTGRES_GUARD_RULES, name)?.reason ?? ''})`,
         remedy: `Remove ${name} from the runtime connection's options, PGOPTIONS and any afterCreate hook; a DBA can set it for the role (ALTER ROLE … SET) if it must hold.`,
+      });
+    }
+    const placeholder = String(row['placeholders'] ?? '').split(',')[0] ?? '';
+    if (placeholder !== '') {
+      throw GuardSessionError.of({
+        dialect: 'postgres',
+        variable: placeholder,
+        value: '(set before its library loaded)',
+        reason: `a setting a runtime connection may not have (${refusedSettingOf(POSTGRES_GUARD_RULES, placeholder)?.reason ?? ''}), waiting for its library to load: it would then apply, past this read`,
+        remedy: `Remove ${placeholder} from the runtime connection's options, PGOPTIONS, service file and the role's or database's settings (ALTER ROLE / DATABASE … RESET ${placeholder}); to keep it, have the library loaded at connection start (session_preload_libraries).`,
       });
     }
     const altBackslash = String(row['scs']).toLowerCase() !== 'on';
