@@ -200,15 +200,25 @@ export interface RuntimeDdlErrorFields {
 /** Why a runtime connection refuses DDL, and what to do instead. */
 export const RUNTIME_DDL_REMEDY = 'Schema and privilege changes run only under the migration role: put them in a migration and run it with ELOQUENT_DB_ROLE=migration (e.g. `ELOQUENT_DB_ROLE=migration npx knex migrate:latest`).';
 
+/**
+ * The remedy of a refusal that is not a schema or privilege change (a setting, a server
+ * function, a catalog write, a pragma): where the rules are, and the named escape hatch.
+ */
+function refusedRemedy(keyword: string): string {
+  const allow = keyword === '' ? '' : ` If the app must run it and the database's own privileges are the boundary, name it in dangerouslyAllow: ['${keyword}'].`;
+  return `A runtime connection may not run this: README › The runtime guard lists what is refused per dialect and why. Run it from a migration (ELOQUENT_DB_ROLE=migration) if it belongs to the schema's set-up.${allow}`;
+}
+
 /** A runtime connection refused a statement (or a migration run) before it reached the server. */
 export interface RuntimeDdlError extends Readonly<RuntimeDdlErrorFields> {}
 export class RuntimeDdlError extends GuardError<RuntimeDdlCode, RuntimeDdlErrorFields> {
   override name = 'RuntimeDdlError';
   protected static override readonly fields: readonly (keyof RuntimeDdlError)[] = ['kind', 'keyword', 'role', 'dialect', 'statement'];
 
-  /** The refusal of one statement, with the standard message and remedy. */
+  /** The refusal of one statement, with the standard message and the remedy for its kind. */
   static of(fields: RuntimeDdlErrorFields): RuntimeDdlError {
-    return new RuntimeDdlError('E_RUNTIME_DDL', `Refused ${fields.keyword} (${fields.kind}) on a ${fields.role} connection: ${truncate(fields.statement, 120)}.`, { remedy: RUNTIME_DDL_REMEDY, ...fields });
+    const remedy = fields.kind === 'ddl' || fields.kind === 'privilege' ? RUNTIME_DDL_REMEDY : refusedRemedy(fields.keyword);
+    return new RuntimeDdlError('E_RUNTIME_DDL', `Refused ${fields.keyword} (${fields.kind}) on a ${fields.role} connection: ${truncate(fields.statement, 120)}.`, { remedy, ...fields });
   }
 }
 

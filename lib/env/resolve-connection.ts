@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { EnvContractError } from '../errors';
+import { EnvContractError, UsageError } from '../errors';
 import type { Dialect, Role } from '../types';
 import { DATABASE_URL, DEFAULTS, EMBEDDED_SQLITE, FIELDS, REQUIRED, ROLE_VARIABLE, SCOPES, levelsFor, urlLevelsFor, urlVariable, type Field, type Mode } from './contract';
 import { loadEnv, readVariable, type Env } from './load-env';
@@ -91,6 +91,9 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
   const test = options.test ?? modeOf(env) === 'test';
   const production = !test && (options.production ?? isProduction(env));
   const mode: Mode = test ? 'test' : 'live';
+  if (options.role !== undefined && options.role !== 'runtime' && options.role !== 'migration') {
+    throw new UsageError('E_USAGE', 'The role option is neither runtime nor migration.', { remedy: "Pass role: 'runtime' (the app) or role: 'migration' (schema changes), or leave it out to read ELOQUENT_DB_ROLE." });
+  }
   const role = options.role ?? resolveRole(env);
   const picked = options.dialect ? { dialect: options.dialect, source: 'option' } : resolveDialect(env, role, mode);
   const { dialect } = picked;

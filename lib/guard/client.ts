@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { GuardSessionError, RUNTIME_DDL_REMEDY, RuntimeDdlError } from '../errors';
+import { GuardSessionError, RUNTIME_DDL_REMEDY, RuntimeDdlError, UsageError } from '../errors';
 import { KNEX_CLIENT } from '../env/contract';
 import { knexDialectClass } from '../knex-internals';
 import { dialectModule } from '../dialects/registry';
@@ -10,6 +10,7 @@ import { emptyJudged, judge, plainQuery, stillJudged, textOptionsRefusal, type J
 import { throughGate } from './pool-gate';
 import { guardAfterCreate, type SentText } from './raw-connection';
 import { redactLiterals } from './redact-literals';
+import { unsettledSetting } from './unsettled-setting';
 import { readSessionSettings, type SessionSettings } from './session-settings';
 import { TextCache } from './text-cache';
 import { readRoutingOf } from '../replicas/routing-hook';
@@ -60,6 +61,19 @@ function narrowTextRefusal(sql: string, dialect: Dialect, role: Role): RuntimeDd
   });
 }
 
+/**
+ * `dangerouslyAllow` as given (plain JavaScript reaches here unchecked): an array of the
+ * keywords refusals report. A pattern (`*`) or an empty entry matches nothing, which would
+ * look like an allowance that does not hold, so both are refused.
+ */
+function checkedAllowList(list: unknown): readonly string[] {
+  const bad = !Array.isArray(list) ? 'is not an array' : list.some((k) => typeof k !== 'string') ? 'has an entry that is not a string' : list.some((k) => (k as string).trim() === '' || /[*%?]/.test(k as string)) ? 'has an empty entry or a pattern (*, %, ?)' : undefined;
+  if (bad === undefined) return list as readonly string[];
+  throw new UsageError('E_USAGE', `dangerouslyAllow ${bad}.`, {
+    remedy: "Pass the keywords the guard's refusals report (error.keyword), each in full, e.g. dangerouslyAllow: ['TRUNCATE'] or ['PRAGMA JOURNAL_MODE']; leave it out to allow nothing more.",
+  });
+}
+
 /** Marks guarded classes so `guard()` never wraps twice. */
 export const GUARDED = Symbol.for('knex-roles.guarded');
 
@@ -80,7 +94,7 @@ export interface StatementCheck {
  */
 export function createStatementCheck(dialect: Dialect, options: GuardOptions, preCheck?: PreCheck): StatementCheck {
   // Empty entries are dropped: '' is the keyword of unlexable input, which must stay refused.
-  const allowed = new Set(options.dangerouslyAllow.map((keyword) => keyword.trim().replace(/\s+/g, ' ').toUpperCase()).filter((keyword) => keyword !== ''));
+  const allowed = new Set(checkedAllowList(options.dangerouslyAllow).map((keyword) => keyword.trim().replace(/\s+/g, ' ').toUpperCase()).filter((keyword) => keyword !== ''));
   if (allowed.size > 0) {
     process.emitWarning(`knex-roles: dangerouslyAllow lets ${[...allowed].join(', ')} through the runtime guard.`, { code: 'KNEX_ROLES_DANGEROUSLY_ALLOW' });
   }
@@ -145,7 +159,7 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions, pr
  * transactions, the schema builder and `raw` all inherit the check.
  */
 export function guardClientClass(Base: ClientClass, dialect: Dialect, options: GuardOptions): ClientClass {
-  const { readSession, configuredText, startupRefusal } = dialectModule(dialect).guardText;
+  const { readSession, configuredText, startupRefusal, driverView } = dialectModule(dialect).guardText;
   // knex's migration tables are named by the instance's config (migrations.tableName), read
   // when the client is made (or put under the guard) and on every query. A name once seen
   // stays protected: code that re-points the config later can add a name, never take one
@@ -242,7 +256,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     if (readSession === undefined || typeof connection !== 'object' || connection === null) return undefined;
     const known = sessions.get(connection);
     if (known !== undefined) return known;
-    const narrowed = configuredText?.(connectionSettings)?.verdict === 'narrow';
+    const narrowed = configuredText?.(driverView?.(connectionSettings) ?? connectionSettings)?.verdict === 'narrow';
     const reading = readSessionSettings(dialect, connection).then(
       (read) => {
         const settings = read !== undefined && narrowed && read.narrowText !== true ? { ...read, narrowText: true } : read;
@@ -336,9 +350,24 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
      * Never connects with options that make the driver run SQL of its own (guardRules.connectionOptions).
      */
     override acquireRawConnection(): Promise<unknown> {
+      // A judged setting that could answer the driver otherwise than the check (unsettled-setting.ts).
+      const unsettled = unsettledSetting(this.connectionSettings, connectionOptions);
+      if (unsettled !== undefined) {
+        return Promise.reject(
+          new RuntimeDdlError('E_RUNTIME_DDL', `Refused the connection settings of a ${options.role} connection: ${unsettled} is not plain data (a getter or a Proxy), so the driver could read another value than the guard checked.`, {
+            remedy: `Give ${unsettled} as a plain value (a connection provider may compute it, then return a plain object).`,
+            kind: 'other',
+            keyword: 'CONNECTION OPTIONS',
+            role: options.role,
+            dialect,
+            statement: `(connection setting ${unsettled})`,
+          }),
+        );
+      }
       const missing = dialectModule(dialect).missingDatabase?.(this.connectionSettings);
       if (missing !== undefined) return Promise.reject(databaseMissing(missing));
-      const settings = this.connectionSettings;
+      // What the driver will read of them (mysql2 fills unset options from `uri`).
+      const settings = driverView?.(this.connectionSettings) ?? this.connectionSettings;
       const charset = configuredText?.(settings);
       if (charset?.verdict === 'refused') {
         return Promise.reject(

@@ -28,6 +28,12 @@ export interface GuardText {
    * applies its settings past the session read). Absent: nothing is set at login.
    */
   readonly startupRefusal?: (settings: unknown) => StartupRefusal | undefined;
+  /**
+   * The connection settings as the driver will read them, where it reads more than the
+   * keys given (mysql2 fills options left unset from a `uri`): the checks before connecting
+   * judge this view. Absent: the keys given are all the driver reads.
+   */
+  readonly driverView?: (settings: unknown) => unknown;
   /** A one-letter word glued to a string is its introducer (MySQL X'…', B'…', N'…'), redacted with it. */
   readonly letterIntroducers: boolean;
   /** Quoted tokens that are a setting's value as written, besides plain '…' (literalValue). */

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { GuardError } from '../errors';
+import { GuardError, UsageError } from '../errors';
 import { dialectOfKnexName, knexNames } from '../dialects/registry';
 import type { Dialect } from '../types';
 import type { ClientClass } from './client';
@@ -32,7 +32,10 @@ type GuardableClient = Knex.Client & {
 export function guard<T extends Knex>(instance: T, options: GuardInstanceOptions = {}): T {
   // The guard's modules load on the first guard() call, not with knex-roles (lib/lazy.ts).
   const { GUARDED, guardClientClass } = require('./client') as typeof import('./client');
-  const client = instance.client as GuardableClient;
+  const client = (instance as { client?: unknown } | null | undefined)?.client as GuardableClient | undefined;
+  if (typeof client !== 'object' || client === null || typeof client.constructor !== 'function') {
+    throw new UsageError('E_USAGE', 'guard() was given something that is not a knex instance.', { remedy: 'Pass the instance knex(config) returned: guard(knex(config)).' });
+  }
   const Base = client.constructor as ClientClass & { [GUARDED]?: boolean };
   if (Base[GUARDED]) return instance;
   const dialect = dialectOf(client.driverName ?? client.dialect ?? '');

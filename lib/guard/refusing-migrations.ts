@@ -17,7 +17,9 @@ export function refusingMigrations(_dialect: Dialect, base: MigratorConfig | und
 }
 
 export function migrateRefused(dialect: Dialect): RuntimeDdlError {
-  return new RuntimeDdlError('E_RUNTIME_MIGRATE', 'Refused to run migrations on a runtime connection.', {
+  // The fix is in the message too: knex's CLI wraps this message in its own lock error
+  // ("Can't take lock to run migrations: …") and shows neither code nor remedy.
+  return new RuntimeDdlError('E_RUNTIME_MIGRATE', 'Refused to run migrations on a runtime connection. Run them with ELOQUENT_DB_ROLE=migration (knex migrate:unlock is refused too).', {
     remedy: RUNTIME_DDL_REMEDY,
     kind: 'migration',
     keyword: 'MIGRATE',
@@ -81,7 +83,7 @@ export function notMigrated(tableName: string, pending: readonly string[], why?:
 /** A runtime connection would create its database (a SQLite file): nothing has migrated it yet. */
 export function databaseMissing(name: string): MigrationError & { pending: readonly string[] } {
   return new MigrationError('E_NOT_MIGRATED', `The database ${JSON.stringify(name)} does not exist, and a runtime connection does not create it: no migration has run yet.`, {
-    remedy: 'Run the migrations with the migration role first: ELOQUENT_DB_ROLE=migration npx knex-roles migrate latest (or npx knex migrate:latest).',
+    remedy: 'Run the migrations with the migration role first: ELOQUENT_DB_ROLE=migration npx knex-roles migrate latest (or ELOQUENT_DB_ROLE=migration npx knex migrate:latest).',
     pending: [],
   }) as MigrationError & { pending: readonly string[] };
 }

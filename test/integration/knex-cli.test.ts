@@ -34,6 +34,16 @@ describe('knex CLI with knexfile.ts', () => {
     expect(tables()).to.deep.equal([]);
   });
 
+  it("migrate:latest without the migration role, once knex's tables exist, shows the fix inside knex's own lock error", async () => {
+    expect((await runKnexCli(['migrate:latest'], migration(), cwd)).code).to.equal(0);
+    expect((await runKnexCli(['migrate:rollback', '--all'], migration(), cwd)).code).to.equal(0);
+    // knex wraps a failure to take its lock as "Can't take lock to run migrations: <message>", without code or remedy.
+    const result = await runKnexCli(['migrate:latest'], env, cwd);
+    expect(result.code).to.not.equal(0);
+    expect(result.output).to.include('Refused to run migrations on a runtime connection. Run them with ELOQUENT_DB_ROLE=migration');
+    expect(tables()).to.deep.equal(['knex_migrations', 'knex_migrations_lock']);
+  });
+
   it('migrate:latest without the migration role does not create a missing database file', async () => {
     const result = await runKnexCli(['migrate:latest'], env, cwd);
     expect(result.code).to.not.equal(0);

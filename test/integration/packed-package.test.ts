@@ -78,6 +78,8 @@ export const label = async (): Promise<string | undefined> => {
       expect(result.stderr).to.include('Cannot find module');
     }
     expect(existsSync(join(app, 'node_modules/knex-roles/LICENSE'))).to.equal(true);
+    // The README links it (what moved where): shipped, so the link works from node_modules and npm.
+    expect(existsSync(join(app, 'node_modules/knex-roles/CHANGELOG.md'))).to.equal(true);
     const manifest = JSON.parse(readFileSync(join(app, 'node_modules/knex-roles/package.json'), 'utf8')) as { license?: string; repository?: { url?: string } };
     expect(manifest.license).to.equal('MIT');
     expect(manifest.repository?.url).to.be.a('string').and.match(/^git\+https:/);

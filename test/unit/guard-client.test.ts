@@ -1,14 +1,31 @@
 import { expect } from 'chai';
-import { createKnex } from '../../lib';
-import { RuntimeDdlError } from '../../lib/error-classes';
+import knex from 'knex';
+import { createKnex, guard } from '../../lib';
+import { RuntimeDdlError, UsageError } from '../../lib/error-classes';
 
 // The guarded client on an in-memory SQLite database (no server needed).
 describe('guarded client options', () => {
-  it('empty dangerouslyAllow entries let nothing through (not even unlexable input)', async () => {
-    const warnings: string[] = [];
-    const onWarning = (warning: Error & { code?: string }) => warnings.push(String(warning.code));
-    process.on('warning', onWarning);
-    const db = createKnex({ env: { SQLITE_PATH: ':memory:' }, dangerouslyAllow: ['', '   '] });
+  // Plain JavaScript reaches the guard unchecked (new-user trial): an entry that matches nothing is refused, not dropped.
+  for (const [given, why] of [
+    [['', '   '], 'empty entries'],
+    [['*'], 'a pattern'],
+    [['TRUNC%'], 'a pattern'],
+    ['CREATE TABLE', 'a string, not an array'],
+    [[42], 'an entry that is not a string'],
+  ] as const) {
+    it(`dangerouslyAllow with ${why} is E_USAGE, for createKnex() and guard() alike`, () => {
+      expect(() => createKnex({ env: { SQLITE_PATH: ':memory:' }, dangerouslyAllow: given as unknown as string[] })).to.throw(UsageError).with.property('code', 'E_USAGE');
+      const plain = knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+      try {
+        expect(() => guard(plain, { dangerouslyAllow: given as unknown as string[] })).to.throw(UsageError).with.property('code', 'E_USAGE');
+      } finally {
+        void plain.destroy();
+      }
+    });
+  }
+
+  it('unlexable input stays refused with an empty keyword', async () => {
+    const db = createKnex({ env: { SQLITE_PATH: ':memory:' } });
     try {
       const error = await db.raw(`select 'unterminated`).then(
         () => undefined,
@@ -16,10 +33,25 @@ describe('guarded client options', () => {
       );
       expect(error).to.be.instanceOf(RuntimeDdlError);
       expect((error as RuntimeDdlError).keyword).to.equal('');
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(warnings).not.to.include('KNEX_ROLES_DANGEROUSLY_ALLOW');
     } finally {
-      process.off('warning', onWarning);
+      await db.destroy();
+    }
+  });
+
+  it('guard() of something that is not a knex instance, and a role option that is no role, are E_USAGE', () => {
+    for (const notKnex of [{}, null, undefined, 'knex']) expect(() => guard(notKnex as never)).to.throw(UsageError).with.property('code', 'E_USAGE');
+    expect(() => createKnex({ env: { SQLITE_PATH: ':memory:' }, role: 'admin' as never })).to.throw(UsageError).with.property('code', 'E_USAGE');
+  });
+
+  it('a refusal that is not a schema change points to the guard rules and names its keyword for dangerouslyAllow', async () => {
+    const db = createKnex({ env: { SQLITE_PATH: ':memory:' } });
+    try {
+      const error = (await db.raw("select load_extension('x')").then(() => undefined, (err: unknown) => err)) as RuntimeDdlError;
+      expect(error).to.be.instanceOf(RuntimeDdlError);
+      expect(error.remedy).to.include('README › The runtime guard').and.include(`dangerouslyAllow: ['${error.keyword}']`);
+      const ddl = (await db.raw('create table t (id integer)').then(() => undefined, (err: unknown) => err)) as RuntimeDdlError;
+      expect(ddl.remedy).to.include('ELOQUENT_DB_ROLE=migration').and.not.include('dangerouslyAllow');
+    } finally {
       await db.destroy();
     }
   });

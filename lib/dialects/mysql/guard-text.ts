@@ -2,6 +2,7 @@ import { GuardSessionError } from '../../errors';
 import type { GuardText } from '../../guard/guard-text';
 import { MYSQL_GUARD_RULES } from './guard-rules';
 import { configuredCharset, MYSQL_NARROW_CHARSET, MYSQL_SAFE_CHARSET, sqlModeFlags } from './lexing-settings';
+import { mysqlDriverView } from './driver-view';
 
 const READ = 'select @@session.sql_mode as m, @@session.character_set_client as c, @@session.character_set_connection as cc, database() as d';
 
@@ -79,6 +80,7 @@ export const MYSQL_GUARD_TEXT: GuardText = {
   },
   narrowWhenUnread: true,
   configuredText: configuredCharset,
+  driverView: mysqlDriverView,
   letterIntroducers: true,
   values: { doubleQuotedIdentifier: false, doubleQuotedString: true, dollarQuoted: false },
 };

@@ -1,0 +1,25 @@
+import { types } from 'node:util';
+
+/** The connection settings the guard reads before connecting, on some dialect: their values must be plain data. */
+const JUDGED_SETTINGS = ['options', 'connectionString', 'uri', 'charset', 'collation', 'charsetNumber', 'filename'];
+
+/**
+ * The first judged setting of `settings` that is not plain data: a getter (own or
+ * inherited), or the whole object a Proxy. knex hands a connection provider's object to the
+ * driver as it is, so such a setting could answer the guard's check one way and the driver
+ * another (`options` on pg, `initSql` on the mariadb connector: red teams 27 and 28).
+ * `extra`: the dialect's refused connection options, read the same way.
+ */
+export function unsettledSetting(settings: unknown, extra: readonly string[]): string | undefined {
+  if (typeof settings !== 'object' || settings === null) return undefined;
+  if (types.isProxy(settings)) return '(the settings object, a Proxy)';
+  for (const key of [...JUDGED_SETTINGS, ...extra]) {
+    for (let object: object | null = settings; object !== null; object = Object.getPrototypeOf(object) as object | null) {
+      const descriptor = Object.getOwnPropertyDescriptor(object, key);
+      if (descriptor === undefined) continue;
+      if (!('value' in descriptor)) return key;
+      break;
+    }
+  }
+  return undefined;
+}
