@@ -310,7 +310,7 @@ export class UnreachableError extends ConnectionError<'E_UNREACHABLE', Endpoint 
   protected static override readonly fields: readonly (keyof UnreachableError)[] = ['host', 'port', 'attempts'];
 
   static of(fields: Endpoint & { attempts: number; cause?: unknown; remedy?: string }): UnreachableError {
-    return new UnreachableError('E_UNREACHABLE', `Could not reach the database at ${fields.host}:${fields.port} after ${fields.attempts} attempts${describeCause(fields.cause)}.`, {
+    return new UnreachableError('E_UNREACHABLE', `Could not reach the database at ${fields.host}:${fields.port} after ${fields.attempts} ${fields.attempts === 1 ? 'attempt' : 'attempts'}${describeCause(fields.cause)}.`, {
       ...fields,
       remedy: fields.remedy ?? 'Check that the server is running and that the HOST and PORT variables of the env contract point at it.',
     });

@@ -100,6 +100,7 @@ describe('one error model (lib/errors.ts)', () => {
     expect(errors.RuntimeDdlError.of({ kind: 'ddl', keyword: 'DROP', role: 'runtime', dialect: 'postgres', statement: 'drop   table t' }).message).to.equal('Refused DROP (ddl) on a runtime connection: drop table t.');
     expect(errors.PrivilegeError.of({ user: 'app', role: 'runtime', dialect: 'mysql', problems: [{ privilege: 'DROP', problem: 'excess' }, { privilege: 'SELECT on t', problem: 'missing' }], remedy: 'r' }).message).to.equal('The runtime user "app" on mysql has DROP; lacks SELECT on t.');
     expect(errors.UnreachableError.of({ host: 'db', port: 1, attempts: 2, cause: { code: 'ECONNREFUSED' } }).message).to.equal('Could not reach the database at db:1 after 2 attempts (ECONNREFUSED).');
+    expect(errors.UnreachableError.of({ host: 'db', port: 1, attempts: 1, cause: { code: 'ECONNREFUSED' } }).message).to.equal('Could not reach the database at db:1 after 1 attempt (ECONNREFUSED).');
     expect(errors.TlsError.of({ host: 'db', port: 1, variables: [], remedy: 'r' }).message).to.equal('The TLS connection to db:1 failed (TLS settings from defaults).');
     expect(errors.PooledMigrationError.of({ host: 'p', port: 6432, variables: ['PG_MIGRATION_URL'], how: 'declared' }).variables).to.deep.equal(['PG_MIGRATION_URL']);
   });
