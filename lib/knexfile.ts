@@ -9,6 +9,7 @@ import { passwordOf } from './env/hide-password';
 import { redact } from './redact';
 import { refuseMigrate, refusingMigrations } from './guard/refusing-migrations';
 import { dialectModule } from './dialects/registry';
+import { assertDriver } from './dialects/load-driver';
 import type { AfterCreate } from './dialects/dialect';
 import type { ReadReplicaOptions } from './replicas/read-routing';
 
@@ -186,6 +187,7 @@ export function createKnex(options: CreateKnexOptions = {}): Knex {
 
 /** The instance for an already resolved connection; runtime instances also refuse every `knex.migrate` command. */
 export function knexFor(resolved: ResolvedConnection, options: Pick<KnexRolesOptions, 'knex' | 'dangerouslyAllow' | 'readReplicas'> = {}): Knex {
+  assertDriver(KNEX_CLIENT[resolved.dialect]);
   const instance = knex(configFor(resolved, options));
   primeConnectionSettings(instance, resolved.connection);
   if (resolved.role !== 'runtime') return instance;

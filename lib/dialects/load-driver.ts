@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { ConnectionError } from '../errors';
 
 type Pg = typeof import('pg');
@@ -21,3 +22,17 @@ function load<T>(name: string, install: string): T {
 
 export const loadPg = (): Pg => load<Pg>('pg', 'pg');
 export const loadMysql2 = (): Mysql2 => load<Mysql2>('mysql2/promise', 'mysql2');
+
+/**
+ * The knex client's driver can be loaded from where knex loads it (knex's own directory):
+ * else E_DRIVER_MISSING with the install that fixes it, before knex throws its own plain
+ * Error from inside its constructor.
+ */
+export function assertDriver(name: string): void {
+  try {
+    require.resolve(name, { paths: [dirname(require.resolve('knex'))] });
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new ConnectionError('E_DRIVER_MISSING', `The ${name} driver is not installed.`, { remedy: `npm install ${name} (knex-roles loads it only for this dialect).`, cause: error });
+  }
+}
