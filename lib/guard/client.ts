@@ -252,11 +252,11 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
   // way). None where the dialect has no reader (SQLite). Kept off the connection object itself: WeakMap, no leak.
   const sessions = new WeakMap<object, SessionSettings | Promise<SessionSettings | undefined>>();
   // `connectionSettings`: the knex connection's options; a one-byte charset there narrows every session (configuredText).
-  const sessionOf = (connection: unknown, connectionSettings: unknown): SessionSettings | Promise<SessionSettings | undefined> | undefined => {
+  const sessionOf = (connection: unknown, connectionSettings: unknown, driver?: string): SessionSettings | Promise<SessionSettings | undefined> | undefined => {
     if (readSession === undefined || typeof connection !== 'object' || connection === null) return undefined;
     const known = sessions.get(connection);
     if (known !== undefined) return known;
-    const narrowed = configuredText?.(driverView?.(connectionSettings) ?? connectionSettings)?.verdict === 'narrow';
+    const narrowed = configuredText?.(driverView?.(connectionSettings, driver) ?? connectionSettings)?.verdict === 'narrow';
     const reading = readSessionSettings(dialect, connection).then(
       (read) => {
         const settings = read !== undefined && narrowed && read.narrowText !== true ? { ...read, narrowText: true } : read;
@@ -284,6 +284,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     acquireConnection(): Promise<unknown>;
     acquireRawConnection(): Promise<unknown>;
     connectionSettings?: unknown;
+    driverName?: string;
     destroyRawConnection(connection: unknown): Promise<unknown> | unknown;
     getPoolSettings(poolConfig: Knex.PoolConfig | undefined): unknown;
     runner(builder: unknown): unknown;
@@ -367,7 +368,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       const missing = dialectModule(dialect).missingDatabase?.(this.connectionSettings);
       if (missing !== undefined) return Promise.reject(databaseMissing(missing));
       // What the driver will read of them (mysql2 fills unset options from `uri`).
-      const settings = driverView?.(this.connectionSettings) ?? this.connectionSettings;
+      const settings = driverView?.(this.connectionSettings, this.driverName) ?? this.connectionSettings;
       const charset = configuredText?.(settings);
       if (charset?.verdict === 'refused') {
         return Promise.reject(
@@ -524,7 +525,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
 
     override query(connection: unknown, queryParam: QueryParam): Promise<unknown> {
       const param = plainQuery(queryParam, replacesText);
-      const session = sessionOf(connection, this.connectionSettings);
+      const session = sessionOf(connection, this.connectionSettings, this.driverName);
       if (session instanceof Promise) {
         return session.then((settings) => {
           const error = this.refusalOf(connection, param, settings);
@@ -545,7 +546,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
         (stream as { destroy(error: Error): void }).destroy(error);
         return Promise.resolve();
       };
-      const session = sessionOf(connection, this.connectionSettings);
+      const session = sessionOf(connection, this.connectionSettings, this.driverName);
       if (session instanceof Promise) {
         return session.then(
           (settings) => {

@@ -33,7 +33,7 @@ export interface GuardText {
    * keys given (mysql2 fills options left unset from a `uri`): the checks before connecting
    * judge this view. Absent: the keys given are all the driver reads.
    */
-  readonly driverView?: (settings: unknown) => unknown;
+  readonly driverView?: (settings: unknown, driver?: string) => unknown;
   /** A one-letter word glued to a string is its introducer (MySQL X'…', B'…', N'…'), redacted with it. */
   readonly letterIntroducers: boolean;
   /** Quoted tokens that are a setting's value as written, besides plain '…' (literalValue). */

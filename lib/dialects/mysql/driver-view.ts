@@ -9,15 +9,20 @@ import { dirname, join } from 'node:path';
  * reads the URL, so both read it alike. A `uri` it cannot read leaves a view the character
  * set check refuses.
  */
-export function mysqlDriverView(settings: unknown): unknown {
+export function mysqlDriverView(settings: unknown, driver?: string): unknown {
   if (typeof settings !== 'object' || settings === null) return settings;
   const given = settings as Record<string, unknown>;
-  if (given['uri'] === undefined || given['uri'] === null) return settings;
-  const parsed = parseWithMysql2(String(given['uri']));
-  // Unreadable here: an encoder the guard cannot name (configuredCharset refuses charsetNumber).
-  if (parsed === undefined) return { ...given, charsetNumber: '(uri)' };
-  const view: Record<string, unknown> = { ...given };
-  for (const key of Object.keys(parsed)) if (!view[key]) view[key] = parsed[key];
+  // Only mysql2 reads `uri`, and only a truthy one (`uri: ''` is no uri).
+  if ((driver !== undefined && driver !== 'mysql2') || !given['uri']) return settings;
+  // A string: unsettledSetting refuses an object whose text could answer twice.
+  if (typeof given['uri'] !== 'string') return Object.assign(Object.create(given) as object, { charsetNumber: '(uri)' });
+  const parsed = parseWithMysql2(given['uri']);
+  // The view inherits every setting given, hidden and inherited ones too (red team 29), and
+  // adds what mysql2 takes from the uri; unreadable, an encoder the guard cannot name
+  // (configuredCharset refuses charsetNumber).
+  const view = Object.create(given) as Record<string, unknown>;
+  if (parsed === undefined) view['charsetNumber'] = '(uri)';
+  else for (const key of Object.keys(parsed)) if (!given[key]) view[key] = parsed[key];
   return view;
 }
 
