@@ -1,8 +1,6 @@
 import { expect } from 'chai';
-import knex from 'knex';
-import { guard } from '../../lib';
 import { testDialects } from '../support/dialects';
-import { mysqlSuperuserDatabase, outcomeOf, tableExists } from '../support/guard-attack';
+import { guardedOutcomeWith, mysqlSuperuserDatabase, tableExists } from '../support/guard-attack';
 /*
  * Red team 28 (session 12), against 572eb74 (the tip of s12 this branch started from): each
  * attack test here fails on it and asserts the effect on the real server (MariaDB 10.11 as
@@ -86,13 +84,7 @@ if (dialects.includes('mysql')) {
     for (const query of ['charset=GB18030_CHINESE_CI', 'charsetNumber=248']) {
       it(`(mysql2) refuses a connection whose uri option carries ?${query}: rt28_victim is still there after ${sql}`, async () => {
         const { host, port } = database.connection;
-        const db = guard(knex({ client: 'mysql2', connection: { ...database.connection, multipleStatements: true, uri: `mysql://${host}:${port}/?${query}` } as never, pool: { min: 0, max: 1 } }));
-        let outcome = '';
-        try {
-          outcome = await outcomeOf(db.raw(sql));
-        } finally {
-          await db.destroy();
-        }
+        const outcome = await guardedOutcomeWith('mysql2', { ...database.connection, multipleStatements: true, uri: `mysql://${host}:${port}/?${query}` } as never, sql);
         expect(await victimExists(), `the guard let it through (${outcome}) and the server dropped rt28_victim`).to.equal(true);
         expect(outcome).to.match(/E_GUARD_SESSION|E_RUNTIME_DDL|refused/i);
       });
@@ -106,13 +98,7 @@ if (dialects.includes('mysql')) {
           return /node_modules[\\/]mariadb[\\/]/.test(new Error().stack ?? '') ? `drop table ${DATABASE}.rt28_victim` : undefined;
         },
       };
-      const db = guard(knex({ client: 'mariadb', connection: () => settings, pool: { min: 0, max: 1 } }));
-      let outcome = '';
-      try {
-        outcome = await outcomeOf(db.raw('select 1'));
-      } finally {
-        await db.destroy();
-      }
+      const outcome = await guardedOutcomeWith('mariadb', () => settings, 'select 1');
       expect(await victimExists(), `the guard connected (${outcome}) and the connector ran initSql`).to.equal(true);
     });
   });

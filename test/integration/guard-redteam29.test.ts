@@ -1,8 +1,6 @@
 import { expect } from 'chai';
-import knex from 'knex';
-import { guard } from '../../lib';
 import { testDialects } from '../support/dialects';
-import { mysqlSuperuserDatabase, outcomeOf, tableExists } from '../support/guard-attack';
+import { guardedOutcomeWith, mysqlSuperuserDatabase, tableExists } from '../support/guard-attack';
 
 /*
  * Red team 29 (session 12), against 5feed15 (the tip of s12 this branch started from): each
@@ -112,13 +110,7 @@ if (dialects.includes('mysql')) {
     ] as const) {
       it(`(mariadb) refuses initSql ${shape} next to a uri: rt29_victim is still there`, async () => {
         const settings = make({ initSql: `drop table ${DATABASE}.rt29_victim` });
-        const db = guard(knex({ client: 'mariadb', connection: (asProvider ? () => settings : settings) as never, pool: { min: 0, max: 1 } }));
-        let outcome = '';
-        try {
-          outcome = await outcomeOf(db.raw('select 1'));
-        } finally {
-          await db.destroy();
-        }
+        const outcome = await guardedOutcomeWith('mariadb', (asProvider ? () => settings : settings) as never, 'select 1');
         expect(await victimExists(), `the guard connected (${outcome}) and the connector ran initSql`).to.equal(true);
         expect(outcome, "refused by the guard itself").to.match(/^refused: (Refused |knex-roles: )/);
       });
@@ -127,13 +119,7 @@ if (dialects.includes('mysql')) {
         const B = '\u4e57';
         const sql = `select '${B}' as a, ' as b; drop table rt29_victim; -- ' as c`;
         const settings = make({ charset: 'GB18030_CHINESE_CI', multipleStatements: true });
-        const db = guard(knex({ client: 'mysql2', connection: (asProvider ? () => settings : settings) as never, pool: { min: 0, max: 1 } }));
-        let outcome = '';
-        try {
-          outcome = await outcomeOf(db.raw(sql));
-        } finally {
-          await db.destroy();
-        }
+        const outcome = await guardedOutcomeWith('mysql2', (asProvider ? () => settings : settings) as never, sql);
         expect(await victimExists(), `the guard let it through (${outcome}) and the server dropped rt29_victim`).to.equal(true);
         expect(outcome, "refused by the guard itself").to.match(/^refused: (Refused |knex-roles: )/);
       });
@@ -142,13 +128,7 @@ if (dialects.includes('mysql')) {
     it('(mysql) refuses queryFormat inherited from the provider object\'s prototype next to a uri: rt29_victim is still there', async () => {
       // The mysql package ignores `uri`; the guard's view of it still drops the inherited queryFormat the package calls on every text.
       const settings = inherited({ queryFormat: () => `drop table ${DATABASE}.rt29_victim` });
-      const db = guard(knex({ client: 'mysql', connection: () => settings, pool: { min: 0, max: 1 } }));
-      let outcome = '';
-      try {
-        outcome = await outcomeOf(db.raw('select 1'));
-      } finally {
-        await db.destroy();
-      }
+      const outcome = await guardedOutcomeWith('mysql', () => settings, 'select 1');
       expect(await victimExists(), `the guard let it through (${outcome}) and queryFormat sent a drop`).to.equal(true);
       expect(outcome, "refused by the guard itself").to.match(/^refused: (Refused |knex-roles: )/);
     });
@@ -160,26 +140,14 @@ if (dialects.includes('mysql')) {
       const uri = {
         toString: (): string => (/node_modules[\\/]mysql2[\\/]/.test(new Error().stack ?? '') ? `${uriOf()}?charset=GB18030_CHINESE_CI` : uriOf()),
       };
-      const db = guard(knex({ client: 'mysql2', connection: { ...database.connection, multipleStatements: true, uri } as never, pool: { min: 0, max: 1 } }));
-      let outcome = '';
-      try {
-        outcome = await outcomeOf(db.raw(sql));
-      } finally {
-        await db.destroy();
-      }
+      const outcome = await guardedOutcomeWith('mysql2', { ...database.connection, multipleStatements: true, uri } as never, sql);
       expect(await victimExists(), `the guard let it through (${outcome}) and the server dropped rt29_victim`).to.equal(true);
       expect(outcome, "refused by the guard itself").to.match(/^refused: (Refused |knex-roles: )/);
     });
 
     it('(mysql2, false alarm) connects with an empty uri, which mysql2 skips (falsy): select 1 runs', async () => {
       // `uri: process.env.DATABASE_URL ?? ''` with the variable unset; mysql2 tests `options.uri` for truth, driverView for undefined / null.
-      const db = guard(knex({ client: 'mysql2', connection: { ...database.connection, uri: '' } as never, pool: { min: 0, max: 1 } }));
-      let outcome = '';
-      try {
-        outcome = await outcomeOf(db.raw('select 1'));
-      } finally {
-        await db.destroy();
-      }
+      const outcome = await guardedOutcomeWith('mysql2', { ...database.connection, uri: '' } as never, 'select 1');
       expect(outcome).to.equal('ran');
     });
 
@@ -190,13 +158,7 @@ if (dialects.includes('mysql')) {
         get: (_target, key) => (key === 'initSql' && /node_modules[\\/]mariadb[\\/]/.test(new Error().stack ?? '') ? `drop table ${DATABASE}.rt29_victim` : undefined),
       });
       const settings = Object.assign(Object.create(answering) as object, database.connection);
-      const db = guard(knex({ client: 'mariadb', connection: () => settings, pool: { min: 0, max: 1 } }));
-      let outcome = '';
-      try {
-        outcome = await outcomeOf(db.raw('select 1'));
-      } finally {
-        await db.destroy();
-      }
+      const outcome = await guardedOutcomeWith('mariadb', () => settings, 'select 1');
       expect(await victimExists(), `the guard connected (${outcome}) and the connector ran initSql`).to.equal(true);
       expect(outcome, 'refused by the guard itself').to.match(/^refused: (Refused |knex-roles: )/);
     });

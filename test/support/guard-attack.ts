@@ -166,6 +166,16 @@ export function outcomeOf(run: PromiseLike<unknown>): Promise<string> {
   );
 }
 
+/** What `sql` came to (outcomeOf) on a guarded instance of `client` with `connection` and one pooled connection, destroyed after. */
+export async function guardedOutcomeWith(client: string, connection: unknown, sql: string): Promise<string> {
+  const db = guard(knex({ client, connection: connection as Knex.Config['connection'], pool: { min: 0, max: 1 } }));
+  try {
+    return await outcomeOf(db.raw(sql));
+  } finally {
+    await db.destroy();
+  }
+}
+
 /** knex's two bookkeeping tables in `admin`'s PostgreSQL database, as knex makes them, with one migration recorded and the lock row unlocked. */
 export async function seedPgBookkeeping(admin: Knex): Promise<void> {
   await admin.raw('create table if not exists knex_migrations (id serial primary key, name varchar(255), batch int, migration_time timestamptz)');
