@@ -93,8 +93,8 @@ export interface StatementCheck {
  * text seen before costs one cache lookup (text-cache.ts).
  */
 export function createStatementCheck(dialect: Dialect, options: GuardOptions, preCheck?: PreCheck): StatementCheck {
-  // Empty entries are dropped: '' is the keyword of unlexable input, which must stay refused.
-  const allowed = new Set(checkedAllowList(options.dangerouslyAllow).map((keyword) => keyword.trim().replace(/\s+/g, ' ').toUpperCase()).filter((keyword) => keyword !== ''));
+  // No entry is empty (checkedAllowList): '' is the keyword of unlexable input, which must stay refused.
+  const allowed = new Set(checkedAllowList(options.dangerouslyAllow).map((keyword) => keyword.trim().replace(/\s+/g, ' ').toUpperCase()));
   if (allowed.size > 0) {
     process.emitWarning(`knex-roles: dangerouslyAllow lets ${[...allowed].join(', ')} through the runtime guard.`, { code: 'KNEX_ROLES_DANGEROUSLY_ALLOW' });
   }
@@ -355,7 +355,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       const unsettled = unsettledSetting(this.connectionSettings, connectionOptions);
       if (unsettled !== undefined) {
         return Promise.reject(
-          new RuntimeDdlError('E_RUNTIME_DDL', `Refused the connection settings of a ${options.role} connection: ${unsettled} is not plain data (a getter or a Proxy), so the driver could read another value than the guard checked.`, {
+          new RuntimeDdlError('E_RUNTIME_DDL', `Refused the connection settings of a ${options.role} connection: ${unsettled} is not plain data (a getter, an object, or a Proxy), so the driver could read another value than the guard checked.`, {
             remedy: `Give ${unsettled} as a plain value (a connection provider may compute it, then return a plain object).`,
             kind: 'other',
             keyword: 'CONNECTION OPTIONS',
