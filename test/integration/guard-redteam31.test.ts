@@ -59,9 +59,19 @@ import { outcomeOf, pgSuperuserDatabase } from '../support/guard-attack';
  * `'koi8-u'` allowed and server-side, harmless); set_config has no argument names in any major (no
  * reordered named notation); no built-in procedure exists for CALL; pg_stop_making_pinned_objects()
  * (new, allowed) errors outside single-user mode. Startup options: a lone `--` or backslash-escaped
- * leading blank in a `-c` name give the server a FATAL / unknown name, not a setting. Not tried for lack
- * of time: JSON_TABLE / SQL-JSON constructors in the grammar's lock and catalog readers, PG 18
- * RETURNING WITH (OLD AS …, NEW AS …) aliases against the attribute-notation reader.
+ * leading blank in a `-c` name give the server a FATAL / unknown name, not a setting. Refused as they
+ * should be: row locks on catalogs / knex_migrations_lock inside JSON_TABLE, JSON_ARRAY(subquery),
+ * JSON_OBJECT, XMLELEMENT; refused functions in JSON_VALUE / JSON_TABLE `DEFAULT … ON ERROR|EMPTY`;
+ * PG 18 `RETURNING WITH (OLD AS pg_catalog …) pg_catalog.pg_ls_dir` and `(o.a::text).pg_ls_dir`; catalog
+ * and bookkeeping writes after PG 14's SEARCH / CYCLE clauses, MATERIALIZED CTEs, in PREPARE … AS
+ * MERGE and EXPLAIN ANALYZE MERGE; `COPY pg_class FROM STDOUT` (the grammar reads STDOUT as STDIN
+ * there) and the bookkeeping tables the same way; COPY … WHERE with a refused function. PostgreSQL
+ * 13's lexer takes `\v` as a character token, not white space (16+ does): every statement with one
+ * outside a string or comment is a syntax error there, so the guard's 16+ reading (string continuation
+ * across `\v\n`) never runs differently. No false alarm on new ordinary SQL: `1_000_000`, `0x1F`,
+ * uuidv7(), RETURNING old / new, MERGE … WHEN NOT MATCHED BY SOURCE … RETURNING merge_action(),
+ * SYSTEM_USER, casefold, EXPLAIN (MEMORY, SERIALIZE), JSON_TABLE NESTED PATH, IS JSON, json_objectagg,
+ * pg_input_is_valid, any_value, array_sort, SET transaction_timeout (all allowed).
  */
 
 const dialects = testDialects();
