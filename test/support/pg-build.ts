@@ -38,6 +38,7 @@ export const MATRIX_SPECS = [
   'test/integration/temporary-tables.test.ts',
   'test/integration/pg-superuser-settings.test.ts',
   'test/integration/pg-information-schema.test.ts',
+  'test/integration/pg-privileged-functions.test.ts',
   'test/integration/migrate.test.ts',
 ] as const;
 

@@ -18,6 +18,8 @@ const SEQUENCE = 'sets a sequence (the app holds USAGE and SELECT on sequences, 
 // freezes heap tuples of any table by regclass, catalogs and knex's tables included (red team 23);
 // pageinspect and pg_walinspect read pages and WAL beneath every SQL privilege.
 const BENEATH_SQL = 'reads or changes table pages or WAL directly, beneath SQL and its privileges';
+// amcheck: a DBA's check, page by page; bt_index_parent_check holds a ShareLock that blocks every write meanwhile.
+const INTEGRITY_CHECK = "checks a table's or index's pages (amcheck), a maintenance task, under locks that can block writes";
 
 /**
  * Settings whose pg_settings.context is 'superuser' or 'superuser-backend' (superuser-settings.ts, generated from a
@@ -129,6 +131,10 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
     ['pg_get_wal_block_info', BENEATH_SQL],
     ['autoprewarm_dump_now', FILE],
     ['autoprewarm_start_worker', SERVER],
+    // Writes a WAL record (16+), as pg_logical_emit_message does (red team 31).
+    ['pg_log_standby_snapshot', SERVER],
+    ['verify_heapam', INTEGRITY_CHECK],
+    ['gin_index_check', INTEGRITY_CHECK],
   ]),
   functionPrefixes: [
     ['pg_ls_', FILE],
@@ -148,6 +154,12 @@ export const POSTGRES_GUARD_RULES: GuardRules = {
     ['pg_stat_statements_reset', SERVER],
     ['pg_logical_slot_', SERVER],
     ['pg_wal_replay_', SERVER],
+    // pg_buffercache (17, 18): evict any relation's pages, catalogs too, from shared buffers (red team 31).
+    ['pg_buffercache_evict', SERVER],
+    // pg_logicalinspect (18): reads the snapshot files under pg_logical/, as pg_walinspect reads WAL.
+    ['pg_get_logical_snapshot_', BENEATH_SQL],
+    // bt_index_check, bt_index_parent_check (amcheck).
+    ['bt_index_', INTEGRITY_CHECK],
   ],
   // Views over the configuration files: refused in FROM without parentheses too.
   bareNamePrefixes: ['pg_file_settings', 'pg_hba_file_rules', 'pg_ident_file_mappings'],
