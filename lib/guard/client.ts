@@ -8,7 +8,7 @@ import { bookkeepingWriteCheck, DEFAULT_TABLE } from './bookkeeping-writes';
 import type { ClassifiedStatement } from './classify';
 import { emptyJudged, judge, plainQuery, stillJudged, textOptionsRefusal, type JudgedQuery } from './query-options';
 import { throughGate } from './pool-gate';
-import { guardAfterCreate, type SentText } from './raw-connection';
+import { guardAfterCreate, guardedView, type SentText } from './raw-connection';
 import { redactLiterals } from './redact-literals';
 import { unsettledSetting } from './unsettled-setting';
 import { readSessionSettings, type SessionSettings } from './session-settings';
@@ -581,6 +581,21 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       return detachReadReplicas(this as { pool?: unknown }).then(() => super.destroy(callback));
     }
   };
+  // knex's own set-up calls on a new connection send text past `query` (a `searchPath` entry
+  // with its own `replace()` writes any SQL into `set search_path to …`): run on a guarded
+  // view, so each text they send is judged as a raw call (before the session is read: in every reading).
+  for (const method of dialectModule(dialect).rawConnection.clientSends ?? []) {
+    const own = (Loose.prototype as unknown as Record<string, unknown>)[method];
+    if (typeof own !== 'function') continue;
+    Object.defineProperty(Guarded.prototype, method, {
+      configurable: true,
+      writable: true,
+      value: function (this: InstanceType<typeof Guarded>, connection: unknown, ...rest: unknown[]): unknown {
+        const view = typeof connection === 'object' && connection !== null ? guardedView(connection, dialect, (c, name, sent, judged) => this.rawRefusal(c, name, sent, judged)) : connection;
+        return (own as (...args: unknown[]) => unknown).call(this, view, ...rest);
+      },
+    });
+  }
   Object.defineProperty(Guarded, GUARDED, { value: true });
   Object.defineProperty(Guarded, 'name', { value: `Guarded${Base.name}` });
   return Guarded as unknown as ClientClass;

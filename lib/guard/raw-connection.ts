@@ -45,6 +45,13 @@ export interface RawConnectionMethods {
    * cannot tell (values are then refused). Absent: values are bound on the server.
    */
   readonly clientFormat?: (connection: unknown) => ClientFormat | null;
+  /**
+   * Methods of knex's client for this dialect that send SQL on a raw connection themselves,
+   * outside `query` (pg: `select version()` and `set search_path to …`, built from the
+   * client's `searchPath`, on every new connection): the guarded client runs them on a
+   * guarded view of the connection (guardedView), so their text is judged too (red team 30).
+   */
+  readonly clientSends?: readonly string[];
 }
 
 /** The text a driver sends for `sql` with `values` written in (`namedPlaceholders`: the call's own option, mysql2). */
@@ -77,6 +84,11 @@ export function guardAfterCreate(hook: AfterCreate, dialect: Dialect, refusal: R
       done(error, connection);
     });
   };
+}
+
+/** `connection` as seen through the guard, for knex's own set-up calls on it (RawConnectionMethods.clientSends). */
+export function guardedView<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal): T {
+  return guardRawConnection(connection, dialect, refusal, () => false);
 }
 
 /** What the hook assigned through its view, per raw connection (see guardRawConnection's `set`). */

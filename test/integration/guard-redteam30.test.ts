@@ -105,5 +105,19 @@ if (dialects.includes('postgres')) {
         expect(outcome).to.match(/^refused: /);
       });
     }
+
+    it('still connects with an ordinary searchPath whose names hold a quote, a space and a semicolon: knex quotes them, the guard judges and allows the text', async () => {
+      const odd = 'rt30 "odd"; schema';
+      await database.admin.raw('create schema if not exists ??', [odd]);
+      await database.admin.raw('create table if not exists ??.rt30_found (id int)', [odd]);
+      const db = guard(knex({ client: 'pg', connection: database.connection, searchPath: [odd, 'public'], pool: { min: 0, max: 1 } }));
+      try {
+        const { rows } = await db.raw('select current_schemas(false)::text[] as path, (select count(*) from rt30_found)::int as n');
+        expect(rows[0].path).to.deep.equal([odd, 'public']);
+        expect(rows[0].n).to.equal(0);
+      } finally {
+        await db.destroy();
+      }
+    });
   });
 }

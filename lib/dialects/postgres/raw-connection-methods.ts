@@ -70,4 +70,6 @@ export const POSTGRES_RAW_METHODS: RawConnectionMethods = {
   passes: ['setTypeParser', 'getTypeParser', 'escapeIdentifier', 'escapeLiteral', 'execute', 'executeSync'],
   // Without a callback pg returns a promise, except for a submittable, which it returns.
   returnsPromise: ([first]) => typeof (first as Submittable | null | undefined)?.submit !== 'function',
+  // knex's pg (and pgnative) client sends these on each new connection, inside acquireRawConnection.
+  clientSends: ['checkVersion', 'setSchemaSearchPath'],
 };
