@@ -587,14 +587,14 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
   for (const method of dialectModule(dialect).rawConnection.clientSends ?? []) {
     const own = (Loose.prototype as unknown as Record<string, unknown>)[method];
     if (typeof own !== 'function') continue;
-    Object.defineProperty(Guarded.prototype, method, {
-      configurable: true,
-      writable: true,
-      value: function (this: InstanceType<typeof Guarded>, connection: unknown, ...rest: unknown[]): unknown {
+    // A method named as knex's (stack traces read Guarded.setSchemaSearchPath, not an anonymous value).
+    const onView = {
+      [method](this: InstanceType<typeof Guarded>, connection: unknown, ...rest: unknown[]): unknown {
         const view = typeof connection === 'object' && connection !== null ? guardedView(connection, dialect, (c, name, sent, judged) => this.rawRefusal(c, name, sent, judged)) : connection;
         return (own as (...args: unknown[]) => unknown).call(this, view, ...rest);
       },
-    });
+    }[method];
+    Object.defineProperty(Guarded.prototype, method, { configurable: true, writable: true, value: onView });
   }
   Object.defineProperty(Guarded, GUARDED, { value: true });
   Object.defineProperty(Guarded, 'name', { value: `Guarded${Base.name}` });
