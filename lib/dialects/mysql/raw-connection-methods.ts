@@ -138,4 +138,6 @@ export const MYSQL_RAW_METHODS: RawConnectionMethods = {
   // Escaping, formatting, pings and flow control send no SQL; unprepare closes a prepared statement.
   passes: ['escape', 'escapeId', 'format', 'ping', 'statistics', 'pause', 'resume', 'unprepare', 'serverVersion', 'isValid'],
   clientFormat: mysqlClientFormat,
+  // knex's mysql / mysql2 client asks the first new connection `select version()` itself.
+  clientSends: ['checkVersion'],
 };
