@@ -125,6 +125,18 @@ const MYSQL_REFUSED: Case[] = [
   ['SET time_zone = DEFAULT, sql_mode = DEFAULT', 'refused', 'SET SQL_MODE'],
   ['SET NAMES DEFAULT', 'refused', 'SET NAMES'],
   ['SET character_set_client = DEFAULT', 'refused', 'SET CHARACTER_SET_CLIENT'],
+  // SET CHARACTER SET / CHARSET take the connection set from character_set_database, whatever they name (red team 32).
+  ['SET CHARACTER SET utf8', 'refused', 'SET CHARACTER SET'],
+  ['set /* c */ character /* c */ set utf8mb4', 'refused', 'SET CHARACTER SET'],
+  ['SET CHARSET utf8mb4', 'refused', 'SET CHARSET'],
+  ['SET STATEMENT max_statement_time = 1 FOR SET CHARSET utf8mb4', 'refused', 'SET CHARSET'],
+  ["SET SESSION character_set_database = 'sjis'", 'refused', 'SET CHARACTER_SET_DATABASE'],
+  ['SET @@collation_database = big5_chinese_ci', 'refused', 'SET COLLATION_DATABASE'],
+  ['set @@SESSION.`character_set_database` = ucs2', 'refused', 'SET CHARACTER_SET_DATABASE'],
+  ["SELECT 'sjis' INTO @@character_set_database", 'refused'],
+  ['SET STATEMENT character_set_database = sjis FOR SELECT 1', 'refused', 'SET CHARACTER_SET_DATABASE'],
+  ["SET character_set_server = 'gbk'", 'refused', 'SET CHARACTER_SET_SERVER'],
+  ['SET collation_server = latin1_swedish_ci', 'refused', 'SET COLLATION_SERVER'],
 ];
 
 const MYSQL_ALLOWED: Case[] = [
@@ -136,8 +148,9 @@ const MYSQL_ALLOWED: Case[] = [
   ["SET @sql_mode = 'ANSI'", 'session'],
   ["SET @@session.time_zone = '+00:00'", 'session'],
   ['SET NAMES utf8mb4', 'session'],
+  ['SET character_set_database = utf8mb4', 'session'],
+  ["SET SESSION collation_server = 'utf8mb4_unicode_ci'", 'session'],
   ["SET NAMES 'utf8mb4' COLLATE 'utf8mb4_unicode_ci'", 'session'],
-  ['SET CHARACTER SET utf8', 'session'],
   ["SET sql_mode = 'STRICT_ALL_TABLES', @x = 1", 'session'],
   ['SET STATEMENT max_statement_time = 1 FOR SELECT 1', 'read', 'SET STATEMENT'],
 ];

@@ -161,8 +161,6 @@ const TRANSACTIONS: Case[] = [
 const SESSION: Case[] = [
   ['set names utf8mb4', 'session', 'SET'],
   ["set names 'utf8mb4' collate 'utf8mb4_unicode_ci'", 'session'],
-  ['set character set utf8', 'session'],
-  ['set charset utf8', 'session'],
   ['set @x = 1', 'session', 'SET'],
   ['set @x := 1', 'session'],
   ['set @a = 1, @b = 2', 'session'],

@@ -86,6 +86,11 @@ export const MYSQL_LEXING_SETTINGS: ReadonlyMap<string, KeepsReading> = new Map(
   ['character_set_client', (value: string) => MYSQL_UTF8_CHARSET.test(value)],
   ['character_set_connection', (value: string) => MYSQL_UTF8_CHARSET.test(value)],
   ['collation_connection', (value: string) => MYSQL_UTF8_CHARSET.test(value)],
-  // SET NAMES / SET CHARACTER SET / SET CHARSET, checked as one pseudo-setting.
+  // Where SET CHARACTER SET (refused) and the server take the connection set from; kept UTF-8 (red team 32).
+  ['character_set_database', (value: string) => MYSQL_UTF8_CHARSET.test(value)],
+  ['collation_database', (value: string) => MYSQL_UTF8_CHARSET.test(value)],
+  ['character_set_server', (value: string) => MYSQL_UTF8_CHARSET.test(value)],
+  ['collation_server', (value: string) => MYSQL_UTF8_CHARSET.test(value)],
+  // SET NAMES, checked as a pseudo-setting (SET CHARACTER SET / CHARSET are refused: set-mysql.ts).
   ['names', (value: string) => MYSQL_UTF8_CHARSET.test(value)],
 ]);

@@ -83,6 +83,14 @@ function globalScope(r: StatementReader): string {
 }
 
 /**
+ * SET CHARACTER SET x / SET CHARSET x set the client's set to x but the connection's to
+ * character_set_database, which follows `USE` and the database's default: a set the guard
+ * does not see (sjis, big5, ucs2 through a database's default; red team 32). SET NAMES
+ * names the connection set itself.
+ */
+const CHARACTER_SET_REASON = "sets the connection character set to the database's default (character_set_database), which the guard does not follow; use SET NAMES utf8mb4";
+
+/**
  * The current token names a session variable; sql_mode and the connection character set
  * (NAMES, CHARACTER SET, CHARSET, character_set_client…) may only be set to a literal value
  * that does not change how text is read.
@@ -93,9 +101,10 @@ function sessionVariable(r: StatementReader): void {
   const name = nameOf(r.sql, t, r.lx.start, r.lx.end);
   if (name === undefined) return;
   if (t === T_WORD && name === 'character') {
-    if (r.adv() === T_WORD && r.is('SET')) lexingSetting(r, 'names', 'CHARACTER SET', true);
+    if (r.adv() === T_WORD && r.is('SET')) r.refuse('session', 'SET CHARACTER SET', CHARACTER_SET_REASON);
     return;
   }
-  if (t === T_WORD && (name === 'names' || name === 'charset')) return lexingSetting(r, 'names', name === 'names' ? 'NAMES' : 'CHARSET', true);
+  if (t === T_WORD && name === 'charset') return r.refuse('session', 'SET CHARSET', CHARACTER_SET_REASON);
+  if (t === T_WORD && name === 'names') return lexingSetting(r, 'names', 'NAMES', true);
   if (!refusedSetting(r, name)) lexingSetting(r, name, asciiUpper(name));
 }
