@@ -68,8 +68,9 @@ export function configFor(resolved: ResolvedConnection, options: Pick<KnexRolesO
   if (role === 'runtime') config.migrations = refusingMigrations(dialect, config.migrations);
   const module = dialectModule(dialect);
   if ('filename' in connection) {
-    // The embedded default needs no setup: create the data directory on first use.
-    if (!module.isSpecialPath?.(connection.filename)) {
+    // The embedded default needs no setup: migrating creates the data directory. A runtime
+    // connection never creates the database (client.ts), so it leaves no directory behind either.
+    if (role === 'migration' && !module.isSpecialPath?.(connection.filename)) {
       mkdirSync(dirname(connection.filename), { recursive: true });
     }
     config.useNullAsDefault = extra.useNullAsDefault ?? true;

@@ -4,6 +4,7 @@ import Module from 'node:module';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../errors';
+import { projectRoot } from '../env/project-root';
 
 type MigratorConfig = NonNullable<Knex.Config['migrations']>;
 
@@ -18,7 +19,7 @@ const CANDIDATES = ['knexfile.ts', 'knexfile.js', 'knexfile.cjs', 'knexfile.mjs'
  * TypeScript through ts-node (`.mts` transpiled to CommonJS with typescript).
  */
 export async function knexfileMigrations(cwd: string, explicit: string | undefined, environment: string): Promise<MigratorConfig | undefined> {
-  const file = explicit ? resolve(cwd, explicit) : CANDIDATES.map((name) => resolve(cwd, name)).find((path) => existsSync(path));
+  const file = explicit ? resolve(cwd, explicit) : foundKnexfile(cwd);
   if (!file) return undefined;
   if (!existsSync(file)) {
     throw new UsageError('E_CLI_USAGE', `No knexfile at ${file}.`, { remedy: 'Pass --knexfile with the path of your knexfile, or leave it out.' });
@@ -33,6 +34,15 @@ export async function knexfileMigrations(cwd: string, explicit: string | undefin
   const base = dirname(file);
   const absolute = directories.map((directory) => (isAbsolute(directory) ? directory : resolve(base, directory)));
   return { ...migrations, directory: absolute.length === 1 ? absolute[0] : absolute };
+}
+
+/** The first knexfile in `cwd` or a folder above it, up to the project's root (projectRoot), as the knex CLI looks for it. */
+function foundKnexfile(cwd: string): string | undefined {
+  const root = projectRoot(cwd);
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    const file = CANDIDATES.map((name) => resolve(dir, name)).find((path) => existsSync(path));
+    if (file !== undefined || dir === root || dirname(dir) === dir) return file;
+  }
 }
 
 // A real dynamic import: TypeScript compiles `import()` to `require()` for CommonJS output.

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { projectRoot } from './project-root';
 import { EnvContractError, UsageError } from '../errors';
 import type { Dialect, Role } from '../types';
 import { DATABASE_URL, DEFAULTS, EMBEDDED_SQLITE, FIELDS, REQUIRED, ROLE_VARIABLE, SCOPES, levelsFor, urlLevelsFor, urlVariable, type Field, type Mode } from './contract';
@@ -146,7 +147,8 @@ export function resolveConnection(options: ResolveOptions = {}): ResolvedConnect
       const ignored = readUrlsOnSqlite(env, mode, picked.source);
       if (ignored) throw ignored;
     }
-    const connection: FileConnection = { filename: module.isSpecialPath?.(filename) || isAbsolute(filename) ? filename : resolve(cwd, filename) };
+    // A relative path is the project's (projectRoot), not the current directory's: started from src/, the app opens the same file.
+    const connection: FileConnection = { filename: module.isSpecialPath?.(filename) || isAbsolute(filename) ? filename : resolve(projectRoot(cwd), filename) };
     return { role, dialect, test, connection, sources, appTemporaryTables };
   }
 

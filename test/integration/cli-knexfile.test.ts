@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/run-command';
@@ -31,6 +31,25 @@ describe('knex-roles CLI: knexfile flavours', () => {
       expect(result.stdout).to.match(new RegExp(`pending +${migration.replace('.', '\\.')}`));
     });
   }
+});
+
+describe('knex-roles CLI: run from a folder inside the project', () => {
+  it("finds the project's .env, knexfile and SQLite file from src/: the same database, migrated once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'knex-roles-subdir-'));
+    writeFileSync(join(dir, 'package.json'), '{}');
+    writeFileSync(join(dir, '.env'), 'DB_CONNECTION=sqlite\nSQLITE_PATH=data/app.sqlite3\n');
+    writeFileSync(join(dir, 'knexfile.js'), `module.exports = { development: { migrations: { directory: './db/migrations' } } };`);
+    mkdirSync(join(dir, 'db', 'migrations'), { recursive: true });
+    writeFileSync(join(dir, 'db', 'migrations', '20260101000001_posts.js'), `exports.up = (k) => k.schema.createTable('posts', (t) => t.increments()); exports.down = (k) => k.schema.dropTable('posts');`);
+    const src = join(dir, 'src');
+    mkdirSync(src);
+    const latest = await runCli(['migrate', 'latest'], { ELOQUENT_DB_ROLE: 'migration' }, dir);
+    expect(latest.code, latest.output).to.equal(0);
+    const fromSrc = await runCli(['migrate', 'list'], { ELOQUENT_DB_ROLE: 'migration' }, src);
+    expect(fromSrc.code, fromSrc.output).to.equal(0);
+    expect(fromSrc.stdout).to.match(/1 completed, 0 pending/);
+    expect(existsSync(join(src, 'data')), 'a second database under src/').to.equal(false);
+  });
 });
 
 describe('knex-roles CLI: --version, causes, exit codes', () => {

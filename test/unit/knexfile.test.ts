@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKnexfile, knexConfig } from '../../lib';
@@ -72,6 +72,25 @@ describe('knexfile', () => {
     expect(config.client).to.equal('better-sqlite3');
     expect(config.connection).to.deep.equal({ filename: join(cwd, 'data/development.sqlite3') });
     expect(existsSync(join(cwd, 'data'))).to.equal(true);
+  });
+
+  it('a runtime config of the embedded default creates no directory: a runtime connection never creates the database', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'knex-roles-'));
+    const config = knexConfig({ cwd, env: {} });
+    expect(config.connection).to.deep.equal({ filename: join(cwd, 'data/development.sqlite3') });
+    expect(existsSync(join(cwd, 'data'))).to.equal(false);
+  });
+
+  it("takes a relative SQLite path from the project's root (the nearest package.json), not the current folder", () => {
+    const project = mkdtempSync(join(tmpdir(), 'knex-roles-project-'));
+    writeFileSync(join(project, 'package.json'), '{}');
+    const src = join(project, 'src', 'jobs');
+    mkdirSync(src, { recursive: true });
+    for (const cwd of [project, src]) {
+      expect(knexConfig({ cwd, env: { SQLITE_PATH: 'data/app.sqlite3' }, role: 'migration' }).connection, cwd).to.deep.equal({ filename: join(project, 'data/app.sqlite3') });
+      expect(knexConfig({ cwd, env: {} }).connection, cwd).to.deep.equal({ filename: join(project, 'data/development.sqlite3') });
+    }
+    expect(existsSync(join(src, 'data'))).to.equal(false);
   });
 
   it('maps dialects to knex clients for the migration role', () => {
