@@ -171,7 +171,8 @@ function unknownEnvironmentError(knexfile: Record<string, Knex.Config>): Record<
         if (!CONFIG_KEYS.has(key)) missed ??= key;
         else if (key === 'client' && missed !== undefined) {
           throw new EnvContractError('E_KNEXFILE_ENV', `The knexfile has no environment ${JSON.stringify(missed)}.`, {
-            remedy: `Use one of ${Object.keys(target).join(', ')} (--env or NODE_ENV), or add it with createKnexfile({ environments: { ${missed}: { … } } }).`,
+            // The knex CLI writes config keys (ext, migrations …) onto the knexfile it took as a config: not environments.
+            remedy: `Use one of ${Object.keys(target).filter((name) => !CONFIG_KEYS.has(name)).join(', ')} (--env or NODE_ENV), or add it with createKnexfile({ environments: { ${missed}: { … } } }).`,
             variables: ['NODE_ENV'],
           });
         }
