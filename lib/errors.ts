@@ -309,7 +309,7 @@ export class UnreachableError extends ConnectionError<'E_UNREACHABLE', Endpoint 
   override name = 'UnreachableError';
   protected static override readonly fields: readonly (keyof UnreachableError)[] = ['host', 'port', 'attempts'];
 
-  static of(fields: Endpoint & { attempts: number; cause?: unknown; remedy?: string }): UnreachableError {
+  static of(fields: Endpoint & { attempts: number; cause?: unknown; remedy?: string; variables?: readonly string[] }): UnreachableError {
     return new UnreachableError('E_UNREACHABLE', `Could not reach the database at ${fields.host}:${fields.port} after ${fields.attempts} ${fields.attempts === 1 ? 'attempt' : 'attempts'}${describeCause(fields.cause)}.`, {
       ...fields,
       remedy: fields.remedy ?? 'Check that the server is running and that the HOST and PORT variables of the env contract point at it.',
@@ -327,7 +327,7 @@ export class LoginRefusedError extends ConnectionError<'E_LOGIN_REFUSED', Endpoi
   override name = 'LoginRefusedError';
   protected static override readonly fields: readonly (keyof LoginRefusedError)[] = ['host', 'port', 'user', 'database'];
 
-  static of(fields: Endpoint & { user: string; database: string; cause?: unknown; remedy?: string }): LoginRefusedError {
+  static of(fields: Endpoint & { user: string; database: string; cause?: unknown; remedy?: string; variables?: readonly string[] }): LoginRefusedError {
     return new LoginRefusedError(
       'E_LOGIN_REFUSED',
       `The server at ${fields.host}:${fields.port} refused user ${JSON.stringify(fields.user)} on database ${JSON.stringify(fields.database)}${describeCause(fields.cause)}.`,

@@ -48,17 +48,17 @@ export async function waitForDatabase(knex: Knex, resolved: ResolvedConnection, 
   const { connection, sources } = resolved;
   if ('filename' in connection) throw last;
   const { host, port, user, database } = connection;
+  // The variables the fields came from (a URL gives several fields: named once); none for defaults and options.
+  const variablesOf = (...fields: string[]): string[] => [...new Set(fields.map((field) => sources[field]).filter((source): source is string => source !== undefined && source !== 'default' && source !== 'option'))];
   if (isLoginRefused(last)) {
-    const variable = (field: string, fallback: string): string => {
-      const source = sources[field];
-      return source && source !== 'default' && source !== 'option' ? source : fallback;
-    };
-    const remedy = `Check ${variable('user', 'the user variable')}, ${variable('password', 'the password variable')} and ${variable('database', 'the database name variable')} for the ${resolved.role} role; if the user or database does not exist yet, provision them (ELOQUENT_DB_ROLE=migration npx knex-roles provision).`;
-    throw LoginRefusedError.of({ host, port, user, database, cause: last, remedy });
+    const variables = variablesOf('user', 'password', 'database');
+    const what = variables.length === 0 ? 'the user, password and database name variables' : variables.length === 1 ? `${variables[0]} (its user, password and database)` : variables.join(', ');
+    const remedy = `Check ${what} for the ${resolved.role} role; if the user or database does not exist yet, provision them (ELOQUENT_DB_ROLE=migration npx knex-roles provision).`;
+    throw LoginRefusedError.of({ host, port, user, database, cause: last, remedy, variables });
   }
   if (isTlsError(last)) throw tlsError(resolved, last);
   if (!isTransient(last)) throw last;
-  throw UnreachableError.of({ host, port, attempts, cause: last });
+  throw UnreachableError.of({ host, port, attempts, cause: last, variables: variablesOf('host', 'port') });
 }
 
 /** The TLS variables a connection's settings came from, most specific first (for TlsError and the doctor). */

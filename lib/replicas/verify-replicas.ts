@@ -26,7 +26,7 @@ export async function verifyReplicas(instance: Knex, options: VerifyOptions & { 
     else if (report.verdict === 'misconfigured') {
       const { host = '', port = 0, user = '', database = '' } = (replica.knex.client as { connectionSettings?: { host?: string; port?: number; user?: string; database?: string } }).connectionSettings ?? {};
       if (isTlsError(report.cause)) throw TlsError.of({ host, port, variables: [replica.variable], cause: report.cause, remedy });
-      throw LoginRefusedError.of({ host, port, user, database, cause: report.cause, remedy });
+      throw LoginRefusedError.of({ host, port, user, database, cause: report.cause, remedy, variables: [replica.variable] });
     } else if (report.verdict === 'problems') {
       if (report.user === undefined) throw report.cause;
       throw PrivilegeError.of({ user: report.user, role: 'runtime', dialect: options.dialect, problems: report.problems, remedy });

@@ -81,6 +81,7 @@ for (const dialect of testDialects().filter((d): d is 'postgres' | 'mysql' => d 
       const error = await rejection(() => start(`${scheme}://${encodeURIComponent(user)}:${encodeURIComponent(WRONG_PASSWORD)}@${h.replicaAddress}`));
       expect(error).to.be.instanceOf(LoginRefusedError);
       expect((error as LoginRefusedError).remedy).to.include(h.readUrl);
+      expect((error as LoginRefusedError).variables).to.deep.equal([h.readUrl]);
       expectNoSecrets([String(error), JSON.stringify(error), inspect(error, { depth: 5 }), String((error as Error).stack)], h.env);
     });
 

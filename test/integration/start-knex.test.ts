@@ -110,6 +110,7 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
       const unreachable = error as UnreachableError;
       expect(unreachable).to.include({ code: 'E_UNREACHABLE', host: env[`${F}_TEST_HOST`], port, attempts: 2 });
       expect(unreachable.message).to.include(`${env[`${F}_TEST_HOST`]}:${port}`).and.include('ECONNREFUSED');
+      expect(unreachable.variables).to.deep.equal([`${F}_TEST_HOST`, `${F}_TEST_PORT`]);
       expectNoSecrets(error, full);
     });
 
@@ -164,6 +165,7 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
       });
       expect((refused.cause as { code?: string }).code).to.equal(dialect === 'postgres' ? '28P01' : 'ER_ACCESS_DENIED_ERROR');
       expect(refused.remedy).to.include(`${F}_TEST_RUNTIME_USER`).and.include(`${F}_TEST_RUNTIME_PASSWORD`);
+      expect(refused.variables).to.deep.equal([`${F}_TEST_RUNTIME_USER`, `${F}_TEST_RUNTIME_PASSWORD`, `${F}_TEST_NAME`]);
       expect(refused.message).to.include(`${proxy.host}:${proxy.port}`);
       expect(JSON.parse(JSON.stringify(refused))).to.include({ name: 'LoginRefusedError', code: 'E_LOGIN_REFUSED', user: env[`${F}_TEST_RUNTIME_USER`] });
       expectNoSecrets(error, full);
@@ -174,6 +176,7 @@ for (const dialect of testDialects().filter((d): d is Exclude<Dialect, 'sqlite'>
       expect(error).to.be.instanceOf(LoginRefusedError);
       expect(error).to.include({ code: 'E_LOGIN_REFUSED', database: 'knexroles_absent' });
       expect((error as LoginRefusedError).remedy).to.include(`${F}_TEST_NAME`);
+      expect((error as LoginRefusedError).variables).to.include(`${F}_TEST_NAME`);
       expectNoSecrets(error, full);
     });
 
