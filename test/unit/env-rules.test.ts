@@ -122,6 +122,20 @@ describe('env contract: rules', () => {
     });
   }
 
+  it('a misspelt role names the role it is near, never the value itself', () => {
+    const messageOf = (value: string): string => {
+      try {
+        resolveRole({ ELOQUENT_DB_ROLE: value });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'no error';
+    };
+    expect(messageOf('migrtion')).to.match(/did you mean migration\?/).and.not.include('migrtion');
+    expect(messageOf('runtim')).to.match(/did you mean runtime\?/);
+    expect(messageOf('s3cr3t-p4ss')).to.not.match(/did you mean/).and.not.include('s3cr3t');
+  });
+
   it('resolveRole reads process.env by default', () => {
     const saved = process.env['ELOQUENT_DB_ROLE'];
     try {
