@@ -43,7 +43,7 @@ export const ERROR_CODES = {
   E_MIGRATE_REFUSED: 'A destructive migrate command (fresh, reset) was refused in production without both force and yes.',
   E_NOT_MIGRATED: 'The database has pending migrations (or none ran yet) and the caller required it migrated.',
   E_PROVISION: 'Provisioning the migrator and app users failed.',
-  E_USAGE: 'A library function was called with an argument or at a time it does not accept (an unknown migrate command or migration name, createTestDatabase().db before setup()).',
+  E_USAGE: 'A library function was called with an argument or at a time it does not accept (an option it does not take or of the wrong type, an unknown migrate command or migration name, createTestDatabase().db before setup()).',
   E_CLI_USAGE: 'The knex-roles command line was called with unknown or missing arguments.',
 } as const;
 

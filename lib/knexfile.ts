@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
 import { KNEX_CLIENT } from './env/contract';
 import { EnvContractError } from './errors';
-import { resolveConnection, type ResolveOptions, type ResolvedConnection } from './env/resolve-connection';
+import { RESOLVE_OPTIONS, resolveConnection, type ResolveOptions, type ResolvedConnection } from './env/resolve-connection';
+import { checkedOptions, type OptionSpec } from './checked-options';
 import { knexConnection, primeConnectionSettings } from './env/knex-connection';
 import { passwordOf } from './env/hide-password';
 import { redact } from './redact';
@@ -37,13 +38,19 @@ export interface ResolvedOptions extends Pick<KnexRolesOptions, 'knex' | 'danger
 /** `knexConfig` / `createKnex`: resolve from the env contract, or use `{ resolved }`. */
 export type CreateKnexOptions = KnexRolesOptions | ResolvedOptions;
 
-function resolvedFrom(options: CreateKnexOptions): ResolvedConnection {
+/** The options knexConfig / createKnex read beyond resolveConnection's, and with `{ resolved }` instead of them. */
+const INSTANCE_OPTIONS: OptionSpec = { knex: 'object', dangerouslyAllow: 'array', readReplicas: 'object' };
+export const KNEX_ROLES_OPTIONS: OptionSpec = { ...RESOLVE_OPTIONS, ...INSTANCE_OPTIONS };
+const RESOLVED_OPTIONS: OptionSpec = { resolved: 'object', ...INSTANCE_OPTIONS };
+
+function resolvedFrom(options: CreateKnexOptions, where: string): ResolvedConnection {
+  checkedOptions(where, options, typeof options === 'object' && options !== null && 'resolved' in options ? RESOLVED_OPTIONS : KNEX_ROLES_OPTIONS);
   return 'resolved' in options ? options.resolved : resolveConnection(options);
 }
 
 /** The knex config for the resolved role and dialect; runtime configs carry the guard. */
 export function knexConfig(options: CreateKnexOptions = {}): Knex.Config {
-  return configFor(resolvedFrom(options), options);
+  return configFor(resolvedFrom(options, 'knexConfig()'), options);
 }
 
 /** Builds the config from an already resolved connection (data flows one way: env → connection → config). */
@@ -128,6 +135,7 @@ const MODES: Record<KnexfileEnvironment, KnexRolesOptions> = {
  * that was not selected. An unknown `--env` fails naming the environments there are.
  */
 export function createKnexfile(options: KnexfileOptions = {}): Knexfile {
+  checkedOptions('createKnexfile()', options, { ...KNEX_ROLES_OPTIONS, environments: 'object' });
   const { environments = {}, ...base } = options;
   const knexfile: Record<string, Knex.Config> = {};
   for (const [environment, mode] of Object.entries({ ...MODES, ...environments })) {
@@ -184,7 +192,7 @@ function unknownEnvironmentError(knexfile: Record<string, Knex.Config>): Record<
 
 /** A knex instance for the resolved role; runtime instances reject DDL before it is sent. */
 export function createKnex(options: CreateKnexOptions = {}): Knex {
-  return knexFor(resolvedFrom(options), options);
+  return knexFor(resolvedFrom(options, 'createKnex()'), options);
 }
 
 /** The instance for an already resolved connection; runtime instances also refuse every `knex.migrate` command. */

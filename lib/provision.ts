@@ -1,4 +1,4 @@
-import { ProvisionError } from './errors';
+import { ProvisionError, UsageError } from './errors';
 import type { AdminConnection, ProvisionOptions as DialectProvisionOptions, ProvisionPlan, ProvisionReport, ProvisionStep } from './dialects/provision-plan';
 import type { Dialect } from './types';
 import type { ProvisionModule } from './dialects/dialect';
@@ -43,6 +43,13 @@ function provisioning(dialect: ProvisionDialect): ProvisionModule {
 export function provision(options: ProvisionDryRunOptions): Promise<ProvisionStep[]>;
 export function provision(options: ProvisionOptions): Promise<ProvisionReport>;
 export async function provision(options: ProvisionOptions | ProvisionDryRunOptions): Promise<ProvisionStep[] | ProvisionReport> {
+  const given = (typeof options === 'object' && options !== null ? options : {}) as Partial<Omit<ProvisionOptions, 'dryRun'>> & { dryRun?: boolean };
+  const missing = ['dialect', 'plan', ...(given.dryRun === true ? [] : ['admin'])].filter((key) => given[key as keyof typeof given] === undefined);
+  if (missing.length > 0) {
+    throw new UsageError('E_USAGE', `provision() needs ${missing.join(', ')}.`, {
+      remedy: "Pass { dialect, plan, admin } (admin: how to reach the server as its administrator), or { dialect, plan, dryRun: true } for the statements only; `knex-roles provision` builds them from the env contract.",
+    });
+  }
   const module = provisioning(options.dialect);
   if (options.dryRun === true) return module.provisionSteps(options.plan);
   const { dialect: _dialect, plan, admin, dryRun: _dryRun, ...rest } = options;

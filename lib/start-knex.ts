@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { withConnectTimeout, withDeadline } from './connection/connect-timeout';
-import { knexFor, type KnexRolesOptions } from './knexfile';
+import { KNEX_ROLES_OPTIONS, knexFor, type KnexRolesOptions } from './knexfile';
+import { checkedOptions, type OptionSpec } from './checked-options';
 import { loadEnv } from './env/load-env';
 import { assertMigrated } from './migrate/pending-migrations';
 import { resolveConnection } from './env/resolve-connection';
@@ -9,6 +10,8 @@ import { verifyPrivileges, type PrivilegeReport } from './checks/verify-privileg
 import { DEFAULT_WAIT, waitForDatabase, type WaitOptions } from './connection/wait-for-database';
 import type { ReplicaReport } from './replicas/check-replica';
 import { dialectModule } from './dialects/registry';
+
+const START_OPTIONS: OptionSpec = { ...KNEX_ROLES_OPTIONS, attempts: 'number', delayMs: 'number', timeoutMs: 'number', verify: 'boolean', strict: 'boolean', requireMigrated: 'boolean', report: 'boolean' };
 
 export interface StartOptions extends KnexRolesOptions, WaitOptions {
   /** Check the user's privileges against its role from the server's catalogs. Default true. */
@@ -46,6 +49,7 @@ export function startKnex(options: StartOptions & { report: true }): Promise<Sta
 export function startKnex(options?: StartOptions & { report?: false }): Promise<Knex>;
 export function startKnex(options?: StartOptions): Promise<Knex | Started>;
 export async function startKnex(options: StartOptions = {}): Promise<Knex | Started> {
+  checkedOptions('startKnex()', options, START_OPTIONS);
   const started = await start(options);
   return options.report === true ? started : started.knex;
 }

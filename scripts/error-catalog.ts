@@ -45,7 +45,7 @@ export const CATALOG: Record<ErrorCode, CatalogEntry> = {
   E_MIGRATE_REFUSED: { thrownAs: 'MigrationError', remedy: 'Take a backup and pass --force --yes (options force: true, yes: true).' },
   E_NOT_MIGRATED: { thrownAs: 'MigrationError', remedy: 'Run the migrations first: ELOQUENT_DB_ROLE=migration npx knex-roles migrate latest.' },
   E_PROVISION: { thrownAs: 'ProvisionError', remedy: 'Do what the error\'s remedy says: it names the admin privilege, user or account at fault.' },
-  E_USAGE: { thrownAs: 'UsageError', remedy: 'Use one of the migrate commands the error lists (latest, rollback, up, down, status, list, fresh, reset) and a migration name from `knex-roles migrate list`; call setup() before db.' },
+  E_USAGE: { thrownAs: 'UsageError', remedy: 'Pass the options the message names, each of the type it names; use one of the migrate commands the error lists (latest, rollback, up, down, status, list, fresh, reset) and a migration name from `knex-roles migrate list`; call setup() before db.' },
   E_CLI_USAGE: { thrownAs: 'UsageError', remedy: 'Run knex-roles --help.' },
 };
 

@@ -1,4 +1,5 @@
-import { EnvContractError } from '../errors';
+import { EnvContractError, UsageError } from '../errors';
+import { checkedOptions } from '../checked-options';
 import { contractRows } from '../env/contract';
 import { readVariable, type Env } from '../env/load-env';
 import type { Role } from '../types';
@@ -52,6 +53,9 @@ export function isStrict(env: Env, options: CheckSecretsOptions = {}): boolean {
  * instead; with `quiet` does neither. Returns the variable names found (empty when clean).
  */
 export function checkSecrets(env: Env, role: Role, options: CheckSecretsOptions = {}): string[] {
+  if (typeof env !== 'object' || env === null) throw new UsageError('E_USAGE', 'checkSecrets() takes the environment to check as its first argument.', { remedy: "Pass it, e.g. checkSecrets(process.env, 'runtime')." });
+  if (role !== 'runtime' && role !== 'migration') throw new UsageError('E_USAGE', 'checkSecrets() takes the role of this process as its second argument: runtime or migration.', { remedy: "Pass the role, e.g. checkSecrets(process.env, 'runtime')." });
+  checkedOptions('checkSecrets()', options, { strict: 'boolean', quiet: 'boolean' });
   const found = secretsInEnv(env, role);
   if (found.length === 0 || options.quiet === true) return found;
   const message = `This ${role} process holds migration or admin secrets: ${found.join(', ')}.`;

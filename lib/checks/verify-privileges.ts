@@ -1,8 +1,18 @@
 import type { Knex } from 'knex';
 import { FAMILY } from '../env/contract';
-import { GuardError, PrivilegeError, type PrivilegeProblem } from '../errors';
+import { GuardError, PrivilegeError, UsageError, type PrivilegeProblem } from '../errors';
+import { checkedOptions, type OptionSpec } from '../checked-options';
 import type { Dialect, Role } from '../types';
-import { dialectModule, dialectOfKnexName, knexNames } from '../dialects/registry';
+import { dialectModule, dialectModules, dialectOfKnexName, knexNames } from '../dialects/registry';
+
+const VERIFY_OPTIONS: OptionSpec = {
+  role: ['runtime', 'migration'],
+  dialect: dialectModules().map((module) => module.name),
+  schema: 'string',
+  appTemporaryTables: 'boolean',
+  migrationsTable: 'string',
+  assert: 'boolean',
+};
 
 export interface VerifyOptions {
   role: Role;
@@ -87,6 +97,9 @@ function dialectOfKnex(knex: Knex): Dialect {
  * `PrivilegeError` instead.
  */
 export async function verifyPrivileges(knex: Knex, options: VerifyOptions): Promise<PrivilegeReport> {
+  // The role is required: which privileges are right depends on it.
+  checkedOptions('verifyPrivileges()', options as VerifyOptions | undefined, VERIFY_OPTIONS);
+  if (options?.role === undefined) throw new UsageError('E_USAGE', 'verifyPrivileges() needs the role to check the privileges against.', { remedy: "Pass { role: 'runtime' } or { role: 'migration' }: verifyPrivileges(db, { role: 'runtime' })." });
   const dialect = options.dialect ?? dialectOfKnex(knex);
   const query = catalogQuery(knex);
   const dialectOptions = { schema: options.schema, appTemporaryTables: options.appTemporaryTables, migrationsTable: options.migrationsTable };

@@ -16,7 +16,8 @@ import { APP_TEMPORARY_TABLES_VARIABLE, resolveFlag } from './resolve-flag';
 import { parsePort } from './parse-port';
 import { misplacedReadUrl, readUrlsOnSqlite, resolveReadReplicas, type ResolvedReplica } from './resolve-read-replicas';
 import { isProduction, modeOf } from './mode-of';
-import { dialectModule } from '../dialects/registry';
+import { dialectModule, dialectModules } from '../dialects/registry';
+import { checkedOptions, type OptionSpec } from '../checked-options';
 
 export interface ResolveOptions {
   /** Overrides ELOQUENT_DB_ROLE. */
@@ -86,15 +87,25 @@ interface Found {
 }
 
 /** Resolves role, dialect and connection from the env contract (seed 000), URLs and TLS included. */
+/** The options resolveConnection reads, and what each must be (callers pass their own options on: the rest are theirs). */
+export const RESOLVE_OPTIONS: OptionSpec = {
+  role: ['runtime', 'migration'],
+  dialect: dialectModules().map((module) => module.name),
+  test: 'boolean',
+  production: 'boolean',
+  env: 'object',
+  cwd: 'string',
+  schema: 'string',
+  appTemporaryTables: 'boolean',
+};
+
 export function resolveConnection(options: ResolveOptions = {}): ResolvedConnection {
+  checkedOptions('resolveConnection()', options, RESOLVE_OPTIONS, true);
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? loadEnv(cwd);
   const test = options.test ?? modeOf(env) === 'test';
   const production = !test && (options.production ?? isProduction(env));
   const mode: Mode = test ? 'test' : 'live';
-  if (options.role !== undefined && options.role !== 'runtime' && options.role !== 'migration') {
-    throw new UsageError('E_USAGE', 'The role option is neither runtime nor migration.', { remedy: "Pass role: 'runtime' (the app) or role: 'migration' (schema changes), or leave it out to read ELOQUENT_DB_ROLE." });
-  }
   const role = options.role ?? resolveRole(env);
   const picked = options.dialect ? { dialect: options.dialect, source: 'option' } : resolveDialect(env, role, mode);
   const { dialect } = picked;
