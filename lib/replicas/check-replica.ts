@@ -63,7 +63,9 @@ export async function checkReplica(replica: ReplicaTarget, options: VerifyOption
     return report;
   }
   report.reachable = true;
-  const privileges = await verifyPrivileges(replica.knex, { ...options, role: 'runtime' });
+  // Only what verifyPrivileges takes: it refuses options it does not know.
+  const { timeoutMs: _timeoutMs, ...verify } = options;
+  const privileges = await verifyPrivileges(replica.knex, { ...verify, role: 'runtime' });
   report.user = privileges.user;
   report.problems = [...privileges.problems];
   const rules = replicaRulesOf(dialect);
