@@ -30,7 +30,7 @@ export interface ResolveOptions {
   production?: boolean;
   /** The environment to read. Default: process.env over the project's `.env` (see loadEnv). */
   env?: Env;
-  /** Where to look for the project: its `.env`, and (from the nearest package.json at or above it) the embedded SQLite files and relative SQLite paths; relative CA files. Default: process.cwd(). */
+  /** Where to look for the project: its `.env`, and (from the nearest package.json at or above it) the embedded SQLite files, relative SQLite paths and relative CA files. Default: process.cwd(). */
   cwd?: string;
   /** PostgreSQL: overrides PG_SCHEMA (and its role and test variants). Default: public. */
   schema?: string;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { projectRoot } from './project-root';
 import { resolve } from 'node:path';
 import { EnvContractError } from '../errors';
 import { dialectModule } from '../dialects/registry';
@@ -66,7 +67,8 @@ function normalize(value: string, variable: string, dialect: Dialect): SslMode {
 
 function readCa(path: string, variable: string, cwd: string): string {
   try {
-    return readFileSync(resolve(cwd, path), 'utf8');
+    // Relative to the project, as SQLite paths are (projectRoot).
+    return readFileSync(resolve(projectRoot(cwd), path), 'utf8');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     throw new EnvContractError('E_ENV_SSL', `${at(variable)} names a CA file that cannot be read (${typeof code === 'string' ? code : 'error'}).`, { variables: [variable], remedy: `Set ${variable} to the path of a PEM file holding the server's CA certificate (relative paths are taken from the project directory).` });
