@@ -3,16 +3,12 @@ import { FAMILY } from '../env/contract';
 import { GuardError, PrivilegeError, UsageError, type PrivilegeProblem } from '../errors';
 import { checkedOptions, type OptionSpec } from '../checked-options';
 import type { Dialect, Role } from '../types';
-import { dialectModule, dialectModules, dialectOfKnexName, knexNames } from '../dialects/registry';
+import { dialectModule, dialectOfKnexName, knexNames } from '../dialects/registry';
+import { RESOLVE_OPTIONS } from '../env/resolve-connection';
 
-const VERIFY_OPTIONS: OptionSpec = {
-  role: ['runtime', 'migration'],
-  dialect: dialectModules().map((module) => module.name),
-  schema: 'string',
-  appTemporaryTables: 'boolean',
-  migrationsTable: 'string',
-  assert: 'boolean',
-};
+// role, dialect, schema and appTemporaryTables mean what they mean to resolveConnection.
+const { role, dialect, schema, appTemporaryTables } = RESOLVE_OPTIONS;
+const VERIFY_OPTIONS: OptionSpec = { role, dialect, schema, appTemporaryTables, migrationsTable: 'string', assert: 'boolean' };
 
 export interface VerifyOptions {
   role: Role;

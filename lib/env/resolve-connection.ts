@@ -88,7 +88,7 @@ interface Found {
 
 /** Resolves role, dialect and connection from the env contract (seed 000), URLs and TLS included. */
 /** The options resolveConnection reads, and what each must be (callers pass their own options on: the rest are theirs). */
-export const RESOLVE_OPTIONS: OptionSpec = {
+export const RESOLVE_OPTIONS = {
   role: ['runtime', 'migration'],
   dialect: dialectModules().map((module) => module.name),
   test: 'boolean',
@@ -97,7 +97,7 @@ export const RESOLVE_OPTIONS: OptionSpec = {
   cwd: 'string',
   schema: 'string',
   appTemporaryTables: 'boolean',
-};
+} satisfies OptionSpec;
 
 export function resolveConnection(options: ResolveOptions = {}): ResolvedConnection {
   checkedOptions('resolveConnection()', options, RESOLVE_OPTIONS, true);
