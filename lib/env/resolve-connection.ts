@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { projectRoot } from './project-root';
-import { EnvContractError, UsageError } from '../errors';
+import { EnvContractError } from '../errors';
 import type { Dialect, Role } from '../types';
 import { DATABASE_URL, DEFAULTS, EMBEDDED_SQLITE, FIELDS, REQUIRED, ROLE_VARIABLE, SCOPES, levelsFor, urlLevelsFor, urlVariable, type Field, type Mode } from './contract';
 import { loadEnv, readVariable, type Env } from './load-env';
@@ -86,7 +86,6 @@ interface Found {
   variable: string;
 }
 
-/** Resolves role, dialect and connection from the env contract (seed 000), URLs and TLS included. */
 /** The options resolveConnection reads, and what each must be (callers pass their own options on: the rest are theirs). */
 export const RESOLVE_OPTIONS = {
   role: ['runtime', 'migration'],
@@ -99,6 +98,7 @@ export const RESOLVE_OPTIONS = {
   appTemporaryTables: 'boolean',
 } satisfies OptionSpec;
 
+/** Resolves role, dialect and connection from the env contract (seed 000), URLs and TLS included. */
 export function resolveConnection(options: ResolveOptions = {}): ResolvedConnection {
   checkedOptions('resolveConnection()', options, RESOLVE_OPTIONS, true);
   const cwd = options.cwd ?? process.cwd();
