@@ -4,7 +4,7 @@ import Module from 'node:module';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../errors';
-import { projectRoot } from '../env/project-root';
+import { firstInProject } from '../env/project-root';
 
 type MigratorConfig = NonNullable<Knex.Config['migrations']>;
 
@@ -36,13 +36,9 @@ export async function knexfileMigrations(cwd: string, explicit: string | undefin
   return { ...migrations, directory: absolute.length === 1 ? absolute[0] : absolute };
 }
 
-/** The first knexfile in `cwd` or a folder above it, up to the project's root (projectRoot), as the knex CLI looks for it. */
+/** The first knexfile in `cwd` or a folder above it, within the project (firstInProject), as the knex CLI looks for it. */
 function foundKnexfile(cwd: string): string | undefined {
-  const root = projectRoot(cwd);
-  for (let dir = cwd; ; dir = dirname(dir)) {
-    const file = CANDIDATES.map((name) => resolve(dir, name)).find((path) => existsSync(path));
-    if (file !== undefined || dir === root || dirname(dir) === dir) return file;
-  }
+  return firstInProject(cwd, (dir) => CANDIDATES.map((name) => resolve(dir, name)).find((path) => existsSync(path)));
 }
 
 // A real dynamic import: TypeScript compiles `import()` to `require()` for CommonJS output.

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { firstInProject } from './project-root';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -11,12 +12,10 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * Without any `package.json` above `cwd`, only `cwd/.env` is considered.
  */
 export function findEnvFile(cwd: string = process.cwd()): string | undefined {
-  for (let dir = cwd; ; dir = dirname(dir)) {
+  return firstInProject(cwd, (dir) => {
     const file = join(dir, '.env');
-    if (existsSync(file)) return file;
-    if (existsSync(join(dir, 'package.json')) || dirname(dir) === dir) break;
-  }
-  return undefined;
+    return existsSync(file) ? file : undefined;
+  });
 }
 
 /**

@@ -167,6 +167,15 @@ describe('env contract: .env discovery', () => {
     expect(loadEnv(other)['PG_PASSWORD']).to.equal(undefined);
   });
 
+  it('without a package.json above cwd, reads only cwd/.env: never a .env of an enclosing folder', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'knex-roles-nopkg-'));
+    const inner = join(outside, 'inner');
+    mkdirSync(inner);
+    writeFileSync(join(outside, '.env'), 'PG_PASSWORD=enclosing\n');
+    expect(findEnvFile(inner)).to.equal(undefined);
+    expect(findEnvFile(outside)).to.equal(join(outside, '.env'));
+  });
+
   it('a .env nearer to cwd wins over the package root one', () => {
     writeFileSync(join(project, 'src', '.env'), 'PG_NAME=nearer\n');
     try {
