@@ -88,7 +88,8 @@ export function guardAfterCreate(hook: AfterCreate, dialect: Dialect, refusal: R
 
 /** `connection` as seen through the guard, for knex's own set-up calls on it (RawConnectionMethods.clientSends). */
 export function guardedView<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal): T {
-  return guardRawConnection(connection, dialect, refusal, () => false);
+  // Not the hook's view: what is assigned through it is not what assignedThroughView answers.
+  return guardRawConnection(connection, dialect, refusal, () => false, false);
 }
 
 /** What the hook assigned through its view, per raw connection (see guardRawConnection's `set`). */
@@ -139,7 +140,7 @@ function likeFunction<F extends (...args: never[]) => unknown>(wrapper: F, origi
  *   assigned would otherwise be called by them with the raw connection as `this`). The
  *   guard reads mysql2 `format` from such an assignment (assignedThroughView).
  */
-function guardRawConnection<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal, handedOver: () => boolean): T {
+function guardRawConnection<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal, handedOver: () => boolean, hookView = true): T {
   const { sends, returnsPromise, viaGuard = [], sessionMethods = [], sessionArguments, passes } = dialectModule(dialect).rawConnection;
   const passing = new Set([...COMMON_PASSES, ...passes]);
   // One wrapper per property, so `conn.query === conn.query` holds as on the connection itself.
@@ -243,7 +244,7 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
     deleteProperty: (target, key) => (Object.hasOwn(shadow, key) ? Reflect.deleteProperty(shadow, key) : !Object.hasOwn(target, key)),
     has: (target, key) => Object.hasOwn(shadow, key) || Reflect.has(target, key),
   });
-  viewAssignments.set(connection, { view, shadow });
+  if (hookView) viewAssignments.set(connection, { view, shadow });
   return view;
 }
 
