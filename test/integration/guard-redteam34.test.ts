@@ -57,6 +57,11 @@
  *   split); allowed ones with an effect beyond the session's own queries are Galera / replica-only
  *   (wsrep_osu_method, skip_parallel_replication, default_master_connection, sql_slave_skip_counter) or
  *   change only what the app's own reads see (system_versioning_asof).
+ * - MariaDB bookkeeping locks behind the same wrapper, on a guarded mysql2 client: DO / CALL / SET @v
+ *   subqueries, INSERT / REPLACE … SELECT, UPDATE / DELETE with a subquery, FOR UPDATE, LOCK IN SHARE MODE
+ *   of knex_migrations_lock, each bare, behind SET STATEMENT … FOR, with the SET STATEMENT in /*M! */, the
+ *   inner statement in /*! */, and behind WITH: all 45 refused (the bookkeeping check reads every token).
+ *   The same USE hole reaches performance_schema (`update setup_instruments …` by its bare name) and sys.
  * - Lexer differential (3.15M texts per server): no text in which the guard saw a string / comment and the
  *   server ran the hidden `create table`.
  */
