@@ -10,7 +10,7 @@
  *   |   (comments, nested comments, \t \f \r \v NBSP, case, quoted heads,  |           |         |   (documented as allowed)  |
  *   |   U&"", EXPLAIN [ANALYZE], PREPARE…EXECUTE, DECLARE, CTE, COPY (…),    |           |         |                            |
  *   |   stacked), run in a rolled-back transaction, tags + event trigger     |           |         |                            |
- *   | MariaDB: 165 statements x 50 spellings/wrappers (/*! */, /*M! */,      | 7,252     | 2,192   | 60: CHECKSUM TABLE and     |
+ *   | MariaDB: 165 statements x 50 spellings/wrappers (/*! *\/, /*M! *\/,      | 7,252     | 2,192   | 60: CHECKSUM TABLE and     |
  *   |   versioned, SET STATEMENT … FOR, EXPLAIN/ANALYZE, #, -- , \v, \0 …)  |           |         |   DEALLOCATE (harmless)    |
  *   | heads: every pg_get_keywords() word / MariaDB help_topic name and      | 3,680 /   | 229 /   | only the documented heads  |
  *   |   information_schema.KEYWORDS word with 8 tails                        | 7,276     | 388     |                            |
@@ -25,7 +25,7 @@
  *    checks `use` only as the statement's first token (`fn === 'use' && i === 0`), and
  *    lib/dialects/mysql/set-mysql.ts hands the statement after `FOR` to `r.head(depth + 1)`, whose USE
  *    head is allowed; so `set statement max_statement_time=0 for use mysql` (also with the USE inside
- *    `/*! */`, or the SET STATEMENT part inside `/*! … */`) is allowed while `USE mysql` is refused as USE
+ *    `/*! *\/`, or the SET STATEMENT part inside `/*! … *\/`) is allowed while `USE mysql` is refused as USE
  *    CATALOG. The guard read `database()` once per connection (lib/dialects/mysql/guard-text.ts readSession)
  *    and recognizes mysql's tables only schema-qualified (README), so afterwards every bare name reaches a
  *    grant table: `insert into global_priv …` writes an account row (live at the next FLUSH PRIVILEGES or
@@ -59,8 +59,8 @@
  *   change only what the app's own reads see (system_versioning_asof).
  * - MariaDB bookkeeping locks behind the same wrapper, on a guarded mysql2 client: DO / CALL / SET @v
  *   subqueries, INSERT / REPLACE … SELECT, UPDATE / DELETE with a subquery, FOR UPDATE, LOCK IN SHARE MODE
- *   of knex_migrations_lock, each bare, behind SET STATEMENT … FOR, with the SET STATEMENT in /*M! */, the
- *   inner statement in /*! */, and behind WITH: all 45 refused (the bookkeeping check reads every token).
+ *   of knex_migrations_lock, each bare, behind SET STATEMENT … FOR, with the SET STATEMENT in /*M! *\/, the
+ *   inner statement in /*! *\/, and behind WITH: all 45 refused (the bookkeeping check reads every token).
  *   The same USE hole reaches performance_schema (`update setup_instruments …` by its bare name) and sys.
  * - Lexer differential (3.15M texts per server): no text in which the guard saw a string / comment and the
  *   server ran the hidden `create table`.
