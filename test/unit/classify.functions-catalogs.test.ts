@@ -324,6 +324,15 @@ const MYSQL: Case[] = [
   ['USE `mysql`', 'refused', 'USE CATALOG'],
   ['use information_schema', 'refused', 'USE CATALOG'],
   ['use app', 'session', 'USE'],
+  // USE wherever it stands runs (red team 34): behind SET STATEMENT … FOR, in executable comments.
+  ['set statement max_statement_time=0 for use mysql', 'refused', 'USE CATALOG'],
+  ['SET STATEMENT max_statement_time = 0 FOR /*! USE mysql */', 'refused', 'USE CATALOG'],
+  ['/*!set statement max_statement_time=0 for*/ use `mysql`', 'refused', 'USE CATALOG'],
+  ['set statement sql_mode = default for\n  USE /* c */ `Performance_Schema`', 'refused', 'USE CATALOG'],
+  ['/*M!100300 set statement max_statement_time=0 for */ use sys', 'refused', 'USE CATALOG'],
+  ['set statement max_statement_time=0 for use app', 'session', 'SET STATEMENT'],
+  ['select * from t use index (mysql) where a = 1', 'read', 'SELECT'],
+  ['select * from t use key for join (i) where a = 1', 'read', 'SELECT'],
   ['select * from mysql.user', 'read', 'SELECT'],
   ['select * from information_schema.tables where table_schema = database()', 'read', 'SELECT'],
 ];

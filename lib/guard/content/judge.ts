@@ -79,8 +79,10 @@ export function judgeContent(tk: StatementTokens, rules: GuardRules, current: Cu
     } else if (fn === 'lock' && i === 0 && grammar.targetStatements.has('lock')) {
       const locked = lockedCatalog(tk, rules);
       if (locked !== undefined) return refusal(i, 'other', 'LOCK CATALOG', `locks the system catalog ${locked}`);
-    } else if (fn === 'use' && i === 0 && grammar.targetStatements.has('use')) {
-      const schema = tk.name(1);
+    } else if (fn === 'use' && grammar.targetStatements.has('use')) {
+      // Wherever USE stands, not only first: MariaDB `SET STATEMENT … FOR USE mysql` runs it
+      // too (red team 34), and a bare USE elsewhere (`USE INDEX`) never names a schema.
+      const schema = tk.name(i + 1);
       if (schema !== undefined && rules.catalogSchemas.has(schema)) return refusal(i, 'other', 'USE CATALOG', `makes the system schema ${schema} the default`);
     }
     if (target < 0) continue;
