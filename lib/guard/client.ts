@@ -8,7 +8,7 @@ import { bookkeepingWriteCheck, DEFAULT_TABLE } from './bookkeeping-writes';
 import type { ClassifiedStatement } from './classify';
 import { emptyJudged, judge, plainQuery, stillJudged, textOptionsRefusal, type JudgedQuery } from './query-options';
 import { throughGate } from './pool-gate';
-import { guardAfterCreate, guardedView, type SentText } from './raw-connection';
+import { guardAfterCreate, guardedView, guardValidate, type RawRefusal, type SentText } from './raw-connection';
 import { redactLiterals } from './redact-literals';
 import { unsettledSetting } from './unsettled-setting';
 import { readSessionSettings, type SessionSettings } from './session-settings';
@@ -192,8 +192,10 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       dialect,
       statement: redactLiterals(sql, dialect),
     });
-  // The raw connections this client class opened: the only ones a query may be cancelled on.
-  const ownConnections = new WeakSet<object>();
+  // The raw connections this client class opened, each with the client instance that opened
+  // it: the only ones a query may be cancelled on, and only from that client, which connects
+  // to the server the connection is on (a read replica's client is another instance of this class).
+  const openedBy = new WeakMap<object, object>();
   // What of a query object the driver reads (stillJudged): its text, the values it formats in, the options it takes text from.
   const readKeys = ['sql', ...(clientFormat === undefined ? [] : ['bindings']), ...(replacesText ? ['options'] : [])];
   // The query object `super.query` / `super.stream` is sending, as the check saw it: knex
@@ -342,7 +344,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
 
     /** A raw call the pool.afterCreate hook makes: before the session is read, so judged in every reading. */
     rawRefusal(connection: object, method: string, sent: SentText | undefined, judged: (formatted: string) => void): RuntimeDdlError | undefined {
-      if (sent === undefined) return new RuntimeDdlError('E_RUNTIME_DDL', `Refused ${method}() in pool.afterCreate on a ${options.role} connection: the guard cannot read what its arguments send.`, { remedy: RUNTIME_DDL_REMEDY, kind: 'other', keyword: '', role: options.role, dialect, statement: `${method}(…)` });
+      if (sent === undefined) return new RuntimeDdlError('E_RUNTIME_DDL', `Refused ${method}() on the raw connection of a ${options.role} client (pool.afterCreate, pool.validate): the guard cannot read what its arguments send.`, { remedy: RUNTIME_DDL_REMEDY, kind: 'other', keyword: '', role: options.role, dialect, statement: `${method}(…)` });
       return textRefusal(connection, sent.sql, sent.values, undefined, this.config, judged, sent.namedPlaceholders);
     }
 
@@ -409,19 +411,32 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
         );
       }
       return super.acquireRawConnection().then((connection) => {
-        if (typeof connection === 'object' && connection !== null) ownConnections.add(connection);
+        if (typeof connection === 'object' && connection !== null) openedBy.set(connection, this);
         return connection;
       });
     }
 
     /**
-     * knex's `.timeout(ms, { cancel: true })` sends `pg_cancel_backend(pid)` / `KILL QUERY id`
-     * over a fresh connection straight to `_query`, past the check: allowed for a connection
-     * this client opened, refused for anything else handed to `.connection()`, whose pid could
-     * be another session's (red team 18).
+     * knex's runner cancels a timed-out query from its own client (`.timeout(ms, { cancel: true })`),
+     * over a fresh connection to that client's server. A read routed to a replica ran on a
+     * connection of the replica's client: cancelled from there, on the replica, not by its
+     * thread id / pid on the primary, where it is another session's (red team 35).
+     * Transaction clients and withUserParams() copies cancel through the client whose pool they share.
+     */
+    cancelQuery(connectionToKill: unknown): Promise<unknown> {
+      const owner = typeof connectionToKill === 'object' && connectionToKill !== null ? (openedBy.get(connectionToKill) as { cancelQuery(c: unknown): Promise<unknown> } | undefined) : undefined;
+      if (owner !== undefined && owner !== this) return owner.cancelQuery(connectionToKill);
+      return (Loose.prototype as unknown as { cancelQuery(c: unknown): Promise<unknown> }).cancelQuery.call(this, connectionToKill);
+    }
+
+    /**
+     * knex's cancel sends `pg_cancel_backend(pid)` / `KILL QUERY id` over a fresh connection
+     * straight to `_query`, past the check: allowed for a connection this client opened,
+     * refused for anything else handed to `.connection()`, whose pid could be another
+     * session's (red team 18), or another server's (red team 35).
      */
     _wrappedCancelQueryCall(connection: unknown, connectionToKill: unknown): Promise<unknown> {
-      if (typeof connectionToKill !== 'object' || connectionToKill === null || !ownConnections.has(connectionToKill)) {
+      if (typeof connectionToKill !== 'object' || connectionToKill === null || openedBy.get(connectionToKill) !== this) {
         return Promise.reject(
           new RuntimeDdlError('E_RUNTIME_DDL', `Refused to cancel a query on a connection this ${options.role} client did not open.`, {
             remedy: 'Cancel (`.timeout(ms, { cancel: true })`) only queries on the connections knex takes from its own pool; a connection passed to .connection() is yours to cancel.',
@@ -441,11 +456,17 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       return throughGate(acquireConnection, this);
     }
 
-    /** The pool's afterCreate hook gets the new raw connection under the guard (raw-connection.ts). */
+    /**
+     * The pool hooks knex hands a raw connection to get it under the guard (raw-connection.ts):
+     * afterCreate the new connection, validate (knex 3.3+) each pooled one handed out again.
+     */
     override getPoolSettings(poolConfig: Knex.PoolConfig | undefined): unknown {
       const hook = poolConfig?.afterCreate as Parameters<typeof guardAfterCreate>[0] | undefined;
-      if (typeof hook !== 'function') return super.getPoolSettings(poolConfig);
-      const guarded = guardAfterCreate(hook, dialect, (connection, method, sent, judged) => this.rawRefusal(connection, method, sent, judged));
+      const validate = (poolConfig as { validate?: unknown } | undefined)?.validate;
+      const raw: RawRefusal = (connection, method, sent, judged) => this.rawRefusal(connection, method, sent, judged);
+      const guardedValidate = typeof validate === 'function' ? { validate: guardValidate(validate as Parameters<typeof guardValidate>[0], dialect, raw) as Knex.PoolConfig['validate'] } : {};
+      if (typeof hook !== 'function') return super.getPoolSettings(poolConfig === undefined ? poolConfig : { ...poolConfig, ...guardedValidate });
+      const guarded = guardAfterCreate(hook, dialect, raw);
       // knex drops a connection whose hook failed without closing it; a refused hook would
       // leave it open (pg-native then keeps the process alive), so it is closed here.
       const afterCreate: typeof guarded = (connection, done) => {
@@ -461,7 +482,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
           failed(error as Error);
         }
       };
-      return super.getPoolSettings({ ...poolConfig, afterCreate });
+      return super.getPoolSettings({ ...poolConfig, afterCreate, ...guardedValidate });
     }
 
     /** Runs the driver call with the text judged by `refusalOf` in place of sql + bindings (MySQL with bound values). */

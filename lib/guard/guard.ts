@@ -17,8 +17,8 @@ type GuardableClient = Knex.Client & {
   config: Knex.Config;
   dialect?: string;
   driverName?: string;
-  pool?: Parameters<typeof gatePool>[0] & { creator?: unknown };
-  getPoolSettings(poolConfig: Knex.PoolConfig | undefined): { create: unknown };
+  pool?: Parameters<typeof gatePool>[0] & { creator?: unknown; validate?: unknown };
+  getPoolSettings(poolConfig: Knex.PoolConfig | undefined): { create: unknown; validate: unknown };
 };
 
 /**
@@ -50,7 +50,13 @@ export function guard<T extends Knex>(instance: T, options: GuardInstanceOptions
     gatePool(pool, dialect);
     // knex built the pool's create step with the user's afterCreate inside; built again by
     // the guarded client, the hook gets its connections under the guard (tarn's `creator`).
-    if (client.config.pool?.afterCreate && 'creator' in pool) pool.creator = client.getPoolSettings(client.config.pool).create;
+    // So is its validate step (knex 3.3+ calls the user's pool.validate with the pooled connection).
+    const hooks = client.config.pool as { afterCreate?: unknown; validate?: unknown } | undefined;
+    if (hooks?.afterCreate || hooks?.validate) {
+      const settings = client.getPoolSettings(client.config.pool);
+      if (hooks.afterCreate && 'creator' in pool) pool.creator = settings.create;
+      if (hooks.validate && 'validate' in pool) pool.validate = settings.validate;
+    }
   }
   return refuseMigrate(instance, dialect);
 }

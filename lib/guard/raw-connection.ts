@@ -78,7 +78,7 @@ export function guardAfterCreate(hook: AfterCreate, dialect: Dialect, refusal: R
     // (a kept reference, a timer), would be judged as set-up, before the read, and could
     // change what was read. So it is refused; other methods (a wrapped `format`) still work.
     let handedOver = false;
-    const guarded = typeof connection === 'object' && connection !== null ? guardRawConnection(connection, dialect, refusal, () => handedOver) : connection;
+    const guarded = typeof connection === 'object' && connection !== null ? guardRawConnection(connection, dialect, refusal, { hook: 'pool.afterCreate', handedOver: () => handedOver }) : connection;
     hook(guarded, (error) => {
       handedOver = true;
       done(error, connection);
@@ -86,10 +86,44 @@ export function guardAfterCreate(hook: AfterCreate, dialect: Dialect, refusal: R
   };
 }
 
+type Validate = (connection: unknown) => unknown;
+
+/**
+ * A pool.validate hook (knex 3.3+ calls it each time the pool hands a connection out again)
+ * that gets the pooled raw connection under the guard: its SQL judged like the afterCreate
+ * hook's, no session method (the session was read when the connection was made, and the
+ * guard judges by that reading), nothing at all once the hook has settled (red team 35).
+ */
+export function guardValidate(hook: Validate, dialect: Dialect, refusal: RawRefusal): Validate {
+  return (connection) => {
+    if (typeof connection !== 'object' || connection === null) return hook(connection);
+    let settled = false;
+    const view = guardRawConnection(connection, dialect, refusal, { hook: 'pool.validate', handedOver: () => settled, sessionRead: true, hookView: false });
+    try {
+      return Promise.resolve(hook(view)).finally(() => (settled = true));
+    } catch (error) {
+      settled = true;
+      throw error;
+    }
+  };
+}
+
 /** `connection` as seen through the guard, for knex's own set-up calls on it (RawConnectionMethods.clientSends). */
 export function guardedView<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal): T {
   // Not the hook's view: what is assigned through it is not what assignedThroughView answers.
-  return guardRawConnection(connection, dialect, refusal, () => false, false);
+  return guardRawConnection(connection, dialect, refusal, { hook: "knex's connection set-up", handedOver: () => false, hookView: false });
+}
+
+/** Who is handed a guarded view of a raw connection, and what it may still do. */
+interface ViewOptions {
+  /** Named in refusals: `pool.afterCreate`, `pool.validate`, or knex's own set-up calls. */
+  hook: string;
+  /** True once the holder must no longer send anything (the hook handed the connection over, or settled). */
+  handedOver: () => boolean;
+  /** The session was already read: methods that change it without SQL (changeUser, reset) are refused. */
+  sessionRead?: boolean;
+  /** The pool.afterCreate hook's view, whose assignments the guard honours (assignedThroughView). */
+  hookView?: boolean;
 }
 
 /** What the hook assigned through its view, per raw connection (see guardRawConnection's `set`). */
@@ -140,7 +174,7 @@ function likeFunction<F extends (...args: never[]) => unknown>(wrapper: F, origi
  *   assigned would otherwise be called by them with the raw connection as `this`). The
  *   guard reads mysql2 `format` from such an assignment (assignedThroughView).
  */
-function guardRawConnection<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal, handedOver: () => boolean, hookView = true): T {
+function guardRawConnection<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal, { hook, handedOver, sessionRead = false, hookView = true }: ViewOptions): T {
   const { sends, returnsPromise, viaGuard = [], sessionMethods = [], sessionArguments, passes } = dialectModule(dialect).rawConnection;
   const passing = new Set([...COMMON_PASSES, ...passes]);
   // One wrapper per property, so `conn.query === conn.query` holds as on the connection itself.
@@ -212,19 +246,20 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
       const call = value as (...args: unknown[]) => unknown;
       const name = typeof key === 'string' ? key : '';
       const read = Object.hasOwn(sends, name) ? sends[name] : undefined;
-      const late = (args: readonly unknown[]): unknown => fail(lateCall(dialect, name), args, returnsPromise(args, name));
+      const late = (args: readonly unknown[]): unknown => fail(lateCall(dialect, hook, name), args, returnsPromise(args, name));
       const method =
         viaGuard.includes(name)
           ? (...args: unknown[]): unknown => (handedOver() ? late(args) : call.apply(view, callbacksIn(args)))
           : sessionMethods.includes(name)
           ? (...args: unknown[]): unknown => {
               if (handedOver()) return late(args);
+              if (sessionRead) return fail(sessionChange(dialect, hook, name), args, returnsPromise(args, name));
               const refused = sessionArguments?.(args);
-              if (refused !== undefined) return fail(sessionArgumentRefusal(dialect, name, refused), args, returnsPromise(args, name));
+              if (refused !== undefined) return fail(sessionArgumentRefusal(dialect, hook, name, refused), args, returnsPromise(args, name));
               return map(call.apply(target, callbacksIn(args)));
             }
           : read === undefined && typeof key === 'string' && !passing.has(name)
-          ? (...args: unknown[]): unknown => fail(unknownMethod(dialect, name), args, returnsPromise(args, name))
+          ? (...args: unknown[]): unknown => fail(unknownMethod(dialect, hook, name), args, returnsPromise(args, name))
           : read === undefined
           ? (...args: unknown[]): unknown => map(call.apply(target, callbacksIn(args)))
           : (...args: unknown[]): unknown => {
@@ -263,33 +298,43 @@ function hookCallRefusal(dialect: Dialect, method: string, message: string, reme
 }
 
 /** A method of the hook's connection that is neither judged nor known to send nothing (RawConnectionMethods.passes). */
-function unknownMethod(dialect: Dialect, method: string): RuntimeDdlError {
+function unknownMethod(dialect: Dialect, hook: string, method: string): RuntimeDdlError {
   return hookCallRefusal(
     dialect,
     method,
-    `Refused ${method}() in pool.afterCreate on a runtime connection: the guard does not know what it sends.`,
-    `Set the session up with SQL (the driver's query method), which the guard judges; ${method}() is not among the methods it lets through (lib/dialects/${dialect}/raw-connection-methods.ts).`,
+    `Refused ${method}() in ${hook} on a runtime connection: the guard does not know what it sends.`,
+    `Use SQL (the driver's query method), which the guard judges; ${method}() is not among the methods it lets through (lib/dialects/${dialect}/raw-connection-methods.ts).`,
   );
 }
 
 /** A session method called with an argument the guard cannot follow (RawConnectionMethods.sessionArguments). */
-function sessionArgumentRefusal(dialect: Dialect, method: string, argument: string): RuntimeDdlError {
+function sessionArgumentRefusal(dialect: Dialect, hook: string, method: string, argument: string): RuntimeDdlError {
   return hookCallRefusal(
     dialect,
     method,
-    `Refused ${method}() with ${argument} in pool.afterCreate on a runtime connection: the driver would encode text in a character set the guard cannot follow.`,
+    `Refused ${method}() with ${argument} in ${hook} on a runtime connection: the driver would encode text in a character set the guard cannot follow.`,
     'Keep the runtime connection in utf8mb4 (or latin1 as its charset option); do not switch its character set in the hook.',
     'CHARACTER SET',
   );
 }
 
-/** A call through the hook's view after the hook handed the connection over (see guardAfterCreate). */
-function lateCall(dialect: Dialect, method: string): RuntimeDdlError {
+/** A session method (changeUser, reset) on a connection whose session the guard has read. */
+function sessionChange(dialect: Dialect, hook: string, method: string): RuntimeDdlError {
   return hookCallRefusal(
     dialect,
     method,
-    `Refused ${method}() on the connection pool.afterCreate was given, after the hook handed it over: the guard has read the session by then and judges only what knex sends.`,
-    'Use the connection only inside pool.afterCreate, before calling done(); send later queries through knex.',
+    `Refused ${method}() in ${hook} on a runtime connection: it changes a session the guard has already read, and the guard judges by that reading.`,
+    'Set the session up in pool.afterCreate, before calling done(); in pool.validate only check the connection (e.g. SELECT 1).',
+  );
+}
+
+/** A call through a hook's view after the hook handed the connection over (see guardAfterCreate) or settled (guardValidate). */
+function lateCall(dialect: Dialect, hook: string, method: string): RuntimeDdlError {
+  return hookCallRefusal(
+    dialect,
+    method,
+    `Refused ${method}() on the connection ${hook} was given, after the hook handed it over: the guard has read the session by then and judges only what knex sends.`,
+    `Use the connection only inside ${hook}, before it calls done() or settles; send later queries through knex.`,
   );
 }
 

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import knex, { type Knex } from 'knex';
+import { guard } from '../../lib';
 import { testDialects } from '../support/dialects';
 import { mysqlSuperuser, pgSuperuser, throughHook } from '../support/guard-attack';
 import { testServers } from '../support/servers';
@@ -182,6 +184,63 @@ if (dialects.includes('mysql')) {
       expect(seen).to.deep.equal(["'it\\'s'", '`a``b`', 'select 1']);
       expect(rows).to.deep.equal([{ reset: 1 }]);
       expect(refusal).to.include({ code: 'E_RUNTIME_DDL', statement: 'createBinlogStream(…)' });
+    });
+  });
+}
+
+/** A guarded instance whose pool.validate is `validate` (knex 3.3+ calls it each time the pool hands the connection out again). */
+function withValidate(config: Knex.Config, validate: (conn: never) => unknown): Knex {
+  return guard(knex({ ...config, pool: { min: 0, max: 1, validate: validate as never } }));
+}
+
+if (dialects.includes('postgres')) {
+  describe('guard: ordinary pg pool.validate', () => {
+    it('a SELECT 1 health check runs on each reuse; the view refuses a kept reference once the hook settled', async () => {
+      let checks = 0;
+      let kept: { query(sql: string): Promise<unknown> } | undefined;
+      const db = withValidate({ client: 'pg', connection: pgSuperuser(await testServers()) }, async (conn: { query(sql: string): Promise<{ rows: Array<{ ok: number }> }> }) => {
+        kept = conn;
+        checks += (await conn.query('select 1 as ok')).rows[0]?.ok ?? 0;
+        return true;
+      });
+      try {
+        for (let i = 0; i < 3; i++) await db.raw('select 1');
+        // tarn validates the connection each time it hands it out, the new one included: three checks.
+        expect(checks).to.equal(3);
+        expect(await kept?.query('select 1').then(() => 'ran', (error: { code?: string }) => error.code)).to.equal('E_RUNTIME_DDL');
+      } finally {
+        await db.destroy();
+      }
+    });
+  });
+}
+
+if (dialects.includes('mysql')) {
+  describe('guard: ordinary mysql2 pool.validate', () => {
+    it('ping works; changeUser, which would change the session the guard read, is refused and the session keeps its database', async () => {
+      const refusals: unknown[] = [];
+      type Conn = { ping(cb: (error: unknown) => void): void; changeUser(options: object, cb: (error: unknown) => void): void };
+      const db = withValidate({ client: 'mysql2', connection: await mysqlSuperuser() }, (conn: Conn) =>
+        new Promise((resolve, reject) =>
+          conn.ping((error) => {
+            if (error) return reject(error);
+            conn.changeUser({ database: 'mysql' }, (refused) => {
+              refusals.push(refused);
+              resolve(true);
+            });
+          }),
+        ),
+      );
+      try {
+        await db.raw('select 1');
+        const [rows] = (await db.raw('select database() as d')) as [Array<{ d: string }>];
+        expect(rows[0]?.d, 'no default database, as connected').to.equal(null);
+        // One check per query (tarn validates each hand-out), each refused.
+        expect(refusals).to.have.length(2);
+        for (const refused of refusals) expect(refused).to.include({ code: 'E_RUNTIME_DDL', statement: 'changeUser(…)' });
+      } finally {
+        await db.destroy();
+      }
     });
   });
 }
