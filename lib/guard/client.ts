@@ -211,9 +211,10 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     depth++;
     return slot;
   };
+  // What `changed` compares is read only while `obj` is set: clearing the references is enough.
   const leave = (slot: JudgedQuery): void => {
     depth--;
-    judge(slot, undefined, '');
+    slot.obj = slot.options = slot.bindings = undefined;
   };
   // The text refusalOf judged last (read right after it passed).
   let judgedText = '';
@@ -308,15 +309,6 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     }
 
     /**
-     * The text as the driver will receive it: knex's own placeholder rewrite (pg: `?` → `$n`,
-     * `\?` → `?`) runs after this check in `super.query`, so it is applied here the same way,
-     * by knex's method; otherwise `\?` could form a `$$` quote only after the check.
-     */
-    sent(param: QueryParam): string {
-      return this.positionBindings(sqlOf(param));
-    }
-
-    /**
      * The check on the text as sent. mysql2 formats bound values into the text on the client
      * (`connection.format`, its own reading of where a `?` is a placeholder), so on MySQL that
      * formatted text is judged: a `?` the driver fills where the guard read a string or a
@@ -328,8 +320,12 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     refusalOf(connection: unknown, param: QueryParam, session: SessionSettings | undefined): RuntimeDdlError | undefined {
       // Only a primitive string is judged: knex reads an object's text again after this check
       // (pg's positionBindings calls its `replace`, which may answer differently the second time).
-      if (typeof sqlOf(param) !== 'string') return RuntimeDdlError.of({ kind: 'other', keyword: '', role: options.role, dialect, statement: '(SQL text that is not a string)' });
-      const sql = this.sent(param);
+      const text = sqlOf(param);
+      if (typeof text !== 'string') return RuntimeDdlError.of({ kind: 'other', keyword: '', role: options.role, dialect, statement: '(SQL text that is not a string)' });
+      // The text as the driver will receive it: knex's own placeholder rewrite (pg: `?` → `$n`,
+      // `\?` → `?`) runs after this check in `super.query`, so it is applied here the same way,
+      // by knex's method; otherwise `\?` could form a `$$` quote only after the check.
+      const sql = this.positionBindings(text);
       judgedText = sql;
       // `.options({ text })` (pg) / `.options({ sql })` (mysql2) would replace the text judged here.
       if (replacesText && typeof param !== 'string' && param.options !== undefined) {
@@ -337,7 +333,10 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
         if (replaced) return replaced;
       }
       // Without client-side formatting (pg, SQLite) nothing is judged beyond the text itself.
-      if (typeof param === 'string' || clientFormat === undefined) return textRefusal(connection, sql, undefined, session, this.config);
+      if (typeof param === 'string' || clientFormat === undefined) {
+        tableChecked(this.config);
+        return refusal(sql, session);
+      }
       const bindings = param.bindings;
       return textRefusal(connection, sql, bindings, session, this.config, (formatted) => judgedTexts.set(param, { sql, bindings, formatted }));
     }
@@ -546,7 +545,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
 
     override query(connection: unknown, queryParam: QueryParam): Promise<unknown> {
       const param = plainQuery(queryParam, replacesText);
-      const session = sessionOf(connection, this.connectionSettings, this.driverName);
+      const session = readSession === undefined ? undefined : sessionOf(connection, this.connectionSettings, this.driverName);
       if (session instanceof Promise) {
         return session.then((settings) => {
           const error = this.refusalOf(connection, param, settings);
@@ -556,7 +555,13 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       }
       const error = this.refusalOf(connection, param, session);
       if (error) return Promise.reject(error);
-      return this.sendQuery(connection, param, judgedText);
+      // sendQuery, written out: this is every query's path, and one call less shows in `npm run bench`.
+      const slot = enter(param, judgedText);
+      try {
+        return super.query(connection, param);
+      } finally {
+        leave(slot);
+      }
     }
 
     override stream(connection: unknown, queryParam: QueryParam, stream: unknown, streamOptions: unknown): Promise<unknown> {
