@@ -333,10 +333,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
         if (replaced) return replaced;
       }
       // Without client-side formatting (pg, SQLite) nothing is judged beyond the text itself.
-      if (typeof param === 'string' || clientFormat === undefined) {
-        tableChecked(this.config);
-        return refusal(sql, session);
-      }
+      if (typeof param === 'string' || clientFormat === undefined) return textRefusal(connection, sql, undefined, session, this.config);
       const bindings = param.bindings;
       return textRefusal(connection, sql, bindings, session, this.config, (formatted) => judgedTexts.set(param, { sql, bindings, formatted }));
     }
@@ -464,7 +461,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       const validate = (poolConfig as { validate?: unknown } | undefined)?.validate;
       const raw: RawRefusal = (connection, method, sent, judged) => this.rawRefusal(connection, method, sent, judged);
       const guardedValidate = typeof validate === 'function' ? { validate: guardValidate(validate as Parameters<typeof guardValidate>[0], dialect, raw) as Knex.PoolConfig['validate'] } : {};
-      if (typeof hook !== 'function') return super.getPoolSettings(poolConfig === undefined ? poolConfig : { ...poolConfig, ...guardedValidate });
+      if (typeof hook !== 'function') return super.getPoolSettings(typeof validate === 'function' ? { ...poolConfig, ...guardedValidate } : poolConfig);
       const guarded = guardAfterCreate(hook, dialect, raw);
       // knex drops a connection whose hook failed without closing it; a refused hook would
       // leave it open (pg-native then keeps the process alive), so it is closed here.
@@ -545,7 +542,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
 
     override query(connection: unknown, queryParam: QueryParam): Promise<unknown> {
       const param = plainQuery(queryParam, replacesText);
-      const session = readSession === undefined ? undefined : sessionOf(connection, this.connectionSettings, this.driverName);
+      const session = sessionOf(connection, this.connectionSettings, this.driverName);
       if (session instanceof Promise) {
         return session.then((settings) => {
           const error = this.refusalOf(connection, param, settings);
