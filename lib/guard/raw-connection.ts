@@ -148,6 +148,13 @@ function holds(value: object, target: object): boolean {
   }
 }
 
+/** Whether `value` is an object or function a driver made of its own class: not plain data (an array, a plain object), which is mapped only if it holds the connection. */
+function isDriverObject(value: unknown): value is object {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null || Array.isArray(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype !== Object.prototype && prototype !== null;
+}
+
 /** A wrapper that keeps the function's `length` and `name` (better-sqlite3's `db.function` counts the arguments by `length`). */
 function likeFunction<F extends (...args: never[]) => unknown>(wrapper: F, original: (...args: never[]) => unknown): F {
   Object.defineProperty(wrapper, 'length', { value: original.length, configurable: true });
@@ -188,6 +195,11 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
     if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return value;
     return shields.get(value) ?? (holds(value, connection) ? shield(value) : value);
   };
+  // What a method that sends SQL returns, when it is a driver object (not an array or plain
+  // object): always shielded. It may hold the connection only later (mysql2 sets a queued
+  // command's `_connection` when it starts, red team 36), and the driver may read it again
+  // when it sends it (its `sql`), so it is read-only whether it holds the connection yet or not.
+  const sentBack = (value: unknown): unknown => (value !== connection && isDriverObject(value) ? shields.get(value) ?? shield(value) : map(value));
   // A function handed to the driver: called with the view (or a shield) in place of what it holds.
   const callback = (arg: unknown): unknown => {
     if (typeof arg !== 'function') return arg;
@@ -269,7 +281,7 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
               let formatted: string | undefined;
               const error = refusal(target, name, sent, (text) => (formatted = text));
               if (error) return fail(error, given, returnsPromise(given, name));
-              return map(call.apply(target, sent?.args === undefined ? given : [...sent.args(formatted)]));
+              return sentBack(call.apply(target, sent?.args === undefined ? given : [...sent.args(formatted)]));
             };
       wrappers.set(key, { value, method });
       return method;
