@@ -52,6 +52,12 @@ export interface RawConnectionMethods {
    * guarded view of the connection (guardedView), so their text is judged too (red team 30).
    */
   readonly clientSends?: readonly string[];
+  /**
+   * Whether `value` is the driver's own object behind `connection` (the mariadb callback
+   * wrapper's Connection, which its listeners get as `this` and its statements hold): seen
+   * through the guard as the connection itself.
+   */
+  readonly sameConnection?: (value: object, connection: object) => boolean;
 }
 
 /** The text a driver sends for `sql` with `values` written in (`namedPlaceholders`: the call's own option, mysql2). */
@@ -148,11 +154,25 @@ function holds(value: object, target: object): boolean {
   }
 }
 
-/** Whether `value` is an object or function a driver made of its own class: not plain data (an array, a plain object), which is mapped only if it holds the connection. */
-function isDriverObject(value: unknown): value is object {
-  if ((typeof value !== 'object' && typeof value !== 'function') || value === null || Array.isArray(value)) return false;
+/** Whether `value` is an object or function of a driver's own making, not plain data (arrays, plain objects, errors, dates, buffers), which is mapped only if it holds the connection. */
+function isDriverObject(value: object): boolean {
+  if (Array.isArray(value) || value instanceof Error || value instanceof Date || ArrayBuffer.isView(value)) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
   return prototype !== Object.prototype && prototype !== null;
+}
+
+/**
+ * Methods of a shielded driver object that act as the driver itself: `emit` and private
+ * `_…` methods (mysqljs writes what a command emits as 'packet', and `_emitPacket` emits it),
+ * and `__defineGetter__` / `__defineSetter__`, which would define a property on the object.
+ */
+function shieldRefused(name: string): boolean {
+  return name === 'emit' || name.startsWith('_');
+}
+
+/** Whether `key` is a non-configurable own property of `target` (a proxy must report it as it is). */
+function fixedOn(target: object, key: PropertyKey): boolean {
+  return Reflect.getOwnPropertyDescriptor(target, key)?.configurable === false;
 }
 
 /** A wrapper that keeps the function's `length` and `name` (better-sqlite3's `db.function` counts the arguments by `length`). */
@@ -182,24 +202,34 @@ function likeFunction<F extends (...args: never[]) => unknown>(wrapper: F, origi
  *   guard reads mysql2 `format` from such an assignment (assignedThroughView).
  */
 function guardRawConnection<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal, { hook, handedOver, sessionRead = false, hookView = true }: ViewOptions): T {
-  const { sends, returnsPromise, viaGuard = [], sessionMethods = [], sessionArguments, passes } = dialectModule(dialect).rawConnection;
+  const { sends, returnsPromise, viaGuard = [], sessionMethods = [], sessionArguments, passes, sameConnection } = dialectModule(dialect).rawConnection;
   const passing = new Set([...COMMON_PASSES, ...passes]);
   // One wrapper per property, so `conn.query === conn.query` holds as on the connection itself.
   const wrappers = new Map<PropertyKey, { value: unknown; method: unknown }>();
   const shadow: Record<PropertyKey, unknown> = Object.create(null) as Record<PropertyKey, unknown>;
   const shields = new WeakMap<object, object>();
   const callbacks = new WeakMap<object, unknown>();
-  // The view in place of the connection; a shield in place of an object that holds it.
+  // The connection, or the driver's own object behind it (the mariadb callback wrapper's Connection).
+  const isConnection = (value: object): boolean => value === connection || (sameConnection?.(value, connection) ?? false);
+  // The view's own properties and what its other methods return: the view in place of the
+  // connection, a shield in place of an object that holds it; objects below the connection
+  // are the driver's own (README, "Not covered": pg's `conn.connection`, mysql2 `conn.config`).
   const map = (value: unknown): unknown => {
-    if (value === connection) return view;
     if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return value;
+    if (isConnection(value)) return view;
     return shields.get(value) ?? (holds(value, connection) ? shield(value) : value);
   };
-  // What a method that sends SQL returns, when it is a driver object (not an array or plain
-  // object): always shielded. It may hold the connection only later (mysql2 sets a queued
-  // command's `_connection` when it starts, red team 36), and the driver may read it again
-  // when it sends it (its `sql`), so it is read-only whether it holds the connection yet or not.
-  const sentBack = (value: unknown): unknown => (value !== connection && isDriverObject(value) ? shields.get(value) ?? shield(value) : map(value));
+  // What the driver's work hands the hook: what a method that sends SQL returns, what a
+  // callback or listener is called with, everything read from a shield. A driver object (not
+  // plain data) is always shielded, whether it holds the connection yet or not: mysql2 sets a
+  // queued command's `_connection` only when it starts, and reads its `sql` then (red team
+  // 36); an Execute command a statement returns is queued too, and mysqljs hands its packet
+  // listeners the packet it is about to write (red team 37).
+  const reach = (value: unknown): unknown => {
+    if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return value;
+    if (isConnection(value)) return view;
+    return shields.get(value) ?? (isDriverObject(value) || holds(value, connection) ? shield(value) : value);
+  };
   // A function handed to the driver: called with the view (or a shield) in place of what it holds.
   const callback = (arg: unknown): unknown => {
     if (typeof arg !== 'function') return arg;
@@ -207,13 +237,14 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
     if (known !== undefined) return known;
     const fn = arg as (...args: unknown[]) => unknown;
     const wrapped = likeFunction(function (this: unknown, ...args: unknown[]): unknown {
-      return fn.apply(map(this), args.map(map));
+      return fn.apply(reach(this), args.map(reach));
     }, fn);
     callbacks.set(arg, wrapped);
     return wrapped;
   };
   const callbacksIn = (args: readonly unknown[]): unknown[] => args.map(callback);
-  // A read-only view of an object that holds the connection: its own methods run on it, with results mapped.
+  // A read-only view of a driver object: its methods run on it, with what they hand out
+  // reached through the guard too, except those that act as the driver itself (shieldRefused).
   const shield = (held: object): object => {
     // A fresh target: the held object's `.database` is non-configurable and read-only, which a proxy of it would have to return as is.
     const stand: object = typeof held === 'function' ? function () {} : {};
@@ -223,22 +254,35 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
     const proxy: object = new Proxy(stand, {
       get(_stand, key) {
         const value: unknown = Reflect.get(held, key, held);
-        if (typeof value !== 'function' || holds(value, connection)) return map(value);
+        if (typeof value !== 'function' || holds(value, connection)) return reach(value);
         const known = methods.get(key);
         if (known?.value === value) return known.method;
         const call = value as (...args: unknown[]) => unknown;
-        const method = likeFunction(function (this: unknown, ...args: unknown[]): unknown {
-          return map(call.apply(own(this), callbacksIn(args)));
-        }, call);
+        const name = typeof key === 'string' ? key : '';
+        const method = shieldRefused(name)
+          ? likeFunction(function (): never {
+              throw driverMethod(dialect, hook, name);
+            }, call)
+          : likeFunction(function (this: unknown, ...args: unknown[]): unknown {
+              return reach(call.apply(own(this), callbacksIn(args)));
+            }, call);
         methods.set(key, { value, method });
         return method;
       },
       has: (_stand, key) => Reflect.has(held, key),
+      // Own keys and descriptors as the held object's (spread, Object.keys), values reached through the guard, read-only.
+      ownKeys: (target) => [...new Set([...Reflect.ownKeys(held), ...Reflect.ownKeys(target).filter((key) => !fixedOn(target, key))])],
+      getOwnPropertyDescriptor: (target, key) => {
+        if (fixedOn(target, key)) return Reflect.getOwnPropertyDescriptor(target, key);
+        const theirs = Reflect.getOwnPropertyDescriptor(held, key);
+        return theirs === undefined ? undefined : { value: reach(Reflect.get(held, key, held)), writable: false, enumerable: theirs.enumerable ?? false, configurable: true };
+      },
       set: () => false,
       defineProperty: () => false,
       deleteProperty: () => false,
-      apply: (_stand, self, args: unknown[]) => map(Reflect.apply(held as (...a: unknown[]) => unknown, own(self), callbacksIn(args))),
-      construct: (_stand, args: unknown[]) => map(Reflect.construct(held as new (...a: unknown[]) => object, callbacksIn(args))) as object,
+      setPrototypeOf: () => false,
+      apply: (_stand, self, args: unknown[]) => reach(Reflect.apply(held as (...a: unknown[]) => unknown, own(self), callbacksIn(args))),
+      construct: (_stand, args: unknown[]) => reach(Reflect.construct(held as new (...a: unknown[]) => object, callbacksIn(args))) as object,
     });
     shields.set(held, proxy);
     return proxy;
@@ -281,7 +325,7 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
               let formatted: string | undefined;
               const error = refusal(target, name, sent, (text) => (formatted = text));
               if (error) return fail(error, given, returnsPromise(given, name));
-              return sentBack(call.apply(target, sent?.args === undefined ? given : [...sent.args(formatted)]));
+              return reach(call.apply(target, sent?.args === undefined ? given : [...sent.args(formatted)]));
             };
       wrappers.set(key, { value, method });
       return method;
@@ -316,6 +360,16 @@ function unknownMethod(dialect: Dialect, hook: string, method: string): RuntimeD
     method,
     `Refused ${method}() in ${hook} on a runtime connection: the guard does not know what it sends.`,
     `Use SQL (the driver's query method), which the guard judges; ${method}() is not among the methods it lets through (lib/dialects/${dialect}/raw-connection-methods.ts).`,
+  );
+}
+
+/** A method of a driver object the hook reached that acts as the driver itself (shieldRefused). */
+function driverMethod(dialect: Dialect, hook: string, method: string): RuntimeDdlError {
+  return hookCallRefusal(
+    dialect,
+    method,
+    `Refused ${method}() on a driver object in ${hook} on a runtime connection: it acts as the driver itself (emits its events or runs its internals).`,
+    "Listen to the object's events and read its fields; send SQL through the connection's query method, which the guard judges.",
   );
 }
 

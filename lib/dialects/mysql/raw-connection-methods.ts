@@ -140,4 +140,18 @@ export const MYSQL_RAW_METHODS: RawConnectionMethods = {
   clientFormat: mysqlClientFormat,
   // knex's mysql / mysql2 client asks the first new connection `select version()` itself.
   clientSends: ['checkVersion'],
+  sameConnection: mariadbInnerConnection,
 };
+
+/**
+ * The mariadb connector's callback connection (knex client `mariadb`) is a wrapper of its
+ * Connection, kept in a private field; that Connection emits the wrapper's events (listeners
+ * get it as `this`) and its prepared statements hold it (`conn`). Both carry the same
+ * ConnectionInformation object, `info` (the wrapper's getter, the Connection's own property).
+ */
+function mariadbInnerConnection(value: object, connection: object): boolean {
+  const info = Object.getOwnPropertyDescriptor(value, 'info')?.value as unknown;
+  if (typeof info !== 'object' || info === null) return false;
+  const getter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(connection) ?? {}, 'info')?.get;
+  return getter !== undefined && getter.call(connection) === info;
+}
