@@ -40,6 +40,14 @@ export interface RawConnectionMethods {
    */
   readonly passes: readonly string[];
   /**
+   * Whether a driver object the hook reaches (a statement, a command, a stream) may run
+   * `method`, besides those every such object may (OBJECT_PASSES: listening, promises,
+   * iterators): running a statement prepared with judged text, closing it. Any other is refused: a
+   * command's own methods drive the protocol (mysqljs `end()` dequeues a command whose reply is
+   * still to come, so the next command, the guard's session read, would get that reply).
+   */
+  readonly objectPasses: (held: object, method: string) => boolean;
+  /**
    * Where the driver writes bound values into the text on the client (MySQL's drivers): the
    * function that gives the text it will send for `connection`, or `null` when the guard
    * cannot tell (values are then refused). Absent: values are bound on the server.
@@ -154,21 +162,31 @@ function holds(value: object, target: object): boolean {
   }
 }
 
-/** Whether `value` is an object or function of a driver's own making, not plain data (arrays, plain objects, errors, dates, buffers), which is mapped only if it holds the connection. */
+/** Errors, dates and buffers: values the hook is handed as they are. */
+function isValue(value: object): boolean {
+  return value instanceof Error || value instanceof Date || ArrayBuffer.isView(value);
+}
+
+/** Whether `value` is an object or function of a driver's own making, not plain data (arrays, plain objects) or a value (isValue), which are mapped only if they hold the connection. */
 function isDriverObject(value: object): boolean {
-  if (Array.isArray(value) || value instanceof Error || value instanceof Date || ArrayBuffer.isView(value)) return false;
+  if (Array.isArray(value) || isValue(value)) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
   return prototype !== Object.prototype && prototype !== null;
 }
 
 /**
- * Methods of a shielded driver object that act as the driver itself: `emit` and private
- * `_…` methods (mysqljs writes what a command emits as 'packet', and `_emitPacket` emits it),
- * and `__defineGetter__` / `__defineSetter__`, which would define a property on the object.
+ * The methods every driver object the hook reaches may run: listening to its events (not
+ * `emit`, which mysqljs writes as packets, nor `listeners` / `rawListeners`, which hand out
+ * the driver's own listeners, nor `removeAllListeners`, which removes them), a promise's and
+ * an iterator's, a readable stream's consumer side, and Object's that read.
  */
-function shieldRefused(name: string): boolean {
-  return name === 'emit' || name.startsWith('_');
-}
+const OBJECT_PASSES: readonly PropertyKey[] = [
+  'on', 'once', 'off', 'addListener', 'removeListener', 'prependListener', 'prependOnceListener', 'listenerCount', 'eventNames', 'getMaxListeners', 'setMaxListeners',
+  'then', 'catch', 'finally',
+  'next', 'return', 'throw', Symbol.iterator, Symbol.asyncIterator,
+  'pipe', 'unpipe', 'read', 'pause', 'resume', 'isPaused', 'setEncoding',
+  'toString', 'toLocaleString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable',
+];
 
 /** Whether `key` is a non-configurable own property of `target` (a proxy must report it as it is). */
 function fixedOn(target: object, key: PropertyKey): boolean {
@@ -202,8 +220,9 @@ function likeFunction<F extends (...args: never[]) => unknown>(wrapper: F, origi
  *   guard reads mysql2 `format` from such an assignment (assignedThroughView).
  */
 function guardRawConnection<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal, { hook, handedOver, sessionRead = false, hookView = true }: ViewOptions): T {
-  const { sends, returnsPromise, viaGuard = [], sessionMethods = [], sessionArguments, passes, sameConnection } = dialectModule(dialect).rawConnection;
+  const { sends, returnsPromise, viaGuard = [], sessionMethods = [], sessionArguments, passes, objectPasses, sameConnection } = dialectModule(dialect).rawConnection;
   const passing = new Set([...COMMON_PASSES, ...passes]);
+  const objectPassing = new Set<PropertyKey>(OBJECT_PASSES);
   // One wrapper per property, so `conn.query === conn.query` holds as on the connection itself.
   const wrappers = new Map<PropertyKey, { value: unknown; method: unknown }>();
   const shadow: Record<PropertyKey, unknown> = Object.create(null) as Record<PropertyKey, unknown>;
@@ -230,6 +249,11 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
     if (isConnection(value)) return view;
     return shields.get(value) ?? (isDriverObject(value) || holds(value, connection) ? shield(value) : value);
   };
+  // What is read from a driver object's field: as reach, and from a private `_…` field plain
+  // data is shielded too (a command's `_queryOptions`, its listeners' table `_events`): the
+  // driver reads it when it sends. Public fields (a result's `rows`) stay plain data.
+  const field = (key: PropertyKey, value: unknown): unknown =>
+    typeof key === 'string' && key.startsWith('_') && (typeof value === 'object' || typeof value === 'function') && value !== null && !isConnection(value) && !isValue(value) ? shields.get(value) ?? shield(value) : reach(value);
   // A function handed to the driver: called with the view (or a shield) in place of what it holds.
   const callback = (arg: unknown): unknown => {
     if (typeof arg !== 'function') return arg;
@@ -243,8 +267,8 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
     return wrapped;
   };
   const callbacksIn = (args: readonly unknown[]): unknown[] => args.map(callback);
-  // A read-only view of a driver object: its methods run on it, with what they hand out
-  // reached through the guard too, except those that act as the driver itself (shieldRefused).
+  // A read-only view of a driver object: the methods it may run (OBJECT_PASSES, objectPasses)
+  // run on it, with what they hand out reached through the guard too; others are refused.
   const shield = (held: object): object => {
     // A fresh target: the held object's `.database` is non-configurable and read-only, which a proxy of it would have to return as is.
     const stand: object = typeof held === 'function' ? function () {} : {};
@@ -254,12 +278,12 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
     const proxy: object = new Proxy(stand, {
       get(_stand, key) {
         const value: unknown = Reflect.get(held, key, held);
-        if (typeof value !== 'function' || holds(value, connection)) return reach(value);
+        if (typeof value !== 'function' || holds(value, connection)) return field(key, value);
         const known = methods.get(key);
         if (known?.value === value) return known.method;
         const call = value as (...args: unknown[]) => unknown;
-        const name = typeof key === 'string' ? key : '';
-        const method = shieldRefused(name)
+        const name = typeof key === 'string' ? key : String(key);
+        const method = !objectPassing.has(key) && !(typeof key === 'string' && objectPasses(held, key))
           ? likeFunction(function (): never {
               throw driverMethod(dialect, hook, name);
             }, call)
@@ -275,7 +299,7 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
       getOwnPropertyDescriptor: (target, key) => {
         if (fixedOn(target, key)) return Reflect.getOwnPropertyDescriptor(target, key);
         const theirs = Reflect.getOwnPropertyDescriptor(held, key);
-        return theirs === undefined ? undefined : { value: reach(Reflect.get(held, key, held)), writable: false, enumerable: theirs.enumerable ?? false, configurable: true };
+        return theirs === undefined ? undefined : { value: field(key, Reflect.get(held, key, held)), writable: false, enumerable: theirs.enumerable ?? false, configurable: true };
       },
       set: () => false,
       defineProperty: () => false,
@@ -363,13 +387,13 @@ function unknownMethod(dialect: Dialect, hook: string, method: string): RuntimeD
   );
 }
 
-/** A method of a driver object the hook reached that acts as the driver itself (shieldRefused). */
+/** A method of a driver object the hook reached that is not among those it may run (OBJECT_PASSES, RawConnectionMethods.objectPasses). */
 function driverMethod(dialect: Dialect, hook: string, method: string): RuntimeDdlError {
   return hookCallRefusal(
     dialect,
     method,
-    `Refused ${method}() on a driver object in ${hook} on a runtime connection: it acts as the driver itself (emits its events or runs its internals).`,
-    "Listen to the object's events and read its fields; send SQL through the connection's query method, which the guard judges.",
+    `Refused ${method}() on a driver object in ${hook} on a runtime connection: the guard lets a statement, command or result run only the methods it knows act as a user of the driver, not as the driver.`,
+    `Listen to the object's events and read its fields; send SQL through the connection's query method, which the guard judges (the methods let through: lib/guard/raw-connection.ts OBJECT_PASSES and lib/dialects/${dialect}/raw-connection-methods.ts objectPasses).`,
   );
 }
 

@@ -59,6 +59,48 @@ if (dialects.includes('mysql')) {
       expect(outcome).to.match(/^refused: Refused __defineGetter__\(\)/);
     });
 
+    it('(mysql) a command\'s own protocol methods are refused (end() would dequeue it before its reply): knex\'s queries after the hook get their own results', async () => {
+      const refusals: string[] = [];
+      const rows = await throughHook(
+        { client: 'mysql', connection: database.connection },
+        async (conn: { query(sql: string, cb?: (e: unknown) => void): Emitting & { end(): void; listeners(event: string): unknown[]; _events: Record<string, unknown> } }) => {
+          let finish: (e: unknown) => void = () => undefined;
+          const done = new Promise((resolve) => (finish = resolve));
+          const q = conn.query("select 'from the hook' as n", finish);
+          for (const attempt of [() => q.end(), () => q.listeners('packet'), () => void (q._events['packet'] = () => undefined)]) {
+            try {
+              attempt();
+            } catch (error) {
+              refusals.push((error as Error).message.slice(0, 40));
+            }
+          }
+          await done;
+        },
+        async (db) => db.raw('select 41 + 1 as n'),
+      );
+      expect(refusals).to.have.length(3);
+      expect((rows as Array<Array<{ n: number }>>)[0]).to.deep.equal([{ n: 42 }]);
+    });
+
+    it('(mysql2) a command\'s execute() (the protocol feeds it packets) is refused; a prepared statement\'s execute() runs', async () => {
+      const seen: unknown[] = [];
+      await throughHook({ client: 'mysql2', connection: database.connection }, async (conn: { query(sql: string): Emitting & { execute(packet: unknown, connection: unknown): unknown }; prepare(sql: string, cb: (e: unknown, statement: { execute(values: unknown[], cb: (e: unknown, rows: unknown) => void): void; close(): void }) => void): void }) => {
+        const q = conn.query('select 1');
+        try {
+          q.execute({}, conn);
+        } catch (error) {
+          seen.push((error as Error).message.slice(0, 17));
+        }
+        await new Promise((resolve) => void q.on('end', resolve).on('error', resolve));
+        seen.push(
+          await new Promise((resolve, reject) =>
+            conn.prepare('select ? + 1 as n', (error, statement) => (error ? reject(error) : statement.execute([6], (e, rows) => (statement.close(), e ? reject(e) : resolve(rows))))),
+          ),
+        );
+      });
+      expect(seen).to.deep.equal(['Refused execute()', [{ n: 7 }]]);
+    });
+
     it('(mysql2) a query\'s fields and rows arrive as data, and the command reads as the driver made it', async () => {
       const seen: unknown[] = [];
       await throughHook({ client: 'mysql2', connection: database.connection }, async (conn: { query(sql: string, cb: (e: unknown, rows: unknown, fields: Array<{ name: string }>) => void): Record<string, unknown> }) => {

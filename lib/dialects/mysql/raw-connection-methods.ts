@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { assignedThroughView, type ClientFormat, type RawConnectionMethods, type SentText } from '../../guard/raw-connection';
 import { formatLikeConnector, type Escape } from './connector-format';
 import { configuredCharset } from './lexing-settings';
@@ -141,7 +142,13 @@ export const MYSQL_RAW_METHODS: RawConnectionMethods = {
   // knex's mysql / mysql2 client asks the first new connection `select version()` itself.
   clientSends: ['checkVersion'],
   sameConnection: mariadbInnerConnection,
+  // A prepared statement (mysql2 PreparedStatementInfo, mariadb's): run with values, closed. A
+  // command (an EventEmitter) has an `execute` of its own, which takes the packets of the
+  // protocol: called by the hook, it would put the command out of step with the server.
+  objectPasses: (held, method) => method === 'stream' || (STATEMENT_METHODS.has(method) && !(held instanceof EventEmitter)),
 };
+
+const STATEMENT_METHODS = new Set(['execute', 'executeStream', 'close', 'isClose']);
 
 /**
  * The mariadb connector's callback connection (knex client `mariadb`) is a wrapper of its

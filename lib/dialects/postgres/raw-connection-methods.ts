@@ -72,4 +72,6 @@ export const POSTGRES_RAW_METHODS: RawConnectionMethods = {
   returnsPromise: ([first]) => typeof (first as Submittable | null | undefined)?.submit !== 'function',
   // knex's pg (and pgnative) client sends these on each new connection, inside acquireRawConnection.
   clientSends: ['checkVersion', 'setSchemaSearchPath'],
+  // pg's results, queries and promises need only what every object may (listening, then).
+  objectPasses: () => false,
 };

@@ -28,4 +28,15 @@ export const SQLITE_RAW_METHODS: RawConnectionMethods = {
   passes: ['function', 'aggregate', 'table', 'transaction', 'defaultSafeIntegers', 'serialize', 'configure', 'parallelize', 'wait', 'interrupt'],
   // better-sqlite3's backup() returns a promise; node-sqlite3 reports to its callback.
   returnsPromise: (_args, method) => method === 'backup',
+  // A statement (its text judged when prepared) runs and reads its columns; a transaction function runs in its modes.
+  objectPasses: (_held, method) => STATEMENT_METHODS.has(method),
 };
+
+const STATEMENT_METHODS = new Set([
+  // better-sqlite3 Statement
+  'run', 'get', 'all', 'iterate', 'pluck', 'expand', 'raw', 'columns', 'bind', 'safeIntegers',
+  // node-sqlite3 Statement
+  'reset', 'finalize', 'each', 'map',
+  // better-sqlite3 transaction functions
+  'default', 'deferred', 'immediate', 'exclusive',
+]);
