@@ -179,7 +179,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     refusal.forget();
   };
   // Where the driver writes bound values into the text on the client (MySQL), how to see that text.
-  const { clientFormat } = dialectModule(dialect).rawConnection;
+  const { clientFormat, formattedValues } = dialectModule(dialect).rawConnection;
   const { textOptions, connectionOptions } = dialectModule(dialect).guardRules;
   // Whether the driver takes a replacement text from .options() at all (not SQLite).
   const replacesText = textOptions.length > 0;
@@ -482,7 +482,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     }
 
     /** Runs the driver call with the text judged by `refusalOf` in place of sql + bindings (MySQL with bound values). */
-    asJudged<R>(obj: { sql?: string; bindings?: unknown }, send: () => R): R {
+    asJudged<R>(connection: unknown, obj: { sql?: string; bindings?: unknown }, send: () => R): R {
       const judged = judgedTexts.get(obj);
       judgedTexts.delete(obj);
       if (judged === undefined) return send();
@@ -490,9 +490,9 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       if (judged.sql !== obj.sql || judged.bindings !== obj.bindings) return Promise.reject(changedAfterCheck()) as R;
       // knex's mysql clients read obj.sql / obj.bindings synchronously (the driver formats in
       // `connection.query`); restored at once, so errors and 'query-error' show them as written.
-      // No values at all (not []): the mariadb connector then sends the text without reading it for `?`.
+      // The values that make the driver send the text as it is (formattedValues).
       obj.sql = judged.formatted;
-      obj.bindings = undefined;
+      obj.bindings = formattedValues?.(connection);
       try {
         return send();
       } finally {
@@ -531,25 +531,29 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       if (this.changed(obj)) return Promise.reject(changedAfterCheck());
       // Only where the driver formats on the client (MySQL) was a formatted text judged.
       if (clientFormat === undefined) return super._query(connection, obj);
-      return this.asJudged(obj, () => super._query(connection, obj));
+      return this.asJudged(connection, obj, () => super._query(connection, obj));
     }
 
     override _stream(connection: unknown, obj: { sql?: string; bindings?: unknown }, stream: unknown, streamOptions: unknown): Promise<unknown> {
       if (this.changed(obj)) return Promise.reject(changedAfterCheck());
       if (clientFormat === undefined) return super._stream(connection, obj, stream, streamOptions);
-      return this.asJudged(obj, () => super._stream(connection, obj, stream, streamOptions));
+      return this.asJudged(connection, obj, () => super._stream(connection, obj, stream, streamOptions));
     }
 
     override query(connection: unknown, queryParam: QueryParam): Promise<unknown> {
-      const param = plainQuery(queryParam, replacesText);
       const session = sessionOf(connection, this.connectionSettings, this.driverName);
+      // The query object is copied and its options frozen (plainQuery) in the same synchronous
+      // step as the check and `enter`: options set on it while the session is read would
+      // otherwise be judged as they are and sent unfrozen (red team 38).
       if (session instanceof Promise) {
         return session.then((settings) => {
+          const param = plainQuery(queryParam, replacesText);
           const error = this.refusalOf(connection, param, settings);
           if (error) throw error;
           return this.sendQuery(connection, param, judgedText);
         });
       }
+      const param = plainQuery(queryParam, replacesText);
       const error = this.refusalOf(connection, param, session);
       if (error) return Promise.reject(error);
       // sendQuery, written out: this is every query's path, and one call less shows in `npm run bench`.
@@ -562,7 +566,6 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     }
 
     override stream(connection: unknown, queryParam: QueryParam, stream: unknown, streamOptions: unknown): Promise<unknown> {
-      const param = plainQuery(queryParam, replacesText);
       // knex assumes errors after the connection is acquired were emitted on the stream by
       // the driver; destroying it emits ours and closes it, which releases the connection.
       const refuse = (error: Error): Promise<unknown> => {
@@ -573,6 +576,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       if (session instanceof Promise) {
         return session.then(
           (settings) => {
+            const param = plainQuery(queryParam, replacesText);
             const error = this.refusalOf(connection, param, settings);
             if (error) return refuse(error);
             return this.sendStream(connection, param, judgedText, stream, streamOptions);
@@ -580,6 +584,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
           (error: Error) => refuse(error),
         );
       }
+      const param = plainQuery(queryParam, replacesText);
       const error = this.refusalOf(connection, param, session);
       if (error) return refuse(error);
       return this.sendStream(connection, param, judgedText, stream, streamOptions);

@@ -53,6 +53,8 @@ export interface RawConnectionMethods {
    * cannot tell (values are then refused). Absent: values are bound on the server.
    */
   readonly clientFormat?: (connection: unknown) => ClientFormat | null;
+  /** With clientFormat: the values to send with the text the guard formatted, so that `connection`'s driver sends that text as it is. */
+  readonly formattedValues?: (connection: unknown) => unknown;
   /**
    * Methods of knex's client for this dialect that send SQL on a raw connection themselves,
    * outside `query` (pg: `select version()` and `set search_path to …`, built from the

@@ -139,6 +139,10 @@ export const MYSQL_RAW_METHODS: RawConnectionMethods = {
   // Escaping, formatting, pings and flow control send no SQL; unprepare closes a prepared statement.
   passes: ['escape', 'escapeId', 'format', 'ping', 'statistics', 'pause', 'resume', 'unprepare', 'serverVersion', 'isValid'],
   clientFormat: mysqlClientFormat,
+  // mysql2 and mysql leave a text sent with [] as it is; without an array mysql2 reads `:name`
+  // in it when `namedPlaceholders` is on (and throws on `ticket:12`, red team 38). The mariadb
+  // connector reads a text sent with any values for `?`, and sends it as is only with none.
+  formattedValues: (connection) => (typeof connection === 'object' && connection !== null && isMariadbConnector(connection as Connection) ? undefined : []),
   // knex's mysql / mysql2 client asks the first new connection `select version()` itself.
   clientSends: ['checkVersion'],
   sameConnection: mariadbInnerConnection,
