@@ -12,6 +12,7 @@ import { guardAfterCreate, guardedView, guardValidate, type RawRefusal, type Sen
 import { redactLiterals } from './redact-literals';
 import { unsettledSetting } from './unsettled-setting';
 import { readSessionSettings, type SessionSettings } from './session-settings';
+import { valuesInCode } from './value-placement';
 import { TextCache } from './text-cache';
 import { readRoutingOf } from '../replicas/routing-hook';
 import { databaseMissing } from './refusing-migrations';
@@ -192,6 +193,15 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       dialect,
       statement: redactLiterals(sql, dialect),
     });
+  const misplacedValues = (sql: string): RuntimeDdlError =>
+    new RuntimeDdlError('E_RUNTIME_DDL', `Refused bound values on a ${options.role} connection: the driver would write a value where the server reads a comment, a string or a quoted name (a \`?\` there), and the value could end it and become SQL.`, {
+      remedy: 'Bind values only where a value stands: take the `?` out of the comment, string or quoted name (in knex.raw write a literal `?` as `\\?`), or bind the whole string (`like ?` with `%…%` in the value).',
+      kind: 'other',
+      keyword: 'BOUND VALUE',
+      role: options.role,
+      dialect,
+      statement: redactLiterals(sql, dialect),
+    });
   // The raw connections this client class opened, each with the client instance that opened
   // it: the only ones a query may be cancelled on, and only from that client, which connects
   // to the server the connection is on (a read replica's client is another instance of this class).
@@ -247,7 +257,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     const format = clientFormat(connection);
     if (format === null) return unformattable(sql);
     const formatted = format(sql, bindings, namedPlaceholders);
-    const refused = refusal(formatted, session, true);
+    const refused = refusal(formatted, session, true) ?? (valuesInCode(connection as object, sql, bindings, format, dialect, session?.reading, namedPlaceholders) ? undefined : misplacedValues(sql));
     if (!refused) judged?.(formatted);
     return refused;
   };

@@ -124,8 +124,10 @@ for (const { client } of testClients().filter(({ dialect }) => dialect === 'mysq
           if (fillsInComments) expect((await refused(run)).keyword).to.equal('DROP TABLE');
           else await run();
         }
-        // The same text with harmless values runs.
-        expect(rows(await db.raw('select 1 as one /*/ ? */ /* ? */', ['x', 'y']))).to.deep.equal([{ one: 1 }]);
+        // The same text with harmless values: where the driver writes them into a comment, refused
+        // all the same (red team 38: a value written where the server reads a comment could end it).
+        if (fillsInComments) expect((await refused(async () => db.raw('select 1 as one /*/ ? */ /* ? */', ['x', 'y']))).keyword).to.equal('BOUND VALUE');
+        else expect(rows(await db.raw('select 1 as one /*/ ? */ /* ? */', ['x', 'y']))).to.deep.equal([{ one: 1 }]);
       }));
 
     it('refuses DDL that a bound value carries out of a "name" under sql_mode=ANSI', async () => {
