@@ -193,6 +193,15 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       dialect,
       statement: redactLiterals(sql, dialect),
     });
+  const unwritable = (sql: string): RuntimeDdlError =>
+    new RuntimeDdlError('E_RUNTIME_DDL', `Refused a bound value on a ${options.role} connection that the guard cannot write into the text as the driver would (a stream, which the mariadb connector sends as its data).`, {
+      remedy: 'Read the stream into a Buffer or string first, and bind that.',
+      kind: 'other',
+      keyword: 'BOUND VALUE',
+      role: options.role,
+      dialect,
+      statement: redactLiterals(sql, dialect),
+    });
   const misplacedValues = (sql: string): RuntimeDdlError =>
     new RuntimeDdlError('E_RUNTIME_DDL', `Refused bound values on a ${options.role} connection: the driver would write a value where the server reads a comment, a string or a quoted name (a \`?\` there), and the value could end it and become SQL.`, {
       remedy: 'Bind values only where a value stands: take the `?` out of the comment, string or quoted name (in knex.raw write a literal `?` as `\\?`), or bind the whole string (`like ?` with `%…%` in the value).',
@@ -257,6 +266,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     const format = clientFormat(connection);
     if (format === null) return unformattable(sql);
     const formatted = format(sql, bindings, namedPlaceholders);
+    if (formatted === null) return unwritable(sql);
     const refused = refusal(formatted, session, true) ?? (valuesInCode(connection as object, sql, bindings, format, dialect, session?.reading, namedPlaceholders) ? undefined : misplacedValues(sql));
     if (!refused) judged?.(formatted);
     return refused;

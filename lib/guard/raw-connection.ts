@@ -70,8 +70,8 @@ export interface RawConnectionMethods {
   readonly sameConnection?: (value: object, connection: object) => boolean;
 }
 
-/** The text a driver sends for `sql` with `values` written in (`namedPlaceholders`: the call's own option, mysql2). */
-export type ClientFormat = (sql: string, values: unknown, namedPlaceholders?: boolean) => string;
+/** The text a driver sends for `sql` with `values` written in (`namedPlaceholders`: the call's own option, mysql2); null: a value the guard cannot write as the driver would (a stream). */
+export type ClientFormat = (sql: string, values: unknown, namedPlaceholders?: boolean) => string | null;
 
 /**
  * The refusal of one raw call of `method` (`sent` undefined: unreadable arguments), or

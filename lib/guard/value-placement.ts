@@ -63,7 +63,7 @@ function placed(sql: string, values: unknown, format: ClientFormat, dialect: Dia
   // marker inside the text's own quotes ('%?%', `done?`, "?") does not come out as either.
   const marker = (): string => String(base + count++);
   const markers = Array.isArray(values) ? values.map(marker) : isRecord(values) && namedPlaceholders === true ? Object.fromEntries(Object.keys(values).map((name) => [name, marker()])) : marker();
-  let text: string;
+  let text: string | null;
   try {
     text = format(sql, markers, namedPlaceholders);
   } catch {

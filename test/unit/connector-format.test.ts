@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { connectorPlaceholders, formatLikeConnector } from '../../lib/dialects/mysql/connector-format';
 import { seededRandom } from '../support/spelling-variants';
 
@@ -50,5 +51,18 @@ describe('connector-format: the mariadb connector\'s placeholders', () => {
     expect(formatLikeConnector("select ?, '?', /*/ ? */ ?", ['a', Buffer.from([0, 0x27, 0xff]), 'c'], escape)).to.equal("select <a>, '?', /*/ X'0027ff' */ <c>");
     expect(formatLikeConnector('select ?, ?', ['only'], escape)).to.equal('select <only>, ?');
     expect(formatLikeConnector('select ?', 'one', escape)).to.equal('select <one>');
+  });
+
+  it('writes dates, String objects and lists as the connector\'s query path does, and gives up on a stream', () => {
+    // The connector's own escape (misc/utils.js, required by path like its splitQuery above).
+    const utils = require(join(require.resolve('mariadb/callback'), '..', '..', 'lib', 'misc', 'utils.js')) as { escape: (opts: object, info: object, value: unknown) => string };
+    const info = { collation: { charset: 'utf8' }, isMariaDB: () => true, hasMinVersion: () => true };
+    const escape = (value: unknown): string => utils.escape({}, info, value);
+    const at = new Date(2020, 0, 2, 3, 4, 5, 6);
+    expect(formatLikeConnector('select ?', [at], escape)).to.equal("select '2020-1-2 3:4:5.006'");
+    expect(formatLikeConnector('select ?', [new Date(2020, 0, 2, 3, 4, 5, 0)], escape)).to.equal("select '2020-1-2 3:4:5'");
+    expect(formatLikeConnector('select ?', [new String("it's")], escape)).to.equal("select 'it\\'s'");
+    expect(formatLikeConnector('select ?', [[new String('a'), at]], escape)).to.equal("select 'a','2020-1-2 3:4:5.006'");
+    expect(formatLikeConnector('select ?', [Readable.from(['data'])], escape)).to.equal(null);
   });
 });

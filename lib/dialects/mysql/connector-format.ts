@@ -98,12 +98,17 @@ export function connectorPlaceholders(sql: string): number[] {
 export type Escape = (value: unknown) => string;
 
 /**
- * `sql` with `values` written in where the connector would write them. Buffers become hex
- * literals (the connector's `escape` decodes them as text, which a query does not);
+ * `sql` with `values` written in where the connector would write them, as its query path
+ * writes them (its TextEncoder.writeParam), which is not always what its `escape` writes:
+ * - a Buffer as a hex literal (`escape` decodes it as text, which a query does not);
+ * - a Date as the query path's local time without padding (`'2020-1-2 3:4:5.006'`), a String
+ *   object as its text (`escape` writes both as other text: JSON for the String object);
+ * - a readable stream, which the query path streams as its data: null (the guard cannot
+ *   write it without reading it), and the guard refuses the values;
  * everything else is the connector's own `escape`. A `?` without a value stays as it is,
  * and the server reports it, as it would report the connector's error.
  */
-export function formatLikeConnector(sql: string, values: unknown, escape: Escape): string {
+export function formatLikeConnector(sql: string, values: unknown, escape: Escape): string | null {
   const list = Array.isArray(values) ? values : [values];
   const positions = connectorPlaceholders(sql);
   let out = '';
@@ -111,8 +116,29 @@ export function formatLikeConnector(sql: string, values: unknown, escape: Escape
   for (let k = 0; k < positions.length && k < list.length; k++) {
     const at = positions[k] as number;
     const value = list[k];
-    out += sql.slice(from, at) + (Buffer.isBuffer(value) ? `X'${value.toString('hex')}'` : escape(value));
+    if (isStream(value)) return null;
+    out += sql.slice(from, at) + (Buffer.isBuffer(value) ? `X'${value.toString('hex')}'` : escape(asWritten(value)));
     from = at + 1;
   }
   return out + sql.slice(from);
+}
+
+function isStream(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { pipe?: unknown }).pipe === 'function' && typeof (value as { read?: unknown }).read === 'function';
+}
+
+/** `value` as `escape` must see it to write what the query path writes (formatLikeConnector); a list element by element. */
+function asWritten(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  // `escape` quotes what toSqlString gives, as the query path quotes its local-time text.
+  if (Object.prototype.toString.call(value) === '[object Date]') return { toSqlString: () => localTime(value as Date) };
+  if ((value as { constructor?: unknown }).constructor === String) return String(value);
+  return Array.isArray(value) ? value.map(asWritten) : value;
+}
+
+/** The connector's query-path date text (its TextEncoder.getLocalDate, without the quotes). */
+function localTime(date: Date): string {
+  const ms = date.getMilliseconds();
+  const text = `${date.getFullYear()}-${date.getMonth() + 1}-${date.getDate()} ${date.getHours()}:${date.getMinutes()}:${date.getSeconds()}`;
+  return ms === 0 ? text : `${text}.${String(ms).padStart(3, '0')}`;
 }
