@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { inspect, type InspectOptions } from 'node:util';
 import { RuntimeDdlError } from '../errors';
 import type { Dialect } from '../types';
 import { dialectModule } from '../dialects/registry';
@@ -164,6 +165,8 @@ function holds(value: object, target: object): boolean {
   }
 }
 
+const GENERATOR_FUNCTION: unknown = Object.getPrototypeOf(function* () {});
+
 /** Errors, dates and buffers: values the hook is handed as they are. */
 function isValue(value: object): boolean {
   return value instanceof Error || value instanceof Date || ArrayBuffer.isView(value);
@@ -262,19 +265,58 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
     const known = callbacks.get(arg);
     if (known !== undefined) return known;
     const fn = arg as (...args: unknown[]) => unknown;
-    const wrapped = likeFunction(function (this: unknown, ...args: unknown[]): unknown {
-      return fn.apply(reach(this), args.map(reach));
-    }, fn);
+    // A generator stays one (better-sqlite3 takes a virtual table's `rows` only as a generator function).
+    const wrapped = likeFunction(
+      Object.getPrototypeOf(fn) === GENERATOR_FUNCTION
+        ? function* (this: unknown, ...args: unknown[]): Generator<unknown, unknown, unknown> {
+            return yield* fn.apply(reach(this), args.map(reach)) as Generator<unknown, unknown, unknown>;
+          }
+        : function (this: unknown, ...args: unknown[]): unknown {
+            return fn.apply(reach(this), args.map(reach));
+          },
+      fn,
+    );
     callbacks.set(arg, wrapped);
     return wrapped;
   };
-  const callbacksIn = (args: readonly unknown[]): unknown[] => args.map(callback);
+  // A plain options object's functions too (mysqljs calls a query's `typeCast` with the
+  // connection as `this`, pg-native a config's `callback` with its query, red team 39): a copy
+  // with each one wrapped, handed to the driver (and to the dialect's reader) in its place.
+  // Each property is read once (a getter's answer is what the reader and the driver both get).
+  const withCallbacks = (arg: unknown): unknown => {
+    if (typeof arg === 'function') return callback(arg);
+    if (typeof arg !== 'object' || arg === null || Array.isArray(arg) || isDriverObject(arg)) return arg;
+    const descriptors = Object.getOwnPropertyDescriptors(arg);
+    const keys = Reflect.ownKeys(descriptors);
+    const plain = keys.every((key) => {
+      const own = descriptors[key as string];
+      return own !== undefined && 'value' in own && typeof own.value !== 'function';
+    });
+    if (plain) return arg;
+    const copy = Object.create(Object.getPrototypeOf(arg) as object | null) as Record<PropertyKey, unknown>;
+    for (const key of keys) {
+      const own = descriptors[key as string];
+      if (own?.enumerable === true) copy[key] = callback('value' in own ? own.value : Reflect.get(arg, key));
+    }
+    return copy;
+  };
+  const callbacksIn = (args: readonly unknown[]): unknown[] => args.map(withCallbacks);
   // A read-only view of a driver object: the methods it may run (OBJECT_PASSES, objectPasses)
   // run on it, with what they hand out reached through the guard too; others are refused.
   const shield = (held: object): object => {
     // A fresh target: the held object's `.database` is non-configurable and read-only, which a proxy of it would have to return as is.
     const stand: object = typeof held === 'function' ? function () {} : {};
     Object.setPrototypeOf(stand, Object.getPrototypeOf(held));
+    // util.inspect (console.log) shows a proxy's target, not what its traps give: the stand
+    // shows the held object's fields as the hook reads them (red team 39: logged results were `{}`).
+    Object.defineProperty(stand, inspect.custom, {
+      configurable: true,
+      value: (_depth: number, options: InspectOptions, show: typeof inspect): string => {
+        const fields = Object.create(Object.getPrototypeOf(held) as object | null) as Record<PropertyKey, unknown>;
+        for (const key of Object.keys(held)) fields[key] = field(key, (held as Record<string, unknown>)[key]);
+        return show(fields, options);
+      },
+    });
     const methods = new Map<PropertyKey, { value: unknown; method: unknown }>();
     const own = (self: unknown): unknown => (self === proxy ? held : self);
     const proxy: object = new Proxy(stand, {
@@ -297,7 +339,8 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
       },
       has: (_stand, key) => Reflect.has(held, key),
       // Own keys and descriptors as the held object's (spread, Object.keys), values reached through the guard, read-only.
-      ownKeys: (target) => [...new Set([...Reflect.ownKeys(held), ...Reflect.ownKeys(target).filter((key) => !fixedOn(target, key))])],
+      // The stand's non-configurable keys too (a function's `prototype`): a proxy must report them.
+      ownKeys: (target) => [...new Set([...Reflect.ownKeys(held), ...Reflect.ownKeys(target).filter((key) => fixedOn(target, key))])],
       getOwnPropertyDescriptor: (target, key) => {
         if (fixedOn(target, key)) return Reflect.getOwnPropertyDescriptor(target, key);
         const theirs = Reflect.getOwnPropertyDescriptor(held, key);
@@ -338,12 +381,13 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
               if (sessionRead) return fail(sessionChange(dialect, hook, name), args, returnsPromise(args, name));
               const refused = sessionArguments?.(args);
               if (refused !== undefined) return fail(sessionArgumentRefusal(dialect, hook, name, refused), args, returnsPromise(args, name));
-              return map(call.apply(target, callbacksIn(args)));
+              return reach(call.apply(target, callbacksIn(args)));
             }
           : read === undefined && typeof key === 'string' && !passing.has(name)
           ? (...args: unknown[]): unknown => fail(unknownMethod(dialect, hook, name), args, returnsPromise(args, name))
           : read === undefined
-          ? (...args: unknown[]): unknown => map(call.apply(target, callbacksIn(args)))
+          ? // What the methods let through return (mysql2 `ping()` its command) is reached through the guard too (red team 39).
+            (...args: unknown[]): unknown => reach(call.apply(target, callbacksIn(args)))
           : (...args: unknown[]): unknown => {
               if (handedOver()) return late(args);
               const given = callbacksIn(args);
