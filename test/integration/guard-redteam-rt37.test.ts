@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import knex, { type Knex } from 'knex';
 import { guard } from '../../lib';
 import { testDialects } from '../support/dialects';
-import { called, mysqlSuperuserDatabase, outcomeOf, tableExists, throughHook } from '../support/guard-attack';
+import { attempt, type Callback, called, mysqlSuperuserDatabase, outcomeOf, reporting, tableExists, throughHook, throughValidate } from '../support/guard-attack';
 
 /*
  * Red team rt37 (session 15), against c727627 (s15): the guarded views of raw driver connections
@@ -102,7 +102,6 @@ import { called, mysqlSuperuserDatabase, outcomeOf, tableExists, throughHook } f
 
 const dialects = testDialects();
 
-type Callback = (error: unknown, ...results: unknown[]) => void;
 type Packet = { sql?: unknown };
 type Sequence = { sql?: unknown; prependListener(event: string, listener: (packet: Packet) => void): unknown };
 type MysqlConn = { query(sql: string, cb?: Callback): Sequence; on(event: string, listener: (sequence: Sequence) => void): unknown };
@@ -111,32 +110,6 @@ type Mysql2Conn = { prepare(sql: string, cb: (error: unknown, statement: Stateme
 type InnerConnection = { query(cmdParam: { sql: string }, resolve: (value: unknown) => void, reject: (error: Error) => void): unknown };
 type MariadbPrepare = { conn?: InnerConnection; close(): void; execute(values: unknown[], cb: Callback): unknown };
 type MariadbConn = { prepare(sql: string, cb: (error: unknown, prepare: MariadbPrepare) => void): unknown; on(event: string, listener: (this: unknown) => void): unknown };
-
-/** Runs `attack`, never letting it throw or hang the hook: what came of it, for failure messages. */
-function attempt(attack: (report: (outcome: string) => void) => void): Promise<string> {
-  return new Promise((resolve) => {
-    try {
-      attack(resolve);
-    } catch (error) {
-      resolve(`refused: ${(error as Error).message}`);
-    }
-  });
-}
-
-/** An outcome callback for a node-style driver call. */
-const reporting = (report: (outcome: string) => void): Callback => (error) => report(error ? `refused: ${(error as Error).message}` : 'ran');
-
-/** A guarded instance of `config` with one pooled connection whose pool.validate is `validate`; runs `queries` one after the other (validate runs from the second on), then `use`. */
-async function throughValidate<T>(config: Knex.Config, validate: (conn: never) => unknown, use: (db: Knex) => Promise<T>): Promise<T> {
-  const db = guard(knex({ ...config, acquireConnectionTimeout: 5000, pool: { min: 0, max: 1, validate: validate as never } }));
-  try {
-    await outcomeOf(db.raw('select 1'));
-    await outcomeOf(db.raw('select 1'));
-    return await use(db);
-  } finally {
-    await db.destroy();
-  }
-}
 
 if (dialects.includes('mysql')) {
   describe('guard red team rt37, MariaDB as superuser: what the hook\'s view hands out reaches the raw connection', () => {

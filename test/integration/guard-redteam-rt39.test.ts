@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import knex, { type Knex } from 'knex';
 import { guard } from '../../lib';
 import { testDialects } from '../support/dialects';
-import { mysqlSuperuserDatabase, outcomeOf, pgSuperuserDatabase, tableExists, throughHook } from '../support/guard-attack';
+import { attempt, type Callback, mysqlSuperuserDatabase, outcomeOf, pgSuperuserDatabase, reporting, tableExists, throughHook, throughValidate } from '../support/guard-attack';
 
 /*
  * Red team rt39 (session 15), against 4df829c (s15): the raw-connection views after red teams 36 and 37
@@ -121,33 +121,6 @@ import { mysqlSuperuserDatabase, outcomeOf, pgSuperuserDatabase, tableExists, th
 
 const dialects = testDialects();
 
-type Callback = (error: unknown, ...results: unknown[]) => void;
-
-/** Runs `attack`, never letting it throw or hang the hook: what came of it, for failure messages. */
-function attempt(attack: (report: (outcome: string) => void) => void): Promise<string> {
-  return new Promise((resolve) => {
-    try {
-      attack(resolve);
-    } catch (error) {
-      resolve(`refused: ${(error as Error).message}`);
-    }
-  });
-}
-
-/** An outcome callback for a node-style driver call. */
-const reporting = (report: (outcome: string) => void): Callback => (error) => report(error ? `refused: ${(error as Error).message}` : 'ran');
-
-/** A guarded instance of `config` with one pooled connection whose pool.validate is `validate`; two queries (validate runs on the second), then `use`. */
-async function throughValidate<T>(config: Knex.Config, validate: (conn: never) => unknown, use: (db: Knex) => Promise<T> = async () => undefined as T): Promise<T> {
-  const db = guard(knex({ ...config, acquireConnectionTimeout: 5000, pool: { min: 0, max: 1, validate: validate as never } }));
-  try {
-    await outcomeOf(db.raw('select 1'));
-    await outcomeOf(db.raw('select 1'));
-    return await use(db);
-  } finally {
-    await db.destroy();
-  }
-}
 
 /** Runs `attack` on the first call only (a broken connection makes knex create another, and run the hook again). */
 function once(attack: (conn: never) => Promise<string>): { hook: (conn: never) => Promise<unknown>; outcome: () => string } {

@@ -4,7 +4,7 @@ import { guard } from '../../lib';
 import { testDialects } from '../support/dialects';
 import { replicaHarness, type ReplicaHarness } from '../support/replica-harness';
 import { testMariadbReplica } from '../support/replicas';
-import { called, mysqlSuperuserDatabase, outcomeOf, pgSuperuserDatabase, sqliteSuiteFile, tableExists } from '../support/guard-attack';
+import { called, mysqlSuperuserDatabase, outcomeOf, pgSuperuserDatabase, sqliteSuiteFile, tableExists, throughValidate } from '../support/guard-attack';
 
 /*
  * Red team 35 (session 14), against 0a8b993 (the tip of s14 this branch started from): each attack test
@@ -84,18 +84,6 @@ import { called, mysqlSuperuserDatabase, outcomeOf, pgSuperuserDatabase, sqliteS
  */
 
 const dialects = testDialects();
-
-/** A guarded instance of `config` whose pool.validate hook is `validate`; two queries (the second takes the pooled connection again, so tarn validates it). */
-async function throughValidate(config: Knex.Config, validate: (conn: never) => unknown): Promise<string> {
-  // A refused validate fails every connection, and knex then makes new ones until the acquire times out: kept short.
-  const db = guard(knex({ ...config, acquireConnectionTimeout: 1500, pool: { min: 0, max: 1, validate: validate as never } }));
-  try {
-    await outcomeOf(db.raw('select 1'));
-    return await outcomeOf(db.raw('select 1'));
-  } finally {
-    await db.destroy();
-  }
-}
 
 
 /**

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import knex, { type Knex } from 'knex';
 import { guard } from '../../lib';
 import { testDialects } from '../support/dialects';
-import { called, mysqlSuperuserDatabase, outcomeOf, throughHook } from '../support/guard-attack';
+import { called, mysqlSuperuserDatabase, outcomeOf, throughHook, throughValidate } from '../support/guard-attack';
 
 /*
  * Red team 36 (session 14, found against 42e0034; rewritten in session 15 when its branch was lost
@@ -26,17 +26,6 @@ type Conn = { query(sql: string, cb?: (e: unknown) => void): Query; prepare?(sql
 
 /** Resolves when `q` emits 'end' (or 'error'). */
 const ended = (q: Query): Promise<void> => new Promise((resolve) => void q.on('end', () => resolve()).on('error', () => resolve()));
-
-/** A guarded instance of `config` whose pool.validate is `validate`; two queries, so the pooled connection is validated once. */
-async function throughValidate(config: Knex.Config, validate: (conn: never) => unknown): Promise<string> {
-  const db = guard(knex({ ...config, acquireConnectionTimeout: 1500, pool: { min: 0, max: 1, validate: validate as never } }));
-  try {
-    await outcomeOf(db.raw('select 1'));
-    return await outcomeOf(db.raw('select 1'));
-  } finally {
-    await db.destroy();
-  }
-}
 
 if (dialects.includes('mysql')) {
   describe('guard red team 36, MariaDB as superuser: a queued query object of a hook', () => {

@@ -158,6 +158,41 @@ export async function throughHook<C, T = unknown>(config: Knex.Config, hook: (co
   }
 }
 
+/**
+ * One guarded knex instance of `config` whose single pooled connection is checked by `validate`
+ * as its pool.validate (knex 3.3+ calls it each time the pool hands the connection out again):
+ * two queries, so it runs once, then `use` (by default the second query's outcome). A refused
+ * validate fails every connection, and knex then makes new ones until the acquire times out:
+ * kept short. Destroyed after.
+ */
+export async function throughValidate<T = string>(config: Knex.Config, validate: (conn: never) => unknown, use?: (db: Knex) => Promise<T>): Promise<T> {
+  const db = guard(knex({ ...config, acquireConnectionTimeout: 1500, pool: { min: 0, max: 1, validate: validate as never } }));
+  try {
+    await outcomeOf(db.raw('select 1'));
+    const second = await outcomeOf(db.raw('select 1'));
+    return use === undefined ? (second as T) : await use(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** A Node-style driver callback. */
+export type Callback = (error: unknown, ...results: unknown[]) => void;
+
+/** Runs `attack`, never letting it throw or hang the hook: what came of it, for failure messages. */
+export function attempt(attack: (report: (outcome: string) => void) => void): Promise<string> {
+  return new Promise((resolve) => {
+    try {
+      attack(resolve);
+    } catch (error) {
+      resolve(`refused: ${(error as Error).message}`);
+    }
+  });
+}
+
+/** An outcome callback for a node-style driver call. */
+export const reporting = (report: (outcome: string) => void): Callback => (error) => report(error ? `refused: ${(error as Error).message}` : 'ran');
+
 /** 'ran', or 'refused: <message>': what a query attempt came to, for a failure message. */
 export function outcomeOf(run: PromiseLike<unknown>): Promise<string> {
   return Promise.resolve(run).then(
