@@ -167,6 +167,18 @@ function holds(value: object, target: object): boolean {
 
 const GENERATOR_FUNCTION: unknown = Object.getPrototypeOf(function* () {});
 
+/** EventEmitter's methods that add a listener. */
+const LISTENING = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
+
+/**
+ * A listener for the events that hand the listener the driver's own listeners
+ * (`newListener`, `removeListener`): a driver function the hook could call (mysqljs's
+ * dequeue, its packet writer), red team 40.
+ */
+function driverEvents(method: string, args: readonly unknown[]): boolean {
+  return LISTENING.has(method) && (args[0] === 'newListener' || args[0] === 'removeListener');
+}
+
 /** Errors, dates and buffers: values the hook is handed as they are. */
 function isValue(value: object): boolean {
   return value instanceof Error || value instanceof Date || ArrayBuffer.isView(value);
@@ -254,14 +266,21 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
     if (isConnection(value)) return view;
     return shields.get(value) ?? (isDriverObject(value) || holds(value, connection) ? shield(value) : value);
   };
-  // What is read from a driver object's field: as reach, and from a private `_…` field plain
-  // data is shielded too (a command's `_queryOptions`, its listeners' table `_events`): the
-  // driver reads it when it sends. Public fields (a result's `rows`) stay plain data.
-  const field = (key: PropertyKey, value: unknown): unknown =>
-    typeof key === 'string' && key.startsWith('_') && (typeof value === 'object' || typeof value === 'function') && value !== null && !isConnection(value) && !isValue(value) ? shields.get(value) ?? shield(value) : reach(value);
+  // What is read from a driver object's field: as reach; from a private `_…` field, and from
+  // anything below one, every object is read-only too (a command's `_queryOptions`, its
+  // listeners' table `_events`, the rows of `_results` the guard's own session read gets: the
+  // driver reads them later, red teams 39 and 40). Public fields (a result's `rows`) stay plain data.
+  const deepShields = new WeakMap<object, object>();
+  const deep = (value: unknown): unknown => {
+    if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return value;
+    if (isConnection(value)) return view;
+    return deepShields.get(value) ?? shield(value, true);
+  };
+  const field = (key: PropertyKey, value: unknown, below: boolean): unknown => (below || (typeof key === 'string' && key.startsWith('_')) ? deep(value) : reach(value));
   // A function handed to the driver: called with the view (or a shield) in place of what it holds.
+  const wrappersMade = new WeakSet<object>();
   const callback = (arg: unknown): unknown => {
-    if (typeof arg !== 'function') return arg;
+    if (typeof arg !== 'function' || wrappersMade.has(arg)) return arg;
     const known = callbacks.get(arg);
     if (known !== undefined) return known;
     const fn = arg as (...args: unknown[]) => unknown;
@@ -277,6 +296,7 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
       fn,
     );
     callbacks.set(arg, wrapped);
+    wrappersMade.add(wrapped);
     return wrapped;
   };
   // A plain options object's functions too (mysqljs calls a query's `typeCast` with the
@@ -303,7 +323,7 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
   const callbacksIn = (args: readonly unknown[]): unknown[] => args.map(withCallbacks);
   // A read-only view of a driver object: the methods it may run (OBJECT_PASSES, objectPasses)
   // run on it, with what they hand out reached through the guard too; others are refused.
-  const shield = (held: object): object => {
+  const shield = (held: object, below = false): object => {
     // A fresh target: the held object's `.database` is non-configurable and read-only, which a proxy of it would have to return as is.
     const stand: object = typeof held === 'function' ? function () {} : {};
     Object.setPrototypeOf(stand, Object.getPrototypeOf(held));
@@ -313,7 +333,7 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
       configurable: true,
       value: (_depth: number, options: InspectOptions, show: typeof inspect): string => {
         const fields = Object.create(Object.getPrototypeOf(held) as object | null) as Record<PropertyKey, unknown>;
-        for (const key of Object.keys(held)) fields[key] = field(key, (held as Record<string, unknown>)[key]);
+        for (const key of Object.keys(held)) fields[key] = field(key, (held as Record<string, unknown>)[key], below);
         return show(fields, options);
       },
     });
@@ -322,7 +342,7 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
     const proxy: object = new Proxy(stand, {
       get(_stand, key) {
         const value: unknown = Reflect.get(held, key, held);
-        if (typeof value !== 'function' || holds(value, connection)) return field(key, value);
+        if (typeof value !== 'function' || holds(value, connection)) return field(key, value, below);
         const known = methods.get(key);
         if (known?.value === value) return known.method;
         const call = value as (...args: unknown[]) => unknown;
@@ -332,6 +352,7 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
               throw driverMethod(dialect, hook, name);
             }, call)
           : likeFunction(function (this: unknown, ...args: unknown[]): unknown {
+              if (driverEvents(name, args)) throw driverMethod(dialect, hook, `${name}('${String(args[0])}')`);
               return reach(call.apply(own(this), callbacksIn(args)));
             }, call);
         methods.set(key, { value, method });
@@ -344,7 +365,7 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
       getOwnPropertyDescriptor: (target, key) => {
         if (fixedOn(target, key)) return Reflect.getOwnPropertyDescriptor(target, key);
         const theirs = Reflect.getOwnPropertyDescriptor(held, key);
-        return theirs === undefined ? undefined : { value: field(key, Reflect.get(held, key, held)), writable: false, enumerable: theirs.enumerable ?? false, configurable: true };
+        return theirs === undefined ? undefined : { value: field(key, Reflect.get(held, key, held), below), writable: false, enumerable: theirs.enumerable ?? false, configurable: true };
       },
       set: () => false,
       defineProperty: () => false,
@@ -353,7 +374,7 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
       apply: (_stand, self, args: unknown[]) => reach(Reflect.apply(held as (...a: unknown[]) => unknown, own(self), callbacksIn(args))),
       construct: (_stand, args: unknown[]) => reach(Reflect.construct(held as new (...a: unknown[]) => object, callbacksIn(args))) as object,
     });
-    shields.set(held, proxy);
+    (below ? deepShields : shields).set(held, proxy);
     return proxy;
   };
   // Assignments stay on the view (shadow), except where the connection's own property cannot be shadowed (a proxy invariant).
@@ -387,7 +408,7 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
           ? (...args: unknown[]): unknown => fail(unknownMethod(dialect, hook, name), args, returnsPromise(args, name))
           : read === undefined
           ? // What the methods let through return (mysql2 `ping()` its command) is reached through the guard too (red team 39).
-            (...args: unknown[]): unknown => reach(call.apply(target, callbacksIn(args)))
+            (...args: unknown[]): unknown => (driverEvents(name, args) ? fail(driverMethod(dialect, hook, `${name}('${String(args[0])}')`), [], false) : reach(call.apply(target, callbacksIn(args))))
           : (...args: unknown[]): unknown => {
               if (handedOver()) return late(args);
               const given = callbacksIn(args);
@@ -395,7 +416,8 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
               let formatted: string | undefined;
               const error = refusal(target, name, sent, (text) => (formatted = text));
               if (error) return fail(error, given, returnsPromise(given, name));
-              return reach(call.apply(target, sent?.args === undefined ? given : [...sent.args(formatted)]));
+              // The reader's copies too: their functions (an options object's `typeCast` or `callback`, whatever its class) get the view.
+              return reach(call.apply(target, sent?.args === undefined ? given : sent.args(formatted).map(withCallbacks)));
             };
       wrappers.set(key, { value, method });
       return method;

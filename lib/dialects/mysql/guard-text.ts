@@ -24,7 +24,7 @@ function asText(value: unknown): string | undefined {
 export const MYSQL_GUARD_TEXT: GuardText = {
   async readSession(connection) {
     const my = connection as { query(options: typeof READ_AS_SENT, callback: (error: Error | null, rows: Array<Record<string, unknown>>) => void): void };
-    const rows = await new Promise<Array<Record<string, unknown>>>((resolve, reject) => my.query(READ_AS_SENT, (error, result) => (error ? reject(error) : resolve(result))));
+    const rows = await new Promise<Array<Record<string, unknown>>>((resolve, reject) => my.query(READ_AS_SENT, (error, result) => (error ? reject(error) : resolve(copied(result)))));
     const row = rows[0] ?? {};
     const mode = asText(row['m']);
     // sql_mode is text on every server (empty when no mode is set); anything else is a read the guard cannot trust.
@@ -84,3 +84,12 @@ export const MYSQL_GUARD_TEXT: GuardText = {
   letterIntroducers: true,
   values: { doubleQuotedIdentifier: false, doubleQuotedString: true, dollarQuoted: false },
 };
+
+/**
+ * The rows as the driver handed them to the callback, copied there: a listener a pool hook
+ * left on the connection runs after the callback (mysqljs emits the command's 'end' then), and
+ * whatever it reaches of the result must not change what the guard read (red team 40).
+ */
+function copied(rows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  return Array.isArray(rows) ? rows.map((row) => ({ ...row })) : rows;
+}

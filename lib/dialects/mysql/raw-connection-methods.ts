@@ -146,13 +146,17 @@ export const MYSQL_RAW_METHODS: RawConnectionMethods = {
   // knex's mysql / mysql2 client asks the first new connection `select version()` itself.
   clientSends: ['checkVersion'],
   sameConnection: mariadbInnerConnection,
-  // A prepared statement (mysql2 PreparedStatementInfo, mariadb's): run with values, closed. A
+  // A prepared statement (mysql2 PreparedStatementInfo, mariadb's): run with values, closed; a
+  // typeCast's field (mysqljs Field, the mariadb connector's column): its value read. A
   // command (an EventEmitter) has an `execute` of its own, which takes the packets of the
   // protocol: called by the hook, it would put the command out of step with the server.
   objectPasses: (held, method) => method === 'stream' || (STATEMENT_METHODS.has(method) && !(held instanceof EventEmitter)),
 };
 
-const STATEMENT_METHODS = new Set(['execute', 'executeStream', 'close', 'isClose']);
+const STATEMENT_METHODS = new Set([
+  'execute', 'executeStream', 'close', 'isClose',
+  'string', 'buffer', 'geometry', 'tiny', 'short', 'int', 'long', 'decimal', 'float', 'double', 'date', 'datetime',
+]);
 
 /**
  * The mariadb connector's callback connection (knex client `mariadb`) is a wrapper of its
