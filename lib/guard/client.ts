@@ -12,7 +12,7 @@ import { guardAfterCreate, guardedView, guardValidate, type RawRefusal, type Sen
 import { redactLiterals } from './redact-literals';
 import { unsettledSetting } from './unsettled-setting';
 import { readSessionSettings, type SessionSettings } from './session-settings';
-import { valuesInCode } from './value-placement';
+import { literalValues, valuesInCode } from './value-placement';
 import { TextCache } from './text-cache';
 import { readRoutingOf } from '../replicas/routing-hook';
 import { databaseMissing } from './refusing-migrations';
@@ -194,8 +194,17 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       statement: redactLiterals(sql, dialect),
     });
   const unwritable = (sql: string): RuntimeDdlError =>
-    new RuntimeDdlError('E_RUNTIME_DDL', `Refused a bound value on a ${options.role} connection that the guard cannot write into the text as the driver would (a stream, which the mariadb connector sends as its data).`, {
-      remedy: 'Read the stream into a Buffer or string first, and bind that.',
+    new RuntimeDdlError('E_RUNTIME_DDL', `Refused a bound value on a ${options.role} connection that the guard cannot write into the text as the driver would (on the mariadb client: a stream, which the connector sends as its data, or a list with a Buffer).`, {
+      remedy: 'Read a stream into a Buffer or string first, and bind that; bind Buffers one per `?`.',
+      kind: 'other',
+      keyword: 'BOUND VALUE',
+      role: options.role,
+      dialect,
+      statement: redactLiterals(sql, dialect),
+    });
+  const notLiteral = (sql: string): RuntimeDdlError =>
+    new RuntimeDdlError('E_RUNTIME_DDL', `Refused a bound value on a ${options.role} connection that the driver would write as more than one literal: an object (written as \`a = 1, b = 2\`) anywhere but after SET or UPDATE, or with values that are not literals, an empty list (written as nothing), or a function.`, {
+      remedy: 'Bind scalars (strings, numbers, dates, Buffers) or non-empty lists of them; JSON.stringify an object meant for a JSON column, and name the columns you set.',
       kind: 'other',
       keyword: 'BOUND VALUE',
       role: options.role,
@@ -203,7 +212,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       statement: redactLiterals(sql, dialect),
     });
   const misplacedValues = (sql: string): RuntimeDdlError =>
-    new RuntimeDdlError('E_RUNTIME_DDL', `Refused bound values on a ${options.role} connection: the driver would write a value where the server reads a comment, a string or a quoted name (a \`?\` there), and the value could end it and become SQL.`, {
+    new RuntimeDdlError('E_RUNTIME_DDL', `Refused bound values on a ${options.role} connection: the driver would write a value where the server reads a comment, a string or a quoted name (a \`?\` there), and the value could end it and become SQL; or an object, written as \`a = 1, b = 2\`, anywhere but after SET or UPDATE.`, {
       remedy: 'Bind values only where a value stands: take the `?` out of the comment, string or quoted name (in knex.raw write a literal `?` as `\\?`), or bind the whole string (`like ?` with `%…%` in the value).',
       kind: 'other',
       keyword: 'BOUND VALUE',
@@ -265,6 +274,7 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
     if (error || clientFormat === undefined || bindings === undefined || bindings === null || (Array.isArray(bindings) && bindings.length === 0)) return error;
     const format = clientFormat(connection);
     if (format === null) return unformattable(sql);
+    if (!literalValues(bindings, namedPlaceholders)) return notLiteral(sql);
     const formatted = format(sql, bindings, namedPlaceholders);
     if (formatted === null) return unwritable(sql);
     const refused = refusal(formatted, session, true) ?? (valuesInCode(connection as object, sql, bindings, format, dialect, session?.reading, namedPlaceholders) ? undefined : misplacedValues(sql));

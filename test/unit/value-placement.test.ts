@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { formatLikeConnector } from '../../lib/dialects/mysql/connector-format';
 import type { ClientFormat } from '../../lib/guard/raw-connection';
-import { valuesInCode } from '../../lib/guard/value-placement';
+import { literalValues, valuesInCode } from '../../lib/guard/value-placement';
 
 /*
  * valuesInCode (lib/guard/value-placement.ts): where each MySQL driver writes a bound value,
@@ -83,5 +83,40 @@ describe('value placement: bound values only where the server reads code', () =>
   it('does not mistake the text\'s own digits for a value', () => {
     expect(valuesInCode({}, "select '7301000000000', ? /* ? */", ['x', 'y'], DRIVERS['mysql'] as ClientFormat, 'mysql', {})).to.equal(false);
     expect(valuesInCode({}, "select '7301000000000', ?", ['x'], DRIVERS['mysql'] as ClientFormat, 'mysql', {})).to.equal(true);
+  });
+});
+
+describe('value placement: what a bound value is written as', () => {
+  const mysql = (sql: string, values: unknown): string => sqlstring.format(sql, values);
+
+  it('takes scalars, dates, Buffers, toSqlString objects, String objects and non-empty lists (of lists) as literals', () => {
+    expect(literalValues([null, undefined, true, 1, 2n, 'x', new Date(0), Buffer.from('a'), { toSqlString: () => 'NOW()' }, new String('s'), [1, 2], [[1, 2], [3, 4]]])).to.equal(true);
+  });
+
+  it('refuses an empty list (written as nothing: `-?-` becomes `--`), a list of objects, a function', () => {
+    for (const value of [[], [{ a: 1 }], () => 1, [[[1]]]]) expect(literalValues([value]), JSON.stringify(value) ?? 'function').to.equal(false);
+  });
+
+  it('takes a plain object of literals (written as `a = 1, b = 2`) only after SET or UPDATE', () => {
+    const body = { name: 'x', role: 'admin' };
+    expect(literalValues([body])).to.equal(true);
+    expect(literalValues([{ name: { nested: 1 } }])).to.equal(false);
+    expect(valuesInCode({}, 'update t set ? where id = ?', [body, 1], mysql, 'mysql', {})).to.equal(true);
+    expect(valuesInCode({}, 'insert into t (a) values (?) on duplicate key update ?', [1, body], mysql, 'mysql', {})).to.equal(true);
+    // knex's update({ name: body }): the object would set `role` too.
+    expect(valuesInCode({}, 'update `t` set `name` = ? where `id` = ?', [body, 1], mysql, 'mysql', {})).to.equal(false);
+    expect(valuesInCode({}, 'delete from `t` where `id` between ? and ?', [0, { id: 1 }], mysql, 'mysql', {})).to.equal(false);
+  });
+
+  it('checks each value of a named-placeholders map', () => {
+    expect(literalValues({ a: 1, b: 'x' }, true)).to.equal(true);
+    expect(literalValues({ a: [] }, true)).to.equal(false);
+  });
+
+  it('counts more than a million values by the same rule it finds them', () => {
+    const values = Array.from({ length: 1_000_002 }, (_, i) => i);
+    const sql = `select 1 from t where id in (${values.map(() => '?').join(',')})`;
+    expect(valuesInCode({}, sql, values, (text, v) => mysql2.format(text, v), 'mysql', {})).to.equal(true);
+    expect(valuesInCode({}, `${sql} /* ? */`, [...values, 'x'], mysql, 'mysql', {})).to.equal(false);
   });
 });

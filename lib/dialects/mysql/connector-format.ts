@@ -103,8 +103,9 @@ export type Escape = (value: unknown) => string;
  * - a Buffer as a hex literal (`escape` decodes it as text, which a query does not);
  * - a Date as the query path's local time without padding (`'2020-1-2 3:4:5.006'`), a String
  *   object as its text (`escape` writes both as other text: JSON for the String object);
- * - a readable stream, which the query path streams as its data: null (the guard cannot
- *   write it without reading it), and the guard refuses the values;
+ * - a readable stream, which the query path streams as its data, and a list with a Buffer
+ *   (the query path writes its bytes, `escape` decoded text): null (the guard cannot write
+ *   them as the query path does), and the guard refuses the values;
  * everything else is the connector's own `escape`. A `?` without a value stays as it is,
  * and the server reports it, as it would report the connector's error.
  */
@@ -116,7 +117,8 @@ export function formatLikeConnector(sql: string, values: unknown, escape: Escape
   for (let k = 0; k < positions.length && k < list.length; k++) {
     const at = positions[k] as number;
     const value = list[k];
-    if (isStream(value)) return null;
+    // A list's Buffers the connector writes as their bytes, its `escape` as decoded text.
+    if (isStream(value) || (Array.isArray(value) && value.some((item) => Buffer.isBuffer(item) || isStream(item)))) return null;
     out += sql.slice(from, at) + (Buffer.isBuffer(value) ? `X'${value.toString('hex')}'` : escape(asWritten(value)));
     from = at + 1;
   }

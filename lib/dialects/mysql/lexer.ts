@@ -29,6 +29,10 @@ export class MysqlLexer extends LexerBase {
   private inExec = false;
   /** Where the running executable comment began (for its "unterminated" error). */
   private execStart = 0;
+  /** Where the running executable comment would end for a server that skips it. */
+  private execSkipEnd = 0;
+  /** Executable-comment markers (`/*!`, `/*M!`) read as markers, running or skipped. */
+  private execMarkers = 0;
   /** Set by numberEnd: the digits began an identifier (`1abc`). */
   private numberWasWord = false;
   /** Set by tokenEnd when it returns 0: where scanning resumes after a comment or marker. */
@@ -54,6 +58,7 @@ export class MysqlLexer extends LexerBase {
     this.sawBackslashInString = false;
     if (this.versions.length > 0) this.versions.length = 0;
     this.inExec = false;
+    this.execMarkers = 0;
   }
 
   /**
@@ -115,6 +120,11 @@ export class MysqlLexer extends LexerBase {
   /** An executable comment still open at the end of the input is refused. */
   protected override endOfInput(lastEnd: number): TokenType {
     if (this.inExec) return this.fail(this.execStart, 'unterminated executable comment', ERROR_UNSUPPORTED);
+    // A marker this reading read inside a string, a name or a comment: in a reading that skips
+    // an executable comment before it, it can be a marker, and the guard tries only the
+    // versions it read as markers (red team 41: `/*!50000 '*\/' *\/` hid a third comment).
+    const hidden = markerAt(this.sql, this.execMarkers);
+    if (hidden >= 0) return this.fail(hidden, 'executable comment marker inside a string, a name or a comment', ERROR_UNSUPPORTED);
     return super.endOfInput(lastEnd);
   }
 
@@ -128,6 +138,8 @@ export class MysqlLexer extends LexerBase {
     if (c === CH_STAR) {
       if (!this.inExec || s.charCodeAt(i + 1) !== CH_SLASH) return i;
       this.inExec = false;
+      // A server that skips the comment ends it at its first `*/`, also one inside a string of it.
+      if (this.execSkipEnd !== -1 && i + 2 !== this.execSkipEnd) return this.failed(this.execStart, 'executable comment that ends elsewhere on a server that skips it', ERROR_UNSUPPORTED);
       return i + 2;
     }
     if (c === CH_SLASH) return s.charCodeAt(i + 1) === CH_STAR ? this.blockComment(i) : i;
@@ -190,6 +202,7 @@ export class MysqlLexer extends LexerBase {
     if (c2 === CH_BANG || mariadbMarker) {
       if (this.inExec) return this.failed(i, 'nested executable comment', ERROR_UNSUPPORTED);
       if (mariadbMarker) this.sawMariadbComment = true;
+      this.execMarkers++;
       const body = i + (mariadbMarker ? 4 : 3);
       let digits = 0;
       while (digits < 6 && isDigit(s.charCodeAt(body + digits))) digits++;
@@ -205,6 +218,8 @@ export class MysqlLexer extends LexerBase {
       if (runs) {
         this.inExec = true;
         this.execStart = i;
+        // Every server runs a plain `/*!`; a versioned or `/*M!` one some server skips.
+        this.execSkipEnd = used > 0 || mariadbMarker ? skippedCommentEnd(s, body, n) : -1;
         return body + used;
       }
       // Skipped: MySQL's consume_comment(lip, 1) for a version it does not run; a plain
@@ -236,6 +251,18 @@ function exponentEnd(s: string, j: number): number {
 }
 
 /** consume_comment(lip, 1): one nested `/* … *\/` may appear inside a skipped versioned comment. */
+/** Where the text has more executable-comment markers than `read` (the first one past them), or -1. */
+function markerAt(s: string, read: number): number {
+  let seen = 0;
+  for (let at = s.indexOf('/*'); at >= 0; at = s.indexOf('/*', at + 2)) {
+    const c = s.charCodeAt(at + 2);
+    if (c === CH_BANG || ((c === 77 || c === 109) && s.charCodeAt(at + 3) === CH_BANG)) {
+      if (++seen > read) return at;
+    }
+  }
+  return -1;
+}
+
 function skippedCommentEnd(s: string, from: number, n: number): number {
   let i = from;
   while (i < n) {

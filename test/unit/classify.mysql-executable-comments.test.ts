@@ -1,0 +1,29 @@
+import { expect } from 'chai';
+import { classifySql } from '../../lib/guard/classify';
+
+/*
+ * MySQL / MariaDB executable comments whose reading depends on the server (red team 41): the
+ * guard re-reads a text at the comment versions it sees, so a comment must end where it ends
+ * on a server that skips it, and no marker may hide inside a string, a name or a comment,
+ * where the reading that sees it as a marker is never tried.
+ */
+
+const allowed = (sql: string): boolean => classifySql(sql, 'mysql').allowedOnRuntime;
+
+describe('classifySql: mysql executable comments a server may skip', () => {
+  it('refuses red team 41\'s text: a third comment hidden in a string the first two open', () => {
+    expect(allowed(`select /*!50000 '*/' */ /*!110000 "*/'#" */\n ' /*!50100 into outfile "/tmp/rt41" */ -- '\n`)).to.equal(false);
+  });
+
+  for (const sql of ["select 1 /*!50000 , '*/' */", 'select 1 /*M! , "*/" */', "select 1 /*!100100 , 'a*/b' */"]) {
+    it(`refuses ${JSON.stringify(sql)}: skipped, it ends at the first */, inside its string`, () => expect(allowed(sql)).to.equal(false));
+  }
+
+  for (const sql of ["select 'a /*!50000 b */'", 'select `x/*!50000`', "select 1 /* /*!50000 */, 2", "select 1 -- /*!50000\n"]) {
+    it(`refuses ${JSON.stringify(sql)}: a marker inside a string, a name or a comment`, () => expect(allowed(sql)).to.equal(false));
+  }
+
+  for (const sql of ['select 1 /*!50000 , 2 */', "select 1 /*! , '*/' */", 'select 1 /*!40101 , 2 */ /*M!100100 , 3 */', "select 'a*/' /*!50000 , 'b' */"]) {
+    it(`allows ${JSON.stringify(sql)}: each comment ends at the same place whether it runs or not`, () => expect(allowed(sql)).to.equal(true));
+  }
+});
