@@ -23,6 +23,12 @@ describe('classifySql: mysql executable comments a server may skip', () => {
     it(`refuses ${JSON.stringify(sql)}: a marker inside a string, a name or a comment`, () => expect(allowed(sql)).to.equal(false));
   }
 
+  // MariaDB's own rule for which comments run (red team 42, checked on 10.11): a five-digit version from
+  // 50700 up never, six digits and /*M! up to its version; /*m! (lower case) is a plain comment.
+  for (const sql of ['/*!60000 SELECT 1 AS */ /*M!60001 DROP TABLE t */', 'SELECT 1 /*!60000 AS */ /*M!60001 INTO OUTFILE "/tmp/x" */', '/*m! SELECT 1 AS */ /*M! DROP TABLE t */', 'SELECT 1 /*m! AS */ /*M! INTO OUTFILE "/tmp/x" */']) {
+    it(`refuses ${JSON.stringify(sql)}: MariaDB runs only the second comment`, () => expect(allowed(sql)).to.equal(false));
+  }
+
   for (const sql of ['select 1 /*!50000 , 2 */', "select 1 /*! , '*/' */", 'select 1 /*!40101 , 2 */ /*M!100100 , 3 */', "select 'a*/' /*!50000 , 'b' */"]) {
     it(`allows ${JSON.stringify(sql)}: each comment ends at the same place whether it runs or not`, () => expect(allowed(sql)).to.equal(true));
   }

@@ -198,7 +198,8 @@ export class MysqlLexer extends LexerBase {
     const s = this.sql;
     const n = this.length;
     const c2 = s.charCodeAt(i + 2);
-    const mariadbMarker = (c2 === 77 || c2 === 109) && s.charCodeAt(i + 3) === CH_BANG; // /*M! (MariaDB)
+    // /*M! (MariaDB): an upper-case M only; MariaDB reads /*m! as a plain comment (red team 42).
+    const mariadbMarker = c2 === 77 && s.charCodeAt(i + 3) === CH_BANG;
     if (c2 === CH_BANG || mariadbMarker) {
       if (this.inExec) return this.failed(i, 'nested executable comment', ERROR_UNSUPPORTED);
       if (mariadbMarker) this.sawMariadbComment = true;
@@ -211,6 +212,9 @@ export class MysqlLexer extends LexerBase {
       if (used > 0) this.noteVersion(Number(s.slice(body, body + used)));
       if (used > 0 && digits === 6) this.noteVersion(Number(s.slice(body, body + 5)));
       let runs = used === 0 || Number(s.slice(body, body + used)) <= this.threshold;
+      // MariaDB skips a five-digit /*! version from 50700 up (MySQL 5.7 features it lacks),
+      // whatever its own version; six digits and /*M! run up to its own (red team 42).
+      if (this.mariadb && !mariadbMarker && used === 5 && Number(s.slice(body, body + 5)) >= 50700) runs = false;
       if (mariadbMarker && !this.mariadb) {
         runs = false;
         used = 0;
@@ -256,7 +260,7 @@ function markerAt(s: string, read: number): number {
   let seen = 0;
   for (let at = s.indexOf('/*'); at >= 0; at = s.indexOf('/*', at + 2)) {
     const c = s.charCodeAt(at + 2);
-    if (c === CH_BANG || ((c === 77 || c === 109) && s.charCodeAt(at + 3) === CH_BANG)) {
+    if (c === CH_BANG || (c === 77 && s.charCodeAt(at + 3) === CH_BANG)) {
       if (++seen > read) return at;
     }
   }
