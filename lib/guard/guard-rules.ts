@@ -183,6 +183,8 @@ export interface SelectIntoRule {
   atInto(r: StatementReader): void;
   /** The token after a pending INTO (MySQL `INTO @var` is fine). */
   afterInto?(r: StatementReader, t: number): void;
+  /** `AS INTO` is still an INTO clause: INTO is reserved and cannot be a label (MySQL); PostgreSQL takes it as a column label. */
+  readonly intoAfterAs?: boolean;
 }
 
 /** Rows of `refusedSettings`: each setting named refused by the one rule. */

@@ -367,7 +367,10 @@ const INTO: Case[] = [
   ["select 1 /*! into outfile '/tmp/x' */", 'refused', 'SELECT INTO OUTFILE'],
   ["select 1 /*!50000 into outfile '/tmp/x' */", 'refused', 'SELECT INTO OUTFILE'],
   ["select 1 into /*! outfile */ '/tmp/x'", 'refused', 'SELECT INTO OUTFILE'],
-  ['select 1 as into outfile', 'read'],
+  // INTO is reserved on MySQL and MariaDB, never an alias: after AS it is still INTO (red team 43:
+  // with `/*!050700 as*/` skipped by MariaDB the server ran `select 1 into outfile`).
+  ['select 1 as into outfile', 'refused', 'SELECT INTO OUTFILE'],
+  ["select 1 /*!050700 as*/ /*M!50700 into outfile '/tmp/x'*/", 'refused'],
   ["select 1 into", 'read'],
 ];
 

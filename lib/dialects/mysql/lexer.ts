@@ -212,9 +212,13 @@ export class MysqlLexer extends LexerBase {
       if (used > 0) this.noteVersion(Number(s.slice(body, body + used)));
       if (used > 0 && digits === 6) this.noteVersion(Number(s.slice(body, body + 5)));
       let runs = used === 0 || Number(s.slice(body, body + used)) <= this.threshold;
-      // MariaDB skips a five-digit /*! version from 50700 up (MySQL 5.7 features it lacks),
-      // whatever its own version; six digits and /*M! run up to its own (red team 42).
-      if (this.mariadb && !mariadbMarker && used === 5 && Number(s.slice(body, body + 5)) >= 50700) runs = false;
+      // MariaDB never runs a /*! version from 50700 to 99999 (MySQL 5.7 features it lacks),
+      // by value, five digits or six (`/*!050700`), whatever its own version; /*M! runs up to
+      // its own (red teams 42, 43).
+      if (this.mariadb && !mariadbMarker && used > 0) {
+        const version = Number(s.slice(body, body + used));
+        if (version >= 50700 && version <= 99999) runs = false;
+      }
       if (mariadbMarker && !this.mariadb) {
         runs = false;
         used = 0;

@@ -8,6 +8,8 @@ import { T_OP } from '../../guard/tokens';
  */
 export const MYSQL_SELECT_INTO: SelectIntoRule = {
   onlyInReads: false,
+  // `select 1 as into outfile …` (red team 43): INTO cannot be an alias, so it is INTO.
+  intoAfterAs: true,
   atInto: (r) => {
     r.pendingInto = true;
   },

@@ -16,7 +16,7 @@ export function intoClause(r: StatementReader): void {
   const s = r.sql;
   const p1Type = r.back1Type;
   const p1Start = r.back1Start;
-  if (p1Type === T_WORD && r.back1End - p1Start === 2 && asciiUpper(s.slice(p1Start, r.back1End)) === 'AS') return;
+  if (p1Type === T_WORD && r.back1End - p1Start === 2 && asciiUpper(s.slice(p1Start, r.back1End)) === 'AS' && r.rules.grammar.selectInto?.intoAfterAs !== true) return;
   if (p1Type === T_OP && s.charCodeAt(p1Start) === CH_DOT) {
     const p2Type = r.back2Type;
     if (p2Type === T_WORD || p2Type === T_QUOTED_IDENT || p2Type === T_PARAM) return;
