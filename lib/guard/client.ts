@@ -193,33 +193,23 @@ export function guardClientClass(Base: ClientClass, dialect: Dialect, options: G
       dialect,
       statement: redactLiterals(sql, dialect),
     });
-  const unwritable = (sql: string): RuntimeDdlError =>
-    new RuntimeDdlError('E_RUNTIME_DDL', `Refused a bound value on a ${options.role} connection that the guard cannot write into the text as the driver would (on the mariadb client: a stream, which the connector sends as its data, or a list with a Buffer).`, {
-      remedy: 'Read a stream into a Buffer or string first, and bind that; bind Buffers one per `?`.',
-      kind: 'other',
-      keyword: 'BOUND VALUE',
-      role: options.role,
-      dialect,
-      statement: redactLiterals(sql, dialect),
-    });
-  const notLiteral = (sql: string): RuntimeDdlError =>
-    new RuntimeDdlError('E_RUNTIME_DDL', `Refused a bound value on a ${options.role} connection that the driver would write as more than one literal: an object (written as \`a = 1, b = 2\`) anywhere but after SET or UPDATE, or with values that are not literals, an empty list (written as nothing), or a function.`, {
-      remedy: 'Bind scalars (strings, numbers, dates, Buffers) or non-empty lists of them; JSON.stringify an object meant for a JSON column, and name the columns you set.',
-      kind: 'other',
-      keyword: 'BOUND VALUE',
-      role: options.role,
-      dialect,
-      statement: redactLiterals(sql, dialect),
-    });
-  const misplacedValues = (sql: string): RuntimeDdlError =>
-    new RuntimeDdlError('E_RUNTIME_DDL', `Refused bound values on a ${options.role} connection: the driver would write a value where the server reads a comment, a string or a quoted name (a \`?\` there), and the value could end it and become SQL; or an object, written as \`a = 1, b = 2\`, anywhere but after SET or UPDATE.`, {
-      remedy: 'Bind values only where a value stands: take the `?` out of the comment, string or quoted name (in knex.raw write a literal `?` as `\\?`), or bind the whole string (`like ?` with `%…%` in the value).',
-      kind: 'other',
-      keyword: 'BOUND VALUE',
-      role: options.role,
-      dialect,
-      statement: redactLiterals(sql, dialect),
-    });
+  // The refusals of bound values (keyword BOUND VALUE): what is wrong with them, and the fix.
+  const valueRefusal =
+    (message: string, remedy: string) =>
+    (sql: string): RuntimeDdlError =>
+      new RuntimeDdlError('E_RUNTIME_DDL', message, { remedy, kind: 'other', keyword: 'BOUND VALUE', role: options.role, dialect, statement: redactLiterals(sql, dialect) });
+  const unwritable = valueRefusal(
+    `Refused a bound value on a ${options.role} connection that the guard cannot write into the text as the driver would (on the mariadb client: a stream, which the connector sends as its data, or a list with a Buffer).`,
+    'Read a stream into a Buffer or string first, and bind that; bind Buffers one per `?`.',
+  );
+  const notLiteral = valueRefusal(
+    `Refused a bound value on a ${options.role} connection that the driver would write as more than one literal: an object (written as \`a = 1, b = 2\`) anywhere but after SET or UPDATE, or with values that are not literals, an empty list (written as nothing), or a function.`,
+    'Bind scalars (strings, numbers, dates, Buffers) or non-empty lists of them; JSON.stringify an object meant for a JSON column, and name the columns you set.',
+  );
+  const misplacedValues = valueRefusal(
+    `Refused bound values on a ${options.role} connection: the driver would write a value where the server reads a comment, a string or a quoted name (a \`?\` there), and the value could end it and become SQL; or an object, written as \`a = 1, b = 2\`, anywhere but after SET or UPDATE.`,
+    'Bind values only where a value stands: take the `?` out of the comment, string or quoted name (in knex.raw write a literal `?` as `\\?`), or bind the whole string (`like ?` with `%…%` in the value).',
+  );
   // The raw connections this client class opened, each with the client instance that opened
   // it: the only ones a query may be cancelled on, and only from that client, which connects
   // to the server the connection is on (a read replica's client is another instance of this class).

@@ -197,13 +197,13 @@ function isDriverObject(value: object): boolean {
  * the driver's own listeners, nor `removeAllListeners`, which removes them), a promise's and
  * an iterator's, a readable stream's consumer side, and Object's that read.
  */
-const OBJECT_PASSES: readonly PropertyKey[] = [
+const OBJECT_PASSES: ReadonlySet<PropertyKey> = new Set<PropertyKey>([
   'on', 'once', 'off', 'addListener', 'removeListener', 'prependListener', 'prependOnceListener', 'listenerCount', 'eventNames', 'getMaxListeners', 'setMaxListeners',
   'then', 'catch', 'finally',
   'next', 'return', 'throw', Symbol.iterator, Symbol.asyncIterator,
   'pipe', 'unpipe', 'read', 'pause', 'resume', 'isPaused', 'setEncoding',
   'toString', 'toLocaleString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable',
-];
+]);
 
 /** Whether `key` is a non-configurable own property of `target` (a proxy must report it as it is). */
 function fixedOn(target: object, key: PropertyKey): boolean {
@@ -239,7 +239,6 @@ function likeFunction<F extends (...args: never[]) => unknown>(wrapper: F, origi
 function guardRawConnection<T extends object>(connection: T, dialect: Dialect, refusal: RawRefusal, { hook, handedOver, sessionRead = false, hookView = true }: ViewOptions): T {
   const { sends, returnsPromise, viaGuard = [], sessionMethods = [], sessionArguments, passes, objectPasses, sameConnection } = dialectModule(dialect).rawConnection;
   const passing = new Set([...COMMON_PASSES, ...passes]);
-  const objectPassing = new Set<PropertyKey>(OBJECT_PASSES);
   // One wrapper per property, so `conn.query === conn.query` holds as on the connection itself.
   const wrappers = new Map<PropertyKey, { value: unknown; method: unknown }>();
   const shadow: Record<PropertyKey, unknown> = Object.create(null) as Record<PropertyKey, unknown>;
@@ -347,12 +346,12 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
         if (known?.value === value) return known.method;
         const call = value as (...args: unknown[]) => unknown;
         const name = typeof key === 'string' ? key : String(key);
-        const method = !objectPassing.has(key) && !(typeof key === 'string' && objectPasses(held, key))
+        const method = !OBJECT_PASSES.has(key) && !(typeof key === 'string' && objectPasses(held, key))
           ? likeFunction(function (): never {
               throw driverMethod(dialect, hook, name);
             }, call)
           : likeFunction(function (this: unknown, ...args: unknown[]): unknown {
-              if (driverEvents(name, args)) throw driverMethod(dialect, hook, `${name}('${String(args[0])}')`);
+              if (driverEvents(name, args)) throw driverEventRefusal(dialect, hook, name, args);
               return reach(call.apply(own(this), callbacksIn(args)));
             }, call);
         methods.set(key, { value, method });
@@ -408,7 +407,7 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
           ? (...args: unknown[]): unknown => fail(unknownMethod(dialect, hook, name), args, returnsPromise(args, name))
           : read === undefined
           ? // What the methods let through return (mysql2 `ping()` its command) is reached through the guard too (red team 39).
-            (...args: unknown[]): unknown => (driverEvents(name, args) ? fail(driverMethod(dialect, hook, `${name}('${String(args[0])}')`), [], false) : reach(call.apply(target, callbacksIn(args))))
+            (...args: unknown[]): unknown => (driverEvents(name, args) ? fail(driverEventRefusal(dialect, hook, name, args), [], false) : reach(call.apply(target, callbacksIn(args))))
           : (...args: unknown[]): unknown => {
               if (handedOver()) return late(args);
               const given = callbacksIn(args);
@@ -463,6 +462,11 @@ function driverMethod(dialect: Dialect, hook: string, method: string): RuntimeDd
     `Refused ${method}() on a driver object in ${hook} on a runtime connection: the guard lets a statement, command or result run only the methods it knows act as a user of the driver, not as the driver.`,
     `Listen to the object's events and read its fields; send SQL through the connection's query method, which the guard judges (the methods let through: lib/guard/raw-connection.ts OBJECT_PASSES and lib/dialects/${dialect}/raw-connection-methods.ts objectPasses).`,
   );
+}
+
+/** A listener for `newListener` / `removeListener` (driverEvents), named with its event. */
+function driverEventRefusal(dialect: Dialect, hook: string, method: string, args: readonly unknown[]): RuntimeDdlError {
+  return driverMethod(dialect, hook, `${method}('${String(args[0])}')`);
 }
 
 /** A session method called with an argument the guard cannot follow (RawConnectionMethods.sessionArguments). */

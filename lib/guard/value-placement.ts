@@ -160,7 +160,7 @@ function literal(value: unknown, depth: number): boolean {
       return true;
     case 'object':
       // A String object: the mariadb connector writes its text (mysqljs and mysql2 its characters as `0` = 'i' …, escaped).
-      if (value instanceof Date || value instanceof String || Buffer.isBuffer(value) || typeof (value as { toSqlString?: unknown }).toSqlString === 'function') return true;
+      if (writtenAsOne(value) || value instanceof String) return true;
       return Array.isArray(value) && value.length > 0 && depth < 2 && value.every((item) => literal(item, depth + 1));
     default:
       return false;
@@ -169,8 +169,13 @@ function literal(value: unknown, depth: number): boolean {
 
 /** A plain object whose own data values are literals (its getters, code's own, are not read here). */
 function isAssignments(value: unknown): boolean {
-  if (!isRecord(value) || value instanceof Date || Buffer.isBuffer(value) || typeof (value as { toSqlString?: unknown }).toSqlString === 'function') return false;
+  if (!isRecord(value) || writtenAsOne(value)) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return false;
   return Object.values(Object.getOwnPropertyDescriptors(value)).every((own) => !('value' in own) || literal(own.value, 2));
+}
+
+/** A Date, a Buffer, or an object with its own `toSqlString`: each driver writes one literal (or its SQL) for it. */
+function writtenAsOne(value: object): boolean {
+  return value instanceof Date || Buffer.isBuffer(value) || typeof (value as { toSqlString?: unknown }).toSqlString === 'function';
 }

@@ -197,14 +197,13 @@ export class MysqlLexer extends LexerBase {
   private blockComment(i: number): number {
     const s = this.sql;
     const n = this.length;
-    const c2 = s.charCodeAt(i + 2);
-    // /*M! (MariaDB): an upper-case M only; MariaDB reads /*m! as a plain comment (red team 42).
-    const mariadbMarker = c2 === 77 && s.charCodeAt(i + 3) === CH_BANG;
-    if (c2 === CH_BANG || mariadbMarker) {
+    const marker = executableMarker(s, i);
+    const mariadbMarker = marker === 4;
+    if (marker > 0) {
       if (this.inExec) return this.failed(i, 'nested executable comment', ERROR_UNSUPPORTED);
       if (mariadbMarker) this.sawMariadbComment = true;
       this.execMarkers++;
-      const body = i + (mariadbMarker ? 4 : 3);
+      const body = i + marker;
       let digits = 0;
       while (digits < 6 && isDigit(s.charCodeAt(body + digits))) digits++;
       // MySQL reads exactly five version digits, MariaDB five or six.
@@ -259,14 +258,20 @@ function exponentEnd(s: string, j: number): number {
 }
 
 /** consume_comment(lip, 1): one nested `/* … *\/` may appear inside a skipped versioned comment. */
+/**
+ * At `/*` (index i): the length of an executable-comment marker there, `/*!` (3) or MariaDB's
+ * `/*M!` (4: an upper-case M only, MariaDB reads `/*m!` as a plain comment, red team 42), else 0.
+ */
+function executableMarker(s: string, i: number): number {
+  const c = s.charCodeAt(i + 2);
+  return c === CH_BANG ? 3 : c === 77 && s.charCodeAt(i + 3) === CH_BANG ? 4 : 0;
+}
+
 /** Where the text has more executable-comment markers than `read` (the first one past them), or -1. */
 function markerAt(s: string, read: number): number {
   let seen = 0;
   for (let at = s.indexOf('/*'); at >= 0; at = s.indexOf('/*', at + 2)) {
-    const c = s.charCodeAt(at + 2);
-    if (c === CH_BANG || (c === 77 && s.charCodeAt(at + 3) === CH_BANG)) {
-      if (++seen > read) return at;
-    }
+    if (executableMarker(s, at) > 0 && ++seen > read) return at;
   }
   return -1;
 }
