@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { dialectModule } from '../../lib/dialects/registry';
-import { AnyWord } from '../../lib/guard/content/any-word';
+import { AnyWord, SEARCH_PIECE } from '../../lib/guard/content/any-word';
 import { prefilterFor, prefilterWordsFor } from '../../lib/guard/guard-rules';
 import type { Dialect } from '../../lib/types';
 import { seededRandom } from '../support/spelling-variants';
@@ -97,6 +97,28 @@ describe('AnyWord: the content prefilter search', () => {
     expect(search.test(`pg\u007f${' '.repeat(20_000)}dbLin`)).to.equal(false);
     expect(new AnyWord(['@@']).test(`${'`@'.repeat(10_000)}\`\``)).to.equal(false);
     expect(new AnyWord(['@@']).test(`${' '.repeat(20_000)}@@`)).to.equal(true);
+  });
+
+  it('searches text longer than a piece piece by piece: a word across two pieces is found, none is made up of two', () => {
+    // Text over several pieces (SEARCH_PIECE), a word planted so that it crosses a boundary at every offset.
+    const words = ['pg_read_file', 'dblink', 'u&'];
+    const search = new AnyWord(words);
+    const filler = 'insert into t values (1, \'a_b\', \'dbl ink\', 2.5), '.repeat(Math.ceil((3 * SEARCH_PIECE) / 45));
+    expect(filler.length).to.be.above(3 * SEARCH_PIECE);
+    expect(search.test(filler)).to.equal(false);
+    for (const word of words) {
+      for (let offset = 0; offset <= word.length; offset++) {
+        for (const boundary of [SEARCH_PIECE, 2 * SEARCH_PIECE]) {
+          const at = boundary - word.length + offset;
+          const planted = filler.slice(0, at) + word.toUpperCase() + filler.slice(at + word.length);
+          expect(search.test(planted), `${word} at ${at}`).to.equal(true);
+        }
+      }
+    }
+    // Halves of a word on either side of a boundary, the text between them removed: no match.
+    const split = filler.slice(0, SEARCH_PIECE - 3) + 'pg_' + 'x'.repeat(SEARCH_PIECE) + 'read_file' + filler.slice(0, SEARCH_PIECE);
+    expect(search.test(split)).to.equal(false);
+    expect(escapedAlternation(words).test(split)).to.equal(false);
   });
 
   it('matches any text when a word is empty or there are none, as the alternation does', () => {
