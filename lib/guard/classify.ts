@@ -97,7 +97,7 @@ const GRAMMARS: ReadonlyMap<string, GuardGrammar> = new Map(dialectModules().map
 
 /** How the session's known settings read text, as lexer options (MySQL ANSI_QUOTES only counts without NO_BACKSLASH_ESCAPES). */
 function knownReading(grammar: GuardGrammar, known: SessionReading): LexerOptions {
-  return { altBackslash: known.altBackslash === true, ansiQuotes: grammar.sessionReading?.ansiQuotes === true && known.ansiQuotes === true && known.altBackslash !== true };
+  return { altBackslash: known.altBackslash === true, ansiQuotes: grammar.sessionReading?.ansiQuotes === true && known.ansiQuotes === true && known.altBackslash !== true, sessionKnown: true };
 }
 
 function failClosed(sql: string, reason: string): Classification {

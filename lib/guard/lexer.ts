@@ -22,6 +22,12 @@ export interface LexerOptions {
   server?: 'mariadb' | 'mysql';
   /** MySQL family: a versioned executable comment runs when its version <= this. Default Infinity. */
   versionThreshold?: number;
+  /**
+   * The session's settings were read from the server: this is its one reading of backslashes
+   * and quotes (MySQL: an executable-comment marker inside a string is then data, unless
+   * the text has executable comments some server skips).
+   */
+  sessionKnown?: boolean;
 }
 
 /**

@@ -19,8 +19,13 @@ describe('classifySql: mysql executable comments a server may skip', () => {
     it(`refuses ${JSON.stringify(sql)}: skipped, it ends at the first */, inside its string`, () => expect(allowed(sql)).to.equal(false));
   }
 
-  for (const sql of ["select 'a /*!50000 b */'", 'select `x/*!50000`', "select 1 /* /*!50000 */, 2", "select 1 -- /*!50000\n"]) {
-    it(`refuses ${JSON.stringify(sql)}: a marker inside a string, a name or a comment`, () => expect(allowed(sql)).to.equal(false));
+  const HIDDEN = ["select 'a /*!50000 b */'", 'select `x/*!50000`', 'select 1 /* /*!50000 */, 2', 'select 1 -- /*!50000\n', "select 'a /*M!100100 b */'"];
+  for (const sql of HIDDEN) {
+    it(`refuses ${JSON.stringify(sql)} after an executable comment: a marker inside a string, a name or a comment`, () => expect(allowed(`select /*!40101 1, */ 2; ${sql}`)).to.equal(false));
+    it(`refuses ${JSON.stringify(sql)} with a backslash in a string, the session's reading unknown`, () => expect(allowed(`${sql}; select 'a\\'b'`)).to.equal(false));
+    // Red team 44: with nothing any server skips, and backslashes read one way, every reading ends strings, names and comments where this one does.
+    it(`allows ${JSON.stringify(sql)} alone: the marker is data in every reading`, () => expect(allowed(sql)).to.equal(true));
+    it(`allows ${JSON.stringify(sql)} with a backslash in a string, the session's reading known`, () => expect(classifySql(`${sql}; select 'a\\'b'`, 'mysql', { altBackslash: false, ansiQuotes: false }).allowedOnRuntime).to.equal(true));
   }
 
   // MariaDB's own rule for which comments run (red team 42, checked on 10.11): a five-digit version from

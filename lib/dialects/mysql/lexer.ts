@@ -41,6 +41,7 @@ export class MysqlLexer extends LexerBase {
   private readonly ansiQuotes: boolean;
   private readonly mariadb: boolean;
   private readonly threshold: number;
+  private readonly sessionKnown: boolean;
 
   constructor(sql: string, options?: LexerOptions) {
     super(sql);
@@ -48,6 +49,7 @@ export class MysqlLexer extends LexerBase {
     this.ansiQuotes = options?.ansiQuotes === true;
     this.mariadb = options?.server !== 'mysql';
     this.threshold = options?.versionThreshold ?? Infinity;
+    this.sessionKnown = options?.sessionKnown === true;
     this.quoteMode = this.escapes ? QUOTE_ESCAPES : QUOTE_DOUBLED_NOTE;
   }
   /** Also forgets the comment versions, MariaDB comments and backslashes seen, and any open executable comment. */
@@ -123,7 +125,11 @@ export class MysqlLexer extends LexerBase {
     // A marker this reading read inside a string, a name or a comment: in a reading that skips
     // an executable comment before it, it can be a marker, and the guard tries only the
     // versions it read as markers (red team 41: `/*!50000 '*\/' *\/` hid a third comment).
-    const hidden = markerAt(this.sql, this.execMarkers);
+    // With no marker read, and either no backslash in a string or the session's own reading
+    // of backslashes, no other reading is tried: the marker is data (CSS `/*! normalize.css
+    // */` in a value, red team 44).
+    const single = this.execMarkers === 0 && (this.sessionKnown || !this.sawBackslashInString);
+    const hidden = single ? -1 : markerAt(this.sql, this.execMarkers);
     if (hidden >= 0) return this.fail(hidden, 'executable comment marker inside a string, a name or a comment', ERROR_UNSUPPORTED);
     return super.endOfInput(lastEnd);
   }

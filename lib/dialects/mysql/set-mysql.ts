@@ -16,18 +16,9 @@ import { lexingSetting, refusedSetting } from '../../guard/families/settings';
  */
 export function setMysql(r: StatementReader, _rule: HeadRule, depth: number): void {
   const s = r.sql;
-  let t = r.adv();
-  if (r.is('PASSWORD')) return r.refuseRest('privilege', 'SET PASSWORD', REASON_PRIVILEGE);
-  if (r.is('ROLE')) {
-    // SET ROLE DEFAULT activates roles the guard cannot see, and stays refused.
-    if (r.adv() === T_WORD && r.is('NONE') && !isContent(r.adv())) return r.set('session', 'SET ROLE', true);
-    return r.refuseRest('privilege', 'SET ROLE', 'changes the current role');
-  }
-  if (r.is('DEFAULT')) {
-    t = r.adv();
-    if (r.is('ROLE')) return r.refuseRest('privilege', 'SET DEFAULT ROLE', REASON_PRIVILEGE);
-  }
-  if (r.is('RESOURCE')) return r.refuseRest('other', 'SET RESOURCE GROUP', REASON_SERVER);
+  r.adv();
+  if (specialItem(r, true)) return;
+  let t: number = r.lx.type;
   const statement = r.is('STATEMENT');
   if (statement) t = r.adv();
   r.set('session', statement ? 'SET STATEMENT' : 'SET', true);
@@ -37,6 +28,8 @@ export function setMysql(r: StatementReader, _rule: HeadRule, depth: number): vo
   while (isContent(t)) {
     if (itemStart && parens === 0) {
       itemStart = false;
+      if (!first && specialItem(r, false)) return;
+      t = r.lx.type;
       const scope = globalScope(r);
       if (scope !== '') return r.refuseRest('other', `SET ${scope}`, 'changes server-wide settings');
       if (r.is('SESSION') || r.is('LOCAL')) t = r.adv();
@@ -72,6 +65,41 @@ export function setMysql(r: StatementReader, _rule: HeadRule, depth: number): vo
     }
     t = r.adv();
   }
+}
+
+/**
+ * PASSWORD, ROLE, DEFAULT ROLE and RESOURCE GROUP at the start of a list item: MariaDB runs
+ * them as any item of the list, not only the first (`SET @a = 1, PASSWORD = …`: red team 44).
+ * True when that decides the statement; otherwise the reader stands at the item's name
+ * (past a DEFAULT that no ROLE follows, as before).
+ */
+function specialItem(r: StatementReader, first: boolean): boolean {
+  if (r.lx.type !== T_WORD) return false;
+  if (r.is('PASSWORD')) {
+    r.refuseRest('privilege', 'SET PASSWORD', REASON_PRIVILEGE);
+    return true;
+  }
+  if (r.is('ROLE')) {
+    // SET ROLE NONE only drops privileges; SET ROLE DEFAULT activates roles the guard cannot see, and stays refused.
+    if (r.adv() === T_WORD && r.is('NONE') && !isContent(r.adv())) {
+      if (first) r.set('session', 'SET ROLE', true);
+      return true;
+    }
+    r.refuseRest('privilege', 'SET ROLE', 'changes the current role');
+    return true;
+  }
+  if (r.is('DEFAULT')) {
+    r.adv();
+    if (r.is('ROLE')) {
+      r.refuseRest('privilege', 'SET DEFAULT ROLE', REASON_PRIVILEGE);
+      return true;
+    }
+  }
+  if (r.is('RESOURCE')) {
+    r.refuseRest('other', 'SET RESOURCE GROUP', REASON_SERVER);
+    return true;
+  }
+  return false;
 }
 
 /** GLOBAL / PERSIST / PERSIST_ONLY at the current token, or ''. */
