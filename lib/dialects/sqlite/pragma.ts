@@ -1,5 +1,5 @@
 import { CH_DOT, CH_EQ, CH_LPAREN, CH_RPAREN } from '../../guard/chars';
-import { SQLITE_ACTION_PRAGMAS, SQLITE_FILE_PRAGMAS, SQLITE_GUARDED_PRAGMAS, SQLITE_INTEGRITY_PRAGMAS, SQLITE_READ_PRAGMAS, SQLITE_SESSION_PRAGMAS } from './pragmas';
+import { SQLITE_ACTION_PRAGMAS, SQLITE_FILE_PRAGMAS, SQLITE_GUARDED_PRAGMAS, SQLITE_ONE_WAY_PRAGMAS, SQLITE_READ_PRAGMAS, SQLITE_SESSION_PRAGMAS } from './pragmas';
 import { literalValue } from '../../guard/sql-values';
 import type { StatementReader } from '../../guard/statement-reader';
 import { asciiLower, asciiUpper, isContent } from '../../guard/token-text';
@@ -11,8 +11,8 @@ const UNRECOGNIZED = 'unrecognized PRAGMA statement';
  * SQLite PRAGMA [schema.]name [= value | (value)], keyword `PRAGMA <NAME>`. Which pragmas
  * are reads, per-connection settings, file or schema changes and actions is data in
  * lib/dialects/sqlite/pragmas.ts: reading any known pragma is allowed; setting one is
- * allowed for per-connection settings and integrity switches set to a value that keeps the
- * checks on; file/schema changes, locking/safety settings, actions and unknown pragmas are
+ * allowed for per-connection settings, and for one-way switches to the allowed value (integrity
+ * checks kept on, trusted_schema off); file/schema changes, locking/safety settings, actions and unknown pragmas are
  * refused.
  */
 export function pragma(r: StatementReader): void {
@@ -35,14 +35,14 @@ export function pragma(r: StatementReader): void {
   const keyword = `PRAGMA ${asciiUpper(name)}`;
   const sets = isContent(t);
   if (sets && !r.isOp(CH_EQ) && !r.isOp(CH_LPAREN)) return r.refuseRest('other', keyword, UNRECOGNIZED);
-  const keepsOn = SQLITE_INTEGRITY_PRAGMAS.get(name);
-  if (sets && keepsOn !== undefined) {
-    // `= value` or `(value)`: one word, number or string that keeps the checks on, then the end.
+  const oneWay = SQLITE_ONE_WAY_PRAGMAS.get(name);
+  if (sets && oneWay !== undefined) {
+    // `= value` or `(value)`: one word, number or string of the allowed ones, then the end.
     const v = r.adv();
     const value = isContent(v) ? literalValue(r.sql, v, r.lx.start, r.lx.end, r.dialect)?.toLowerCase() : undefined;
     let after = r.adv();
     if (r.isOp(CH_RPAREN)) after = r.adv();
-    if (value === undefined || !keepsOn.has(value) || isContent(after)) return r.refuseRest('other', keyword, 'switches off integrity checks the schema declares (foreign keys)');
+    if (value === undefined || !oneWay.values.has(value) || isContent(after)) return r.refuseRest('other', keyword, oneWay.reason);
     r.set('session', keyword, true);
     return r.scanToEnd();
   }

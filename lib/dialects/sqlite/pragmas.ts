@@ -43,9 +43,14 @@ export const SQLITE_GUARDED_PRAGMAS: ReadonlySet<string> = new Set([
 export const SQLITE_ACTION_PRAGMAS: ReadonlySet<string> = new Set(['optimize', 'shrink_memory', 'wal_checkpoint', 'incremental_vacuum']);
 
 /**
- * Per-connection pragmas that switch off integrity checks the schema declares: set only to
- * a value that keeps them on (the guard's integrity policy, the same as PostgreSQL
- * session_replication_role and MySQL foreign_key_checks). SQLite reads any value it does not
- * know as off, so only these exact values pass.
+ * Per-connection pragmas a runtime connection may set one way only: to a value that keeps
+ * the schema's integrity checks on (the guard's integrity policy, the same as PostgreSQL
+ * session_replication_role and MySQL foreign_key_checks), or that only narrows what the
+ * schema's views and triggers may call (`trusted_schema = OFF`, which SQLite's own security
+ * advice asks apps to set; red team 46). SQLite reads a value it does not know as its
+ * default, so only these exact values pass.
  */
-export const SQLITE_INTEGRITY_PRAGMAS: ReadonlyMap<string, ReadonlySet<string>> = new Map([['foreign_keys', new Set(['on', 'yes', 'true', '1'])]]);
+export const SQLITE_ONE_WAY_PRAGMAS: ReadonlyMap<string, { readonly values: ReadonlySet<string>; readonly reason: string }> = new Map([
+  ['foreign_keys', { values: new Set(['on', 'yes', 'true', '1']), reason: 'switches off integrity checks the schema declares (foreign keys)' }],
+  ['trusted_schema', { values: new Set(['off', 'no', 'false', '0']), reason: "lets the schema's views and triggers call functions with side effects (only OFF may be set)" }],
+]);
