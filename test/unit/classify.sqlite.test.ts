@@ -142,6 +142,11 @@ const PRAGMAS: Case[] = [
   ["pragma trusted_schema = 'no'", 'session', 'PRAGMA TRUSTED_SCHEMA'],
   ['pragma trusted_schema = FALSE', 'session', 'PRAGMA TRUSTED_SCHEMA'],
   ['pragma trusted_schema', 'read', 'PRAGMA TRUSTED_SCHEMA'],
+  // The name a PRAGMA statement reads is no table-valued function (red team 46); the functions stay refused.
+  ['PRAGMA pragma_list', 'read', 'PRAGMA PRAGMA_LIST'],
+  ['pragma main."pragma_list"', 'read', 'PRAGMA PRAGMA_LIST'],
+  ['pragma pragma_optimize', 'refused', 'PRAGMA PRAGMA_OPTIMIZE'],
+  ['pragma pragma_list; select * from pragma_optimize', 'refused', 'PRAGMA_OPTIMIZE()'],
   ['pragma trusted_schema = 1', 'refused', 'PRAGMA TRUSTED_SCHEMA'],
   ['pragma trusted_schema = yes', 'refused', 'PRAGMA TRUSTED_SCHEMA'],
   ['pragma trusted_schema = off, 1', 'refused', 'PRAGMA TRUSTED_SCHEMA'],

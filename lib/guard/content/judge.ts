@@ -55,7 +55,10 @@ export function judgeContent(tk: StatementTokens, rules: GuardRules, current: Cu
     // (`s.pg_ls_dir from lower('.') s`), even one named `pg_catalog`. So every refused name
     // after `.` counts, by prefix too; a column such as `u.dblink_url` is refused with it.
     const attribute = grammar.attributeCalls && tk.isOp(i - 1, '.') && refusedFunction(rules, fn) !== undefined;
-    if (tk.isOp(i + 1, '(') || attribute || rules.bareNamePrefixes.some((prefix) => fn.startsWith(prefix))) {
+    // The name a SQLite PRAGMA statement sets or reads is no table-valued function (`PRAGMA
+    // pragma_list`, red team 46): the PRAGMA rule judges it (lib/dialects/sqlite/pragma.ts).
+    const pragmaName = i <= 3 && tk.word(0) === 'pragma' && (i === 1 || (i === 3 && tk.isOp(2, '.')));
+    if (tk.isOp(i + 1, '(') || attribute || (!pragmaName && rules.bareNamePrefixes.some((prefix) => fn.startsWith(prefix)))) {
       const reason = refusedFunction(rules, fn);
       // SQLite `pragma_user_version` with no argument only reads, like `PRAGMA user_version`.
       const readOnly = rules.readsWithoutArgument?.(fn) === true && (!tk.isOp(i + 1, '(') || tk.isOp(i + 2, ')'));
