@@ -142,10 +142,8 @@ export interface ContentGrammar {
 /** A content rule of one dialect, judged on the whole statement's tokens: the refusal, or undefined. */
 export type ContentRule = (tk: StatementTokens, rules: GuardRules, current: CurrentReading) => ContentRefusal | undefined;
 
-/** Settings assigned outside the SET families' sight: a SET statement's value list, and a function call. */
+/** Settings assigned outside the SET families' sight: a function call. */
 export interface SetConfigRule {
-  /** A SET statement whose value reaches what the content rules guard (search_path entries); judged before the token walk. */
-  readonly setStatement: (tk: StatementTokens) => ContentRefusal | undefined;
   /** The function that assigns a setting, lower case (set_config). */
   readonly functionName: string;
   /** Its call, with the argument list starting at token `args`. */

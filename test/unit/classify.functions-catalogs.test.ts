@@ -256,6 +256,17 @@ const PG_CATALOGS: Case[] = [
   ["select set_config('search_path', 'public, pg_toast', true)", 'refused', 'SET SEARCH_PATH'],
   ["select set_config('search_path', n, false) from (values ('pg_toast')) v(n)", 'refused', 'SET SEARCH_PATH'],
   ["select set_config('search_path', 'pg_' || 'toast', false)", 'refused', 'SET SEARCH_PATH'],
+  // Red team 45: judged on every text (the content watch saw no catalog name in these), an escape string or joined lines refused.
+  ["SET search_path = E'information\\137schema'", 'refused', 'SET SEARCH_PATH'],
+  ["set search_path to e'information\\x5fschema', public", 'refused', 'SET SEARCH_PATH'],
+  ["SET LOCAL search_path = E'pg\\137toast'", 'refused', 'SET SEARCH_PATH'],
+  ["set search_path to 'informat'\n'ion_schema'", 'refused', 'SET SEARCH_PATH'],
+  ["set search_path to app public", 'refused', 'SET SEARCH_PATH'],
+  ["set search_path = $$information_schema$$", 'refused', 'SET SEARCH_PATH'],
+  ["set search_path to U&\"information\\005fschema\"", 'refused', 'SET SEARCH_PATH'],
+  ["set search_path to app, U&\"pu\\0062lic\"", 'session', 'SET'],
+  ["SET search_path = 'tenant_1', public", 'session', 'SET'],
+  ['set search_path to default', 'session', 'SET'],
   ["SET SCHEMA 'app'", 'session', 'SET'],
   // pg_catalog and pg_temp are on every search_path implicitly: naming them is harmless.
   ['SET search_path = pg_temp, public', 'session', 'SET'],

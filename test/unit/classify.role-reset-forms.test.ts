@@ -1,25 +1,30 @@
 import { describeCaseGroups, type Case } from '../support/classify-cases';
 
 /**
- * PostgreSQL: only the bare keyword NONE (`SET ROLE NONE`, also the plain string 'none',
- * which the server reads the same) and the keyword DEFAULT (`SET SESSION AUTHORIZATION
- * DEFAULT`) are the RESET forms and allowed. A quoted identifier is a name: `"none"` and
- * `"default"` (any case, any spelling of the statement) are refused like any other role.
+ * PostgreSQL: the RESET forms are allowed: `SET ROLE NONE` (the keyword in any case, or the
+ * value exactly `none`: the server compares the role setting's string with "none", so
+ * `'none'` and `"none"` reset too, red team 45) and `SET SESSION AUTHORIZATION DEFAULT` (the
+ * keyword only). Any other spelling of the value is a role name: `'NONE'`, `' none'`,
+ * `"None"` name roles a DBA may have created, and `"default"` is a role named default.
  */
 const REFUSED: Case[] = [
-  ['SET ROLE "none"', 'refused', 'SET ROLE'],
   ['set role "NONE"', 'refused', 'SET ROLE'],
-  ['set local role "none"', 'refused', 'SET ROLE'],
-  ['set session role "none"', 'refused', 'SET ROLE'],
-  ['set role /* c */ "none"', 'refused', 'SET ROLE'],
-  ['set\trole\n"none"', 'refused', 'SET ROLE'],
-  ['SET role = "none"', 'refused', 'SET ROLE'],
-  ['set "role" to "none"', 'refused', 'SET ROLE'],
+  ['set role "None"', 'refused', 'SET ROLE'],
+  ["SET ROLE 'NONE'", 'refused', 'SET ROLE'],
+  ["set role to 'None'", 'refused', 'SET ROLE'],
+  ["set local role ' none'", 'refused', 'SET ROLE'],
+  ["set role 'none '", 'refused', 'SET ROLE'],
+  ["SET \"role\" = 'NONE'", 'refused', 'SET ROLE'],
+  ["select set_config('role', 'NONE', false)", 'refused', 'SET ROLE'],
+  ["select set_config('role', ' none', false)", 'refused', 'SET ROLE'],
+  ["select set_config('role', 'None', true)", 'refused', 'SET ROLE'],
+  // U&"…" is not decoded here: refused, whatever it spells.
   ['set role U&"none"', 'refused', 'SET ROLE'],
   ['set role U&"\\006eone"', 'refused', 'SET ROLE'],
-  ['set role "none"; select 1', 'refused', 'SET ROLE'],
+  ['set role "none", admin', 'refused', 'SET ROLE'],
   ['SET SESSION AUTHORIZATION "default"', 'refused', 'SET SESSION AUTHORIZATION'],
   ['set session authorization "DEFAULT"', 'refused', 'SET SESSION AUTHORIZATION'],
+  ["set session authorization 'default'", 'refused', 'SET SESSION AUTHORIZATION'],
   ['set local session authorization "default"', 'refused', 'SET SESSION AUTHORIZATION'],
   ['set session /* c */ authorization /* c */ "default"', 'refused', 'SET SESSION AUTHORIZATION'],
   ['set session_authorization = "default"', 'refused', 'SET SESSION AUTHORIZATION'],
@@ -31,6 +36,15 @@ const ALLOWED: Case[] = [
   ['SET ROLE NONE', 'session', 'SET ROLE'],
   ['set role /* c */ None', 'session', 'SET ROLE'],
   ["set role 'none'", 'session', 'SET ROLE'],
+  ['SET ROLE "none"', 'session', 'SET ROLE'],
+  ['set local role "none"', 'session', 'SET ROLE'],
+  ['set session role "none"', 'session', 'SET ROLE'],
+  ['set role /* c */ "none"', 'session', 'SET ROLE'],
+  ['set\trole\n"none"', 'session', 'SET ROLE'],
+  ['SET role = "none"', 'session', 'SET ROLE'],
+  ['set "role" to "none"', 'session', 'SET ROLE'],
+  ['set role "none"; select 1', 'session', 'SET ROLE'],
+  ["select set_config('role', 'none', false)", 'read', 'SELECT'],
   ['set role = none', 'session', 'SET ROLE'],
   ['set session authorization default', 'session', 'SET SESSION AUTHORIZATION'],
   ['SET SESSION AUTHORIZATION DEFAULT', 'session', 'SET SESSION AUTHORIZATION'],
@@ -39,7 +53,7 @@ const ALLOWED: Case[] = [
 
 describe('classifySql: PostgreSQL SET ROLE / SESSION AUTHORIZATION reset forms', () => {
   describeCaseGroups('postgres', [
-    ['quoted "none" / "default" are role names', REFUSED],
-    ['the keywords NONE / DEFAULT reset', ALLOWED],
+    ['other spellings of none, and a quoted "default", are role names', REFUSED],
+    ['the keywords NONE / DEFAULT, and none exactly, reset', ALLOWED],
   ]);
 });

@@ -1,9 +1,7 @@
 import type { StatementKind } from '../../guard/classify';
 import { refusedSettingKeyword, refusedSettingOf, type GuardRules, type SetConfigRule } from '../../guard/guard-rules';
 import type { CurrentReading } from '../../guard/lexing-settings';
-import { nameOf } from '../../guard/sql-values';
-import { T_PARAM, T_QUOTED_IDENT, T_STRING, T_WORD } from '../../guard/tokens';
-import type { ContentRefusal } from '../../guard/content/judge';
+import { T_PARAM, T_STRING } from '../../guard/tokens';
 import type { StatementTokens } from '../../guard/content/statement-tokens';
 
 /**
@@ -21,28 +19,7 @@ export function searchPathValueNamesCatalog(value: string): boolean {
 }
 
 /** PostgreSQL's settings assigned where the SET family (set-postgres.ts) does not judge the value: the content watch asks these. */
-export const POSTGRES_SET_CONFIG: SetConfigRule = { setStatement: searchPathStatement, functionName: 'set_config', call: setConfigRefusal };
-
-/** `SET [SESSION | LOCAL] search_path …` (or its alias `SET SCHEMA 'x'`) whose list names a refused schema. */
-function searchPathStatement(tk: StatementTokens): ContentRefusal | undefined {
-  if (tk.word(0) !== 'set') return undefined;
-  const at = tk.word(1) === 'session' || tk.word(1) === 'local' ? 2 : 1;
-  const setting = tk.name(at);
-  if ((setting === 'search_path' || setting === 'schema') && searchPathNamesCatalog(tk, at + 1)) return { at: tk.start(0), kind: 'other', keyword: 'SET SEARCH_PATH', reason: SEARCH_PATH_REASON };
-  return undefined;
-}
-
-/** The search_path list from token i on names a refused schema, or holds a token the guard cannot read. */
-function searchPathNamesCatalog(tk: StatementTokens, i: number): boolean {
-  for (let k = i; k < tk.n; k++) {
-    const type = tk.type(k);
-    if (tk.isOp(k, ',') || tk.isOp(k, '=')) continue;
-    const text =
-      type === T_STRING ? tk.literal(k) : type === T_WORD || type === T_QUOTED_IDENT ? nameOf(tk.sql, type, tk.start(k), tk.ends[k] as number) : undefined;
-    if (text === undefined || searchPathValueNamesCatalog(text)) return true;
-  }
-  return false;
-}
+export const POSTGRES_SET_CONFIG: SetConfigRule = { functionName: 'set_config', call: setConfigRefusal };
 
 /**
  * PostgreSQL set_config(name, value, is_local) with its argument list starting at token i:
@@ -67,7 +44,8 @@ function setConfigRefusal(tk: StatementTokens, rules: GuardRules, i: number, cur
     if (value === undefined ? !bound : searchPathValueNamesCatalog(value)) return { kind: 'other', keyword: 'SET SEARCH_PATH', reason: SEARCH_PATH_REASON };
     return undefined;
   }
-  if (setting === 'role' && value !== undefined && value.trim().toLowerCase() === 'none') return undefined;
+  // Exactly 'none' (the server compares the string as it is: 'NONE' and ' none' name roles; red team 45).
+  if (setting === 'role' && value === 'none') return undefined;
   const refused = refusedSettingOf(rules, setting);
   if (refused !== undefined) return { kind: refused.kind, keyword: refusedSettingKeyword(setting, refused), reason: refused.reason };
   const allowed = rules.lexingSettings.get(setting);

@@ -1,5 +1,6 @@
-import { CH_DOT, CH_EQ } from '../../guard/chars';
-import { literalValue } from '../../guard/sql-values';
+import { CH_COMMA, CH_DOT, CH_EQ } from '../../guard/chars';
+import { SEARCH_PATH_REASON, searchPathValueNamesCatalog } from './set-config';
+import { literalValue, nameOf } from '../../guard/sql-values';
 import type { StatementReader } from '../../guard/statement-reader';
 import { asciiLower, asciiUpper, isContent } from '../../guard/token-text';
 import { T_QUOTED_IDENT, T_STRING, T_WORD } from '../../guard/tokens';
@@ -13,8 +14,8 @@ import { lexingSetting, refusedSetting } from '../../guard/families/settings';
  * - refused settings (superuser-only, guard-rules.ts) and lexing settings set to a value
  *   that changes how text is read (settings.ts).
  * SET TRANSACTION / CONSTRAINTS are transaction control; SET SESSION CHARACTERISTICS is an
- * allowed session setting. (search_path entries that reach writable metadata schemas are
- * refused by the content watch.)
+ * allowed session setting. search_path entries that reach writable metadata schemas are
+ * refused (searchPath).
  */
 export function setPostgres(r: StatementReader): void {
   let t = r.adv();
@@ -48,6 +49,9 @@ export function setPostgres(r: StatementReader): void {
         r.set('privilege', 'SET ROLE', false, 'changes the current role');
         // The keyword form `SET ROLE x` takes no TO / =; `SET "role" = x` is the generic one.
         if (resetsTo(r, 'none', t === T_QUOTED_IDENT, true, after)) r.set('session', 'SET ROLE', true);
+      } else if (name === 'search_path' || name === 'schema') {
+        r.set('session', 'SET', true);
+        searchPath(r, after);
       } else if (name === 'session_authorization') {
         r.set('privilege', 'SET SESSION AUTHORIZATION', false, 'changes the session user');
         if (resetsTo(r, 'default', true, false, after)) r.set('session', 'SET SESSION AUTHORIZATION', true);
@@ -74,11 +78,46 @@ function resetsTo(r: StatementReader, word: string, assignment: boolean, strings
   let t = after ?? r.adv();
   if (r.is('TO') || r.isOp(CH_EQ)) t = r.adv();
   else if (assignment) return false;
-  const plain = t === T_WORD || (strings && t === T_STRING && r.sql.charCodeAt(r.lx.start) === 0x27);
-  if (!plain) return false;
+  // A keyword is folded to lower case; a string or "quoted" name must be the word exactly:
+  // the server compares the value as it is, so 'NONE' and ' none' name roles (red team 45).
+  const quoted = strings && ((t === T_STRING && r.sql.charCodeAt(r.lx.start) === 0x27) || (t === T_QUOTED_IDENT && r.sql.charCodeAt(r.lx.start) === 0x22));
+  if (t !== T_WORD && !quoted) return false;
   const value = literalValue(r.sql, t, r.lx.start, r.lx.end, r.dialect);
-  if (value === undefined || value.toLowerCase() !== word) return false;
+  if (value === undefined || (t === T_WORD ? asciiLower(value) : value) !== word) return false;
   return !isContent(r.adv());
+}
+
+/**
+ * SET search_path / SET SCHEMA: a comma-separated list of names and plain strings, none
+ * naming information_schema or pg_toast. Judged here, on every text: the content watch runs
+ * only on text that spells a catalog's name, and `E'information\137schema'` or two string
+ * lines the server joins do not (red team 45). Any other entry (an escape string, a bound
+ * value, two strings without a comma) is refused: the guard does not decode it.
+ */
+const UNREAD_ENTRY = 'a search_path entry the guard does not read (an escape string, a bound value, strings without a comma between them): write names or plain strings';
+
+function searchPath(r: StatementReader, after: number): void {
+  let t = after;
+  if (r.is('TO') || r.isOp(CH_EQ)) t = r.adv();
+  let item = true;
+  while (isContent(t)) {
+    if (!item) {
+      if (!r.isOp(CH_COMMA)) return r.refuseRest('other', 'SET SEARCH_PATH', UNREAD_ENTRY);
+      item = true;
+    } else {
+      // A name as the server reads it (U&"…" decoded); a string only in its plain '…' form.
+      const value =
+        t === T_WORD || t === T_QUOTED_IDENT
+          ? nameOf(r.sql, t, r.lx.start, r.lx.end)
+          : t === T_STRING && r.sql.charCodeAt(r.lx.start) === 0x27
+            ? literalValue(r.sql, t, r.lx.start, r.lx.end, r.dialect)
+            : undefined;
+      if (value === undefined) return r.refuseRest('other', 'SET SEARCH_PATH', UNREAD_ENTRY);
+      if (searchPathValueNamesCatalog(value)) return r.refuseRest('other', 'SET SEARCH_PATH', SEARCH_PATH_REASON);
+      item = false;
+    }
+    t = r.adv();
+  }
 }
 
 /**

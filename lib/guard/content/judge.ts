@@ -36,8 +36,6 @@ export function judgeContent(tk: StatementTokens, rules: GuardRules, current: Cu
   const grammar = tk.grammar.content;
   const refusal = (i: number, kind: StatementKind, keyword: string, reason: string): ContentRefusal => ({ at: tk.start(i), kind, keyword, reason });
   const setConfig = grammar.setConfig;
-  const setRefusal = setConfig?.setStatement(tk);
-  if (setRefusal !== undefined) return setRefusal;
   let writes = false;
   let deleting = false;
   let deleteTarget = false;
