@@ -48,11 +48,15 @@ const CACHE_MAX_SQL = 4096;
 /** The verdict cache key of a session whose settings are not known; no session reader makes it (they make '' and words). */
 const UNREAD = '\u0000unread';
 
-/** A character above U+00FF, which a one-byte encoding cannot carry (SessionSettings.narrowText). */
-const WIDE_CHARACTER = /[\u0100-\uffff]/;
+/**
+ * A character above U+00FF, which a one-byte encoding cannot carry (SessionSettings.narrowText),
+ * and U+00A0, which goes out as byte A0: latin1's no-break space, whitespace to MariaDB (and a
+ * comment start after `--`) where the guard reads a letter (red team 47: `SET @a = 1,\u00a0GLOBAL …`).
+ */
+const WIDE_CHARACTER = /[\u00a0\u0100-\uffff]/;
 
 function narrowTextRefusal(sql: string, dialect: Dialect, role: Role): RuntimeDdlError {
-  return new RuntimeDdlError('E_RUNTIME_DDL', `Refused text with a character above U+00FF on a ${role} connection whose character set the driver writes one byte per character (latin1, ascii, binary): it would send only the character's low byte, which can be a quote or a backslash.`, {
+  return new RuntimeDdlError('E_RUNTIME_DDL', `Refused text with a character above U+00FF, or a no-break space (U+00A0), on a ${role} connection whose character set the driver writes one byte per character (latin1, ascii, binary): it would send only the character's low byte, which can be a quote or a backslash, and the server reads byte A0 as a space where the guard reads a letter.`, {
     remedy: 'Use charset utf8mb4 for the runtime connection (connection option `charset`), or keep such characters out of the SQL and its bound values.',
     kind: 'other',
     keyword: 'CHARACTER SET',

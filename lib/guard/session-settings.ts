@@ -16,7 +16,7 @@ export interface SessionSettings {
   /**
    * The driver writes this session's text in a one-byte encoding that keeps only the low byte
    * of a character above U+00FF (MySQL latin1, ascii, binary): `ħ` (U+0127) reaches the
-   * server as `'`. Text with such a character is refused.
+   * server as `'`, and U+00A0 as byte A0, a space to the server. Text with either is refused.
    */
   readonly narrowText?: boolean;
 }
