@@ -31,8 +31,11 @@ export interface RawConnectionMethods {
   readonly viaGuard?: readonly string[];
   /** Methods that change the session without SQL text (mysql2 / mariadb `changeUser`): fine in the hook, before the session is read; refused after. */
   readonly sessionMethods?: readonly string[];
-  /** Of a session method's arguments, the one the guard cannot follow (changeUser({ charset }) to a set the driver encodes its own way), or undefined. */
-  readonly sessionArguments?: (args: readonly unknown[]) => string | undefined;
+  /**
+   * Why a session method's arguments are refused (changeUser({ charset }) to a set the driver
+   * encodes its own way; better-sqlite3 unsafeMode() on), with the fix and the keyword, or undefined.
+   */
+  readonly sessionArguments?: (args: readonly unknown[], method: string) => SessionArgumentRefusal | undefined;
   /**
    * The other methods the hook may call, known to send no SQL (besides EventEmitter's and
    * Object's, which every dialect's connections have). Any other method is refused through
@@ -88,6 +91,13 @@ type AfterCreate = (connection: unknown, done: (error: Error | null, connection:
  * guard (guardRawConnection). knex puts the real connection in the pool, whatever the
  * hook passes to `done`.
  */
+/** A session method's arguments the guard refuses: what they do, the fix, the keyword. */
+export interface SessionArgumentRefusal {
+  readonly why: string;
+  readonly remedy: string;
+  readonly keyword: string;
+}
+
 export function guardAfterCreate(hook: AfterCreate, dialect: Dialect, refusal: RawRefusal): AfterCreate {
   return (connection, done) => {
     // Once the hook hands the connection over, the guard reads its session and judges by
@@ -246,14 +256,6 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
   const callbacks = new WeakMap<object, unknown>();
   // The connection, or the driver's own object behind it (the mariadb callback wrapper's Connection).
   const isConnection = (value: object): boolean => value === connection || (sameConnection?.(value, connection) ?? false);
-  // The view's own properties and what its other methods return: the view in place of the
-  // connection, a shield in place of an object that holds it; objects below the connection
-  // are the driver's own (README, "Not covered": pg's `conn.connection`, mysql2 `conn.config`).
-  const map = (value: unknown): unknown => {
-    if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return value;
-    if (isConnection(value)) return view;
-    return shields.get(value) ?? (holds(value, connection) ? shield(value) : value);
-  };
   // What the driver's work hands the hook: what a method that sends SQL returns, what a
   // callback or listener is called with, everything read from a shield. A driver object (not
   // plain data) is always shielded, whether it holds the connection yet or not: mysql2 sets a
@@ -376,56 +378,77 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
     (below ? deepShields : shields).set(held, proxy);
     return proxy;
   };
-  // Assignments stay on the view (shadow), except where the connection's own property cannot be shadowed (a proxy invariant).
-  const fixed = (target: T, key: PropertyKey): boolean => Reflect.getOwnPropertyDescriptor(target, key)?.configurable === false;
-  const view: T = new Proxy(connection, {
-    get(target, key) {
-      if (Object.hasOwn(shadow, key)) return Reflect.get(shadow, key, view);
-      const value: unknown = Reflect.get(target, key, target);
-      // A proxy must return a non-configurable, read-only property as it is.
-      const own = Reflect.getOwnPropertyDescriptor(target, key);
-      if (own && !own.configurable && !own.writable) return value;
-      if (typeof value !== 'function') return map(value);
-      const known = wrappers.get(key);
-      if (known?.value === value) return known.method;
-      const call = value as (...args: unknown[]) => unknown;
-      const name = typeof key === 'string' ? key : '';
-      const read = Object.hasOwn(sends, name) ? sends[name] : undefined;
-      const late = (args: readonly unknown[]): unknown => fail(lateCall(dialect, hook, name), args, returnsPromise(args, name));
-      const method =
-        viaGuard.includes(name)
-          ? (...args: unknown[]): unknown => (handedOver() ? late(args) : call.apply(view, callbacksIn(args)))
-          : sessionMethods.includes(name)
-          ? (...args: unknown[]): unknown => {
-              if (handedOver()) return late(args);
-              if (sessionRead) return fail(sessionChange(dialect, hook, name), args, returnsPromise(args, name));
-              const refused = sessionArguments?.(args);
-              if (refused !== undefined) return fail(sessionArgumentRefusal(dialect, hook, name, refused), args, returnsPromise(args, name));
-              return reach(call.apply(target, callbacksIn(args)));
-            }
-          : read === undefined && typeof key === 'string' && !passing.has(name)
-          ? (...args: unknown[]): unknown => fail(unknownMethod(dialect, hook, name), args, returnsPromise(args, name))
-          : read === undefined
-          ? // What the methods let through return (mysql2 `ping()` its command) is reached through the guard too (red team 39).
-            (...args: unknown[]): unknown => (driverEvents(name, args) ? fail(driverEventRefusal(dialect, hook, name, args), [], false) : reach(call.apply(target, callbacksIn(args))))
-          : (...args: unknown[]): unknown => {
-              if (handedOver()) return late(args);
-              const given = callbacksIn(args);
-              const sent = read(given, target);
-              let formatted: string | undefined;
-              const error = refusal(target, name, sent, (text) => (formatted = text));
-              if (error) return fail(error, given, returnsPromise(given, name));
-              // The reader's copies too: their functions (an options object's `typeCast` or `callback`, whatever its class) get the view.
-              return reach(call.apply(target, sent?.args === undefined ? given : sent.args(formatted).map(withCallbacks)));
-            };
-      wrappers.set(key, { value, method });
-      return method;
+  // The view's target is a stand-in, not the connection: a proxy must hand out a target's
+  // non-configurable, read-only property as it is (better-sqlite3 keeps its native handle so,
+  // under a symbol), and a stand has none. Assignments and definitions stay on the view (shadow).
+  const read = (key: PropertyKey): unknown => {
+    if (Object.hasOwn(shadow, key)) return Reflect.get(shadow, key, view);
+    const value: unknown = Reflect.get(connection, key, connection);
+    // A field is the driver's state (pg's query queue, also through its public `queryQueue`
+    // getter, pg-native's client, better-sqlite3's native handle under a symbol): read-only at
+    // every depth, the connection itself the view (red team 48). Values (strings, numbers) as they are.
+    if (typeof value !== 'function') return deep(value);
+    const known = wrappers.get(key);
+    if (known?.value === value) return known.method;
+    const call = value as (...args: unknown[]) => unknown;
+    const name = typeof key === 'string' ? key : '';
+    const reader = Object.hasOwn(sends, name) ? sends[name] : undefined;
+    const late = (args: readonly unknown[]): unknown => fail(lateCall(dialect, hook, name), args, returnsPromise(args, name));
+    const method =
+      viaGuard.includes(name)
+        ? (...args: unknown[]): unknown => (handedOver() ? late(args) : call.apply(view, callbacksIn(args)))
+        : sessionMethods.includes(name)
+        ? (...args: unknown[]): unknown => {
+            if (handedOver()) return late(args);
+            if (sessionRead) return fail(sessionChange(dialect, hook, name), args, returnsPromise(args, name));
+            const refused = sessionArguments?.(args, name);
+            if (refused !== undefined) return fail(sessionArgumentRefusal(dialect, hook, name, refused), args, returnsPromise(args, name));
+            return reach(call.apply(connection, callbacksIn(args)));
+          }
+        : reader === undefined && typeof key === 'string' && !passing.has(name)
+        ? (...args: unknown[]): unknown => fail(unknownMethod(dialect, hook, name), args, returnsPromise(args, name))
+        : reader === undefined
+        ? // What the methods let through return (mysql2 `ping()` its command) is reached through the guard too (red team 39).
+          (...args: unknown[]): unknown => (driverEvents(name, args) ? fail(driverEventRefusal(dialect, hook, name, args), [], false) : reach(call.apply(connection, callbacksIn(args))))
+        : (...args: unknown[]): unknown => {
+            if (handedOver()) return late(args);
+            const given = callbacksIn(args);
+            const sent = reader(given, connection);
+            let formatted: string | undefined;
+            const error = refusal(connection, name, sent, (text) => (formatted = text));
+            if (error) return fail(error, given, returnsPromise(given, name));
+            // The reader's copies too: their functions (an options object's `typeCast` or `callback`, whatever its class) get the view.
+            return reach(call.apply(connection, sent?.args === undefined ? given : sent.args(formatted).map(withCallbacks)));
+          };
+    wrappers.set(key, { value, method });
+    return method;
+  };
+  const stand: object = Object.create(Object.getPrototypeOf(connection) as object | null) as object;
+  Object.defineProperty(stand, inspect.custom, {
+    configurable: true,
+    value: (_depth: number, options: InspectOptions, show: typeof inspect): string => {
+      const fields = Object.create(Object.getPrototypeOf(connection) as object | null) as Record<PropertyKey, unknown>;
+      for (const key of Object.keys(connection)) fields[key] = read(key);
+      return show(fields, options);
     },
-    set: (target, key, value) => !fixed(target, key) && Reflect.set(shadow, key, value),
-    defineProperty: (target, key, descriptor) => descriptor.configurable !== false && !fixed(target, key) && Reflect.defineProperty(shadow, key, { ...descriptor, configurable: true }),
-    deleteProperty: (target, key) => (Object.hasOwn(shadow, key) ? Reflect.deleteProperty(shadow, key) : !Object.hasOwn(target, key)),
-    has: (target, key) => Object.hasOwn(shadow, key) || Reflect.has(target, key),
   });
+  const view = new Proxy(stand, {
+    get: (_stand, key) => read(key),
+    set: (_stand, key, value) => Reflect.set(shadow, key, value),
+    defineProperty: (_stand, key, descriptor) => descriptor.configurable !== false && Reflect.defineProperty(shadow, key, { ...descriptor, configurable: true }),
+    deleteProperty: (_stand, key) => (Object.hasOwn(shadow, key) ? Reflect.deleteProperty(shadow, key) : !Object.hasOwn(connection, key)),
+    has: (_stand, key) => Object.hasOwn(shadow, key) || Reflect.has(connection, key),
+    ownKeys: (_stand) => [...new Set([...Reflect.ownKeys(shadow), ...Reflect.ownKeys(connection)])],
+    getOwnPropertyDescriptor: (_stand, key) => {
+      const mine = Reflect.getOwnPropertyDescriptor(shadow, key);
+      if (mine !== undefined) return mine;
+      const theirs = Reflect.getOwnPropertyDescriptor(connection, key);
+      return theirs === undefined ? undefined : { value: read(key), writable: true, enumerable: theirs.enumerable ?? false, configurable: true };
+    },
+    // The connection's prototype and extensibility are the driver's: not changed through the view.
+    setPrototypeOf: () => false,
+    preventExtensions: () => false,
+  }) as T;
   if (hookView) viewAssignments.set(connection, { view, shadow });
   return view;
 }
@@ -470,14 +493,8 @@ function driverEventRefusal(dialect: Dialect, hook: string, method: string, args
 }
 
 /** A session method called with an argument the guard cannot follow (RawConnectionMethods.sessionArguments). */
-function sessionArgumentRefusal(dialect: Dialect, hook: string, method: string, argument: string): RuntimeDdlError {
-  return hookCallRefusal(
-    dialect,
-    method,
-    `Refused ${method}() with ${argument} in ${hook} on a runtime connection: the driver would encode text in a character set the guard cannot follow.`,
-    'Keep the runtime connection in utf8mb4 (or latin1 as its charset option); do not switch its character set in the hook.',
-    'CHARACTER SET',
-  );
+function sessionArgumentRefusal(dialect: Dialect, hook: string, method: string, refused: SessionArgumentRefusal): RuntimeDdlError {
+  return hookCallRefusal(dialect, method, `Refused ${method}() in ${hook} on a runtime connection: ${refused.why}.`, refused.remedy, refused.keyword);
 }
 
 /** A session method (changeUser, reset) on a connection whose session the guard has read. */

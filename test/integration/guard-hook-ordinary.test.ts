@@ -42,7 +42,7 @@ if (dialects.includes('sqlite')) {
       expect(seen).to.deep.equal([1, 2, [1, 2]]);
     });
 
-    it('transaction(), table(), defaultSafeIntegers() and serialize() work; a method the guard does not know (unsafeMode, __defineGetter__) is refused', async () => {
+    it('transaction(), table(), defaultSafeIntegers() and serialize() work; unsafeMode(true) (defensive mode off) and a method the guard does not know (__defineGetter__) are refused', async () => {
       type More = Db & {
         transaction(fn: () => unknown): () => unknown;
         table(name: string, definition: { columns: string[]; rows: () => Generator<{ v: number }> }): More;

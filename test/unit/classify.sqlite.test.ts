@@ -134,7 +134,8 @@ const PRAGMAS: Case[] = [
   ["pragma encoding = 'UTF-16'", 'refused', 'PRAGMA ENCODING'],
   ['pragma max_page_count = 10', 'refused', 'PRAGMA MAX_PAGE_COUNT'],
   ['pragma locking_mode = exclusive', 'refused', 'PRAGMA LOCKING_MODE'],
-  ['pragma mmap_size = 268435456', 'refused', 'PRAGMA MMAP_SIZE'],
+  ['pragma mmap_size = 268435456', 'session', 'PRAGMA MMAP_SIZE'],
+  ['pragma wal_autocheckpoint = 1000', 'session', 'PRAGMA WAL_AUTOCHECKPOINT'],
   ['pragma trusted_schema = on', 'refused', 'PRAGMA TRUSTED_SCHEMA'],
   // trusted_schema may only be switched off (red team 46): it narrows what the schema's views and triggers may call.
   ['pragma trusted_schema = off', 'session', 'PRAGMA TRUSTED_SCHEMA'],

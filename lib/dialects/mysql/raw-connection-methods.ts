@@ -134,7 +134,12 @@ export const MYSQL_RAW_METHODS: RawConnectionMethods = {
   // changeUser({ charset | collation | charsetNumber }): the driver switches its encoder to it, whatever the server makes of it (red team 16).
   sessionArguments: ([options]) => {
     const charset = configuredCharset(options);
-    return charset?.verdict === 'refused' ? `${charset.option} ${charset.value}` : undefined;
+    if (charset?.verdict !== 'refused') return undefined;
+    return {
+      why: `with ${charset.option} ${charset.value} the driver would encode text in a character set the guard cannot follow`,
+      remedy: 'Keep the runtime connection in utf8mb4 (or latin1 as its charset option); do not switch its character set in the hook.',
+      keyword: 'CHARACTER SET',
+    };
   },
   // Escaping, formatting, pings and flow control send no SQL; unprepare closes a prepared statement.
   passes: ['escape', 'escapeId', 'format', 'ping', 'statistics', 'pause', 'resume', 'unprepare', 'serverVersion', 'isValid'],

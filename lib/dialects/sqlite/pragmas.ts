@@ -21,7 +21,7 @@ export const SQLITE_READ_PRAGMAS: ReadonlySet<string> = new Set([
 export const SQLITE_SESSION_PRAGMAS: ReadonlySet<string> = new Set([
   'foreign_keys', 'busy_timeout', 'cache_size', 'temp_store', 'synchronous', 'recursive_triggers', 'case_sensitive_like',
   'defer_foreign_keys', 'query_only', 'reverse_unordered_selects', 'cache_spill', 'automatic_index', 'analysis_limit',
-  'read_uncommitted',
+  'read_uncommitted', 'mmap_size', 'wal_autocheckpoint',
 ]);
 
 /**
@@ -33,7 +33,7 @@ export const SQLITE_FILE_PRAGMAS: ReadonlySet<string> = new Set([
   'legacy_file_format', 'max_page_count', 'default_cache_size', 'journal_size_limit',
 ]);
 export const SQLITE_GUARDED_PRAGMAS: ReadonlySet<string> = new Set([
-  'locking_mode', 'mmap_size', 'secure_delete', 'wal_autocheckpoint', 'legacy_alter_table', 'trusted_schema', 'threads',
+  'locking_mode', 'secure_delete', 'legacy_alter_table', 'trusted_schema', 'threads',
   'soft_heap_limit', 'hard_heap_limit', 'cell_size_check', 'ignore_check_constraints', 'count_changes', 'full_column_names',
   'short_column_names', 'empty_result_callbacks', 'checkpoint_fullfsync', 'fullfsync', 'temp_store_directory',
   'data_store_directory',

@@ -24,8 +24,14 @@ export const SQLITE_RAW_METHODS: RawConnectionMethods = {
   },
   // better-sqlite3: user functions, aggregates and table-valued functions (this connection's, not stored), transaction
   // wrappers (BEGIN / COMMIT of their own), integer mode, a copy of the database in memory; node-sqlite3: configure,
-  // serialize / parallelize, wait, interrupt. Not unsafeMode (it turns SQLite's defensive mode off).
+  // serialize / parallelize, wait, interrupt.
   passes: ['function', 'aggregate', 'table', 'transaction', 'defaultSafeIntegers', 'serialize', 'configure', 'parallelize', 'wait', 'interrupt'],
+  // better-sqlite3 unsafeMode(false) keeps SQLite's defensive mode on (red team 48); unsafeMode() / (true) turns it off, refused.
+  sessionMethods: ['unsafeMode'],
+  sessionArguments: (args) =>
+    args.length === 1 && args[0] === false
+      ? undefined
+      : { why: "unsafeMode() turns SQLite's defensive mode off (writes to sqlite_master, statements run while others iterate)", remedy: 'Leave unsafe mode off (unsafeMode(false) is allowed); do schema work in a migration.', keyword: 'UNSAFE MODE' },
   // better-sqlite3's backup() returns a promise; node-sqlite3 reports to its callback.
   returnsPromise: (_args, method) => method === 'backup',
   // A statement (its text judged when prepared) runs and reads its columns; a transaction function runs in its modes.
