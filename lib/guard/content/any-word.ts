@@ -20,7 +20,7 @@ const LONG_TEXT = 16_384;
  * piece before the next: a piece stays in the core's cache, so the text comes from memory
  * once, not once per anchor (on a 16 MB text that was most of what the prefilter cost).
  */
-export const SEARCH_PIECE = 1 << 17;
+export const SEARCH_PIECE = 1 << 18;
 
 /** Alternations over subsets of the words kept for reuse. */
 const MAX_FALLBACKS = 32;
