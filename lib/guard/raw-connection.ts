@@ -212,8 +212,26 @@ const OBJECT_PASSES: ReadonlySet<PropertyKey> = new Set<PropertyKey>([
   'then', 'catch', 'finally',
   'next', 'return', 'throw', Symbol.iterator, Symbol.asyncIterator,
   'pipe', 'unpipe', 'read', 'pause', 'resume', 'isPaused', 'setEncoding',
+  // A socket's options (mysql2 `conn.stream.setKeepAlive`): they send nothing.
+  'setKeepAlive', 'setNoDelay', 'ref', 'unref', 'address',
   'toString', 'toLocaleString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable',
 ]);
+
+/**
+ * The options for inspecting a shield's fields: the depth left, not the caller's whole depth
+ * (each nested shield starts an inspection of its own, and the connection's objects refer to
+ * one another: red team 49's mysqljs connection took 80 s); unlimited depth is cut to 2.
+ */
+function nested(options: InspectOptions, depth: number | null): InspectOptions {
+  return { ...options, depth: depth === null ? 2 : depth };
+}
+
+/** A copy of bytes or a date read below the connection: the driver's own stays as it is. */
+function copied(value: ArrayBufferView | Date): unknown {
+  if (value instanceof Date) return new Date(value.getTime());
+  if (Buffer.isBuffer(value)) return Buffer.from(value);
+  return structuredClone(value);
+}
 
 /** Whether `key` is a non-configurable own property of `target` (a proxy must report it as it is). */
 function fixedOn(target: object, key: PropertyKey): boolean {
@@ -275,6 +293,8 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
   const deep = (value: unknown): unknown => {
     if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return value;
     if (isConnection(value)) return view;
+    // Bytes and dates as copies: a proxy of one breaks its own methods (util.inspect threw, red team 49).
+    if (ArrayBuffer.isView(value) || value instanceof Date) return copied(value);
     return deepShields.get(value) ?? shield(value, true);
   };
   const field = (key: PropertyKey, value: unknown, below: boolean): unknown => (below || (typeof key === 'string' && key.startsWith('_')) ? deep(value) : reach(value));
@@ -332,10 +352,11 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
     // shows the held object's fields as the hook reads them (red team 39: logged results were `{}`).
     Object.defineProperty(stand, inspect.custom, {
       configurable: true,
-      value: (_depth: number, options: InspectOptions, show: typeof inspect): string => {
+      value: (depth: number | null, options: InspectOptions, show: typeof inspect): string => {
+        if (depth !== null && depth < 0) return '[Object]';
         const fields = Object.create(Object.getPrototypeOf(held) as object | null) as Record<PropertyKey, unknown>;
         for (const key of Object.keys(held)) fields[key] = field(key, (held as Record<string, unknown>)[key], below);
-        return show(fields, options);
+        return show(fields, nested(options, depth));
       },
     });
     const methods = new Map<PropertyKey, { value: unknown; method: unknown }>();
@@ -384,6 +405,12 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
   const read = (key: PropertyKey): unknown => {
     if (Object.hasOwn(shadow, key)) return Reflect.get(shadow, key, view);
     const value: unknown = Reflect.get(connection, key, connection);
+    // The driver's class and prototype as they are, as Object.getPrototypeOf(view) gives it: a
+    // method of the class run on the raw connection (mysqljs's plain-function Connection
+    // re-ran with the hook's config, red team 49) would not be; called on the view, its
+    // assignments stay on the view. Patching the driver's prototype is patching the driver
+    // (README, "Not covered").
+    if (key === 'constructor' || key === '__proto__') return value;
     // A field is the driver's state (pg's query queue, also through its public `queryQueue`
     // getter, pg-native's client, better-sqlite3's native handle under a symbol): read-only at
     // every depth, the connection itself the view (red team 48). Values (strings, numbers) as they are.
@@ -391,8 +418,8 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
     const known = wrappers.get(key);
     if (known?.value === value) return known.method;
     const call = value as (...args: unknown[]) => unknown;
-    const name = typeof key === 'string' ? key : '';
-    const reader = Object.hasOwn(sends, name) ? sends[name] : undefined;
+    const name = typeof key === 'string' ? key : String(key);
+    const reader = typeof key === 'string' && Object.hasOwn(sends, name) ? sends[name] : undefined;
     const late = (args: readonly unknown[]): unknown => fail(lateCall(dialect, hook, name), args, returnsPromise(args, name));
     const method =
       viaGuard.includes(name)
@@ -405,7 +432,8 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
             if (refused !== undefined) return fail(sessionArgumentRefusal(dialect, hook, name, refused), args, returnsPromise(args, name));
             return reach(call.apply(connection, callbacksIn(args)));
           }
-        : reader === undefined && typeof key === 'string' && !passing.has(name)
+        : // A method under a symbol is no listed name (mysql2's Symbol.dispose ended the session, red team 49).
+          reader === undefined && (typeof key !== 'string' || !passing.has(name))
         ? (...args: unknown[]): unknown => fail(unknownMethod(dialect, hook, name), args, returnsPromise(args, name))
         : reader === undefined
         ? // What the methods let through return (mysql2 `ping()` its command) is reached through the guard too (red team 39).
@@ -426,10 +454,11 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
   const stand: object = Object.create(Object.getPrototypeOf(connection) as object | null) as object;
   Object.defineProperty(stand, inspect.custom, {
     configurable: true,
-    value: (_depth: number, options: InspectOptions, show: typeof inspect): string => {
+    value: (depth: number | null, options: InspectOptions, show: typeof inspect): string => {
+      if (depth !== null && depth < 0) return '[Object]';
       const fields = Object.create(Object.getPrototypeOf(connection) as object | null) as Record<PropertyKey, unknown>;
       for (const key of Object.keys(connection)) fields[key] = read(key);
-      return show(fields, options);
+      return show(fields, nested(options, depth));
     },
   });
   const view = new Proxy(stand, {
@@ -456,10 +485,11 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
 /**
  * Methods every driver connection has that send nothing: EventEmitter's (on, once, off …) and
  * Object's (toString …), except `__defineGetter__` / `__defineSetter__`, which would define a
- * property on the connection itself (assignments through the view stay on the view).
+ * property on the connection itself (assignments through the view stay on the view), and
+ * `constructor`, which the view hands out as the class (guardRawConnection).
  */
 const COMMON_PASSES: readonly string[] = [...Object.getOwnPropertyNames(EventEmitter.prototype), ...Object.getOwnPropertyNames(Object.prototype)].filter(
-  (name) => name !== '__defineGetter__' && name !== '__defineSetter__',
+  (name) => name !== '__defineGetter__' && name !== '__defineSetter__' && name !== 'constructor',
 );
 
 /** A refused call of `method` on the hook's connection: the message, its remedy and keyword; the statement shown is `method(…)`. */
