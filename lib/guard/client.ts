@@ -142,7 +142,8 @@ export function createStatementCheck(dialect: Dialect, options: GuardOptions, pr
           break;
         }
       }
-      if (cacheable) verdicts.set(sql, refused);
+      // Kept from the second sight on (TextCache.offer): a text never seen again is not worth an entry.
+      if (cacheable) verdicts.offer(sql, refused);
     }
     if (refused === null) return undefined;
     // The statement goes into the error's message, JSON and stack, and from there into logs:

@@ -12,6 +12,7 @@
 export class TextCache<V> {
   private readonly buckets = new Map<number, Array<{ readonly text: string; readonly value: V }>>();
   private entries = 0;
+  private readonly once: Array<string | undefined> = new Array<string | undefined>(ONCE_SLOTS);
 
   constructor(private readonly limit: number) {}
 
@@ -43,11 +44,27 @@ export class TextCache<V> {
     this.entries++;
   }
 
+  /**
+   * Stores `value` for a text not in the cache the second time the text is offered: a text
+   * seen once (every query of an app that writes its values into the SQL) would only fill
+   * the cache and the heap, and be cleared unread. The first sight is kept in one slot per
+   * bucket key (a string, no entry made), so two texts that share a slot wait for each other.
+   */
+  offer(text: string, value: V): void {
+    const slot = bucketKey(text) & (ONCE_SLOTS - 1);
+    if (this.once[slot] === text) this.set(text, value);
+    else this.once[slot] = text;
+  }
+
   clear(): void {
     this.buckets.clear();
     this.entries = 0;
+    this.once.fill(undefined);
   }
 }
+
+/** First sights remembered by offer(). */
+const ONCE_SLOTS = 1024;
 
 /** Texts kept per bucket: statements of one shape differ in few places, so a few suffice. */
 const BUCKET_SIZE = 4;

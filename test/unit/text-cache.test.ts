@@ -36,6 +36,18 @@ describe('TextCache', () => {
     expect(cache.size).to.equal(4);
   });
 
+  it('keeps an offered text from its second sight on, and a text offered once not at all', () => {
+    const cache = new TextCache<number>(100);
+    const text = 'select * from "items" where "id" = 7 limit 1';
+    cache.offer(text, 1);
+    expect([cache.get(text), cache.size]).to.deep.equal([undefined, 0]);
+    cache.offer(text.split('').join(''), 1);
+    expect([cache.get(text), cache.size]).to.deep.equal([1, 1]);
+    // Texts each offered once (values written into the SQL): nothing stored.
+    for (let i = 0; i < 5000; i++) cache.offer(`select * from "items" where "id" = ${i} and ${i} >= 0`, 0);
+    expect(cache.size).to.equal(1);
+  });
+
   it('empties itself when it holds `limit` entries', () => {
     const cache = new TextCache<number>(3);
     for (const text of ['a', 'bb', 'ccc']) cache.set(text, text.length);
