@@ -355,31 +355,38 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
       value: (depth: number | null, options: InspectOptions, show: typeof inspect): string => {
         if (depth !== null && depth < 0) return '[Object]';
         const fields = Object.create(Object.getPrototypeOf(held) as object | null) as Record<PropertyKey, unknown>;
-        for (const key of Object.keys(held)) fields[key] = field(key, (held as Record<string, unknown>)[key], below);
+        for (const key of Object.keys(held)) fields[key] = member(key);
         return show(fields, nested(options, depth));
       },
     });
     const methods = new Map<PropertyKey, { value: unknown; method: unknown }>();
     const own = (self: unknown): unknown => (self === proxy ? held : self);
+    // What the shield hands out for `key`, by every path (a read, a property descriptor, a log
+    // line): a function only as a listed method, or one that refuses when called (red team 50:
+    // the driver's own `data` listener, read through getOwnPropertyDescriptor, wrote to the socket).
+    const member = (key: PropertyKey): unknown => {
+      const value: unknown = Reflect.get(held, key, held);
+      if (typeof value !== 'function') return field(key, value, below);
+      const listed = OBJECT_PASSES.has(key) || (typeof key === 'string' && objectPasses(held, key));
+      // A function that holds the connection (a better-sqlite3 transaction's modes) is itself a shield when listed.
+      if (listed && holds(value, connection)) return field(key, value, below);
+      const known = methods.get(key);
+      if (known?.value === value) return known.method;
+      const call = value as (...args: unknown[]) => unknown;
+      const name = typeof key === 'string' ? key : String(key);
+      const method = !listed
+        ? likeFunction(function (): never {
+            throw driverMethod(dialect, hook, name);
+          }, call)
+        : likeFunction(function (this: unknown, ...args: unknown[]): unknown {
+            if (driverEvents(name, args)) throw driverEventRefusal(dialect, hook, name, args);
+            return reach(call.apply(own(this), callbacksIn(args)));
+          }, call);
+      methods.set(key, { value, method });
+      return method;
+    };
     const proxy: object = new Proxy(stand, {
-      get(_stand, key) {
-        const value: unknown = Reflect.get(held, key, held);
-        if (typeof value !== 'function' || holds(value, connection)) return field(key, value, below);
-        const known = methods.get(key);
-        if (known?.value === value) return known.method;
-        const call = value as (...args: unknown[]) => unknown;
-        const name = typeof key === 'string' ? key : String(key);
-        const method = !OBJECT_PASSES.has(key) && !(typeof key === 'string' && objectPasses(held, key))
-          ? likeFunction(function (): never {
-              throw driverMethod(dialect, hook, name);
-            }, call)
-          : likeFunction(function (this: unknown, ...args: unknown[]): unknown {
-              if (driverEvents(name, args)) throw driverEventRefusal(dialect, hook, name, args);
-              return reach(call.apply(own(this), callbacksIn(args)));
-            }, call);
-        methods.set(key, { value, method });
-        return method;
-      },
+      get: (_stand, key) => member(key),
       has: (_stand, key) => Reflect.has(held, key),
       // Own keys and descriptors as the held object's (spread, Object.keys), values reached through the guard, read-only.
       // The stand's non-configurable keys too (a function's `prototype`): a proxy must report them.
@@ -387,7 +394,7 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
       getOwnPropertyDescriptor: (target, key) => {
         if (fixedOn(target, key)) return Reflect.getOwnPropertyDescriptor(target, key);
         const theirs = Reflect.getOwnPropertyDescriptor(held, key);
-        return theirs === undefined ? undefined : { value: field(key, Reflect.get(held, key, held), below), writable: false, enumerable: theirs.enumerable ?? false, configurable: true };
+        return theirs === undefined ? undefined : { value: member(key), writable: false, enumerable: theirs.enumerable ?? false, configurable: true };
       },
       set: () => false,
       defineProperty: () => false,
