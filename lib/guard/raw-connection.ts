@@ -218,6 +218,22 @@ const OBJECT_PASSES: ReadonlySet<PropertyKey> = new Set<PropertyKey>([
 ]);
 
 /**
+ * Makes util.inspect (console.log) of a proxy over `stand` show `held`'s fields as `read`
+ * gives them: inspect shows a proxy's target, not what its traps give.
+ */
+function showsFields(stand: object, held: object, read: (key: string) => unknown): void {
+  Object.defineProperty(stand, inspect.custom, {
+    configurable: true,
+    value: (depth: number | null, options: InspectOptions, show: typeof inspect): string => {
+      if (depth !== null && depth < 0) return '[Object]';
+      const fields = Object.create(Object.getPrototypeOf(held) as object | null) as Record<PropertyKey, unknown>;
+      for (const key of Object.keys(held)) fields[key] = read(key);
+      return show(fields, nested(options, depth));
+    },
+  });
+}
+
+/**
  * The options for inspecting a shield's fields: the depth left, not the caller's whole depth
  * (each nested shield starts an inspection of its own, and the connection's objects refer to
  * one another: red team 49's mysqljs connection took 80 s); unlimited depth is cut to 2.
@@ -350,15 +366,7 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
     Object.setPrototypeOf(stand, Object.getPrototypeOf(held));
     // util.inspect (console.log) shows a proxy's target, not what its traps give: the stand
     // shows the held object's fields as the hook reads them (red team 39: logged results were `{}`).
-    Object.defineProperty(stand, inspect.custom, {
-      configurable: true,
-      value: (depth: number | null, options: InspectOptions, show: typeof inspect): string => {
-        if (depth !== null && depth < 0) return '[Object]';
-        const fields = Object.create(Object.getPrototypeOf(held) as object | null) as Record<PropertyKey, unknown>;
-        for (const key of Object.keys(held)) fields[key] = member(key);
-        return show(fields, nested(options, depth));
-      },
-    });
+    showsFields(stand, held, (key) => member(key));
     const methods = new Map<PropertyKey, { value: unknown; method: unknown }>();
     const own = (self: unknown): unknown => (self === proxy ? held : self);
     // What the shield hands out for `key`, by every path (a read, a property descriptor, a log
@@ -459,15 +467,7 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
     return method;
   };
   const stand: object = Object.create(Object.getPrototypeOf(connection) as object | null) as object;
-  Object.defineProperty(stand, inspect.custom, {
-    configurable: true,
-    value: (depth: number | null, options: InspectOptions, show: typeof inspect): string => {
-      if (depth !== null && depth < 0) return '[Object]';
-      const fields = Object.create(Object.getPrototypeOf(connection) as object | null) as Record<PropertyKey, unknown>;
-      for (const key of Object.keys(connection)) fields[key] = read(key);
-      return show(fields, nested(options, depth));
-    },
-  });
+  showsFields(stand, connection, read);
   const view = new Proxy(stand, {
     get: (_stand, key) => read(key),
     set: (_stand, key, value) => Reflect.set(shadow, key, value),
