@@ -35,7 +35,7 @@ export interface RawConnectionMethods {
    * Why a session method's arguments are refused (changeUser({ charset }) to a set the driver
    * encodes its own way; better-sqlite3 unsafeMode() on), with the fix and the keyword, or undefined.
    */
-  readonly sessionArguments?: (args: readonly unknown[], method: string) => SessionArgumentRefusal | undefined;
+  readonly sessionArguments?: (args: readonly unknown[]) => SessionArgumentRefusal | undefined;
   /**
    * The other methods the hook may call, known to send no SQL (besides EventEmitter's and
    * Object's, which every dialect's connections have). Any other method is refused through
@@ -84,13 +84,6 @@ export type ClientFormat = (sql: string, values: unknown, namedPlaceholders?: bo
  */
 export type RawRefusal = (connection: object, method: string, sent: SentText | undefined, judged: (formatted: string) => void) => RuntimeDdlError | undefined;
 
-type AfterCreate = (connection: unknown, done: (error: Error | null, connection: unknown) => void) => void;
-
-/**
- * A pool.afterCreate hook that hands the user's hook the new raw connection under the
- * guard (guardRawConnection). knex puts the real connection in the pool, whatever the
- * hook passes to `done`.
- */
 /** A session method's arguments the guard refuses: what they do, the fix, the keyword. */
 export interface SessionArgumentRefusal {
   readonly why: string;
@@ -98,6 +91,13 @@ export interface SessionArgumentRefusal {
   readonly keyword: string;
 }
 
+type AfterCreate = (connection: unknown, done: (error: Error | null, connection: unknown) => void) => void;
+
+/**
+ * A pool.afterCreate hook that hands the user's hook the new raw connection under the
+ * guard (guardRawConnection). knex puts the real connection in the pool, whatever the
+ * hook passes to `done`.
+ */
 export function guardAfterCreate(hook: AfterCreate, dialect: Dialect, refusal: RawRefusal): AfterCreate {
   return (connection, done) => {
     // Once the hook hands the connection over, the guard reads its session and judges by
@@ -364,9 +364,6 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
     // A fresh target: the held object's `.database` is non-configurable and read-only, which a proxy of it would have to return as is.
     const stand: object = typeof held === 'function' ? function () {} : {};
     Object.setPrototypeOf(stand, Object.getPrototypeOf(held));
-    // util.inspect (console.log) shows a proxy's target, not what its traps give: the stand
-    // shows the held object's fields as the hook reads them (red team 39: logged results were `{}`).
-    showsFields(stand, held, (key) => member(key));
     const methods = new Map<PropertyKey, { value: unknown; method: unknown }>();
     const own = (self: unknown): unknown => (self === proxy ? held : self);
     // What the shield hands out for `key`, by every path (a read, a property descriptor, a log
@@ -393,6 +390,8 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
       methods.set(key, { value, method });
       return method;
     };
+    // Logged, the stand shows the held object's fields as the hook reads them (red team 39: logged results were `{}`).
+    showsFields(stand, held, member);
     const proxy: object = new Proxy(stand, {
       get: (_stand, key) => member(key),
       has: (_stand, key) => Reflect.has(held, key),
@@ -443,7 +442,7 @@ function guardRawConnection<T extends object>(connection: T, dialect: Dialect, r
         ? (...args: unknown[]): unknown => {
             if (handedOver()) return late(args);
             if (sessionRead) return fail(sessionChange(dialect, hook, name), args, returnsPromise(args, name));
-            const refused = sessionArguments?.(args, name);
+            const refused = sessionArguments?.(args);
             if (refused !== undefined) return fail(sessionArgumentRefusal(dialect, hook, name, refused), args, returnsPromise(args, name));
             return reach(call.apply(connection, callbacksIn(args)));
           }
